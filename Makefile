@@ -1,0 +1,64 @@
+# MILD procedure-day dashboard -- developer / CI entry points.
+# All recipes are non-interactive and work as root.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PIP         := $(PY) -m pip
+BASE_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+PYTEST_ARGS ?=
+
+# Stamp files: pip only runs again when a requirements file is newer than its stamp.
+STAMP_RUNTIME := $(VENV)/.installed-requirements
+STAMP_DEV     := $(VENV)/.installed-requirements-dev
+
+.PHONY: venv run test system-deps lint clean
+
+venv: $(STAMP_RUNTIME)
+
+$(PY):
+	@if [ -z "$(BASE_PYTHON)" ]; then echo "error: neither python3.11 nor python3 found" >&2; exit 1; fi
+	$(BASE_PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check --quiet --upgrade pip
+
+$(STAMP_RUNTIME): requirements.txt | $(PY)
+	$(PIP) install --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(STAMP_DEV): requirements-dev.txt requirements.txt | $(PY)
+	$(PIP) install --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(STAMP_RUNTIME)
+
+run: venv
+	$(PY) manage.py migrate
+	$(PY) manage.py seed --if-empty
+	$(VENV)/bin/streamlit run dashboard.py --server.port $${PORT:-8501} --server.headless true
+
+# Debian packages needed by the test suite (browser tests, PostgreSQL tests).
+# Installed only when missing; uses sudo when not root.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
+	  else echo "error: need root or sudo to install:$$missing" >&2; exit 1; fi; \
+	  echo "Installing Debian packages:$$missing"; \
+	  $$sudo apt-get update; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+test: $(STAMP_DEV) system-deps
+	scripts/with-test-postgres.sh $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV)
+	rm -f data/*.db data/*.db-wal data/*.db-shm

@@ -1,0 +1,56 @@
+"""The router: page config, the database check, the sign-in gate, navigation by role."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.queries import offices
+from mild.staff import Screen, screens_for
+from pages import home
+from ui import auth
+from ui.health import database_problem
+from ui.safe import show_failure
+
+# Screen -> (render function, title, icon). The role decides which appear (mild.staff).
+SCREENS = {
+    Screen.HOME: (home.render, "Today", ":material/today:"),
+}
+
+
+def main() -> None:
+    st.set_page_config(
+        page_title="MILD procedure day", page_icon=":material/healing:", layout="wide"
+    )
+    try:
+        problem = database_problem()
+    except Exception as exc:
+        show_failure(exc)
+        st.stop()
+    if problem:
+        st.title("MILD procedure day")
+        st.error(problem)
+        st.stop()
+
+    pages = {
+        screen: st.Page(
+            fn, title=title, icon=icon, url_path=screen.value, default=screen == Screen.HOME
+        )
+        for screen, (fn, title, icon) in SCREENS.items()
+    }
+    user = auth.current_user()
+    if user is None:
+        # Every page URL lands here while signed out: register them all, run none of them.
+        st.navigation(list(pages.values()), position="hidden")
+        auth.sign_in_form()
+        return
+    navigation = st.navigation([pages[s] for s in screens_for(user.role)])
+    try:
+        names = [o.name for o in offices(user.office_ids)]
+    except Exception as exc:
+        show_failure(exc)
+        st.stop()
+    auth.sidebar(user, names)
+    navigation.run()
+
+
+main()

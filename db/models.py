@@ -1,0 +1,269 @@
+"""Typed ORM models. Tables are created only by Alembic migrations (db/migrations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime
+from mild.cases import CancelReason, CaseStatus, RequestChannel
+from mild.followup import FollowUpKind
+from mild.intake import Condition
+from mild.medications import MedClass
+from mild.staff import Role
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def str_enum(cls: type[enum.Enum], length: int = 32) -> Enum:
+    """Store an enum's values as plain strings: identical on SQLite and PostgreSQL."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+staff_office = Table(
+    "staff_office",
+    Base.metadata,
+    Column("staff_user_id", ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("office_id", ForeignKey("office.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Office(Base):
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+
+    offices: Mapped[list[Office]] = relationship(secondary=staff_office, order_by=Office.code)
+
+
+class Provider(Base):
+    """A physician who performs MILD; not a user of the app."""
+
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(32), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_patient_name_dob", "last_name", "first_name", "date_of_birth"),)
+
+
+class Case(Base):
+    """One MILD case from consult request to the last follow-up."""
+
+    __tablename__ = "mild_case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # de-identified, for public screens
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16))
+    request_channel: Mapped[RequestChannel] = mapped_column(str_enum(RequestChannel, 16))
+    consult_requested_at: Mapped[dt.datetime]
+    intake_started_at: Mapped[dt.datetime | None]
+    booked_at: Mapped[dt.datetime | None]
+    scheduled_start: Mapped[dt.datetime | None]
+    planned_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    checked_in_at: Mapped[dt.datetime | None]
+    anesthesia_started_at: Mapped[dt.datetime | None]
+    procedure_started_at: Mapped[dt.datetime | None]
+    procedure_ended_at: Mapped[dt.datetime | None]
+    recovery_in_at: Mapped[dt.datetime | None]
+    recovery_out_at: Mapped[dt.datetime | None]
+    discharged_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+    cancellation_reason: Mapped[CancelReason | None] = mapped_column(str_enum(CancelReason, 32))
+    cancellation_note: Mapped[str | None] = mapped_column(Text)
+    asa_class: Mapped[int | None]
+    height_cm: Mapped[float | None] = mapped_column(Float)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    anesthesia_type: Mapped[str | None] = mapped_column(String(40))
+    imaging_modality: Mapped[str | None] = mapped_column(String(40))
+    levels_treated: Mapped[str | None] = mapped_column(String(80))
+    baseline_nprs: Mapped[int | None]
+    baseline_odi: Mapped[float | None] = mapped_column(Float)
+    baseline_walk_minutes: Mapped[int | None]
+    baseline_stand_minutes: Mapped[int | None]
+    works: Mapped[bool | None] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime]
+
+    patient: Mapped[Patient] = relationship()
+    office: Mapped[Office] = relationship()
+    provider: Mapped[Provider | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_mild_case_office_start", "office_id", "scheduled_start"),
+        Index("ix_mild_case_office_status", "office_id", "status"),
+        Index("ix_mild_case_office_discharged", "office_id", "discharged_at"),
+        Index("ix_mild_case_office_requested", "office_id", "consult_requested_at"),
+    )
+
+
+class CaseMedication(Base):
+    __tablename__ = "case_medication"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"), index=True)
+    drug: Mapped[str] = mapped_column(String(120))
+    med_class: Mapped[MedClass] = mapped_column(str_enum(MedClass, 32))
+    hold_days: Mapped[int | None]
+    last_dose_on: Mapped[dt.date | None] = mapped_column(Date)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_clearance: Mapped[bool] = mapped_column(Boolean, default=False)
+    cleared_by: Mapped[str | None] = mapped_column(String(120))  # the prescriber who agreed
+    cleared_at: Mapped[dt.datetime | None]
+    hold_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    hold_confirmed_at: Mapped[dt.datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseCondition(Base):
+    __tablename__ = "case_condition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"), index=True)
+    condition: Mapped[Condition] = mapped_column(str_enum(Condition, 32))
+    details: Mapped[str | None] = mapped_column(Text)
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    cleared_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "condition", name="uq_case_condition_case_condition"),
+    )
+
+
+class ChecklistEntry(Base):
+    """One tick (or un-tick, with its reason) of a day-of step; history is never rewritten."""
+
+    __tablename__ = "checklist_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(40))
+    done_at: Mapped[dt.datetime]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    value: Mapped[str | None] = mapped_column(Text)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_checklist_entry_case_id_id", "case_id", "id"),)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[FollowUpKind] = mapped_column(str_enum(FollowUpKind, 16))
+    due_at: Mapped[dt.datetime]
+    overdue_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reached: Mapped[bool | None] = mapped_column(Boolean)
+    completed_at: Mapped[dt.datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    nprs: Mapped[int | None]
+    odi: Mapped[float | None] = mapped_column(Float)
+    walk_minutes: Mapped[int | None]
+    stand_minutes: Mapped[int | None]
+    swelling: Mapped[bool | None] = mapped_column(Boolean)
+    bruising: Mapped[bool | None] = mapped_column(Boolean)
+    incision: Mapped[str | None] = mapped_column(String(40))
+    meds_as_prescribed: Mapped[bool | None] = mapped_column(Boolean)
+    returned_to_work_on: Mapped[dt.date | None] = mapped_column(Date)
+    red_flags: Mapped[str | None] = mapped_column(Text)  # comma-separated RedFlag values
+    escalated_at: Mapped[dt.datetime | None]
+    escalation_resolved_at: Mapped[dt.datetime | None]
+    escalation_resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", name="uq_follow_up_case_kind"),
+        Index("ix_follow_up_office_due", "office_id", "completed_at", "due_at"),
+    )
+
+
+class AuditEvent(Base):
+    """Who did what to which record when. Written only by services; never updated or deleted."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None]
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)

@@ -1,0 +1,742 @@
+"""A synthetic demo: offices, staff, about a year of history and a live today. Faker, fixed seed.
+
+No real person's data: every name, date of birth, phone and MRN is generated. The same seed and
+the same day give the same database. Rows are written with bulk inserts, so 25 offices and
+5 years take minutes, not hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from faker import Faker
+from sqlalchemy import Engine, func, insert, select, text
+
+from db.models import (
+    AuditEvent,
+    Case,
+    CaseCondition,
+    CaseMedication,
+    ChecklistEntry,
+    FollowUp,
+    Office,
+    Patient,
+    Provider,
+    StaffUser,
+    staff_office,
+)
+from mild.cases import CancelReason, CaseStatus, RequestChannel
+from mild.checklist import STEPS, Step
+from mild.days import at_local, local_today
+from mild.followup import FollowUpKind, RedFlag, follow_up_schedule
+from mild.intake import Condition
+from mild.medications import DEFAULT_HOLD_TABLE, medication_hold
+from mild.staff import Role
+
+DEMO_SEED = 20261124
+DEFAULT_DEMO_PASSWORD = "mild-demo"
+TIMEZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+)
+# Today's live board at every office: one case at each point of the day.
+TODAY_STATUSES = (
+    CaseStatus.DISCHARGED,
+    CaseStatus.RECOVERY,
+    CaseStatus.IN_PROCEDURE,
+    CaseStatus.CHECKED_IN,
+    CaseStatus.SCHEDULED,
+    CaseStatus.SCHEDULED,
+)
+# Their scheduled starts, in minutes from the moment of seeding (kept inside the office's day).
+TODAY_OFFSETS_MIN = (-240, -120, -30, 30, 105, 180)
+SAME_DAY_REASONS = (
+    CancelReason.NO_DRIVER,
+    CancelReason.NOT_FASTING,
+    CancelReason.MEDICATION_NOT_HELD,
+    CancelReason.VITALS_OUT_OF_RANGE,
+    CancelReason.NO_SHOW,
+    CancelReason.PATIENT_ILLNESS,
+)
+EARLY_REASONS = (
+    CancelReason.PATIENT_DECLINED,
+    CancelReason.CLEARANCE_MISSING,
+    CancelReason.PROVIDER_OR_EQUIPMENT,
+    CancelReason.PATIENT_ILLNESS,
+    CancelReason.OTHER,
+)
+DRUGS = tuple(DEFAULT_HOLD_TABLE)
+
+
+class SeedError(Exception):
+    """Bad seed arguments or a database that already holds data."""
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    display_name: str
+    offices: str  # "all", or how many of the first offices
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("nurse", Role.NURSE, "Demo Nurse", "2"),
+    DemoAccount("coordinator", Role.COORDINATOR, "Demo Coordinator", "all"),
+    DemoAccount("manager", Role.MANAGER, "Demo Manager", "all"),
+    DemoAccount("admin", Role.ADMIN, "Demo Admin", "all"),
+)
+
+
+@dataclass
+class SeedSummary:
+    offices: int = 0
+    cases: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Ids:
+    """Explicit primary keys, so children can be bulk-inserted without reading ids back."""
+
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def next(self, table: str) -> int:
+        self.counters[table] = self.counters.get(table, 0) + 1
+        return self.counters[table]
+
+
+class _Writer:
+    """Buffers rows per table and flushes them with executemany inserts, parents first."""
+
+    ORDER = (
+        Office,
+        Provider,
+        StaffUser,
+        Patient,
+        Case,
+        CaseMedication,
+        CaseCondition,
+        ChecklistEntry,
+        FollowUp,
+        AuditEvent,
+    )
+
+    def __init__(self, engine: Engine, chunk: int = 20_000) -> None:
+        self.engine = engine
+        self.chunk = chunk
+        self.buffers: dict[type, list[dict[str, Any]]] = {m: [] for m in self.ORDER}
+        self.counts: dict[str, int] = {}
+
+    def add(self, model: type, row: dict[str, Any]) -> None:
+        self.buffers[model].append(row)
+
+    def pending(self) -> int:
+        return sum(len(b) for b in self.buffers.values())
+
+    def flush(self) -> None:
+        with self.engine.begin() as conn:
+            for model in self.ORDER:
+                rows = self.buffers[model]
+                for i in range(0, len(rows), self.chunk):
+                    conn.execute(insert(model), rows[i : i + self.chunk])
+                name = model.__tablename__
+                self.counts[name] = self.counts.get(name, 0) + len(rows)
+                rows.clear()
+
+
+def is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Office)) == 0
+
+
+def seed_demo(
+    engine: Engine,
+    *,
+    offices: int = 3,
+    years: float = 1.1,
+    password: str = DEFAULT_DEMO_PASSWORD,
+    now: dt.datetime | None = None,
+    seed: int = DEMO_SEED,
+    hash_password: Callable[[str], str],
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> SeedSummary:
+    """Fill an empty, migrated database with the demo. Refuses a database that has data."""
+    if not 1 <= offices <= 200:
+        raise SeedError("--offices must be a whole number from 1 to 200.")
+    if not 0 < years <= 20:
+        raise SeedError("--years must be more than 0 and at most 20.")
+    if len(password) < 8:
+        raise SeedError("The demo password needs at least 8 characters.")
+    if not is_empty(engine):
+        raise SeedError("The database already has data; the demo is seeded only into an empty one.")
+    now = now or dt.datetime.now(dt.UTC)
+    rng = random.Random(seed)
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    ids = _Ids()
+    out = _Writer(engine)
+    summary = SeedSummary()
+
+    office_rows = _offices(out, ids, fake, offices)
+    password_hash = hash_password(password)
+    staff_by_office = _staff(out, ids, fake, office_rows, password_hash, now)
+    providers_by_office = {
+        o["id"]: [_provider(out, ids, fake, o["id"]) for _ in range(2)] for o in office_rows
+    }
+    out.flush()
+
+    history_start = now - dt.timedelta(days=round(365 * years))
+    for n, office in enumerate(office_rows):
+        ctx = _OfficeContext(
+            office=office,
+            nurses=staff_by_office[office["id"]],
+            providers=providers_by_office[office["id"]],
+            rng=rng,
+            fake=fake,
+            ids=ids,
+            out=out,
+            now=now,
+        )
+        summary.cases += ctx.seed_history(history_start)
+        if out.pending() > 100_000:
+            out.flush()
+        progress(
+            f"office {n + 1}/{len(office_rows)} {office['code']}: {summary.cases} cases so far"
+        )
+    out.add(
+        AuditEvent,
+        {
+            "id": ids.next("audit_event"),
+            "at": now,
+            "actor_id": None,
+            "actor_name": "seed",
+            "action": "demo.seeded",
+            "entity": "database",
+            "entity_id": None,
+            "office_id": None,
+            "detail": json.dumps({"offices": offices, "years": years, "seed": seed}),
+        },
+    )
+    out.flush()
+    _reset_sequences(engine)
+    summary.offices = len(office_rows)
+    summary.rows = dict(out.counts)
+    return summary
+
+
+def _reset_sequences(engine: Engine) -> None:
+    """PostgreSQL's id sequences do not see explicit ids; move them past what the seed wrote."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for model in _Writer.ORDER:
+            table = model.__tablename__
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                )
+            )
+
+
+def _offices(out: _Writer, ids: _Ids, fake: Faker, count: int) -> list[dict[str, Any]]:
+    rows, codes = [], set()
+    for i in range(count):
+        city = fake.unique.city()
+        code = "".join(ch for ch in city.upper() if ch.isalpha())[:3]
+        while code in codes or len(code) < 2:
+            code = f"{code[:2]}{i}"
+        codes.add(code)
+        row = {
+            "id": ids.next("office"),
+            "code": code,
+            "name": f"{city} Office",
+            "timezone": TIMEZONES[i % 2 if count <= 3 else i % len(TIMEZONES)],
+            "active": True,
+        }
+        out.add(Office, row)
+        rows.append(row)
+    return rows
+
+
+def _staff(
+    out: _Writer,
+    ids: _Ids,
+    fake: Faker,
+    offices: list[dict[str, Any]],
+    pw_hash: str,
+    now: dt.datetime,
+) -> dict[int, list[int]]:
+    """The four demo accounts, plus two synthetic nurses per office who did the history's work."""
+
+    def add_user(username: str, name: str, role: Role, office_ids: Iterable[int]) -> int:
+        uid = ids.next("staff_user")
+        out.add(
+            StaffUser,
+            {
+                "id": uid,
+                "username": username,
+                "display_name": name,
+                "password_hash": pw_hash,
+                "role": role,
+                "active": True,
+                "created_at": now,
+            },
+        )
+        for oid in office_ids:
+            out.buffers.setdefault("staff_office", []).append(
+                {"staff_user_id": uid, "office_id": oid}
+            )
+        return uid
+
+    all_ids = [o["id"] for o in offices]
+    for acct in DEMO_ACCOUNTS:
+        scope = all_ids if acct.offices == "all" else all_ids[: int(acct.offices)]
+        add_user(
+            acct.username, acct.display_name, acct.role, [] if acct.role == Role.ADMIN else scope
+        )
+    nurses: dict[int, list[int]] = {}
+    for o in offices:
+        nurses[o["id"]] = [
+            add_user(
+                f"rn.{o['code'].lower()}{k}",
+                f"{fake.first_name()} {fake.last_name()}, RN",
+                Role.NURSE,
+                [o["id"]],
+            )
+            for k in (1, 2)
+        ]
+    # staff_office is a plain table: write it right after the users.
+    links = out.buffers.pop("staff_office")
+    out.flush()
+    with out.engine.begin() as conn:
+        conn.execute(insert(staff_office), links)
+    return nurses
+
+
+def _provider(out: _Writer, ids: _Ids, fake: Faker, office_id: int) -> int:
+    pid = ids.next("provider")
+    out.add(
+        Provider,
+        {
+            "id": pid,
+            "name": f"Dr. {fake.first_name()} {fake.last_name()}",
+            "office_id": office_id,
+            "active": True,
+        },
+    )
+    return pid
+
+
+@dataclass
+class _OfficeContext:
+    office: dict[str, Any]
+    nurses: list[int]
+    providers: list[int]
+    rng: random.Random
+    fake: Faker
+    ids: _Ids
+    out: _Writer
+    now: dt.datetime
+
+    @property
+    def tz(self) -> str:
+        return self.office["timezone"]
+
+    def seed_history(self, history_start: dt.datetime) -> int:
+        """Procedure days on two weekdays a week, from history_start to two weeks ahead."""
+        rng = self.rng
+        today = local_today(self.tz, self.now)
+        first = local_today(self.tz, history_start)
+        weekdays = sorted(rng.sample(range(5), 2))
+        count = 0
+        day = first
+        while day <= today + dt.timedelta(days=14):
+            if day == today:
+                count += self._today()
+            elif day.weekday() in weekdays:
+                for slot in range(rng.randint(3, 5)):
+                    self._case_on(day, slot)
+                    count += 1
+            day += dt.timedelta(days=1)
+        for _ in range(3):
+            self._unbooked(CaseStatus.REQUESTED)
+            self._unbooked(CaseStatus.INTAKE)
+            count += 2
+        return count
+
+    # -- one case --------------------------------------------------------------------------
+
+    def _start(self, day: dt.date, slot: int) -> dt.datetime:
+        return at_local(self.tz, day, dt.time(7, 30)) + dt.timedelta(minutes=75 * slot)
+
+    def _patient(self, requested: dt.datetime) -> int:
+        pid = self.ids.next("patient")
+        fake = self.fake
+        self.out.add(
+            Patient,
+            {
+                "id": pid,
+                "mrn": f"D{pid:07d}",
+                "first_name": fake.first_name(),
+                "last_name": fake.last_name(),
+                "date_of_birth": fake.date_of_birth(minimum_age=50, maximum_age=88),
+                "phone": fake.numerify("(###) 555-0###"),
+                "created_at": requested,
+            },
+        )
+        return pid
+
+    def _base_case(self, status: CaseStatus, requested: dt.datetime) -> dict[str, Any]:
+        rng = self.rng
+        cid = self.ids.next("mild_case")
+        return {
+            "id": cid,
+            "code": f"{self.office['code']}-{cid:05d}",
+            "patient_id": self._patient(requested),
+            "office_id": self.office["id"],
+            "provider_id": rng.choice(self.providers),
+            "status": status,
+            "request_channel": rng.choice(list(RequestChannel)),
+            "consult_requested_at": requested,
+            "intake_started_at": None,
+            "booked_at": None,
+            "scheduled_start": None,
+            "planned_minutes": 60,
+            "checked_in_at": None,
+            "anesthesia_started_at": None,
+            "procedure_started_at": None,
+            "procedure_ended_at": None,
+            "recovery_in_at": None,
+            "recovery_out_at": None,
+            "discharged_at": None,
+            "closed_at": None,
+            "cancelled_at": None,
+            "cancellation_reason": None,
+            "cancellation_note": None,
+            "asa_class": rng.choices((1, 2, 3, 4), (10, 55, 33, 2))[0],
+            "height_cm": round(rng.uniform(152, 190), 1),
+            "weight_kg": round(rng.uniform(55, 120), 1),
+            "anesthesia_type": None,
+            "imaging_modality": None,
+            "levels_treated": None,
+            "baseline_nprs": rng.randint(5, 9),
+            "baseline_odi": float(rng.randrange(30, 72, 2)),
+            "baseline_walk_minutes": rng.randint(2, 15),
+            "baseline_stand_minutes": rng.randint(2, 15),
+            "works": rng.random() < 0.35,
+            "version": 1,
+            "updated_at": requested,
+        }
+
+    def _unbooked(self, status: CaseStatus) -> None:
+        requested = self.now - dt.timedelta(
+            days=self.rng.randint(0, 10), hours=self.rng.randint(1, 8)
+        )
+        row = self._base_case(status, requested)
+        if status == CaseStatus.INTAKE:
+            row["intake_started_at"] = requested + dt.timedelta(hours=self.rng.randint(2, 30))
+            row["intake_started_at"] = min(row["intake_started_at"], self.now)
+            self._intake_details(row["id"], None)
+        self.out.add(Case, row)
+
+    def _case_on(
+        self,
+        day: dt.date,
+        slot: int,
+        target: CaseStatus | None = None,
+        start: dt.datetime | None = None,
+    ) -> None:
+        rng = self.rng
+        start = start or self._start(day, slot)
+        requested = start - dt.timedelta(days=rng.randint(21, 60), hours=rng.randint(0, 9))
+        row = self._base_case(CaseStatus.SCHEDULED, requested)
+        row["intake_started_at"] = requested + dt.timedelta(days=rng.randint(1, 5))
+        row["booked_at"] = row["intake_started_at"] + dt.timedelta(days=rng.randint(2, 10))
+        row["scheduled_start"] = start
+        row["updated_at"] = row["booked_at"]
+        diabetic, xray = self._intake_details(row["id"], day)
+        past = start < self.now - dt.timedelta(hours=12)
+        if target is None and not past:
+            target = CaseStatus.SCHEDULED
+        if target is None and rng.random() < 0.06:
+            self._cancel(row, day)
+        elif target != CaseStatus.SCHEDULED:
+            self._run_day(row, target or CaseStatus.DISCHARGED, diabetic, xray)
+            if target is None:
+                self._follow_ups(row)
+        self.out.add(Case, row)
+
+    def _intake_details(self, case_id: int, day: dt.date | None) -> tuple[bool, bool]:
+        rng = self.rng
+        conditions = [
+            c
+            for c, p in (
+                (Condition.HEART_DISEASE, 0.3),
+                (Condition.DIABETES, 0.28),
+                (Condition.SLEEP_APNEA, 0.2),
+                (Condition.KIDNEY_DISEASE, 0.08),
+                (Condition.HIGH_BMI, 0.12),
+                (Condition.CONTRAST_ALLERGY, 0.04),
+                (Condition.LATEX_ALLERGY, 0.03),
+                (Condition.IMPLANTED_DEVICE, 0.05),
+                (Condition.ANXIETY_CLAUSTROPHOBIA, 0.06),
+            )
+            if rng.random() < p
+        ]
+        for c in conditions:
+            self.out.add(
+                CaseCondition,
+                {
+                    "id": self.ids.next("case_condition"),
+                    "case_id": case_id,
+                    "condition": c,
+                    "details": None,
+                    "cleared_by_id": rng.choice(self.nurses) if day else None,
+                    "cleared_at": None,
+                },
+            )
+        for drug in rng.sample(DRUGS, rng.choice((0, 1, 1, 2, 3))):
+            advice = medication_hold(drug, day)
+            self.out.add(
+                CaseMedication,
+                {
+                    "id": self.ids.next("case_medication"),
+                    "case_id": case_id,
+                    "drug": drug,
+                    "med_class": advice.med_class,
+                    "hold_days": DEFAULT_HOLD_TABLE[drug].hold_days,
+                    "last_dose_on": advice.last_dose_on,
+                    "needs_review": advice.needs_review,
+                    "needs_clearance": advice.needs_prescriber_clearance,
+                    "cleared_by": f"Dr. {self.fake.last_name()}"
+                    if advice.needs_prescriber_clearance and day
+                    else None,
+                    "cleared_at": None,
+                    "hold_confirmed_by_id": None,
+                    "hold_confirmed_at": None,
+                    "note": None,
+                },
+            )
+        return Condition.DIABETES in conditions, rng.random() < 0.85
+
+    def _cancel(self, row: dict[str, Any], day: dt.date) -> None:
+        rng = self.rng
+        same_day = rng.random() < 0.5
+        if same_day:
+            row["cancellation_reason"] = rng.choice(SAME_DAY_REASONS)
+            row["cancelled_at"] = row["scheduled_start"] - dt.timedelta(minutes=rng.randint(10, 90))
+        else:
+            row["cancellation_reason"] = rng.choice(EARLY_REASONS)
+            row["cancelled_at"] = row["scheduled_start"] - dt.timedelta(days=rng.randint(1, 10))
+        if row["cancellation_reason"] == CancelReason.OTHER:
+            row["cancellation_note"] = "Patient moving out of the area"
+        row["status"] = CaseStatus.CANCELLED
+        row["updated_at"] = row["cancelled_at"]
+
+    def _run_day(self, row: dict[str, Any], target: CaseStatus, diabetic: bool, xray: bool) -> None:
+        """Tick the checklist in order up to `target`, with times a real day would have."""
+        rng = self.rng
+        start = row["scheduled_start"]
+        late = rng.random() < 0.15
+        times = {
+            "checked_in": start - dt.timedelta(minutes=rng.randint(35, 60)),
+            "anesthesia_start": start
+            + dt.timedelta(minutes=rng.randint(8, 25) if late else rng.randint(-5, 4)),
+        }
+        times["procedure_start"] = times["anesthesia_start"] + dt.timedelta(
+            minutes=rng.randint(8, 15)
+        )
+        duration = max(25, min(100, round(rng.gauss(50, 12))))
+        times["procedure_end"] = times["procedure_start"] + dt.timedelta(minutes=duration)
+        times["recovery_in"] = times["procedure_end"] + dt.timedelta(minutes=rng.randint(3, 10))
+        times["recovery_out"] = times["recovery_in"] + dt.timedelta(minutes=rng.randint(40, 120))
+        times["discharged"] = times["recovery_out"] + dt.timedelta(minutes=rng.randint(5, 20))
+        # Seeded early in the morning, today's "done" steps cannot lie in the future.
+        times = {k: min(v, self.now) for k, v in times.items()}
+        values = {
+            "glucose_checked": str(rng.randint(90, 210)),
+            "anesthesia_type": rng.choice(
+                ("General", "MAC (moderate sedation)", "MAC (moderate sedation)")
+            ),
+            "imaging_modality": "X-ray / fluoroscopy" if xray else "Ultrasound",
+            "levels_treated": rng.choice(
+                ("L4-L5 bilateral", "L3-L4, L4-L5 bilateral", "L4-L5 left")
+            ),
+            "fluoroscopy_recorded": f"{rng.uniform(0.5, 3):.1f} min, {rng.randint(5, 40)} mGy",
+            "discharge_score": str(rng.choice((9, 10, 10))),
+            "driver_confirmed": f"{self.fake.first_name()} {self.fake.last_name()}, spouse, "
+            + self.fake.numerify("(###) 555-0###"),
+        }
+        stop_at = {
+            CaseStatus.CHECKED_IN: "anesthesia_start",
+            CaseStatus.IN_PROCEDURE: "procedure_end",
+            CaseStatus.RECOVERY: "recovery_out",
+            CaseStatus.DISCHARGED: None,
+        }[target]
+        nurse = rng.choice(self.nurses)
+        at = times["checked_in"]
+        for step in STEPS:
+            if step.key == stop_at:
+                break
+            if (step.diabetic_only and not diabetic) or (step.xray_only and not xray):
+                continue
+            at = times.get(step.key, min(at + dt.timedelta(minutes=1), self.now))
+            self._tick(row["id"], step, at, nurse, values.get(step.key))
+        row["status"] = target
+        row["updated_at"] = at
+        row["version"] = 2
+        row["checked_in_at"] = times["checked_in"]
+        for key, column in (
+            ("anesthesia_start", "anesthesia_started_at"),
+            ("procedure_start", "procedure_started_at"),
+            ("procedure_end", "procedure_ended_at"),
+            ("recovery_in", "recovery_in_at"),
+            ("recovery_out", "recovery_out_at"),
+            ("discharged", "discharged_at"),
+        ):
+            if stop_at is None or _step_index(key) < _step_index(stop_at):
+                row[column] = times[key]
+        row["anesthesia_type"] = values["anesthesia_type"] if row["anesthesia_started_at"] else None
+        row["imaging_modality"] = (
+            values["imaging_modality"] if row["procedure_started_at"] else None
+        )
+        row["levels_treated"] = values["levels_treated"] if row["procedure_ended_at"] else None
+
+    def _tick(
+        self, case_id: int, step: Step, at: dt.datetime, nurse: int, value: str | None
+    ) -> None:
+        self.out.add(
+            ChecklistEntry,
+            {
+                "id": self.ids.next("checklist_entry"),
+                "case_id": case_id,
+                "step": step.key,
+                "done_at": at,
+                "done_by_id": nurse,
+                "value": value if step.value_kind != "none" else None,
+                "undone": False,
+                "reason": None,
+                "note": None,
+            },
+        )
+
+    def _follow_ups(self, row: dict[str, Any]) -> None:
+        """Follow-ups owed so far: most made on time, recent ones still due or overdue."""
+        rng = self.rng
+        discharged = row["discharged_at"]
+        nprs, odi = row["baseline_nprs"], row["baseline_odi"]
+        all_done = True
+        for due in follow_up_schedule(discharged):
+            fid = self.ids.next("follow_up")
+            base = {
+                "id": fid,
+                "case_id": row["id"],
+                "office_id": row["office_id"],
+                "kind": due.kind,
+                "due_at": due.due_at,
+                "overdue_at": due.overdue_at,
+                "attempts": 0,
+                "reached": None,
+                "completed_at": None,
+                "completed_by_id": None,
+                "nprs": None,
+                "odi": None,
+                "walk_minutes": None,
+                "stand_minutes": None,
+                "swelling": None,
+                "bruising": None,
+                "incision": None,
+                "meds_as_prescribed": None,
+                "returned_to_work_on": None,
+                "red_flags": None,
+                "escalated_at": None,
+                "escalation_resolved_at": None,
+                "escalation_resolved_by_id": None,
+                "notes": None,
+            }
+            age = self.now - due.due_at
+            done_chance = 0.99 if age > dt.timedelta(days=21) else 0.6
+            if due.due_at > self.now or rng.random() > done_chance:
+                all_done = False
+                if due.due_at <= self.now:
+                    base["attempts"] = rng.choice((0, 1, 2))
+                self.out.add(FollowUp, base)
+                continue
+            window = (due.overdue_at - due.due_at).total_seconds()
+            completed = due.due_at + dt.timedelta(seconds=rng.uniform(0, window * 1.1))
+            completed = min(completed, self.now)
+            improvement = {
+                FollowUpKind.NEXT_DAY_CALL: 0.35,
+                FollowUpKind.WEEKS_2: 0.4,
+                FollowUpKind.MONTHS_3: 0.5,
+                FollowUpKind.MONTHS_6: 0.5,
+                FollowUpKind.MONTHS_12: 0.45,
+            }[due.kind] * rng.uniform(0.2, 1.6)
+            base.update(
+                attempts=rng.choice((1, 1, 1, 2)),
+                reached=True,
+                completed_at=completed,
+                completed_by_id=rng.choice(self.nurses),
+                nprs=max(0, min(10, round(nprs * (1 - improvement)))),
+            )
+            if due.kind == FollowUpKind.NEXT_DAY_CALL:
+                base.update(
+                    swelling=rng.random() < 0.4,
+                    bruising=rng.random() < 0.3,
+                    incision="dry" if rng.random() < 0.95 else "redness",
+                    meds_as_prescribed=rng.random() < 0.93,
+                )
+                if row["works"] and rng.random() < 0.7:
+                    base["returned_to_work_on"] = (
+                        discharged + dt.timedelta(days=rng.choice((1, 2, 2, 3, 5)))
+                    ).date()
+                if rng.random() < 0.03:
+                    flag = rng.choice(list(RedFlag))
+                    base.update(
+                        red_flags=flag.value,
+                        escalated_at=completed,
+                        escalation_resolved_at=completed + dt.timedelta(hours=rng.randint(1, 30)),
+                        escalation_resolved_by_id=rng.choice(self.nurses),
+                    )
+            else:
+                base.update(
+                    odi=round(max(0.0, odi * (1 - improvement)), 1),
+                    walk_minutes=round(row["baseline_walk_minutes"] * (1 + 3 * improvement)),
+                    stand_minutes=round(row["baseline_stand_minutes"] * (1 + 3 * improvement)),
+                )
+            self.out.add(FollowUp, base)
+        next_day_done = self.now - discharged > dt.timedelta(days=2)
+        if all_done:
+            row["status"] = CaseStatus.CLOSED
+            row["closed_at"] = discharged + dt.timedelta(days=400)
+        elif next_day_done:
+            row["status"] = CaseStatus.FOLLOW_UP
+        row["updated_at"] = min(self.now, discharged + dt.timedelta(days=1))
+
+    def _today(self) -> int:
+        """Today's list: one case at each point of the day, timed around the moment of seeding."""
+        today = local_today(self.tz, self.now)
+        earliest = at_local(self.tz, today, dt.time(0, 30))
+        latest = at_local(self.tz, today, dt.time(22, 30))
+        for status, minutes in zip(TODAY_STATUSES, TODAY_OFFSETS_MIN, strict=True):
+            start = min(max(self.now + dt.timedelta(minutes=minutes), earliest), latest)
+            start = start.replace(minute=start.minute - start.minute % 5, second=0, microsecond=0)
+            self._case_on(today, 0, target=status, start=start)
+        return len(TODAY_STATUSES)
+
+
+_STEP_ORDER = {s.key: i for i, s in enumerate(STEPS)}
+
+
+def _step_index(key: str) -> int:
+    return _STEP_ORDER[key]

@@ -1,0 +1,182 @@
+"""Command-line administration: migrate, seed the demo, add offices and staff accounts.
+
+    python manage.py migrate
+    python manage.py seed [--if-empty] [--offices 3] [--years 1.1]
+    python manage.py create-office CODE "Name" --timezone America/New_York
+    python manage.py create-user USERNAME --role nurse --offices CODE[,CODE] --name "Full Name"
+
+The password for create-user is read from the terminal (asked twice), or from the first line
+of standard input when that is not a terminal, or from MILD_NEW_PASSWORD.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from db import seed as demo
+from db.migrate import upgrade
+from db.session import get_engine
+from mild.errors import RuleViolation
+from mild.staff import Role, parse_role
+from services.auth import hash_password
+from services.common import Actor
+from services.staff import create_office, create_user
+
+
+def _cli_actor() -> Actor:
+    """Writes from the command line are audited to the operating-system user who ran them."""
+    who = os.environ.get("SUDO_USER") or getpass.getuser()
+    return Actor(
+        id=None,
+        username=f"cli:{who}"[:80],
+        display_name=who,
+        role=Role.ADMIN,
+        office_ids=frozenset(),
+    )
+
+
+def _read_password() -> str:
+    if env := os.environ.get("MILD_NEW_PASSWORD"):
+        return env
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Repeat password: "):
+            raise RuleViolation("password", "The two passwords differ.")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _demo_password() -> str:
+    return os.environ.get("DEMO_PASSWORD") or demo.DEFAULT_DEMO_PASSWORD
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    upgrade()
+    print(
+        f"Database is at the newest schema: {get_engine().url.render_as_string(hide_password=True)}"
+    )
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    upgrade()
+    engine = get_engine()
+    if args.if_empty and not demo.is_empty(engine):
+        print("Database already has data; demo not seeded.")
+    else:
+        started = time.perf_counter()
+        summary = demo.seed_demo(
+            engine,
+            offices=args.offices,
+            years=args.years,
+            password=_demo_password(),
+            hash_password=hash_password,
+            progress=print if args.verbose else lambda _m: None,
+        )
+        print(
+            f"Seeded a synthetic demo: {summary.offices} offices, {summary.cases} cases, "
+            f"{sum(summary.rows.values())} rows in {time.perf_counter() - started:.1f} s."
+        )
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
+    password = _demo_password()
+    shown = "(from DEMO_PASSWORD)" if os.environ.get("DEMO_PASSWORD") else password
+    print("Demo sign-ins (username / password):")
+    for acct in demo.DEMO_ACCOUNTS:
+        print(f"  {acct.username:<12} / {shown}   {acct.role.label}")
+
+
+def cmd_create_office(args: argparse.Namespace) -> None:
+    office_id = create_office(args.code, args.name, args.timezone, actor=_cli_actor())
+    print(f"Created office {args.code.upper()} (id {office_id}).")
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    role = parse_role(args.role)
+    codes = [c for c in (args.offices or "").split(",") if c.strip()]
+    user_id = create_user(
+        args.username, args.name or "", _read_password(), role, codes, actor=_cli_actor()
+    )
+    print(f"Created {role.value} {args.username.strip().lower()} (id {user_id}).")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply every database migration").set_defaults(func=cmd_migrate)
+    seed = sub.add_parser("seed", help="migrate, then fill an empty database with the demo")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
+    seed.add_argument("--offices", type=_positive_int, default=3)
+    seed.add_argument("--years", type=_positive_float, default=1.1)
+    seed.add_argument("--verbose", action="store_true")
+    seed.set_defaults(func=cmd_seed)
+    office = sub.add_parser("create-office", help="add an office")
+    office.add_argument("code")
+    office.add_argument("name")
+    office.add_argument("--timezone", default="America/New_York")
+    office.set_defaults(func=cmd_create_office)
+    user = sub.add_parser("create-user", help="add a staff account")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, help="nurse, coordinator, manager or admin")
+    user.add_argument("--offices", help="office codes, comma-separated (not needed for admin)")
+    user.add_argument("--name", help="full name as shown in the app")
+    user.set_defaults(func=cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except RuleViolation as e:
+        print(f"error: {e.field}: {e.message}", file=sys.stderr)
+        return 2
+    except demo.SeedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as e:
+        print(
+            f"error: cannot use the database at {_safe_url()}: {e.__class__.__name__}: "
+            f"{str(e).splitlines()[0]}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _safe_url() -> str:
+    try:
+        return get_engine().url.render_as_string(hide_password=True)
+    except Exception:  # a malformed URL: say so without echoing a password
+        return "DATABASE_URL (could not be parsed)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The MILD domain: pure rules on plain values. No Streamlit, no SQLAlchemy, no I/O."""

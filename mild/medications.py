@@ -1,0 +1,227 @@
+"""Medication classes and hold rules (policy defaults from ASRA high-risk procedures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mild import messages
+
+
+class MedClass(enum.StrEnum):
+    VITAMIN_K_ANTAGONIST = "vitamin_k_antagonist"
+    DOAC = "doac"
+    DIRECT_THROMBIN_INHIBITOR = "direct_thrombin_inhibitor"
+    LMWH = "lmwh"
+    P2Y12_INHIBITOR = "p2y12_inhibitor"
+    ASPIRIN = "aspirin"
+    NSAID = "nsaid"
+    GLP1_AGONIST = "glp1_agonist"
+    SGLT2_INHIBITOR = "sglt2_inhibitor"
+    DIABETES = "diabetes"
+    SUPPLEMENT = "supplement"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+CLASS_LABELS: dict[MedClass, str] = {
+    MedClass.VITAMIN_K_ANTAGONIST: "Vitamin K antagonist",
+    MedClass.DOAC: "Direct oral anticoagulant",
+    MedClass.DIRECT_THROMBIN_INHIBITOR: "Direct thrombin inhibitor",
+    MedClass.LMWH: "Low-molecular-weight heparin",
+    MedClass.P2Y12_INHIBITOR: "P2Y12 inhibitor",
+    MedClass.ASPIRIN: "Aspirin",
+    MedClass.NSAID: "NSAID",
+    MedClass.GLP1_AGONIST: "GLP-1 agonist",
+    MedClass.SGLT2_INHIBITOR: "SGLT2 inhibitor",
+    MedClass.DIABETES: "Insulin or oral diabetes drug",
+    MedClass.SUPPLEMENT: "Supplement",
+    MedClass.OTHER: "No hold",
+    MedClass.UNKNOWN: "Unknown: needs review",
+}
+
+
+@dataclass(frozen=True)
+class HoldRule:
+    """One row of the hold table: a drug, its class, days to hold, and who must clear the stop."""
+
+    drug: str
+    med_class: MedClass
+    hold_days: int | None  # None: no fixed hold (dose adjusted, or consider stopping)
+    needs_prescriber_clearance: bool
+    instruction: str = ""
+
+
+# drug name (lower case) -> rule. Policy defaults; the practice may change them.
+DEFAULT_HOLD_TABLE: dict[str, HoldRule] = {
+    r.drug: r
+    for r in (
+        HoldRule("warfarin", MedClass.VITAMIN_K_ANTAGONIST, 5, True, "INR normal on the day"),
+        HoldRule("apixaban", MedClass.DOAC, 3, True),
+        HoldRule("rivaroxaban", MedClass.DOAC, 3, True),
+        HoldRule("edoxaban", MedClass.DOAC, 3, True),
+        HoldRule(
+            "dabigatran",
+            MedClass.DIRECT_THROMBIN_INHIBITOR,
+            5,
+            True,
+            "6 days with poor kidney function",
+        ),
+        HoldRule("enoxaparin", MedClass.LMWH, 1, True, "12 h prophylactic, 24 h therapeutic dose"),
+        HoldRule("clopidogrel", MedClass.P2Y12_INHIBITOR, 7, True),
+        HoldRule("prasugrel", MedClass.P2Y12_INHIBITOR, 10, True, "7-10 days"),
+        HoldRule("ticagrelor", MedClass.P2Y12_INHIBITOR, 5, True),
+        HoldRule(
+            "aspirin",
+            MedClass.ASPIRIN,
+            6,
+            True,
+            "Primary prevention 6 days; secondary prevention: shared decision with the prescriber",
+        ),
+        HoldRule("ibuprofen", MedClass.NSAID, 1, False),
+        HoldRule("diclofenac", MedClass.NSAID, 1, False),
+        HoldRule("ketorolac", MedClass.NSAID, 1, False),
+        HoldRule("naproxen", MedClass.NSAID, 4, False),
+        HoldRule("meloxicam", MedClass.NSAID, 4, False),
+        HoldRule(
+            "semaglutide",
+            MedClass.GLP1_AGONIST,
+            7,
+            False,
+            "Weekly dose: hold 1 week; anesthesia review",
+        ),
+        HoldRule(
+            "tirzepatide",
+            MedClass.GLP1_AGONIST,
+            7,
+            False,
+            "Weekly dose: hold 1 week; anesthesia review",
+        ),
+        HoldRule(
+            "dulaglutide",
+            MedClass.GLP1_AGONIST,
+            7,
+            False,
+            "Weekly dose: hold 1 week; anesthesia review",
+        ),
+        HoldRule(
+            "liraglutide",
+            MedClass.GLP1_AGONIST,
+            0,
+            False,
+            "Daily dose: hold on the day; anesthesia review",
+        ),
+        HoldRule("empagliflozin", MedClass.SGLT2_INHIBITOR, 3, False, "Risk of ketoacidosis"),
+        HoldRule("dapagliflozin", MedClass.SGLT2_INHIBITOR, 3, False, "Risk of ketoacidosis"),
+        HoldRule("canagliflozin", MedClass.SGLT2_INHIBITOR, 3, False, "Risk of ketoacidosis"),
+        HoldRule("ertugliflozin", MedClass.SGLT2_INHIBITOR, 4, False, "Risk of ketoacidosis"),
+        HoldRule(
+            "insulin glargine",
+            MedClass.DIABETES,
+            None,
+            False,
+            "Dose adjusted the evening before and the day of",
+        ),
+        HoldRule(
+            "insulin",
+            MedClass.DIABETES,
+            None,
+            False,
+            "Dose adjusted the evening before and the day of",
+        ),
+        HoldRule(
+            "metformin", MedClass.DIABETES, None, False, "Hold on the morning of the procedure"
+        ),
+        HoldRule(
+            "glipizide",
+            MedClass.DIABETES,
+            None,
+            False,
+            "Sulfonylurea: hold on the morning of the procedure",
+        ),
+        HoldRule(
+            "glimepiride",
+            MedClass.DIABETES,
+            None,
+            False,
+            "Sulfonylurea: hold on the morning of the procedure",
+        ),
+        HoldRule("fish oil", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
+        HoldRule("ginkgo", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
+        HoldRule("garlic", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
+        HoldRule("vitamin e", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
+        HoldRule("lisinopril", MedClass.OTHER, None, False),
+        HoldRule("amlodipine", MedClass.OTHER, None, False),
+        HoldRule("atorvastatin", MedClass.OTHER, None, False),
+        HoldRule("levothyroxine", MedClass.OTHER, None, False),
+        HoldRule("gabapentin", MedClass.OTHER, None, False),
+        HoldRule("acetaminophen", MedClass.OTHER, None, False),
+        HoldRule("omeprazole", MedClass.OTHER, None, False),
+    )
+}
+
+# Classes whose stop must be agreed with the prescriber (bleeding risk).
+ANTITHROMBOTIC: frozenset[MedClass] = frozenset(
+    {
+        MedClass.VITAMIN_K_ANTAGONIST,
+        MedClass.DOAC,
+        MedClass.DIRECT_THROMBIN_INHIBITOR,
+        MedClass.LMWH,
+        MedClass.P2Y12_INHIBITOR,
+        MedClass.ASPIRIN,
+    }
+)
+
+
+def normalize_drug(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def classify(name: str, table: Mapping[str, HoldRule] = DEFAULT_HOLD_TABLE) -> HoldRule:
+    """The hold rule for a drug name; an unknown drug comes back as UNKNOWN (needs review)."""
+    key = normalize_drug(name)
+    rule = table.get(key)
+    if rule is None:
+        # "apixaban 5 mg" -> "apixaban": match on the longest known name the text starts with.
+        prefixes = [d for d in table if key.startswith(d + " ")]
+        rule = table[max(prefixes, key=len)] if prefixes else None
+    if rule is None:
+        return HoldRule(key, MedClass.UNKNOWN, None, False, messages.DRUG_NEEDS_REVIEW)
+    return rule
+
+
+@dataclass(frozen=True)
+class HoldAdvice:
+    drug: str
+    med_class: MedClass
+    needs_review: bool
+    hold_needed: bool
+    last_dose_on: dt.date | None
+    needs_prescriber_clearance: bool
+    instruction: str
+
+
+def medication_hold(
+    name: str, procedure_day: dt.date | None, table: Mapping[str, HoldRule] = DEFAULT_HOLD_TABLE
+) -> HoldAdvice:
+    """What to tell the patient about one drug for a procedure on `procedure_day`.
+
+    The last dose is `hold_days` before the procedure day: a 3-day hold before Friday means the
+    last dose on Monday (Tuesday, Wednesday, Thursday without). Re-booking recomputes it.
+    """
+    rule = classify(name, table)
+    hold_needed = rule.hold_days is not None
+    last_dose = None
+    if hold_needed and procedure_day is not None:
+        last_dose = procedure_day - dt.timedelta(days=rule.hold_days + 1)
+    return HoldAdvice(
+        drug=rule.drug,
+        med_class=rule.med_class,
+        needs_review=rule.med_class == MedClass.UNKNOWN,
+        hold_needed=hold_needed,
+        last_dose_on=last_dose,
+        needs_prescriber_clearance=rule.needs_prescriber_clearance,
+        instruction=rule.instruction,
+    )

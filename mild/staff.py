@@ -1,0 +1,74 @@
+"""Staff roles, what each may see, and the rules for usernames and passwords."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+
+from mild import messages
+from mild.errors import RuleViolation
+
+
+class Role(enum.StrEnum):
+    NURSE = "nurse"
+    COORDINATOR = "coordinator"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Screen(enum.StrEnum):
+    """Screens of the app; the role decides which appear in the navigation."""
+
+    HOME = "home"
+
+
+SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
+    Screen.HOME: frozenset(Role),
+}
+
+
+def screens_for(role: Role) -> list[Screen]:
+    """The screens a role may open, in navigation order."""
+    return [s for s in Screen if role in SCREEN_ROLES[s]]
+
+
+def may_open(role: Role, screen: Screen) -> bool:
+    return role in SCREEN_ROLES[screen]
+
+
+def office_scope(
+    role: Role, own_offices: Iterable[int], all_offices: Iterable[int]
+) -> frozenset[int]:
+    """The offices whose data a user may read and write: admins all, everyone else their own."""
+    return frozenset(all_offices) if role == Role.ADMIN else frozenset(own_offices)
+
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME_RE.fullmatch(name):
+        raise RuleViolation("username", messages.USERNAME_FORMAT)
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RuleViolation("password", messages.PASSWORD_TOO_SHORT.format(n=MIN_PASSWORD_LENGTH))
+    if len(password) > 256:
+        raise RuleViolation("password", messages.PASSWORD_TOO_LONG)
+    return password
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        raise RuleViolation("role", messages.ROLE_UNKNOWN.format(roles=", ".join(Role))) from None

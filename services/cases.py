@@ -1,0 +1,78 @@
+"""Lifecycle actions on a case: move it on, or cancel it with a reason."""
+
+from __future__ import annotations
+
+from db.session import transaction
+from mild.cases import CancelReason, CaseStatus, check_cancellation
+from mild.checklist import check_manual_transition
+from services.common import Actor, audit, lock_case, now_utc, touch_case
+
+# The case column stamped when a case enters a status.
+STATUS_TIMESTAMP: dict[CaseStatus, str] = {
+    CaseStatus.INTAKE: "intake_started_at",
+    CaseStatus.SCHEDULED: "booked_at",
+    CaseStatus.CHECKED_IN: "checked_in_at",
+    CaseStatus.IN_PROCEDURE: "procedure_started_at",
+    CaseStatus.RECOVERY: "recovery_in_at",
+    CaseStatus.DISCHARGED: "discharged_at",
+    CaseStatus.CLOSED: "closed_at",
+    CaseStatus.CANCELLED: "cancelled_at",
+}
+
+
+def advance_case(
+    case_id: int, to_status: CaseStatus, *, actor: Actor, expected_version: int | None = None
+) -> int:
+    """Move a case to the next status the lifecycle allows; returns the new version."""
+    with transaction() as session:
+        case = lock_case(session, case_id, actor, expected_version)
+        check_manual_transition(case.status, to_status)
+        at = now_utc()
+        previous = case.status
+        case.status = to_status
+        if column := STATUS_TIMESTAMP.get(to_status):
+            setattr(case, column, at)
+        touch_case(case, at)
+        audit(
+            session,
+            actor,
+            "case.status_changed",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail={"from": previous.value, "to": to_status.value},
+            at=at,
+        )
+        return case.version
+
+
+def cancel_case(
+    case_id: int,
+    reason: CancelReason | None,
+    note: str = "",
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Cancel a case before the procedure, with a reason code (and text when it is Other)."""
+    with transaction() as session:
+        case = lock_case(session, case_id, actor, expected_version)
+        check_cancellation(case.status, reason, note)
+        at = now_utc()
+        previous = case.status
+        case.status = CaseStatus.CANCELLED
+        case.cancelled_at = at
+        case.cancellation_reason = reason
+        case.cancellation_note = note.strip() or None
+        touch_case(case, at)
+        audit(
+            session,
+            actor,
+            "case.cancelled",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail={"from": previous.value, "reason": reason.value, "note": note.strip()},
+            at=at,
+        )
+        return case.version

@@ -1,0 +1,131 @@
+"""Day-of checklist actions: tick a step (hard stops enforced), un-tick it with a reason."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Case, ChecklistEntry, FollowUp
+from db.session import transaction
+from mild import checklist
+from mild.cases import CaseStatus
+from mild.checklist import Tick
+from mild.followup import follow_up_schedule
+from services.cases import STATUS_TIMESTAMP
+from services.common import Actor, audit, lock_case, now_utc, touch_case
+
+# Steps whose time is also kept on the case itself, for the schedule and the metrics.
+STEP_TIMESTAMP: dict[str, str] = {
+    "anesthesia_start": "anesthesia_started_at",
+    "procedure_end": "procedure_ended_at",
+    "recovery_out": "recovery_out_at",
+}
+# Steps whose value is also kept on the case.
+STEP_CASE_VALUE: dict[str, str] = {
+    "anesthesia_type": "anesthesia_type",
+    "imaging_modality": "imaging_modality",
+    "levels_treated": "levels_treated",
+}
+
+
+def _done(session: Session, case_id: int) -> dict[str, str | None]:
+    rows = session.execute(
+        select(ChecklistEntry.step, ChecklistEntry.undone, ChecklistEntry.value)
+        .where(ChecklistEntry.case_id == case_id)
+        .order_by(ChecklistEntry.id)
+    )
+    return checklist.current_state(Tick(step, undone, value) for step, undone, value in rows)
+
+
+def complete_step(
+    case_id: int,
+    step_key: str,
+    *,
+    actor: Actor,
+    value: str | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> int:
+    """Tick one step with who and when (a status step moves the case on); returns the version."""
+    with transaction() as session:
+        case: Case = lock_case(session, case_id, actor, expected_version)
+        step = checklist.check_tick(step_key, case.status, _done(session, case_id))
+        stored = checklist.validate_value(step, value)
+        at = now_utc()
+        session.add(
+            ChecklistEntry(
+                case_id=case.id,
+                step=step.key,
+                done_at=at,
+                done_by_id=actor.id,
+                value=stored,
+                undone=False,
+                note=note.strip() or None,
+            )
+        )
+        if step.moves_case_to is not None:
+            case.status = step.moves_case_to
+            setattr(case, STATUS_TIMESTAMP[step.moves_case_to], at)
+        if step.moves_case_to == CaseStatus.DISCHARGED:
+            session.add_all(
+                FollowUp(
+                    case_id=case.id,
+                    office_id=case.office_id,
+                    kind=due.kind,
+                    due_at=due.due_at,
+                    overdue_at=due.overdue_at,
+                )
+                for due in follow_up_schedule(at)
+            )
+        if column := STEP_TIMESTAMP.get(step.key):
+            setattr(case, column, at)
+        if column := STEP_CASE_VALUE.get(step.key):
+            setattr(case, column, stored)
+        touch_case(case, at)
+        audit(
+            session,
+            actor,
+            "checklist.ticked",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail={"step": step.key, "value": stored},
+            at=at,
+        )
+        return case.version
+
+
+def undo_step(
+    case_id: int, step_key: str, reason: str, *, actor: Actor, expected_version: int | None = None
+) -> int:
+    """Un-tick a step: a new row with the reason; the original tick stays in the history."""
+    with transaction() as session:
+        case = lock_case(session, case_id, actor, expected_version)
+        step = checklist.check_untick(step_key, case.status, _done(session, case_id), reason)
+        at = now_utc()
+        session.add(
+            ChecklistEntry(
+                case_id=case.id,
+                step=step.key,
+                done_at=at,
+                done_by_id=actor.id,
+                undone=True,
+                reason=reason.strip(),
+            )
+        )
+        if column := STEP_TIMESTAMP.get(step.key):
+            setattr(case, column, None)
+        if column := STEP_CASE_VALUE.get(step.key):
+            setattr(case, column, None)
+        touch_case(case, at)
+        audit(
+            session,
+            actor,
+            "checklist.unticked",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail={"step": step.key, "reason": reason.strip()},
+            at=at,
+        )
+        return case.version

@@ -1,0 +1,83 @@
+"""What every service shares: the acting user, the clock, the audit row, the locked case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import AuditEvent, Case
+from mild import messages
+from mild.errors import RuleViolation
+from mild.staff import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user a write is attributed to, with the offices they may touch."""
+
+    id: int | None
+    username: str
+    display_name: str
+    role: Role
+    office_ids: frozenset[int]
+
+    def may_touch(self, office_id: int) -> bool:
+        return office_id in self.office_ids
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def audit(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    office_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """Append an audit row in the caller's transaction: it commits with the change or not at all."""
+    event = AuditEvent(
+        at=at or now_utc(),
+        actor_id=actor.id if actor else None,
+        actor_name=actor_name or (actor.username if actor else "anonymous"),
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        office_id=office_id,
+        detail=json.dumps(detail, sort_keys=True, default=str) if detail else None,
+    )
+    session.add(event)
+    return event
+
+
+def lock_case(
+    session: Session, case_id: int, actor: Actor, expected_version: int | None = None
+) -> Case:
+    """Load a case for change: row-locked, in the actor's offices, unchanged since they read it.
+
+    `expected_version` is the version the user's screen showed; a different one means someone
+    else changed the case meanwhile and the write is refused rather than silently lost.
+    """
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).one_or_none()
+    if case is None or not actor.may_touch(case.office_id):
+        raise RuleViolation("case", messages.CASE_NOT_FOUND)
+    if expected_version is not None and case.version != expected_version:
+        raise RuleViolation("version", messages.CHANGED_BY_SOMEONE_ELSE)
+    return case
+
+
+def touch_case(case: Case, at: dt.datetime) -> None:
+    """Every change to a case bumps its version, so concurrent screens notice."""
+    case.version += 1
+    case.updated_at = at

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by pages: the signed-in user, safe actions, formatting."""
