@@ -84,3 +84,7 @@ UNEXPECTED_ERROR = (
 # Home
 NO_CASES_TODAY = "No cases booked today at {office}."
 STATUS_VIA_CHECKLIST = 'This status is set by ticking "{step}" on the day-of checklist.'
+
+# Follow-up
+FOLLOW_UP_NOT_FOUND = "That follow-up does not exist or is not at one of your offices."
+FOLLOW_UP_ALREADY_DONE = "This follow-up is already complete."

@@ -1,0 +1,108 @@
+"""Tiny builders for test data. Synthetic values only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from db.models import Case, Office, Patient, Provider, StaffUser
+from db.session import transaction
+from mild.cases import CaseStatus, RequestChannel
+from mild.staff import Role
+from services.auth import hash_password
+from services.common import Actor
+
+PASSWORD = "correct-horse-1"
+_seq = itertools.count(1)
+_hash_cache: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    # argon2 is slow on purpose; tests reuse one hash per password.
+    if password not in _hash_cache:
+        _hash_cache[password] = hash_password(password)
+    return _hash_cache[password]
+
+
+def make_office(code: str | None = None, timezone: str = "America/New_York") -> int:
+    code = code or f"O{next(_seq)}"
+    with transaction() as s:
+        office = Office(code=code, name=f"{code} Office", timezone=timezone, active=True)
+        s.add(office)
+        s.flush()
+        return office.id
+
+
+def make_user(
+    username: str, role: Role, office_ids: list[int], password: str = PASSWORD, active: bool = True
+) -> Actor:
+    with transaction() as s:
+        offices = [s.get(Office, i) for i in office_ids]
+        user = StaffUser(
+            username=username,
+            display_name=username.title(),
+            password_hash=_hash(password),
+            role=role,
+            active=active,
+            created_at=dt.datetime.now(dt.UTC),
+            offices=offices,
+        )
+        s.add(user)
+        s.flush()
+        return Actor(user.id, username, user.display_name, role, frozenset(office_ids))
+
+
+def make_case(
+    office_id: int,
+    status: CaseStatus = CaseStatus.SCHEDULED,
+    start: dt.datetime | None = None,
+) -> int:
+    now = dt.datetime.now(dt.UTC)
+    n = next(_seq)
+    with transaction() as s:
+        patient = Patient(
+            mrn=f"T{n:07d}",
+            first_name="Test",
+            last_name=f"Patient{n}",
+            date_of_birth=dt.date(1950, 1, 1),
+            phone=None,
+            created_at=now,
+        )
+        provider = Provider(name=f"Dr. Test {n}", office_id=office_id, active=True)
+        s.add_all([patient, provider])
+        s.flush()
+        case = Case(
+            code=f"T-{n:05d}",
+            patient_id=patient.id,
+            office_id=office_id,
+            provider_id=provider.id,
+            status=status,
+            request_channel=RequestChannel.PHONE,
+            consult_requested_at=now - dt.timedelta(days=30),
+            scheduled_start=start or now,
+            planned_minutes=60,
+            version=1,
+            updated_at=now,
+        )
+        s.add(case)
+        s.flush()
+        return case.id
+
+
+def make_follow_up(case_id: int, office_id: int) -> int:
+    from db.models import FollowUp
+    from mild.followup import FollowUpKind
+
+    now = dt.datetime.now(dt.UTC)
+    with transaction() as s:
+        fu = FollowUp(
+            case_id=case_id,
+            office_id=office_id,
+            kind=FollowUpKind.NEXT_DAY_CALL,
+            due_at=now - dt.timedelta(hours=2),
+            overdue_at=now + dt.timedelta(hours=22),
+            attempts=0,
+        )
+        s.add(fu)
+        s.flush()
+        return fu.id

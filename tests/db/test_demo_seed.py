@@ -1,0 +1,119 @@
+"""The synthetic demo: every status, a live today at every office, follow-ups due and overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+import manage
+from db import seed
+from db.models import Case, FollowUp, Office, Patient, StaffUser
+from db.queries import today_overview
+from db.session import get_engine, read_session
+from mild.cases import CaseStatus
+from services.auth import hash_password, sign_in
+
+NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York, 09:00 in Chicago
+
+
+def _seed(**kwargs) -> seed.SeedSummary:
+    return seed.seed_demo(get_engine(), now=NOW, hash_password=hash_password, **kwargs)
+
+
+def test_the_demo_has_every_status_a_live_today_and_follow_ups_owed(db_url):
+    summary = _seed(password="demo-pass-1")
+
+    with read_session() as s:
+        statuses = set(s.scalars(select(Case.status).distinct()))
+        offices = s.scalars(select(Office.id)).all()
+        cancelled = s.execute(
+            select(Case.cancellation_reason, Case.cancelled_at, Case.scheduled_start).where(
+                Case.status == CaseStatus.CANCELLED
+            )
+        ).all()
+        oldest = s.scalar(select(func.min(Case.scheduled_start)))
+        overdue = s.scalar(
+            select(func.count())
+            .select_from(FollowUp)
+            .where(FollowUp.completed_at.is_(None), FollowUp.overdue_at <= NOW)
+        )
+        due = s.scalar(
+            select(func.count())
+            .select_from(FollowUp)
+            .where(
+                FollowUp.completed_at.is_(None), FollowUp.due_at <= NOW, FollowUp.overdue_at > NOW
+            )
+        )
+    assert statuses == set(CaseStatus)
+    assert summary.offices == len(offices) == 3
+    assert len({c.cancellation_reason for c in cancelled}) >= 5
+    assert any(c.scheduled_start - c.cancelled_at < dt.timedelta(hours=2) for c in cancelled)
+    assert NOW - oldest >= dt.timedelta(days=365)
+    assert due > 0 and overdue > 0
+    for office_day in today_overview(offices, NOW):
+        assert set(office_day.counts) >= {
+            CaseStatus.SCHEDULED,
+            CaseStatus.CHECKED_IN,
+            CaseStatus.IN_PROCEDURE,
+            CaseStatus.RECOVERY,
+            CaseStatus.DISCHARGED,
+        }
+        assert list(office_day.cases.scheduled_start) == sorted(office_day.cases.scheduled_start)
+    for account in seed.DEMO_ACCOUNTS:
+        assert sign_in(account.username, "demo-pass-1").role == account.role
+
+
+def test_the_demo_is_the_same_every_time_for_the_same_seed_and_day(tmp_path):
+    names = []
+    for run in ("a", "b"):
+        engine = get_engine(f"sqlite:///{tmp_path / run}.db")
+        from db.migrate import upgrade
+
+        upgrade(str(engine.url))
+        seed.seed_demo(engine, offices=1, years=0.2, now=NOW, hash_password=lambda p: "x" * 20)
+        with engine.connect() as conn:
+            names.append(
+                conn.execute(select(Patient.last_name).order_by(Patient.id)).scalars().all()
+            )
+    assert names[0] == names[1] and len(names[0]) > 20
+
+
+def test_the_demo_is_seeded_only_into_an_empty_database(db_url):
+    _seed(offices=1, years=0.1)
+    with pytest.raises(seed.SeedError, match="already has data"):
+        _seed(offices=1, years=0.1)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [({"offices": 0}, "--offices"), ({"years": 0}, "--years"), ({"password": "short"}, "8 char")],
+)
+def test_bad_seed_values_are_refused_before_anything_is_written(db_url, kwargs, message):
+    with pytest.raises(seed.SeedError, match=message):
+        _seed(**kwargs)
+    with read_session() as s:
+        assert s.scalar(select(func.count()).select_from(StaffUser)) == 0
+
+
+def test_seed_if_empty_leaves_existing_data_alone_and_prints_the_logins(
+    db_url, capsys, monkeypatch
+):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-1")
+    assert manage.main(["seed", "--offices", "1", "--years", "0.1"]) == 0
+    with read_session() as s:
+        cases = s.scalar(select(func.count()).select_from(Case))
+    assert manage.main(["seed", "--if-empty"]) == 0
+    out = capsys.readouterr().out
+    assert "already has data" in out
+    assert all(f"  {a.username}" in out for a in seed.DEMO_ACCOUNTS)
+    with read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == cases
+
+
+def test_seed_cli_rejects_words_where_numbers_belong(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        manage.main(["seed", "--offices", "many"])
+    assert exit_.value.code == 2
+    assert "'many' is not a whole number" in capsys.readouterr().err

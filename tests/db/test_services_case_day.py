@@ -1,0 +1,140 @@
+"""Lifecycle and checklist services: the rules hold at the service boundary on both backends."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Case, ChecklistEntry, FollowUp
+from db.session import read_session
+from mild import messages
+from mild.cases import CancelReason, CaseStatus
+from mild.errors import RuleViolation
+from mild.followup import FollowUpKind
+from mild.staff import Role
+from services.cases import advance_case, cancel_case
+from services.checklist import complete_step, undo_step
+from tests.builders import make_case, make_office, make_user
+
+ARRIVAL = [
+    "checked_in",
+    "identity_confirmed",
+    "consent_signed",
+    "fasting_confirmed",
+    "holds_confirmed",
+]
+
+
+@pytest.fixture
+def day(db_url):
+    office = make_office()
+    nurse = make_user("nurse1", Role.NURSE, [office])
+    return office, nurse, make_case(office, CaseStatus.SCHEDULED)
+
+
+def _case(case_id: int) -> Case:
+    with read_session() as s:
+        case = s.get(Case, case_id)
+        s.expunge(case)
+        return case
+
+
+def test_procedure_start_is_refused_without_the_time_out_and_names_it(day):
+    _office, nurse, case_id = day
+    for step in ARRIVAL:
+        complete_step(case_id, step, actor=nurse)
+
+    with pytest.raises(RuleViolation) as refusal:
+        complete_step(case_id, "procedure_start", actor=nurse)
+
+    assert refusal.value.message == messages.HARD_STOP.format(
+        step="Procedure start (incision)",
+        missing="Time-out: team, patient, procedure, levels and side, imaging displayed",
+    )
+    assert _case(case_id).status == CaseStatus.CHECKED_IN
+
+
+def test_a_whole_day_moves_the_case_through_its_statuses_and_books_its_follow_ups(day):
+    _office, nurse, case_id = day
+    for step in ARRIVAL + ["anesthesia_start", "time_out", "procedure_start"]:
+        complete_step(case_id, step, actor=nurse)
+    assert _case(case_id).status == CaseStatus.IN_PROCEDURE
+    complete_step(case_id, "levels_treated", actor=nurse, value="L4-L5 bilateral")
+    for step in ["procedure_end", "recovery_in"]:
+        complete_step(case_id, step, actor=nurse)
+    complete_step(case_id, "discharge_score", actor=nurse, value="9")
+
+    with pytest.raises(RuleViolation) as refusal:
+        complete_step(case_id, "discharged", actor=nurse)
+    assert "Driver confirmed in person" in refusal.value.message
+
+    complete_step(case_id, "driver_confirmed", actor=nurse, value="A. Driver, son, 555-0100")
+    complete_step(case_id, "discharged", actor=nurse)
+
+    case = _case(case_id)
+    assert case.status == CaseStatus.DISCHARGED
+    assert case.levels_treated == "L4-L5 bilateral"
+    assert case.checked_in_at <= case.procedure_started_at <= case.discharged_at
+    with read_session() as s:
+        kinds = s.scalars(select(FollowUp.kind).where(FollowUp.case_id == case_id)).all()
+    assert sorted(kinds) == sorted(FollowUpKind)
+
+
+def test_an_untick_keeps_the_original_tick_and_records_the_reason(day):
+    _office, nurse, case_id = day
+    complete_step(case_id, "consent_signed", actor=nurse)
+    undo_step(case_id, "consent_signed", "Signed on the wrong form", actor=nurse)
+
+    with read_session() as s:
+        rows = s.execute(
+            select(ChecklistEntry.step, ChecklistEntry.undone, ChecklistEntry.reason)
+            .where(ChecklistEntry.case_id == case_id)
+            .order_by(ChecklistEntry.id)
+        ).all()
+    assert rows == [
+        ("consent_signed", False, None),
+        ("consent_signed", True, "Signed on the wrong form"),
+    ]
+
+
+def test_a_nurse_cannot_touch_a_case_at_an_office_she_does_not_work_at(db_url):
+    mine, other = make_office(), make_office()
+    nurse = make_user("nurse1", Role.NURSE, [mine])
+    case_id = make_case(other)
+
+    with pytest.raises(RuleViolation) as refusal:
+        complete_step(case_id, "checked_in", actor=nurse)
+
+    assert refusal.value.message == messages.CASE_NOT_FOUND
+    assert _case(case_id).version == 1
+
+
+def test_a_checklist_owned_status_cannot_be_set_by_button(day):
+    _office, nurse, case_id = day
+    with pytest.raises(RuleViolation) as refusal:
+        advance_case(case_id, CaseStatus.CHECKED_IN, actor=nurse)
+    assert refusal.value.message == messages.STATUS_VIA_CHECKLIST.format(step="Checked in")
+
+
+def test_a_requested_case_moves_to_intake_and_is_stamped(db_url):
+    office = make_office()
+    coordinator = make_user("coord", Role.COORDINATOR, [office])
+    case_id = make_case(office, CaseStatus.REQUESTED)
+
+    version = advance_case(case_id, CaseStatus.INTAKE, actor=coordinator, expected_version=1)
+
+    case = _case(case_id)
+    assert (case.status, case.version, version) == (CaseStatus.INTAKE, 2, 2)
+    assert case.intake_started_at is not None
+
+
+def test_cancelling_records_the_reason_and_refuses_after_the_procedure_started(day):
+    office, nurse, case_id = day
+    cancel_case(case_id, CancelReason.NO_DRIVER, actor=nurse)
+    case = _case(case_id)
+    assert (case.status, case.cancellation_reason) == (CaseStatus.CANCELLED, CancelReason.NO_DRIVER)
+
+    started = make_case(office, CaseStatus.IN_PROCEDURE)
+    with pytest.raises(RuleViolation) as refusal:
+        cancel_case(started, CancelReason.OTHER, "changed mind", actor=nurse)
+    assert refusal.value.message == messages.CANNOT_CANCEL.format(status="In procedure")
