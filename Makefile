@@ -53,6 +53,7 @@ system-deps:
 	fi
 
 test: $(STAMP_DEV) system-deps
+	$(VENV)/bin/ruff check .
 	scripts/with-test-postgres.sh $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
