@@ -171,6 +171,8 @@ def check_transition(current: CaseStatus, target: CaseStatus) -> None:
 
 def check_cancellation(current: CaseStatus, reason: CancelReason | None, note: str) -> None:
     """Raise RuleViolation unless a cancellation with this reason may be recorded now."""
+    if current == CaseStatus.CLOSED:
+        raise RuleViolation("status", messages.CASE_LOCKED)
     if current not in CANCELLABLE:
         raise RuleViolation("status", messages.CANNOT_CANCEL.format(status=current.label))
     if reason is None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mild import messages
-from mild.cases import CaseStatus, check_transition
+from mild.cases import CaseAction, CaseStatus, can_transition, check_transition, next_actions
 from mild.errors import RuleViolation
 
 
@@ -247,6 +247,13 @@ def check_tick(step_key: str, status: CaseStatus, done: Mapping[str, str | None]
         raise RuleViolation(
             step_key, messages.HARD_STOP.format(step=step.label, missing="; ".join(missing))
         )
+    # A step that moves the case on may only make a move the lifecycle allows (no jumping from
+    # checked in straight to discharged).
+    if step.moves_case_to is not None and not can_transition(status, step.moves_case_to):
+        raise RuleViolation(
+            step_key,
+            messages.TRANSITION_NOT_ALLOWED.format(frm=status.label, to=step.moves_case_to.label),
+        )
     return step
 
 
@@ -296,3 +303,9 @@ def check_manual_transition(current: CaseStatus, target: CaseStatus) -> None:
     step = STATUS_SET_BY_STEP.get(target)
     if step is not None:
         raise RuleViolation("status", messages.STATUS_VIA_CHECKLIST.format(step=step.label))
+
+
+def manual_actions(status: CaseStatus) -> list[CaseAction]:
+    """The buttons a page may draw for a case: the lifecycle's next actions, less the statuses
+    that only a checklist step may set."""
+    return [a for a in next_actions(status) if a.to_status not in STATUS_SET_BY_STEP]

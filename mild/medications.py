@@ -208,8 +208,9 @@ def medication_hold(
 ) -> HoldAdvice:
     """What to tell the patient about one drug for a procedure on `procedure_day`.
 
-    The last dose is `hold_days` before the procedure day: a 3-day hold before Friday means the
-    last dose on Monday (Tuesday, Wednesday, Thursday without). Re-booking recomputes it.
+    `hold_days` whole days without the drug before the procedure day: a 3-day hold before a
+    Friday means the last dose on Monday (Tuesday, Wednesday, Thursday without). Re-booking
+    recomputes it.
     """
     rule = classify(name, table)
     hold_needed = rule.hold_days is not None

@@ -57,4 +57,5 @@ def nprs_improved(baseline: int, now: int) -> bool:
 
 def odi_improved(baseline: float, now: float) -> bool:
     """Clinically important: a drop of 10 points or more (the threshold of the MILD trials)."""
-    return baseline - now >= ODI_IMPORTANT_POINTS
+    # Rounded so that float noise (16.4 - 6.4 = 9.999999999999998) does not hide a 10-point drop.
+    return round(baseline - now, 6) >= ODI_IMPORTANT_POINTS

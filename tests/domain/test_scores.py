@@ -1,0 +1,96 @@
+"""Outcome scores: NPRS, the Oswestry Disability Index, and clinically important improvement."""
+
+from __future__ import annotations
+
+import pytest
+
+from mild import messages
+from mild.errors import RuleViolation
+from mild.scores import ODI_SECTIONS, check_nprs, nprs_improved, odi_improved, odi_score
+
+
+def odi(every: int | None = 2, **answers: int | None) -> dict[str, int | None]:
+    """ODI answers: every section `every`, then the given sections overridden."""
+    return {section: every for section in ODI_SECTIONS} | answers
+
+
+def odi_refusal(answers: dict) -> RuleViolation:
+    with pytest.raises(RuleViolation) as caught:
+        odi_score(answers)
+    return caught.value
+
+
+def test_nprs_is_a_whole_number_from_0_to_10() -> None:
+    assert check_nprs(0) == 0
+    assert check_nprs(10) == 10
+    for bad in (True, 7.0, -1, 11):
+        with pytest.raises(RuleViolation) as caught:
+            check_nprs(bad)
+        assert (caught.value.field, caught.value.message) == ("nprs", messages.NPRS_RANGE), bad
+
+
+def test_odi_with_all_ten_sections_is_total_over_50_times_100() -> None:
+    assert odi_score(odi(2)) == 40.0  # 20 / 50
+    assert odi_score(odi(0)) == 0.0
+    assert odi_score(odi(5)) == 100.0
+    mixed = odi(
+        pain_intensity=5,
+        personal_care=1,
+        lifting=4,
+        walking=3,
+        sitting=2,
+        standing=4,
+        sleeping=1,
+        sex_life=0,
+        social_life=2,
+        travelling=1,
+    )
+    assert odi_score(mixed) == 46.0  # 23 / 50
+
+
+def test_odi_leaves_unanswered_sections_out_of_the_denominator() -> None:
+    assert odi_score(odi(2, sex_life=None)) == 40.0  # 18 / 45
+    assert odi_score(odi(1, sex_life=None, walking=None)) == 20.0  # 8 / 40
+    # A section left out of the answers counts the same as one answered None.
+    without_sex_life = {s: 2 for s in ODI_SECTIONS if s != "sex_life"}
+    assert odi_score(without_sex_life) == 40.0
+    # Rounded to one decimal: 17 / 45 = 37.78.
+    assert odi_score(odi(2, sex_life=None, lifting=1)) == 37.8
+
+
+def test_odi_with_fewer_than_8_sections_answered_is_refused() -> None:
+    err = odi_refusal(odi(2, sex_life=None, walking=None, lifting=None))
+    assert err.field == "odi"
+    assert err.message == messages.ODI_TOO_FEW_SECTIONS
+
+
+def test_an_odi_answer_out_of_range_or_an_unknown_section_is_refused_by_name() -> None:
+    err = odi_refusal(odi(2, walking=6))
+    assert err.field == "walking"
+    assert err.message == "Each ODI answer (walking) is a whole number from 0 to 5."
+    assert odi_refusal(odi(2, sitting=-1)).field == "sitting"
+    assert odi_refusal(odi(2, sleeping=True)).field == "sleeping"
+
+    err = odi_refusal(odi(2, mood=3))
+    assert err.field == "odi"
+    assert err.message == "There is no ODI section 'mood'."
+
+
+def test_nprs_drop_of_two_points_or_30_percent_is_clinically_important() -> None:
+    assert nprs_improved(7, 5)
+    assert nprs_improved(10, 8)
+    assert not nprs_improved(7, 6)  # 1 point, 14%
+    assert nprs_improved(3, 2)  # 1 point, 33%
+    assert not nprs_improved(4, 3)  # 1 point, 25%
+    assert not nprs_improved(0, 0)
+    assert not nprs_improved(4, 6)  # worse
+
+
+def test_odi_drop_of_ten_points_or_more_is_clinically_important() -> None:
+    assert odi_improved(40.0, 30.0)
+    assert odi_improved(46.0, 20.0)
+    assert not odi_improved(40.0, 30.1)  # 9.9 points
+    assert not odi_improved(30.0, 40.0)  # worse
+    # Exactly 10 points between one-decimal scores, whatever floating point makes of it.
+    assert odi_improved(16.4, 6.4)
+    assert odi_improved(37.8, 27.8)
