@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.session import get_engine
+from db.session import database_url, get_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -50,3 +50,21 @@ def schema_state(engine: Engine | None = None) -> SchemaState:
     except SQLAlchemyError:
         return SchemaState.UNREACHABLE
     return SchemaState.READY if current == head_revision() else SchemaState.NOT_MIGRATED
+
+
+_ready_urls: set[str] = set()
+
+
+def database_state() -> SchemaState:
+    """schema_state() of the configured database (DATABASE_URL), checked before any page runs.
+
+    A database found ready stays trusted for the process; later failures surface where they
+    happen, as short messages.
+    """
+    url = database_url()
+    if url in _ready_urls:
+        return SchemaState.READY
+    state = schema_state(get_engine(url))
+    if state == SchemaState.READY:
+        _ready_urls.add(url)
+    return state

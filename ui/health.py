@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from db.migrate import SchemaState, schema_state
-from db.session import database_url
+from db.migrate import SchemaState, database_state
 from mild import messages
-
-_ready_urls: set[str] = set()
 
 
 def database_problem() -> str | None:
     """A message for the user when the database cannot serve the app, else None.
 
-    A database found ready stays trusted for the process; later failures surface where they
-    happen, as short messages.
+    A database found ready stays trusted for the process (db.migrate.database_state); later
+    failures surface where they happen, as short messages.
     """
-    url = database_url()
-    if url in _ready_urls:
-        return None
-    state = schema_state()
+    state = database_state()
     if state == SchemaState.READY:
-        _ready_urls.add(url)
         return None
     return (
         messages.DATABASE_UNAVAILABLE

@@ -1,0 +1,250 @@
+"""The home page: today's board per office, scoped to the signed-in user's offices and role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Case, FollowUp, Office
+from db.seed import DEFAULT_DEMO_PASSWORD, seed_demo
+from db.session import get_engine, read_session
+from mild.cases import CaseStatus
+from mild.days import at_local, local_today, to_local
+from mild.staff import Role, screens_for
+from services.auth import hash_password
+from tests.builders import PASSWORD, make_case, make_office, make_user
+from tests.pages.conftest import SQLITE_ONLY, sign_in
+
+# The statuses of a procedure day's table, spelled out here rather than read from the app.
+DAY_OF = {
+    CaseStatus.SCHEDULED,
+    CaseStatus.CHECKED_IN,
+    CaseStatus.IN_PROCEDURE,
+    CaseStatus.RECOVERY,
+    CaseStatus.DISCHARGED,
+}
+
+TZ = "America/New_York"  # the builders' default office time zone
+BOARD_LABELS = [
+    "Scheduled",
+    "Checked in",
+    "In procedure",
+    "Recovery",
+    "Discharged",
+    "Cancelled",
+    "Follow-ups due",
+    "Follow-ups overdue",
+]
+
+
+def today_at(hour: int, minute: int = 0, tz: str = TZ) -> dt.datetime:
+    """A wall-clock time today at an office in `tz`, as aware UTC."""
+    return at_local(tz, local_today(tz, dt.datetime.now(dt.UTC)), dt.time(hour, minute))
+
+
+def code_of(case_id: int) -> str:
+    with read_session() as s:
+        return s.scalar(select(Case.code).where(Case.id == case_id))
+
+
+def office_board(at, office_code: str):
+    """The bordered container of one office on the home page."""
+    (box,) = [c for c in at.container if c.key == f"home_office_{office_code}"]
+    return box
+
+
+def metrics(box) -> dict[str, str]:
+    return {m.label: m.value for m in box.metric}
+
+
+def case_codes(box) -> list[str]:
+    return list(box.dataframe[0].value["code"]) if box.dataframe else []
+
+
+def all_text(at) -> str:
+    """Everything a user can read on the page and in the sidebar, table cells included."""
+    elements = [e for block in (at.main, at.sidebar) for e in block if not hasattr(e, "children")]
+    parts = [str(getattr(e, "value", "")) for e in elements]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_home_shows_one_board_per_office_with_counts_and_todays_cases_in_order(db_url, app):
+    aa, bb = make_office("AA"), make_office("BB")
+    make_user("nina", Role.NURSE, [aa, bb])
+    # Created out of schedule order on purpose.
+    late = make_case(aa, CaseStatus.SCHEDULED, today_at(14))
+    early = make_case(aa, CaseStatus.CHECKED_IN, today_at(8))
+    middle = make_case(aa, CaseStatus.IN_PROCEDURE, today_at(10, 30))
+    second_scheduled = make_case(aa, CaseStatus.SCHEDULED, today_at(16))
+    cancelled = make_case(aa, CaseStatus.CANCELLED, today_at(11))
+    recovery = make_case(aa, CaseStatus.RECOVERY, today_at(9))
+    yesterday = make_case(aa, CaseStatus.SCHEDULED, today_at(9) - dt.timedelta(days=1))
+    tomorrow = make_case(aa, CaseStatus.SCHEDULED, today_at(9) + dt.timedelta(days=1))
+
+    at = sign_in(app().run(), "nina", PASSWORD)
+
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Today"]
+    boards = [c for c in at.container if (c.key or "").startswith("home_office_")]
+    assert [c.key for c in boards] == ["home_office_AA", "home_office_BB"]
+    assert all(c.proto.flex_container.border for c in boards)
+
+    board = office_board(at, "AA")
+    assert [s.value for s in board.subheader] == ["AA Office (AA)"]
+    assert list(metrics(board)) == BOARD_LABELS
+    assert metrics(board) == {
+        "Scheduled": "2",
+        "Checked in": "1",
+        "In procedure": "1",
+        "Recovery": "1",
+        "Discharged": "0",
+        "Cancelled": "1",
+        "Follow-ups due": "0",
+        "Follow-ups overdue": "0",
+    }
+    assert case_codes(board) == [
+        code_of(c) for c in (early, recovery, middle, late, second_scheduled)
+    ]
+    table = board.dataframe[0].value
+    assert list(table["time"]) == ["08:00", "09:00", "10:30", "14:00", "16:00"]
+    text = all_text(at)
+    for absent in (cancelled, yesterday, tomorrow):
+        assert code_of(absent) not in text
+
+    empty = office_board(at, "BB")
+    assert set(metrics(empty).values()) == {"0"}
+    assert not empty.dataframe
+    assert [c.value for c in empty.caption] == ["No cases booked today at BB Office."]
+
+
+@SQLITE_ONLY
+def test_a_nurse_sees_only_the_offices_she_works_at(db_url, app):
+    mine, other = make_office("AA"), make_office("ZZ")
+    make_user("nina", Role.NURSE, [mine])
+    my_case = make_case(mine, CaseStatus.SCHEDULED, today_at(9))
+    other_cases = [
+        make_case(other, status, today_at(9 + n))
+        for n, status in enumerate(
+            [CaseStatus.SCHEDULED, CaseStatus.CHECKED_IN, CaseStatus.RECOVERY]
+        )
+    ]
+
+    at = sign_in(app().run(), "nina", PASSWORD)
+
+    assert [c.key for c in at.container if (c.key or "").startswith("home_office_")] == [
+        "home_office_AA"
+    ]
+    assert case_codes(office_board(at, "AA")) == [code_of(my_case)]
+    text = all_text(at)
+    assert "ZZ" not in text
+    for case_id in other_cases:
+        assert code_of(case_id) not in text
+    assert at.session_state["signed_in_actor"].office_ids == frozenset({mine})
+
+
+@SQLITE_ONLY
+def test_an_admin_sees_every_office_without_being_assigned_to_any(db_url, app):
+    offices = {code: make_office(code) for code in ("AA", "BB", "CC")}
+    make_user("root", Role.ADMIN, [])
+    cases = {
+        code: make_case(oid, CaseStatus.SCHEDULED, today_at(9)) for code, oid in offices.items()
+    }
+
+    at = sign_in(app().run(), "root", PASSWORD)
+
+    for code, case_id in cases.items():
+        board = office_board(at, code)
+        assert case_codes(board) == [code_of(case_id)]
+        assert metrics(board)["Scheduled"] == "1"
+    assert at.session_state["signed_in_actor"].office_ids == frozenset(offices.values())
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_each_role_gets_the_navigation_its_role_allows_and_the_home_page(
+    db_url, app, navigation, role
+):
+    office = make_office("AA")
+    make_user("someone", role, [office])
+    case_id = make_case(office, CaseStatus.SCHEDULED, today_at(9))
+
+    at = sign_in(app().run(), "someone", PASSWORD)
+
+    assert not at.exception and not at.error
+    assert navigation.last == ([s.value for s in screens_for(role)], "sidebar")
+    assert [t.value for t in at.title] == ["Today"]
+    assert case_codes(office_board(at, "AA")) == [code_of(case_id)]
+    assert at.session_state["signed_in_actor"].role == role
+
+
+@SQLITE_ONLY
+def test_on_a_seeded_demo_day_each_board_matches_the_database(db_url, app):
+    seed_demo(get_engine(), offices=3, years=0.1, hash_password=hash_password)
+    now = dt.datetime.now(dt.UTC)
+    # The oracle: every case and open follow-up loaded plainly, bucketed by office-local day.
+    with read_session() as s:
+        offices = {
+            o.code: o for o in s.execute(select(Office.id, Office.code, Office.timezone)).all()
+        }
+        cases = s.execute(
+            select(Case.code, Case.office_id, Case.status, Case.scheduled_start).where(
+                Case.scheduled_start.is_not(None)
+            )
+        ).all()
+        open_follow_ups = s.execute(
+            select(FollowUp.office_id, FollowUp.due_at, FollowUp.overdue_at).where(
+                FollowUp.completed_at.is_(None)
+            )
+        ).all()
+
+    at = sign_in(app().run(), "admin", DEFAULT_DEMO_PASSWORD)
+
+    assert not at.exception and not at.error
+    assert sorted(c.key for c in at.container if (c.key or "").startswith("home_office_")) == [
+        f"home_office_{code}" for code in sorted(offices)
+    ]
+    for code, office in offices.items():
+        today = local_today(office.timezone, now)
+        todays = sorted(
+            (
+                c
+                for c in cases
+                if c.office_id == office.id
+                and to_local(office.timezone, c.scheduled_start).date() == today
+            ),
+            key=lambda c: c.scheduled_start,
+        )
+        assert todays, f"the demo books cases today at {code}"
+        counts = Counter(c.status for c in todays)
+        due = [f for f in open_follow_ups if f.office_id == office.id and f.due_at <= now]
+        overdue = sum(f.overdue_at <= now for f in due)
+        board = office_board(at, code)
+        shown = metrics(board)
+        for status in [*DAY_OF, CaseStatus.CANCELLED]:
+            assert shown[status.label] == str(counts[status]), (code, status)
+        assert shown["Follow-ups due"] == str(len(due) - overdue)
+        assert shown["Follow-ups overdue"] == str(overdue)
+        assert case_codes(board) == [c.code for c in todays if c.status in DAY_OF]
+
+
+@SQLITE_ONLY
+def test_the_demo_nurse_sees_only_the_first_two_offices(db_url, app):
+    seed_demo(get_engine(), offices=3, years=0.1, hash_password=hash_password)
+    with read_session() as s:
+        offices = s.execute(select(Office.id, Office.code, Office.name).order_by(Office.id)).all()
+        third_office_cases = list(
+            s.scalars(select(Case.code).where(Case.office_id == offices[2].id))
+        )
+
+    at = sign_in(app().run(), "nurse", DEFAULT_DEMO_PASSWORD)
+
+    shown = sorted(c.key for c in at.container if (c.key or "").startswith("home_office_"))
+    assert shown == sorted(f"home_office_{o.code}" for o in offices[:2])
+    text = all_text(at)
+    assert offices[2].name not in text
+    assert third_office_cases
+    assert not [code for code in third_office_cases if code in text]
