@@ -1,0 +1,279 @@
+"""The browser layer: the real app in a real Chromium, driven by Playwright.
+
+Modelled on Streamlit's own e2e conftest (e2e_playwright/conftest.py): one Streamlit server per
+test session, started as a subprocess on a free port against a freshly seeded SQLite demo, and a
+helper that waits for the app to be idle after an action instead of sleeping.
+
+Chromium is Debian's /usr/bin/chromium (`make test` installs it), never Playwright's download.
+Nothing is skipped: without Chromium the tests fail and say how to get it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENS = ARTIFACTS / "screens"
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+CHROMIUM = Path(os.environ.get("MILD_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # we run as root in CI containers
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",  # without these Chromium hammers the closed network
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TEST_PASSWORD = "browser-test-pw"
+TIMEOUT_MS = 15_000
+SERVER_START_TIMEOUT_S = 60
+VIEWPORT = {"width": 1280, "height": 900}
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@dataclass(frozen=True)
+class AppServer:
+    base_url: str
+    port: int
+    database: Path
+    log: Path
+
+    def url(self, path: str = "/") -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def office_headings(self) -> list[str]:
+        """'Name (CODE)' of every seeded office, in seed order (the nurse works at the first 2)."""
+        with sqlite3.connect(self.database) as conn:
+            rows = conn.execute("SELECT name, code FROM office ORDER BY id").fetchall()
+        return [f"{name} ({code})" for name, code in rows]
+
+
+def _python() -> str:
+    return str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail_text(text: str, lines: int = 60) -> str:
+    return "\n".join(text.splitlines()[-lines:]) or "(server log is empty)"
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        return _tail_text(path.read_text(errors="replace"), lines)
+    except OSError:
+        return "(no server log)"
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.status == 200 and r.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+    """Start Streamlit on a free port and wait for /_stcore/health; retry if the port was taken."""
+    for _attempt in range(3):
+        port = _free_port()
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [
+                    _python(),
+                    "-m",
+                    "streamlit",
+                    "run",
+                    "dashboard.py",
+                    "--server.port",
+                    str(port),
+                    "--server.headless",
+                    "true",
+                    "--server.address",
+                    "127.0.0.1",
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if _healthy(port):
+                return proc, port
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        _stop(proc)
+        if "already in use" not in _tail(log, 20):
+            break
+    pytest.fail(
+        f"The Streamlit server did not answer 'ok' on /_stcore/health within "
+        f"{SERVER_START_TIMEOUT_S} s. Last lines of its output:\n{_tail(log)}",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[AppServer]:
+    """The dashboard on a seeded SQLite demo, served on 127.0.0.1 for the whole session."""
+    tmp = Path(tempfile.mkdtemp(prefix="mild-browser-"))
+    database = tmp / "demo.db"
+    log = tmp / "streamlit.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEMO_PASSWORD": TEST_PASSWORD,
+        "PYTHONUNBUFFERED": "1",
+    }
+    proc = None
+    try:
+        seeded = subprocess.run(
+            [_python(), "manage.py", "seed"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if seeded.returncode != 0:
+            pytest.fail(
+                f"`manage.py seed` failed ({seeded.returncode}):\n{seeded.stdout}{seeded.stderr}",
+                pytrace=False,
+            )
+        proc, port = _start_server(env, log)
+        yield AppServer(f"http://127.0.0.1:{port}", port, database, log)
+        died = proc.poll() is not None
+        _stop(proc)
+        output = log.read_text(errors="replace") if log.exists() else ""
+    finally:
+        if proc is not None:
+            _stop(proc)
+        if log.exists():  # kept for reading after the run; the temp dir goes
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copyfile(log, ARTIFACTS / "streamlit.log")
+        shutil.rmtree(tmp, ignore_errors=True)
+    # The app shows users one short sentence and logs the traceback: a test can pass over a
+    # hidden server error, so the log must be clean too.
+    if died or "Traceback" in output:
+        pytest.fail(
+            "The Streamlit server "
+            + ("died during the tests" if died else "logged an error")
+            + f" (test-artifacts/streamlit.log); the last lines:\n{_tail_text(output)}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}. Run `make test`: it installs Debian's "
+            "chromium package (make system-deps) before running the suite.",
+            pytrace=False,
+        )
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+def _safe_name(nodeid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:150]
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies, no Streamlit session) and page for each test.
+
+    When the test fails, the page is saved to test-artifacts/<test name>.png first.
+    """
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = request.node.stash.get(_REPORTS, {}).get("call")
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{_safe_name(request.node.nodeid)}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot of the failed test: {path}")
+        except Exception as exc:  # the page may be gone; the failure itself matters more
+            print(f"could not save a screenshot: {exc}")
+    context.close()
+
+
+def wait_for_app_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
+    """Wait until Streamlit is connected and no script run is under way.
+
+    Like Streamlit's own wait_for_app_run: the stApp element reports its connection and script
+    state; the status widget's running icon is gone once the run has finished. Right after a
+    click the rerun may not have started yet, so follow this with an expect() on the element
+    the action should produce.
+    """
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=timeout)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_test_id("stAppViewContainer")).to_be_attached()
+    wait_for_app_idle(page)
