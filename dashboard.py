@@ -43,13 +43,13 @@ def main() -> None:
         st.navigation(list(pages.values()), position="hidden")
         auth.sign_in_form()
         return
-    navigation = st.navigation([pages[s] for s in screens_for(user.role)])
+    navigation = st.navigation([pages[s] for s in screens_for(user.role)], position="top")
     try:
-        names = [o.name for o in offices(user.office_ids)]
+        codes = [o.code for o in offices(user.office_ids)]
     except Exception as exc:
         show_failure(exc)
         st.stop()
-    auth.sidebar(user, names)
+    auth.user_bar(user, codes)
     navigation.run()
 
 

@@ -10,7 +10,7 @@ from mild.cases import DAY_OF_STATUSES, PATHWAY, CaseStatus
 from mild.staff import Screen
 from services.common import now_utc
 from ui.auth import require
-from ui.format import local_time, status_label
+from ui.format import local_time, status_label, zone_abbreviation
 from ui.safe import show_failure
 
 BOARD = [s for s in PATHWAY if s in DAY_OF_STATUSES] + [CaseStatus.CANCELLED]
@@ -19,8 +19,9 @@ BOARD = [s for s in PATHWAY if s in DAY_OF_STATUSES] + [CaseStatus.CANCELLED]
 def render() -> None:
     user = require(Screen.HOME)
     st.title("Today")
+    now = now_utc()
     try:
-        overview = today_overview(user.office_ids, now_utc())
+        overview = today_overview(user.office_ids, now)
     except Exception as exc:
         show_failure(exc)
         return
@@ -31,11 +32,12 @@ def render() -> None:
         office = day.office
         with st.container(border=True, key=f"home_office_{office.code}"):
             st.subheader(f"{office.name} ({office.code})")
-            columns = st.columns(len(BOARD) + 2)
-            for column, status in zip(columns, BOARD, strict=False):
+            for column, status in zip(st.columns(len(BOARD)), BOARD, strict=True):
                 column.metric(status.label, day.counts.get(status, 0))
-            columns[-2].metric("Follow-ups due", day.follow_ups_due)
-            columns[-1].metric("Follow-ups overdue", day.follow_ups_overdue)
+            # A row of its own: eight metrics in one row cut their labels short on a tablet.
+            due, overdue, _ = st.columns(3)
+            due.metric("Follow-ups due", day.follow_ups_due)
+            overdue.metric("Follow-ups overdue", day.follow_ups_overdue)
             if day.cases.empty:
                 st.caption(messages.NO_CASES_TODAY.format(office=office.name))
                 continue
@@ -48,12 +50,12 @@ def render() -> None:
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    "time": "Start",
+                    "time": f"Start ({zone_abbreviation(office.timezone, now)})",
                     "code": "Case",
                     "patient": "Patient",
                     "provider": "Provider",
                     "status": "Status",
-                    "planned_minutes": st.column_config.NumberColumn("Planned min"),
+                    "planned_minutes": st.column_config.NumberColumn("Planned", format="%d min"),
                 },
                 key=f"home_cases_{office.code}",
             )

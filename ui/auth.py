@@ -62,11 +62,12 @@ def sign_out() -> None:
     st.session_state.clear()
 
 
-def sidebar(user: Actor, office_names: list[str]) -> None:
-    with st.sidebar:
-        st.markdown(f"**{user.display_name}**  \n{user.role.label}")
-        if office_names:
-            st.caption(", ".join(office_names))
-        if st.button("Sign out", key="nav_sign_out", use_container_width=True):
-            sign_out()
-            st.rerun()
+def user_bar(user: Actor, office_codes: list[str]) -> None:
+    """Who is signed in, and a sign-out button, at the top of every screen: on a shared
+    tablet the sidebar is folded away, and the next person must see whose session this is."""
+    who, action = st.columns([5, 1], vertical_alignment="center")
+    offices = f" · {', '.join(office_codes)}" if office_codes else ""
+    who.markdown(f"**{user.display_name}** · {user.role.label}{offices}")
+    if action.button("Sign out", key="nav_sign_out", width="stretch"):
+        sign_out()
+        st.rerun()

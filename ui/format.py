@@ -16,3 +16,8 @@ def local_time(tz_name: str, moment: dt.datetime | None) -> str:
 
 def status_label(status: CaseStatus | str) -> str:
     return CaseStatus(status).label
+
+
+def zone_abbreviation(tz_name: str, moment: dt.datetime) -> str:
+    """EST, CDT...: shown beside local times, since one user may work in several zones."""
+    return to_local(tz_name, moment).strftime("%Z")

@@ -19,7 +19,7 @@ from tests.browser.conftest import (
 CASE_CODE = re.compile(r"[A-Z0-9]{2,3}-\d{5}")
 OFFICE_HEADING = re.compile(r"\([A-Z0-9]{2,12}\)$")
 
-# username, name shown in the sidebar, how many offices the home page shows (mild demo seed)
+# username, name shown above the page, how many offices the home page shows (mild demo seed)
 DEMO_ROLES = [
     ("nurse", "Demo Nurse", 2),
     ("coordinator", "Demo Coordinator", 3),
@@ -112,9 +112,10 @@ def test_each_demo_role_signs_in_through_the_form_and_lands_on_today_for_its_off
     assert shown == expected
     expect(page.locator('[class*="st-key-home_office_"]')).to_have_count(office_count)
 
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar).to_contain_text(display_name)
-    expect(sidebar.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    # Who is signed in, and the way out, are on the page itself, not in a folded sidebar.
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text(display_name)
+    expect(main.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     expect(username_input(page)).to_have_count(0)
 
 

@@ -175,7 +175,7 @@ def test_each_role_gets_the_navigation_its_role_allows_and_the_home_page(
     at = sign_in(app().run(), "someone", PASSWORD)
 
     assert not at.exception and not at.error
-    assert navigation.last == ([s.value for s in screens_for(role)], "sidebar")
+    assert navigation.last == ([s.value for s in screens_for(role)], "top")
     assert [t.value for t in at.title] == ["Today"]
     assert case_codes(office_board(at, "AA")) == [code_of(case_id)]
     assert at.session_state["signed_in_actor"].role == role

@@ -64,9 +64,9 @@ def test_the_right_password_signs_in_and_lands_on_the_home_page(db_url, app, nav
     actor = at.session_state[SESSION_KEY]
     assert (actor.id, actor.username, actor.role) == (user.id, "nina", Role.NURSE)
     assert actor.office_ids == frozenset({office})
-    assert navigation.last == (["home"], "sidebar")
-    assert [b.key for b in at.sidebar.button] == ["nav_sign_out"]
-    assert "Nina" in at.sidebar.markdown[0].value
+    assert navigation.last == (["home"], "top")
+    assert [b.key for b in at.main.button] == ["nav_sign_out"]
+    assert at.main.markdown[0].value == "**Nina** · Nurse · AA"
 
 
 @SQLITE_ONLY
