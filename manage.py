@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db import seed as demo
 from db.migrate import upgrade
 from db.session import get_engine
+from mild import messages
 from mild.errors import RuleViolation
 from mild.staff import Role, parse_role
 from services.auth import hash_password
@@ -47,7 +48,7 @@ def _read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if first != getpass.getpass("Repeat password: "):
-            raise RuleViolation("password", "The two passwords differ.")
+            raise RuleViolation("password", messages.PASSWORDS_DIFFER)
         return first
     return sys.stdin.readline().rstrip("\n")
 

@@ -112,11 +112,6 @@ def follow_up_counts(office_ids: Collection[int], now: dt.datetime) -> pd.DataFr
     return pd.DataFrame(rows, columns=["office_id", "due", "overdue"])
 
 
-def case_status(case_id: int) -> CaseStatus | None:
-    with read_session() as s:
-        return s.scalar(select(Case.status).where(Case.id == case_id))
-
-
 @dataclass(frozen=True)
 class OfficeToday:
     """One office's day at a glance: counts by status, its cases in order, follow-ups owed."""

@@ -278,6 +278,8 @@ def _staff(
 ) -> dict[int, list[int]]:
     """The four demo accounts, plus two synthetic nurses per office who did the history's work."""
 
+    links: list[dict[str, int]] = []
+
     def add_user(username: str, name: str, role: Role, office_ids: Iterable[int]) -> int:
         uid = ids.next("staff_user")
         out.add(
@@ -293,9 +295,7 @@ def _staff(
             },
         )
         for oid in office_ids:
-            out.buffers.setdefault("staff_office", []).append(
-                {"staff_user_id": uid, "office_id": oid}
-            )
+            links.append({"staff_user_id": uid, "office_id": oid})
         return uid
 
     all_ids = [o["id"] for o in offices]
@@ -315,8 +315,7 @@ def _staff(
             )
             for k in (1, 2)
         ]
-    # staff_office is a plain table: write it right after the users.
-    links = out.buffers.pop("staff_office")
+    # staff_office is a plain table, not a model: write it right after the users.
     out.flush()
     with out.engine.begin() as conn:
         conn.execute(insert(staff_office), links)

@@ -15,6 +15,7 @@ USERNAME_FORMAT = (
 )
 USERNAME_TAKEN = "That username is already taken."
 PASSWORD_TOO_SHORT = "A password needs at least {n} characters."
+PASSWORDS_DIFFER = "The two passwords differ."
 PASSWORD_TOO_LONG = "A password may have at most 256 characters."
 ROLE_UNKNOWN = "Role must be one of: {roles}."
 OFFICE_UNKNOWN = "No office with the code {code!r}."

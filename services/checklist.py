@@ -37,6 +37,13 @@ def _done(session: Session, case_id: int) -> dict[str, str | None]:
     return checklist.current_state(Tick(step, undone, value) for step, undone, value in rows)
 
 
+def _entry(case: Case, step: str, at, actor: Actor, **fields) -> ChecklistEntry:
+    """A checklist row stamped with who and when; rows are only ever added."""
+    return ChecklistEntry(
+        case_id=case.id, step=step, done_at=at, done_by_id=actor.id, **{"undone": False, **fields}
+    )
+
+
 def complete_step(
     case_id: int,
     step_key: str,
@@ -52,17 +59,7 @@ def complete_step(
         step = checklist.check_tick(step_key, case.status, _done(session, case_id))
         stored = checklist.validate_value(step, value)
         at = now_utc()
-        session.add(
-            ChecklistEntry(
-                case_id=case.id,
-                step=step.key,
-                done_at=at,
-                done_by_id=actor.id,
-                value=stored,
-                undone=False,
-                note=note.strip() or None,
-            )
-        )
+        session.add(_entry(case, step.key, at, actor, value=stored, note=note.strip() or None))
         if step.moves_case_to is not None:
             case.status = step.moves_case_to
             setattr(case, STATUS_TIMESTAMP[step.moves_case_to], at)
@@ -103,16 +100,7 @@ def undo_step(
         case = lock_case(session, case_id, actor, expected_version)
         step = checklist.check_untick(step_key, case.status, _done(session, case_id), reason)
         at = now_utc()
-        session.add(
-            ChecklistEntry(
-                case_id=case.id,
-                step=step.key,
-                done_at=at,
-                done_by_id=actor.id,
-                undone=True,
-                reason=reason.strip(),
-            )
-        )
+        session.add(_entry(case, step.key, at, actor, undone=True, reason=reason.strip()))
         if column := STEP_TIMESTAMP.get(step.key):
             setattr(case, column, None)
         if column := STEP_CASE_VALUE.get(step.key):
