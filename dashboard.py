@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.queries import offices
+from db.queries.home import offices
 from mild.staff import Screen, screens_for
-from pages import home
+from pages import board, checklist, followup, home, intake, schedule
 from ui import auth
 from ui.health import database_problem
 from ui.safe import show_failure
@@ -14,6 +14,11 @@ from ui.safe import show_failure
 # Screen -> (render function, title, icon). The role decides which appear (mild.staff).
 SCREENS = {
     Screen.HOME: (home.render, "Today", ":material/today:"),
+    Screen.CHECKLIST: (checklist.render, "Day-of checklist", ":material/checklist:"),
+    Screen.FOLLOW_UP: (followup.render, "Follow-up", ":material/call:"),
+    Screen.INTAKE: (intake.render, "Intake", ":material/assignment_add:"),
+    Screen.SCHEDULE: (schedule.render, "Schedule", ":material/calendar_month:"),
+    Screen.BOARD: (board.render, "Status board", ":material/dashboard:"),
 }
 
 

@@ -151,6 +151,13 @@ class Case(Base):
     baseline_walk_minutes: Mapped[int | None]
     baseline_stand_minutes: Mapped[int | None]
     works: Mapped[bool | None] = mapped_column(Boolean)
+    # The driver arranged at intake; confirmed in person on the day by the checklist step.
+    driver_name: Mapped[str | None] = mapped_column(String(120))
+    driver_relationship: Mapped[str | None] = mapped_column(String(60))
+    driver_phone: Mapped[str | None] = mapped_column(String(40))
+    # A coordinator confirms the case for its day once the readiness summary is clear.
+    confirmed_at: Mapped[dt.datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime]
 
@@ -172,6 +179,7 @@ class CaseMedication(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"), index=True)
     drug: Mapped[str] = mapped_column(String(120))
+    dose: Mapped[str | None] = mapped_column(String(120))
     med_class: Mapped[MedClass] = mapped_column(str_enum(MedClass, 32))
     hold_days: Mapped[int | None]
     last_dose_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -240,9 +248,13 @@ class FollowUp(Base):
     meds_as_prescribed: Mapped[bool | None] = mapped_column(Boolean)
     returned_to_work_on: Mapped[dt.date | None] = mapped_column(Date)
     red_flags: Mapped[str | None] = mapped_column(Text)  # comma-separated RedFlag values
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    odi_answers: Mapped[str | None] = mapped_column(Text)  # JSON: ODI section -> 0-5 or null
     escalated_at: Mapped[dt.datetime | None]
+    escalation_note: Mapped[str | None] = mapped_column(Text)
     escalation_resolved_at: Mapped[dt.datetime | None]
     escalation_resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (

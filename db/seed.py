@@ -433,6 +433,11 @@ class _OfficeContext:
             "baseline_walk_minutes": rng.randint(2, 15),
             "baseline_stand_minutes": rng.randint(2, 15),
             "works": rng.random() < 0.35,
+            "driver_name": None,
+            "driver_relationship": None,
+            "driver_phone": None,
+            "confirmed_at": None,
+            "confirmed_by_id": None,
             "version": 1,
             "updated_at": requested,
         }
@@ -465,6 +470,16 @@ class _OfficeContext:
         row["updated_at"] = row["booked_at"]
         diabetic, xray = self._intake_details(row["id"], day)
         past = start < self.now - dt.timedelta(hours=12)
+        # Upcoming cases are not all ready yet: that is what the coordinator's call list is for.
+        if past or target is not None or rng.random() < 0.85:
+            row.update(
+                driver_name=f"{self.fake.first_name()} {self.fake.last_name()}",
+                driver_relationship=rng.choice(("spouse", "daughter", "son", "friend")),
+                driver_phone=self.fake.numerify("(###) 555-0###"),
+            )
+        if past or target is not None or rng.random() < 0.6:
+            row["confirmed_at"] = min(start - dt.timedelta(days=1), self.now)
+            row["confirmed_by_id"] = rng.choice(self.nurses)
         if target is None and not past:
             target = CaseStatus.SCHEDULED
         if target is None and rng.random() < 0.06:
@@ -573,8 +588,9 @@ class _OfficeContext:
             ),
             "fluoroscopy_recorded": f"{rng.uniform(0.5, 3):.1f} min, {rng.randint(5, 40)} mGy",
             "discharge_score": str(rng.choice((9, 10, 10))),
-            "driver_confirmed": f"{self.fake.first_name()} {self.fake.last_name()}, spouse, "
-            + self.fake.numerify("(###) 555-0###"),
+            "driver_confirmed": (
+                f"{row['driver_name']}, {row['driver_relationship']}, {row['driver_phone']}"
+            ),
         }
         stop_at = {
             CaseStatus.CHECKED_IN: "anesthesia_start",

@@ -25,10 +25,21 @@ class Screen(enum.StrEnum):
     """Screens of the app; the role decides which appear in the navigation."""
 
     HOME = "home"
+    CHECKLIST = "checklist"
+    FOLLOW_UP = "follow-up"
+    INTAKE = "intake"
+    SCHEDULE = "schedule"
+    BOARD = "board"
 
 
 SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
     Screen.HOME: frozenset(Role),
+    # Coordinators run intake; nurses may complete it before the day.
+    Screen.INTAKE: frozenset({Role.COORDINATOR, Role.NURSE, Role.ADMIN}),
+    Screen.CHECKLIST: frozenset({Role.NURSE, Role.ADMIN}),
+    Screen.FOLLOW_UP: frozenset({Role.NURSE, Role.ADMIN}),
+    Screen.SCHEDULE: frozenset({Role.COORDINATOR, Role.NURSE, Role.MANAGER, Role.ADMIN}),
+    Screen.BOARD: frozenset(Role),
 }
 
 

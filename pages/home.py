@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.queries import today_overview
+from db.queries.home import today_overview
 from mild import messages
 from mild.cases import DAY_OF_STATUSES, PATHWAY, CaseStatus
 from mild.staff import Screen

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import manage
 from db import seed
 from db.models import Case, FollowUp, Office, Patient, StaffUser
-from db.queries import today_overview
+from db.queries.home import today_overview
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
 from services.auth import hash_password, sign_in

@@ -20,10 +20,22 @@ from mild.staff import (
 ALL_OFFICES = {1, 2, 3}
 
 
-def test_every_role_has_the_home_screen() -> None:
+def test_every_role_starts_on_home_and_sees_the_screens_of_its_work_in_order() -> None:
+    S = Screen
+    assert screens_for(Role.NURSE) == [
+        S.HOME,
+        S.CHECKLIST,
+        S.FOLLOW_UP,
+        S.INTAKE,
+        S.SCHEDULE,
+        S.BOARD,
+    ]
+    assert screens_for(Role.COORDINATOR) == [S.HOME, S.INTAKE, S.SCHEDULE, S.BOARD]
+    assert screens_for(Role.MANAGER) == [S.HOME, S.SCHEDULE, S.BOARD]
+    assert screens_for(Role.ADMIN) == list(S)
     for role in Role:
-        assert screens_for(role) == [Screen.HOME], role
         assert may_open(role, Screen.HOME), role
+    assert not may_open(Role.MANAGER, Screen.CHECKLIST)
 
 
 def test_an_admin_sees_every_office_and_everyone_else_only_their_own() -> None:

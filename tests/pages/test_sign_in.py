@@ -8,7 +8,7 @@ from sqlalchemy import select
 from db.models import AuditEvent
 from db.session import read_session
 from mild import messages
-from mild.staff import Role
+from mild.staff import Role, screens_for
 from tests.builders import PASSWORD, make_case, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, sign_in
 
@@ -64,7 +64,7 @@ def test_the_right_password_signs_in_and_lands_on_the_home_page(db_url, app, nav
     actor = at.session_state[SESSION_KEY]
     assert (actor.id, actor.username, actor.role) == (user.id, "nina", Role.NURSE)
     assert actor.office_ids == frozenset({office})
-    assert navigation.last == (["home"], "top")
+    assert navigation.last == ([s.value for s in screens_for(Role.NURSE)], "top")
     assert [b.key for b in at.main.button] == ["nav_sign_out"]
     assert at.main.markdown[0].value == "**Nina** · Nurse · AA"
 

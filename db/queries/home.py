@@ -1,4 +1,4 @@
-"""Read queries for pages: small dataclasses or DataFrames, scoped to the caller's offices.
+"""Home page reads: offices, and today at a glance per office.
 
 Aggregates are computed by the database; nothing here loads history into pandas.
 """

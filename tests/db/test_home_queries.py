@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.queries import today_overview
+from db.queries.home import today_overview
 from mild.cases import CaseStatus
 from tests.builders import make_case, make_follow_up, make_office
 

@@ -1,0 +1,13 @@
+"""board screen (being built)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mild.staff import Screen
+from ui.auth import require
+
+
+def render() -> None:
+    require(Screen.BOARD)
+    st.title("board")

@@ -1,0 +1,13 @@
+"""followup screen (being built)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mild.staff import Screen
+from ui.auth import require
+
+
+def render() -> None:
+    require(Screen.FOLLOW_UP)
+    st.title("followup")

@@ -1,0 +1,84 @@
+"""Running a user action from a widget callback, and showing refusals beside their fields.
+
+The pattern every screen follows:
+
+    def _save() -> None:                      # on_click callback: runs before the page redraws
+        forms.submit(
+            lambda: intake.add_medication(case_id, st.session_state["intake_drug"], actor=user),
+            errors_key="intake_med_errors",
+            success=messages.MEDICATION_ADDED,
+            clear=["intake_drug"],             # widget keys to empty after a success
+        )
+
+    st.text_input("Drug", key="intake_drug")
+    forms.field_error("intake_med_errors", "drug")   # the refusal for that field, right below it
+    st.button("Add", key="intake_add", on_click=_save)
+
+A refusal (RuleViolation) keeps what the user typed: widget values live in session state and
+only the keys in `clear` are emptied, and only on success. Any other failure is logged and shown
+as one short sentence (ui.safe), never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import streamlit as st
+
+from mild.errors import RuleViolation
+from ui.safe import failure_message, log
+
+FLASH_KEY = "ui_flash"
+GENERAL = "_general"  # the field name for a refusal not tied to one input
+
+
+def submit(
+    action: Callable[[], Any],
+    *,
+    errors_key: str,
+    success: str | None = None,
+    clear: Iterable[str] = (),
+) -> Any:
+    """Run `action` (a service call). Returns its result, or None when refused or failed."""
+    try:
+        result = action()
+    except RuleViolation as refusal:
+        st.session_state[errors_key] = {refusal.field: refusal.message}
+        return None
+    except Exception as exc:
+        log.exception("action failed", exc_info=exc)
+        st.session_state[errors_key] = {GENERAL: failure_message(exc)}
+        return None
+    st.session_state[errors_key] = {}
+    for key in clear:
+        st.session_state.pop(key, None)
+    if success:
+        st.session_state[FLASH_KEY] = success
+    return result
+
+
+def errors(errors_key: str) -> dict[str, str]:
+    return st.session_state.get(errors_key) or {}
+
+
+def field_error(errors_key: str, field: str) -> None:
+    """Show the refusal for `field`, if any, right where it is called (below its widget)."""
+    message = errors(errors_key).get(field)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+def other_errors(errors_key: str, fields: Iterable[str]) -> None:
+    """Show refusals for fields that have no widget of their own on this form (and failures)."""
+    shown = set(fields)
+    for field, message in errors(errors_key).items():
+        if field not in shown:
+            st.error(message, icon=":material/error:")
+
+
+def show_flash() -> None:
+    """The success message of the last action, shown once."""
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
