@@ -6,7 +6,7 @@ import streamlit as st
 
 from db.queries.home import offices
 from mild.staff import Screen, screens_for
-from pages import board, checklist, followup, home, intake, schedule
+from pages import board, checklist, followup, home, intake, metrics, schedule
 from ui import auth
 from ui.health import database_problem
 from ui.safe import show_failure
@@ -19,6 +19,7 @@ SCREENS = {
     Screen.INTAKE: (intake.render, "Intake", ":material/assignment_add:"),
     Screen.SCHEDULE: (schedule.render, "Schedule", ":material/calendar_month:"),
     Screen.BOARD: (board.render, "Status board", ":material/dashboard:"),
+    Screen.METRICS: (metrics.render, "Office metrics", ":material/monitoring:"),
 }
 
 

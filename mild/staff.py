@@ -30,6 +30,7 @@ class Screen(enum.StrEnum):
     INTAKE = "intake"
     SCHEDULE = "schedule"
     BOARD = "board"
+    METRICS = "metrics"
 
 
 SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
@@ -40,6 +41,7 @@ SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
     Screen.FOLLOW_UP: frozenset({Role.NURSE, Role.ADMIN}),
     Screen.SCHEDULE: frozenset({Role.COORDINATOR, Role.NURSE, Role.MANAGER, Role.ADMIN}),
     Screen.BOARD: frozenset(Role),
+    Screen.METRICS: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 
