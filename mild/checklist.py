@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -297,15 +298,248 @@ STATUS_SET_BY_STEP: dict[CaseStatus, Step] = {
 }
 
 
+# Every other status is reached through the action that owns it and runs its checks: the
+# checklist step (hard stops), confirming for the day (readiness), cancelling (a reason code),
+# recording the first follow-up, closing after the last visit (no open escalation).
+PLAIN_MOVES: frozenset[CaseStatus] = frozenset({CaseStatus.INTAKE})
+
+
 def check_manual_transition(current: CaseStatus, target: CaseStatus) -> None:
-    """A status change by button: allowed by the lifecycle and not one a checklist step owns."""
+    """A plain status change (services.cases.advance_case): allowed by the lifecycle and not a
+    status whose own action carries checks."""
     check_transition(current, target)
     step = STATUS_SET_BY_STEP.get(target)
     if step is not None:
         raise RuleViolation("status", messages.STATUS_VIA_CHECKLIST.format(step=step.label))
+    if target not in PLAIN_MOVES:
+        raise RuleViolation("status", messages.STATUS_VIA_ITS_ACTION.format(status=target.label))
 
 
 def manual_actions(status: CaseStatus) -> list[CaseAction]:
-    """The buttons a page may draw for a case: the lifecycle's next actions, less the statuses
-    that only a checklist step may set."""
-    return [a for a in next_actions(status) if a.to_status not in STATUS_SET_BY_STEP]
+    """The plain status buttons a page may draw for a case (cancelling has its own form)."""
+    return [a for a in next_actions(status) if a.to_status in PLAIN_MOVES]
+
+
+# --- The day-of screen: applicability, discharge scores, the driver, duration, step views ----
+
+ULTRASOUND = "Ultrasound"
+
+
+def imaging_is_xray(modality: str | None) -> bool:
+    """X-ray unless ultrasound was recorded: MILD is normally guided by fluoroscopy."""
+    return modality != ULTRASOUND
+
+
+def not_applicable_reason(step: Step, *, diabetic: bool, xray: bool) -> str | None:
+    """Why `step` does not apply to this patient, or None when it does."""
+    if step.diabetic_only and not diabetic:
+        return messages.NOT_APPLICABLE_NOT_DIABETIC
+    if step.xray_only and not xray:
+        return messages.NOT_APPLICABLE_ULTRASOUND
+    return None
+
+
+def check_applies(step: Step, *, diabetic: bool, xray: bool) -> None:
+    """Refuse a tick of a step that does not apply (glucose for a non-diabetic, say)."""
+    reason = not_applicable_reason(step, diabetic=diabetic, xray=xray)
+    if reason is not None:
+        raise RuleViolation(
+            step.key, messages.STEP_NOT_APPLICABLE.format(step=step.label, reason=reason)
+        )
+
+
+class DischargeScale(enum.StrEnum):
+    ALDRETE = "aldrete"
+    PADSS = "padss"
+
+    @property
+    def label(self) -> str:
+        return DISCHARGE_SCALE_LABELS[self]
+
+
+DISCHARGE_SCALE_LABELS: dict[DischargeScale, str] = {
+    DischargeScale.ALDRETE: "Modified Aldrete (phase one)",
+    DischargeScale.PADSS: "PADSS (home readiness)",
+}
+
+
+@dataclass(frozen=True)
+class ScoreComponent:
+    key: str
+    label: str
+
+
+# Each component is scored 0, 1 or 2; a total of DISCHARGE_SCORE_PASS or more is ready.
+DISCHARGE_COMPONENTS: dict[DischargeScale, tuple[ScoreComponent, ...]] = {
+    DischargeScale.ALDRETE: (
+        ScoreComponent("activity", "Activity"),
+        ScoreComponent("breathing", "Breathing"),
+        ScoreComponent("circulation", "Circulation"),
+        ScoreComponent("consciousness", "Consciousness"),
+        ScoreComponent("oxygen_saturation", "Oxygen saturation"),
+    ),
+    DischargeScale.PADSS: (
+        ScoreComponent("vital_signs", "Vital signs"),
+        ScoreComponent("walking", "Walking"),
+        ScoreComponent("nausea_vomiting", "Nausea and vomiting"),
+        ScoreComponent("pain", "Pain"),
+        ScoreComponent("bleeding", "Bleeding at the site"),
+    ),
+}
+COMPONENT_POINTS: tuple[int, ...] = (0, 1, 2)
+
+
+def discharge_score_total(
+    scale: DischargeScale | None, components: Mapping[str, int | None]
+) -> int:
+    """The total of a scale's five components, each 0-2; RuleViolation names a missing one."""
+    if scale is None:
+        raise RuleViolation("scale", messages.DISCHARGE_SCALE_REQUIRED)
+    parts = DISCHARGE_COMPONENTS[scale]
+    unknown = set(components) - {c.key for c in parts}
+    if unknown:
+        raise RuleViolation(
+            "scale", messages.DISCHARGE_COMPONENT_UNKNOWN.format(component=sorted(unknown)[0])
+        )
+    total = 0
+    for part in parts:
+        points = components.get(part.key)
+        if points is None:
+            raise RuleViolation(
+                part.key, messages.DISCHARGE_COMPONENT_REQUIRED.format(component=part.label)
+            )
+        if isinstance(points, bool) or points not in COMPONENT_POINTS:
+            raise RuleViolation(
+                part.key, messages.DISCHARGE_COMPONENT_RANGE.format(component=part.label)
+            )
+        total += points
+    return total
+
+
+def discharge_ready(total: int) -> bool:
+    """Ready for discharge at DISCHARGE_SCORE_PASS (9) or more, on either scale."""
+    return total >= DISCHARGE_SCORE_PASS
+
+
+def discharge_score_note(scale: DischargeScale, components: Mapping[str, int | None]) -> str:
+    """The breakdown kept beside the stored total, e.g. 'Modified Aldrete ...: Activity 2, ...'."""
+    parts = ", ".join(f"{c.label} {components.get(c.key)}" for c in DISCHARGE_COMPONENTS[scale])
+    return f"{scale.label}: {parts}"
+
+
+DRIVER_PHONE_MIN_DIGITS = 7
+DRIVER_FIELD_LIMITS: dict[str, int] = {
+    "driver_name": 120,
+    "driver_relationship": 60,
+    "driver_phone": 40,
+}
+
+
+def driver_confirmation(name: str | None, relationship: str | None, phone: str | None) -> str:
+    """The value stored for 'driver confirmed': name, relationship and phone, each required."""
+    given = {
+        "driver_name": (name or "").strip(),
+        "driver_relationship": (relationship or "").strip(),
+        "driver_phone": (phone or "").strip(),
+    }
+    required = {
+        "driver_name": messages.DRIVER_NAME_REQUIRED,
+        "driver_relationship": messages.DRIVER_RELATIONSHIP_REQUIRED,
+        "driver_phone": messages.DRIVER_PHONE_REQUIRED,
+    }
+    for field, text in given.items():
+        if not text:
+            raise RuleViolation(field, required[field])
+        if len(text) > DRIVER_FIELD_LIMITS[field]:
+            raise RuleViolation(
+                field, messages.TEXT_TOO_LONG.format(limit=DRIVER_FIELD_LIMITS[field])
+            )
+    if sum(ch.isdigit() for ch in given["driver_phone"]) < DRIVER_PHONE_MIN_DIGITS:
+        raise RuleViolation(
+            "driver_phone", messages.DRIVER_PHONE_FORMAT.format(n=DRIVER_PHONE_MIN_DIGITS)
+        )
+    return ", ".join(given.values())
+
+
+@dataclass(frozen=True)
+class ProcedureDuration:
+    minutes: int
+    running: bool  # still in procedure: the minutes so far
+    over: bool  # past the planned PLANNED_PROCEDURE_MINUTES
+
+
+def procedure_duration(
+    started_at: dt.datetime | None, ended_at: dt.datetime | None, now: dt.datetime
+) -> ProcedureDuration | None:
+    """Minutes from procedure start to end (or to `now` while running); None before the start."""
+    if started_at is None:
+        return None
+    end = ended_at or now
+    minutes = max(0, int((end - started_at).total_seconds() // 60))
+    return ProcedureDuration(minutes, ended_at is None, minutes > PLANNED_PROCEDURE_MINUTES)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One checklist row with who and when, as a screen's history shows it."""
+
+    step: str
+    at: dt.datetime
+    by: str | None
+    value: str | None = None
+    undone: bool = False
+    reason: str | None = None
+    note: str | None = None
+
+    def as_tick(self) -> Tick:
+        return Tick(self.step, self.undone, self.value)
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step as the nurse sees it now: applicable or not, done by whom, what still blocks it."""
+
+    step: Step
+    not_applicable: str | None  # the reason, when the step does not apply
+    done: Entry | None  # the tick in force, if the step is done
+    history: tuple[Entry, ...]  # every tick and un-tick of the step, oldest first
+    missing: tuple[str, ...]  # what blocks the tick now (hard stop), empty if nothing
+    may_tick: bool
+    may_untick: bool
+
+
+def step_views(
+    entries: Iterable[Entry], status: CaseStatus, *, diabetic: bool
+) -> dict[Phase, list[StepView]]:
+    """Every step of the checklist for one case, grouped by phase, from its rows in order."""
+    entries = list(entries)
+    done = current_state(e.as_tick() for e in entries)
+    in_force: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.undone:
+            in_force.pop(entry.step, None)
+        else:
+            in_force[entry.step] = entry
+    xray = imaging_is_xray(done.get("imaging_modality"))
+    open_for_ticks = status in _TICKABLE
+    open_for_unticks = open_for_ticks and status != CaseStatus.DISCHARGED
+
+    def view(step: Step) -> StepView:
+        not_applicable = not_applicable_reason(step, diabetic=diabetic, xray=xray)
+        is_done = step.key in done
+        return StepView(
+            step=step,
+            not_applicable=not_applicable,
+            done=in_force.get(step.key),
+            history=tuple(e for e in entries if e.step == step.key),
+            missing=() if is_done else tuple(blockers(step.key, done)),
+            may_tick=open_for_ticks and not_applicable is None and not is_done,
+            may_untick=open_for_unticks and is_done and step.moves_case_to is None,
+        )
+
+    return {phase: [view(s) for s in steps] for phase, steps in steps_by_phase().items()}
+
+
+def case_progress(done: Mapping[str, str | None], *, diabetic: bool) -> tuple[int, int]:
+    """(steps done, steps that apply), the imaging taken from the recorded modality."""
+    return progress(done, diabetic=diabetic, xray=imaging_is_xray(done.get("imaging_modality")))

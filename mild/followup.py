@@ -7,6 +7,11 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mild import messages
+from mild.cases import CaseStatus, check_transition
+from mild.errors import RuleViolation
+from mild.scores import check_nprs
+
 
 class FollowUpKind(enum.StrEnum):
     NEXT_DAY_CALL = "next_day_call"
@@ -83,6 +88,16 @@ def follow_up_state(
     return FollowUpState.OVERDUE
 
 
+class Incision(enum.StrEnum):
+    DRY = "dry"
+    REDNESS = "redness"
+    DRAINAGE = "drainage"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 class RedFlag(enum.StrEnum):
     FEVER = "fever"
     WOUND = "wound"
@@ -118,9 +133,15 @@ def red_flags(
     reported: Iterable[RedFlag] = (),
     temperature_c: float | None = None,
     nprs: int | None = None,
+    incision: Incision | None = None,
 ) -> list[RedFlag]:
-    """Red flags from what the patient reported plus the measured values, in a fixed order."""
+    """Red flags from what the patient reported plus the measured values, in a fixed order.
+
+    An incision with redness or drainage is the wound red flag by its definition.
+    """
     flags = set(reported)
+    if incision in (Incision.REDNESS, Incision.DRAINAGE):
+        flags.add(RedFlag.WOUND)
     if temperature_c is not None and temperature_c >= FEVER_C:
         flags.add(RedFlag.FEVER)
     if nprs is not None and nprs >= UNCONTROLLED_PAIN_NPRS:
@@ -131,3 +152,162 @@ def red_flags(
 def needs_escalation(flags: Iterable[RedFlag]) -> bool:
     """Any red flag escalates the case to its provider at once."""
     return any(True for _ in flags)
+
+
+# --- Recording the next-day call -----------------------------------------------------------
+
+
+class TemperatureUnit(enum.StrEnum):
+    FAHRENHEIT = "F"
+    CELSIUS = "C"
+
+    @property
+    def label(self) -> str:
+        return f"°{self.value}"
+
+
+# A measured body temperature outside these bounds is a typing or unit mistake, not a reading.
+TEMPERATURE_MIN_C = 34.0
+TEMPERATURE_MAX_C = 43.0
+NOTE_LIMIT = 2000
+
+
+def temperature_in_c(value: float | None, unit: TemperatureUnit) -> float | None:
+    """A temperature as typed, in Celsius (one decimal), refused when it cannot be a reading."""
+    if value is None:
+        return None
+    celsius = (value - 32) * 5 / 9 if unit == TemperatureUnit.FAHRENHEIT else value
+    celsius = round(celsius, 1)
+    if not TEMPERATURE_MIN_C <= celsius <= TEMPERATURE_MAX_C:
+        raise RuleViolation("temperature_c", messages.TEMPERATURE_RANGE)
+    return celsius
+
+
+@dataclass(frozen=True)
+class CallAnswers:
+    """What the patient said on the next-day call; None where the nurse chose nothing."""
+
+    nprs: int | None
+    swelling: bool | None
+    bruising: bool | None
+    incision: Incision | None
+    meds_as_prescribed: bool | None
+    returned_to_work_on: dt.date | None = None
+    temperature_c: float | None = None
+    reported_flags: tuple[RedFlag, ...] = ()
+    notes: str = ""
+
+
+def check_note(field: str, text: str, *, required_message: str | None = None) -> str:
+    """A free-text note, stripped; refused when too long, or empty where one is required."""
+    text = (text or "").strip()
+    if required_message and not text:
+        raise RuleViolation(field, required_message)
+    if len(text) > NOTE_LIMIT:
+        raise RuleViolation(field, messages.TEXT_TOO_LONG.format(limit=NOTE_LIMIT))
+    return text
+
+
+def check_call(answers: CallAnswers, *, procedure_day: dt.date, today: dt.date) -> list[RedFlag]:
+    """Refuse an incomplete or impossible call record; return its red flags (reported + derived).
+
+    `procedure_day` and `today` are office-local days: a return to work is on or after the
+    procedure day and not in the future.
+    """
+    if answers.nprs is None:
+        raise RuleViolation("nprs", messages.NPRS_REQUIRED)
+    check_nprs(answers.nprs)
+    for field, question in (
+        ("swelling", "swelling"),
+        ("bruising", "bruising"),
+        ("meds_as_prescribed", "medication taken as prescribed"),
+    ):
+        if getattr(answers, field) is None:
+            raise RuleViolation(field, messages.YES_NO_REQUIRED.format(question=question))
+    if answers.incision is None:
+        raise RuleViolation("incision", messages.INCISION_REQUIRED)
+    returned = answers.returned_to_work_on
+    if returned is not None and returned > today:
+        raise RuleViolation("returned_to_work_on", messages.RETURN_TO_WORK_IN_FUTURE)
+    if returned is not None and returned < procedure_day:
+        raise RuleViolation(
+            "returned_to_work_on",
+            messages.RETURN_TO_WORK_BEFORE_PROCEDURE.format(day=procedure_day.isoformat()),
+        )
+    if answers.temperature_c is not None and not (
+        TEMPERATURE_MIN_C <= answers.temperature_c <= TEMPERATURE_MAX_C
+    ):
+        raise RuleViolation("temperature_c", messages.TEMPERATURE_RANGE)
+    check_note("notes", answers.notes)
+    return red_flags(
+        reported=answers.reported_flags,
+        temperature_c=answers.temperature_c,
+        nprs=answers.nprs,
+        incision=answers.incision,
+    )
+
+
+def escalation_note(provider: str | None, flags: Iterable[RedFlag]) -> str:
+    """The note an escalation carries to the provider: whom, and which red flags."""
+    return messages.ESCALATION_NOTE.format(
+        provider=provider or messages.ESCALATION_NO_PROVIDER,
+        flags="; ".join(f.label for f in flags),
+    )
+
+
+def stored_red_flags(flags: Iterable[RedFlag]) -> str | None:
+    """Red flags as stored on a follow-up: comma-separated values, None when there are none."""
+    return ",".join(f.value for f in flags) or None
+
+
+def parse_red_flags(stored: str | None) -> list[RedFlag]:
+    values = {v for v in (stored or "").split(",") if v}
+    return [f for f in RedFlag if f.value in values]
+
+
+# --- Where a case stands in follow-up --------------------------------------------------------
+
+VISIT_KINDS: tuple[FollowUpKind, ...] = tuple(
+    k for k in FollowUpKind if k != FollowUpKind.NEXT_DAY_CALL
+)
+
+
+def check_attempt(status: CaseStatus, completed: bool) -> None:
+    """A call attempt is counted on any open follow-up of a case that is not closed."""
+    if status == CaseStatus.CLOSED:
+        raise RuleViolation("status", messages.CASE_LOCKED)
+    if completed:
+        raise RuleViolation("follow_up", messages.FOLLOW_UP_ALREADY_DONE)
+
+
+def check_follow_up_open(
+    status: CaseStatus, kind: FollowUpKind, completed: bool, *, as_call: bool
+) -> CaseStatus:
+    """Refuse completing a follow-up of a closed or not-yet-discharged case, a completed one, or
+    one recorded with the wrong form (`as_call`: the call form, else the visit form); return the
+    status the case moves to: a discharged case is now in follow-up."""
+    check_attempt(status, completed)
+    if status not in (CaseStatus.DISCHARGED, CaseStatus.FOLLOW_UP):
+        raise RuleViolation("status", messages.FOLLOW_UP_CASE_NOT_OPEN.format(status=status.label))
+    is_call = kind == FollowUpKind.NEXT_DAY_CALL
+    if as_call != is_call:
+        raise RuleViolation(
+            "follow_up", messages.FOLLOW_UP_IS_A_CALL if is_call else messages.FOLLOW_UP_IS_A_VISIT
+        )
+    return CaseStatus.FOLLOW_UP
+
+
+def check_resolution(escalated: bool, resolved: bool, note: str) -> str:
+    """A resolution needs an open escalation and a note saying what was done."""
+    if not escalated or resolved:
+        raise RuleViolation("follow_up", messages.NO_OPEN_ESCALATION)
+    return check_note("resolution_note", note, required_message=messages.RESOLUTION_NOTE_REQUIRED)
+
+
+def check_may_close(status: CaseStatus, twelve_month_done: bool, open_escalations: int) -> None:
+    """Closing after follow-up: offered once the 12-month visit is done and nothing is escalated."""
+    check_transition(status, CaseStatus.CLOSED)
+    if not twelve_month_done:
+        raise RuleViolation("status", messages.CLOSE_NEEDS_12_MONTH_VISIT)
+    if open_escalations:
+        raise RuleViolation("status", messages.CLOSE_HAS_OPEN_ESCALATION)

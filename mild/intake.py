@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mild import messages
+from mild.cases import CaseStatus
 from mild.errors import RuleViolation
+from mild.staff import Role
 
 
 class Condition(enum.StrEnum):
@@ -44,6 +48,24 @@ CONDITION_LABELS: dict[Condition, str] = {
     Condition.PREGNANCY_POSSIBLE: "Pregnancy possible",
     Condition.ACTIVE_INFECTION: "Active infection",
     Condition.ANXIETY_CLAUSTROPHOBIA: "Anxiety or claustrophobia (face-down positioning)",
+}
+
+
+# Short names for sentences such as "Cardiology clearance on file (heart disease)".
+CONDITION_SHORT_NAMES: dict[Condition, str] = {
+    Condition.HEART_DISEASE: "heart disease",
+    Condition.IMPLANTED_DEVICE: "implanted device",
+    Condition.DIABETES: "diabetes",
+    Condition.SLEEP_APNEA: "sleep apnea",
+    Condition.KIDNEY_DISEASE: "kidney disease",
+    Condition.BLEEDING_DISORDER: "bleeding disorder",
+    Condition.HIGH_BMI: "BMI over 35",
+    Condition.CONTRAST_ALLERGY: "contrast allergy",
+    Condition.LATEX_ALLERGY: "latex allergy",
+    Condition.OTHER_ALLERGY: "other allergy",
+    Condition.PREGNANCY_POSSIBLE: "pregnancy possible",
+    Condition.ACTIVE_INFECTION: "active infection",
+    Condition.ANXIETY_CLAUSTROPHOBIA: "anxiety or claustrophobia",
 }
 
 
@@ -154,3 +176,154 @@ def stop_bang(
     )
     band = "low" if score <= 2 else "intermediate" if score <= 4 else "high"
     return score, band
+
+
+# --- the intake form: patients, editing windows, baseline and driver ------------------------
+
+MRN_RE = re.compile(r"^[A-Z0-9-]{4,20}$")
+# Names and drug names appear inside sentences on screen: no character that could format them.
+NAME_PUNCTUATION = frozenset(" -'’.")
+DRUG_PUNCTUATION = frozenset(" -/.,%()+'")
+MAX_AGE_YEARS = 120
+HIGH_BMI_LIMIT = 35.0
+MAX_TOLERANCE_MINUTES = 600
+PHONE_DIGITS = (7, 15)
+
+# Intake details are recorded once intake has started and until the case is checked in.
+INTAKE_EDITABLE: frozenset[CaseStatus] = frozenset({CaseStatus.INTAKE, CaseStatus.SCHEDULED})
+# Who may decide about a drug the hold table does not know.
+DRUG_REVIEWERS: frozenset[Role] = frozenset({Role.NURSE, Role.ADMIN})
+
+
+def normalize_mrn(mrn: str) -> str:
+    """An MRN as stored: upper case, no surrounding spaces; 4-20 letters, digits or dashes."""
+    value = (mrn or "").strip().upper()
+    if not MRN_RE.fullmatch(value):
+        raise RuleViolation("mrn", messages.MRN_FORMAT)
+    return value
+
+
+def check_new_patient(
+    first_name: str, last_name: str, date_of_birth: dt.date | None, today: dt.date
+) -> tuple[str, str]:
+    """A new patient's names (trimmed) once they and the date of birth are plausible."""
+    first, last = " ".join((first_name or "").split()), " ".join((last_name or "").split())
+    if not first:
+        raise RuleViolation("first_name", messages.PATIENT_NAME_REQUIRED)
+    if not last:
+        raise RuleViolation("last_name", messages.PATIENT_NAME_REQUIRED)
+    for field, name in (("first_name", first), ("last_name", last)):
+        if len(name) > 80:
+            raise RuleViolation(field, messages.TEXT_TOO_LONG.format(limit=80))
+        if not all(ch.isalpha() or ch in NAME_PUNCTUATION for ch in name):
+            raise RuleViolation(field, messages.PATIENT_NAME_CHARACTERS)
+    if date_of_birth is None:
+        raise RuleViolation("date_of_birth", messages.PATIENT_DOB_REQUIRED)
+    if not today.replace(year=today.year - MAX_AGE_YEARS) < date_of_birth < today:
+        raise RuleViolation("date_of_birth", messages.PATIENT_DOB_RANGE)
+    return first, last
+
+
+def check_intake_editable(status: CaseStatus) -> None:
+    """Intake details change only between "Start intake" and check-in."""
+    if status == CaseStatus.REQUESTED:
+        raise RuleViolation("status", messages.INTAKE_NOT_STARTED)
+    if status not in INTAKE_EDITABLE:
+        raise RuleViolation("status", messages.INTAKE_NOT_OPEN.format(status=status.label))
+
+
+def check_text(value: str | None, field: str, limit: int) -> str | None:
+    """Trimmed free text, None when blank; refused beyond `limit` characters."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise RuleViolation(field, messages.TEXT_TOO_LONG.format(limit=limit))
+    return text or None
+
+
+def check_tolerance_minutes(value: int | None, field: str) -> int | None:
+    """Walking or standing tolerance in whole minutes, 0-600, or not recorded."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or value != int(value) or not 0 <= value <= MAX_TOLERANCE_MINUTES:
+        raise RuleViolation(field, messages.MINUTES_RANGE)
+    return int(value)
+
+
+def body_mass_index(height_cm: float | None, weight_kg: float | None) -> float | None:
+    """BMI when both are given, None when neither; one without the other is refused."""
+    if height_cm is None and weight_kg is None:
+        return None
+    if height_cm is None:
+        raise RuleViolation("height_cm", messages.HEIGHT_WEIGHT_TOGETHER)
+    if weight_kg is None:
+        raise RuleViolation("weight_kg", messages.HEIGHT_WEIGHT_TOGETHER)
+    return bmi(height_cm, weight_kg)
+
+
+def check_phone(phone: str, field: str = "driver_phone") -> str:
+    digits = [ch for ch in phone if ch.isdigit()]
+    low, high = PHONE_DIGITS
+    if not low <= len(digits) <= high or not set(phone) <= set("0123456789 +-().x"):
+        raise RuleViolation(field, messages.PHONE_FORMAT)
+    return " ".join(phone.split())
+
+
+def check_driver(
+    name: str, relationship: str, phone: str
+) -> tuple[str | None, str | None, str | None]:
+    """The driver arranged: name and phone together (relationship optional), or all blank."""
+    name_ = check_text(name, "driver_name", 120)
+    relationship_ = check_text(relationship, "driver_relationship", 60)
+    phone_ = check_text(phone, "driver_phone", 40)
+    if name_ is None and phone_ is None:
+        if relationship_ is not None:
+            raise RuleViolation("driver_name", messages.DRIVER_NAME_AND_PHONE)
+        return None, None, None
+    if name_ is None:
+        raise RuleViolation("driver_name", messages.DRIVER_NAME_AND_PHONE)
+    if phone_ is None:
+        raise RuleViolation("driver_phone", messages.DRIVER_NAME_AND_PHONE)
+    return name_, relationship_, check_phone(phone_)
+
+
+def check_drug_reviewer(role: Role) -> None:
+    if role not in DRUG_REVIEWERS:
+        raise RuleViolation("review", messages.DRUG_REVIEW_ROLE)
+
+
+def check_drug_name(drug: str) -> str:
+    """A drug name as typed, trimmed; required, at most 120 characters, plain characters."""
+    name = " ".join((drug or "").split())
+    if not name:
+        raise RuleViolation("drug", messages.DRUG_REQUIRED)
+    if len(name) > 120:
+        raise RuleViolation("drug", messages.TEXT_TOO_LONG.format(limit=120))
+    if not all(ch.isalnum() or ch in DRUG_PUNCTUATION for ch in name):
+        raise RuleViolation("drug", messages.DRUG_NAME_CHARACTERS)
+    return name
+
+
+def hold_confirmation_blocker(
+    *,
+    needs_review: bool,
+    patient_instructed: bool,
+    dated_hold: bool,
+    last_dose_known: bool,
+    needs_clearance: bool,
+    cleared: bool,
+    drug: str,
+) -> tuple[str, str] | None:
+    """Why the patient cannot yet be told about a drug, as (field, message); None when they can.
+
+    A drug under review comes first; then a dated hold needs the booked day (the last-dose date),
+    and an anticoagulant or antiplatelet its prescriber's clearance.
+    """
+    if needs_review:
+        return "hold", messages.HOLD_NEEDS_REVIEW
+    if not patient_instructed:
+        return "hold", messages.HOLD_NOT_NEEDED.format(drug=drug)
+    if dated_hold and not last_dose_known:
+        return "hold", messages.HOLD_NEEDS_BOOKING
+    if needs_clearance and not cleared:
+        return "hold", messages.HOLD_NEEDS_CLEARANCE.format(drug=drug)
+    return None

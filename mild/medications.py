@@ -201,6 +201,7 @@ class HoldAdvice:
     last_dose_on: dt.date | None
     needs_prescriber_clearance: bool
     instruction: str
+    hold_days: int | None = None
 
 
 def medication_hold(
@@ -214,9 +215,7 @@ def medication_hold(
     """
     rule = classify(name, table)
     hold_needed = rule.hold_days is not None
-    last_dose = None
-    if hold_needed and procedure_day is not None:
-        last_dose = procedure_day - dt.timedelta(days=rule.hold_days + 1)
+    last_dose = last_dose_on(rule.hold_days, procedure_day)
     return HoldAdvice(
         drug=rule.drug,
         med_class=rule.med_class,
@@ -225,4 +224,23 @@ def medication_hold(
         last_dose_on=last_dose,
         needs_prescriber_clearance=rule.needs_prescriber_clearance,
         instruction=rule.instruction,
+        hold_days=rule.hold_days,
     )
+
+
+def last_dose_on(hold_days: int | None, procedure_day: dt.date | None) -> dt.date | None:
+    """The last day the patient takes the drug: `hold_days` whole days without it before the
+    procedure day; None without a fixed hold or before the case is booked."""
+    if hold_days is None or procedure_day is None:
+        return None
+    return procedure_day - dt.timedelta(days=hold_days + 1)
+
+
+# Classes with nothing for the patient to stop or adjust (an unknown drug is reviewed first).
+NO_PATIENT_INSTRUCTION: frozenset[MedClass] = frozenset({MedClass.OTHER, MedClass.UNKNOWN})
+
+
+def needs_patient_instruction(med_class: MedClass) -> bool:
+    """True when the patient must be told to stop or adjust the drug before the day (a hold,
+    a dose adjustment, or a supplement to consider stopping)."""
+    return med_class not in NO_PATIENT_INSTRUCTION

@@ -1,13 +1,58 @@
-"""checklist screen (being built)."""
+"""Day-of checklist: today's cases at the nurse's office; one case's steps by phase, with who
+ticked each and when, the hard stops beside their step, and un-ticking with a reason."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from db.queries.checklist import case_detail, day_offices, todays_cases
+from mild import messages
+from mild.checklist import case_progress, current_state, step_views
 from mild.staff import Screen
+from services.common import now_utc
+from ui import checklist as view
 from ui.auth import require
+from ui.safe import show_failure
 
 
 def render() -> None:
-    require(Screen.CHECKLIST)
-    st.title("checklist")
+    user = require(Screen.CHECKLIST)
+    st.title("Day-of checklist")
+    view.show_flash()
+    now = now_utc()
+    try:
+        offices = day_offices(user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if not offices:
+        st.info(messages.NO_OFFICES)
+        return
+    office = view.choose_office(offices)
+    try:
+        cases = todays_cases(office, now)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if cases.empty:
+        st.info(messages.NO_CASES_TODAY.format(office=office.name))
+        return
+    view.day_table(office, cases, now)
+    case_id = view.choose_case(office, cases)
+    if case_id is None:
+        return
+
+    try:
+        case = case_detail(case_id, user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if case is None:
+        st.error(messages.CASE_NOT_FOUND)
+        return
+    done = current_state(e.as_tick() for e in case.entries)
+    view.case_header(case, *case_progress(done, diabetic=case.diabetic), now)
+    grouped = step_views(case.entries, case.status, diabetic=case.diabetic)
+    if not any(v.may_tick or v.may_untick for views in grouped.values() for v in views):
+        st.info(messages.CHECKLIST_NOT_OPEN.format(status=case.status.label))
+    view.phases(case, grouped, user)

@@ -1,13 +1,80 @@
-"""followup screen (being built)."""
+"""Post-op follow-up: open escalations, the worklist of calls and visits due, recording them."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from db.queries.followup import (
+    escalations_to_resolve,
+    follow_up_detail,
+    ready_to_close,
+    worklist,
+)
+from db.queries.home import offices
+from mild import messages
+from mild.followup import FollowUpKind
 from mild.staff import Screen
+from services.common import now_utc
+from ui import followup as fu
+from ui import forms
 from ui.auth import require
+from ui.safe import show_failure
 
 
 def render() -> None:
-    require(Screen.FOLLOW_UP)
-    st.title("followup")
+    user = require(Screen.FOLLOW_UP)
+    st.title("Follow-up")
+    forms.show_flash()
+    now = now_utc()
+    try:
+        office_rows = offices(user.office_ids)
+        escalated = escalations_to_resolve(user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if not office_rows:
+        st.info(messages.NO_OFFICES)
+        return
+    fu.escalations(escalated, user)
+
+    st.subheader("Worklist: due and overdue")
+    office_id, kinds = fu.filters(office_rows)
+    try:
+        rows = worklist(user.office_ids, now, office_id=office_id, kinds=kinds)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if rows.empty:
+        filtered = office_id is not None or kinds
+        st.info(messages.FU_NOTHING_MATCHES if filtered else messages.FU_NOTHING_DUE)
+        fu.forget_if_gone(set())
+    else:
+        fu.worklist_table(rows)
+        follow_up_id = fu.choose(rows)
+        detail = None
+        if follow_up_id is not None:
+            try:
+                detail = follow_up_detail(follow_up_id, user.office_ids)
+            except Exception as exc:
+                show_failure(exc)
+                return
+            if detail is None or detail.completed:
+                st.info(messages.FU_NO_LONGER_OPEN)
+                detail = None
+        if detail is not None:
+            with st.container(border=True, key="fu_record"):
+                fu.header(detail)
+                reached = fu.reached(detail.follow_up_id)
+                if reached is False:
+                    fu.attempt_form(detail, user)
+                elif reached and detail.kind == FollowUpKind.NEXT_DAY_CALL:
+                    fu.call_form(detail, user)
+                elif reached:
+                    fu.visit_form(detail, user)
+
+    try:
+        closable = ready_to_close(user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    fu.ready_to_close(closable, user)

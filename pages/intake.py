@@ -1,13 +1,72 @@
-"""intake screen (being built)."""
+"""Intake: a consult request becomes a case; medications, conditions, baseline, driver, booking,
+and the readiness summary before a case is confirmed for its day."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from db.queries.home import offices
+from db.queries.intake import case_detail, open_cases, providers
+from mild import messages
+from mild.cases import CaseStatus
 from mild.staff import Screen
+from ui import forms
+from ui import intake as widgets
 from ui.auth import require
+from ui.safe import show_failure
+
+TABS = ["Medications", "Conditions", "Assessment", "Driver", "Booking"]
 
 
 def render() -> None:
-    require(Screen.INTAKE)
-    st.title("intake")
+    user = require(Screen.INTAKE)
+    st.title("Intake")
+    forms.show_flash()
+    try:
+        office_rows = offices(user.office_ids)
+        provider_rows = providers(user.office_ids)
+        cases = open_cases(user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if not office_rows:
+        st.info(messages.NO_OFFICES)
+        return
+
+    with st.expander("New consult request", expanded=cases.empty, icon=":material/add:"):
+        widgets.new_request(user, office_rows, provider_rows)
+
+    if cases.empty:
+        st.info(messages.NO_OPEN_CASES)
+        return
+    case_id = widgets.case_picker(cases)
+    if case_id is None:
+        return
+    try:
+        case = case_detail(case_id, user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if case is None:
+        st.error(messages.CASE_NOT_FOUND)
+        return
+
+    widgets.case_header(case, user)
+    if case.status == CaseStatus.REQUESTED:
+        st.info(messages.INTAKE_NOT_STARTED)
+        return
+    widgets.readiness(case, user)
+
+    meds, conditions, assessment, driver, booking = st.tabs(TABS)
+    with meds:
+        widgets.medications(case, user)
+    with conditions:
+        widgets.conditions(case, user)
+    with assessment:
+        widgets.assessment(case, user)
+        with st.expander("Baseline ODI (Oswestry Disability Index)"):
+            widgets.baseline_odi(case, user)
+    with driver:
+        widgets.driver(case, user)
+    with booking:
+        widgets.booking_form(case, user, office_rows, provider_rows)

@@ -1,16 +1,20 @@
-"""Day-of checklist actions: tick a step (hard stops enforced), un-tick it with a reason."""
+"""Day-of checklist actions: tick a step (hard stops enforced), record the discharge score and
+the driver met in person, un-tick a step with a reason."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, ChecklistEntry, FollowUp
+from db.models import Case, CaseCondition, ChecklistEntry, FollowUp
 from db.session import transaction
 from mild import checklist
 from mild.cases import CaseStatus
 from mild.checklist import Tick
 from mild.followup import follow_up_schedule
+from mild.intake import Condition
 from services.cases import STATUS_TIMESTAMP
 from services.common import Actor, audit, lock_case, now_utc, touch_case
 
@@ -37,11 +41,72 @@ def _done(session: Session, case_id: int) -> dict[str, str | None]:
     return checklist.current_state(Tick(step, undone, value) for step, undone, value in rows)
 
 
+def _diabetic(session: Session, case_id: int) -> bool:
+    found = session.scalar(
+        select(CaseCondition.id).where(
+            CaseCondition.case_id == case_id, CaseCondition.condition == Condition.DIABETES
+        )
+    )
+    return found is not None
+
+
 def _entry(case: Case, step: str, at, actor: Actor, **fields) -> ChecklistEntry:
     """A checklist row stamped with who and when; rows are only ever added."""
     return ChecklistEntry(
         case_id=case.id, step=step, done_at=at, done_by_id=actor.id, **{"undone": False, **fields}
     )
+
+
+def _tick(
+    session: Session,
+    case: Case,
+    step_key: str,
+    *,
+    actor: Actor,
+    value: str | None,
+    note: str,
+) -> int:
+    """Tick a step of a locked case in the caller's transaction; returns the new version."""
+    done = _done(session, case.id)
+    step = checklist.check_tick(step_key, case.status, done)
+    checklist.check_applies(
+        step,
+        diabetic=_diabetic(session, case.id),
+        xray=checklist.imaging_is_xray(done.get("imaging_modality")),
+    )
+    stored = checklist.validate_value(step, value)
+    at = now_utc()
+    session.add(_entry(case, step.key, at, actor, value=stored, note=note.strip() or None))
+    if step.moves_case_to is not None:
+        case.status = step.moves_case_to
+        setattr(case, STATUS_TIMESTAMP[step.moves_case_to], at)
+    if step.moves_case_to == CaseStatus.DISCHARGED:
+        session.add_all(
+            FollowUp(
+                case_id=case.id,
+                office_id=case.office_id,
+                kind=due.kind,
+                due_at=due.due_at,
+                overdue_at=due.overdue_at,
+            )
+            for due in follow_up_schedule(at)
+        )
+    if column := STEP_TIMESTAMP.get(step.key):
+        setattr(case, column, at)
+    if column := STEP_CASE_VALUE.get(step.key):
+        setattr(case, column, stored)
+    touch_case(case, at)
+    audit(
+        session,
+        actor,
+        "checklist.ticked",
+        "case",
+        case.id,
+        office_id=case.office_id,
+        detail={"step": step.key, "value": stored},
+        at=at,
+    )
+    return case.version
 
 
 def complete_step(
@@ -56,40 +121,40 @@ def complete_step(
     """Tick one step with who and when (a status step moves the case on); returns the version."""
     with transaction() as session:
         case: Case = lock_case(session, case_id, actor, expected_version)
-        step = checklist.check_tick(step_key, case.status, _done(session, case_id))
-        stored = checklist.validate_value(step, value)
-        at = now_utc()
-        session.add(_entry(case, step.key, at, actor, value=stored, note=note.strip() or None))
-        if step.moves_case_to is not None:
-            case.status = step.moves_case_to
-            setattr(case, STATUS_TIMESTAMP[step.moves_case_to], at)
-        if step.moves_case_to == CaseStatus.DISCHARGED:
-            session.add_all(
-                FollowUp(
-                    case_id=case.id,
-                    office_id=case.office_id,
-                    kind=due.kind,
-                    due_at=due.due_at,
-                    overdue_at=due.overdue_at,
-                )
-                for due in follow_up_schedule(at)
-            )
-        if column := STEP_TIMESTAMP.get(step.key):
-            setattr(case, column, at)
-        if column := STEP_CASE_VALUE.get(step.key):
-            setattr(case, column, stored)
-        touch_case(case, at)
-        audit(
-            session,
-            actor,
-            "checklist.ticked",
-            "case",
-            case.id,
-            office_id=case.office_id,
-            detail={"step": step.key, "value": stored},
-            at=at,
-        )
-        return case.version
+        return _tick(session, case, step_key, actor=actor, value=value, note=note)
+
+
+def record_discharge_score(
+    case_id: int,
+    scale: checklist.DischargeScale | None,
+    components: Mapping[str, int | None],
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Score the modified Aldrete or PADSS items (0-2 each) and tick the discharge score with
+    their total; the items are kept in the tick's note. Returns the new version."""
+    total = checklist.discharge_score_total(scale, components)
+    note = checklist.discharge_score_note(scale, components)
+    with transaction() as session:
+        case = lock_case(session, case_id, actor, expected_version)
+        return _tick(session, case, "discharge_score", actor=actor, value=str(total), note=note)
+
+
+def confirm_driver(
+    case_id: int,
+    name: str | None,
+    relationship: str | None,
+    phone: str | None,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Tick 'driver confirmed' with the driver met in person: name, relationship and phone."""
+    value = checklist.driver_confirmation(name, relationship, phone)
+    with transaction() as session:
+        case = lock_case(session, case_id, actor, expected_version)
+        return _tick(session, case, "driver_confirmed", actor=actor, value=value, note="")
 
 
 def undo_step(

@@ -106,3 +106,78 @@ def make_follow_up(case_id: int, office_id: int) -> int:
         s.add(fu)
         s.flush()
         return fu.id
+
+
+# --- Follow-up screen ---------------------------------------------------------------------------
+
+
+def make_discharged_case(
+    office_id: int,
+    discharged_at: dt.datetime,
+    *,
+    status: CaseStatus = CaseStatus.DISCHARGED,
+    phone: str | None = "555-0100",
+    baseline: tuple[int | None, float | None, int | None, int | None] = (7, 46.0, 10, 15),
+) -> tuple[int, dict]:
+    """A case discharged at `discharged_at` with the follow-ups its schedule books.
+
+    `baseline` is NPRS, ODI, walking and standing minutes at intake. Returns the case id and its
+    follow-up ids by kind.
+    """
+    from db.models import FollowUp
+    from mild.followup import follow_up_schedule
+
+    case_id = make_case(office_id, status, discharged_at - dt.timedelta(hours=3))
+    nprs, odi, walk, stand = baseline
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.discharged_at = discharged_at
+        case.baseline_nprs, case.baseline_odi = nprs, odi
+        case.baseline_walk_minutes, case.baseline_stand_minutes = walk, stand
+        s.get(Patient, case.patient_id).phone = phone
+        rows = [
+            FollowUp(
+                case_id=case_id,
+                office_id=office_id,
+                kind=due.kind,
+                due_at=due.due_at,
+                overdue_at=due.overdue_at,
+                attempts=0,
+            )
+            for due in follow_up_schedule(discharged_at)
+        ]
+        s.add_all(rows)
+        s.flush()
+        return case_id, {r.kind: r.id for r in rows}
+
+
+# --- Day-of checklist screen --------------------------------------------------------------------
+
+
+def add_condition(case_id: int, condition, details: str | None = None) -> None:
+    """Flag a comorbidity (a mild.intake.Condition) on a case, as intake would."""
+    from db.models import CaseCondition
+
+    with transaction() as s:
+        s.add(CaseCondition(case_id=case_id, condition=condition, details=details))
+
+
+def arrange_driver(case_id: int, name: str, relationship: str, phone: str) -> None:
+    """The driver arranged at intake for the procedure day."""
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.driver_name, case.driver_relationship, case.driver_phone = name, relationship, phone
+
+
+# --- Intake screen -------------------------------------------------------------------------------
+
+
+def make_provider(office_id: int, name: str = "Dr. Ames") -> int:
+    """A provider (physician) working at one office."""
+    from db.models import Provider
+
+    with transaction() as s:
+        provider = Provider(name=name, office_id=office_id, active=True)
+        s.add(provider)
+        s.flush()
+        return provider.id

@@ -21,7 +21,7 @@ as one short sentence (ui.safe), never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -38,9 +38,14 @@ def submit(
     *,
     errors_key: str,
     success: str | None = None,
-    clear: Iterable[str] = (),
+    clear: Mapping[str, Any] | Iterable[str] = (),
 ) -> Any:
-    """Run `action` (a service call). Returns its result, or None when refused or failed."""
+    """Run `action` (a service call). Returns its result, or None when refused or failed.
+
+    `clear` empties inputs after a success: a mapping sets each widget key to the value given
+    (what a widget that stays on screen needs, so the browser shows it emptied too); plain keys
+    are dropped from session state (enough for a widget that will not be drawn again).
+    """
     try:
         result = action()
     except RuleViolation as refusal:
@@ -51,8 +56,12 @@ def submit(
         st.session_state[errors_key] = {GENERAL: failure_message(exc)}
         return None
     st.session_state[errors_key] = {}
-    for key in clear:
-        st.session_state.pop(key, None)
+    if isinstance(clear, Mapping):
+        for key, value in clear.items():
+            st.session_state[key] = value
+    else:
+        for key in clear:
+            st.session_state.pop(key, None)
     if success:
         st.session_state[FLASH_KEY] = success
     return result

@@ -138,3 +138,15 @@ def test_cancelling_records_the_reason_and_refuses_after_the_procedure_started(d
     with pytest.raises(RuleViolation) as refusal:
         cancel_case(started, CancelReason.OTHER, "changed mind", actor=nurse)
     assert refusal.value.message == messages.CANNOT_CANCEL.format(status="In procedure")
+
+
+def test_confirming_for_the_day_cannot_skip_the_readiness_check_through_a_plain_move(db_url):
+    office = make_office()
+    coordinator = make_user("coord", Role.COORDINATOR, [office])
+    case_id = make_case(office, CaseStatus.INTAKE)
+
+    with pytest.raises(RuleViolation) as refusal:
+        advance_case(case_id, CaseStatus.SCHEDULED, actor=coordinator)
+
+    assert refusal.value.message == messages.STATUS_VIA_ITS_ACTION.format(status="Scheduled")
+    assert _case(case_id).status == CaseStatus.INTAKE

@@ -139,12 +139,18 @@ def test_a_status_owned_by_a_checklist_step_cannot_be_set_by_button() -> None:
         )
 
 
-def test_intake_booking_follow_up_closing_and_cancelling_are_set_by_button() -> None:
+def test_only_starting_intake_is_a_plain_status_button() -> None:
     check_manual_transition(S.REQUESTED, S.INTAKE)
-    check_manual_transition(S.INTAKE, S.SCHEDULED)
-    check_manual_transition(S.DISCHARGED, S.FOLLOW_UP)
-    check_manual_transition(S.FOLLOW_UP, S.CLOSED)
-    check_manual_transition(S.SCHEDULED, S.CANCELLED)
+    # Each of these has an action of its own that runs its checks (readiness, the first
+    # follow-up, no open escalation, a reason code).
+    for current, target in [
+        (S.INTAKE, S.SCHEDULED),
+        (S.DISCHARGED, S.FOLLOW_UP),
+        (S.FOLLOW_UP, S.CLOSED),
+        (S.SCHEDULED, S.CANCELLED),
+    ]:
+        err = refusal(check_manual_transition, current, target)
+        assert err.message == messages.STATUS_VIA_ITS_ACTION.format(status=target.label)
     # A move the lifecycle forbids is refused as such, before asking who owns the status.
     err = refusal(check_manual_transition, S.REQUESTED, S.CHECKED_IN)
     assert err.message == "A case cannot go from Consult requested to Checked in."

@@ -1,10 +1,13 @@
-"""Intake: what each condition brings, BMI, ASA class and STOP-BANG."""
+"""Intake: what each condition brings, BMI, ASA class and STOP-BANG; the intake form's rules."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
 from mild import messages
+from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.intake import (
     Condition,
@@ -12,12 +15,22 @@ from mild.intake import (
     Requirement,
     asa_needs_review,
     bmi,
+    body_mass_index,
     check_asa_class,
+    check_driver,
+    check_drug_name,
+    check_drug_reviewer,
+    check_intake_editable,
+    check_new_patient,
+    check_tolerance_minutes,
     day_of_tasks,
+    hold_confirmation_blocker,
     needs_for,
+    normalize_mrn,
     required_clearances,
     stop_bang,
 )
+from mild.staff import Role
 
 C = Condition
 CARDIOLOGY = Need(C.HEART_DISEASE, Requirement.CLEARANCE, "Cardiology clearance on file")
@@ -93,3 +106,131 @@ def test_stop_bang_is_low_to_2_intermediate_to_4_and_high_from_5() -> None:
         (7, "high"),
         (8, "high"),
     ]
+
+
+# --- the intake form: patients, editing window, baseline, driver, drug names ----------------
+
+TODAY = dt.date(2026, 3, 13)
+
+
+def refusal(call, *args, **kwargs) -> tuple[str, str]:
+    with pytest.raises(RuleViolation) as caught:
+        call(*args, **kwargs)
+    return caught.value.field, caught.value.message
+
+
+def test_an_mrn_is_stored_upper_case_and_is_4_to_20_letters_digits_or_dashes() -> None:
+    assert normalize_mrn("  d000-0429 ") == "D000-0429"
+    for bad in ("", "abc", "M 100200", "M100200*", "X" * 21):
+        assert refusal(normalize_mrn, bad) == ("mrn", messages.MRN_FORMAT)
+
+
+def test_a_new_patient_needs_plain_names_and_a_birth_date_in_the_last_120_years() -> None:
+    assert check_new_patient(" Ada ", "O'Brien-Smith", dt.date(1951, 4, 2), TODAY) == (
+        "Ada",
+        "O'Brien-Smith",
+    )
+    assert refusal(check_new_patient, " ", "Lovelace", dt.date(1951, 4, 2), TODAY) == (
+        "first_name",
+        messages.PATIENT_NAME_REQUIRED,
+    )
+    assert refusal(check_new_patient, "Ada", "*Love*", dt.date(1951, 4, 2), TODAY) == (
+        "last_name",
+        messages.PATIENT_NAME_CHARACTERS,
+    )
+    assert refusal(check_new_patient, "Ada", "Lovelace", None, TODAY) == (
+        "date_of_birth",
+        messages.PATIENT_DOB_REQUIRED,
+    )
+    for born in (TODAY, dt.date(1906, 3, 13)):
+        assert refusal(check_new_patient, "Ada", "Lovelace", born, TODAY) == (
+            "date_of_birth",
+            messages.PATIENT_DOB_RANGE,
+        )
+
+
+def test_intake_details_are_recorded_after_start_intake_and_before_check_in() -> None:
+    check_intake_editable(CaseStatus.INTAKE)
+    check_intake_editable(CaseStatus.SCHEDULED)
+    assert refusal(check_intake_editable, CaseStatus.REQUESTED) == (
+        "status",
+        messages.INTAKE_NOT_STARTED,
+    )
+    assert refusal(check_intake_editable, CaseStatus.CHECKED_IN) == (
+        "status",
+        messages.INTAKE_NOT_OPEN.format(status="Checked in"),
+    )
+
+
+def test_bmi_needs_height_and_weight_together_or_neither() -> None:
+    assert body_mass_index(None, None) is None
+    assert body_mass_index(160, 100) == 39.1
+    assert refusal(body_mass_index, 160, None) == ("weight_kg", messages.HEIGHT_WEIGHT_TOGETHER)
+    assert refusal(body_mass_index, None, 80) == ("height_cm", messages.HEIGHT_WEIGHT_TOGETHER)
+
+
+def test_tolerance_minutes_are_whole_minutes_from_0_to_600() -> None:
+    assert [check_tolerance_minutes(m, "walk_minutes") for m in (None, 0, 600)] == [None, 0, 600]
+    for bad in (-1, 601, 2.5):
+        assert refusal(check_tolerance_minutes, bad, "walk_minutes") == (
+            "walk_minutes",
+            messages.MINUTES_RANGE,
+        )
+
+
+def test_a_driver_is_a_name_and_a_phone_with_an_optional_relationship() -> None:
+    assert check_driver(" Ann Driver ", "", "(312) 555-0100") == (
+        "Ann Driver",
+        None,
+        "(312) 555-0100",
+    )
+    assert check_driver("", "", "") == (None, None, None)
+    assert refusal(check_driver, "", "son", "") == ("driver_name", messages.DRIVER_NAME_AND_PHONE)
+    assert refusal(check_driver, "Ann", "", "") == ("driver_phone", messages.DRIVER_NAME_AND_PHONE)
+    assert refusal(check_driver, "Ann", "", "555-01") == ("driver_phone", messages.PHONE_FORMAT)
+    assert refusal(check_driver, "Ann", "", "call 5550100") == (
+        "driver_phone",
+        messages.PHONE_FORMAT,
+    )
+
+
+def test_drug_names_are_plain_text_and_only_nurses_review_unknown_drugs() -> None:
+    assert check_drug_name("  Fish   oil 1,000 mg (daily) ") == "Fish oil 1,000 mg (daily)"
+    assert refusal(check_drug_name, " ") == ("drug", messages.DRUG_REQUIRED)
+    for bad in ("**boom**", "[x](http://a)", ":red[x]", "a_b"):
+        assert refusal(check_drug_name, bad) == ("drug", messages.DRUG_NAME_CHARACTERS)
+    check_drug_reviewer(Role.NURSE)
+    check_drug_reviewer(Role.ADMIN)
+    assert refusal(check_drug_reviewer, Role.COORDINATOR) == ("review", messages.DRUG_REVIEW_ROLE)
+
+
+def test_the_patient_is_told_about_a_hold_only_once_it_is_dated_and_cleared() -> None:
+    facts = {
+        "needs_review": False,
+        "patient_instructed": True,
+        "dated_hold": True,
+        "last_dose_known": True,
+        "needs_clearance": True,
+        "cleared": True,
+        "drug": "apixaban",
+    }
+    assert hold_confirmation_blocker(**facts) is None
+    assert hold_confirmation_blocker(**{**facts, "last_dose_known": False}) == (
+        "hold",
+        messages.HOLD_NEEDS_BOOKING,
+    )
+    assert hold_confirmation_blocker(**{**facts, "cleared": False}) == (
+        "hold",
+        messages.HOLD_NEEDS_CLEARANCE.format(drug="apixaban"),
+    )
+    assert hold_confirmation_blocker(**{**facts, "needs_review": True}) == (
+        "hold",
+        messages.HOLD_NEEDS_REVIEW,
+    )
+    # Dose adjustments (metformin) have no date to wait for.
+    assert (
+        hold_confirmation_blocker(
+            **{**facts, "dated_hold": False, "last_dose_known": False, "needs_clearance": False}
+        )
+        is None
+    )

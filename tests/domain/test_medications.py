@@ -106,3 +106,15 @@ def test_the_practice_can_replace_the_hold_table() -> None:
     assert advice.instruction == "Practice policy"
     # A drug missing from the practice's table is not looked up in the defaults.
     assert medication_hold("warfarin", FRIDAY, table).needs_review
+
+
+def test_every_class_but_no_hold_and_unknown_gives_the_patient_something_to_do() -> None:
+    from mild.medications import needs_patient_instruction
+
+    told = {c for c in MedClass if needs_patient_instruction(c)}
+    assert told == set(MedClass) - {MedClass.OTHER, MedClass.UNKNOWN}
+
+
+def test_the_advice_carries_the_hold_days_it_dated_the_last_dose_from() -> None:
+    assert medication_hold("clopidogrel", FRIDAY).hold_days == 7
+    assert medication_hold("metformin", FRIDAY).hold_days is None

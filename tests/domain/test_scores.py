@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from mild import messages
 from mild.errors import RuleViolation
-from mild.scores import ODI_SECTIONS, check_nprs, nprs_improved, odi_improved, odi_score
+from mild.scores import (
+    ODI_SECTIONS,
+    VisitScores,
+    check_nprs,
+    check_tolerance,
+    check_visit,
+    nprs_improved,
+    odi_improved,
+    odi_score,
+    outcome_changes,
+)
 
 
 def odi(every: int | None = 2, **answers: int | None) -> dict[str, int | None]:
@@ -94,3 +106,60 @@ def test_odi_drop_of_ten_points_or_more_is_clinically_important() -> None:
     # Exactly 10 points between one-decimal scores, whatever floating point makes of it.
     assert odi_improved(16.4, 6.4)
     assert odi_improved(37.8, 27.8)
+
+
+# --- Outcome visits ---------------------------------------------------------------------------
+
+
+def visit_refusal(**changes) -> RuleViolation:
+    scores = dataclasses.replace(VisitScores(nprs=4, odi_answers=odi(2)), **changes)
+    with pytest.raises(RuleViolation) as caught:
+        check_visit(scores)
+    return caught.value
+
+
+def test_a_visit_gives_its_odi_score_with_tolerance_optional() -> None:
+    assert check_visit(VisitScores(nprs=4, odi_answers=odi(2, sex_life=None))) == 40.0
+    assert check_visit(VisitScores(4, odi(1), walk_minutes=0, stand_minutes=720)) == 20.0
+
+
+def test_a_visit_without_pain_or_with_too_few_odi_answers_is_refused() -> None:
+    assert (visit_refusal(nprs=None).field, visit_refusal(nprs=None).message) == (
+        "nprs",
+        messages.NPRS_REQUIRED,
+    )
+    assert visit_refusal(nprs=11).message == messages.NPRS_RANGE
+    err = visit_refusal(odi_answers=odi(None, walking=2))
+    assert (err.field, err.message) == ("odi", messages.ODI_TOO_FEW_SECTIONS)
+    assert visit_refusal(odi_answers=odi(2, lifting=6)).field == "lifting"
+
+
+def test_walking_or_standing_tolerance_out_of_0_to_720_minutes_is_refused_by_name() -> None:
+    err = visit_refusal(walk_minutes=721)
+    assert err.field == "walk_minutes"
+    assert err.message == (
+        "Walking tolerance is whole minutes from 0 to 720; leave it empty if not asked."
+    )
+    err = visit_refusal(stand_minutes=-5)
+    assert err.field == "stand_minutes"
+    assert err.message.startswith("Standing tolerance")
+    assert check_tolerance("walk_minutes", None, "Walking") is None
+
+
+def test_outcome_changes_against_baseline_say_which_are_clinically_important() -> None:
+    changes = outcome_changes(
+        {"nprs": 7, "odi": 46.0, "walk_minutes": 10, "stand_minutes": 15},
+        {"nprs": 3, "odi": 40.0, "walk_minutes": 45, "stand_minutes": None},
+    )
+    assert [(c.measure, c.baseline, c.now, c.change, c.improved) for c in changes] == [
+        ("Pain (NPRS)", 7, 3, -4, True),
+        ("Disability (ODI)", 46.0, 40.0, -6.0, False),
+        ("Walking (minutes)", 10, 45, 35, None),
+        ("Standing (minutes)", 15, None, None, None),
+    ]
+
+
+def test_without_a_baseline_the_change_is_unknown_not_zero() -> None:
+    (nprs, odi_row, *_) = outcome_changes({"nprs": None, "odi": None}, {"nprs": 2, "odi": 10.0})
+    assert (nprs.change, nprs.improved) == (None, None)
+    assert (odi_row.change, odi_row.improved) == (None, None)

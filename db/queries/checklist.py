@@ -1,0 +1,227 @@
+"""Day-of checklist reads: today's cases at one office, and one open case with its checklist.
+
+The list costs two queries for the whole day (the cases, then the steps in force for all of
+them, grouped in the database); the open case costs four small queries by its id. Nothing
+reads beyond the day's work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import and_, exists, func, select
+
+from db.models import (
+    Case,
+    CaseCondition,
+    CaseMedication,
+    ChecklistEntry,
+    Office,
+    Patient,
+    Provider,
+    StaffUser,
+)
+from db.queries.home import OfficeRow, offices
+from db.session import read_session
+from mild.cases import DAY_OF_STATUSES, CaseStatus
+from mild.checklist import Entry, case_progress
+from mild.days import local_day_bounds, local_today
+from mild.intake import Condition
+
+DAY_COLUMNS = [
+    "case_id",
+    "code",
+    "scheduled_start",
+    "planned_minutes",
+    "patient",
+    "provider",
+    "status",
+    "steps_done",
+    "steps_applicable",
+]
+MEDICATION_COLUMNS = ["drug", "dose", "last_dose_on", "needs_clearance", "cleared_by"]
+
+
+def day_offices(office_ids: Collection[int]) -> list[OfficeRow]:
+    """The offices the nurse may work at, by code: the first is the screen's default."""
+    return offices(office_ids)
+
+
+def _diabetic_clause():
+    return exists().where(
+        CaseCondition.case_id == Case.id, CaseCondition.condition == Condition.DIABETES
+    )
+
+
+def todays_cases(office: OfficeRow, now: dt.datetime) -> pd.DataFrame:
+    """The day's cases at `office` (its own local day) in schedule order, with progress.
+
+    Cancelled cases are left out: they are not the nurse's work today.
+    """
+    start, end = local_day_bounds(office.timezone, local_today(office.timezone, now))
+    day = and_(
+        Case.office_id == office.id,
+        Case.scheduled_start >= start,
+        Case.scheduled_start < end,
+        Case.status.in_(DAY_OF_STATUSES),
+    )
+    with read_session() as s:
+        cases = s.execute(
+            select(
+                Case.id,
+                Case.code,
+                Case.scheduled_start,
+                Case.planned_minutes,
+                (Patient.last_name + ", " + Patient.first_name).label("patient"),
+                Provider.name,
+                Case.status,
+                _diabetic_clause().label("diabetic"),
+            )
+            .join(Patient, Patient.id == Case.patient_id)
+            .outerjoin(Provider, Provider.id == Case.provider_id)
+            .where(day)
+            .order_by(Case.scheduled_start, Case.id)
+        ).all()
+        # The row in force for each step is the last one written (a tick, or an un-tick).
+        last = (
+            select(func.max(ChecklistEntry.id).label("id"))
+            .join(Case, Case.id == ChecklistEntry.case_id)
+            .where(day)
+            .group_by(ChecklistEntry.case_id, ChecklistEntry.step)
+            .subquery()
+        )
+        in_force = s.execute(
+            select(ChecklistEntry.case_id, ChecklistEntry.step, ChecklistEntry.value)
+            .join(last, last.c.id == ChecklistEntry.id)
+            .where(ChecklistEntry.undone.is_(False))
+        ).all()
+    done: dict[int, dict[str, str | None]] = {}
+    for case_id, step, value in in_force:
+        done.setdefault(case_id, {})[step] = value
+    rows = []
+    for case_id, code, start_at, planned, patient, provider, status, diabetic in cases:
+        steps_done, applicable = case_progress(done.get(case_id, {}), diabetic=bool(diabetic))
+        rows.append(
+            (
+                case_id,
+                code,
+                start_at,
+                planned,
+                patient,
+                provider,
+                CaseStatus(status),
+                steps_done,
+                applicable,
+            )
+        )
+    return pd.DataFrame(rows, columns=DAY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """One case as the day-of checklist shows it, read fresh for each screen."""
+
+    case_id: int
+    code: str
+    version: int
+    status: CaseStatus
+    office_code: str
+    timezone: str
+    patient: str
+    mrn: str
+    date_of_birth: dt.date
+    provider: str | None
+    scheduled_start: dt.datetime | None
+    planned_minutes: int
+    procedure_started_at: dt.datetime | None
+    procedure_ended_at: dt.datetime | None
+    driver_name: str | None
+    driver_relationship: str | None
+    driver_phone: str | None
+    conditions: list[tuple[Condition, str | None]]
+    medications: pd.DataFrame  # MEDICATION_COLUMNS
+    entries: list[Entry]  # every tick and un-tick, oldest first, with the staff member's name
+
+    @property
+    def diabetic(self) -> bool:
+        return any(c == Condition.DIABETES for c, _ in self.conditions)
+
+
+def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
+    """The case with its patient, conditions, medications and checklist rows; None when it does
+    not exist or is not at one of `office_ids`."""
+    with read_session() as s:
+        row = s.execute(
+            select(
+                Case.id,
+                Case.code,
+                Case.version,
+                Case.status,
+                Office.code,
+                Office.timezone,
+                (Patient.last_name + ", " + Patient.first_name),
+                Patient.mrn,
+                Patient.date_of_birth,
+                Provider.name,
+                Case.scheduled_start,
+                Case.planned_minutes,
+                Case.procedure_started_at,
+                Case.procedure_ended_at,
+                Case.driver_name,
+                Case.driver_relationship,
+                Case.driver_phone,
+            )
+            .join(Patient, Patient.id == Case.patient_id)
+            .join(Office, Office.id == Case.office_id)
+            .outerjoin(Provider, Provider.id == Case.provider_id)
+            .where(Case.id == case_id, Case.office_id.in_(list(office_ids)))
+        ).one_or_none()
+        if row is None:
+            return None
+        conditions = [
+            (Condition(c), details)
+            for c, details in s.execute(
+                select(CaseCondition.condition, CaseCondition.details)
+                .where(CaseCondition.case_id == case_id)
+                .order_by(CaseCondition.id)
+            )
+        ]
+        medications = s.execute(
+            select(
+                CaseMedication.drug,
+                CaseMedication.dose,
+                CaseMedication.last_dose_on,
+                CaseMedication.needs_clearance,
+                CaseMedication.cleared_by,
+            )
+            .where(CaseMedication.case_id == case_id)
+            .order_by(CaseMedication.id)
+        ).all()
+        entries = [
+            Entry(step, at, by, value, bool(undone), reason, note)
+            for step, at, by, value, undone, reason, note in s.execute(
+                select(
+                    ChecklistEntry.step,
+                    ChecklistEntry.done_at,
+                    StaffUser.display_name,
+                    ChecklistEntry.value,
+                    ChecklistEntry.undone,
+                    ChecklistEntry.reason,
+                    ChecklistEntry.note,
+                )
+                .outerjoin(StaffUser, StaffUser.id == ChecklistEntry.done_by_id)
+                .where(ChecklistEntry.case_id == case_id)
+                .order_by(ChecklistEntry.id)
+            )
+        ]
+    return CaseDetail(
+        *row[:3],
+        CaseStatus(row[3]),
+        *row[4:],
+        conditions=conditions,
+        medications=pd.DataFrame(medications, columns=MEDICATION_COLUMNS),
+        entries=entries,
+    )

@@ -1,0 +1,297 @@
+"""Follow-up screen reads: the worklist of open work, one follow-up to record, open escalations,
+cases ready to close. Scoped to the caller's offices.
+
+Every query starts from open work (follow-ups not completed, due by now; escalations not
+resolved; cases still in follow-up) on the indexed office_id/completed_at/due_at columns, so its
+cost grows with the work still to do, not with years of completed follow-ups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import and_, case, exists, select
+from sqlalchemy.orm import aliased
+
+from db.models import Case, FollowUp, Office, Patient, Provider
+from db.queries.escalations import red_flag_labels
+from db.session import read_session
+from mild.cases import CaseStatus
+from mild.followup import FollowUpKind, follow_up_state
+
+WORKLIST_COLUMNS = [
+    "follow_up_id",
+    "case_id",
+    "case_version",
+    "kind",
+    "state",
+    "due_at",
+    "overdue_at",
+    "patient",
+    "phone",
+    "code",
+    "office_id",
+    "office",
+    "timezone",
+    "attempts",
+    "escalated",
+]
+
+
+def _open_escalation(case_id_column):
+    """True when the case has a red-flag escalation nobody has resolved yet."""
+    other = aliased(FollowUp)
+    return exists().where(
+        other.case_id == case_id_column,
+        other.escalated_at.is_not(None),
+        other.escalation_resolved_at.is_(None),
+    )
+
+
+def _patient_name():
+    return (Patient.last_name + ", " + Patient.first_name).label("patient")
+
+
+def worklist(
+    office_ids: Collection[int],
+    now: dt.datetime,
+    *,
+    office_id: int | None = None,
+    kinds: Collection[FollowUpKind] = (),
+) -> pd.DataFrame:
+    """Follow-ups due or overdue at the offices, overdue first, then the longest-waiting first.
+
+    `office_id` and `kinds` narrow it down (only within `office_ids`). Follow-ups of closed
+    cases are left out: a closed case is done with.
+    """
+    ids = [i for i in office_ids if office_id is None or i == office_id]
+    if not ids:
+        return pd.DataFrame(columns=WORKLIST_COLUMNS)
+    conditions = [
+        FollowUp.office_id.in_(ids),
+        FollowUp.completed_at.is_(None),
+        FollowUp.due_at <= now,
+        Case.status != CaseStatus.CLOSED,
+    ]
+    if kinds:
+        conditions.append(FollowUp.kind.in_(list(kinds)))
+    overdue = case((FollowUp.overdue_at <= now, 0), else_=1)
+    with read_session() as s:
+        rows = s.execute(
+            select(
+                FollowUp.id,
+                FollowUp.case_id,
+                Case.version,
+                FollowUp.kind,
+                FollowUp.due_at,
+                FollowUp.overdue_at,
+                _patient_name(),
+                Patient.phone,
+                Case.code,
+                FollowUp.office_id,
+                Office.code,
+                Office.timezone,
+                FollowUp.attempts,
+                _open_escalation(FollowUp.case_id).label("escalated"),
+            )
+            .join(Case, Case.id == FollowUp.case_id)
+            .join(Patient, Patient.id == Case.patient_id)
+            .join(Office, Office.id == FollowUp.office_id)
+            .where(*conditions)
+            .order_by(overdue, FollowUp.due_at, FollowUp.id)
+        ).all()
+    frame = pd.DataFrame(rows, columns=[c for c in WORKLIST_COLUMNS if c != "state"])
+    frame["kind"] = [FollowUpKind(k) for k in frame["kind"]]
+    frame["escalated"] = frame["escalated"].astype(bool)
+    frame.insert(
+        WORKLIST_COLUMNS.index("state"),
+        "state",
+        [
+            follow_up_state(d, o, None, now)
+            for d, o in zip(frame.due_at, frame.overdue_at, strict=True)
+        ],
+    )
+    return frame
+
+
+@dataclass(frozen=True)
+class FollowUpDetail:
+    """One follow-up as the recording form needs it, with the case's intake baseline."""
+
+    follow_up_id: int
+    case_id: int
+    case_version: int
+    case_status: CaseStatus
+    kind: FollowUpKind
+    due_at: dt.datetime
+    attempts: int
+    completed: bool
+    code: str
+    patient: str
+    phone: str | None
+    office: str
+    timezone: str
+    provider: str | None
+    discharged_at: dt.datetime | None
+    works: bool | None
+    baseline: dict[str, float | None]
+    escalated: bool
+
+
+def follow_up_detail(follow_up_id: int, office_ids: Collection[int]) -> FollowUpDetail | None:
+    """The follow-up if it exists at one of the offices, else None."""
+    with read_session() as s:
+        row = s.execute(
+            select(
+                FollowUp.id.label("follow_up_id"),
+                FollowUp.case_id,
+                Case.version.label("case_version"),
+                Case.status.label("case_status"),
+                FollowUp.kind,
+                FollowUp.due_at,
+                FollowUp.attempts,
+                FollowUp.completed_at,
+                Case.code,
+                _patient_name(),
+                Patient.phone,
+                Office.code.label("office"),
+                Office.timezone,
+                Provider.name.label("provider"),
+                Case.discharged_at,
+                Case.works,
+                Case.baseline_nprs,
+                Case.baseline_odi,
+                Case.baseline_walk_minutes,
+                Case.baseline_stand_minutes,
+                _open_escalation(FollowUp.case_id).label("escalated"),
+            )
+            .join(Case, Case.id == FollowUp.case_id)
+            .join(Patient, Patient.id == Case.patient_id)
+            .join(Office, Office.id == FollowUp.office_id)
+            .outerjoin(Provider, Provider.id == Case.provider_id)
+            .where(FollowUp.id == follow_up_id, FollowUp.office_id.in_(list(office_ids)))
+        ).one_or_none()
+    if row is None:
+        return None
+    return FollowUpDetail(
+        follow_up_id=row.follow_up_id,
+        case_id=row.case_id,
+        case_version=row.case_version,
+        case_status=CaseStatus(row.case_status),
+        kind=FollowUpKind(row.kind),
+        due_at=row.due_at,
+        attempts=row.attempts,
+        completed=row.completed_at is not None,
+        code=row.code,
+        patient=row.patient,
+        phone=row.phone,
+        office=row.office,
+        timezone=row.timezone,
+        provider=row.provider,
+        discharged_at=row.discharged_at,
+        works=row.works,
+        baseline={
+            "nprs": row.baseline_nprs,
+            "odi": row.baseline_odi,
+            "walk_minutes": row.baseline_walk_minutes,
+            "stand_minutes": row.baseline_stand_minutes,
+        },
+        escalated=bool(row.escalated),
+    )
+
+
+ESCALATION_COLUMNS = [
+    "follow_up_id",
+    "case_id",
+    "case_version",
+    "code",
+    "patient",
+    "phone",
+    "provider",
+    "office",
+    "timezone",
+    "kind",
+    "red_flags",
+    "escalation_note",
+    "notes",
+    "escalated_at",
+]
+
+
+def escalations_to_resolve(office_ids: Collection[int]) -> pd.DataFrame:
+    """Open escalations with what the nurse resolving them needs: patient, phone, provider,
+    the flags and notes; oldest first."""
+    ids = list(office_ids)
+    if not ids:
+        return pd.DataFrame(columns=ESCALATION_COLUMNS)
+    with read_session() as s:
+        rows = s.execute(
+            select(
+                FollowUp.id,
+                FollowUp.case_id,
+                Case.version,
+                Case.code,
+                _patient_name(),
+                Patient.phone,
+                Provider.name,
+                Office.code,
+                Office.timezone,
+                FollowUp.kind,
+                FollowUp.red_flags,
+                FollowUp.escalation_note,
+                FollowUp.notes,
+                FollowUp.escalated_at,
+            )
+            .join(Case, Case.id == FollowUp.case_id)
+            .join(Patient, Patient.id == Case.patient_id)
+            .join(Office, Office.id == FollowUp.office_id)
+            .outerjoin(Provider, Provider.id == Case.provider_id)
+            .where(
+                FollowUp.office_id.in_(ids),
+                FollowUp.escalated_at.is_not(None),
+                FollowUp.escalation_resolved_at.is_(None),
+            )
+            .order_by(FollowUp.escalated_at, FollowUp.id)
+        ).all()
+    frame = pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
+    frame["kind"] = [FollowUpKind(k) for k in frame["kind"]]
+    frame["red_flags"] = [red_flag_labels(f) for f in frame["red_flags"]]
+    return frame
+
+
+CLOSE_COLUMNS = ["case_id", "case_version", "code", "patient", "office", "timezone", "visit_at"]
+
+
+def ready_to_close(office_ids: Collection[int]) -> pd.DataFrame:
+    """Cases still in follow-up whose 12-month visit is recorded: closing them is offered."""
+    ids = list(office_ids)
+    if not ids:
+        return pd.DataFrame(columns=CLOSE_COLUMNS)
+    with read_session() as s:
+        rows = s.execute(
+            select(
+                Case.id,
+                Case.version,
+                Case.code,
+                _patient_name(),
+                Office.code,
+                Office.timezone,
+                FollowUp.completed_at,
+            )
+            .join(
+                FollowUp,
+                and_(
+                    FollowUp.case_id == Case.id,
+                    FollowUp.kind == FollowUpKind.MONTHS_12,
+                    FollowUp.completed_at.is_not(None),
+                ),
+            )
+            .join(Patient, Patient.id == Case.patient_id)
+            .join(Office, Office.id == Case.office_id)
+            .where(Case.office_id.in_(ids), Case.status == CaseStatus.FOLLOW_UP)
+            .order_by(FollowUp.completed_at, Case.id)
+        ).all()
+    return pd.DataFrame(rows, columns=CLOSE_COLUMNS)

@@ -1,0 +1,104 @@
+"""Booking rules: which cases may be (re)booked, for how long, and a provider's double booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mild import messages
+from mild.cases import CaseStatus
+from mild.days import to_local
+from mild.errors import RuleViolation
+
+# A case may be booked, or moved to another day or time, until it is checked in.
+BOOKABLE: frozenset[CaseStatus] = frozenset(
+    {CaseStatus.REQUESTED, CaseStatus.INTAKE, CaseStatus.SCHEDULED}
+)
+MIN_PLANNED_MINUTES = 15
+MAX_PLANNED_MINUTES = 240
+DEFAULT_PLANNED_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class BookedSlot:
+    """Another case of the same provider: its code, aware UTC start and planned minutes."""
+
+    case_id: int
+    code: str
+    start: dt.datetime
+    planned_minutes: int
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + dt.timedelta(minutes=self.planned_minutes)
+
+
+def overlaps(
+    start: dt.datetime, minutes: int, other_start: dt.datetime, other_minutes: int
+) -> bool:
+    """True when [start, start+minutes) and the other interval share any time.
+
+    Half-open intervals: a case ending at 09:00 and one starting at 09:00 do not clash.
+    """
+    end = start + dt.timedelta(minutes=minutes)
+    other_end = other_start + dt.timedelta(minutes=other_minutes)
+    return start < other_end and other_start < end
+
+
+def first_clash(
+    start: dt.datetime, minutes: int, others: Iterable[BookedSlot]
+) -> BookedSlot | None:
+    """The earliest of `others` that overlaps the proposed booking, or None."""
+    clashing = [o for o in others if overlaps(start, minutes, o.start, o.planned_minutes)]
+    return min(clashing, key=lambda o: (o.start, o.code)) if clashing else None
+
+
+def check_bookable(status: CaseStatus) -> None:
+    if status not in BOOKABLE:
+        raise RuleViolation("status", messages.BOOKING_NOT_OPEN.format(status=status.label))
+
+
+def check_planned_minutes(minutes: int) -> int:
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not MIN_PLANNED_MINUTES <= minutes <= MAX_PLANNED_MINUTES
+    ):
+        raise RuleViolation(
+            "planned_minutes",
+            messages.BOOKING_MINUTES_RANGE.format(
+                low=MIN_PLANNED_MINUTES, high=MAX_PLANNED_MINUTES
+            ),
+        )
+    return minutes
+
+
+def check_in_future(start: dt.datetime, now: dt.datetime, tz_name: str) -> None:
+    """A booking must lie ahead: a past day is refused on the day, a past time today on start."""
+    if start <= now:
+        past_day = to_local(tz_name, start).date() < to_local(tz_name, now).date()
+        raise RuleViolation("day" if past_day else "start", messages.BOOKING_IN_PAST)
+
+
+def check_no_clash(
+    start: dt.datetime,
+    minutes: int,
+    others: Iterable[BookedSlot],
+    *,
+    provider: str,
+    tz_name: str,
+) -> None:
+    """Refuse a double booking of the provider, naming the clashing case and its local start."""
+    clash = first_clash(start, minutes, others)
+    if clash is not None:
+        local = to_local(tz_name, clash.start)
+        raise RuleViolation(
+            "start",
+            messages.BOOKING_CLASH.format(
+                provider=provider,
+                code=clash.code,
+                start=f"{local:%H:%M} on {local:%a %d %b %Y}",
+                minutes=clash.planned_minutes,
+            ),
+        )

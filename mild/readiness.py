@@ -1,0 +1,103 @@
+"""Is a case ready to be confirmed for its day? Plain facts in, the missing items out.
+
+Each missing item is a short sentence a coordinator reads on the intake screen, the schedule
+and the call list, e.g. "Cardiology clearance on file (heart disease)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mild import messages
+from mild.intake import CONDITION_SHORT_NAMES, Condition, required_clearances
+from mild.medications import MedClass
+
+
+@dataclass(frozen=True)
+class ConditionFact:
+    """A flagged comorbidity; `cleared`: its clearance is on file (cleared by someone, when)."""
+
+    condition: Condition
+    cleared: bool = False
+
+
+@dataclass(frozen=True)
+class MedicationFact:
+    """One drug on the case as intake recorded it.
+
+    `hold_needed`: the patient must stop or adjust the drug before the day
+    (mild.medications.needs_patient_instruction); `cleared`: a prescriber is named as having
+    agreed to the stop; `hold_confirmed_with_patient`: someone told the patient and recorded it.
+    """
+
+    drug: str
+    med_class: MedClass
+    needs_review: bool = False
+    needs_prescriber_clearance: bool = False
+    cleared: bool = False
+    hold_needed: bool = False
+    hold_confirmed_with_patient: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What readiness looks at for one case."""
+
+    asa_recorded: bool = False
+    provider_set: bool = False
+    booked: bool = False
+    conditions: tuple[ConditionFact, ...] = ()
+    medications: tuple[MedicationFact, ...] = ()
+    driver_name: str | None = None
+    driver_phone: str | None = None
+
+    @property
+    def driver_arranged(self) -> bool:
+        return bool((self.driver_name or "").strip() and (self.driver_phone or "").strip())
+
+
+def _condition_items(conditions: Iterable[ConditionFact]) -> list[str]:
+    cleared = {c.condition: c.cleared for c in conditions}
+    # In Condition order, whatever order the facts came in: the list reads the same everywhere.
+    flagged = [c for c in Condition if c in cleared]
+    return [
+        messages.READY_CLEARANCE.format(
+            clearance=need.text, condition=CONDITION_SHORT_NAMES[need.condition]
+        )
+        for need in required_clearances(flagged)
+        if not cleared[need.condition]
+    ]
+
+
+def missing_items(facts: CaseFacts) -> list[str]:
+    """Every item missing before the case may be confirmed for its day, in a stable order:
+    ASA class, provider, booking, condition clearances, drug reviews, prescriber clearances,
+    hold instructions confirmed, driver. An empty list means ready."""
+    items: list[str] = []
+    if not facts.asa_recorded:
+        items.append(messages.READY_ASA_CLASS)
+    if not facts.provider_set:
+        items.append(messages.READY_PROVIDER)
+    if not facts.booked:
+        items.append(messages.READY_BOOKED)
+    items += _condition_items(facts.conditions)
+    meds = facts.medications
+    items += [messages.READY_DRUG_REVIEW.format(drug=m.drug) for m in meds if m.needs_review]
+    items += [
+        messages.READY_PRESCRIBER_CLEARANCE.format(drug=m.drug)
+        for m in meds
+        if m.needs_prescriber_clearance and not m.cleared
+    ]
+    items += [
+        messages.READY_HOLD_CONFIRMED.format(drug=m.drug)
+        for m in meds
+        if m.hold_needed and not m.needs_review and not m.hold_confirmed_with_patient
+    ]
+    if not facts.driver_arranged:
+        items.append(messages.READY_DRIVER)
+    return items
+
+
+def is_ready(facts: CaseFacts) -> bool:
+    return not missing_items(facts)

@@ -1,0 +1,572 @@
+"""Intake actions: a consult request becomes a case; medications, conditions, baseline and the
+driver are recorded. One transaction per action, the case locked first, an audit row each.
+
+Every change to a case already confirmed for its day checks readiness again: a change that
+leaves something missing withdraws the confirmation, so "confirmed" always means ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Case, CaseCondition, CaseMedication, Office, Patient, Provider
+from db.queries.intake import find_patient, same_name_and_birth
+from db.queries.readiness import facts_for_cases
+from db.session import transaction
+from mild import intake as rules
+from mild import messages
+from mild.cases import CaseStatus, RequestChannel
+from mild.days import local_today, to_local
+from mild.errors import RuleViolation
+from mild.intake import Condition
+from mild.medications import CLASS_LABELS, MedClass, medication_hold, needs_patient_instruction
+from mild.readiness import missing_items
+from mild.scores import check_nprs, odi_score
+from services.common import Actor, audit, lock_case, now_utc, touch_case
+
+CODE_LENGTH = 16  # mild_case.code
+
+
+@dataclass(frozen=True)
+class NewCase:
+    case_id: int
+    code: str
+    patient_id: int
+    new_patient: bool
+
+
+def _case_code(office_code: str, case_id: int) -> str:
+    number = f"{case_id:05d}"
+    return f"{office_code[: CODE_LENGTH - len(number) - 1]}-{number}"
+
+
+def create_case(
+    *,
+    mrn: str,
+    office_id: int | None,
+    channel: RequestChannel | None,
+    actor: Actor,
+    first_name: str = "",
+    last_name: str = "",
+    date_of_birth: dt.date | None = None,
+    phone: str = "",
+    provider_id: int | None = None,
+    different_person: bool = False,
+) -> NewCase:
+    """A consult request becomes a case (status requested) for the patient with this MRN.
+
+    An unknown MRN creates the patient, unless another MRN has the same name and date of birth:
+    that likely duplicate is refused naming its MRN until `different_person` is set.
+    """
+    mrn = rules.normalize_mrn(mrn)
+    if office_id is None:
+        raise RuleViolation("office", messages.OFFICE_REQUIRED)
+    if not actor.may_touch(office_id):
+        raise RuleViolation("office", messages.OFFICE_NOT_YOURS)
+    if channel is None:
+        raise RuleViolation("channel", messages.REQUEST_CHANNEL_REQUIRED)
+    phone_ = rules.check_text(phone, "phone", 40)
+    with transaction() as session:
+        office = session.get(Office, office_id)
+        if office is None or not office.active:
+            raise RuleViolation("office", messages.OFFICE_NOT_YOURS)
+        if provider_id is not None:
+            provider = session.get(Provider, provider_id)
+            if provider is None or provider.office_id != office_id or not provider.active:
+                raise RuleViolation("provider", messages.BOOKING_PROVIDER_NOT_AT_OFFICE)
+        at = now_utc()
+        found = find_patient(session, mrn)
+        if found is None:
+            first, last = rules.check_new_patient(
+                first_name, last_name, date_of_birth, local_today(office.timezone, at)
+            )
+            if phone_ is not None:
+                phone_ = rules.check_phone(phone_, "phone")
+            twins = same_name_and_birth(session, first, last, date_of_birth)
+            if twins and not different_person:
+                raise RuleViolation(
+                    "mrn", messages.LIKELY_DUPLICATE_PATIENT.format(mrn=", ".join(twins))
+                )
+            patient = Patient(
+                mrn=mrn,
+                first_name=first,
+                last_name=last,
+                date_of_birth=date_of_birth,
+                phone=phone_,
+                created_at=at,
+            )
+            session.add(patient)
+            session.flush()
+            patient_id = patient.id
+            audit(
+                session,
+                actor,
+                "patient.created",
+                "patient",
+                patient_id,
+                office_id=office_id,
+                detail={"mrn": mrn, "likely_duplicates": twins},
+                at=at,
+            )
+        else:
+            patient_id = found.id
+        # The code needs the id: a placeholder first, unique within this transaction.
+        case = Case(
+            code=f"new-{patient_id}"[:CODE_LENGTH],
+            patient_id=patient_id,
+            office_id=office_id,
+            provider_id=provider_id,
+            status=CaseStatus.REQUESTED,
+            request_channel=channel,
+            consult_requested_at=at,
+            planned_minutes=60,
+            version=1,
+            updated_at=at,
+        )
+        session.add(case)
+        session.flush()
+        case.code = _case_code(office.code, case.id)
+        audit(
+            session,
+            actor,
+            "case.requested",
+            "case",
+            case.id,
+            office_id=office_id,
+            detail={"mrn": mrn, "channel": channel.value, "provider_id": provider_id},
+            at=at,
+        )
+        return NewCase(case.id, case.code, patient_id, found is None)
+
+
+# --- shared steps ---------------------------------------------------------------------------
+
+
+def _open_case(
+    session: Session, case_id: int, actor: Actor, expected_version: int | None = None
+) -> Case:
+    case = lock_case(session, case_id, actor, expected_version)
+    rules.check_intake_editable(case.status)
+    return case
+
+
+def _medication(session: Session, medication_id: int, actor: Actor) -> tuple[Case, CaseMedication]:
+    """The medication's case, locked and open for intake, then the medication row itself."""
+    case_id = session.scalar(
+        select(CaseMedication.case_id).where(CaseMedication.id == medication_id)
+    )
+    if case_id is None:
+        raise RuleViolation("medication", messages.MEDICATION_NOT_FOUND)
+    case = _open_case(session, case_id, actor)
+    med = session.scalars(
+        select(CaseMedication).where(CaseMedication.id == medication_id).with_for_update()
+    ).one_or_none()
+    if med is None:
+        raise RuleViolation("medication", messages.MEDICATION_NOT_FOUND)
+    return case, med
+
+
+def _condition(session: Session, case: Case, condition: Condition) -> CaseCondition:
+    row = session.scalars(
+        select(CaseCondition)
+        .where(CaseCondition.case_id == case.id, CaseCondition.condition == condition)
+        .with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise RuleViolation("condition", messages.CONDITION_NOT_FLAGGED)
+    return row
+
+
+def _procedure_day(case: Case) -> dt.date | None:
+    if case.scheduled_start is None:
+        return None
+    return to_local(case.office.timezone, case.scheduled_start).date()
+
+
+def _finish(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    action: str,
+    detail: dict,
+    at: dt.datetime,
+) -> int:
+    """Bump the version, withdraw a confirmation the change made untrue, audit; the version."""
+    session.flush()
+    if case.confirmed_at is not None:
+        missing = missing_items(facts_for_cases(session, [case.id])[case.id])
+        if missing:
+            case.confirmed_at = None
+            case.confirmed_by_id = None
+            detail = {**detail, "confirmation_withdrawn": missing}
+    touch_case(case, at)
+    audit(session, actor, action, "case", case.id, office_id=case.office_id, detail=detail, at=at)
+    return case.version
+
+
+# --- medications ----------------------------------------------------------------------------
+
+
+def add_medication(case_id: int, drug: str, dose: str = "", *, actor: Actor) -> int:
+    """Add a drug, classed from the hold table (unknown: needs review), with its last-dose
+    date when the case is booked. Returns the medication's id."""
+    drug = rules.check_drug_name(drug)
+    dose_ = rules.check_text(dose, "dose", 120)
+    with transaction() as session:
+        case = _open_case(session, case_id, actor)
+        advice = medication_hold(drug, _procedure_day(case))
+        if dose_ is None and advice.med_class != MedClass.UNKNOWN:
+            # "apixaban 5 mg twice daily" typed in one box: the rest is the dose.
+            rest = drug[len(advice.drug) :].strip()
+            dose_ = rest or None
+        listed = session.scalars(
+            select(CaseMedication.drug).where(CaseMedication.case_id == case.id)
+        ).all()
+        if advice.drug in listed:
+            raise RuleViolation("drug", messages.DRUG_ALREADY_LISTED.format(drug=advice.drug))
+        hold_days = advice.hold_days
+        med = CaseMedication(
+            case_id=case.id,
+            drug=advice.drug,
+            dose=dose_,
+            med_class=advice.med_class,
+            hold_days=hold_days,
+            last_dose_on=advice.last_dose_on,
+            needs_review=advice.needs_review,
+            needs_clearance=advice.needs_prescriber_clearance,
+        )
+        session.add(med)
+        session.flush()
+        at = now_utc()
+        _finish(
+            session,
+            case,
+            actor,
+            "medication.added",
+            {
+                "medication": med.id,
+                "drug": med.drug,
+                "dose": med.dose,
+                "class": med.med_class.value,
+                "class_label": CLASS_LABELS[med.med_class],
+                "hold_days": hold_days,
+                "last_dose_on": med.last_dose_on,
+            },
+            at,
+        )
+        return med.id
+
+
+def change_medication_dose(medication_id: int, dose: str, *, actor: Actor) -> int:
+    """Change the dose text of a listed drug; returns the case version."""
+    dose_ = rules.check_text(dose, "dose", 120)
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        before = med.dose
+        med.dose = dose_
+        return _finish(
+            session,
+            case,
+            actor,
+            "medication.dose_changed",
+            {"medication": med.id, "drug": med.drug, "from": before, "to": dose_},
+            now_utc(),
+        )
+
+
+def remove_medication(medication_id: int, *, actor: Actor) -> int:
+    """Take a drug off the case's list; the audit row keeps what it was."""
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        detail = {
+            "medication": med.id,
+            "drug": med.drug,
+            "dose": med.dose,
+            "class": med.med_class.value,
+            "cleared_by": med.cleared_by,
+            "hold_confirmed_at": med.hold_confirmed_at,
+        }
+        session.delete(med)
+        return _finish(session, case, actor, "medication.removed", detail, now_utc())
+
+
+def record_prescriber_clearance(medication_id: int, prescriber: str, *, actor: Actor) -> int:
+    """The prescriber (named) agreed to stopping an anticoagulant or antiplatelet; stamped now."""
+    name = rules.check_text(prescriber, "prescriber", 120)
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        if not med.needs_clearance:
+            raise RuleViolation("prescriber", messages.CLEARANCE_NOT_NEEDED.format(drug=med.drug))
+        if name is None:
+            raise RuleViolation("prescriber", messages.PRESCRIBER_REQUIRED)
+        at = now_utc()
+        med.cleared_by = name
+        med.cleared_at = at
+        return _finish(
+            session,
+            case,
+            actor,
+            "medication.prescriber_cleared",
+            {"medication": med.id, "drug": med.drug, "prescriber": name},
+            at,
+        )
+
+
+def _hold_facts(med: CaseMedication) -> dict:
+    return {
+        "needs_review": med.needs_review,
+        "patient_instructed": needs_patient_instruction(med.med_class),
+        "dated_hold": med.hold_days is not None,
+        "last_dose_known": med.last_dose_on is not None,
+        "needs_clearance": med.needs_clearance,
+        "cleared": med.cleared_at is not None,
+        "drug": med.drug,
+    }
+
+
+def confirm_hold_with_patient(medication_id: int, *, actor: Actor) -> int:
+    """The patient was told when to stop (or how to adjust) the drug; recorded with who and
+    when. A dated hold needs the booked day, an anticoagulant its prescriber's clearance."""
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        blocker = rules.hold_confirmation_blocker(**_hold_facts(med))
+        if blocker is not None:
+            raise RuleViolation(*blocker)
+        at = now_utc()
+        med.hold_confirmed_at = at
+        med.hold_confirmed_by_id = actor.id
+        return _finish(
+            session,
+            case,
+            actor,
+            "medication.hold_confirmed",
+            {"medication": med.id, "drug": med.drug, "last_dose_on": med.last_dose_on},
+            at,
+        )
+
+
+def review_unknown_drug(medication_id: int, *, actor: Actor) -> int:
+    """A nurse reviewed a drug the hold table does not know and found no hold is needed."""
+    rules.check_drug_reviewer(actor.role)
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        if not med.needs_review:
+            raise RuleViolation("review", messages.DRUG_REVIEW_NOT_NEEDED.format(drug=med.drug))
+        at = now_utc()
+        med.needs_review = False
+        med.med_class = MedClass.OTHER
+        med.note = f"Reviewed by {actor.display_name}: no hold needed"
+        return _finish(
+            session,
+            case,
+            actor,
+            "medication.reviewed",
+            {"medication": med.id, "drug": med.drug, "class": MedClass.OTHER.value},
+            at,
+        )
+
+
+# --- conditions -----------------------------------------------------------------------------
+
+
+def flag_condition(case_id: int, condition: Condition, details: str = "", *, actor: Actor) -> int:
+    """Flag a comorbidity (with details); it brings its clearance or day-of task."""
+    details_ = rules.check_text(details, "details", 2000)
+    with transaction() as session:
+        case = _open_case(session, case_id, actor)
+        exists = session.scalar(
+            select(CaseCondition.id).where(
+                CaseCondition.case_id == case.id, CaseCondition.condition == condition
+            )
+        )
+        if exists is not None:
+            raise RuleViolation(
+                "condition",
+                messages.CONDITION_ALREADY_FLAGGED.format(condition=condition.label),
+            )
+        session.add(CaseCondition(case_id=case.id, condition=condition, details=details_))
+        return _finish(
+            session,
+            case,
+            actor,
+            "condition.flagged",
+            {"condition": condition.value, "details": details_},
+            now_utc(),
+        )
+
+
+def change_condition_details(
+    case_id: int, condition: Condition, details: str, *, actor: Actor
+) -> int:
+    details_ = rules.check_text(details, "details", 2000)
+    with transaction() as session:
+        case = _open_case(session, case_id, actor)
+        row = _condition(session, case, condition)
+        before, row.details = row.details, details_
+        return _finish(
+            session,
+            case,
+            actor,
+            "condition.details_changed",
+            {"condition": condition.value, "from": before, "to": details_},
+            now_utc(),
+        )
+
+
+def unflag_condition(case_id: int, condition: Condition, *, actor: Actor) -> int:
+    with transaction() as session:
+        case = _open_case(session, case_id, actor)
+        row = _condition(session, case, condition)
+        detail = {
+            "condition": condition.value,
+            "details": row.details,
+            "cleared_at": row.cleared_at,
+        }
+        session.delete(row)
+        return _finish(session, case, actor, "condition.unflagged", detail, now_utc())
+
+
+def record_condition_clearance(case_id: int, condition: Condition, *, actor: Actor) -> int:
+    """The clearance a flagged condition needs is on file: recorded with who and when."""
+    with transaction() as session:
+        case = _open_case(session, case_id, actor)
+        row = _condition(session, case, condition)
+        needs = rules.required_clearances([condition])
+        if not needs:
+            raise RuleViolation(
+                "clearance", messages.CONDITION_NO_CLEARANCE.format(condition=condition.label)
+            )
+        if row.cleared_at is not None:
+            raise RuleViolation("clearance", messages.CLEARANCE_ALREADY_ON_FILE)
+        at = now_utc()
+        row.cleared_at = at
+        row.cleared_by_id = actor.id
+        return _finish(
+            session,
+            case,
+            actor,
+            "condition.cleared",
+            {"condition": condition.value, "clearance": [n.text for n in needs]},
+            at,
+        )
+
+
+# --- assessment, baseline scores, driver ----------------------------------------------------
+
+
+def save_assessment(
+    case_id: int,
+    *,
+    asa_class: int | None,
+    height_cm: float | None,
+    weight_kg: float | None,
+    baseline_nprs: int | None,
+    walk_minutes: int | None,
+    stand_minutes: int | None,
+    works: bool | None,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """ASA class, height and weight (BMI over 35 flags itself), baseline pain and tolerances,
+    and whether the patient works. Returns the case version."""
+    if asa_class is not None:
+        rules.check_asa_class(asa_class)
+    body_mass = rules.body_mass_index(height_cm, weight_kg)
+    if baseline_nprs is not None:
+        baseline_nprs = check_nprs(baseline_nprs)
+    walk = rules.check_tolerance_minutes(walk_minutes, "walk_minutes")
+    stand = rules.check_tolerance_minutes(stand_minutes, "stand_minutes")
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        fields = {
+            "asa_class": asa_class,
+            "height_cm": height_cm,
+            "weight_kg": weight_kg,
+            "baseline_nprs": baseline_nprs,
+            "baseline_walk_minutes": walk,
+            "baseline_stand_minutes": stand,
+            "works": works,
+        }
+        changed = {
+            k: {"from": getattr(case, k), "to": v}
+            for k, v in fields.items()
+            if getattr(case, k) != v
+        }
+        for k, v in fields.items():
+            setattr(case, k, v)
+        detail: dict = {"changed": changed, "bmi": body_mass}
+        if body_mass is not None and body_mass > rules.HIGH_BMI_LIMIT:
+            flagged = session.scalar(
+                select(CaseCondition.id).where(
+                    CaseCondition.case_id == case.id,
+                    CaseCondition.condition == Condition.HIGH_BMI,
+                )
+            )
+            if flagged is None:
+                session.add(
+                    CaseCondition(
+                        case_id=case.id,
+                        condition=Condition.HIGH_BMI,
+                        details=f"BMI {body_mass}",
+                    )
+                )
+                detail["flagged"] = Condition.HIGH_BMI.value
+        return _finish(session, case, actor, "intake.assessment_saved", detail, now_utc())
+
+
+def save_baseline_odi(
+    case_id: int,
+    answers: Mapping[str, int | None],
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> float:
+    """The Oswestry Disability Index at intake from its ten sections; returns the score."""
+    score = odi_score(answers)
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        before = case.baseline_odi
+        case.baseline_odi = score
+        _finish(
+            session,
+            case,
+            actor,
+            "intake.baseline_odi_saved",
+            {"from": before, "to": score, "answers": dict(answers)},
+            now_utc(),
+        )
+        return score
+
+
+def save_driver(
+    case_id: int,
+    *,
+    name: str,
+    relationship: str,
+    phone: str,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """The driver arranged to take the patient home (confirmed in person on the day)."""
+    name_, relationship_, phone_ = rules.check_driver(name, relationship, phone)
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        before = [case.driver_name, case.driver_relationship, case.driver_phone]
+        case.driver_name, case.driver_relationship, case.driver_phone = (
+            name_,
+            relationship_,
+            phone_,
+        )
+        return _finish(
+            session,
+            case,
+            actor,
+            "intake.driver_saved",
+            {"from": before, "to": [name_, relationship_, phone_]},
+            now_utc(),
+        )

@@ -1,0 +1,110 @@
+"""Booking rules: a provider's double booking, planned minutes, past times, bookable statuses,
+and last-dose dates recomputed from the booked day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mild import messages
+from mild.booking import (
+    BookedSlot,
+    check_bookable,
+    check_in_future,
+    check_no_clash,
+    check_planned_minutes,
+    first_clash,
+    overlaps,
+)
+from mild.cases import CaseStatus
+from mild.days import at_local
+from mild.errors import RuleViolation
+from mild.medications import last_dose_on, medication_hold
+
+TZ = "America/New_York"
+NINE = at_local(TZ, dt.date(2026, 3, 13), dt.time(9))  # 13:00 UTC: New York is on EDT
+
+
+def minutes(n: int) -> dt.timedelta:
+    return dt.timedelta(minutes=n)
+
+
+def slot(code: str, start: dt.datetime, planned: int = 60) -> BookedSlot:
+    return BookedSlot(case_id=hash(code) % 1000, code=code, start=start, planned_minutes=planned)
+
+
+def test_back_to_back_cases_do_not_clash() -> None:
+    assert not overlaps(NINE, 60, NINE + minutes(60), 60)
+    assert not overlaps(NINE + minutes(60), 60, NINE, 60)
+    assert (
+        first_clash(NINE, 60, [slot("A-1", NINE - minutes(60)), slot("A-2", NINE + minutes(60))])
+        is None
+    )
+
+
+def test_any_shared_minute_is_a_clash() -> None:
+    assert overlaps(NINE, 60, NINE + minutes(59), 60)
+    assert overlaps(NINE, 60, NINE - minutes(59), 60)
+    assert overlaps(NINE, 60, NINE + minutes(15), 15)  # inside
+    assert overlaps(NINE, 15, NINE - minutes(30), 240)  # around
+
+
+def test_the_earliest_clashing_case_is_named() -> None:
+    others = [
+        slot("A-3", NINE + minutes(30)),
+        slot("A-2", NINE + minutes(10)),
+        slot("A-9", NINE + minutes(120)),
+    ]
+    assert first_clash(NINE, 60, others).code == "A-2"
+
+
+def test_a_clash_is_refused_on_the_start_field_naming_the_case_and_its_local_time() -> None:
+    with pytest.raises(RuleViolation) as refusal:
+        check_no_clash(
+            NINE + minutes(30), 60, [slot("AA-00012", NINE, 45)], provider="Dr. Ames", tz_name=TZ
+        )
+    assert refusal.value.field == "start"
+    assert refusal.value.message == messages.BOOKING_CLASH.format(
+        provider="Dr. Ames", code="AA-00012", start="09:00 on Fri 13 Mar 2026", minutes=45
+    )
+
+
+def test_planned_minutes_are_15_to_240() -> None:
+    assert [check_planned_minutes(m) for m in (15, 60, 240)] == [15, 60, 240]
+    for bad in (14, 241, 0, True):
+        with pytest.raises(RuleViolation) as refusal:
+            check_planned_minutes(bad)
+        assert refusal.value.field == "planned_minutes"
+        assert refusal.value.message == messages.BOOKING_MINUTES_RANGE.format(low=15, high=240)
+
+
+def test_a_past_day_is_refused_on_the_day_and_a_past_time_today_on_the_start() -> None:
+    now = NINE
+    with pytest.raises(RuleViolation) as refusal:
+        check_in_future(NINE - dt.timedelta(days=1), now, TZ)
+    assert (refusal.value.field, refusal.value.message) == ("day", messages.BOOKING_IN_PAST)
+    with pytest.raises(RuleViolation) as refusal:
+        check_in_future(NINE - minutes(1), now, TZ)
+    assert (refusal.value.field, refusal.value.message) == ("start", messages.BOOKING_IN_PAST)
+    check_in_future(NINE + minutes(1), now, TZ)
+
+
+def test_only_requested_intake_and_scheduled_cases_may_be_booked() -> None:
+    for status in (CaseStatus.REQUESTED, CaseStatus.INTAKE, CaseStatus.SCHEDULED):
+        check_bookable(status)
+    for status in set(CaseStatus) - {CaseStatus.REQUESTED, CaseStatus.INTAKE, CaseStatus.SCHEDULED}:
+        with pytest.raises(RuleViolation) as refusal:
+            check_bookable(status)
+        assert refusal.value.message == messages.BOOKING_NOT_OPEN.format(status=status.label)
+
+
+def test_re_booking_to_another_day_moves_the_last_dose_date_with_it() -> None:
+    friday, next_tuesday = dt.date(2026, 3, 13), dt.date(2026, 3, 17)
+    assert medication_hold("apixaban", friday).last_dose_on == dt.date(2026, 3, 9)
+    assert medication_hold("apixaban", next_tuesday).last_dose_on == dt.date(2026, 3, 13)
+    # The stored hold days give the same dates as the table.
+    assert last_dose_on(3, next_tuesday) == dt.date(2026, 3, 13)
+    assert last_dose_on(0, friday) == dt.date(2026, 3, 12)  # hold on the day: last dose the eve
+    assert last_dose_on(None, friday) is None
+    assert last_dose_on(3, None) is None

@@ -1,0 +1,119 @@
+"""Readiness: the items missing before a case may be confirmed for its day, in a stable order."""
+
+from __future__ import annotations
+
+from mild.intake import Condition
+from mild.medications import MedClass
+from mild.readiness import CaseFacts, ConditionFact, MedicationFact, is_ready, missing_items
+
+C = Condition
+
+
+def ready_facts(**changes) -> CaseFacts:
+    """A case with nothing missing; `changes` take one thing away."""
+    base = {
+        "asa_recorded": True,
+        "provider_set": True,
+        "booked": True,
+        "driver_name": "Ann Driver",
+        "driver_phone": "555-0100",
+    }
+    return CaseFacts(**{**base, **changes})
+
+
+def apixaban(**changes) -> MedicationFact:
+    base = {
+        "drug": "apixaban",
+        "med_class": MedClass.DOAC,
+        "needs_prescriber_clearance": True,
+        "hold_needed": True,
+    }
+    return MedicationFact(**{**base, **changes})
+
+
+def test_a_case_with_everything_on_file_is_ready() -> None:
+    facts = ready_facts(
+        conditions=(ConditionFact(C.HEART_DISEASE, cleared=True), ConditionFact(C.LATEX_ALLERGY)),
+        medications=(apixaban(cleared=True, hold_confirmed_with_patient=True),),
+    )
+    assert missing_items(facts) == []
+    assert is_ready(facts)
+
+
+def test_an_empty_case_misses_asa_provider_booking_and_driver_in_that_order() -> None:
+    assert missing_items(CaseFacts()) == [
+        "ASA class",
+        "Provider chosen",
+        "Booked day and start time",
+        "Driver arranged",
+    ]
+
+
+def test_each_flagged_condition_names_its_missing_clearance_and_day_of_tasks_are_not_items():
+    facts = ready_facts(
+        conditions=(
+            ConditionFact(C.DIABETES),
+            ConditionFact(C.HEART_DISEASE),
+            ConditionFact(C.LATEX_ALLERGY),  # a day-of task only: nothing to clear before
+            ConditionFact(C.SLEEP_APNEA, cleared=True),
+        )
+    )
+    # Condition order, not the order the flags were recorded in.
+    assert missing_items(facts) == [
+        "Cardiology clearance on file (heart disease)",
+        "Last HbA1c on file (diabetes)",
+    ]
+
+
+def test_an_anticoagulant_needs_the_prescribers_clearance_and_the_patient_told() -> None:
+    facts = ready_facts(medications=(apixaban(),))
+    assert missing_items(facts) == [
+        "Prescriber clearance to stop apixaban",
+        "Hold instructions confirmed with the patient: apixaban",
+    ]
+    cleared = ready_facts(medications=(apixaban(cleared=True),))
+    assert missing_items(cleared) == ["Hold instructions confirmed with the patient: apixaban"]
+
+
+def test_an_unknown_drug_must_be_reviewed_and_a_no_hold_drug_needs_nothing() -> None:
+    facts = ready_facts(
+        medications=(
+            MedicationFact("zorblaxine", MedClass.UNKNOWN, needs_review=True),
+            MedicationFact("lisinopril", MedClass.OTHER),
+        )
+    )
+    assert missing_items(facts) == ["Review unknown drug: zorblaxine"]
+
+
+def test_diabetes_drugs_without_a_fixed_hold_still_need_their_instructions_confirmed() -> None:
+    facts = ready_facts(
+        medications=(MedicationFact("metformin", MedClass.DIABETES, hold_needed=True),)
+    )
+    assert missing_items(facts) == ["Hold instructions confirmed with the patient: metformin"]
+
+
+def test_a_driver_needs_both_a_name_and_a_phone() -> None:
+    assert missing_items(ready_facts(driver_phone="  ")) == ["Driver arranged"]
+    assert missing_items(ready_facts(driver_name=None)) == ["Driver arranged"]
+
+
+def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_holds_driver():
+    facts = CaseFacts(
+        conditions=(ConditionFact(C.KIDNEY_DISEASE),),
+        medications=(
+            apixaban(),
+            MedicationFact("foo", MedClass.UNKNOWN, needs_review=True),
+            MedicationFact("naproxen", MedClass.NSAID, hold_needed=True),
+        ),
+    )
+    assert missing_items(facts) == [
+        "ASA class",
+        "Provider chosen",
+        "Booked day and start time",
+        "Recent kidney function (eGFR) on file (kidney disease)",
+        "Review unknown drug: foo",
+        "Prescriber clearance to stop apixaban",
+        "Hold instructions confirmed with the patient: apixaban",
+        "Hold instructions confirmed with the patient: naproxen",
+        "Driver arranged",
+    ]

@@ -1,0 +1,684 @@
+"""The day-of checklist page: today's cases, one case through to discharge, and every refusal
+shown beside the step it refuses (AppTest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from streamlit.testing.v1 import AppTest
+
+from db.models import Case, CaseMedication, ChecklistEntry, FollowUp, Patient
+from db.session import read_session, transaction
+from mild import messages
+from mild.cases import CaseStatus
+from mild.checklist import DischargeScale
+from mild.days import at_local, local_today, to_local
+from mild.intake import Condition
+from mild.medications import MedClass
+from mild.staff import Role
+from services.checklist import complete_step
+from tests.builders import (
+    add_condition,
+    arrange_driver,
+    make_case,
+    make_office,
+    make_user,
+)
+from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from ui.checklist import plain
+
+pytestmark = SQLITE_ONLY
+
+TZ = "America/New_York"
+IDENTITY = "Identity confirmed (name and date of birth)"
+TIME_OUT = "Time-out: team, patient, procedure, levels and side, imaging displayed"
+DRIVER = "Driver confirmed in person (name, relationship, phone)"
+ARRIVAL = ["checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"]
+TO_RECOVERY = [
+    *ARRIVAL,
+    "holds_confirmed",
+    "anesthesia_start",
+    "time_out",
+    "procedure_start",
+    "procedure_end",
+    "recovery_in",
+]
+ALDRETE = ["activity", "breathing", "circulation", "consciousness", "oxygen_saturation"]
+
+
+def today_at(hour: int, minute: int = 0) -> dt.datetime:
+    return at_local(TZ, local_today(TZ, dt.datetime.now(dt.UTC)), dt.time(hour, minute))
+
+
+def _checklist_page() -> None:
+    """The AppTest script: the page as the router would run it for a signed-in user."""
+    from pages import checklist
+
+    checklist.render()
+
+
+def screen(actor) -> AppTest:
+    at = AppTest.from_function(_checklist_page, default_timeout=TIMEOUT)
+    at.session_state["signed_in_actor"] = actor
+    return at.run()
+
+
+def open_case(at: AppTest, office_id: int, case_id: int) -> AppTest:
+    return at.selectbox(key=f"dayof_case_{office_id}").select(case_id).run()
+
+
+def step_box(at: AppTest, step: str):
+    (box,) = [c for c in at.container if c.key == f"dayof_step_{step}"]
+    return box
+
+
+def errors_beside(at: AppTest, step: str) -> list[str]:
+    return [e.value for e in step_box(at, step).error]
+
+
+def texts_in(at: AppTest, step: str) -> list[str]:
+    return [t.value for t in step_box(at, step).text]
+
+
+def press(at: AppTest, case_id: int, step: str) -> AppTest:
+    return at.button(key=f"dayof_tick_{case_id}_{step}").click().run()
+
+
+def tick_all(case_id: int, actor, steps: list[str]) -> None:
+    for step in steps:
+        complete_step(case_id, step, actor=actor)
+
+
+def entries(case_id: int) -> list[tuple[str, bool, str | None]]:
+    with read_session() as s:
+        rows = s.execute(
+            select(ChecklistEntry.step, ChecklistEntry.undone, ChecklistEntry.value)
+            .where(ChecklistEntry.case_id == case_id)
+            .order_by(ChecklistEntry.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def status_of(case_id: int) -> CaseStatus:
+    with read_session() as s:
+        return s.scalar(select(Case.status).where(Case.id == case_id))
+
+
+@pytest.fixture
+def ward(db_url):
+    """One office, one nurse, one case booked at 09:00 today."""
+    office = make_office("AA", TZ)
+    nurse = make_user("nina", Role.NURSE, [office])
+    case_id = make_case(office, CaseStatus.SCHEDULED, today_at(9))
+    return office, nurse, case_id
+
+
+# The day
+
+
+def test_the_day_lists_the_offices_cases_in_schedule_order_with_status_and_progress(db_url):
+    first, second, other = make_office("AA", TZ), make_office("BB", TZ), make_office("ZZ", TZ)
+    nurse = make_user("nina", Role.NURSE, [first, second])
+    late = make_case(first, CaseStatus.SCHEDULED, today_at(13, 30))
+    early = make_case(first, CaseStatus.SCHEDULED, today_at(8))
+    make_case(first, CaseStatus.CANCELLED, today_at(10))
+    make_case(first, CaseStatus.SCHEDULED, today_at(9) + dt.timedelta(days=1))
+    make_case(other, CaseStatus.SCHEDULED, today_at(9))
+    at_second = make_case(second, CaseStatus.SCHEDULED, today_at(11))
+    complete_step(early, "checked_in", actor=nurse)
+
+    at = screen(nurse)
+
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Day-of checklist"]
+    office = at.selectbox(key="dayof_office")
+    assert office.options == ["AA Office (AA)", "BB Office (BB)"]  # hers only, first by default
+    assert office.value.code == "AA"
+    table = at.dataframe[0].value
+    assert list(table["code"]) == [code_of(early), code_of(late)]
+    assert list(table["time"]) == ["08:00", "13:30"]
+    assert list(table["status"]) == ["Checked in", "Scheduled"]
+    assert list(table["progress"]) == ["1/26", "0/26"]
+    picker = at.selectbox(key=f"dayof_case_{first}")
+    assert picker.value is None
+    assert picker.options == [
+        f"08:00 · {name_of(early)} · {code_of(early)}",
+        f"13:30 · {name_of(late)} · {code_of(late)}",
+    ]
+
+    at = at.selectbox(key="dayof_office").select_index(1).run()
+    assert list(at.dataframe[0].value["code"]) == [code_of(at_second)]
+
+
+def test_an_office_with_nothing_booked_today_says_so(db_url):
+    office = make_office("AA", TZ)
+    nurse = make_user("nina", Role.NURSE, [office])
+    make_case(office, CaseStatus.SCHEDULED, today_at(9) - dt.timedelta(days=1))
+
+    at = screen(nurse)
+
+    assert [i.value for i in at.info] == [messages.NO_CASES_TODAY.format(office="AA Office")]
+    assert not at.dataframe
+
+
+def code_of(case_id: int) -> str:
+    with read_session() as s:
+        return s.scalar(select(Case.code).where(Case.id == case_id))
+
+
+def name_of(case_id: int) -> str:
+    with read_session() as s:
+        return s.execute(
+            select(Patient.last_name + ", " + Patient.first_name)
+            .join(Case, Case.patient_id == Patient.id)
+            .where(Case.id == case_id)
+        ).scalar_one()
+
+
+def mrn_of(case_id: int) -> str:
+    with read_session() as s:
+        return s.scalar(select(Patient.mrn).join(Case).where(Case.id == case_id))
+
+
+# The open case
+
+
+def test_the_header_names_the_patient_and_what_matters_today(ward):
+    office, nurse, case_id = ward
+    add_condition(case_id, Condition.DIABETES)
+    add_condition(case_id, Condition.LATEX_ALLERGY, "hives with gloves")
+    arrange_driver(case_id, "Ann Lee", "daughter", "555-010-0199")
+    with transaction() as s:
+        s.add_all(
+            [
+                CaseMedication(
+                    case_id=case_id,
+                    drug="apixaban",
+                    dose="5 mg twice daily",
+                    med_class=MedClass.DOAC,
+                    last_dose_on=dt.date(2026, 3, 1),
+                    needs_clearance=True,
+                    cleared_by="Dr. Heart",
+                ),
+                CaseMedication(case_id=case_id, drug="omeprazole", med_class=MedClass.OTHER),
+                CaseMedication(
+                    case_id=case_id,
+                    drug="clopidogrel",
+                    med_class=MedClass.P2Y12_INHIBITOR,
+                    last_dose_on=dt.date(2026, 2, 23),
+                    needs_clearance=True,
+                ),
+            ]
+        )
+
+    at = open_case(screen(nurse), office, case_id)
+
+    assert not at.exception and not at.error
+    (header,) = [c for c in at.container if c.key == "dayof_header"]
+    assert [h.value for h in header.subheader] == [plain(name_of(case_id))]
+    lines = "\n".join(t.value for t in header.text)
+    assert f"Born 01 Jan 1950 · MRN {mrn_of(case_id)} · Case {code_of(case_id)}" in lines
+    assert f"Planned start 09:00 {to_local(TZ, today_at(9)):%Z}, 60 min" in lines
+    assert "Driver arranged at intake: Ann Lee, daughter, 555-010-0199" in lines
+    assert [w.value for w in header.warning] == ["Latex allergy: hives with gloves"]
+    assert [i.value for i in header.info] == [
+        "Today: Point-of-care glucose on arrival",
+        "Today: Latex-free room and supplies",
+    ]
+    meds = header.dataframe[0].value
+    assert meds.to_dict("records") == [
+        {
+            "Medication": "apixaban",
+            "Dose": "5 mg twice daily",
+            "Last dose on": "Sun 01 Mar",
+            "Hold cleared by": "Dr. Heart",
+        },
+        {
+            "Medication": "omeprazole",
+            "Dose": "",
+            "Last dose on": messages.NO_HOLD,
+            "Hold cleared by": "",
+        },
+        {
+            "Medication": "clopidogrel",
+            "Dose": "",
+            "Last dose on": "Mon 23 Feb",
+            "Hold cleared by": messages.CLEARANCE_NOT_ON_FILE,
+        },
+    ]
+    assert {m.label: m.value for m in header.metric} == {
+        "Status": "Scheduled",
+        "Steps done": "0 of 27",
+        "Procedure time": "not started",
+    }
+    # Glucose applies to her; nothing is ticked yet, so every applicable step has its button.
+    assert at.number_input(key=f"dayof_value_{case_id}_glucose_checked").value is None
+    assert list(phase_expanders(at))[0] == "**Arrival** · 0 of 9 done"  # glucose counts
+
+
+def phase_expanders(at: AppTest) -> dict[str, bool]:
+    """Each phase's expander: its label and whether it is drawn open."""
+    return {e.label: e.proto.expanded for e in at.expander if e.label.startswith("**")}
+
+
+def test_the_phases_under_way_and_the_next_one_are_open_the_rest_folded(ward):
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+    assert phase_expanders(at) == {
+        "**Arrival** · 0 of 8 done": True,
+        "**Sign in (before anesthesia)** · 0 of 3 done": False,
+        "**Time-out (before incision)** · 0 of 2 done": False,
+        "**Procedure** · 0 of 6 done": False,
+        "**Recovery room** · 0 of 3 done": False,
+        "**Discharge** · 0 of 4 done": False,
+    }
+
+    tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "vitals_recorded", "iv_placed"])
+    tick_all(case_id, nurse, ["driver_on_file"])
+    complete_step(case_id, "imaging_modality", actor=nurse, value="Ultrasound")
+    at = at.run()
+
+    assert phase_expanders(at) == {
+        "**Arrival** · 8 of 8 done": False,
+        "**Sign in (before anesthesia)** · 0 of 3 done": True,
+        "**Time-out (before incision)** · 1 of 2 done": True,
+        "**Procedure** · 0 of 5 done": False,
+        "**Recovery room** · 0 of 3 done": False,
+        "**Discharge** · 0 of 4 done": False,
+    }
+
+
+def test_steps_that_do_not_apply_are_shown_as_not_applicable_without_a_button(ward):
+    office, nurse, case_id = ward
+    complete_step(case_id, "imaging_modality", actor=nurse, value="Ultrasound")
+
+    at = open_case(screen(nurse), office, case_id)
+
+    for step, why in [
+        ("glucose_checked", "Not applicable: not diabetic"),
+        ("fluoroscopy_recorded", "Not applicable: imaging is ultrasound"),
+    ]:
+        assert [c.value for c in step_box(at, step).caption] == [why]
+        assert not step_box(at, step).button
+    assert at.metric[1].value == "1 of 25"
+
+
+def test_a_nurse_cannot_open_a_case_at_another_office(db_url):
+    mine, other = make_office("AA", TZ), make_office("ZZ", TZ)
+    nurse = make_user("nina", Role.NURSE, [mine])
+    make_case(mine, CaseStatus.SCHEDULED, today_at(9))
+    foreign = make_case(other, CaseStatus.SCHEDULED, today_at(9))
+
+    at = screen(nurse)
+
+    assert "dayof_office" not in [s.key for s in at.selectbox]
+    picker = at.selectbox(key=f"dayof_case_{mine}")
+    assert not [o for o in picker.options if code_of(foreign) in o]
+
+
+# The happy path
+
+
+def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
+    office, nurse, case_id = ward
+    add_condition(case_id, Condition.DIABETES)
+    arrange_driver(case_id, "Ann Lee", "daughter", "555-010-0199")
+    at = open_case(screen(nurse), office, case_id)
+
+    for step in ARRIVAL + ["holds_confirmed"]:
+        at = press(at, case_id, step)
+        assert not at.error, step
+    at.number_input(key=f"dayof_value_{case_id}_glucose_checked").set_value(142)
+    at = press(at, case_id, "glucose_checked")
+    for step in ["vitals_recorded", "iv_placed", "driver_on_file", "pre_anesthesia_check"]:
+        at = press(at, case_id, step)
+    at.segmented_control(key=f"dayof_value_{case_id}_anesthesia_type").set_value(
+        "MAC (moderate sedation)"
+    )
+    at = press(at, case_id, "anesthesia_type")
+    at = press(at, case_id, "anesthesia_start")
+    at.segmented_control(key=f"dayof_value_{case_id}_imaging_modality").set_value(
+        "X-ray / fluoroscopy"
+    )
+    at = press(at, case_id, "imaging_modality")
+    at = press(at, case_id, "time_out")
+    at = press(at, case_id, "procedure_start")
+    assert at.metric[0].value == "In procedure"
+    assert at.metric[2].label == "Procedure time (running)"
+    at.text_input(key=f"dayof_value_{case_id}_levels_treated").input("L4-L5 bilateral")
+    at = press(at, case_id, "levels_treated")
+    at = press(at, case_id, "procedure_end")
+    at.text_input(key=f"dayof_value_{case_id}_fluoroscopy_recorded").input("1.2 min, 14 mGy")
+    at = press(at, case_id, "fluoroscopy_recorded")
+    for step in ["sign_out", "anesthesia_end", "recovery_in"]:
+        at = press(at, case_id, step)
+    assert at.metric[2].label == "Procedure time"
+    for item in ALDRETE:
+        at.segmented_control(key=f"dayof_score_{case_id}_{item}").set_value(2)
+    at = at.run()
+    assert "Total so far: 10 of 10 (5 of 5 items scored)" in texts_in(at, "discharge_score")
+    at = press(at, case_id, "discharge_score")
+    assert [t.value for t in at.toast] == ["Discharge score 10 recorded."]
+    at = press(at, case_id, "recovery_out")
+    # The driver arranged at intake is offered; the nurse confirms the person in front of her.
+    assert at.text_input(key=f"dayof_driver_name_{case_id}").value == "Ann Lee"
+    at = press(at, case_id, "driver_confirmed")
+    for step in ["instructions_given", "restart_dates_given", "discharged"]:
+        at = press(at, case_id, step)
+
+    assert not at.exception and not at.error
+    assert status_of(case_id) == CaseStatus.DISCHARGED
+    assert at.metric[0].value == "Discharged" and at.metric[1].value == "27 of 27"
+    assert [i.value for i in at.info][-1] == messages.CHECKLIST_NOT_OPEN.format(status="Discharged")
+    assert not [b for b in at.button if b.key.startswith("dayof_tick_")]
+    stored = {step: value for step, _undone, value in entries(case_id)}
+    assert stored["glucose_checked"] == "142"
+    assert stored["anesthesia_type"] == "MAC (moderate sedation)"
+    assert stored["discharge_score"] == "10"
+    assert stored["driver_confirmed"] == "Ann Lee, daughter, 555-010-0199"
+    assert texts_in(at, "levels_treated")[0].endswith("· Nina · L4-L5 bilateral")
+    with read_session() as s:
+        assert s.scalar(select(FollowUp.id).where(FollowUp.case_id == case_id)) is not None
+
+
+def test_the_open_case_keeps_its_label_in_the_picker_as_it_is_ticked(ward):
+    # A browser keeps the selected option by its label: a label that changed with the status or
+    # progress would close the case after each tick.
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+    before = at.selectbox(key=f"dayof_case_{office}").options
+
+    at = press(at, case_id, "checked_in")
+
+    assert at.metric[0].value == "Checked in"
+    assert at.selectbox(key=f"dayof_case_{office}").options == before
+    assert at.selectbox(key=f"dayof_case_{office}").value == case_id
+
+
+def test_a_tick_shows_who_did_it_and_when_in_the_offices_time(ward):
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+
+    at = press(at, case_id, "vitals_recorded")
+
+    with read_session() as db:
+        done_at = db.scalar(select(ChecklistEntry.done_at).where(ChecklistEntry.case_id == case_id))
+    local = to_local(TZ, done_at)
+    assert texts_in(at, "vitals_recorded") == [f"{local:%H:%M} {local:%Z} · Nina"]
+    assert [t.value for t in at.toast] == ["Vitals recorded: done."]
+    assert at.metric[1].value == "1 of 26"
+
+
+# Hard stops and every other refusal, each beside its step
+
+
+def test_anesthesia_start_is_refused_naming_each_missing_item(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["checked_in", "consent_signed"])
+    at = open_case(screen(nurse), office, case_id)
+    assert [c.value for c in step_box(at, "anesthesia_start").caption] == [
+        f"Needs first: {IDENTITY}; Fasting confirmed; Medication holds confirmed"
+    ]
+
+    at = press(at, case_id, "anesthesia_start")
+
+    assert errors_beside(at, "anesthesia_start") == [
+        messages.HARD_STOP.format(
+            step="Anesthesia start",
+            missing=f"{IDENTITY}; Fasting confirmed; Medication holds confirmed",
+        )
+    ]
+    assert [e.value for e in at.error] == errors_beside(at, "anesthesia_start")
+    assert "anesthesia_start" not in [step for step, _, _ in entries(case_id)]
+
+
+def test_procedure_start_without_the_time_out_is_refused(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "anesthesia_start"])
+    at = open_case(screen(nurse), office, case_id)
+
+    at = press(at, case_id, "procedure_start")
+
+    assert errors_beside(at, "procedure_start") == [
+        messages.HARD_STOP.format(step="Procedure start (incision)", missing=TIME_OUT)
+    ]
+    assert status_of(case_id) == CaseStatus.CHECKED_IN
+    # Once the time-out is done, the refusal goes and the procedure starts.
+    at = press(at, case_id, "time_out")
+    assert errors_beside(at, "procedure_start") == []
+    at = press(at, case_id, "procedure_start")
+    assert status_of(case_id) == CaseStatus.IN_PROCEDURE
+
+
+def test_discharge_without_the_driver_confirmed_is_refused(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, TO_RECOVERY)
+    complete_step(case_id, "discharge_score", actor=nurse, value="10")
+    at = open_case(screen(nurse), office, case_id)
+
+    at = press(at, case_id, "discharged")
+
+    assert errors_beside(at, "discharged") == [
+        messages.HARD_STOP.format(step="Discharged", missing=DRIVER)
+    ]
+    assert status_of(case_id) == CaseStatus.RECOVERY
+
+
+def test_a_discharge_score_of_8_is_recorded_but_discharge_is_refused(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, TO_RECOVERY)
+    arrange_driver(case_id, "Ann Lee", "daughter", "555-010-0199")
+    at = open_case(screen(nurse), office, case_id)
+    at = press(at, case_id, "driver_confirmed")
+    at.radio(key=f"dayof_score_{case_id}_scale").set_value(DischargeScale.PADSS)
+    at = at.run()
+    for item, points in zip(
+        ["vital_signs", "walking", "nausea_vomiting", "pain", "bleeding"],
+        [2, 2, 2, 1, 1],
+        strict=True,
+    ):
+        at.segmented_control(key=f"dayof_score_{case_id}_{item}").set_value(points)
+    at = press(at, case_id, "discharge_score")
+
+    assert [w.value for w in step_box(at, "discharge_score").warning] == [
+        messages.DISCHARGE_SCORE_NOT_READY.format(total=8, min=9)
+    ]
+    at = press(at, case_id, "discharged")
+    assert errors_beside(at, "discharged") == [
+        "Discharged is blocked. Missing: Discharge score of 9 or more."
+    ]
+    assert status_of(case_id) == CaseStatus.RECOVERY
+
+
+def test_a_discharge_score_with_an_item_missing_is_refused_beside_that_item(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, TO_RECOVERY)
+    at = open_case(screen(nurse), office, case_id)
+    for item in ["activity", "breathing", "consciousness", "oxygen_saturation"]:
+        at.segmented_control(key=f"dayof_score_{case_id}_{item}").set_value(2)
+
+    at = press(at, case_id, "discharge_score")
+
+    assert errors_beside(at, "discharge_score") == ["Score Circulation (0, 1 or 2)."]
+    # What she scored is kept for her to finish.
+    assert at.segmented_control(key=f"dayof_score_{case_id}_activity").value == 2
+    assert "discharge_score" not in [step for step, _, _ in entries(case_id)]
+
+
+def test_confirming_the_driver_needs_each_of_name_relationship_and_phone(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, TO_RECOVERY)
+    at = open_case(screen(nurse), office, case_id)  # no driver arranged: the fields are empty
+    assert at.text_input(key=f"dayof_driver_name_{case_id}").value == ""
+    at.text_input(key=f"dayof_driver_name_{case_id}").input("Ann Lee")
+    at.text_input(key=f"dayof_driver_relationship_{case_id}").input("daughter")
+
+    at = press(at, case_id, "driver_confirmed")
+
+    assert errors_beside(at, "driver_confirmed") == [messages.DRIVER_PHONE_REQUIRED]
+    assert at.text_input(key=f"dayof_driver_name_{case_id}").value == "Ann Lee"
+    at.text_input(key=f"dayof_driver_phone_{case_id}").input("555-010-0199")
+    at = press(at, case_id, "driver_confirmed")
+    assert errors_beside(at, "driver_confirmed") == []
+    assert texts_in(at, "driver_confirmed")[0].endswith("Ann Lee, daughter, 555-010-0199")
+
+
+def test_an_untick_without_a_reason_is_refused_and_with_one_keeps_the_history(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["consent_signed"])
+    at = open_case(screen(nurse), office, case_id)
+
+    at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
+
+    assert errors_beside(at, "consent_signed") == [messages.UNTICK_REASON_REQUIRED]
+    assert entries(case_id) == [("consent_signed", False, None)]
+
+    at.text_input(key=f"dayof_reason_{case_id}_consent_signed").input("Signed the wrong form")
+    at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
+
+    assert errors_beside(at, "consent_signed") == []
+    assert entries(case_id) == [("consent_signed", False, None), ("consent_signed", True, None)]
+    history = step_box(at, "consent_signed").dataframe[0].value
+    assert list(history["What"]) == ["Ticked", "Un-ticked"]
+    assert list(history["Who"]) == ["Nina", "Nina"]
+    assert list(history["Reason or note"]) == ["", "Signed the wrong form"]
+    # The step is open again, with its button.
+    assert at.button(key=f"dayof_tick_{case_id}_consent_signed").label == "Mark done"
+
+
+def test_a_value_out_of_range_is_refused_and_what_was_typed_is_kept(ward):
+    office, nurse, case_id = ward
+    add_condition(case_id, Condition.DIABETES)
+    at = open_case(screen(nurse), office, case_id)
+    at.number_input(key=f"dayof_value_{case_id}_glucose_checked").set_value(5)
+
+    at = press(at, case_id, "glucose_checked")
+
+    assert errors_beside(at, "glucose_checked") == [messages.GLUCOSE_RANGE]
+    assert at.number_input(key=f"dayof_value_{case_id}_glucose_checked").value == 5
+    assert entries(case_id) == []
+
+
+def test_a_choice_step_needs_a_choice(ward):
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+
+    at = press(at, case_id, "anesthesia_type")
+
+    assert errors_beside(at, "anesthesia_type") == [
+        messages.STEP_VALUE_REQUIRED.format(step="Anesthesia type")
+    ]
+
+
+def test_a_tick_from_a_stale_screen_is_refused_and_the_case_reloaded(ward):
+    office, nurse, case_id = ward
+    colleague = make_user("omar", Role.NURSE, [office])
+    at = open_case(screen(nurse), office, case_id)
+    # Meanwhile a colleague ticks on her own tablet.
+    complete_step(case_id, "vitals_recorded", actor=colleague, expected_version=1)
+
+    at = press(at, case_id, "iv_placed")
+
+    assert errors_beside(at, "iv_placed") == [messages.CHANGED_BY_SOMEONE_ELSE]
+    assert entries(case_id) == [("vitals_recorded", False, None)]
+    # The screen now shows the colleague's tick, and the next press goes through.
+    assert texts_in(at, "vitals_recorded")[0].endswith("· Omar")
+    at = press(at, case_id, "iv_placed")
+    assert errors_beside(at, "iv_placed") == []
+    assert [step for step, _, _ in entries(case_id)] == ["vitals_recorded", "iv_placed"]
+
+
+def test_an_untick_from_a_stale_screen_is_refused(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["consent_signed"])
+    at = open_case(screen(nurse), office, case_id)
+    complete_step(case_id, "vitals_recorded", actor=nurse)
+
+    at.text_input(key=f"dayof_reason_{case_id}_consent_signed").input("wrong form")
+    at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
+
+    assert errors_beside(at, "consent_signed") == [messages.CHANGED_BY_SOMEONE_ELSE]
+    assert at.text_input(key=f"dayof_reason_{case_id}_consent_signed").value == "wrong form"
+
+
+# Procedure time against 60 minutes
+
+
+def test_a_procedure_over_60_minutes_is_highlighted(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start"])
+    complete_step(case_id, "procedure_end", actor=nurse)
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.procedure_started_at = case.procedure_ended_at - dt.timedelta(minutes=72)
+
+    at = open_case(screen(nurse), office, case_id)
+
+    (timer,) = [m for m in at.metric if m.label.startswith("Procedure time")]
+    assert (timer.label, timer.value) == ("Procedure time", "72 min")
+    assert messages.PROCEDURE_OVER_PLANNED.format(planned=60) in [w.value for w in at.warning]
+
+
+def test_a_running_procedure_shows_its_minutes_so_far(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start"])
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.procedure_started_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=25, seconds=5)
+
+    at = open_case(screen(nurse), office, case_id)
+
+    (timer,) = [m for m in at.metric if m.label.startswith("Procedure time")]
+    assert (timer.label, timer.value) == ("Procedure time (running)", "25 min")
+    assert not at.warning
+
+
+# Who may use it, and failures
+
+
+def test_a_coordinator_is_not_allowed_on_the_checklist(ward):
+    office, _nurse, _case_id = ward
+    coordinator = make_user("cora", Role.COORDINATOR, [office])
+
+    at = screen(coordinator)
+
+    assert [e.value for e in at.error] == [messages.NOT_ALLOWED_HERE]
+    assert not at.selectbox and not at.button
+
+
+def test_a_database_failure_while_saving_shows_one_sentence_beside_the_step(ward, monkeypatch):
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("UPDATE mild_case", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr("services.checklist.complete_step", unavailable)
+    at = press(at, case_id, "vitals_recorded")
+
+    assert not at.exception
+    assert errors_beside(at, "vitals_recorded") == [messages.DATABASE_UNAVAILABLE]
+    assert entries(case_id) == []
+
+
+def test_typed_names_and_details_are_shown_as_typed_never_formatted(ward):
+    office, nurse, case_id = ward
+    with transaction() as s:
+        patient = s.get(Case, case_id).patient
+        patient.last_name, patient.first_name = "*Doe*", "[Jo](http://x.test)"
+    add_condition(case_id, Condition.LATEX_ALLERGY, "# hives :red[now]")
+
+    at = open_case(screen(nurse), office, case_id)
+
+    # Markdown punctuation is escaped, so the screen shows the characters themselves.
+    (header,) = [c for c in at.container if c.key == "dayof_header"]
+    assert [h.value for h in header.subheader] == [r"\*Doe\*\, \[Jo\]\(http\:\/\/x\.test\)"]
+    assert [w.value for w in header.warning] == [r"Latex allergy: \# hives \:red\[now\]"]
+    assert (
+        at.selectbox(key=f"dayof_case_{office}")
+        .options[0]
+        .startswith("09:00 · *Doe*, [Jo](http://x.test) · ")
+    )

@@ -1,0 +1,559 @@
+"""The intake screen: a consult request becomes a case, intake is recorded, the case is booked
+and confirmed for its day; every refusal is shown beside its field with what was typed kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import select, update
+from streamlit.testing.v1 import AppTest
+
+from db.models import Case, CaseMedication
+from db.session import dispose_engines, read_session, transaction
+from mild import messages
+from mild.cases import CaseStatus, RequestChannel
+from mild.days import local_today
+from mild.intake import Condition
+from mild.staff import Role
+from services.booking import book_case
+from services.cases import advance_case
+from services.common import Actor
+from services.intake import create_case
+from tests.builders import make_case, make_office, make_provider, make_user
+from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+
+pytestmark = SQLITE_ONLY
+TZ = "America/New_York"
+DOB = dt.date(1951, 4, 2)
+
+
+def _intake_page() -> None:
+    """The AppTest script: the intake screen as the router runs it for a signed-in user."""
+    from pages import intake
+
+    intake.render()
+
+
+@pytest.fixture
+def screen(db_url) -> Iterator[Callable[[Actor], AppTest]]:
+    """A new tab on the intake screen for a signed-in user (sign-in has its own tests)."""
+
+    def open_for(user: Actor) -> AppTest:
+        at = AppTest.from_function(_intake_page, default_timeout=TIMEOUT)
+        at.session_state["signed_in_actor"] = user
+        return at.run()
+
+    yield open_for
+    dispose_engines()
+
+
+@pytest.fixture
+def office(db_url) -> int:
+    return make_office("AA")
+
+
+@pytest.fixture
+def provider(office) -> int:
+    return make_provider(office)
+
+
+@pytest.fixture
+def cora(office, provider) -> Actor:
+    return make_user("cora", Role.COORDINATOR, [office])
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def missing(at: AppTest) -> list[str]:
+    """The items the readiness summary lists as missing."""
+    box = at.container(key="intake_readiness")
+    return [line.removeprefix("• ") for t in box.text for line in t.value.splitlines()]
+
+
+def button(at: AppTest, label: str):
+    (found,) = [b for b in at.button if b.label == label]
+    return found
+
+
+def status_of(case_id: int) -> CaseStatus:
+    with read_session() as s:
+        return s.scalar(select(Case.status).where(Case.id == case_id))
+
+
+def a_case_in_intake(
+    office: int, user: Actor, mrn: str = "M100200", first_name: str = "Ada"
+) -> int:
+    new = create_case(
+        mrn=mrn,
+        first_name=first_name,
+        last_name="Lovelace",
+        date_of_birth=DOB,
+        office_id=office,
+        channel=RequestChannel.PHONE,
+        actor=user,
+    )
+    advance_case(new.case_id, CaseStatus.INTAKE, actor=user)
+    return new.case_id
+
+
+def open_case(at: AppTest, case_id: int) -> AppTest:
+    return at.selectbox(key="intake_case").set_value(case_id).run()
+
+
+def next_week() -> dt.date:
+    return local_today(TZ, dt.datetime.now(dt.UTC)) + dt.timedelta(days=7)
+
+
+# --- the happy path -------------------------------------------------------------------------
+
+
+def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_day(
+    screen, cora, provider
+):
+    at = screen(cora)
+    at.text_input(key="intake_new_mrn").input("m100200").run()
+    at.text_input(key="intake_new_first").input("Ada")
+    at.text_input(key="intake_new_last").input("Lovelace")
+    at.date_input(key="intake_new_dob").set_value(DOB)
+    at.selectbox(key="intake_new_provider").set_value(provider)
+    at.radio(key="intake_new_channel").set_value(RequestChannel.REFERRAL)
+    at.button(key="intake_new_create").click().run()
+
+    assert not at.exception and errors(at) == []
+    case_id = at.session_state["intake_case"]
+    code = f"AA-{case_id:05d}"
+    assert [s.value for s in at.success] == [messages.CASE_REQUESTED.format(code=code)]
+    assert [s.value for s in at.subheader] == [f"{code} · Consult requested"]
+    assert [i.value for i in at.info] == [messages.INTAKE_NOT_STARTED]
+
+    at.button(key="intake_start").click().run()
+    assert status_of(case_id) == CaseStatus.INTAKE
+    assert "Driver arranged" in missing(at)
+
+    # Medications: apixaban is classed and needs the prescriber's clearance.
+    at.text_input(key=f"intake_drug_{case_id}").input("Apixaban 5 mg twice daily")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+    with read_session() as s:
+        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    card = at.container(key=f"intake_med_{med_id}")
+    assert [m.value for m in card.markdown] == ["**apixaban**"]
+    assert "Direct oral anticoagulant · hold 3 days · last dose: set when booked" in [
+        c.value for c in card.caption
+    ]
+    assert "Prescriber clearance to stop apixaban" in missing(at)
+    at.text_input(key=f"intake_med_{med_id}_prescriber").input("Dr. Heart")
+    at.button(key=f"intake_med_{med_id}_clear").click().run()
+    assert "Prescriber clearance to stop apixaban" not in missing(at)
+
+    # Conditions: heart disease brings a cardiology clearance, marked on file.
+    flag = f"intake_cond_{case_id}_{Condition.HEART_DISEASE.value}"
+    at.checkbox(key=flag).check().run()
+    assert "Cardiology clearance on file (heart disease)" in missing(at)
+    at.button(key=f"{flag}_clear").click().run()
+    assert "Cardiology clearance on file (heart disease)" not in missing(at)
+
+    # Assessment and driver.
+    k = f"intake_assess_{case_id}"
+    at.number_input(key=f"{k}_asa").set_value(2)
+    at.number_input(key=f"{k}_height").set_value(170.0)
+    at.number_input(key=f"{k}_weight").set_value(80.0)
+    at.number_input(key=f"{k}_nprs").set_value(7)
+    button(at, "Save assessment").click().run()
+    assert errors(at) == []
+    assert [m.value for m in at.metric if m.label == "BMI"] == ["27.7"]
+    d = f"intake_driver_{case_id}"
+    at.text_input(key=f"{d}_name").input("Ann Driver")
+    at.text_input(key=f"{d}_relationship").input("daughter")
+    at.text_input(key=f"{d}_phone").input("(312) 555-0100")
+    button(at, "Save driver").click().run()
+
+    # Booking, then the hold confirmed with the patient, then confirmation.
+    b = f"intake_book_{case_id}"
+    at.date_input(key=f"{b}_day").set_value(next_week())
+    at.time_input(key=f"{b}_start").set_value(dt.time(9, 30))
+    at.button(key=f"{b}_submit").click().run()
+    assert errors(at) == []
+    last_dose = next_week() - dt.timedelta(days=4)
+    card = at.container(key=f"intake_med_{med_id}")
+    assert f"Direct oral anticoagulant · hold 3 days · last dose on {last_dose:%a %d %b %Y}" in [
+        c.value for c in card.caption
+    ]
+    at.button(key=f"intake_med_{med_id}_told").click().run()
+    assert [s.value for s in at.success][-1] == messages.READY_TO_CONFIRM
+
+    at.button(key="intake_confirm").click().run()
+
+    assert not at.exception and errors(at) == []
+    assert status_of(case_id) == CaseStatus.SCHEDULED
+    assert messages.CASE_CONFIRMED in [s.value for s in at.success]
+    assert [s.value for s in at.subheader] == [f"{code} · Scheduled"]
+
+
+# --- the consult request --------------------------------------------------------------------
+
+
+def test_a_likely_duplicate_patient_is_pointed_out_naming_the_mrn_before_creating(
+    screen, office, cora
+):
+    a_case_in_intake(office, cora, mrn="M100200")
+    at = screen(cora)
+    at.text_input(key="intake_new_mrn").input("X5555").run()
+    at.text_input(key="intake_new_first").input("ada")
+    at.text_input(key="intake_new_last").input("LOVELACE")
+    at.date_input(key="intake_new_dob").set_value(DOB)
+    at.radio(key="intake_new_channel").set_value(RequestChannel.PHONE)
+    at.run()
+
+    assert [w.value for w in at.warning] == [messages.LIKELY_DUPLICATE_SEEN.format(mrn="M100200")]
+    at.button(key="intake_new_create").click().run()
+    assert errors(at) == [messages.LIKELY_DUPLICATE_PATIENT.format(mrn="M100200")]
+    assert at.text_input(key="intake_new_first").value == "ada"  # typed values kept
+    assert "intake_case" not in at.session_state or at.session_state["intake_case"] is None
+
+    at.checkbox(key="intake_new_different").check()
+    at.button(key="intake_new_create").click().run()
+    assert errors(at) == []
+    assert at.session_state["intake_case"] is not None
+
+
+def test_an_existing_mrn_shows_its_patient_and_the_new_case_is_theirs(screen, office, cora):
+    a_case_in_intake(office, cora, mrn="M100200")
+    at = screen(cora)
+    at.text_input(key="intake_new_mrn").input(" m100200 ").run()
+
+    assert "Existing patient: Lovelace, Ada, born 02 Apr 1951" in texts(at)
+    assert not [t for t in at.text_input if t.key == "intake_new_first"]
+    at.radio(key="intake_new_channel").set_value(RequestChannel.ONLINE_FORM)
+    at.button(key="intake_new_create").click().run()
+    assert errors(at) == []
+    assert "Lovelace, Ada · MRN M100200 · born 02 Apr 1951" in texts(at)[-1]
+
+
+@pytest.mark.parametrize(
+    ("mrn", "first", "last", "expected"),
+    [
+        ("M1", "Ada", "Lovelace", messages.MRN_FORMAT),
+        ("M1002*", "Ada", "Lovelace", messages.MRN_FORMAT),
+        ("M100200", "  ", "Lovelace", messages.PATIENT_NAME_REQUIRED),
+        ("M100200", "Ada", "", messages.PATIENT_NAME_REQUIRED),
+        ("M100200", "Ada", "*Lovelace*", messages.PATIENT_NAME_CHARACTERS),
+    ],
+)
+def test_a_bad_mrn_or_name_is_refused_beside_it_and_what_was_typed_is_kept(
+    screen, cora, mrn, first, last, expected
+):
+    at = screen(cora)
+    at.text_input(key="intake_new_mrn").input(mrn).run()
+    at.text_input(key="intake_new_first").input(first)
+    at.text_input(key="intake_new_last").input(last)
+    at.date_input(key="intake_new_dob").set_value(DOB)
+    at.radio(key="intake_new_channel").set_value(RequestChannel.PHONE)
+    at.button(key="intake_new_create").click().run()
+
+    assert not at.exception
+    assert errors(at) == [expected]
+    assert at.text_input(key="intake_new_mrn").value == mrn
+    assert at.text_input(key="intake_new_last").value == last
+    assert at.date_input(key="intake_new_dob").value == DOB
+
+
+def test_a_user_of_several_offices_must_choose_the_office_and_sees_only_its_providers(
+    screen, office, provider
+):
+    other = make_office("BB")
+    make_provider(other, "Dr. Baker")
+    cora = make_user("cora2", Role.COORDINATOR, [office, other])
+    at = screen(cora)
+    at.text_input(key="intake_new_mrn").input("M100200").run()
+    at.text_input(key="intake_new_first").input("Ada")
+    at.text_input(key="intake_new_last").input("Lovelace")
+    at.date_input(key="intake_new_dob").set_value(DOB)
+    at.radio(key="intake_new_channel").set_value(RequestChannel.PHONE)
+    at.button(key="intake_new_create").click().run()
+    assert errors(at) == [messages.OFFICE_REQUIRED]
+
+    at.selectbox(key="intake_new_office").set_value(other).run()
+    assert at.selectbox(key="intake_new_provider").options == ["Dr. Baker"]
+    at.button(key="intake_new_create").click().run()
+    assert errors(at) == []
+    assert [s.value for s in at.subheader][0].startswith("BB-")
+
+
+def test_a_request_without_its_channel_or_birth_date_is_refused(screen, cora):
+    at = screen(cora)
+    at.text_input(key="intake_new_mrn").input("M100200").run()
+    at.text_input(key="intake_new_first").input("Ada")
+    at.text_input(key="intake_new_last").input("Lovelace")
+    at.button(key="intake_new_create").click().run()
+    assert errors(at) == [messages.REQUEST_CHANNEL_REQUIRED]
+    at.radio(key="intake_new_channel").set_value(RequestChannel.PHONE)
+    at.button(key="intake_new_create").click().run()
+    assert errors(at) == [messages.PATIENT_DOB_REQUIRED]
+
+
+# --- medications ----------------------------------------------------------------------------
+
+
+def test_an_unknown_drug_is_marked_for_review_which_only_a_nurse_may_do(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    at.text_input(key=f"intake_drug_{case_id}").input("Zorblaxine")
+    at.text_input(key=f"intake_dose_{case_id}").input("10 mg")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+
+    assert [w.value for w in at.warning if w.value == messages.DRUG_NEEDS_REVIEW]
+    assert "Review unknown drug: zorblaxine" in missing(at)
+    assert "Unknown: needs review" in [c.value for c in at.caption]
+    assert not [b for b in at.button if b.label == "Reviewed: no hold needed"]
+
+    nina = make_user("nina", Role.NURSE, [office])
+    at = open_case(screen(nina), case_id)
+    button(at, "Reviewed: no hold needed").click().run()
+    assert "Review unknown drug: zorblaxine" not in missing(at)
+    assert "Reviewed by Nina: no hold needed" in texts(at)
+
+
+def test_a_drug_with_formatting_characters_is_refused_and_kept_and_a_dose_shows_as_typed(
+    screen, office, cora
+):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    at.text_input(key=f"intake_drug_{case_id}").input("**boom**")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+    assert errors(at) == [messages.DRUG_NAME_CHARACTERS]
+    assert at.text_input(key=f"intake_drug_{case_id}").value == "**boom**"
+
+    at.text_input(key=f"intake_drug_{case_id}").input("metformin")
+    at.text_input(key=f"intake_dose_{case_id}").input("500 mg *twice*")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+    assert errors(at) == []
+    assert "500 mg *twice*" in texts(at)  # plain text, not markdown
+    instructions = messages.HOLD_INSTRUCTION.format(
+        instruction="Hold on the morning of the procedure"
+    )
+    assert instructions in [c.value for c in at.caption]
+
+
+def test_a_dose_is_edited_and_a_drug_removed(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    for drug in ("naproxen", "lisinopril"):
+        at.text_input(key=f"intake_drug_{case_id}").input(drug)
+        at.button(key=f"intake_med_add_{case_id}").click().run()
+    with read_session() as s:
+        naproxen, lisinopril = s.scalars(
+            select(CaseMedication.id)
+            .where(CaseMedication.case_id == case_id)
+            .order_by(CaseMedication.id)
+        ).all()
+    at.text_input(key=f"intake_med_{naproxen}_dose").input("250 mg")
+    at.button(key=f"intake_med_{naproxen}_save").click().run()
+    at.button(key=f"intake_med_{lisinopril}_remove").click().run()
+
+    assert errors(at) == []
+    with read_session() as s:
+        rows = s.execute(
+            select(CaseMedication.drug, CaseMedication.dose).where(
+                CaseMedication.case_id == case_id
+            )
+        ).all()
+    assert rows == [("naproxen", "250 mg")]
+    assert not [c for c in at.container if c.key == f"intake_med_{lisinopril}"]
+
+
+def test_a_hold_cannot_be_confirmed_with_the_patient_before_booking_and_clearance(
+    screen, office, cora, provider
+):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    at.text_input(key=f"intake_drug_{case_id}").input("warfarin")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+    with read_session() as s:
+        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    card = f"intake_med_{med_id}"
+
+    def told(at: AppTest) -> list[str]:
+        return [c.value for c in at.container(key=card).caption if "patient" in c.value]
+
+    assert told(at) == [f"{messages.HOLD_NOT_YET_TOLD} {messages.HOLD_NEEDS_BOOKING}"]
+    assert not [b for b in at.button if b.key == f"{card}_told"]
+
+    book_case(case_id, day=next_week(), start=dt.time(9), provider_id=provider, actor=cora)
+    at.run()
+    waiting = messages.HOLD_NEEDS_CLEARANCE.format(drug="warfarin")
+    assert told(at) == [f"{messages.HOLD_NOT_YET_TOLD} {waiting}"]
+
+    at.button(key=f"{card}_clear").click().run()  # no prescriber named
+    assert [e.value for e in at.container(key=card).error] == [messages.PRESCRIBER_REQUIRED]
+    at.text_input(key=f"{card}_prescriber").input("Dr. Heart")
+    at.button(key=f"{card}_clear").click().run()
+    at.button(key=f"{card}_told").click().run()
+    assert "Hold instructions confirmed with the patient: warfarin" not in missing(at)
+    assert any(t.startswith("Confirmed with the patient by Cora") for t in texts(at))
+
+
+# --- assessment -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("asa", 7, messages.ASA_RANGE),
+        ("height", 260.0, messages.HEIGHT_RANGE),
+        ("weight", 20.0, messages.WEIGHT_RANGE),
+        ("nprs", 11, messages.NPRS_RANGE),
+    ],
+)
+def test_out_of_range_assessment_values_are_refused_beside_them_and_kept(
+    screen, office, cora, field, value, expected
+):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    k = f"intake_assess_{case_id}"
+    typed = {"asa": 2, "height": 170.0, "weight": 80.0, "nprs": 6, field: value}
+    for name, v in typed.items():
+        at.number_input(key=f"{k}_{name}").set_value(v)
+    button(at, "Save assessment").click().run()
+
+    assert not at.exception
+    assert errors(at) == [expected]
+    assert at.number_input(key=f"{k}_{field}").value == value
+    with read_session() as s:
+        assert s.scalar(select(Case.asa_class).where(Case.id == case_id)) is None
+
+
+def test_asa_above_3_says_it_needs_the_anesthesiologists_review(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    at.number_input(key=f"intake_assess_{case_id}_asa").set_value(4)
+    button(at, "Save assessment").click().run()
+    assert messages.ASA_NEEDS_REVIEW.format(asa=4, limit=3) in [w.value for w in at.warning]
+    assert "ASA class" not in missing(at)
+
+
+def test_a_stale_screen_cannot_overwrite_someone_elses_change(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    with transaction() as s:  # someone else saves meanwhile
+        s.execute(update(Case).where(Case.id == case_id).values(version=Case.version + 1))
+    at.number_input(key=f"intake_assess_{case_id}_asa").set_value(2)
+    button(at, "Save assessment").click().run()
+    assert errors(at) == [messages.CHANGED_BY_SOMEONE_ELSE]
+
+
+def test_the_baseline_odi_is_scored_from_its_sections(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    from mild.scores import ODI_SECTIONS
+
+    for section in ODI_SECTIONS[:7]:
+        at.selectbox(key=f"intake_odi_{case_id}_{section}").set_value(2)
+    button(at, "Save ODI").click().run()
+    assert errors(at) == [messages.ODI_TOO_FEW_SECTIONS]
+    for section in ODI_SECTIONS[7:]:
+        at.selectbox(key=f"intake_odi_{case_id}_{section}").set_value(2)
+    button(at, "Save ODI").click().run()
+    assert errors(at) == []
+    assert [m.value for m in at.metric if m.label == "Baseline ODI"] == ["40.0"]
+
+
+def test_a_driver_without_a_phone_is_refused_beside_it_and_the_name_is_kept(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    d = f"intake_driver_{case_id}"
+    at.text_input(key=f"{d}_name").input("Ann Driver")
+    button(at, "Save driver").click().run()
+    assert errors(at) == [messages.DRIVER_NAME_AND_PHONE]
+    assert at.text_input(key=f"{d}_name").value == "Ann Driver"
+    at.text_input(key=f"{d}_phone").input("555")
+    button(at, "Save driver").click().run()
+    assert errors(at) == [messages.PHONE_FORMAT]
+    at.text_input(key=f"{d}_phone").input("(312) 555-0100")
+    button(at, "Save driver").click().run()
+    assert errors(at) == [] and "Driver arranged" not in missing(at)
+
+
+# --- booking and confirmation ---------------------------------------------------------------
+
+
+def test_a_double_booking_is_refused_beside_the_start_naming_the_clashing_case(
+    screen, office, cora, provider
+):
+    booked = a_case_in_intake(office, cora, mrn="B1000", first_name="Byron")
+    book_case(booked, day=next_week(), start=dt.time(9), provider_id=provider, actor=cora)
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    b = f"intake_book_{case_id}"
+    at.selectbox(key=f"{b}_provider").set_value(provider)
+    at.date_input(key=f"{b}_day").set_value(next_week())
+    at.time_input(key=f"{b}_start").set_value(dt.time(9, 30))
+    at.button(key=f"{b}_submit").click().run()
+
+    start = f"09:00 on {next_week():%a %d %b %Y}"
+    assert errors(at) == [
+        messages.BOOKING_CLASH.format(
+            provider="Dr. Ames", code=f"AA-{booked:05d}", start=start, minutes=60
+        )
+    ]
+    assert at.time_input(key=f"{b}_start").value == dt.time(9, 30)
+
+    at.time_input(key=f"{b}_start").set_value(dt.time(10))  # back to back: no clash
+    at.button(key=f"{b}_submit").click().run()
+    assert errors(at) == []
+    assert messages.CASE_BOOKED in [s.value for s in at.success]
+
+
+def test_booking_without_a_provider_or_with_bad_minutes_is_refused_beside_them(
+    screen, office, cora, provider
+):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    b = f"intake_book_{case_id}"
+    at.date_input(key=f"{b}_day").set_value(next_week())
+    at.button(key=f"{b}_submit").click().run()
+    assert errors(at) == [messages.BOOKING_PROVIDER_REQUIRED]
+    at.selectbox(key=f"{b}_provider").set_value(provider)
+    at.number_input(key=f"{b}_minutes").set_value(300)
+    at.button(key=f"{b}_submit").click().run()
+    assert errors(at) == [messages.BOOKING_MINUTES_RANGE.format(low=15, high=240)]
+
+
+def test_confirming_is_refused_naming_every_missing_item(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    at.button(key="intake_confirm").click().run()
+
+    missing = ["ASA class", "Provider chosen", "Booked day and start time", "Driver arranged"]
+    assert errors(at) == [messages.NOT_READY.format(missing="; ".join(missing))]
+    assert status_of(case_id) == CaseStatus.INTAKE
+
+
+# --- who sees what --------------------------------------------------------------------------
+
+
+def test_the_screen_lists_only_open_cases_at_the_users_offices(screen, office, cora):
+    other = make_office("BB")
+    mine = a_case_in_intake(office, cora)
+    theirs = make_case(other, CaseStatus.INTAKE)
+    make_case(office, CaseStatus.CHECKED_IN)
+    at = screen(cora)
+    assert at.selectbox(key="intake_case").options == [
+        f"AA-{mine:05d} · Lovelace, Ada · Intake · not booked"
+    ]
+    assert at.selectbox(key="intake_new_office").options == ["AA Office (AA)"]
+    assert not [o for o in at.selectbox(key="intake_case").options if f"{theirs:05d}" in o]
+
+
+def test_a_nurse_may_open_intake_and_a_manager_may_not(screen, office):
+    manager = make_user("mona", Role.MANAGER, [office])
+    nurse = make_user("nina", Role.NURSE, [office])
+    assert errors(screen(manager)) == [messages.NOT_ALLOWED_HERE]
+    assert [t.value for t in screen(nurse).title] == ["Intake"]

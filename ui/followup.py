@@ -1,0 +1,639 @@
+"""Widgets of the follow-up screen: escalations, the worklist, the call and visit forms.
+
+Text typed by people (names, phones, notes, provider names) is shown with st.text or in
+dataframes, never inside markdown. Every write goes through ui.forms.submit to a service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from db.queries.followup import FollowUpDetail
+from db.queries.home import OfficeRow
+from mild import messages
+from mild.days import to_local
+from mild.errors import RuleViolation
+from mild.followup import (
+    CallAnswers,
+    FollowUpKind,
+    FollowUpState,
+    Incision,
+    RedFlag,
+    TemperatureUnit,
+    red_flags,
+    temperature_in_c,
+)
+from mild.scores import ODI_SECTIONS, VisitScores, odi_score, outcome_changes
+from services import followup
+from services.common import Actor
+from ui import forms
+from ui.format import zone_abbreviation
+
+YES_NO = {"Yes": True, "No": False}
+REACHED, NOT_REACHED = "Reached", "Not reached"
+STATE_LABELS = {FollowUpState.OVERDUE: "Overdue", FollowUpState.DUE: "Due"}
+ODI_LABELS = {
+    "pain_intensity": "Pain intensity",
+    "personal_care": "Personal care",
+    "lifting": "Lifting",
+    "walking": "Walking",
+    "sitting": "Sitting",
+    "standing": "Standing",
+    "sleeping": "Sleeping",
+    "sex_life": "Sex life",
+    "social_life": "Social life",
+    "travelling": "Travelling",
+}
+CALL_KEYS = {
+    "nprs": "fu_call_nprs",
+    "swelling": "fu_call_swelling",
+    "bruising": "fu_call_bruising",
+    "meds_as_prescribed": "fu_call_meds",
+    "incision": "fu_call_incision",
+    "returned_to_work_on": "fu_call_rtw",
+    "temperature_c": "fu_call_temp",
+    "red_flags": "fu_call_flags",
+    "notes": "fu_call_notes",
+}
+VISIT_KEYS = {
+    "nprs": "fu_visit_nprs",
+    "walk_minutes": "fu_visit_walk",
+    "stand_minutes": "fu_visit_stand",
+    **{section: f"fu_odi_{section}" for section in ODI_SECTIONS},
+}
+FORM_KEYS = [
+    "fu_reached",
+    "fu_attempt_note",
+    "fu_call_temp_unit",
+    *CALL_KEYS.values(),
+    *VISIT_KEYS.values(),
+]
+CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS = "fu_call_errors", "fu_visit_errors", "fu_attempt_errors"
+FORM_ERRORS = (CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS)
+RESOLVE_ERRORS, CLOSE_ERRORS = "fu_resolve_errors", "fu_close_errors"
+
+
+def keyed(name: str, follow_up_id: int) -> str:
+    """The key of a widget (or refusal) on one follow-up's form, e.g. fu_call_nprs_42.
+
+    Per follow-up on purpose: the browser keeps showing a widget's last value while it stays on
+    screen, so shared keys could carry what was typed for one patient onto the next one's form.
+    """
+    return f"{name}_{follow_up_id}"
+
+
+def local_moment(tz_name: str, moment: dt.datetime | None) -> str:
+    """A moment as the office reads it: 'Tue 10 Mar 2026 14:05 EDT'."""
+    if moment is None or pd.isna(moment):
+        return ""
+    return f"{to_local(tz_name, moment):%a %d %b %Y %H:%M} {zone_abbreviation(tz_name, moment)}"
+
+
+def _value(key: str):
+    return st.session_state.get(key)
+
+
+def _flash(message: str) -> None:
+    st.session_state[forms.FLASH_KEY] = message
+
+
+def close_form() -> None:
+    """The worklist was filtered: the open follow-up is put away."""
+    st.session_state["fu_open"] = None
+
+
+def _form_keys(follow_up_id: int) -> list[str]:
+    return [keyed(k, follow_up_id) for k in FORM_KEYS]
+
+
+def _put_away_form() -> None:
+    """After a save: the form closes. The picker is set to nothing rather than forgotten, so the
+    browser is told to show its placeholder instead of the follow-up just recorded."""
+    st.session_state["fu_open"] = None
+
+
+# --- open escalations ------------------------------------------------------------------------
+
+
+def escalations(rows: pd.DataFrame, user: Actor) -> None:
+    """Open escalations at the top: the flags, whom to call, and the resolve action."""
+    if rows.empty:
+        return
+    with st.container(border=True, key="fu_escalations"):
+        st.subheader(f":material/warning: Escalated to the provider ({len(rows)})")
+        # One block each rather than a table: the red flags must be read whole on a tablet.
+        for r in rows.itertuples():
+            with st.container(border=True, key=f"fu_escalation_{r.follow_up_id}"):
+                st.text(f"{r.code}  ·  {r.patient}  ·  {r.phone or 'no phone on file'}")
+                # Flag labels are the app's own words, safe as markdown; typed text is not.
+                st.markdown("\n".join(f"- :red[{label}]" for label in r.red_flags))
+                st.text(f"Provider: {r.provider or 'none assigned'}")
+                if r.notes:
+                    st.text(f"Call notes: {r.notes}")
+                st.caption(
+                    f"{FollowUpKind(r.kind).label}, escalated "
+                    f"{local_moment(r.timezone, r.escalated_at)}"
+                )
+        labels = dict(zip(rows.follow_up_id, rows.code + " · " + rows.patient, strict=True))
+        versions = dict(zip(rows.follow_up_id, rows.case_version, strict=True))
+        codes = dict(zip(rows.follow_up_id, rows.code, strict=True))
+        st.selectbox(
+            "Escalation to resolve",
+            list(labels),
+            format_func=labels.get,
+            key="fu_resolve_pick",
+        )
+        st.text_area(
+            "How it was resolved",
+            key="fu_resolve_note",
+            placeholder="Who was told, what was decided or done",
+        )
+        forms.field_error(RESOLVE_ERRORS, "resolution_note")
+        forms.other_errors(RESOLVE_ERRORS, ["resolution_note"])
+        st.button(
+            "Resolve escalation",
+            key="fu_resolve",
+            width="stretch",
+            on_click=_resolve,
+            args=(user, versions, codes),
+        )
+
+
+def _resolve(user: Actor, versions: dict[int, int], codes: dict[int, str]) -> None:
+    follow_up_id = _value("fu_resolve_pick")
+    done = forms.submit(
+        lambda: followup.resolve_escalation(
+            follow_up_id,
+            _value("fu_resolve_note") or "",
+            actor=user,
+            expected_version=versions.get(follow_up_id),
+        ),
+        errors_key=RESOLVE_ERRORS,
+    )
+    if done is not None:
+        st.session_state["fu_resolve_note"] = ""  # still drawn when other escalations are open
+        _flash(messages.FU_ESCALATION_RESOLVED.format(code=codes.get(follow_up_id, "")))
+
+
+# --- the worklist ------------------------------------------------------------------------------
+
+ALL = "all"
+
+
+def filters(office_rows: list[OfficeRow]) -> tuple[int | None, list[FollowUpKind]]:
+    """Office and kind filters; the query applies them (within the user's offices)."""
+    names = {o.id: f"{o.name} ({o.code})" for o in office_rows}
+    kinds = {
+        ALL: "All follow-ups",
+        "call": FollowUpKind.NEXT_DAY_CALL.label,
+        "visits": "Later visits",
+        **{k.value: k.label for k in FollowUpKind if k != FollowUpKind.NEXT_DAY_CALL},
+    }
+    left, right = st.columns(2)
+    office = left.selectbox(
+        "Office",
+        [ALL, *names],
+        format_func=lambda o: "All my offices" if o == ALL else names[o],
+        key="fu_office",
+        on_change=close_form,
+    )
+    kind = right.selectbox(
+        "Kind", list(kinds), format_func=kinds.get, key="fu_kind", on_change=close_form
+    )
+    if kind == ALL:
+        chosen: list[FollowUpKind] = []
+    elif kind == "call":
+        chosen = [FollowUpKind.NEXT_DAY_CALL]
+    elif kind == "visits":
+        chosen = [k for k in FollowUpKind if k != FollowUpKind.NEXT_DAY_CALL]
+    else:
+        chosen = [FollowUpKind(kind)]
+    return (None if office == ALL else office), chosen
+
+
+def worklist_table(rows: pd.DataFrame) -> None:
+    table = pd.DataFrame(
+        {
+            "state": [STATE_LABELS[FollowUpState(s)] for s in rows.state],
+            # Second, so a tablet shows it without scrolling sideways.
+            "escalation": ["Escalated" if e else "" for e in rows.escalated],
+            "kind": [FollowUpKind(k).label for k in rows.kind],
+            "due_since": [
+                local_moment(tz, at) for tz, at in zip(rows.timezone, rows.due_at, strict=True)
+            ],
+            "patient": rows.patient,
+            "phone": rows.phone,
+            "code": rows.code,
+            "office": rows.office,
+            "attempts": rows.attempts,
+        }
+    )
+    # Keyed containers: AppTest (and a reader of the page source) find each table by them.
+    st.container(key="fu_worklist").dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "state": "State",
+            "escalation": "Escalation",
+            "kind": "Kind",
+            "due_since": "Due since",
+            "patient": "Patient",
+            "phone": "Phone",
+            "code": "Case",
+            "office": "Office",
+            "attempts": st.column_config.NumberColumn("Attempts", format="%d"),
+        },
+    )
+
+
+def forget_if_gone(open_ids: set[int]) -> None:
+    """When the follow-up being recorded left the worklist (someone else recorded it meanwhile),
+    put its form away and say why, with the refusal of the save that found out."""
+    gone = st.session_state.get("fu_open")
+    if gone is None or gone in open_ids:
+        return
+    st.session_state["fu_open"] = None  # before the picker is drawn: it shows its placeholder
+    st.info(messages.FU_NO_LONGER_OPEN)
+    for errors_key in FORM_ERRORS:
+        forms.other_errors(keyed(errors_key, gone), [])
+        st.session_state.pop(keyed(errors_key, gone), None)
+
+
+def choose(rows: pd.DataFrame) -> int | None:
+    """The follow-up to record, picked from the worklist."""
+    labels = {
+        int(r.follow_up_id): " · ".join(
+            [STATE_LABELS[FollowUpState(r.state)], FollowUpKind(r.kind).label, r.patient, r.code]
+        )
+        for r in rows.itertuples()
+    }
+    forget_if_gone(set(labels))
+    return st.selectbox(
+        "Record a follow-up",
+        list(labels),
+        index=None,
+        format_func=labels.get,
+        placeholder="Choose a patient from the worklist",
+        key="fu_open",
+    )
+
+
+# --- recording one follow-up --------------------------------------------------------------------
+
+
+def header(detail: FollowUpDetail) -> None:
+    """Who to call and what for: the patient's name and phone are typed text, shown plainly."""
+    st.subheader(detail.kind.label)
+    st.text(f"{detail.patient}  ·  Case {detail.code}  ·  {detail.office}")
+    st.text(f"Phone: {detail.phone or 'not on file'}")
+    st.text(f"Provider: {detail.provider or 'none assigned'}")
+    st.caption(
+        f"Due since {local_moment(detail.timezone, detail.due_at)} · "
+        f"attempts so far: {detail.attempts}"
+    )
+    if detail.escalated:
+        st.warning("This case has an open escalation (see above).", icon=":material/warning:")
+
+
+def reached(follow_up_id: int) -> bool | None:
+    choice = st.segmented_control(
+        "Did you reach the patient?",
+        [REACHED, NOT_REACHED],
+        key=keyed("fu_reached", follow_up_id),
+        width="stretch",
+    )
+    return None if choice is None else choice == REACHED
+
+
+def attempt_form(detail: FollowUpDetail, user: Actor) -> None:
+    fid = detail.follow_up_id
+    errors_key = keyed(ATTEMPT_ERRORS, fid)
+    st.text_area(
+        "Note (optional)", key=keyed("fu_attempt_note", fid), placeholder="e.g. left a voicemail"
+    )
+    forms.field_error(errors_key, "note")
+    forms.other_errors(errors_key, ["note"])
+    st.button(
+        "Record attempt (not reached)",
+        key=keyed("fu_attempt", fid),
+        type="primary",
+        width="stretch",
+        on_click=_record_attempt,
+        args=(fid, detail.case_version, user),
+    )
+
+
+def _record_attempt(follow_up_id: int, version: int, user: Actor) -> None:
+    attempts = forms.submit(
+        lambda: followup.record_call_attempt(
+            follow_up_id,
+            actor=user,
+            note=_value(keyed("fu_attempt_note", follow_up_id)) or "",
+            expected_version=version,
+        ),
+        errors_key=keyed(ATTEMPT_ERRORS, follow_up_id),
+        clear=_form_keys(follow_up_id),
+    )
+    if attempts is not None:
+        _put_away_form()
+        _flash(messages.FU_ATTEMPT_SAVED.format(attempts=attempts))
+
+
+def _call_answers(follow_up_id: int) -> CallAnswers:
+    """The call as typed; a temperature that cannot be a reading is refused here."""
+
+    def typed(field: str):
+        return _value(keyed(CALL_KEYS[field], follow_up_id))
+
+    incision = typed("incision")
+    unit = _value(keyed("fu_call_temp_unit", follow_up_id)) or TemperatureUnit.FAHRENHEIT
+    return CallAnswers(
+        nprs=typed("nprs"),
+        swelling=YES_NO.get(typed("swelling")),
+        bruising=YES_NO.get(typed("bruising")),
+        meds_as_prescribed=YES_NO.get(typed("meds_as_prescribed")),
+        incision=None if incision is None else Incision(incision),
+        returned_to_work_on=typed("returned_to_work_on"),
+        temperature_c=temperature_in_c(typed("temperature_c"), TemperatureUnit(unit)),
+        reported_flags=tuple(RedFlag(f) for f in typed("red_flags") or ()),
+        notes=typed("notes") or "",
+    )
+
+
+def call_form(detail: FollowUpDetail, user: Actor) -> None:
+    """The next-day call: pain, wound, medication, work, temperature, red flags, notes."""
+    fid = detail.follow_up_id
+    errors_key = keyed(CALL_ERRORS, fid)
+
+    def key(field: str) -> str:
+        return keyed(CALL_KEYS[field], fid)
+
+    def refusal(field: str) -> None:
+        forms.field_error(errors_key, field)
+
+    st.segmented_control(
+        "Pain now (NPRS: 0 no pain, 10 worst imaginable)",
+        list(range(11)),
+        key=key("nprs"),
+        width="stretch",
+    )
+    refusal("nprs")
+    for column, (label, field) in zip(
+        st.columns(3),
+        [
+            ("Swelling", "swelling"),
+            ("Bruising", "bruising"),
+            ("Medication as prescribed", "meds_as_prescribed"),
+        ],
+        strict=True,
+    ):
+        with column:
+            st.segmented_control(label, list(YES_NO), key=key(field), width="stretch")
+            refusal(field)
+    st.segmented_control(
+        "Incision",
+        [i.value for i in Incision],
+        format_func=lambda v: Incision(v).label,
+        key=key("incision"),
+        width="stretch",
+    )
+    refusal("incision")
+    work, temperature, unit = st.columns([2, 2, 1], vertical_alignment="bottom")
+    work.date_input(
+        "Returned to work on",
+        value=None,
+        key=key("returned_to_work_on"),
+        help="Leave empty if not back at work yet (or not working).",
+        format="YYYY-MM-DD",
+    )
+    temperature.number_input(
+        "Temperature, if measured",
+        value=None,
+        step=0.1,
+        format="%.1f",
+        key=key("temperature_c"),
+    )
+    unit.segmented_control(
+        "Unit",
+        [u.value for u in TemperatureUnit],
+        default=TemperatureUnit.FAHRENHEIT.value,
+        format_func=lambda v: TemperatureUnit(v).label,
+        key=keyed("fu_call_temp_unit", fid),
+        required=True,
+    )
+    refusal("returned_to_work_on")
+    refusal("temperature_c")
+    st.multiselect(
+        "Red flags the patient reports",
+        [f.value for f in RedFlag],
+        format_func=lambda v: RedFlag(v).label,
+        key=key("red_flags"),
+        placeholder="None reported",
+    )
+    refusal("red_flags")
+    st.text_area("Notes and questions", key=key("notes"))
+    refusal("notes")
+    _escalation_preview(fid)
+    forms.other_errors(errors_key, CALL_KEYS)
+    st.button(
+        "Save call",
+        key=keyed("fu_call_save", fid),
+        type="primary",
+        width="stretch",
+        on_click=_save_call,
+        args=(fid, detail.case_version, user),
+    )
+
+
+def _escalation_preview(follow_up_id: int) -> None:
+    """What saving will do: the red flags found so far escalate the case at once."""
+    try:
+        answers = _call_answers(follow_up_id)
+    except RuleViolation:
+        return  # the refusal shows on save, beside its field
+    flags = red_flags(
+        reported=answers.reported_flags,
+        temperature_c=answers.temperature_c,
+        nprs=answers.nprs if isinstance(answers.nprs, int) else None,
+        incision=answers.incision,
+    )
+    if flags:
+        # Flag labels only: the provider's name is typed text and alerts render markdown.
+        st.warning(
+            messages.FU_ESCALATION_PREVIEW.format(flags=_flag_labels(flags)),
+            icon=":material/warning:",
+        )
+
+
+def _save_call(follow_up_id: int, version: int, user: Actor) -> None:
+    result = forms.submit(
+        lambda: followup.record_followup_call(
+            follow_up_id, _call_answers(follow_up_id), actor=user, expected_version=version
+        ),
+        errors_key=keyed(CALL_ERRORS, follow_up_id),
+        clear=_form_keys(follow_up_id),
+    )
+    if result is not None:
+        _put_away_form()
+        _flash(
+            messages.FU_CALL_ESCALATED.format(flags=_flag_labels(result.red_flags))
+            if result.escalation_note
+            else messages.FU_CALL_SAVED
+        )
+
+
+def _flag_labels(flags: list[RedFlag]) -> str:
+    return "; ".join(f.label for f in flags)
+
+
+def _visit_scores(follow_up_id: int) -> VisitScores:
+    def typed(field: str):
+        return _value(keyed(VISIT_KEYS[field], follow_up_id))
+
+    return VisitScores(
+        nprs=typed("nprs"),
+        odi_answers={s: typed(s) for s in ODI_SECTIONS},
+        walk_minutes=typed("walk_minutes"),
+        stand_minutes=typed("stand_minutes"),
+    )
+
+
+def visit_form(detail: FollowUpDetail, user: Actor) -> None:
+    """A later visit: pain, the ten ODI sections, walking and standing tolerance, and the change
+    from the intake baseline as the answers come in."""
+    fid = detail.follow_up_id
+    errors_key = keyed(VISIT_ERRORS, fid)
+
+    def key(field: str) -> str:
+        return keyed(VISIT_KEYS[field], fid)
+
+    st.segmented_control(
+        "Pain now (NPRS: 0 no pain, 10 worst imaginable)",
+        list(range(11)),
+        key=key("nprs"),
+        width="stretch",
+    )
+    forms.field_error(errors_key, "nprs")
+    st.markdown("**Oswestry Disability Index**")
+    st.caption(
+        "Each section 0 (no difficulty) to 5 (worst). Leave a section unselected if the "
+        "patient does not answer it; at least 8 of 10 are needed."
+    )
+    columns = st.columns(2)
+    for n, section in enumerate(ODI_SECTIONS):
+        with columns[n % 2]:
+            st.segmented_control(
+                ODI_LABELS[section], list(range(6)), key=key(section), width="stretch"
+            )
+            forms.field_error(errors_key, section)
+    forms.field_error(errors_key, "odi")
+    walk, stand = st.columns(2)
+    walk.number_input("Walking tolerance (minutes)", value=None, step=1, key=key("walk_minutes"))
+    stand.number_input("Standing tolerance (minutes)", value=None, step=1, key=key("stand_minutes"))
+    forms.field_error(errors_key, "walk_minutes")
+    forms.field_error(errors_key, "stand_minutes")
+    changes_table(detail.baseline, _visit_scores(fid))
+    forms.other_errors(errors_key, [*VISIT_KEYS, "odi"])
+    st.button(
+        "Save visit",
+        key=keyed("fu_visit_save", fid),
+        type="primary",
+        width="stretch",
+        on_click=_save_visit,
+        args=(fid, detail.case_version, detail.kind, user),
+    )
+
+
+def changes_table(baseline: dict[str, float | None], scores: VisitScores) -> None:
+    """Baseline, now, change and clinically important improvement, for what is typed so far."""
+    try:
+        odi = odi_score(scores.odi_answers)
+    except RuleViolation:
+        odi = None
+    nprs = scores.nprs if isinstance(scores.nprs, int) and 0 <= scores.nprs <= 10 else None
+    now = {
+        "nprs": nprs,
+        "odi": odi,
+        "walk_minutes": scores.walk_minutes,
+        "stand_minutes": scores.stand_minutes,
+    }
+    rows = outcome_changes(baseline, now)
+    st.container(key="fu_visit_changes").dataframe(
+        pd.DataFrame(
+            {
+                "measure": [r.measure for r in rows],
+                "baseline": [_number(r.baseline) for r in rows],
+                "now": [_number(r.now) for r in rows],
+                "change": [_number(r.change, signed=True) for r in rows],
+                "improved": [{True: "Yes", False: "No", None: "—"}[r.improved] for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "measure": "Compared with intake",
+            "baseline": "Baseline",
+            "now": "Now",
+            "change": "Change",
+            "improved": "Clinically important improvement",
+        },
+    )
+
+
+def _number(value: float | None, *, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    text = f"{value:+g}" if signed else f"{value:g}"
+    return text.replace("-", "−")
+
+
+def _save_visit(follow_up_id: int, version: int, kind: FollowUpKind, user: Actor) -> None:
+    result = forms.submit(
+        lambda: followup.record_outcome_visit(
+            follow_up_id, _visit_scores(follow_up_id), actor=user, expected_version=version
+        ),
+        errors_key=keyed(VISIT_ERRORS, follow_up_id),
+        clear=_form_keys(follow_up_id),
+    )
+    if result is not None:
+        _put_away_form()
+        template = messages.FU_VISIT_CLOSE_OFFERED if result.may_close else messages.FU_VISIT_SAVED
+        _flash(template.format(kind=kind.label, odi=f"{result.odi:g}"))
+
+
+# --- closing cases after the 12-month visit ---------------------------------------------------
+
+
+def ready_to_close(rows: pd.DataFrame, user: Actor) -> None:
+    """Cases whose 12-month visit is recorded: closing is offered, never done by itself."""
+    if rows.empty:
+        return
+    with st.container(border=True, key="fu_ready_to_close"):
+        st.subheader(f"Ready to close ({len(rows)})")
+        st.caption("The 12-month visit is recorded. Close a case when nothing more is planned.")
+        labels = dict(zip(rows.case_id, rows.code + " · " + rows.patient, strict=True))
+        versions = dict(zip(rows.case_id, rows.case_version, strict=True))
+        codes = dict(zip(rows.case_id, rows.code, strict=True))
+        st.selectbox("Case", list(labels), format_func=labels.get, key="fu_close_pick")
+        forms.other_errors(CLOSE_ERRORS, [])
+        st.button(
+            "Close case",
+            key="fu_close",
+            width="stretch",
+            on_click=_close,
+            args=(user, versions, codes),
+        )
+
+
+def _close(user: Actor, versions: dict[int, int], codes: dict[int, str]) -> None:
+    case_id = _value("fu_close_pick")
+    done = forms.submit(
+        lambda: followup.close_case(case_id, actor=user, expected_version=versions.get(case_id)),
+        errors_key=CLOSE_ERRORS,
+    )
+    if done is not None:
+        _flash(messages.FU_CASE_CLOSED.format(code=codes.get(case_id, "")))

@@ -1,0 +1,745 @@
+"""Widgets of the intake screen. Every write goes through services via ui.forms; what users
+typed (doses, details, names of prescribers and drivers) is shown with st.text, never as
+markdown. Widget keys start with `intake_` and carry the case id where they hold its values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from db.queries.home import OfficeRow
+from db.queries.intake import (
+    IntakeCase,
+    MedicationRow,
+    ProviderRow,
+    likely_duplicates,
+    patient_by_mrn,
+)
+from mild import messages
+from mild.booking import DEFAULT_PLANNED_MINUTES
+from mild.cases import CaseStatus, RequestChannel
+from mild.days import local_today, to_local
+from mild.errors import RuleViolation
+from mild.intake import (
+    DRUG_REVIEWERS,
+    MAX_AMBULATORY_ASA,
+    Condition,
+    Requirement,
+    bmi,
+    hold_confirmation_blocker,
+    needs_for,
+    normalize_mrn,
+)
+from mild.medications import CLASS_LABELS, classify, needs_patient_instruction
+from mild.scores import ODI_SECTIONS
+from services import booking, intake
+from services.cases import advance_case
+from services.common import Actor, now_utc
+from ui import forms
+
+CHANNEL_LABELS = {
+    RequestChannel.ONLINE_FORM: "Online form",
+    RequestChannel.PHONE: "Phone",
+    RequestChannel.REFERRAL: "Referral",
+}
+NEW_REQUEST_KEYS = [
+    "intake_new_mrn",
+    "intake_new_first",
+    "intake_new_last",
+    "intake_new_dob",
+    "intake_new_phone",
+    "intake_new_provider",
+    "intake_new_channel",
+    "intake_new_different",
+]
+ODI_LABELS = {s: s.replace("_", " ").capitalize() for s in ODI_SECTIONS}
+ODI_CHOICES = [0, 1, 2, 3, 4, 5]
+
+
+def _when(tz: str, moment: dt.datetime | None) -> str:
+    return "" if moment is None else f"{to_local(tz, moment):%a %d %b %Y %H:%M %Z}"
+
+
+def _errors(key: str, fields: Sequence[str]) -> None:
+    """Refusals with no widget of their own on this part of the screen (status, version)."""
+    forms.other_errors(key, fields)
+
+
+def _button(label: str, key: str, on_click: Callable[[], None], primary: bool = False) -> None:
+    st.button(
+        label,
+        key=key,
+        on_click=on_click,
+        type="primary" if primary else "secondary",
+        width="stretch",
+    )
+
+
+# --- the consult request ------------------------------------------------------------------
+
+
+def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderRow]) -> None:
+    """Find the patient by MRN or enter a new one; office, provider and channel; create."""
+    errors = "intake_new_errors"
+    state = st.session_state
+    st.text_input("MRN", key="intake_new_mrn", max_chars=20)
+    forms.field_error(errors, "mrn")
+    try:
+        found = patient_by_mrn(normalize_mrn(state.get("intake_new_mrn", "")))
+    except RuleViolation:
+        found = None
+    twins: list[str] = []
+    if found is not None:
+        name = f"{found.last_name}, {found.first_name}"
+        born = f"{found.date_of_birth:%d %b %Y}"
+        st.text(messages.EXISTING_PATIENT.format(name=name, born=born))
+    else:
+        first, last = st.columns(2)
+        with first:
+            st.text_input("First name", key="intake_new_first", max_chars=80)
+            forms.field_error(errors, "first_name")
+        with last:
+            st.text_input("Last name", key="intake_new_last", max_chars=80)
+            forms.field_error(errors, "last_name")
+        born, phone = st.columns(2)
+        with born:
+            st.date_input(
+                "Date of birth",
+                value=None,
+                min_value=dt.date(1900, 1, 1),
+                max_value=dt.date.today(),
+                key="intake_new_dob",
+                format="YYYY-MM-DD",
+            )
+            forms.field_error(errors, "date_of_birth")
+        with phone:
+            st.text_input("Patient phone", key="intake_new_phone", max_chars=40)
+            forms.field_error(errors, "phone")
+        if state.get("intake_new_dob") is not None:
+            twins = likely_duplicates(
+                state.get("intake_new_first", ""),
+                state.get("intake_new_last", ""),
+                state["intake_new_dob"],
+            )
+        if twins:
+            st.warning(messages.LIKELY_DUPLICATE_SEEN.format(mrn=", ".join(twins)))
+            st.checkbox(messages.DIFFERENT_PERSON_LABEL, key="intake_new_different")
+    office_ids = [o.id for o in offices]
+    names = {o.id: f"{o.name} ({o.code})" for o in offices}
+    where, who = st.columns(2)
+    with where:
+        st.selectbox(
+            "Office",
+            office_ids,
+            index=0 if len(office_ids) == 1 else None,  # several: a conscious choice
+            format_func=names.get,
+            placeholder="Choose the office",
+            key="intake_new_office",
+        )
+        forms.field_error(errors, "office")
+    office_id = state.get("intake_new_office")
+    here = {p.id: p.name for p in providers if p.office_id == office_id}
+    if state.get("intake_new_provider") not in here:
+        state.pop("intake_new_provider", None)
+    with who:
+        st.selectbox(
+            "Provider",
+            list(here),
+            index=None,
+            format_func=here.get,
+            placeholder="Choose later",
+            key="intake_new_provider",
+        )
+        forms.field_error(errors, "provider")
+    st.radio(
+        "Request came in by",
+        list(RequestChannel),
+        index=None,
+        format_func=CHANNEL_LABELS.get,
+        horizontal=True,
+        key="intake_new_channel",
+    )
+    forms.field_error(errors, "channel")
+
+    def create() -> None:
+        new = forms.submit(
+            lambda: intake.create_case(
+                mrn=state.get("intake_new_mrn", ""),
+                first_name=state.get("intake_new_first", ""),
+                last_name=state.get("intake_new_last", ""),
+                date_of_birth=state.get("intake_new_dob"),
+                phone=state.get("intake_new_phone", ""),
+                office_id=state.get("intake_new_office"),
+                provider_id=state.get("intake_new_provider"),
+                channel=state.get("intake_new_channel"),
+                different_person=bool(state.get("intake_new_different")),
+                actor=user,
+            ),
+            errors_key=errors,
+            clear=NEW_REQUEST_KEYS,
+        )
+        if new is not None:
+            state["intake_case"] = new.case_id
+            state[forms.FLASH_KEY] = messages.CASE_REQUESTED.format(code=new.code)
+
+    _button("Create consult request", "intake_new_create", create, primary=True)
+    shown = ["mrn", "first_name", "last_name", "date_of_birth", "phone", "office", "provider"]
+    _errors(errors, [*shown, "channel"])
+
+
+# --- choosing a case ------------------------------------------------------------------------
+
+
+def case_picker(cases: pd.DataFrame) -> int | None:
+    """The open case to work on; a case that left the list (cancelled, checked in) is dropped."""
+    labels = {}
+    for row in cases.itertuples():
+        start = (
+            f"{to_local(row.timezone, row.scheduled_start):%a %d %b %H:%M}"
+            if row.scheduled_start is not None and not pd.isna(row.scheduled_start)
+            else "not booked"
+        )
+        status = CaseStatus(row.status).label
+        labels[int(row.case_id)] = f"{row.code} · {row.patient} · {status} · {start}"
+    if st.session_state.get("intake_case") not in labels:
+        st.session_state.pop("intake_case", None)
+    return st.selectbox(
+        "Case",
+        list(labels),
+        index=None,
+        format_func=labels.get,
+        placeholder="Choose an open case to work on",
+        key="intake_case",
+    )
+
+
+def case_header(case: IntakeCase, user: Actor) -> None:
+    p = case.patient
+    st.subheader(f"{case.code} · {case.status.label}")
+    st.text(
+        f"{p.last_name}, {p.first_name} · MRN {p.mrn} · born {p.date_of_birth:%d %b %Y}\n"
+        f"{case.office_name} · {case.provider_name or 'no provider yet'} · "
+        f"request by {CHANNEL_LABELS[case.request_channel].lower()}"
+    )
+    if case.status == CaseStatus.REQUESTED:
+        errors = "intake_status_errors"
+
+        def start() -> None:
+            forms.submit(
+                lambda: advance_case(
+                    case.id, CaseStatus.INTAKE, actor=user, expected_version=case.version
+                ),
+                errors_key=errors,
+                success=messages.INTAKE_SAVED,
+            )
+
+        _button("Start intake", "intake_start", start, primary=True)
+        _errors(errors, [])
+
+
+# --- readiness and confirmation -------------------------------------------------------------
+
+
+def readiness(case: IntakeCase, user: Actor) -> None:
+    errors = "intake_confirm_errors"
+    with st.container(border=True, key="intake_readiness"):
+        st.markdown("**Readiness for the day**")
+        if case.confirmed_at is not None:
+            st.success(messages.CONFIRMED_ON.format(when=_when(case.timezone, case.confirmed_at)))
+        if case.missing:
+            st.warning(messages.MISSING_COUNT.format(n=len(case.missing)))
+            st.text("\n".join(f"• {item}" for item in case.missing))
+        else:
+            st.success(messages.READY_TO_CONFIRM)
+        confirmable = case.status == CaseStatus.INTAKE or (
+            case.status == CaseStatus.SCHEDULED and case.confirmed_at is None
+        )
+        if confirmable:
+
+            def confirm() -> None:
+                forms.submit(
+                    lambda: booking.confirm_case(
+                        case.id, actor=user, expected_version=case.version
+                    ),
+                    errors_key=errors,
+                    success=messages.CASE_CONFIRMED,
+                )
+
+            _button("Confirm for the day", "intake_confirm", confirm, primary=not case.missing)
+            forms.field_error(errors, "readiness")
+            _errors(errors, ["readiness"])
+
+
+# --- medications ----------------------------------------------------------------------------
+
+
+def medications(case: IntakeCase, user: Actor) -> None:
+    errors = f"intake_med_add_errors_{case.id}"
+    drug, dose = st.columns([3, 2])
+    with drug:
+        st.text_input("Drug", key=f"intake_drug_{case.id}", placeholder="e.g. apixaban")
+        forms.field_error(errors, "drug")
+    with dose:
+        st.text_input("Dose", key=f"intake_dose_{case.id}", placeholder="e.g. 5 mg twice daily")
+        forms.field_error(errors, "dose")
+
+    def add() -> None:
+        forms.submit(
+            lambda: intake.add_medication(
+                case.id,
+                st.session_state.get(f"intake_drug_{case.id}", ""),
+                st.session_state.get(f"intake_dose_{case.id}", ""),
+                actor=user,
+            ),
+            errors_key=errors,
+            success=messages.INTAKE_SAVED,
+            clear=[f"intake_drug_{case.id}", f"intake_dose_{case.id}"],
+        )
+
+    _button("Add medication", f"intake_med_add_{case.id}", add)
+    _errors(errors, ["drug", "dose"])
+    if not case.medications:
+        st.caption(messages.NO_MEDICATIONS)
+    for med in case.medications:
+        _medication(case, med, user)
+
+
+def _medication_facts(case: IntakeCase, med: MedicationRow) -> str:
+    parts = [CLASS_LABELS[med.med_class]]
+    if med.hold_days is not None:
+        parts.append(f"hold {med.hold_days} day{'s' if med.hold_days != 1 else ''}")
+        parts.append(
+            f"last dose on {med.last_dose_on:%a %d %b %Y}"
+            if med.last_dose_on
+            else "last dose: set when booked"
+        )
+    elif needs_patient_instruction(med.med_class):
+        parts.append("no fixed hold")
+    return " · ".join(parts)
+
+
+def _medication(case: IntakeCase, med: MedicationRow, user: Actor) -> None:
+    errors = f"intake_med_errors_{med.id}"
+    key = f"intake_med_{med.id}"
+    with st.container(border=True, key=key):
+        st.markdown(f"**{med.drug}**")  # drug names are limited to plain characters
+        if med.dose:
+            st.text(med.dose)
+        st.caption(_medication_facts(case, med))
+        if med.needs_review:
+            st.warning(messages.DRUG_NEEDS_REVIEW, icon=":material/help:")
+        else:
+            instruction = classify(med.drug).instruction
+            if instruction:
+                st.caption(messages.HOLD_INSTRUCTION.format(instruction=instruction))
+        if med.note:
+            st.text(med.note)
+
+        def act(action: Callable[[], object], clear: Sequence[str] = ()) -> Callable[[], None]:
+            return lambda: forms.submit(
+                action, errors_key=errors, success=messages.INTAKE_SAVED, clear=clear
+            )
+
+        if med.needs_review and user.role in DRUG_REVIEWERS:
+            _button(
+                "Reviewed: no hold needed",
+                f"{key}_review",
+                act(lambda: intake.review_unknown_drug(med.id, actor=user)),
+            )
+        if med.needs_clearance:
+            if med.cleared_at is not None:
+                when = _when(case.timezone, med.cleared_at)
+                st.text(messages.PRESCRIBER_CLEARED.format(prescriber=med.cleared_by, when=when))
+            else:
+                st.text_input("Prescriber who agreed to the stop", key=f"{key}_prescriber")
+                forms.field_error(errors, "prescriber")
+                _button(
+                    "Record prescriber clearance",
+                    f"{key}_clear",
+                    act(
+                        lambda: intake.record_prescriber_clearance(
+                            med.id, st.session_state.get(f"{key}_prescriber", ""), actor=user
+                        )
+                    ),
+                )
+        if needs_patient_instruction(med.med_class) and not med.needs_review:
+            if med.hold_confirmed_at is not None:
+                when = _when(case.timezone, med.hold_confirmed_at)
+                st.text(messages.HOLD_TOLD.format(who=med.hold_confirmed_by, when=when))
+            else:
+                blocker = hold_confirmation_blocker(
+                    needs_review=med.needs_review,
+                    patient_instructed=True,
+                    dated_hold=med.hold_days is not None,
+                    last_dose_known=med.last_dose_on is not None,
+                    needs_clearance=med.needs_clearance,
+                    cleared=med.cleared_at is not None,
+                    drug=med.drug,
+                )
+                if blocker is not None:
+                    st.caption(f"{messages.HOLD_NOT_YET_TOLD} {blocker[1]}")
+                else:
+                    _button(
+                        "Hold instructions confirmed with the patient",
+                        f"{key}_told",
+                        act(lambda: intake.confirm_hold_with_patient(med.id, actor=user)),
+                    )
+                forms.field_error(errors, "hold")
+        dose, remove = st.columns([3, 1], vertical_alignment="bottom")
+        with dose:
+            st.text_input("Dose", value=med.dose or "", key=f"{key}_dose")
+            forms.field_error(errors, "dose")
+            _button(
+                "Save dose",
+                f"{key}_save",
+                act(
+                    lambda: intake.change_medication_dose(
+                        med.id, st.session_state.get(f"{key}_dose", ""), actor=user
+                    )
+                ),
+            )
+        with remove:
+            _button(
+                "Remove", f"{key}_remove", act(lambda: intake.remove_medication(med.id, actor=user))
+            )
+        _errors(errors, ["prescriber", "hold", "dose"])
+
+
+# --- conditions -----------------------------------------------------------------------------
+
+
+def _needs_text(condition: Condition) -> str:
+    """What a condition brings, e.g. "Before booking: Last HbA1c on file; On the day: ..."."""
+    return "; ".join(
+        (
+            messages.CONDITION_BRINGS_CLEARANCE
+            if n.kind == Requirement.CLEARANCE
+            else messages.CONDITION_BRINGS_DAY_OF
+        ).format(need=n.text)
+        for n in needs_for([condition])
+    )
+
+
+def conditions(case: IntakeCase, user: Actor) -> None:
+    flagged = {c.condition: c for c in case.conditions}
+    for condition in Condition:
+        key = f"intake_cond_{case.id}_{condition.value}"
+        errors = f"intake_cond_errors_{case.id}_{condition.value}"
+
+        def toggle(condition: Condition = condition, key: str = key, errors: str = errors) -> None:
+            on = st.session_state.get(key)
+            done = forms.submit(
+                lambda: (
+                    intake.flag_condition(case.id, condition, actor=user)
+                    if on
+                    else intake.unflag_condition(case.id, condition, actor=user)
+                ),
+                errors_key=errors,
+            )
+            if done is None:
+                st.session_state.pop(key, None)  # back to what is saved
+
+        st.checkbox(condition.label, value=condition in flagged, key=key, on_change=toggle)
+        forms.field_error(errors, "status")
+        row = flagged.get(condition)
+        if row is None:
+            st.caption(_needs_text(condition))  # what flagging it would bring
+            _errors(errors, ["status"])
+            continue
+        with st.container(border=True, key=f"{key}_box"):
+            for need in needs_for([condition]):
+                if need.kind == Requirement.DAY_OF:
+                    st.caption(messages.CONDITION_BRINGS_DAY_OF.format(need=need.text))
+                elif row.cleared_at is not None:
+                    when = _when(case.timezone, row.cleared_at)
+                    st.text(
+                        messages.CLEARANCE_ON_FILE.format(
+                            need=need.text, who=row.cleared_by, when=when
+                        )
+                    )
+                else:
+                    st.caption(messages.CLEARANCE_MISSING.format(need=need.text))
+                    _button(
+                        f"Record: {need.text}",
+                        f"{key}_clear",
+                        lambda c=condition, e=errors: forms.submit(
+                            lambda: intake.record_condition_clearance(case.id, c, actor=user),
+                            errors_key=e,
+                            success=messages.INTAKE_SAVED,
+                        ),
+                    )
+            st.text_input("Details", value=row.details or "", key=f"{key}_details")
+            forms.field_error(errors, "details")
+            _button(
+                "Save details",
+                f"{key}_save",
+                lambda c=condition, e=errors, k=f"{key}_details": forms.submit(
+                    lambda: intake.change_condition_details(
+                        case.id, c, st.session_state.get(k, ""), actor=user
+                    ),
+                    errors_key=e,
+                    success=messages.INTAKE_SAVED,
+                ),
+            )
+            _errors(errors, ["status", "details"])
+
+
+# --- assessment, baseline ODI, driver -------------------------------------------------------
+
+
+def _number(label: str, key: str, value, *, step, field: str, errors: str, fmt=None) -> None:
+    # No min or max: an out-of-range value reaches the rules, which say what the range is.
+    st.number_input(label, value=value, step=step, format=fmt, key=key)
+    forms.field_error(errors, field)
+
+
+def assessment(case: IntakeCase, user: Actor) -> None:
+    errors = f"intake_assess_errors_{case.id}"
+    k = f"intake_assess_{case.id}"
+    if case.asa_class is not None and case.asa_class > MAX_AMBULATORY_ASA:
+        st.warning(messages.ASA_NEEDS_REVIEW.format(asa=case.asa_class, limit=MAX_AMBULATORY_ASA))
+    if case.height_cm and case.weight_kg:
+        st.metric("BMI", f"{bmi(case.height_cm, case.weight_kg):.1f}")
+    with st.form(f"{k}_form", border=False):
+        left, right = st.columns(2)
+        with left:
+            _number(
+                "ASA class (1-6)",
+                f"{k}_asa",
+                case.asa_class,
+                step=1,
+                field="asa_class",
+                errors=errors,
+            )
+            _number(
+                "Height (cm)",
+                f"{k}_height",
+                case.height_cm,
+                step=0.5,
+                field="height_cm",
+                errors=errors,
+                fmt="%.1f",
+            )
+            _number(
+                "Weight (kg)",
+                f"{k}_weight",
+                case.weight_kg,
+                step=0.5,
+                field="weight_kg",
+                errors=errors,
+                fmt="%.1f",
+            )
+            _number(
+                "Baseline pain, NPRS (0-10)",
+                f"{k}_nprs",
+                case.baseline_nprs,
+                step=1,
+                field="nprs",
+                errors=errors,
+            )
+        with right:
+            _number(
+                "Walking tolerance (minutes)",
+                f"{k}_walk",
+                case.baseline_walk_minutes,
+                step=1,
+                field="walk_minutes",
+                errors=errors,
+            )
+            _number(
+                "Standing tolerance (minutes)",
+                f"{k}_stand",
+                case.baseline_stand_minutes,
+                step=1,
+                field="stand_minutes",
+                errors=errors,
+            )
+            works = {True: "Yes", False: "No"}
+            st.radio(
+                "Works",
+                list(works),
+                index=None if case.works is None else [True, False].index(case.works),
+                format_func=works.get,
+                horizontal=True,
+                key=f"{k}_works",
+            )
+
+        def save() -> None:
+            get = st.session_state.get
+            forms.submit(
+                lambda: intake.save_assessment(
+                    case.id,
+                    asa_class=get(f"{k}_asa"),
+                    height_cm=get(f"{k}_height"),
+                    weight_kg=get(f"{k}_weight"),
+                    baseline_nprs=get(f"{k}_nprs"),
+                    walk_minutes=get(f"{k}_walk"),
+                    stand_minutes=get(f"{k}_stand"),
+                    works=get(f"{k}_works"),
+                    actor=user,
+                    expected_version=case.version,
+                ),
+                errors_key=errors,
+                success=messages.INTAKE_SAVED,
+            )
+
+        st.form_submit_button("Save assessment", on_click=save, type="primary", width="stretch")
+    fields = ["asa_class", "height_cm", "weight_kg", "nprs", "walk_minutes", "stand_minutes"]
+    _errors(errors, fields)
+
+
+def baseline_odi(case: IntakeCase, user: Actor) -> None:
+    errors = f"intake_odi_errors_{case.id}"
+    k = f"intake_odi_{case.id}"
+    if case.baseline_odi is not None:
+        st.metric("Baseline ODI", f"{case.baseline_odi:.1f}")
+    with st.form(f"{k}_form", border=False):
+        st.caption(messages.ODI_HOW_TO)
+        columns = st.columns(2)
+        for i, section in enumerate(ODI_SECTIONS):
+            with columns[i % 2]:
+                st.selectbox(ODI_LABELS[section], ODI_CHOICES, index=None, key=f"{k}_{section}")
+                forms.field_error(errors, section)
+
+        def save() -> None:
+            answers = {s: st.session_state.get(f"{k}_{s}") for s in ODI_SECTIONS}
+            forms.submit(
+                lambda: intake.save_baseline_odi(
+                    case.id, answers, actor=user, expected_version=case.version
+                ),
+                errors_key=errors,
+                success=messages.INTAKE_SAVED,
+            )
+
+        st.form_submit_button("Save ODI", on_click=save, width="stretch")
+    forms.field_error(errors, "odi")
+    _errors(errors, ["odi", *ODI_SECTIONS])
+
+
+def driver(case: IntakeCase, user: Actor) -> None:
+    errors = f"intake_driver_errors_{case.id}"
+    k = f"intake_driver_{case.id}"
+    with st.form(f"{k}_form", border=False):
+        st.text_input("Driver's name", value=case.driver_name or "", key=f"{k}_name")
+        forms.field_error(errors, "driver_name")
+        st.text_input("Relationship", value=case.driver_relationship or "", key=f"{k}_relationship")
+        forms.field_error(errors, "driver_relationship")
+        st.text_input("Driver's phone", value=case.driver_phone or "", key=f"{k}_phone")
+        forms.field_error(errors, "driver_phone")
+
+        def save() -> None:
+            get = st.session_state.get
+            forms.submit(
+                lambda: intake.save_driver(
+                    case.id,
+                    name=get(f"{k}_name", ""),
+                    relationship=get(f"{k}_relationship", ""),
+                    phone=get(f"{k}_phone", ""),
+                    actor=user,
+                    expected_version=case.version,
+                ),
+                errors_key=errors,
+                success=messages.INTAKE_SAVED,
+            )
+
+        st.form_submit_button("Save driver", on_click=save, type="primary", width="stretch")
+    _errors(errors, ["driver_name", "driver_relationship", "driver_phone"])
+
+
+# --- booking --------------------------------------------------------------------------------
+
+
+def booking_form(
+    case: IntakeCase, user: Actor, offices: list[OfficeRow], providers: list[ProviderRow]
+) -> None:
+    errors = f"intake_book_errors_{case.id}"
+    k = f"intake_book_{case.id}"
+    state = st.session_state
+    if case.scheduled_start is not None:
+        when = _when(case.timezone, case.scheduled_start)
+        st.text(
+            messages.BOOKED_AS.format(
+                when=when, minutes=case.planned_minutes, provider=case.provider_name or "-"
+            )
+        )
+    names = {o.id: f"{o.name} ({o.code})" for o in offices}
+    office_ids = list(names)
+    where, who = st.columns(2)
+    with where:
+        st.selectbox(
+            "Office",
+            office_ids,
+            index=office_ids.index(case.office_id) if case.office_id in office_ids else 0,
+            format_func=names.get,
+            key=f"{k}_office",
+        )
+        forms.field_error(errors, "office")
+    office = next(o for o in offices if o.id == state.get(f"{k}_office", case.office_id))
+    here = {p.id: p.name for p in providers if p.office_id == office.id}
+    if state.get(f"{k}_provider") not in here:
+        state.pop(f"{k}_provider", None)
+    with who:
+        st.selectbox(
+            "Provider",
+            list(here),
+            index=list(here).index(case.provider_id) if case.provider_id in here else None,
+            format_func=here.get,
+            placeholder="Choose the provider",
+            key=f"{k}_provider",
+        )
+        forms.field_error(errors, "provider")
+    local_start = to_local(office.timezone, case.scheduled_start) if case.scheduled_start else None
+    # Two to a row: a refusal beside the start time stays readable on a tablet.
+    day, start = st.columns(2)
+    minutes, _ = st.columns(2)
+    with day:
+        st.date_input(
+            "Day",
+            value=local_start.date() if local_start else None,
+            min_value=local_today(office.timezone, now_utc()),
+            key=f"{k}_day",
+            format="YYYY-MM-DD",
+        )
+        forms.field_error(errors, "day")
+    with start:
+        st.time_input(
+            f"Start ({office.code} local time)",
+            value=local_start.time() if local_start else dt.time(8, 0),
+            step=dt.timedelta(minutes=15),
+            key=f"{k}_start",
+        )
+        forms.field_error(errors, "start")
+    with minutes:
+        st.number_input(
+            "Planned minutes",
+            value=case.planned_minutes or DEFAULT_PLANNED_MINUTES,
+            step=15,
+            key=f"{k}_minutes",
+        )
+        forms.field_error(errors, "planned_minutes")
+
+    def book() -> None:
+        get = state.get
+        forms.submit(
+            lambda: booking.book_case(
+                case.id,
+                day=get(f"{k}_day"),
+                start=get(f"{k}_start"),
+                planned_minutes=get(f"{k}_minutes"),
+                provider_id=get(f"{k}_provider"),
+                office_id=get(f"{k}_office"),
+                actor=user,
+                expected_version=case.version,
+            ),
+            errors_key=errors,
+            success=messages.CASE_BOOKED,
+        )
+
+    label = "Re-book" if case.scheduled_start is not None else "Book"
+    _button(label, f"{k}_submit", book, primary=True)
+    if case.scheduled_start is not None:
+        st.caption(messages.REBOOK_NOTE)
+    _errors(errors, ["office", "provider", "day", "start", "planned_minutes"])
