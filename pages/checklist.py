@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.queries.checklist import case_detail, day_offices, todays_cases
+from db.queries.checklist import case_detail, todays_cases
 from mild import messages
 from mild.checklist import case_progress, current_state, step_views
 from mild.staff import Screen
 from services.common import now_utc
 from ui import checklist as view
-from ui.auth import require
+from ui.auth import require, user_offices
 from ui.safe import show_failure
 
 
@@ -20,13 +20,8 @@ def render() -> None:
     st.title("Day-of checklist")
     view.show_flash()
     now = now_utc()
-    try:
-        offices = day_offices(user.office_ids)
-    except Exception as exc:
-        show_failure(exc)
-        return
+    offices = user_offices(user)
     if not offices:
-        st.info(messages.NO_OFFICES)
         return
     office = view.choose_office(offices)
     try:

@@ -1,13 +1,57 @@
-"""schedule screen (being built)."""
+"""Daily schedule: an office's day with readiness, the call list for the next working day,
+planned against actual times, the week, and reschedule or cancel a booking."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from db.queries.schedule import day_schedule, providers
+from mild.days import local_today
 from mild.staff import Screen
-from ui.auth import require
+from services.common import now_utc
+from ui import forms, schedule
+from ui.auth import require, user_offices
+from ui.safe import show_failure
 
 
 def render() -> None:
-    require(Screen.SCHEDULE)
-    st.title("schedule")
+    user = require(Screen.SCHEDULE)
+    st.title("Daily schedule")
+    forms.show_flash()
+    now = now_utc()
+    mine = user_offices(user)
+    if not mine:
+        return
+    pick, when = st.columns(2)
+    with pick:
+        office = schedule.choose_office(mine)
+    day = when.date_input(
+        "Day", value=local_today(office.timezone, now), key="sched_day", format="YYYY-MM-DD"
+    )
+    try:
+        view = day_schedule(office, day, scope=user.office_ids)
+        staff = providers(office.id, scope=user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return
+
+    day_tab, calls_tab, timeline_tab, week_tab = st.tabs(
+        ["Day", f"Call list ({len(view.call_list)})", "Timeline", "Week"]
+    )
+    with day_tab:
+        schedule.day_table(view, now)
+        st.subheader("Reschedule or cancel")
+        chosen = schedule.choose_case(view)
+        if chosen is not None:
+            schedule.fill_forms(chosen.name, chosen, office.timezone)
+            move, cancel = st.columns(2, gap="medium")
+            with move, st.container(border=True):
+                schedule.reschedule_form(chosen.name, chosen, staff, user)
+            with cancel, st.container(border=True):
+                schedule.cancel_form(chosen.name, chosen, user)
+    with calls_tab:
+        schedule.call_list(view)
+    with timeline_tab:
+        schedule.timeline(view, now)
+    with week_tab:
+        schedule.week(view)

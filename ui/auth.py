@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from db.queries.home import OfficeRow, offices
 from mild import messages
 from mild.errors import RuleViolation
 from mild.staff import Screen, may_open
@@ -71,3 +72,16 @@ def user_bar(user: Actor, office_codes: list[str]) -> None:
     if action.button("Sign out", key="nav_sign_out", width="stretch"):
         sign_out()
         st.rerun()
+
+
+def user_offices(user: Actor) -> list[OfficeRow]:
+    """The offices the signed-in user works at, by code; on an empty list the reason is shown
+    (no offices assigned, or the database failing) and the page should stop drawing."""
+    try:
+        mine = offices(user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return []
+    if not mine:
+        st.info(messages.NO_OFFICES)
+    return mine

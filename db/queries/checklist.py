@@ -24,7 +24,7 @@ from db.models import (
     Provider,
     StaffUser,
 )
-from db.queries.home import OfficeRow, offices
+from db.queries.home import OfficeRow
 from db.session import read_session
 from mild.cases import DAY_OF_STATUSES, CaseStatus
 from mild.checklist import Entry, case_progress
@@ -43,11 +43,6 @@ DAY_COLUMNS = [
     "steps_applicable",
 ]
 MEDICATION_COLUMNS = ["drug", "dose", "last_dose_on", "needs_clearance", "cleared_by"]
-
-
-def day_offices(office_ids: Collection[int]) -> list[OfficeRow]:
-    """The offices the nurse may work at, by code: the first is the screen's default."""
-    return offices(office_ids)
 
 
 def _diabetic_clause():

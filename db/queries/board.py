@@ -1,0 +1,186 @@
+"""Live status board reads: today's cases per office by stage, and open escalations.
+
+One query for the cases (each office in its own local day) and, outside waiting-room mode, one
+for the escalation flags: two per refresh, however long the history is.
+
+Waiting-room mode is enforced here, not only on screen: its query never joins the patient or
+the provider, and its rows carry the office, the case code and the stage, nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+
+from db.models import Case, Patient, Provider
+from db.queries.escalations import open_escalations
+from db.queries.home import OfficeRow
+from db.queries.schedule import office_days_clause
+from db.session import read_session
+from mild.board import BOARD_STAGES, STAGE_SINCE, board_stage, minutes_in_stage, public_view
+from mild.cases import CaseStatus
+from mild.days import local_today
+
+BOARD_COLUMNS = [
+    "case_id",
+    "office_id",
+    "code",
+    "status",
+    "stage",
+    "scheduled_start",
+    "patient",
+    "provider",
+    "in_stage_minutes",
+    "escalation",
+]
+ESCALATION_COLUMNS = ["case_id", "office_id", "code", "kind", "red_flags", "escalated_at"]
+_STAGE_ORDER = {s: n for n, s in enumerate((*BOARD_STAGES, CaseStatus.CANCELLED))}
+# The stamps time-in-stage is counted from, read only for the cases on today's board.
+_TIMES = list(dict.fromkeys(STAGE_SINCE.values()))
+
+
+def _today(offices: Sequence[OfficeRow], now: dt.datetime, scope: Collection[int]):
+    return office_days_clause(
+        (o.id, o.timezone, local_today(o.timezone, now), local_today(o.timezone, now))
+        for o in offices
+        if o.id in scope
+    )
+
+
+def _by_stage(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows (in start order) regrouped by office, then board stage; start order kept within."""
+    stages = [_STAGE_ORDER[board_stage(s)] for s in table.status]
+    keys = list(zip(table.office_id, stages, strict=True))
+    positions = sorted(range(len(keys)), key=keys.__getitem__)  # sorted() is stable
+    return table.iloc[positions].reset_index(drop=True)
+
+
+def public_board_cases(
+    offices: Sequence[OfficeRow], now: dt.datetime, *, scope: Collection[int]
+) -> pd.DataFrame:
+    """Waiting-room rows for today: office_id, code, stage (label), by stage then start."""
+    with read_session() as s:
+        rows = s.execute(
+            select(Case.office_id, Case.code, Case.status)
+            .where(_today(offices, now, scope))
+            .order_by(Case.office_id, Case.scheduled_start, Case.id)
+        ).all()
+    return public_view(_by_stage(pd.DataFrame(rows, columns=["office_id", "code", "status"])))
+
+
+def board_cases(
+    offices: Sequence[OfficeRow],
+    now: dt.datetime,
+    *,
+    scope: Collection[int],
+    flags: dict[int, str] | None = None,
+) -> pd.DataFrame:
+    """Today's cases at the offices with stage, patient, provider, minutes in stage and the
+    escalation flag (`flags`: text per case id), ordered by office, stage, then start;
+    cancelled ones come last."""
+    with read_session() as s:
+        rows = s.execute(
+            select(
+                Case.id,
+                Case.office_id,
+                Case.code,
+                Case.status,
+                Case.scheduled_start,
+                (Patient.last_name + ", " + Patient.first_name),
+                Provider.name,
+                *[getattr(Case, t) for t in _TIMES],
+            )
+            .join(Patient, Patient.id == Case.patient_id)
+            .outerjoin(Provider, Provider.id == Case.provider_id)
+            .where(_today(offices, now, scope))
+            .order_by(Case.office_id, Case.scheduled_start, Case.id)
+        ).all()
+    flags = flags or {}
+    records = []
+    for r in rows:
+        stage = board_stage(r.status)
+        times = dict(zip(_TIMES, r[7:], strict=True))
+        records.append(
+            (
+                r.id,
+                r.office_id,
+                r.code,
+                CaseStatus(r.status),
+                stage.label,
+                r.scheduled_start,
+                r[5],
+                r[6] or "",
+                minutes_in_stage(r.status, times, now),
+                flags.get(r.id, ""),
+            )
+        )
+    return _by_stage(pd.DataFrame(records, columns=BOARD_COLUMNS))
+
+
+def escalations(offices: Sequence[OfficeRow], *, scope: Collection[int]) -> pd.DataFrame:
+    """Open escalations at the offices, whatever day the case was: case_id, office_id, code,
+    kind, red_flags (text), escalated_at."""
+    found = open_escalations([o.id for o in offices if o.id in scope])
+    return pd.DataFrame(
+        {
+            "case_id": found.case_id,
+            "office_id": found.office_id,
+            "code": found.code,
+            "kind": found.kind,
+            "red_flags": [", ".join(f) for f in found.red_flags],
+            "escalated_at": found.escalated_at,
+        },
+        columns=ESCALATION_COLUMNS,
+    )
+
+
+def flags_by_case(flagged: pd.DataFrame) -> dict[int, str]:
+    """The red flags of each escalated case, joined, for the flag column."""
+    texts: dict[int, list[str]] = {}
+    for case_id, flags in zip(flagged.case_id, flagged.red_flags, strict=True):
+        texts.setdefault(int(case_id), []).append(flags or "Escalated")
+    return {case_id: "; ".join(dict.fromkeys(t)) for case_id, t in texts.items()}
+
+
+@dataclass(frozen=True)
+class OfficeBoard:
+    """One office's board: today's cases (not cancelled) by stage, cancellations apart, and
+    the open escalations (always empty in waiting-room mode)."""
+
+    office: OfficeRow
+    cases: pd.DataFrame
+    cancelled: pd.DataFrame
+    escalations: pd.DataFrame
+    public: bool
+
+
+def board(
+    offices: Sequence[OfficeRow], now: dt.datetime, *, scope: Collection[int], public: bool
+) -> list[OfficeBoard]:
+    """Every office's board for `now`; waiting-room mode reads nothing but codes and stages."""
+    offices = [o for o in offices if o.id in scope]
+    if public:
+        rows = public_board_cases(offices, now, scope=scope)
+        flagged = pd.DataFrame(columns=ESCALATION_COLUMNS)
+        is_cancelled = rows.stage == CaseStatus.CANCELLED.label
+    else:
+        flagged = escalations(offices, scope=scope)
+        rows = board_cases(offices, now, scope=scope, flags=flags_by_case(flagged))
+        is_cancelled = rows.status == CaseStatus.CANCELLED
+    result = []
+    for o in offices:
+        mine = rows.office_id == o.id
+        result.append(
+            OfficeBoard(
+                office=o,
+                cases=rows[mine & ~is_cancelled].reset_index(drop=True),
+                cancelled=rows[mine & is_cancelled].reset_index(drop=True),
+                escalations=flagged[flagged.office_id == o.id].reset_index(drop=True),
+                public=public,
+            )
+        )
+    return result

@@ -1,0 +1,166 @@
+"""Live status board widgets: the self-refreshing board body, stage badges, coloured tables.
+
+The board body runs inside `st.fragment(run_every=...)`: every BOARD_REFRESH_SECONDS Streamlit
+reruns that one function alone, not the app, so nothing else on the screen (the office choice,
+the waiting-room switch, the navigation, anything typed elsewhere) is touched by a refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from db.queries.board import OfficeBoard, board
+from db.queries.home import OfficeRow
+from mild import messages
+from mild.board import (
+    BOARD_STAGES,
+    ESCALATION_BADGE,
+    PUBLIC_COLUMNS,
+    STAGE_COLOURS,
+    format_minutes,
+    stage_colour,
+)
+from mild.cases import CaseStatus
+from mild.days import to_local
+from services.common import now_utc
+from ui.auth import current_user
+from ui.format import local_time, zone_abbreviation
+from ui.safe import show_failure
+from ui.schedule import keyed_table
+
+BOARD_REFRESH_SECONDS = 15
+ALL_OFFICES = 0  # the office choice meaning "every office I work at"
+_STAGE_BY_LABEL = {s.label: s for s in (*BOARD_STAGES, CaseStatus.CANCELLED)}
+
+
+def choose_offices(offices: Sequence[OfficeRow]) -> list[OfficeRow]:
+    """The office picker (one, or all of the user's offices); returns the offices to show."""
+    names = {o.id: f"{o.name} ({o.code})" for o in offices}
+    choice = st.selectbox(
+        "Office",
+        [ALL_OFFICES, *names],
+        format_func=lambda i: names.get(i, "All my offices"),
+        key="board_office",
+    )
+    return list(offices) if choice == ALL_OFFICES else [o for o in offices if o.id == choice]
+
+
+def live_board(offices: Sequence[OfficeRow], *, scope: Collection[int], public: bool) -> None:
+    """Draw the board and have Streamlit rerun just this part every BOARD_REFRESH_SECONDS."""
+    refreshing = st.fragment(board_body, run_every=BOARD_REFRESH_SECONDS)
+    refreshing(list(offices), frozenset(scope), public)
+
+
+def board_body(offices: list[OfficeRow], scope: frozenset[int], public: bool) -> None:
+    """One refresh: read today's boards fresh (two queries) and draw them."""
+    if current_user() is None:  # signed out since the timer was set: show nothing
+        return
+    now = now_utc()
+    try:
+        boards = board(offices, now, scope=scope, public=public)
+    except Exception as exc:
+        show_failure(exc)
+        return
+    if public:
+        st.caption(messages.BOARD_PUBLIC_NOTE)
+    for office_board in boards:
+        _draw_office(office_board, now)
+
+
+def _draw_office(view: OfficeBoard, now) -> None:
+    office = view.office
+    with st.container(border=True, key=f"board_office_{office.code}"):
+        st.subheader(f"{office.name} ({office.code})")
+        stage_badges(view.cases)
+        if view.cases.empty:
+            st.caption(messages.NO_CASES_TODAY.format(office=office.name))
+        else:
+            keyed_table(
+                f"board_cases_{office.code}",
+                board_table(view.cases, office.timezone, public=view.public),
+                column_config=_column_config(office.timezone, now),
+            )
+        codes = ", ".join(view.cancelled.code)
+        st.caption(
+            f"{CaseStatus.CANCELLED.label} ({len(view.cancelled)}): {codes}"
+            if codes
+            else messages.BOARD_NO_CANCELLED
+        )
+        if not view.escalations.empty:
+            st.badge(
+                f"Escalated to provider ({len(view.escalations)})",
+                icon=":material/flag:",
+                color=ESCALATION_BADGE,
+            )
+            keyed_table(
+                f"board_escalations_{office.code}",
+                escalation_table(view.escalations, office.timezone),
+            )
+        tz = office.timezone
+        clock = f"{to_local(tz, now):%H:%M:%S} {zone_abbreviation(tz, now)}"
+        st.caption(messages.BOARD_UPDATED.format(time=clock, seconds=BOARD_REFRESH_SECONDS))
+
+
+def stage_badges(cases: pd.DataFrame) -> None:
+    """One coloured badge per stage with its count, in the order of the day."""
+    counts = cases.stage.value_counts() if not cases.empty else {}
+    with st.container(horizontal=True, gap="small"):
+        for stage in BOARD_STAGES:
+            st.badge(
+                f"{stage.label}: {int(counts.get(stage.label, 0))}",
+                color=STAGE_COLOURS[stage].badge,
+            )
+
+
+def board_table(cases: pd.DataFrame, tz_name: str, *, public: bool) -> Styler:
+    """The rows a screen shows, stage cells coloured. In waiting-room mode only the case code
+    and the stage leave this function, whatever columns came in."""
+    if public:
+        table = cases[[c for c in PUBLIC_COLUMNS if c != "office_id"]].rename(
+            columns={"code": "Case", "stage": "Stage"}
+        )
+    else:
+        table = pd.DataFrame(
+            {
+                "Start": [local_time(tz_name, t) for t in cases.scheduled_start],
+                "Case": cases.code,
+                "Patient": cases.patient,
+                "Provider": cases.provider,
+                "Stage": cases.stage,
+                "In stage": [
+                    format_minutes(None if pd.isna(m) else int(m)) for m in cases.in_stage_minutes
+                ],
+                "Escalation": cases.escalation,
+            }
+        )
+    return table.reset_index(drop=True).style.map(_stage_css, subset=["Stage"])
+
+
+def _stage_css(label: str) -> str:
+    stage = _STAGE_BY_LABEL.get(label)
+    return stage_colour(stage).css if stage else ""
+
+
+def escalation_table(escalations: pd.DataFrame, tz_name: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Case": escalations.code,
+            "Follow-up": escalations.kind,
+            "Red flags": escalations.red_flags,
+            "Since": [
+                "" if pd.isna(t) else f"{t.tz_convert(tz_name):%a %d %b %H:%M}"
+                for t in pd.to_datetime(escalations.escalated_at, utc=True)
+            ],
+        }
+    )
+
+
+def _column_config(tz_name: str, now) -> dict:
+    return {
+        "Start": st.column_config.TextColumn(f"Start ({zone_abbreviation(tz_name, now)})"),
+        "Escalation": st.column_config.TextColumn("Escalation", help="Open red-flag escalation"),
+    }
