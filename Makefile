@@ -43,6 +43,7 @@ system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || missing="$$missing libfaketime"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
@@ -63,3 +64,12 @@ lint: $(STAMP_DEV)
 clean:
 	rm -rf $(VENV)
 	rm -f data/*.db data/*.db-wal data/*.db-shm
+
+# Server-side rerun times of the metrics, schedule, checklist and follow-up screens on a
+# 25-office one-month and a 25-office five-year demo database (SQLite files kept in data/bench/,
+# seeded when missing or not seeded today). A benchmark: never part of `make test`.
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench: venv
+	$(PY) scripts/bench.py $(BENCH_ARGS)

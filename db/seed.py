@@ -682,6 +682,18 @@ class _OfficeContext:
             age = self.now - due.due_at
             done_chance = 0.99 if age > dt.timedelta(days=21) else 0.6
             if due.due_at > self.now or rng.random() > done_chance:
+                if age > dt.timedelta(days=60):
+                    # Long past its window: closed out as not reached after three attempts, as
+                    # a clinic does, so the worklist holds recent work, not years of backlog.
+                    base.update(
+                        attempts=3,
+                        reached=False,
+                        completed_at=due.overdue_at,
+                        completed_by_id=rng.choice(self.nurses),
+                        notes="Not reached after three attempts",
+                    )
+                    self.out.add(FollowUp, base)
+                    continue
                 all_done = False
                 if due.due_at <= self.now:
                     base["attempts"] = rng.choice((0, 1, 2))

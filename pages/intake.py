@@ -21,7 +21,10 @@ TABS = ["Medications", "Conditions", "Assessment", "Driver", "Booking"]
 def render() -> None:
     user = require(Screen.INTAKE)
     st.title("Intake")
-    forms.show_flash()
+    # Always one container, message or not: the elements below keep their places, so the open
+    # tab is not reset to the first one by an action that shows no message.
+    with st.container():
+        forms.show_flash()
     try:
         office_rows = offices(user.office_ids)
         provider_rows = providers(user.office_ids)

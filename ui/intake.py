@@ -45,16 +45,19 @@ CHANNEL_LABELS = {
     RequestChannel.PHONE: "Phone",
     RequestChannel.REFERRAL: "Referral",
 }
-NEW_REQUEST_KEYS = [
-    "intake_new_mrn",
-    "intake_new_first",
-    "intake_new_last",
-    "intake_new_dob",
-    "intake_new_phone",
-    "intake_new_provider",
-    "intake_new_channel",
-    "intake_new_different",
-]
+# Emptied after a request is created. Set to these values, not dropped: the form stays on
+# screen, and a dropped key leaves the browser showing (and sending back) what was typed, so a
+# second press would create the same patient's case again. The office is kept for the next one.
+NEW_REQUEST_KEYS = {
+    "intake_new_mrn": "",
+    "intake_new_first": "",
+    "intake_new_last": "",
+    "intake_new_dob": None,
+    "intake_new_phone": "",
+    "intake_new_provider": None,
+    "intake_new_channel": None,
+    "intake_new_different": False,
+}
 ODI_LABELS = {s: s.replace("_", " ").capitalize() for s in ODI_SECTIONS}
 ODI_CHOICES = [0, 1, 2, 3, 4, 5]
 
@@ -142,7 +145,7 @@ def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderR
         forms.field_error(errors, "office")
     office_id = state.get("intake_new_office")
     here = {p.id: p.name for p in providers if p.office_id == office_id}
-    if state.get("intake_new_provider") not in here:
+    if state.get("intake_new_provider") not in (None, *here):  # None: emptied after a request
         state.pop("intake_new_provider", None)
     with who:
         st.selectbox(
@@ -204,7 +207,13 @@ def case_picker(cases: pd.DataFrame) -> int | None:
         )
         status = CaseStatus(row.status).label
         labels[int(row.case_id)] = f"{row.code} · {row.patient} · {status} · {start}"
-    if st.session_state.get("intake_case") not in labels:
+    picked = st.session_state.get("intake_case")
+    if picked in labels:
+        # Handed back on every run, so the browser is sent the case's label as it is now. The
+        # browser returns the label it shows; once an action changed it (intake started, booked,
+        # confirmed), the old label matched no option and the next click closed the case.
+        st.session_state["intake_case"] = picked
+    else:
         st.session_state.pop("intake_case", None)
     return st.selectbox(
         "Case",
@@ -296,7 +305,7 @@ def medications(case: IntakeCase, user: Actor) -> None:
             ),
             errors_key=errors,
             success=messages.INTAKE_SAVED,
-            clear=[f"intake_drug_{case.id}", f"intake_dose_{case.id}"],
+            clear={f"intake_drug_{case.id}": "", f"intake_dose_{case.id}": ""},  # still shown
         )
 
     _button("Add medication", f"intake_med_add_{case.id}", add)

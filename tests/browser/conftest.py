@@ -277,3 +277,66 @@ def open_app(page: Page, url: str) -> None:
     page.goto(url)
     expect(page.get_by_test_id("stAppViewContainer")).to_be_attached()
     wait_for_app_idle(page)
+
+
+# --- the next day: the same app and database, the server's clock a day ahead -------------------
+
+# Debian's libfaketime (package libfaketime): preloaded into the server process only, it moves
+# that process's wall clock by a fixed offset. The app has no clock setting and gets none for
+# tests: it runs unchanged, as it would the next day. Chromium and the tests keep the real time.
+LIBFAKETIME = os.environ.get("MILD_TEST_LIBFAKETIME", "")
+NEXT_DAY_HOURS = 25  # the next-day call is due 24 h after discharge
+
+
+def _libfaketime() -> Path:
+    found = [Path(LIBFAKETIME)] if LIBFAKETIME else []
+    found += sorted(Path("/usr/lib").glob("*/faketime/libfaketimeMT.so.1"))
+    for path in found:
+        if path.exists():
+            return path
+    pytest.fail(
+        "libfaketime is not installed (/usr/lib/<arch>/faketime/libfaketimeMT.so.1). The "
+        "next-day journey runs the server with its clock a day ahead: install Debian's "
+        "libfaketime package (`apt-get install libfaketime`; make system-deps installs it).",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def next_day_server(app_server: AppServer) -> Iterator[AppServer]:
+    """A second server on the same database whose clock reads NEXT_DAY_HOURS later.
+
+    What a nurse sees when she opens the app the day after: follow-ups fall due, the board shows
+    that day. Both servers share the SQLite file (WAL), as two processes on one host may.
+    """
+    log = app_server.log.parent / "streamlit-next-day.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{app_server.database}",
+        "DEMO_PASSWORD": TEST_PASSWORD,
+        "PYTHONUNBUFFERED": "1",
+        "LD_PRELOAD": str(_libfaketime()),
+        "FAKETIME": f"+{NEXT_DAY_HOURS}h",
+        # Timers and timeouts (asyncio, tornado) keep the real monotonic clock.
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    }
+    proc = None
+    try:
+        proc, port = _start_server(env, log)
+        yield AppServer(f"http://127.0.0.1:{port}", port, app_server.database, log)
+        died = proc.poll() is not None
+        _stop(proc)
+        output = log.read_text(errors="replace") if log.exists() else ""
+    finally:
+        if proc is not None:
+            _stop(proc)
+        if log.exists():
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copyfile(log, ARTIFACTS / log.name)
+    if died or "Traceback" in output:
+        pytest.fail(
+            "The next-day Streamlit server "
+            + ("died during the tests" if died else "logged an error")
+            + f" (test-artifacts/{log.name}); the last lines:\n{_tail_text(output)}",
+            pytrace=False,
+        )

@@ -1,0 +1,717 @@
+"""Office metrics: every KPI computed by the database, grouped by office and week or month.
+
+Each query filters on an indexed pair — (office_id, scheduled_start), (office_id, discharged_at)
+or (office_id, consult_requested_at) — over a coarse UTC window, refines to the office-local
+days chosen, and returns one row per office and period: tens of rows, never the history.
+pandas only shapes those rows. Definitions are in mild/kpis.py; tests/db/test_metrics.py checks
+each number against answers worked out by hand, on SQLite and PostgreSQL.
+
+Office-local days differ by backend (see `LocalTime`): PostgreSQL converts with the office's
+time zone; SQLite shifts UTC by the zone's standard offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.models import Case, FollowUp, Office
+from db.queries.home import OfficeRow, offices
+from db.session import get_engine, read_session
+from mild.cases import CaseStatus
+from mild.days import local_day_bounds
+from mild.followup import FollowUpKind
+from mild.kpis import (
+    DEFAULT_POLICY,
+    FUNNEL_STAGES,
+    DateRange,
+    Grain,
+    KpiPolicy,
+    mean,
+    per_cases,
+    percent,
+    standard_offset_minutes,
+)
+
+
+class LocalTime:
+    """Office-local dates of UTC timestamps, as SQL, for the session's backend.
+
+    PostgreSQL: `timezone(office.timezone, ts)` (ts AT TIME ZONE the office's zone, from the
+    joined office row), then date_trunc. SQLite has no time zones: `date(ts, '-300 minutes')`
+    with the zone's standard offset chosen by a CASE on office_id. In summer time that is an
+    hour early, which moves no procedure-day event across midnight (mild.kpis explains).
+    Queries using it must join Office on the office_id they pass.
+    """
+
+    def __init__(self, session: Session, office_rows: Collection[OfficeRow], year: int) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.shifts = {
+            o.id: f"{standard_offset_minutes(o.timezone, year):+d} minutes" for o in office_rows
+        }
+
+    def _shift(self, office_id: ColumnElement) -> ColumnElement:
+        # Written into the SQL (ints and offsets we made, nothing typed by a user): repeated
+        # in every date expression, as bound parameters they would run to hundreds.
+        whens = [
+            (office_id == literal_column(str(int(i))), literal_column(f"'{shift}'"))
+            for i, shift in self.shifts.items()
+        ]
+        return case(*whens, else_=literal_column("'+0 minutes'"))
+
+    def day(self, ts: ColumnElement, office_id: ColumnElement) -> ColumnElement[dt.date]:
+        """The office-local calendar day of `ts`."""
+        if self.sqlite:
+            return func.date(ts, self._shift(office_id), type_=Date)
+        return cast(func.timezone(Office.timezone, ts), Date)
+
+    def period(
+        self, ts: ColumnElement, office_id: ColumnElement, grain: Grain
+    ) -> ColumnElement[dt.date]:
+        """The first day (Monday, or the 1st) of the office-local week or month holding `ts`."""
+        if self.sqlite:
+            steps = ("weekday 0", "-6 days") if grain == Grain.WEEK else ("start of month",)
+            return func.date(ts, self._shift(office_id), *steps, type_=Date)
+        unit = literal_column("'week'" if grain == Grain.WEEK else "'month'")
+        return cast(func.date_trunc(unit, func.timezone(Office.timezone, ts)), Date)
+
+    def day_plus(
+        self, ts: ColumnElement, office_id: ColumnElement, days: int
+    ) -> ColumnElement[dt.date]:
+        """The office-local day of `ts` plus whole days."""
+        if self.sqlite:
+            return func.date(ts, self._shift(office_id), f"+{days} days", type_=Date)
+        return cast(func.timezone(Office.timezone, ts), Date) + days
+
+    def seconds(self, start: ColumnElement, end: ColumnElement) -> ColumnElement[float]:
+        """end - start in seconds. SQLite's julianday is rounded to the millisecond so that an
+        exact 300 s or 3600 s compares equal to the threshold."""
+        if self.sqlite:
+            return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)
+        return cast(extract("epoch", end - start), Float)
+
+
+@dataclass(frozen=True)
+class MetricsFilter:
+    """What the screen asks for: offices (already within the user's scope), whole periods."""
+
+    office_rows: tuple[OfficeRow, ...]
+    range: DateRange
+    now: dt.datetime
+    policy: KpiPolicy = DEFAULT_POLICY
+
+    @property
+    def office_ids(self) -> list[int]:
+        return [o.id for o in self.office_rows]
+
+
+def _in_range(f: MetricsFilter, ts: ColumnElement, office_id: ColumnElement) -> ColumnElement[bool]:
+    """At the chosen offices, on the chosen office-local days: one index range per time zone,
+    its bounds computed here with the zone's real offsets (summer time included)."""
+    by_zone: dict[str, list[int]] = {}
+    for o in f.office_rows:
+        by_zone.setdefault(o.timezone, []).append(o.id)
+    if not by_zone:
+        return office_id.is_(None)
+    ranges = []
+    for zone, ids in by_zone.items():
+        first, _ = local_day_bounds(zone, f.range.start)
+        _, last = local_day_bounds(zone, f.range.end)
+        ranges.append(and_(office_id.in_(ids), ts >= first, ts < last))
+    return or_(*ranges)
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _frame(session: Session, query, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(session.execute(query).all(), columns=columns)
+
+
+# Medians are computed by the database on both backends, in the same pass as the sums: each value
+# is ranked within its office (window functions, NULLs last and not counted), and the groups
+# return the sum and count of the middle one or two values; the office's median is their
+# quotient, the same as PostgreSQL's percentile_cont(0.5). SQLite has no median function.
+
+
+def _ranks(value: ColumnElement, office_id: ColumnElement, name: str) -> list[ColumnElement]:
+    return [
+        func.row_number()
+        .over(partition_by=office_id, order_by=(value.is_(None), value))
+        .label(f"{name}_rn"),
+        func.count(value).over(partition_by=office_id).label(f"{name}_n"),
+    ]
+
+
+def _middle_sums(value: ColumnElement, rn: ColumnElement, n: ColumnElement) -> list:
+    middle = and_(value.is_not(None), or_(rn * 2 == n, rn * 2 == n + 1, rn * 2 == n + 2))
+    return [func.sum(case((middle, value))), func.sum(_flag(middle))]
+
+
+def _median_columns(name: str) -> list[str]:
+    return [f"{name}_mid_total", f"{name}_mid_count"]
+
+
+# --- Procedure days: throughput, first case, duration, recovery, cancellations, turnaround ----
+
+DAY_COUNTS = (
+    "completed",
+    "timed_cases",
+    "duration_total",
+    "over_long",
+    "recovery_cases",
+    "recovery_total",
+    "booked",
+    "cancelled_same_day",
+    "first_cases",
+    "on_time",
+    "turnaround_pairs",
+    "turnaround_total",
+)
+DAY_MEDIANS = ("duration", "recovery", "turnaround")
+
+
+def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
+    """Every procedure-day KPI in one pass over the cases booked in the range, per office,
+    period and same-day cancellation reason (None for all other cases):
+
+    completed cases; procedure minutes (and over the long mark); recovery minutes; cases booked
+    for the day and cancelled on it; first cases of the office-day (not cancelled) whose result
+    is known, and those on time; turnaround gaps between consecutive cases of an office-day;
+    and the middle values of duration, recovery and turnaround for the office medians.
+    """
+    p = f.policy
+    office = Case.office_id
+    day = local.day(Case.scheduled_start, office)
+    cancelled = Case.status == CaseStatus.CANCELLED
+    same_day = and_(cancelled, local.day(Case.cancelled_at, office) == day)
+    timed = and_(Case.procedure_started_at.is_not(None), Case.procedure_ended_at.is_not(None))
+    recovered = and_(Case.recovery_in_at.is_not(None), Case.recovery_out_at.is_not(None))
+    office_day = (office, day)
+    cases = (
+        select(
+            office.label("office_id"),
+            local.period(Case.scheduled_start, office, f.range.grain).label("period"),
+            case((same_day, Case.cancellation_reason)).label("reason"),
+            _flag(Case.procedure_ended_at.is_not(None)).label("completed"),
+            _flag(timed).label("timed"),
+            case(
+                (timed, local.seconds(Case.procedure_started_at, Case.procedure_ended_at) / 60.0)
+            ).label("duration"),
+            _flag(recovered).label("recovered"),
+            case(
+                (recovered, local.seconds(Case.recovery_in_at, Case.recovery_out_at) / 60.0)
+            ).label("stay"),
+            _flag(
+                or_(Case.cancelled_at.is_(None), local.day(Case.cancelled_at, office) >= day)
+            ).label("booked"),
+            _flag(same_day).label("same_day"),
+            _flag(cancelled).label("cancelled"),
+            Case.scheduled_start,
+            Case.anesthesia_started_at,
+            Case.procedure_started_at,
+            # The day's first case: cancelled cases sort last, so they are never it.
+            func.row_number()
+            .over(partition_by=office_day, order_by=(cancelled, Case.scheduled_start, Case.id))
+            .label("day_rank"),
+            # The case before in order of procedure start; cases never started sort last.
+            func.lag(Case.procedure_ended_at)
+            .over(
+                partition_by=office_day,
+                order_by=(
+                    Case.procedure_started_at.is_(None),
+                    Case.procedure_started_at,
+                    Case.id,
+                ),
+            )
+            .label("previous_end"),
+        )
+        .join(Office, Office.id == office)
+        .where(_in_range(f, Case.scheduled_start, office))
+        .subquery("cases")
+    )
+    c = cases.c
+    grace = p.on_time_grace_minutes
+    first = and_(c.day_rank == 1, c.cancelled == 0)
+    in_room = c.anesthesia_started_at.is_not(None)
+    known = and_(first, or_(in_room, c.scheduled_start <= f.now - dt.timedelta(minutes=grace)))
+    on_time = and_(
+        first, in_room, local.seconds(c.scheduled_start, c.anesthesia_started_at) <= grace * 60
+    )
+    paired = and_(c.previous_end.is_not(None), c.procedure_started_at.is_not(None))
+    gap = case((paired, local.seconds(c.previous_end, c.procedure_started_at) / 60.0))
+    flagged = select(
+        c.office_id,
+        c.period,
+        c.reason,
+        c.completed,
+        c.timed,
+        c.duration,
+        _flag(and_(c.timed == 1, c.duration > p.long_procedure_minutes)).label("over_long"),
+        c.recovered,
+        c.stay,
+        c.booked,
+        c.same_day,
+        _flag(known).label("first_case"),
+        _flag(on_time).label("on_time"),
+        gap.label("gap"),
+    ).subquery("flagged")
+    g = flagged.c
+    values = {"duration": g.duration, "recovery": g.stay, "turnaround": g.gap}
+    ranked = select(
+        flagged,
+        *[r for name, v in values.items() for r in _ranks(v, g.office_id, name)],
+    ).subquery("ranked")
+    r = ranked.c
+    middles = {"duration": r.duration, "recovery": r.stay, "turnaround": r.gap}
+    query = select(
+        r.office_id,
+        r.period,
+        r.reason,
+        func.sum(r.completed),
+        func.sum(r.timed),
+        func.sum(r.duration),
+        func.sum(r.over_long),
+        func.sum(r.recovered),
+        func.sum(r.stay),
+        func.sum(r.booked),
+        func.sum(r.same_day),
+        func.sum(r.first_case),
+        func.sum(r.on_time),
+        func.count(r.gap),
+        func.sum(r.gap),
+        *[
+            m
+            for name, v in middles.items()
+            for m in _middle_sums(v, r[f"{name}_rn"], r[f"{name}_n"])
+        ],
+    ).group_by(r.office_id, r.period, r.reason)
+    medians = [c for name in DAY_MEDIANS for c in _median_columns(name)]
+    return _frame(session, query, ["office_id", "period", "reason", *DAY_COUNTS, *medians])
+
+
+# --- After discharge: next-day call, return to work, red flags, escalations, outcomes ----------
+
+DISCHARGE_COUNTS = ("discharged", "call_known", "called_in_time", "rtw_answered", "rtw_returned")
+
+
+def _discharged_in_range(f: MetricsFilter) -> ColumnElement[bool]:
+    return _in_range(f, Case.discharged_at, Case.office_id)
+
+
+def discharges(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
+    """Per office and period of discharge: discharged cases; next-day calls whose result is
+    known and those reaching the patient in time; working patients reached, and back at work
+    within the return-to-work days."""
+    p = f.policy
+    office = Case.office_id
+    call = FollowUp
+    reached = and_(call.reached.is_(True), call.completed_at.is_not(None))
+    in_time = and_(
+        reached,
+        local.seconds(Case.discharged_at, call.completed_at) <= p.next_day_call_hours * 3600,
+    )
+    decided = or_(in_time, Case.discharged_at <= f.now - dt.timedelta(hours=p.next_day_call_hours))
+    answered = and_(Case.works.is_(True), reached)
+    deadline = local.day_plus(Case.discharged_at, office, p.return_to_work_days)
+    back = and_(
+        answered, call.returned_to_work_on.is_not(None), call.returned_to_work_on <= deadline
+    )
+    rows = (
+        select(
+            office.label("office_id"),
+            local.period(Case.discharged_at, office, f.range.grain).label("period"),
+            _flag(decided).label("call_known"),
+            _flag(in_time).label("called_in_time"),
+            _flag(answered).label("rtw_answered"),
+            _flag(back).label("rtw_returned"),
+        )
+        .join(Office, Office.id == office)
+        .outerjoin(call, and_(call.case_id == Case.id, call.kind == FollowUpKind.NEXT_DAY_CALL))
+        .where(_discharged_in_range(f))
+        .subquery()
+    )
+    query = select(
+        rows.c.office_id,
+        rows.c.period,
+        func.count(),
+        func.sum(rows.c.call_known),
+        func.sum(rows.c.called_in_time),
+        func.sum(rows.c.rtw_answered),
+        func.sum(rows.c.rtw_returned),
+    ).group_by(rows.c.office_id, rows.c.period)
+    return _frame(session, query, ["office_id", "period", *DISCHARGE_COUNTS])
+
+
+def _flag_count(red_flags: ColumnElement[str]) -> ColumnElement[int]:
+    """How many red flags a stored comma-separated list holds (0 for none)."""
+    commas = func.length(red_flags) - func.length(func.replace(red_flags, ",", ""))
+    return case((and_(red_flags.is_not(None), red_flags != ""), commas + 1), else_=0)
+
+
+FOLLOW_UP_COUNTS = (
+    "red_flags",
+    "escalations",
+    "resolved",
+    "nprs_n",
+    "nprs_total",
+    "nprs_improved",
+    "odi_n",
+    "odi_total",
+    "odi_improved",
+)
+
+
+def follow_ups(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
+    """Every follow-up of the cases discharged in the range, per office, period of discharge and
+    follow-up kind: red flags reported (each flag counted), escalations and how many are
+    resolved; and, for completed
+    follow-ups, NPRS and ODI change from the intake baseline (count, sum) and how many reached
+    the clinically important improvement."""
+    p = f.policy
+    office = Case.office_id
+    escalated = FollowUp.escalated_at.is_not(None)
+    resolved = and_(escalated, FollowUp.escalation_resolved_at.is_not(None))
+    done = FollowUp.completed_at.is_not(None)
+    nprs_known = and_(done, FollowUp.nprs.is_not(None), Case.baseline_nprs.is_not(None))
+    nprs_drop = Case.baseline_nprs - FollowUp.nprs
+    nprs_better = or_(
+        nprs_drop >= p.nprs_points,
+        and_(Case.baseline_nprs > 0, nprs_drop * 100 >= p.nprs_percent * Case.baseline_nprs),
+    )
+    odi_known = and_(done, FollowUp.odi.is_not(None), Case.baseline_odi.is_not(None))
+    # Float noise (16.4 - 6.4 = 9.999999999999998) must not hide a 10-point drop.
+    odi_better = Case.baseline_odi - FollowUp.odi >= p.odi_points - 1e-6
+    rows = (
+        select(
+            office.label("office_id"),
+            local.period(Case.discharged_at, office, f.range.grain).label("period"),
+            FollowUp.kind.label("kind"),
+            _flag_count(FollowUp.red_flags).label("flags"),
+            _flag(escalated).label("escalated"),
+            _flag(resolved).label("resolved"),
+            _flag(nprs_known).label("nprs_n"),
+            case((nprs_known, FollowUp.nprs - Case.baseline_nprs)).label("nprs_change"),
+            _flag(and_(nprs_known, nprs_better)).label("nprs_improved"),
+            _flag(odi_known).label("odi_n"),
+            case((odi_known, FollowUp.odi - Case.baseline_odi)).label("odi_change"),
+            _flag(and_(odi_known, odi_better)).label("odi_improved"),
+        )
+        .join(Office, Office.id == office)
+        .join(FollowUp, FollowUp.case_id == Case.id)
+        .where(_discharged_in_range(f))
+        .subquery("follow_ups")
+    )
+    r = rows.c
+    query = select(
+        r.office_id,
+        r.period,
+        r.kind,
+        func.sum(r.flags),
+        func.sum(r.escalated),
+        func.sum(r.resolved),
+        func.sum(r.nprs_n),
+        func.sum(r.nprs_change),
+        func.sum(r.nprs_improved),
+        func.sum(r.odi_n),
+        func.sum(r.odi_change),
+        func.sum(r.odi_improved),
+    ).group_by(r.office_id, r.period, r.kind)
+    return _frame(
+        session,
+        query,
+        ["office_id", "period", "kind", *FOLLOW_UP_COUNTS],
+    )
+
+
+def resolution_medians(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
+    """Per office: the middle resolution times (hours) of resolved escalations of the cases
+    discharged in the range; ranked apart from follow_ups(), over these few rows only."""
+    office = Case.office_id
+    resolved = (
+        select(
+            office.label("office_id"),
+            (local.seconds(FollowUp.escalated_at, FollowUp.escalation_resolved_at) / 3600.0).label(
+                "hours"
+            ),
+        )
+        .join(Office, Office.id == office)
+        .join(FollowUp, FollowUp.case_id == Case.id)
+        .where(
+            _discharged_in_range(f),
+            FollowUp.escalated_at.is_not(None),
+            FollowUp.escalation_resolved_at.is_not(None),
+        )
+        .subquery("resolved")
+    )
+    ranked = select(resolved, *_ranks(resolved.c.hours, resolved.c.office_id, "hours")).subquery()
+    r = ranked.c
+    query = select(r.office_id, *_middle_sums(r.hours, r.hours_rn, r.hours_n)).group_by(r.office_id)
+    return _frame(session, query, ["office_id", *_median_columns("resolution")])
+
+
+# --- Requests: the funnel ------------------------------------------------------------------------
+
+
+def funnel(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
+    """Per office: consult requests in the range, and how many reached each later stage.
+
+    A case counts at every stage up to the furthest it reached, so the funnel never widens
+    (a case booked without an intake date still passed intake). Follow-up is complete when the
+    case is closed, or when at least one follow-up is done and none that has fallen due by now
+    is still open (checked with the follow-ups' case_id index, case by case)."""
+    done_one = (
+        select(FollowUp.id)
+        .where(FollowUp.case_id == Case.id, FollowUp.completed_at.is_not(None))
+        .exists()
+    )
+    owed = (
+        select(FollowUp.id)
+        .where(
+            FollowUp.case_id == Case.id,
+            FollowUp.completed_at.is_(None),
+            FollowUp.due_at <= f.now,
+        )
+        .exists()
+    )
+    procedure_done = Case.procedure_ended_at.is_not(None)
+    stage = case(
+        (or_(Case.status == CaseStatus.CLOSED, and_(procedure_done, done_one, ~owed)), 5),
+        (procedure_done, 4),
+        (or_(Case.booked_at.is_not(None), Case.scheduled_start.is_not(None)), 3),
+        (Case.intake_started_at.is_not(None), 2),
+        else_=1,
+    )
+    rows = (
+        select(Case.office_id.label("office_id"), stage.label("stage"))
+        .join(Office, Office.id == Case.office_id)
+        .where(_in_range(f, Case.consult_requested_at, Case.office_id))
+        .subquery()
+    )
+    query = select(
+        rows.c.office_id,
+        *[func.sum(_flag(rows.c.stage >= n)) for n in range(1, len(FUNNEL_STAGES) + 1)],
+    ).group_by(rows.c.office_id)
+    return _frame(session, query, ["office_id", *[c for c, _ in FUNNEL_STAGES]])
+
+
+# --- Everything the screen shows -------------------------------------------------------------
+
+PERIOD_COUNTS = (*DAY_COUNTS, *DISCHARGE_COUNTS, "red_flags", "escalations", "resolved")
+OUTCOME_COUNTS = FOLLOW_UP_COUNTS[3:]
+
+
+@dataclass(frozen=True)
+class OfficeMetrics:
+    """The screen's data, all small: per office and period, per office, per reason, per visit."""
+
+    offices: tuple[OfficeRow, ...]
+    range: DateRange
+    by_period: pd.DataFrame  # office_id, period, the PERIOD_COUNTS, and the rates from them
+    comparison: pd.DataFrame  # one row per office, the KPIs as columns
+    funnel: pd.DataFrame  # office_id and one column per funnel stage
+    reasons: pd.DataFrame  # office_id, reason (CancelReason or None), cancelled
+    outcomes: pd.DataFrame  # office_id, kind, counts, mean change, share improved
+    policy: KpiPolicy = field(default=DEFAULT_POLICY)
+
+
+def _numbers(frame: pd.DataFrame, columns: Collection[str]) -> pd.DataFrame:
+    """Sums come back as int, Decimal (PostgreSQL numeric) or None: make them plain floats."""
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def _each(fn, numerators: pd.Series, denominators: pd.Series) -> np.ndarray:
+    """fn(numerator, denominator) row by row; None (nothing to divide by) becomes NaN: a blank
+    cell, a gap in a line."""
+    pairs = zip(numerators.to_numpy(), denominators.to_numpy(), strict=True)
+    return np.array([fn(a, b) for a, b in pairs], dtype=float)
+
+
+def _rates(frame: pd.DataFrame, policy: KpiPolicy) -> pd.DataFrame:
+    """The rates and means of each row, from the numerators and denominators beside them."""
+
+    def hundred(a: float, b: float) -> float | None:
+        return per_cases(a, b, policy)
+
+    return frame.assign(
+        on_time_pct=_each(percent, frame.on_time, frame.first_cases),
+        duration_mean=_each(mean, frame.duration_total, frame.timed_cases),
+        over_long_pct=_each(percent, frame.over_long, frame.timed_cases),
+        recovery_mean=_each(mean, frame.recovery_total, frame.recovery_cases),
+        same_day_pct=_each(percent, frame.cancelled_same_day, frame.booked),
+        turnaround_mean=_each(mean, frame.turnaround_total, frame.turnaround_pairs),
+        call_pct=_each(percent, frame.called_in_time, frame.call_known),
+        rtw_pct=_each(percent, frame.rtw_returned, frame.rtw_answered),
+        red_flags_per_100=_each(hundred, frame.red_flags, frame.discharged),
+        escalations_per_100=_each(hundred, frame.escalations, frame.discharged),
+    )
+
+
+def _by_period(
+    days: pd.DataFrame, discharged: pd.DataFrame, follow: pd.DataFrame, f: MetricsFilter
+) -> pd.DataFrame:
+    """Every office x every period of the range (a quiet week shows 0 cases, not a gap)."""
+    keys = ["office_id", "period"]
+    grid = pd.DataFrame([(o, p) for o in f.office_ids for p in f.range.periods], columns=keys)
+    parts = (
+        days.groupby(keys, as_index=False)[list(DAY_COUNTS)].sum(),
+        discharged,
+        follow.groupby(keys, as_index=False)[["red_flags", "escalations", "resolved"]].sum(),
+    )
+    for part in parts:
+        grid = grid.merge(part, on=keys, how="left")
+    grid = grid.fillna({c: 0.0 for c in PERIOD_COUNTS})
+    return _rates(grid, f.policy)
+
+
+def _reasons(days: pd.DataFrame) -> pd.DataFrame:
+    same_day = days[days.cancelled_same_day > 0]
+    reasons = same_day.groupby(["office_id", "reason"], as_index=False, dropna=False)[
+        "cancelled_same_day"
+    ].sum()
+    reasons = reasons.rename(columns={"cancelled_same_day": "cancelled"})
+    reasons["reason"] = [None if pd.isna(r) else r for r in reasons.reason]
+    reasons["cancelled"] = reasons.cancelled.astype(int)
+    return reasons.reset_index(drop=True)
+
+
+def _outcomes(follow: pd.DataFrame) -> pd.DataFrame:
+    """Per office and visit: NPRS and ODI mean change and share improved, visits in order."""
+    sums = follow.groupby(["office_id", "kind"], as_index=False)[list(OUTCOME_COUNTS)].sum()
+    sums = sums[(sums.nprs_n > 0) | (sums.odi_n > 0)]
+    order = {k: i for i, k in enumerate(FollowUpKind)}
+    sums = sums.assign(
+        nprs_mean_change=_each(mean, sums.nprs_total, sums.nprs_n),
+        nprs_improved_pct=_each(percent, sums.nprs_improved, sums.nprs_n),
+        odi_mean_change=_each(mean, sums.odi_total, sums.odi_n),
+        odi_improved_pct=_each(percent, sums.odi_improved, sums.odi_n),
+        order=[order[FollowUpKind(k)] for k in sums.kind],
+    )
+    return sums.sort_values(["office_id", "order"]).drop(columns="order").reset_index(drop=True)
+
+
+def _medians(frame: pd.DataFrame, names: Collection[str]) -> pd.DataFrame:
+    """Office medians from the middle values the database returned: their sum / their count."""
+    columns = [c for name in names for c in _median_columns(name)]
+    sums = frame.groupby("office_id")[columns].sum()
+    return pd.DataFrame(
+        {
+            f"{name}_median": _each(mean, sums[f"{name}_mid_total"], sums[f"{name}_mid_count"])
+            for name in names
+        },
+        index=sums.index,
+    )
+
+
+def _comparison(
+    by_period: pd.DataFrame,
+    medians: pd.DataFrame,
+    outcome: pd.DataFrame,
+    f: MetricsFilter,
+) -> pd.DataFrame:
+    """One row per office over the whole range: sums of the period numerators and
+    denominators (never an average of period rates), medians over the whole range."""
+    totals = by_period.groupby("office_id", as_index=False)[list(PERIOD_COUNTS)].sum()
+    totals = _rates(totals, f.policy).set_index("office_id")
+    at_visit = outcome[outcome.kind == f.policy.comparison_visit].set_index("office_id")
+    rows = []
+    for o in f.office_rows:
+        t = totals.loc[o.id]
+        m = medians.loc[o.id] if o.id in medians.index else {}
+        visit = at_visit.loc[o.id] if o.id in at_visit.index else {}
+        rows.append(
+            {
+                "office_id": o.id,
+                "office": o.code,
+                "completed": int(t.completed),
+                "on_time_pct": t.on_time_pct,
+                "duration_mean": t.duration_mean,
+                "duration_median": m.get("duration_median"),
+                "over_long_pct": t.over_long_pct,
+                "recovery_median": m.get("recovery_median"),
+                "same_day_pct": t.same_day_pct,
+                "turnaround_median": m.get("turnaround_median"),
+                "call_pct": t.call_pct,
+                "rtw_pct": t.rtw_pct,
+                "red_flags_per_100": t.red_flags_per_100,
+                "escalations_per_100": t.escalations_per_100,
+                "resolution_median": m.get("resolution_median"),
+                "open_escalations": int(t.escalations - t.resolved),
+                "nprs_improved_pct": visit.get("nprs_improved_pct"),
+                "odi_improved_pct": visit.get("odi_improved_pct"),
+            }
+        )
+    return pd.DataFrame(rows).astype({"nprs_improved_pct": float, "odi_improved_pct": float})
+
+
+def data_source() -> str:
+    """Which database the numbers come from (no password): part of a cache key."""
+    return get_engine().url.render_as_string(hide_password=True)
+
+
+def office_metrics(
+    scope: Collection[int],
+    office_ids: Collection[int],
+    date_range: DateRange,
+    now: dt.datetime,
+    policy: KpiPolicy = DEFAULT_POLICY,
+) -> OfficeMetrics:
+    """Every KPI of the metrics screen for the chosen offices that lie within `scope` (the
+    user's offices: an office outside it is never read, whatever the widgets asked).
+
+    Five grouped queries, each over one indexed range: cases by scheduled start, cases by
+    discharge (with the next-day call), follow-ups of those cases (and, apart, their resolved
+    escalations), and requests."""
+    allowed = set(scope) & set(office_ids)
+    rows = tuple(offices(allowed))
+    f = MetricsFilter(rows, date_range, now, policy)
+    with read_session() as s:
+        local = LocalTime(s, rows, now.year)
+        days = procedure_days(s, local, f)
+        discharged = discharges(s, local, f)
+        follow = follow_ups(s, local, f)
+        resolution = resolution_medians(s, local, f)
+        requests = funnel(s, local, f)
+    medians_of_days = [c for n in DAY_MEDIANS for c in _median_columns(n)]
+    days = _numbers(days, [*DAY_COUNTS, *medians_of_days])
+    discharged = _numbers(discharged, DISCHARGE_COUNTS)
+    follow = _numbers(follow, FOLLOW_UP_COUNTS)
+    resolution = _numbers(resolution, _median_columns("resolution"))
+    by_period = _by_period(days, discharged, follow, f)
+    medians = _medians(days, DAY_MEDIANS).join(_medians(resolution, ["resolution"]), how="outer")
+    outcome = _outcomes(follow)
+    stages = [c for c, _ in FUNNEL_STAGES]
+    requests = pd.DataFrame({"office_id": f.office_ids}).merge(
+        _numbers(requests, stages), on="office_id", how="left"
+    )
+    return OfficeMetrics(
+        offices=rows,
+        range=date_range,
+        by_period=by_period,
+        comparison=_comparison(by_period, medians, outcome, f),
+        funnel=requests.fillna({c: 0.0 for c in stages}),
+        reasons=_reasons(days),
+        outcomes=outcome,
+        policy=policy,
+    )

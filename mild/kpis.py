@@ -1,0 +1,352 @@
+"""What managers measure: each KPI's definition as data, the policy thresholds, and the periods
+a chart is grouped by. Pure: the database computes the numbers (db/queries/metrics.py).
+
+Every definition says what is counted (numerator), out of what (denominator), what is left out,
+and which date places a case in a week or month. The text is built from the policy, so the
+definition a manager reads always matches the threshold the query used.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from mild import messages
+from mild.errors import RuleViolation
+from mild.followup import FollowUpKind
+from mild.scores import NPRS_IMPORTANT_FRACTION, NPRS_IMPORTANT_POINTS, ODI_IMPORTANT_POINTS
+
+
+class Grain(enum.StrEnum):
+    """How a chart groups days: Monday-to-Sunday weeks or calendar months (office-local)."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+@dataclass(frozen=True)
+class KpiPolicy:
+    """Thresholds the practice may change (DOMAIN.md marks them policy). Defaults as agreed."""
+
+    on_time_grace_minutes: int = 5
+    long_procedure_minutes: int = 60
+    next_day_call_hours: int = 48
+    return_to_work_days: int = 2
+    per_cases: int = 100
+    nprs_points: int = NPRS_IMPORTANT_POINTS
+    nprs_percent: int = round(NPRS_IMPORTANT_FRACTION * 100)
+    odi_points: float = ODI_IMPORTANT_POINTS
+    # The visit whose outcome shares the office comparison table shows.
+    comparison_visit: FollowUpKind = FollowUpKind.MONTHS_3
+    # A chart line has at most this many points: weekly up to about 16 months, monthly 5 years.
+    max_periods: int = 70
+
+
+DEFAULT_POLICY = KpiPolicy()
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One measure as a manager reads it next to its chart or column."""
+
+    key: str
+    name: str
+    numerator: str
+    denominator: str
+    excluded: str
+    dated_by: str  # which date places a case in a period, and in the date range
+    unit: str
+
+
+# The funnel's stages, in order: (column, label). A case counts at every stage it has reached.
+FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
+    ("requested", "Consult requested"),
+    ("intake", "Intake started"),
+    ("booked", "Booked"),
+    ("done", "Procedure done"),
+    ("follow_up_complete", "Follow-up complete so far"),
+)
+
+PROCEDURE_DAY = "the procedure day (scheduled start, office-local)"
+DISCHARGE_DAY = "the discharge day (office-local)"
+
+
+def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
+    """Every KPI on the metrics screen, keyed by the name its columns and charts use."""
+    p = policy
+    long = p.long_procedure_minutes
+    kpis = (
+        Kpi(
+            "completed",
+            "Completed cases",
+            "Cases whose procedure end time is recorded.",
+            "None: a count per office and period.",
+            "Cancelled cases and cases not yet ended.",
+            PROCEDURE_DAY,
+            "cases",
+        ),
+        Kpi(
+            "funnel",
+            "Funnel: consult request to follow-up complete",
+            "Cases that have reached each stage by now: intake started, booked, procedure "
+            "done (end time recorded), follow-up complete so far (every follow-up due by now "
+            "is done, at least one of them; a closed case has done all five).",
+            "Consult requests made in the date range.",
+            "Nothing: a cancelled case counts at the stages it reached; a case with a "
+            "follow-up overdue or not yet due at all stops at 'procedure done'.",
+            "the day the consult was requested (office-local)",
+            "cases",
+        ),
+        Kpi(
+            "first_case_on_time",
+            "First-case on-time start",
+            f"First cases whose patient was in the room by the scheduled start + "
+            f"{p.on_time_grace_minutes} min grace. 'In the room' is the anesthesia start "
+            "ticked on the checklist (the sign-in step, done with the patient on the table).",
+            "First cases: the earliest-scheduled case of each office-day that was not cancelled.",
+            "Cancelled cases (the next case is then the first). A first case not yet started "
+            "whose grace has not yet run out is left out until it starts or the grace passes.",
+            PROCEDURE_DAY,
+            "%",
+        ),
+        Kpi(
+            "duration",
+            "Procedure duration",
+            "Minutes from procedure start to procedure end, summed (mean) or ranked (median: "
+            "the middle case, or the mean of the two middle cases, computed by the database "
+            "on both SQLite and PostgreSQL).",
+            "Cases with both a procedure start and end time.",
+            "Cases without an end time (not finished, or not recorded).",
+            PROCEDURE_DAY,
+            "min",
+        ),
+        Kpi(
+            "over_60",
+            f"Procedures over {long} minutes",
+            f"Cases whose procedure lasted more than {long} minutes (exactly {long} is not over).",
+            "Cases with both a procedure start and end time.",
+            "Cases without an end time.",
+            PROCEDURE_DAY,
+            "%",
+        ),
+        Kpi(
+            "recovery_stay",
+            "Recovery-room stay",
+            "Minutes from recovery in to recovery out (mean and median).",
+            "Cases with both a recovery-in and a recovery-out time.",
+            "Cases still in recovery, or whose recovery times were not recorded.",
+            PROCEDURE_DAY,
+            "min",
+        ),
+        Kpi(
+            "same_day_cancellation",
+            "Same-day cancellations",
+            "Cases cancelled on their booked day (office-local), by reason.",
+            "Cases booked for that day: every case scheduled on it, less those cancelled on "
+            "an earlier day.",
+            "Cases cancelled before their booked day (they were no longer booked for it).",
+            PROCEDURE_DAY,
+            "%",
+        ),
+        Kpi(
+            "turnaround",
+            "Turnaround between cases",
+            "Minutes from the previous case's procedure end to the next case's procedure start, "
+            "cases in order of procedure start (mean and median). Negative when two rooms "
+            "overlap.",
+            "Pairs of consecutive cases at the same office on the same day.",
+            "The first case of a day; pairs where the previous case has no end time; cases at "
+            "different offices or on different days never pair.",
+            PROCEDURE_DAY,
+            "min",
+        ),
+        Kpi(
+            "next_day_call",
+            f"Next-day call within {p.next_day_call_hours} h",
+            f"Discharged cases whose next-day call reached the patient within "
+            f"{p.next_day_call_hours} h of discharge.",
+            f"Discharged cases whose result is known: reached within {p.next_day_call_hours} h, "
+            f"or discharged more than {p.next_day_call_hours} h ago. A case not reached by then "
+            "counts against the rate.",
+            f"Cases discharged less than {p.next_day_call_hours} h ago and not reached yet "
+            "(they may still be called in time).",
+            DISCHARGE_DAY,
+            "%",
+        ),
+        Kpi(
+            "return_to_work",
+            f"Return to work within {p.return_to_work_days * 24} h",
+            f"Patients back at work on or before the discharge day + {p.return_to_work_days} "
+            "days, as told on the next-day call.",
+            "Working patients (marked as working at intake) whose next-day call reached them.",
+            "Patients not working; calls that did not reach the patient. A return after the "
+            "call is not asked, so it counts as not returned.",
+            DISCHARGE_DAY,
+            "%",
+        ),
+        Kpi(
+            "red_flags",
+            f"Red flags per {p.per_cases} cases",
+            "Red flags reported on any follow-up of the cases (each flag counted: two flags on "
+            f"one call count two), x {p.per_cases}.",
+            "Discharged cases.",
+            "Nothing beyond cases not discharged.",
+            DISCHARGE_DAY,
+            f"per {p.per_cases}",
+        ),
+        Kpi(
+            "escalations",
+            f"Escalations per {p.per_cases} cases",
+            f"Follow-ups escalated to the provider, x {p.per_cases}.",
+            "Discharged cases.",
+            "Nothing beyond cases not discharged.",
+            DISCHARGE_DAY,
+            f"per {p.per_cases}",
+        ),
+        Kpi(
+            "resolution",
+            "Time to resolve an escalation",
+            "Hours from escalation to its resolution (median); open escalations counted apart.",
+            "Resolved escalations.",
+            "Escalations not yet resolved (shown as open).",
+            DISCHARGE_DAY,
+            "h",
+        ),
+        Kpi(
+            "nprs",
+            "Pain (NPRS) change from baseline",
+            f"Per visit: the mean of (NPRS at the visit - NPRS at intake); the share improved "
+            f"counts a drop of {p.nprs_points} points or more, or of {p.nprs_percent}% or more.",
+            "Completed follow-ups with an NPRS score whose case has an intake NPRS.",
+            "Follow-ups not done, or without a score; cases without a baseline.",
+            DISCHARGE_DAY,
+            "points",
+        ),
+        Kpi(
+            "odi",
+            "Disability (ODI) change from baseline",
+            f"Per visit: the mean of (ODI at the visit - ODI at intake); the share improved "
+            f"counts a drop of {p.odi_points:g} points or more (the MILD trials' threshold).",
+            "Completed visits with an ODI score whose case has an intake ODI.",
+            "Visits not done, or without an ODI (the next-day call has none); cases without a "
+            "baseline.",
+            DISCHARGE_DAY,
+            "points",
+        ),
+    )
+    return {k.key: k for k in kpis}
+
+
+# --- Periods -----------------------------------------------------------------------------------
+
+
+def period_start(day: dt.date, grain: Grain) -> dt.date:
+    """The Monday of the day's week, or the first of its month."""
+    if grain == Grain.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def period_end(day: dt.date, grain: Grain) -> dt.date:
+    """The Sunday of the day's week, or the last day of its month."""
+    if grain == Grain.WEEK:
+        return period_start(day, grain) + dt.timedelta(days=6)
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def periods(start: dt.date, end: dt.date, grain: Grain) -> list[dt.date]:
+    """The first day of every period from the one holding `start` to the one holding `end`."""
+    found, day = [], period_start(start, grain)
+    while day <= end:
+        found.append(day)
+        day = period_end(day, grain) + dt.timedelta(days=1)
+    return found
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Whole periods, office-local days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+    grain: Grain
+
+    @property
+    def periods(self) -> list[dt.date]:
+        return periods(self.start, self.end, self.grain)
+
+
+def whole_periods(
+    start: dt.date, end: dt.date, grain: Grain, policy: KpiPolicy = DEFAULT_POLICY
+) -> DateRange:
+    """The range widened to whole weeks or months, so no period on a chart is cut short.
+
+    Refused when the last day is before the first, or when a line would have more points than
+    a chart keeps readable.
+    """
+    if end < start:
+        raise RuleViolation("range", messages.METRICS_RANGE_BACKWARDS)
+    chosen = DateRange(period_start(start, grain), period_end(end, grain), grain)
+    count = len(chosen.periods)
+    if count > policy.max_periods:
+        raise RuleViolation(
+            "range",
+            messages.METRICS_RANGE_TOO_LONG.format(
+                count=count, grain=grain.value, limit=policy.max_periods
+            ),
+        )
+    return chosen
+
+
+def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve months: from the first of the month eleven months back to today."""
+    month = today.month - 11
+    year = today.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return dt.date(year, month, 1), today
+
+
+def standard_offset_minutes(tz_name: str, year: int) -> int:
+    """The zone's standard (winter) offset from UTC in minutes, e.g. -300 for New York.
+
+    SQLite knows no time zones, so its queries shift UTC by this fixed offset: during summer
+    time local clocks are an hour later than that, which moves no procedure-day event across
+    midnight (clinics work 06:00-20:00) and so no case to another day, week or month.
+    """
+    zone = ZoneInfo(tz_name)
+    offsets = [
+        dt.datetime(year, month, 1, 12, tzinfo=zone).utcoffset() for month in (1, 7)
+    ]  # the smaller of January's and July's is standard time, north or south
+    return int(min(o for o in offsets if o is not None).total_seconds() // 60)
+
+
+# --- Ratios ------------------------------------------------------------------------------------
+
+
+def percent(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator as a percentage (one decimal); None when there is nothing to
+    divide by, so an empty office shows a blank rather than 0%."""
+    if not denominator:
+        return None
+    return round(100 * numerator / denominator, 1)
+
+
+def per_cases(count: float, cases: float, policy: KpiPolicy = DEFAULT_POLICY) -> float | None:
+    """A count per 100 (policy.per_cases) cases, one decimal; None without cases."""
+    if not cases:
+        return None
+    return round(policy.per_cases * count / cases, 1)
+
+
+def mean(total: float | None, count: float) -> float | None:
+    """total / count, one decimal; None when nothing was counted."""
+    if not count or total is None:
+        return None
+    return round(total / count, 1)

@@ -1,0 +1,290 @@
+"""Server-side rerun times of four screens on a one-month and a five-year demo database.
+
+    .venv/bin/python scripts/bench.py [--reruns 7] [--fresh]      (or: make bench)
+
+A benchmark, not a test: it prints numbers and targets and never fails on timing.
+
+Databases: `manage.py seed` into SQLite files under data/bench/ (gitignored), one per size:
+25 offices x 1 month and 25 offices x 5 years. The same 25 offices in both, so the ratio
+measures history alone: the day's work (six cases per office today, the same follow-ups
+due) is alike. A database is kept between runs and reused while it was seeded today (its
+"today" is the live day the day-of screens show); otherwise, with --fresh, or when a seed
+was interrupted, it is seeded again from scratch and the seconds it took are printed.
+
+Screens: each one is opened as a browser would, in a Streamlit AppTest of dashboard.py:
+the demo user of the right role signs in through the sign-in form (manager for metrics,
+coordinator for the schedule, nurse for the checklist and follow-up), and the page is then
+asked for by its URL path (AppTest keeps the requested page as the hash of that path, which
+is how st.navigation matches an st.Page; AppTest.switch_page only knows page files). The
+script checks that the page really ran (its title is not the home page's, and nothing was
+refused or raised), then times N reruns with time.perf_counter (wall) and process_time
+(CPU of the whole process, so other load on the machine shows as wall minus CPU).
+
+The metrics screen caches its data for a few minutes; every timed rerun here clears that
+cache first, so each one runs every query (the cold case). Its four tabs run lazily (only
+the open tab draws), so each tab is timed on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.util import calc_hash  # noqa: E402
+
+from db.seed import DEFAULT_DEMO_PASSWORD  # noqa: E402
+from mild import messages  # noqa: E402
+from mild.staff import Screen  # noqa: E402
+
+BENCH_DIR = ROOT / "data" / "bench"
+METRICS_TARGET_S = 1.0
+DAY_SCREEN_RATIO = 1.2
+
+
+@dataclass(frozen=True)
+class Size:
+    label: str
+    offices: int
+    years: float
+
+    @property
+    def name(self) -> str:
+        return f"offices{self.offices}-years{self.years:g}"
+
+    @property
+    def path(self) -> Path:
+        return BENCH_DIR / f"{self.name}.db"
+
+    @property
+    def marker(self) -> Path:
+        return BENCH_DIR / f"{self.name}.json"
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+
+SIZES = (Size("1 month", 25, 0.083), Size("5 years", 25, 5.0))
+
+
+@dataclass(frozen=True)
+class Target:
+    """What is timed: a screen, as whom, and (for metrics) which tab is open."""
+
+    label: str
+    screen: Screen
+    username: str
+    tab: str | None = None
+    cold_cache: bool = False
+    years_shown: int = 0  # metrics: widen the date range to this many years (0: the default)
+
+
+TARGETS = (
+    Target("metrics: comparison", Screen.METRICS, "manager", "Comparison", True),
+    Target("metrics: throughput", Screen.METRICS, "manager", "Throughput", True),
+    Target("metrics: day quality", Screen.METRICS, "manager", "Day quality", True),
+    Target("metrics: follow-up", Screen.METRICS, "manager", "Follow-up and outcomes", True),
+    # Not the default view: a manager who picks the whole history (monthly). For information.
+    Target("metrics: 5-year range", Screen.METRICS, "manager", "Comparison", True, 5),
+    Target("schedule", Screen.SCHEDULE, "coordinator"),
+    Target("checklist", Screen.CHECKLIST, "nurse"),
+    Target("follow-up", Screen.FOLLOW_UP, "nurse"),
+)
+
+
+# --- Databases ---------------------------------------------------------------------------------
+
+
+def _remove(size: Size) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{size.path}{suffix}").unlink(missing_ok=True)
+    size.marker.unlink(missing_ok=True)
+
+
+def ensure_database(size: Size, fresh: bool) -> str:
+    """Seed the size's database unless a complete one seeded today is kept; say which."""
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    marker = json.loads(size.marker.read_text()) if size.marker.exists() else None
+    if marker and size.path.exists() and marker.get("seeded_on") == today and not fresh:
+        return f"reused (seeded today in {marker['seconds']:.1f} s)"
+    _remove(size)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        str(ROOT / "manage.py"),
+        "seed",
+        "--offices",
+        str(size.offices),
+        "--years",
+        f"{size.years:g}",
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": size.url},
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        _remove(size)
+        raise SystemExit(f"seeding {size.label} failed:\n{done.stdout}\n{done.stderr}")
+    size.marker.write_text(json.dumps({"seeded_on": today, "seconds": seconds}))
+    return f"seeded now in {seconds:.1f} s ({done.stdout.splitlines()[0]})"
+
+
+# --- Timing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    wall: float | None = None
+    cpu: float | None = None
+    note: str = ""
+
+
+def _problem(at: AppTest) -> str:
+    """Why a run does not count: an exception, a refusal, or the home page instead."""
+    if at.exception:
+        return f"exception: {at.exception[0].value.splitlines()[0][:60]}"
+    refused = [e.value for e in at.error if e.value == messages.NOT_ALLOWED_HERE]
+    if refused:
+        return "refused"
+    titles = [t.value for t in at.title]
+    if not titles or titles[0] in ("Today", "MILD procedure day"):
+        return f"did not reach the page (title {titles[:1]})"
+    return ""
+
+
+def time_screen(entry: Path, target: Target, reruns: int) -> Timing:
+    """Sign in, open the page by URL path, then time `reruns` reruns (median)."""
+    at = AppTest.from_file(str(entry), default_timeout=600).run()
+    at.text_input(key="signin_username").input(target.username)
+    at.text_input(key="signin_password").input(DEFAULT_DEMO_PASSWORD)
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    at._page_hash = calc_hash(target.screen.value)
+    if target.tab:
+        at.session_state["metrics_tab"] = target.tab
+    at.run()  # the first visit: imports, engine, caches warm
+    if target.years_shown and not _problem(at):
+        today = dt.date.today()
+        first = today.replace(year=today.year - target.years_shown, day=1)
+        at.date_input(key="metrics_range").set_value((first, today)).run()
+    if problem := _problem(at):
+        return Timing(note=problem)
+    walls, cpus = [], []
+    for _ in range(reruns):
+        if target.cold_cache:
+            st.cache_data.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        at.run()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        if problem := _problem(at):
+            return Timing(note=problem)
+    errors = [e.value for e in at.error]
+    note = f"title {at.title[0].value!r}" + (f"; shows error {errors[0][:40]!r}" if errors else "")
+    return Timing(statistics.median(walls), statistics.median(cpus), note)
+
+
+def verdict(target: Target, month: Timing, years: Timing) -> tuple[str, str]:
+    if target.years_shown:
+        return "none (information)", "-"
+    if target.screen == Screen.METRICS:
+        goal = f"< {METRICS_TARGET_S:g} s at 5 years"
+        met = years.wall is not None and years.wall < METRICS_TARGET_S
+    else:
+        goal = f"<= {DAY_SCREEN_RATIO:g}x 1 month"
+        met = (
+            month.wall is not None
+            and years.wall is not None
+            and years.wall <= DAY_SCREEN_RATIO * month.wall
+        )
+    return goal, "yes" if met else "NO"
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """AppTest runs without a server and Streamlit logs so at every run, straight to file
+    descriptor 2; silence it while timing (a failed page is reported in the table)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _s(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reruns", type=int, default=7, help="timed reruns per screen")
+    parser.add_argument("--fresh", action="store_true", help="seed both databases again")
+    args = parser.parse_args()
+
+    print(f"Load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    for size in SIZES:
+        print(
+            f"Database {size.label} ({size.offices} offices): {ensure_database(size, args.fresh)}"
+        )
+
+    with tempfile.TemporaryDirectory() as folder:
+        # AppTest would find pages/ beside dashboard.py and take Streamlit's legacy
+        # pages-directory path; a symlink in an empty folder avoids that (tests do the same).
+        entry = Path(folder) / "dashboard.py"
+        entry.symlink_to(ROOT / "dashboard.py")
+        results: dict[tuple[str, str], Timing] = {}
+        with quiet_stderr():
+            for size in SIZES:
+                os.environ["DATABASE_URL"] = size.url
+                for target in TARGETS:
+                    results[(target.label, size.label)] = time_screen(entry, target, args.reruns)
+
+    month, years = (s.label for s in SIZES)
+    print()
+    print(f"Median of {args.reruns} server-side reruns (AppTest), seconds: wall (CPU)")
+    header = f"{'screen':<22} {month:>15} {years:>15} {'ratio':>6}  {'target':<20} met"
+    print(header)
+    print("-" * len(header))
+    for target in TARGETS:
+        a, b = results[(target.label, month)], results[(target.label, years)]
+        ratio = f"{b.wall / a.wall:.2f}" if a.wall and b.wall else "-"
+        goal, met = verdict(target, a, b)
+        print(
+            f"{target.label:<22} {_s(a.wall):>7} ({_s(a.cpu)}) {_s(b.wall):>7} ({_s(b.cpu)})"
+            f" {ratio:>6}  {goal:<20} {met}"
+        )
+    print()
+    for target in TARGETS:
+        notes = {s.label: results[(target.label, s.label)].note for s in SIZES}
+        print(f"{target.label:<22} " + "; ".join(f"{k}: {v}" for k, v in notes.items()))
+    print(f"\nLoad average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,571 @@
+"""The procedure day from consult request to escalation, through the real screens in Chromium.
+
+A coordinator takes a consult request on Intake and books it for later today; a nurse runs the
+day-of checklist (discharge refused until the driver is confirmed in person) and discharges the
+patient; the next day the nurse's call finds red flags, and the escalation shows on the Status
+board and the Schedule.
+
+"Today" is always possible: the booking goes to one of the nurse's offices at the first free
+quarter hour of that office's own day for one of its providers (read from the demo database
+beforehand). Her two demo offices are an hour apart (New York, Chicago), so whatever the hour
+one of them has a start left today. The next-day part runs on a second server over the same
+database whose clock reads 25 hours later (conftest.next_day_server): the app itself has no
+clock setting and gets none for tests; its worklist lists calls only once they are due.
+
+Screens land in test-artifacts/screens/journey-*.png at 1280 px, some at 768 px as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from mild import messages
+from mild.cases import CaseStatus
+from mild.checklist import DISCHARGE_COMPONENTS, PHASE_LABELS, STEP_BY_KEY, DischargeScale
+from mild.followup import RedFlag
+from mild.intake import CONDITION_SHORT_NAMES, Condition, required_clearances
+from mild.medications import DEFAULT_HOLD_TABLE, last_dose_on
+from tests.browser.conftest import SCREENS, TEST_PASSWORD, AppServer, open_app, wait_for_app_idle
+from tests.browser.test_sign_in import screenshot_whole_app, submit_sign_in
+
+# The patient and the people around her: synthetic, with an MRN the demo never makes (D + 7).
+MRN = "JRNY-0001"
+FIRST, LAST = "Journey", "Testpatient"
+PATIENT = f"{LAST}, {FIRST}"
+BORN = dt.date(1951, 3, 14)
+DRUG, DOSE, PRESCRIBER = "apixaban", "5 mg twice daily", "Dr. Ada Cardio"
+DRIVER = ("Sam Testpatient", "Spouse", "(555) 201-7788")
+ASA_CLASS = 2
+FEVER_F = 101.2  # 38.4 C: the fever red flag by measurement, as well as reported
+
+# A booking must start after "now" when it is made; a quarter hour of margin covers the intake.
+BOOKING_MARGIN = dt.timedelta(minutes=15)
+SLOT = dt.timedelta(minutes=15)  # the booking form's time step
+PLANNED = dt.timedelta(minutes=60)
+
+
+@dataclass(frozen=True)
+class Booking:
+    office_id: int
+    office: str  # "Name (CODE)", as the pickers show it
+    code: str
+    timezone: str
+    provider: str
+    day: dt.date  # office-local
+    start: dt.time  # office-local
+
+
+# --- the plan: where and when "later today" is free -------------------------------------------
+
+
+def _utc(text: str) -> dt.datetime:
+    """A stored SQLite timestamp (naive UTC text) as an aware datetime."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def plan_booking(server: AppServer, now: dt.datetime) -> Booking:
+    """The first free quarter hour later today (office-local) at one of the nurse's offices,
+    with a provider who has no case overlapping it."""
+    with sqlite3.connect(server.database) as db:
+        offices = db.execute(
+            "SELECT o.id, o.name, o.code, o.timezone FROM office o"
+            " JOIN staff_office so ON so.office_id = o.id"
+            " JOIN staff_user u ON u.id = so.staff_user_id"
+            " WHERE u.username = 'nurse' AND o.active ORDER BY o.id"
+        ).fetchall()
+        for office_id, name, code, tz in offices:
+            local_now = now.astimezone(ZoneInfo(tz))
+            day = local_now.date()
+            start = local_now + BOOKING_MARGIN
+            start = start.replace(minute=start.minute // 15 * 15, second=0, microsecond=0) + SLOT
+            providers = db.execute(
+                "SELECT id, name FROM provider WHERE office_id = ? AND active ORDER BY id",
+                (office_id,),
+            ).fetchall()
+            while start.date() == day:
+                for provider_id, provider in providers:
+                    booked = db.execute(
+                        "SELECT scheduled_start, planned_minutes FROM mild_case"
+                        " WHERE provider_id = ? AND status != 'cancelled'"
+                        " AND scheduled_start IS NOT NULL",
+                        (provider_id,),
+                    ).fetchall()
+                    ours = (start.astimezone(dt.UTC), start.astimezone(dt.UTC) + PLANNED)
+                    if not any(
+                        _utc(s) < ours[1] and ours[0] < _utc(s) + dt.timedelta(minutes=m)
+                        for s, m in booked
+                    ):
+                        return Booking(
+                            office_id, f"{name} ({code})", code, tz, provider, day, start.time()
+                        )
+                start += SLOT
+    pytest.fail(f"No free start left today at the nurse's offices {offices} at {now}.")
+
+
+# --- driving the screens -----------------------------------------------------------------------
+
+
+def main(page: Page) -> Locator:
+    return page.get_by_test_id("stMain")
+
+
+def keyed(page: Page, key: str) -> Locator:
+    """The element Streamlit renders for a widget or container with this key."""
+    return page.locator(f".st-key-{key}")
+
+
+def sign_in(page: Page, server: AppServer, username: str) -> None:
+    open_app(page, server.url("/"))
+    submit_sign_in(page, username, TEST_PASSWORD)
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    wait_for_app_idle(page)
+
+
+def go_to(page: Page, link: str, title: str, path: str) -> None:
+    """Follow a link of the navigation at the top (a new URL typed in would sign out)."""
+    page.get_by_test_id("stTopNavLink").filter(has_text=link).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(f"/{re.escape(path)}$"))
+    wait_for_app_idle(page)
+
+
+def choose(page: Page, scope: Locator, label: str, option: str, typed: str = "") -> Locator:
+    """Pick an option of a select box, typing (part of) it first to find it in a long list.
+
+    The rerun may not have started when this returns: follow it with an expect() on its effect.
+    """
+    box = scope.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(typed or option)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+    wait_for_app_idle(page)
+    return box
+
+
+def type_date(scope: Locator, label: str, day: dt.date) -> None:
+    for part, text in (("year", f"{day:%Y}"), ("month", f"{day:%m}"), ("day", f"{day:%d}")):
+        field = scope.get_by_role("spinbutton", name=f"{part}, {label}", exact=True)
+        field.click()
+        field.press_sequentially(text)
+    field.press("Escape")  # closes the calendar; the typed date is sent (Tab or Enter does not)
+
+
+def type_time(scope: Locator, label: str, at: dt.time) -> None:
+    for part, text in (("hour", f"{at:%H}"), ("minute", f"{at:%M}")):
+        field = scope.get_by_role("spinbutton", name=f"{part}, {label}", exact=True)
+        field.click()
+        field.press_sequentially(text)
+    field.press("Escape")  # the typed time is sent
+
+
+def segment(scope: Locator, label: str, option: str) -> None:
+    """Press one option of a segmented control (a radio group of buttons)."""
+    scope.get_by_role("radiogroup", name=label, exact=True).get_by_role(
+        "radio", name=option, exact=True
+    ).click()
+
+
+def shoot(page: Page, name: str, widths: tuple[int, ...] = (1280,)) -> None:
+    """The whole screen as it is, at each width, into test-artifacts/screens/journey-*."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    assert viewport is not None
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": viewport["height"]})
+        wait_for_app_idle(page)
+        screenshot_whole_app(page, f"journey-{name}-{width}.png")
+    page.set_viewport_size(viewport)
+
+
+# --- intake: request, readiness, booking, confirmation -----------------------------------------
+
+
+def readiness(page: Page) -> Locator:
+    return keyed(page, "intake_readiness")
+
+
+def open_tab(page: Page, name: str) -> Locator:
+    """Open one of the case's tabs; returns its panel."""
+    main(page).get_by_role("tab", name=name, exact=True).click()
+    panel = main(page).get_by_role("tabpanel", name=name, exact=True)
+    expect(panel).to_be_visible()
+    return panel
+
+
+def take_consult_request(page: Page, booking: Booking) -> str:
+    go_to(page, "Intake", "Intake", "intake")
+    area = main(page)
+    area.get_by_text("New consult request", exact=True).click()
+    area.get_by_label("MRN", exact=True).fill(MRN)
+    area.get_by_label("MRN", exact=True).press("Tab")
+    wait_for_app_idle(page)
+    area.get_by_label("First name", exact=True).fill(FIRST)
+    area.get_by_label("Last name", exact=True).fill(LAST)
+    type_date(area, "Date of birth", BORN)
+    wait_for_app_idle(page)
+    area.get_by_label("Patient phone", exact=True).fill("(555) 201-3344")
+    choose(page, area, "Office", booking.office)
+    expect(area.get_by_role("combobox", name="Provider", exact=True)).to_be_enabled()
+    choose(page, area, "Provider", booking.provider)
+    area.get_by_test_id("stRadioOption").filter(has_text="Phone").click()
+    wait_for_app_idle(page)
+    expect(area.get_by_label("Date of birth", exact=True)).to_contain_text("1951")
+    shoot(page, "01-consult-request", (1280, 768))
+
+    area.get_by_role("button", name="Create consult request").click()
+    created = area.get_by_text(re.compile(r"^Consult request \S+ created\.$"))
+    expect(created).to_be_visible()
+    code = re.search(r"request (\S+) created", created.inner_text()).group(1)
+    assert code.startswith(f"{booking.code}-"), code
+    # The request form is emptied for the next one: a second press must not repeat this one.
+    expect(area.get_by_label("MRN", exact=True)).to_have_value("")
+    expect(area.get_by_label("First name", exact=True)).to_have_value("")
+    expect(area.get_by_role("combobox", name="Provider", exact=True)).to_have_value("")
+    expect(
+        area.get_by_role("heading", name=f"{code} · {CaseStatus.REQUESTED.label}")
+    ).to_be_visible()
+    area.get_by_role("button", name="Start intake").click()
+    expect(area.get_by_role("heading", name=f"{code} · {CaseStatus.INTAKE.label}")).to_be_visible()
+    expect(readiness(page)).to_contain_text(messages.READY_DRIVER)
+    wait_for_app_idle(page)
+    return code
+
+
+def record_readiness(page: Page) -> None:
+    """ASA class, a heart condition with its clearance, apixaban cleared by the prescriber,
+    the driver: everything readiness needs except the booking and the hold told."""
+    ready = readiness(page)
+
+    area = open_tab(page, "Assessment")
+    area.get_by_label("ASA class (1-6)", exact=True).fill(str(ASA_CLASS))
+    area.get_by_role("button", name="Save assessment").click()
+    expect(ready).not_to_contain_text(messages.READY_ASA_CLASS)
+    wait_for_app_idle(page)
+
+    area = open_tab(page, "Conditions")
+    heart = Condition.HEART_DISEASE
+    (clearance,) = required_clearances([heart])  # cardiology clearance on file
+    missing = messages.READY_CLEARANCE.format(
+        clearance=clearance.text, condition=CONDITION_SHORT_NAMES[heart]
+    )
+    area.get_by_test_id("stCheckbox").filter(has_text=heart.label).click()
+    expect(ready).to_contain_text(missing)
+    area.get_by_role("button", name=f"Record: {clearance.text}").click()  # same tab, still open
+    expect(ready).not_to_contain_text(missing)
+    wait_for_app_idle(page)
+
+    area = open_tab(page, "Medications")
+    area.get_by_label("Drug", exact=True).fill(DRUG)
+    area.get_by_label("Dose", exact=True).fill(DOSE)
+    area.get_by_role("button", name="Add medication").click()
+    medication = area.locator("[class*='st-key-intake_med_']").filter(has_text=DRUG).first
+    expect(medication).to_contain_text("Direct oral anticoagulant")
+    expect(area.get_by_label("Drug", exact=True)).to_have_value("")  # ready for the next drug
+    expect(medication).to_contain_text("last dose: set when booked")
+    expect(ready).to_contain_text(messages.READY_PRESCRIBER_CLEARANCE.format(drug=DRUG))
+    medication.get_by_label("Prescriber who agreed to the stop", exact=True).fill(PRESCRIBER)
+    medication.get_by_role("button", name="Record prescriber clearance").click()
+    expect(medication).to_contain_text(f"Prescriber clearance: {PRESCRIBER}")
+    expect(ready).not_to_contain_text(messages.READY_PRESCRIBER_CLEARANCE.format(drug=DRUG))
+    # Told to the patient only once the day is booked: the last-dose date comes from it.
+    expect(medication).to_contain_text(messages.HOLD_NEEDS_BOOKING)
+    wait_for_app_idle(page)
+
+    area = open_tab(page, "Driver")
+    for label, value in zip(
+        ("Driver's name", "Relationship", "Driver's phone"), DRIVER, strict=True
+    ):
+        area.get_by_label(label, exact=True).fill(value)
+    area.get_by_role("button", name="Save driver").click()
+    expect(ready).not_to_contain_text(messages.READY_DRIVER)
+    expect(ready).to_contain_text(messages.READY_BOOKED)
+    wait_for_app_idle(page)
+
+
+def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
+    """Today, later on, with the provider chosen at the request; then the hold told with its
+    last-dose date, and the case confirmed for its day."""
+    ready = readiness(page)
+    area = open_tab(page, "Booking")
+    expect(area.get_by_role("combobox", name="Provider", exact=True)).to_have_value(
+        booking.provider
+    )
+    type_date(area, "Day", booking.day)
+    type_time(area, f"Start ({booking.code} local time)", booking.start)
+    wait_for_app_idle(page)
+    area.get_by_role("button", name="Book", exact=True).click()
+    booked = f"Booked: {booking.day:%a %d %b %Y} {booking.start:%H:%M}"
+    expect(area.get_by_text(re.compile(f"^{re.escape(booked)}"))).to_be_visible()
+    expect(ready).not_to_contain_text(messages.READY_BOOKED)
+    wait_for_app_idle(page)
+
+    area = open_tab(page, "Medications")
+    medication = area.locator("[class*='st-key-intake_med_']").filter(has_text=DRUG).first
+    last_dose = last_dose_on(DEFAULT_HOLD_TABLE[DRUG].hold_days, booking.day)
+    expect(medication).to_contain_text(f"last dose on {last_dose:%a %d %b %Y}")
+    medication.get_by_role("button", name="Hold instructions confirmed with the patient").click()
+    expect(medication).to_contain_text("Confirmed with the patient by Demo Coordinator")
+    expect(ready).to_contain_text(messages.READY_TO_CONFIRM)
+    wait_for_app_idle(page)
+
+    ready.get_by_role("button", name="Confirm for the day").click()
+    expect(ready).to_contain_text("Confirmed for the day on")
+    expect(
+        main(page).get_by_role("heading", name=f"{code} · {CaseStatus.SCHEDULED.label}")
+    ).to_be_visible()
+    wait_for_app_idle(page)
+    shoot(page, "02-intake-confirmed", (1280, 768))
+
+
+# --- the day-of checklist ----------------------------------------------------------------------
+
+
+def step_box(page: Page, key: str) -> Locator:
+    return keyed(page, f"dayof_step_{key}")
+
+
+def reveal(page: Page, key: str) -> Locator:
+    """The step's row, its phase unfolded if it was folded."""
+    box = step_box(page, key)
+    expect(box).to_have_count(1)  # a rerun that moved it leaves the old one until it ends
+    if not box.is_visible():
+        phase = PHASE_LABELS[STEP_BY_KEY[key].phase]
+        page.locator("summary").filter(has_text=f"{phase} ·").click()
+    expect(box).to_be_visible()
+    return box
+
+
+def case_still_open(page: Page) -> None:
+    """The picker still holds the case and its checklist is shown (a tick once closed it)."""
+    picker = main(page).get_by_role("combobox", name="Open a case", exact=True)
+    expect(picker).to_have_value(re.compile(f" · {re.escape(PATIENT)} · "))
+    expect(keyed(page, "dayof_header")).to_contain_text(PATIENT)
+
+
+def ticked(page: Page, key: str, button: str) -> Locator:
+    """After pressing the step's button: the button gone, who ticked it shown, the run over."""
+    box = step_box(page, key)
+    expect(box.get_by_role("button", name=button)).to_have_count(0)
+    wait_for_app_idle(page)
+    expect(box).to_have_count(1)
+    expect(box).to_contain_text("Demo Nurse")  # who ticked it, and when
+    case_still_open(page)
+    return box
+
+
+def tick(page: Page, key: str) -> None:
+    reveal(page, key).get_by_role("button", name="Mark done").click()
+    ticked(page, key, "Mark done")
+
+
+def tick_with(page: Page, key: str, choice: str | None = None, text: str | None = None) -> None:
+    box = reveal(page, key)
+    label = STEP_BY_KEY[key].label
+    if choice is not None:
+        segment(box, label, choice)
+        wait_for_app_idle(page)
+    else:
+        box.get_by_label(label, exact=True).fill(text or "")
+    box.get_by_role("button", name="Save and mark done").click()
+    expect(ticked(page, key, "Save and mark done")).to_contain_text(choice or text or "")
+
+
+def status_is(page: Page, status: CaseStatus) -> None:
+    expect(keyed(page, "dayof_header").get_by_test_id("stMetric").first).to_contain_text(
+        status.label
+    )
+
+
+def open_case_on_checklist(page: Page, booking: Booking, code: str) -> None:
+    go_to(page, "Day-of checklist", "Day-of checklist", "checklist")
+    area = main(page)
+    office = area.get_by_role("combobox", name="Office", exact=True)
+    if office.input_value() != booking.office:
+        choose(page, area, "Office", booking.office)
+    day = area.get_by_test_id("stDataFrame").first
+    expect(grid_cells(day, code)).to_have_count(1)  # on today's list at her office
+    choose(page, area, "Open a case", f"{booking.start:%H:%M} · {PATIENT} · {code}", code)
+    case_still_open(page)
+    status_is(page, CaseStatus.SCHEDULED)
+    expect(keyed(page, "dayof_header")).to_contain_text(
+        "Driver arranged at intake: " + ", ".join(DRIVER)
+    )
+
+
+def run_the_day(page: Page) -> None:
+    """Arrival to recovery out, each tick with who and when; the case stays open throughout."""
+    for key in (
+        "checked_in",
+        "identity_confirmed",
+        "consent_signed",
+        "fasting_confirmed",
+        "holds_confirmed",
+        "vitals_recorded",
+        "iv_placed",
+        "driver_on_file",
+    ):
+        tick(page, key)  # one after another: the picker keeps the case open (a past regression)
+    status_is(page, CaseStatus.CHECKED_IN)
+    tick(page, "pre_anesthesia_check")
+    tick_with(page, "anesthesia_type", choice="MAC (moderate sedation)")
+    tick(page, "anesthesia_start")
+    tick_with(page, "imaging_modality", choice="X-ray / fluoroscopy")
+    tick(page, "time_out")
+    tick(page, "procedure_start")
+    status_is(page, CaseStatus.IN_PROCEDURE)
+    tick_with(page, "levels_treated", text="L4-L5 bilateral")
+    tick(page, "procedure_end")
+    tick(page, "recovery_in")
+    status_is(page, CaseStatus.RECOVERY)
+
+    box = reveal(page, "discharge_score")
+    for component in DISCHARGE_COMPONENTS[DischargeScale.ALDRETE]:
+        segment(box, component.label, "2")
+        wait_for_app_idle(page)
+    expect(box).to_contain_text("Total so far: 10 of 10 (5 of 5 items scored)")
+    box.get_by_role("button", name="Record discharge score").click()
+    expect(ticked(page, "discharge_score", "Record discharge score")).to_contain_text("10")
+    tick(page, "recovery_out")
+    tick(page, "instructions_given")
+    tick(page, "restart_dates_given")
+
+
+def discharge(page: Page) -> None:
+    """Refused without the driver confirmed in person, beside the step; then allowed."""
+    box = reveal(page, "discharged")
+    driver_step = STEP_BY_KEY["driver_confirmed"].label
+    expect(box).to_contain_text(f"Needs first: {driver_step}")
+    box.get_by_role("button", name="Mark done").click()
+    refusal = messages.HARD_STOP.format(step="Discharged", missing=driver_step)
+    expect(box.get_by_test_id("stAlert")).to_have_text(re.compile(re.escape(refusal)))
+    wait_for_app_idle(page)
+    status_is(page, CaseStatus.RECOVERY)
+    shoot(page, "03-discharge-refused", (1280, 768))
+
+    driver = reveal(page, "driver_confirmed")
+    labels = ("Driver's name", "Relationship to the patient", "Driver's phone")
+    for label, value in zip(labels, DRIVER, strict=True):
+        expect(driver.get_by_label(label, exact=True)).to_have_value(value)  # from intake
+    driver.get_by_role("button", name="Confirm driver in person").click()
+    confirmed = ticked(page, "driver_confirmed", "Confirm driver in person")
+    expect(confirmed).to_contain_text(", ".join(DRIVER))
+    expect(step_box(page, "discharged").get_by_test_id("stAlert")).to_have_count(0)
+
+    tick(page, "discharged")
+    status_is(page, CaseStatus.DISCHARGED)
+    expect(main(page)).to_contain_text(
+        messages.CHECKLIST_NOT_OPEN.format(status=CaseStatus.DISCHARGED.label)
+    )
+    shoot(page, "04-discharged")
+
+
+# --- the next day: the call, the escalation, the board and the schedule ------------------------
+
+
+FLAGS = [RedFlag.FEVER, RedFlag.WOUND]
+FLAG_TEXT = "; ".join(f.label for f in FLAGS)
+
+
+def record_next_day_call(page: Page, booking: Booking, code: str) -> None:
+    go_to(page, "Follow-up", "Follow-up", "follow-up")
+    area = main(page)
+    label = f"Due · Next-day call · {PATIENT} · {code}"
+    expect(keyed(page, "fu_worklist")).to_be_visible()
+    choose(page, area, "Record a follow-up", label, code)
+    form = keyed(page, "fu_record")
+    expect(form).to_contain_text(f"{PATIENT}  ·  Case {code}")
+    segment(form, "Did you reach the patient?", "Reached")
+    wait_for_app_idle(page)
+    segment(form, "Pain now (NPRS: 0 no pain, 10 worst imaginable)", "4")
+    segment(form, "Swelling", "Yes")
+    segment(form, "Bruising", "No")
+    segment(form, "Medication as prescribed", "Yes")
+    segment(form, "Incision", "Drainage")
+    wait_for_app_idle(page)
+    form.get_by_label("Temperature, if measured", exact=True).fill(str(FEVER_F))
+    form.get_by_label("Temperature, if measured", exact=True).press("Enter")
+    wait_for_app_idle(page)
+    flags = form.get_by_role("combobox", name="Red flags the patient reports", exact=True)
+    flags.click()
+    page.get_by_role("option", name=RedFlag.FEVER.label).click()
+    page.keyboard.press("Escape")
+    wait_for_app_idle(page)
+    preview = messages.FU_ESCALATION_PREVIEW.format(flags=FLAG_TEXT)
+    expect(form.get_by_text(preview)).to_be_visible()
+    shoot(page, "05-next-day-call", (1280, 768))
+
+    form.get_by_role("button", name="Save call").click()
+    expect(area.get_by_text(messages.FU_CALL_ESCALATED.format(flags=FLAG_TEXT))).to_be_visible()
+    escalated = keyed(page, "fu_escalations")
+    expect(escalated).to_contain_text(f"{code}  ·  {PATIENT}")
+    for flag in FLAGS:
+        expect(escalated).to_contain_text(flag.label)
+    expect(escalated).to_contain_text(f"Provider: {booking.provider}")
+    wait_for_app_idle(page)
+    shoot(page, "06-escalated")
+
+
+CELL = 'td[role="gridcell"]'  # a dataframe's cell (Glide renders a table behind its canvas)
+
+
+def grid_cells(table: Locator, text: str) -> Locator:
+    return table.locator(CELL).filter(has_text=text)
+
+
+def escalation_on_board(page: Page, booking: Booking, code: str) -> None:
+    go_to(page, "Status board", "Status board", "board")
+    area = main(page)
+    choose(page, area, "Office", booking.office)
+    expect(area.locator("[class*='st-key-board_office_']")).to_have_count(1)
+    office = keyed(page, f"board_office_{booking.code}")
+    expect(office).to_contain_text("Escalated to provider")
+    flagged = keyed(page, f"board_escalations_{booking.code}")
+    expect(grid_cells(flagged, code)).to_have_count(1)
+    expect(grid_cells(flagged, RedFlag.FEVER.label).first).to_be_attached()
+    shoot(page, "07-board", (1280, 768))
+
+
+def escalation_on_schedule(page: Page, booking: Booking, code: str) -> None:
+    go_to(page, "Schedule", "Daily schedule", "schedule")
+    area = main(page)
+    if area.get_by_role("combobox", name="Office", exact=True).input_value() != booking.office:
+        choose(page, area, "Office", booking.office)
+    type_date(area, "Day", booking.day)  # the procedure day: yesterday, for this server
+    day = area.get_by_test_id("stDataFrame").first
+    row = day.locator("tr").filter(has=page.locator(CELL, has_text=code))
+    expect(row).to_have_count(1)
+    expect(grid_cells(row, RedFlag.FEVER.label)).to_have_count(1)  # the escalation column
+    expect(grid_cells(row, CaseStatus.FOLLOW_UP.label)).to_have_count(1)  # the call moved it on
+    shoot(page, "08-schedule")
+
+
+# --- the journey ---------------------------------------------------------------------------------
+
+
+def test_a_case_goes_from_consult_request_to_discharge_and_a_next_day_red_flag_escalates_it(
+    page: Page, app_server: AppServer, next_day_server: AppServer
+) -> None:
+    booking = plan_booking(app_server, dt.datetime.now(dt.UTC))
+
+    sign_in(page, app_server, "coordinator")
+    code = take_consult_request(page, booking)
+    record_readiness(page)
+    book_and_confirm(page, booking, code)
+
+    sign_in(page, app_server, "nurse")  # a new page load is a new session: signed out
+    open_case_on_checklist(page, booking, code)
+    run_the_day(page)
+    discharge(page)
+
+    sign_in(page, next_day_server, "nurse")
+    record_next_day_call(page, booking, code)
+    escalation_on_board(page, booking, code)
+    escalation_on_schedule(page, booking, code)

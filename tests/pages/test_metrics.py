@@ -1,0 +1,353 @@
+"""The office metrics screen: managers and admins only, filters, one line per office, every
+KPI's definition one click away, and a CSV download of every table with the rows shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+import streamlit as st
+from sqlalchemy import select
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
+from streamlit.util import calc_hash
+
+from db.models import Case, Office
+from db.seed import DEFAULT_DEMO_PASSWORD, seed_demo
+from db.session import get_engine, read_session
+from mild import messages
+from mild.days import local_today, to_local
+from mild.kpis import DEFAULT_POLICY, default_range, kpi_definitions
+from mild.staff import Role, Screen
+from services.auth import hash_password
+from services.common import Actor
+from tests.builders import PASSWORD, make_case, make_office, make_user
+from tests.pages.conftest import SQLITE_ONLY, TIMEOUT, sign_in
+
+pytestmark = SQLITE_ONLY
+
+TABS = ("Comparison", "Throughput", "Day quality", "Follow-up and outcomes")
+KPIS = kpi_definitions()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """The metrics are cached per process: every test starts from the database."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, tuple[bytes, str | None]]:
+    """What each download button would send: its URL -> (bytes, file name)."""
+    sent: dict[str, tuple[bytes, str | None]] = {}
+    real = MemoryMediaFileStorage.get_url
+
+    def get_url(self, file_id: str) -> str:
+        url = real(self, file_id)
+        stored = self.get_file(file_id)
+        sent[url] = (stored.content, stored.filename)
+        return url
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "get_url", get_url)
+    return sent
+
+
+@pytest.fixture
+def demo(db_url) -> None:
+    seed_demo(get_engine(), offices=2, years=0.3, hash_password=hash_password)
+
+
+def open_metrics(app, username: str, password: str = DEFAULT_DEMO_PASSWORD) -> AppTest:
+    """Sign in and open the screen by its URL path, as a browser does (AppTest.switch_page
+    knows only page files; our screens are st.Page callables)."""
+    at = sign_in(app().run(), username, password)
+    at._page_hash = calc_hash(Screen.METRICS.value)
+    return at.run()
+
+
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    at.session_state["metrics_tab"] = tab
+    return at.run()
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def popovers(at: AppTest) -> list[Block]:
+    return [
+        b
+        for b in at.main
+        # Columns, tabs and expanders have classes of their own; a popover is a plain Block.
+        if type(b) is Block and b.proto is not None and b.proto.WhichOneof("type") == "popover"
+    ]
+
+
+def definitions_text(at: AppTest) -> str:
+    return "\n".join(m.value for p in popovers(at) for m in p.markdown)
+
+
+def comparison_table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def demo_offices() -> list:
+    with read_session() as s:
+        return s.execute(
+            select(Office.id, Office.code, Office.timezone).order_by(Office.code)
+        ).all()
+
+
+def test_a_manager_sees_one_row_per_office_with_the_completed_cases_of_the_last_twelve_months(
+    demo, app
+):
+    at = open_metrics(app, "manager")
+
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Office metrics"]
+    offices = demo_offices()
+    table = comparison_table(at)
+    assert list(table.office) == [o.code for o in offices]
+    # The oracle: every case loaded plainly, its procedure day taken in its office's zone.
+    now = dt.datetime.now(dt.UTC)
+    with read_session() as s:
+        done = s.execute(
+            select(Case.office_id, Case.scheduled_start).where(Case.procedure_ended_at.is_not(None))
+        ).all()
+    for office in offices:
+        start, end = default_range(local_today(offices[0].timezone, now))
+        expected = sum(
+            1
+            for c in done
+            if c.office_id == office.id
+            and start <= to_local(office.timezone, c.scheduled_start).date() <= end
+        )
+        assert expected > 0
+        assert table.set_index("office").loc[office.code, "completed"] == expected
+
+
+def test_each_tab_draws_small_charts_with_one_line_per_office(demo, app):
+    at = open_metrics(app, "manager")
+    codes = [o.code for o in demo_offices()]
+    drawn = {}
+    for tab in TABS[1:]:
+        at = open_tab(at, tab)
+        assert not at.exception and not at.error, tab
+        drawn[tab] = charts(at)
+    assert len(drawn["Throughput"]) == 2
+    assert len(drawn["Day quality"]) == 7
+    assert len(drawn["Follow-up and outcomes"]) == 5
+    for tab, figures in drawn.items():
+        for fig in figures:
+            names = [t["name"] for t in fig["data"]]
+            assert sorted(names) == sorted(set(names)), tab  # one trace per office at most
+            assert set(names) <= set(codes)
+            assert all(len(t["x"]) <= DEFAULT_POLICY.max_periods for t in fig["data"])
+    throughput = drawn["Throughput"][0]
+    assert [t["name"] for t in throughput["data"]] == codes
+    assert all(len(t["x"]) == 12 for t in throughput["data"])  # twelve months by default
+
+
+def test_only_the_open_tab_runs(demo, app):
+    at = open_metrics(app, "manager")
+
+    assert charts(at) == []  # the comparison tab has a table, no charts
+    assert len(at.dataframe) == 1
+    at = open_tab(at, "Throughput")
+    assert len(charts(at)) == 2 and len(at.dataframe) == 2
+
+
+def test_choosing_fewer_offices_a_week_grain_and_another_range_changes_what_is_shown(demo, app):
+    at = open_metrics(app, "manager")
+    first, second = demo_offices()
+
+    at.multiselect(key="metrics_offices").set_value([second.id]).run()
+    assert list(comparison_table(at).office) == [second.code]
+
+    at.radio(key="metrics_grain").set_value(at.radio(key="metrics_grain").options[0]).run()
+    at.date_input(key="metrics_range").set_value(
+        (dt.date.today() - dt.timedelta(days=27), dt.date.today())
+    ).run()
+    at = open_tab(at, "Throughput")
+    (line,) = charts(at)[0]["data"]
+    assert line["name"] == second.code
+    weeks = [dt.date.fromisoformat(x) for x in line["x"]]
+    assert len(weeks) in (4, 5) and all(d.weekday() == 0 for d in weeks)
+    assert not at.exception and not at.error
+
+
+def test_picking_no_office_says_so_beside_the_field_and_draws_nothing(demo, app):
+    at = open_metrics(app, "manager")
+
+    at.multiselect(key="metrics_offices").set_value([]).run()
+
+    assert [e.value for e in at.error] == [messages.METRICS_PICK_OFFICES]
+    assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_a_range_with_only_its_first_day_picked_asks_for_the_last_day(demo, app):
+    at = open_metrics(app, "manager")
+
+    at.date_input(key="metrics_range").set_value((dt.date(2025, 1, 1),)).run()
+
+    assert [i.value for i in at.info] == [messages.METRICS_PICK_RANGE_END]
+    assert not at.dataframe
+
+
+def test_a_weekly_range_too_long_to_chart_is_refused_and_what_was_picked_is_kept(demo, app):
+    at = open_metrics(app, "manager")
+    picked = (dt.date(2022, 1, 3), dt.date(2025, 1, 5))
+
+    at.radio(key="metrics_grain").set_value(at.radio(key="metrics_grain").options[0]).run()
+    at.date_input(key="metrics_range").set_value(picked).run()
+
+    weeks = (picked[1] - picked[0]).days // 7 + 1
+    assert [e.value for e in at.error] == [
+        messages.METRICS_RANGE_TOO_LONG.format(
+            count=weeks, grain="week", limit=DEFAULT_POLICY.max_periods
+        )
+    ]
+    assert at.date_input(key="metrics_range").value == picked
+    assert not at.dataframe
+
+
+def test_every_kpi_has_its_definition_one_click_away(demo, app):
+    at = open_metrics(app, "manager")
+    shown = {"Comparison": definitions_text(at)}
+    for tab in TABS[1:]:
+        shown[tab] = definitions_text(open_tab(at, tab))
+
+    # The comparison table explains every KPI it has a column for; the tabs cover all KPIs.
+    everything = "\n".join(shown.values())
+    for kpi in KPIS.values():
+        for part in (kpi.name, kpi.numerator, kpi.denominator, kpi.excluded, kpi.dated_by):
+            assert part in everything, (kpi.key, part)
+    for key in ("completed", "first_case_on_time", "over_60", "next_day_call", "nprs", "odi"):
+        assert KPIS[key].numerator in shown["Comparison"]
+    assert all(p.proto.popover.label == "Definition" for p in popovers(at))
+
+
+def test_every_table_has_a_csv_download_of_exactly_its_rows(demo, app, downloads):
+    at = open_metrics(app, "manager")
+    checked = []
+    for tab in TABS:
+        at = open_tab(at, tab)
+        buttons = at.get("download_button")
+        assert len(buttons) == len(at.dataframe) > 0, tab
+        for table, button in zip(at.dataframe, buttons, strict=True):
+            assert button.proto.label == "Download CSV"
+            content, name = downloads[button.proto.url]
+            assert name.endswith(".csv")
+            sent = pd.read_csv(io.BytesIO(content))
+            shown = pd.read_csv(io.StringIO(table.value.to_csv(index=False)))
+            pd.testing.assert_frame_equal(sent, shown, check_dtype=False)
+            checked.append(name.split("_20")[0])
+    assert checked == [
+        "office_comparison",
+        "funnel",
+        "completed_cases",
+        "same_day_cancellations_by_reason",
+        "day_quality",
+        "escalations",
+        "outcomes_by_visit",
+        "after_discharge",
+    ]
+
+
+def test_the_comparison_download_has_one_row_per_office_with_the_kpis_as_columns(
+    demo, app, downloads
+):
+    at = open_metrics(app, "manager")
+
+    content, _ = downloads[at.get("download_button")[0].proto.url]
+    sent = pd.read_csv(io.BytesIO(content))
+
+    assert list(sent.office) == [o.code for o in demo_offices()]
+    assert list(sent.columns) == ["office", *list(comparison_table(at).columns)[1:]]
+    assert {"completed", "on_time_pct", "duration_median", "call_pct", "odi_improved_pct"} <= set(
+        sent.columns
+    )
+
+
+def _metrics_page() -> None:
+    """The AppTest script: the metrics page alone, as the router would run it."""
+    from pages import metrics
+
+    metrics.render()
+
+
+@pytest.mark.parametrize("role", [Role.NURSE, Role.COORDINATOR], ids=str)
+def test_a_nurse_or_coordinator_is_refused(db_url, role):
+    office = make_office("AA")
+    make_case(office)
+    user = Actor(1, "someone", "Someone", role, frozenset({office}))
+    at = AppTest.from_function(_metrics_page, default_timeout=TIMEOUT)
+    at.session_state["signed_in_actor"] = user
+
+    at.run()
+
+    assert [e.value for e in at.error] == [messages.NOT_ALLOWED_HERE]
+    assert not at.dataframe and not at.get("plotly_chart") and not at.multiselect
+
+
+def test_a_nurse_asking_for_the_metrics_url_gets_her_own_home_page(db_url, app):
+    office = make_office("AA")
+    make_user("nina", Role.NURSE, [office])
+
+    at = open_metrics(app, "nina", PASSWORD)
+
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Today"]
+    assert not at.multiselect
+
+
+def test_a_manager_sees_only_the_offices_she_works_at(db_url, app):
+    mine, other = make_office("AA"), make_office("ZZ")
+    make_user("mona", Role.MANAGER, [mine])
+    make_case(mine)
+    make_case(other)
+
+    at = open_metrics(app, "mona", PASSWORD)
+
+    assert not at.exception and not at.error
+    assert at.multiselect(key="metrics_offices").options == ["AA · AA Office"]
+    assert list(comparison_table(at).office) == ["AA"]
+
+
+def test_an_admin_sees_every_office(db_url, app):
+    make_office("AA"), make_office("BB")
+    make_user("root", Role.ADMIN, [])
+
+    at = open_metrics(app, "root", PASSWORD)
+
+    assert not at.exception and not at.error
+    assert list(comparison_table(at).office) == ["AA", "BB"]
+    assert [i.value for i in at.info] == [messages.METRICS_NO_CASES]
+
+
+def test_offices_without_any_case_in_the_range_say_so_above_the_empty_table(db_url, app):
+    make_office("AA")
+    make_user("mona", Role.MANAGER, [make_office("BB")])
+
+    at = open_metrics(app, "mona", PASSWORD)
+
+    assert [i.value for i in at.info] == [messages.METRICS_NO_CASES]
+    assert list(comparison_table(at).completed) == [0]
+
+
+def test_a_manager_without_offices_is_told_to_ask_an_administrator(db_url, app):
+    make_office("AA")
+    make_user("mona", Role.MANAGER, [])
+
+    at = open_metrics(app, "mona", PASSWORD)
+
+    assert not at.exception
+    assert [i.value for i in at.info] == [messages.NO_OFFICES]
+    assert not at.multiselect and not at.dataframe
