@@ -12,7 +12,7 @@ from mild.staff import Screen
 from services.common import now_utc
 from ui import checklist as view
 from ui.auth import require, user_offices
-from ui.safe import show_failure
+from ui.safe import open_case, show_failure
 
 
 def render() -> None:
@@ -37,13 +37,8 @@ def render() -> None:
     if case_id is None:
         return
 
-    try:
-        case = case_detail(case_id, user.office_ids)
-    except Exception as exc:
-        show_failure(exc)
-        return
+    case = open_case(case_detail, case_id, user.office_ids)
     if case is None:
-        st.error(messages.CASE_NOT_FOUND)
         return
     done = current_state(e.as_tick() for e in case.entries)
     view.case_header(case, *case_progress(done, diabetic=case.diabetic), now)

@@ -13,7 +13,7 @@ from mild.staff import Screen
 from ui import forms
 from ui import intake as widgets
 from ui.auth import require
-from ui.safe import show_failure
+from ui.safe import open_case, show_failure
 
 TABS = ["Medications", "Conditions", "Assessment", "Driver", "Booking"]
 
@@ -21,10 +21,7 @@ TABS = ["Medications", "Conditions", "Assessment", "Driver", "Booking"]
 def render() -> None:
     user = require(Screen.INTAKE)
     st.title("Intake")
-    # Always one container, message or not: the elements below keep their places, so the open
-    # tab is not reset to the first one by an action that shows no message.
-    with st.container():
-        forms.show_flash()
+    forms.show_flash()
     try:
         office_rows = offices(user.office_ids)
         provider_rows = providers(user.office_ids)
@@ -45,13 +42,8 @@ def render() -> None:
     case_id = widgets.case_picker(cases)
     if case_id is None:
         return
-    try:
-        case = case_detail(case_id, user.office_ids)
-    except Exception as exc:
-        show_failure(exc)
-        return
+    case = open_case(case_detail, case_id, user.office_ids)
     if case is None:
-        st.error(messages.CASE_NOT_FOUND)
         return
 
     widgets.case_header(case, user)

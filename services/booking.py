@@ -25,7 +25,7 @@ from mild.days import at_local, to_local
 from mild.errors import RuleViolation
 from mild.medications import last_dose_on
 from mild.readiness import missing_items
-from services.common import Actor, audit, lock_case, now_utc, touch_case
+from services.common import Actor, audit, lock_case, move_case, now_utc, touch_case
 
 
 def _provider_at(session: Session, provider_id: int | None, office_id: int) -> Provider:
@@ -166,20 +166,7 @@ def confirm_case(case_id: int, *, actor: Actor, expected_version: int | None = N
         if missing:
             raise RuleViolation("readiness", messages.NOT_READY.format(missing="; ".join(missing)))
         at = now_utc()
-        previous = case.status
-        case.status = CaseStatus.SCHEDULED
         case.confirmed_at = at
         case.confirmed_by_id = actor.id
-        case.booked_at = at
-        touch_case(case, at)
-        audit(
-            session,
-            actor,
-            "case.confirmed",
-            "case",
-            case.id,
-            office_id=case.office_id,
-            detail={"from": previous.value, "to": CaseStatus.SCHEDULED.value},
-            at=at,
-        )
+        move_case(session, case, CaseStatus.SCHEDULED, actor, at, action="case.confirmed")
         return case.version

@@ -5,19 +5,7 @@ from __future__ import annotations
 from db.session import transaction
 from mild.cases import CancelReason, CaseStatus, check_cancellation
 from mild.checklist import check_manual_transition
-from services.common import Actor, audit, lock_case, now_utc, touch_case
-
-# The case column stamped when a case enters a status.
-STATUS_TIMESTAMP: dict[CaseStatus, str] = {
-    CaseStatus.INTAKE: "intake_started_at",
-    CaseStatus.SCHEDULED: "booked_at",
-    CaseStatus.CHECKED_IN: "checked_in_at",
-    CaseStatus.IN_PROCEDURE: "procedure_started_at",
-    CaseStatus.RECOVERY: "recovery_in_at",
-    CaseStatus.DISCHARGED: "discharged_at",
-    CaseStatus.CLOSED: "closed_at",
-    CaseStatus.CANCELLED: "cancelled_at",
-}
+from services.common import Actor, audit, lock_case, move_case, now_utc, touch_case
 
 
 def advance_case(
@@ -27,22 +15,7 @@ def advance_case(
     with transaction() as session:
         case = lock_case(session, case_id, actor, expected_version)
         check_manual_transition(case.status, to_status)
-        at = now_utc()
-        previous = case.status
-        case.status = to_status
-        if column := STATUS_TIMESTAMP.get(to_status):
-            setattr(case, column, at)
-        touch_case(case, at)
-        audit(
-            session,
-            actor,
-            "case.status_changed",
-            "case",
-            case.id,
-            office_id=case.office_id,
-            detail={"from": previous.value, "to": to_status.value},
-            at=at,
-        )
+        move_case(session, case, to_status, actor, now_utc())
         return case.version
 
 

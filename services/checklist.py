@@ -15,8 +15,7 @@ from mild.cases import CaseStatus
 from mild.checklist import Tick
 from mild.followup import follow_up_schedule
 from mild.intake import Condition
-from services.cases import STATUS_TIMESTAMP
-from services.common import Actor, audit, lock_case, now_utc, touch_case
+from services.common import STATUS_TIMESTAMP, Actor, audit, lock_case, now_utc, touch_case
 
 # Steps whose time is also kept on the case itself, for the schedule and the metrics.
 STEP_TIMESTAMP: dict[str, str] = {

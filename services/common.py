@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, Case
 from mild import messages
+from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.staff import Role
 
@@ -81,3 +82,46 @@ def touch_case(case: Case, at: dt.datetime) -> None:
     """Every change to a case bumps its version, so concurrent screens notice."""
     case.version += 1
     case.updated_at = at
+
+
+# The case column stamped when a case enters a status.
+STATUS_TIMESTAMP: dict[CaseStatus, str] = {
+    CaseStatus.INTAKE: "intake_started_at",
+    CaseStatus.SCHEDULED: "booked_at",
+    CaseStatus.CHECKED_IN: "checked_in_at",
+    CaseStatus.IN_PROCEDURE: "procedure_started_at",
+    CaseStatus.RECOVERY: "recovery_in_at",
+    CaseStatus.DISCHARGED: "discharged_at",
+    CaseStatus.CLOSED: "closed_at",
+    CaseStatus.CANCELLED: "cancelled_at",
+}
+
+
+def move_case(
+    session: Session,
+    case: Case,
+    to_status: CaseStatus,
+    actor: Actor,
+    at: dt.datetime,
+    *,
+    action: str = "case.status_changed",
+) -> None:
+    """Set a case's status with its timestamp column, bump its version, audit the move.
+
+    The caller has locked the case and checked that the move is allowed.
+    """
+    previous = case.status
+    case.status = to_status
+    if column := STATUS_TIMESTAMP.get(to_status):
+        setattr(case, column, at)
+    touch_case(case, at)
+    audit(
+        session,
+        actor,
+        action,
+        "case",
+        case.id,
+        office_id=case.office_id,
+        detail={"from": previous.value, "to": to_status.value},
+        at=at,
+    )

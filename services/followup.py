@@ -35,7 +35,7 @@ from mild.followup import (
     stored_red_flags,
 )
 from mild.scores import ODI_SECTIONS, VisitScores, check_visit
-from services.common import Actor, audit, lock_case, now_utc, touch_case
+from services.common import Actor, audit, lock_case, move_case, now_utc, touch_case
 
 
 def _lock(
@@ -259,19 +259,5 @@ def close_case(case_id: int, *, actor: Actor, expected_version: int | None = Non
             f.escalated_at is not None and f.escalation_resolved_at is None for f in follow_ups
         )
         check_may_close(case.status, twelve_month_done, open_escalations)
-        at = now_utc()
-        previous = case.status
-        case.status = CaseStatus.CLOSED
-        case.closed_at = at
-        touch_case(case, at)
-        audit(
-            session,
-            actor,
-            "case.status_changed",
-            "case",
-            case.id,
-            office_id=case.office_id,
-            detail={"from": previous.value, "to": CaseStatus.CLOSED.value},
-            at=at,
-        )
+        move_case(session, case, CaseStatus.CLOSED, actor, now_utc())
         return case.version

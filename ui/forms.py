@@ -87,7 +87,12 @@ def other_errors(errors_key: str, fields: Iterable[str]) -> None:
 
 
 def show_flash() -> None:
-    """The success message of the last action, shown once."""
+    """The success message of the last action, shown once.
+
+    Always one container, message or not, so the elements below keep their places (an open
+    tab is not reset to the first by an action that shows no message).
+    """
+    slot = st.container()
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        slot.success(message, icon=":material/check_circle:")

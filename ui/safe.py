@@ -22,3 +22,16 @@ def show_failure(exc: BaseException) -> None:
     """Log the details for the administrator; show the user one clear sentence."""
     log.exception("request failed", exc_info=exc)
     st.error(failure_message(exc))
+
+
+def open_case(load, case_id: int, office_ids) -> object | None:
+    """A case read for a screen (`load` is the screen's case_detail query), or None with the
+    reason shown: not found or not at the user's offices, or the database failing."""
+    try:
+        case = load(case_id, office_ids)
+    except Exception as exc:
+        show_failure(exc)
+        return None
+    if case is None:
+        st.error(messages.CASE_NOT_FOUND)
+    return case

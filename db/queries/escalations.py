@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from db.models import Case, FollowUp
 from db.session import read_session
 from mild.followup import FollowUpKind, parse_red_flags
 
 COLUMNS = ["case_id", "code", "office_id", "kind", "red_flags", "escalated_at"]
+
+
+def is_open_escalation(follow_up=FollowUp):
+    """Escalated and not yet resolved: the one definition the worklist, schedule and board use."""
+    return and_(follow_up.escalated_at.is_not(None), follow_up.escalation_resolved_at.is_(None))
 
 
 def red_flag_labels(stored: str | None) -> list[str]:
@@ -42,11 +47,7 @@ def open_escalations(office_ids: Collection[int]) -> pd.DataFrame:
                 FollowUp.escalated_at,
             )
             .join(Case, Case.id == FollowUp.case_id)
-            .where(
-                FollowUp.office_id.in_(ids),
-                FollowUp.escalated_at.is_not(None),
-                FollowUp.escalation_resolved_at.is_(None),
-            )
+            .where(FollowUp.office_id.in_(ids), is_open_escalation())
             .order_by(FollowUp.escalated_at, FollowUp.id)
         ).all()
     return pd.DataFrame(

@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, exists, select
 from sqlalchemy.orm import aliased
 
 from db.models import Case, FollowUp, Office, Patient, Provider
-from db.queries.escalations import red_flag_labels
+from db.queries.escalations import is_open_escalation, red_flag_labels
 from db.session import read_session
 from mild.cases import CaseStatus
 from mild.followup import FollowUpKind, follow_up_state
@@ -44,10 +44,16 @@ WORKLIST_COLUMNS = [
 def _open_escalation(case_id_column):
     """True when the case has a red-flag escalation nobody has resolved yet."""
     other = aliased(FollowUp)
-    return exists().where(
-        other.case_id == case_id_column,
-        other.escalated_at.is_not(None),
-        other.escalation_resolved_at.is_(None),
+    return exists().where(other.case_id == case_id_column, is_open_escalation(other))
+
+
+def _follow_up_select(*columns):
+    """A follow-up with its case, patient and office: the rows every screen read starts from."""
+    return (
+        select(*columns)
+        .join(Case, Case.id == FollowUp.case_id)
+        .join(Patient, Patient.id == Case.patient_id)
+        .join(Office, Office.id == FollowUp.office_id)
     )
 
 
@@ -81,7 +87,7 @@ def worklist(
     overdue = case((FollowUp.overdue_at <= now, 0), else_=1)
     with read_session() as s:
         rows = s.execute(
-            select(
+            _follow_up_select(
                 FollowUp.id,
                 FollowUp.case_id,
                 Case.version,
@@ -97,9 +103,6 @@ def worklist(
                 FollowUp.attempts,
                 _open_escalation(FollowUp.case_id).label("escalated"),
             )
-            .join(Case, Case.id == FollowUp.case_id)
-            .join(Patient, Patient.id == Case.patient_id)
-            .join(Office, Office.id == FollowUp.office_id)
             .where(*conditions)
             .order_by(overdue, FollowUp.due_at, FollowUp.id)
         ).all()
@@ -145,7 +148,7 @@ def follow_up_detail(follow_up_id: int, office_ids: Collection[int]) -> FollowUp
     """The follow-up if it exists at one of the offices, else None."""
     with read_session() as s:
         row = s.execute(
-            select(
+            _follow_up_select(
                 FollowUp.id.label("follow_up_id"),
                 FollowUp.case_id,
                 Case.version.label("case_version"),
@@ -168,9 +171,6 @@ def follow_up_detail(follow_up_id: int, office_ids: Collection[int]) -> FollowUp
                 Case.baseline_stand_minutes,
                 _open_escalation(FollowUp.case_id).label("escalated"),
             )
-            .join(Case, Case.id == FollowUp.case_id)
-            .join(Patient, Patient.id == Case.patient_id)
-            .join(Office, Office.id == FollowUp.office_id)
             .outerjoin(Provider, Provider.id == Case.provider_id)
             .where(FollowUp.id == follow_up_id, FollowUp.office_id.in_(list(office_ids)))
         ).one_or_none()
@@ -229,7 +229,7 @@ def escalations_to_resolve(office_ids: Collection[int]) -> pd.DataFrame:
         return pd.DataFrame(columns=ESCALATION_COLUMNS)
     with read_session() as s:
         rows = s.execute(
-            select(
+            _follow_up_select(
                 FollowUp.id,
                 FollowUp.case_id,
                 Case.version,
@@ -245,15 +245,8 @@ def escalations_to_resolve(office_ids: Collection[int]) -> pd.DataFrame:
                 FollowUp.notes,
                 FollowUp.escalated_at,
             )
-            .join(Case, Case.id == FollowUp.case_id)
-            .join(Patient, Patient.id == Case.patient_id)
-            .join(Office, Office.id == FollowUp.office_id)
             .outerjoin(Provider, Provider.id == Case.provider_id)
-            .where(
-                FollowUp.office_id.in_(ids),
-                FollowUp.escalated_at.is_not(None),
-                FollowUp.escalation_resolved_at.is_(None),
-            )
+            .where(FollowUp.office_id.in_(ids), is_open_escalation())
             .order_by(FollowUp.escalated_at, FollowUp.id)
         ).all()
     frame = pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
