@@ -8,18 +8,20 @@ from db.queries.home import offices
 from mild.staff import Screen, screens_for
 from pages import board, checklist, followup, home, intake, metrics, schedule
 from ui import auth
+from ui import board as board_ui
 from ui.health import database_problem
 from ui.safe import show_failure
 
-# Screen -> (render function, title, icon). The role decides which appear (mild.staff).
+# Screen -> (render function, navigation label, icon). The role decides which appear
+# (mild.staff). Labels are short so a nurse's six screens fit the top bar at 768 px.
 SCREENS = {
     Screen.HOME: (home.render, "Today", ":material/today:"),
-    Screen.CHECKLIST: (checklist.render, "Day-of checklist", ":material/checklist:"),
+    Screen.CHECKLIST: (checklist.render, "Checklist", ":material/checklist:"),
     Screen.FOLLOW_UP: (followup.render, "Follow-up", ":material/call:"),
     Screen.INTAKE: (intake.render, "Intake", ":material/assignment_add:"),
     Screen.SCHEDULE: (schedule.render, "Schedule", ":material/calendar_month:"),
-    Screen.BOARD: (board.render, "Status board", ":material/dashboard:"),
-    Screen.METRICS: (metrics.render, "Office metrics", ":material/monitoring:"),
+    Screen.BOARD: (board.render, "Board", ":material/dashboard:"),
+    Screen.METRICS: (metrics.render, "Metrics", ":material/monitoring:"),
 }
 
 
@@ -48,6 +50,11 @@ def main() -> None:
         # Every page URL lands here while signed out: register them all, run none of them.
         st.navigation(list(pages.values()), position="hidden")
         auth.sign_in_form()
+        return
+    if board_ui.display_offices():
+        # A waiting-room display: no navigation, no user bar, nothing but the public board.
+        st.navigation(list(pages.values()), position="hidden")
+        board_ui.waiting_room_display(user)
         return
     navigation = st.navigation([pages[s] for s in screens_for(user.role)], position="top")
     try:

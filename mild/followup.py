@@ -311,3 +311,30 @@ def check_may_close(status: CaseStatus, twelve_month_done: bool, open_escalation
         raise RuleViolation("status", messages.CLOSE_NEEDS_12_MONTH_VISIT)
     if open_escalations:
         raise RuleViolation("status", messages.CLOSE_HAS_OPEN_ESCALATION)
+
+
+MIN_ATTEMPTS_TO_CLOSE_UNREACHED = 3  # calls that did not reach the patient before giving up
+
+
+def may_close_unreached(attempts: int) -> bool:
+    return attempts >= MIN_ATTEMPTS_TO_CLOSE_UNREACHED
+
+
+def check_close_unreached(
+    status: CaseStatus, completed: bool, attempts: int, note: str
+) -> tuple[CaseStatus, str]:
+    """Closing a follow-up as not reached: only an open follow-up of a discharged case, only
+    after MIN_ATTEMPTS_TO_CLOSE_UNREACHED attempts, and with a note of what was done instead.
+    Returns the status the case moves to (in follow-up) and the cleaned note."""
+    check_attempt(status, completed)
+    if status not in (CaseStatus.DISCHARGED, CaseStatus.FOLLOW_UP):
+        raise RuleViolation("status", messages.FOLLOW_UP_CASE_NOT_OPEN.format(status=status.label))
+    if not may_close_unreached(attempts):
+        raise RuleViolation(
+            "follow_up",
+            messages.FU_GIVE_UP_TOO_SOON.format(
+                needed=MIN_ATTEMPTS_TO_CLOSE_UNREACHED, attempts=attempts
+            ),
+        )
+    note = check_note("give_up_note", note, required_message=messages.FU_GIVE_UP_NOTE_REQUIRED)
+    return CaseStatus.FOLLOW_UP, note

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mild import messages
@@ -234,6 +234,25 @@ def last_dose_on(hold_days: int | None, procedure_day: dt.date | None) -> dt.dat
     if hold_days is None or procedure_day is None:
         return None
     return procedure_day - dt.timedelta(days=hold_days + 1)
+
+
+def last_dose_passed(last_dose: dt.date | None, today: dt.date) -> bool:
+    """True when the last-dose date is already behind `today`: a patient not yet told cannot
+    keep the hold as set (a same-day or short-notice booking, or a call that came too late)."""
+    return last_dose is not None and last_dose < today
+
+
+def late_holds(
+    holds: Iterable[tuple[str, int | None]], procedure_day: dt.date, today: dt.date
+) -> list[tuple[str, dt.date]]:
+    """The drugs (name, hold days) whose last dose for `procedure_day` falls before `today`,
+    with that date: what a booking for that day must warn about."""
+    late = []
+    for drug, hold_days in holds:
+        last = last_dose_on(hold_days, procedure_day)
+        if last is not None and last_dose_passed(last, today):
+            late.append((drug, last))
+    return late
 
 
 # Classes with nothing for the patient to stop or adjust (an unknown drug is reviewed first).

@@ -267,3 +267,36 @@ STATUS_VIA_ITS_ACTION = (
     "A case becomes {status} only through its own action (confirming for the day, recording "
     "a follow-up, closing, cancelling with a reason), where its checks run."
 )
+
+# Waiting-room display (board screen, kiosk)
+DISPLAY_START_HELP = (
+    "Turns this screen into a waiting-room display: case codes and stages only, no navigation. "
+    "Leaving it needs your password."
+)
+DISPLAY_TITLE = "Today's procedures"
+DISPLAY_EXIT_LABEL = "Staff: leave the waiting-room display"
+DISPLAY_PASSWORD_REQUIRED = "Enter your password to leave the waiting-room display."
+DISPLAY_PASSWORD_WRONG = "That password is not right: the display stays on."
+DISPLAY_OFF = "Waiting-room display ended."
+
+# Holds whose last-dose date is already past (short-notice booking)
+READY_HOLD_LATE = (
+    "Hold for {drug}: the last dose was due {day}, already past. Check the patient stopped in "
+    "time, or book a later day"
+)
+BOOKED_HOLDS_LATE = (
+    "The last dose of {drugs} was due before today: check with the patient that they stopped "
+    "in time, or book a later day."
+)
+LAST_DOSE_PAST = "already past: check the patient stopped in time"
+
+# Closing a follow-up as not reached (follow-up screen)
+FU_GIVE_UP_TOO_SOON = (
+    "Make at least {needed} call attempts before closing this follow-up as not reached "
+    "({attempts} so far)."
+)
+FU_GIVE_UP_NOTE_REQUIRED = "Say what was done instead (e.g. letter sent, provider told)."
+FU_GIVE_UP_HINT = (
+    "After {needed} attempts this follow-up can be closed as not reached ({attempts} so far)."
+)
+FU_CLOSED_NOT_REACHED = "{kind} closed as not reached after {attempts} attempts."

@@ -6,12 +6,13 @@ and the call list, e.g. "Cardiology clearance on file (heart disease)".
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mild import messages
 from mild.intake import CONDITION_SHORT_NAMES, Condition, required_clearances
-from mild.medications import MedClass
+from mild.medications import MedClass, last_dose_passed
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class MedicationFact:
     cleared: bool = False
     hold_needed: bool = False
     hold_confirmed_with_patient: bool = False
+    last_dose_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class CaseFacts:
     medications: tuple[MedicationFact, ...] = ()
     driver_name: str | None = None
     driver_phone: str | None = None
+    today: dt.date | None = None  # the office's local today: is a last-dose date already past?
 
     @property
     def driver_arranged(self) -> bool:
@@ -68,6 +71,14 @@ def _condition_items(conditions: Iterable[ConditionFact]) -> list[str]:
         for need in required_clearances(flagged)
         if not cleared[need.condition]
     ]
+
+
+def _hold_item(med: MedicationFact, today: dt.date | None) -> str:
+    """Hold instructions still to confirm; when the last-dose date is already past, the patient
+    cannot have kept the hold as told: say so, and what to do."""
+    if today is not None and last_dose_passed(med.last_dose_on, today):
+        return messages.READY_HOLD_LATE.format(drug=med.drug, day=f"{med.last_dose_on:%a %d %b}")
+    return messages.READY_HOLD_CONFIRMED.format(drug=med.drug)
 
 
 def missing_items(facts: CaseFacts) -> list[str]:
@@ -90,7 +101,7 @@ def missing_items(facts: CaseFacts) -> list[str]:
         if m.needs_prescriber_clearance and not m.cleared
     ]
     items += [
-        messages.READY_HOLD_CONFIRMED.format(drug=m.drug)
+        _hold_item(m, facts.today)
         for m in meds
         if m.hold_needed and not m.needs_review and not m.hold_confirmed_with_patient
     ]

@@ -1,12 +1,12 @@
-"""Live status board: today's cases by stage per office, refreshing by itself; a waiting-room
-mode shows case codes and stages only."""
+"""Live status board: today's cases by stage per office, refreshing by itself; the tab can be
+turned into a waiting-room display (case codes and stages only, see dashboard.py)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from mild.staff import Screen
-from ui import board
+from ui import board, forms
 from ui.auth import require, user_offices
 
 
@@ -16,13 +16,11 @@ def render() -> None:
     mine = user_offices(user)
     if not mine:
         return
-    pick, mode = st.columns([2, 1], vertical_alignment="bottom")
+    forms.show_flash()
+    pick, display = st.columns([2, 1], vertical_alignment="bottom")
     with pick:
         shown = board.choose_offices(mine)
-    public = mode.toggle(
-        "Waiting-room mode",
-        key="board_public",
-        help="Case codes and stages only: no names, dates of birth or providers.",
-    )
+    with display:
+        board.start_display_button(user, shown)
     # Everything above stays put; only the board below reruns on its timer.
-    board.live_board(shown, scope=user.office_ids, public=public)
+    board.live_board(shown, scope=user.office_ids, public=False)

@@ -82,3 +82,36 @@ def sign_in(username: str, password: str) -> Actor:
 def sign_out(actor: Actor) -> None:
     with transaction() as session:
         audit(session, actor, "auth.sign_out", "staff_user", actor.id)
+
+
+def start_display(actor: Actor, office_ids: list[int]) -> None:
+    """The signed-in user turns this screen into a waiting-room display of their offices."""
+    shown = [i for i in office_ids if i in actor.office_ids]
+    with transaction() as session:
+        audit(
+            session,
+            actor,
+            "board.display_started",
+            "staff_user",
+            actor.id,
+            detail={"office_ids": shown},
+        )
+
+
+def end_display(actor: Actor, password: str) -> None:
+    """Leave the waiting-room display: only with the password of the user who started it, so a
+    patient at the screen cannot reach the staff screens. A wrong password is audited."""
+    if not password:
+        raise RuleViolation("password", messages.DISPLAY_PASSWORD_REQUIRED)
+    with transaction() as session:
+        user = session.get(StaffUser, actor.id)
+        ok = user is not None and user.active and _verify(user.password_hash, password)
+        audit(
+            session,
+            actor,
+            "board.display_ended" if ok else "board.display_unlock_failed",
+            "staff_user",
+            actor.id,
+        )
+    if not ok:
+        raise RuleViolation("password", messages.DISPLAY_PASSWORD_WRONG)

@@ -26,6 +26,7 @@ from mild.followup import (
     RedFlag,
     check_attempt,
     check_call,
+    check_close_unreached,
     check_follow_up_open,
     check_may_close,
     check_note,
@@ -95,6 +96,44 @@ def record_call_attempt(
             case.id,
             office_id=case.office_id,
             detail={"follow_up": follow_up.id, "kind": follow_up.kind.value, "note": note},
+            at=at,
+        )
+        return follow_up.attempts
+
+
+def close_not_reached(
+    follow_up_id: int, note: str, *, actor: Actor, expected_version: int | None = None
+) -> int:
+    """Give up on a follow-up after enough attempts: completed, not reached, with a note of
+    what was done instead. It leaves the worklist; the case goes on to its later follow-ups.
+    Returns the number of attempts it was closed after."""
+    with transaction() as session:
+        case, follow_up = _lock(session, follow_up_id, actor, expected_version)
+        status, text = check_close_unreached(
+            case.status, follow_up.completed_at is not None, follow_up.attempts, note
+        )
+        at = now_utc()
+        follow_up.reached = False
+        follow_up.completed_at = at
+        follow_up.completed_by_id = actor.id
+        follow_up.notes = text
+        previous = case.status
+        case.status = status
+        touch_case(case, at)
+        audit(
+            session,
+            actor,
+            "follow_up.closed_not_reached",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail={
+                "follow_up": follow_up.id,
+                "kind": follow_up.kind.value,
+                "attempts": follow_up.attempts,
+                "note": text,
+                "status": {"from": previous.value, "to": status.value},
+            },
             at=at,
         )
         return follow_up.attempts

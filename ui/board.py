@@ -14,7 +14,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from db.queries.board import OfficeBoard, board
-from db.queries.home import OfficeRow
+from db.queries.home import OfficeRow, offices
 from mild import messages
 from mild.board import (
     BOARD_STAGES,
@@ -26,7 +26,9 @@ from mild.board import (
 )
 from mild.cases import CaseStatus
 from mild.days import to_local
-from services.common import now_utc
+from services import auth
+from services.common import Actor, now_utc
+from ui import forms
 from ui.auth import current_user
 from ui.format import local_time, zone_abbreviation
 from ui.safe import show_failure
@@ -34,6 +36,8 @@ from ui.schedule import keyed_table
 
 BOARD_REFRESH_SECONDS = 15
 ALL_OFFICES = 0  # the office choice meaning "every office I work at"
+DISPLAY_KEY = "board_display_offices"  # set while this browser tab is a waiting-room display
+DISPLAY_ERRORS = "board_display_errors"
 _STAGE_BY_LABEL = {s.label: s for s in (*BOARD_STAGES, CaseStatus.CANCELLED)}
 
 
@@ -152,7 +156,7 @@ def escalation_table(escalations: pd.DataFrame, tz_name: str) -> pd.DataFrame:
             "Follow-up": escalations.kind,
             "Red flags": escalations.red_flags,
             "Since": [
-                "" if pd.isna(t) else f"{t.tz_convert(tz_name):%a %d %b %H:%M}"
+                "" if pd.isna(t) else f"{t.tz_convert(tz_name):%a %d %b %H:%M %Z}"
                 for t in pd.to_datetime(escalations.escalated_at, utc=True)
             ],
         }
@@ -164,3 +168,66 @@ def _column_config(tz_name: str, now) -> dict:
         "Start": st.column_config.TextColumn(f"Start ({zone_abbreviation(tz_name, now)})"),
         "Escalation": st.column_config.TextColumn("Escalation", help="Open red-flag escalation"),
     }
+
+
+# --- the waiting-room display (kiosk) ----------------------------------------------------------
+
+
+def display_offices() -> list[int]:
+    """The offices this tab shows as a waiting-room display; empty when it is not one."""
+    return list(st.session_state.get(DISPLAY_KEY) or [])
+
+
+def start_display_button(user: Actor, shown: Sequence[OfficeRow]) -> None:
+    """Turn this tab into the waiting-room display of the offices shown."""
+    ids = [o.id for o in shown]
+
+    def _start() -> None:
+        forms.submit(lambda: auth.start_display(user, ids), errors_key=DISPLAY_ERRORS)
+        if not forms.errors(DISPLAY_ERRORS):
+            st.session_state[DISPLAY_KEY] = ids
+
+    st.button(
+        "Waiting-room display",
+        key="board_display_start",
+        icon=":material/tv:",
+        help=messages.DISPLAY_START_HELP,
+        on_click=_start,
+        width="stretch",
+    )
+    forms.other_errors(DISPLAY_ERRORS, ())
+
+
+def waiting_room_display(user: Actor) -> None:
+    """The whole screen while the tab is a display: no navigation, no names, no way back to
+    the staff screens without the password of the user who started it."""
+    try:
+        shown = offices([i for i in display_offices() if i in user.office_ids])
+    except Exception as exc:
+        show_failure(exc)
+        shown = []
+    st.title(messages.DISPLAY_TITLE)
+    live_board(shown, scope=user.office_ids, public=True)
+    with st.expander(messages.DISPLAY_EXIT_LABEL, icon=":material/lock:"):
+
+        def _end() -> None:
+            password = st.session_state.get("board_display_password", "")
+            forms.submit(
+                lambda: auth.end_display(user, password),
+                errors_key=DISPLAY_ERRORS,
+                success=messages.DISPLAY_OFF,
+                clear={"board_display_password": ""},
+            )
+            if not forms.errors(DISPLAY_ERRORS):
+                st.session_state.pop(DISPLAY_KEY, None)
+
+        with st.form("board_display_exit", enter_to_submit=True, border=False):
+            st.text_input(
+                "Password",
+                type="password",
+                key="board_display_password",
+                autocomplete="current-password",
+            )
+            st.form_submit_button("Leave the display", on_click=_end)
+        forms.field_error(DISPLAY_ERRORS, "password")
+        forms.other_errors(DISPLAY_ERRORS, ("password",))

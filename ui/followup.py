@@ -17,12 +17,14 @@ from mild import messages
 from mild.days import to_local
 from mild.errors import RuleViolation
 from mild.followup import (
+    MIN_ATTEMPTS_TO_CLOSE_UNREACHED,
     CallAnswers,
     FollowUpKind,
     FollowUpState,
     Incision,
     RedFlag,
     TemperatureUnit,
+    may_close_unreached,
     red_flags,
     temperature_in_c,
 )
@@ -67,12 +69,14 @@ VISIT_KEYS = {
 FORM_KEYS = [
     "fu_reached",
     "fu_attempt_note",
+    "fu_give_up_note",
     "fu_call_temp_unit",
     *CALL_KEYS.values(),
     *VISIT_KEYS.values(),
 ]
 CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS = "fu_call_errors", "fu_visit_errors", "fu_attempt_errors"
-FORM_ERRORS = (CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS)
+GIVE_UP_ERRORS = "fu_give_up_errors"
+FORM_ERRORS = (CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS, GIVE_UP_ERRORS)
 RESOLVE_ERRORS, CLOSE_ERRORS = "fu_resolve_errors", "fu_close_errors"
 
 
@@ -325,6 +329,48 @@ def attempt_form(detail: FollowUpDetail, user: Actor) -> None:
         on_click=_record_attempt,
         args=(fid, detail.case_version, user),
     )
+    give_up_form(detail, user)
+
+
+def give_up_form(detail: FollowUpDetail, user: Actor) -> None:
+    """After enough attempts: close the follow-up as not reached, saying what was done."""
+    fid = detail.follow_up_id
+    needed = MIN_ATTEMPTS_TO_CLOSE_UNREACHED
+    if not may_close_unreached(detail.attempts):
+        st.caption(messages.FU_GIVE_UP_HINT.format(needed=needed, attempts=detail.attempts))
+        return
+    errors_key = keyed(GIVE_UP_ERRORS, fid)
+    with st.expander("Close as not reached", icon=":material/phone_disabled:"):
+        st.text_area(
+            "What was done instead",
+            key=keyed("fu_give_up_note", fid),
+            placeholder="e.g. letter sent, provider told",
+        )
+        forms.field_error(errors_key, "give_up_note")
+        forms.other_errors(errors_key, ["give_up_note"])
+        st.button(
+            f"Close after {detail.attempts} attempts",
+            key=keyed("fu_give_up", fid),
+            width="stretch",
+            on_click=_give_up,
+            args=(fid, detail.kind, detail.case_version, user),
+        )
+
+
+def _give_up(follow_up_id: int, kind: FollowUpKind, version: int, user: Actor) -> None:
+    attempts = forms.submit(
+        lambda: followup.close_not_reached(
+            follow_up_id,
+            _value(keyed("fu_give_up_note", follow_up_id)) or "",
+            actor=user,
+            expected_version=version,
+        ),
+        errors_key=keyed(GIVE_UP_ERRORS, follow_up_id),
+        clear=_form_keys(follow_up_id),
+    )
+    if attempts is not None:
+        _put_away_form()
+        _flash(messages.FU_CLOSED_NOT_REACHED.format(kind=kind.label, attempts=attempts))
 
 
 def _record_attempt(follow_up_id: int, version: int, user: Actor) -> None:

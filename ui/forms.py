@@ -30,6 +30,7 @@ from mild.errors import RuleViolation
 from ui.safe import failure_message, log
 
 FLASH_KEY = "ui_flash"
+FLASH_WARNING_KEY = "ui_flash_warning"
 GENERAL = "_general"  # the field name for a refusal not tied to one input
 
 
@@ -96,3 +97,11 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         slot.success(message, icon=":material/check_circle:")
+    warning = st.session_state.pop(FLASH_WARNING_KEY, None)
+    if warning:
+        slot.warning(warning, icon=":material/warning:")
+
+
+def flash_warning(message: str) -> None:
+    """A warning to show once beside the last action's success message (done, but look at this)."""
+    st.session_state[FLASH_WARNING_KEY] = message

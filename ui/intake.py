@@ -33,7 +33,13 @@ from mild.intake import (
     needs_for,
     normalize_mrn,
 )
-from mild.medications import CLASS_LABELS, classify, needs_patient_instruction
+from mild.medications import (
+    CLASS_LABELS,
+    classify,
+    last_dose_passed,
+    late_holds,
+    needs_patient_instruction,
+)
 from mild.scores import ODI_SECTIONS
 from services import booking, intake
 from services.cases import advance_case
@@ -325,6 +331,9 @@ def _medication_facts(case: IntakeCase, med: MedicationRow) -> str:
             if med.last_dose_on
             else "last dose: set when booked"
         )
+        today = local_today(case.timezone, now_utc())
+        if med.hold_confirmed_at is None and last_dose_passed(med.last_dose_on, today):
+            parts.append(messages.LAST_DOSE_PAST)
     elif needs_patient_instruction(med.med_class):
         parts.append("no fixed hold")
     return " · ".join(parts)
@@ -732,10 +741,21 @@ def booking_form(
 
     def book() -> None:
         get = state.get
+        day = get(f"{k}_day")
+        chosen = next((o for o in offices if o.id == get(f"{k}_office")), office)
+        late = (
+            late_holds(
+                [(m.drug, m.hold_days) for m in case.medications if m.hold_confirmed_at is None],
+                day,
+                local_today(chosen.timezone, now_utc()),
+            )
+            if isinstance(day, dt.date)
+            else []
+        )
         forms.submit(
             lambda: booking.book_case(
                 case.id,
-                day=get(f"{k}_day"),
+                day=day,
                 start=get(f"{k}_start"),
                 planned_minutes=get(f"{k}_minutes"),
                 provider_id=get(f"{k}_provider"),
@@ -746,6 +766,12 @@ def booking_form(
             errors_key=errors,
             success=messages.CASE_BOOKED,
         )
+        if late and not forms.errors(errors):
+            forms.flash_warning(
+                messages.BOOKED_HOLDS_LATE.format(
+                    drugs=" and ".join(f"{drug} ({last:%a %d %b})" for drug, last in late)
+                )
+            )
 
     label = "Re-book" if case.scheduled_start is not None else "Book"
     _button(label, f"{k}_submit", book, primary=True)

@@ -87,7 +87,7 @@ def day_table(view: DaySchedule, now: dt.datetime) -> None:
             "Start": f"Start ({zone_abbreviation(tz, now)})",
             "Minutes": st.column_config.NumberColumn("Planned", format="%d min"),
             "Escalation": st.column_config.TextColumn(
-                "Escalation", help="Open red-flag escalation", width="small"
+                "Escalation", help="Open red-flag escalation", width="medium"
             ),
             "Readiness": st.column_config.TextColumn("Readiness", width="large"),
         },

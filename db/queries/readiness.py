@@ -5,14 +5,16 @@ The caller passes case ids it already scoped to the user's offices (a schedule, 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseCondition, CaseMedication
+from db.models import Case, CaseCondition, CaseMedication, Office
 from db.session import read_session
+from mild.days import local_today
 from mild.medications import needs_patient_instruction
 from mild.readiness import CaseFacts, ConditionFact, MedicationFact, missing_items
 
@@ -28,6 +30,7 @@ def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
 def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, CaseFacts]:
     """The readiness facts of each case, read in the caller's session (a service's transaction
     sees its own locked rows)."""
+    now = dt.datetime.now(dt.UTC)
     conditions: dict[int, list[ConditionFact]] = defaultdict(list)
     medications: dict[int, list[MedicationFact]] = defaultdict(list)
     cases = []
@@ -40,7 +43,10 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                 Case.scheduled_start,
                 Case.driver_name,
                 Case.driver_phone,
-            ).where(Case.id.in_(chunk))
+                Office.timezone,
+            )
+            .join(Office, Office.id == Case.office_id)
+            .where(Case.id.in_(chunk))
         ).all()
         for case_id, condition, cleared_at in session.execute(
             select(CaseCondition.case_id, CaseCondition.condition, CaseCondition.cleared_at)
@@ -57,6 +63,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                 CaseMedication.needs_clearance,
                 CaseMedication.cleared_at,
                 CaseMedication.hold_confirmed_at,
+                CaseMedication.last_dose_on,
             )
             .where(CaseMedication.case_id.in_(chunk))
             .order_by(CaseMedication.case_id, CaseMedication.id)
@@ -70,6 +77,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                     cleared=m.cleared_at is not None,
                     hold_needed=needs_patient_instruction(m.med_class),
                     hold_confirmed_with_patient=m.hold_confirmed_at is not None,
+                    last_dose_on=m.last_dose_on,
                 )
             )
     return {
@@ -81,6 +89,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
             medications=tuple(medications[c.id]),
             driver_name=c.driver_name,
             driver_phone=c.driver_phone,
+            today=local_today(c.timezone, now),
         )
         for c in cases
     }

@@ -385,7 +385,7 @@ def status_is(page: Page, status: CaseStatus) -> None:
 
 
 def open_case_on_checklist(page: Page, booking: Booking, code: str) -> None:
-    go_to(page, "Day-of checklist", "Day-of checklist", "checklist")
+    go_to(page, "Checklist", "Day-of checklist", "checklist")
     area = main(page)
     office = area.get_by_role("combobox", name="Office", exact=True)
     if office.input_value() != booking.office:
@@ -521,7 +521,7 @@ def grid_cells(table: Locator, text: str) -> Locator:
 
 
 def escalation_on_board(page: Page, booking: Booking, code: str) -> None:
-    go_to(page, "Status board", "Status board", "board")
+    go_to(page, "Board", "Status board", "board")
     area = main(page)
     choose(page, area, "Office", booking.office)
     expect(area.locator("[class*='st-key-board_office_']")).to_have_count(1)

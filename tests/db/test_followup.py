@@ -27,6 +27,7 @@ from mild.scores import ODI_SECTIONS, VisitScores
 from mild.staff import Role
 from services.followup import (
     close_case,
+    close_not_reached,
     record_call_attempt,
     record_followup_call,
     record_outcome_visit,
@@ -193,6 +194,35 @@ def test_an_attempt_on_another_offices_follow_up_is_refused_as_not_found(office,
     assert (err.field, err.message) == ("follow_up", messages.FOLLOW_UP_NOT_FOUND)
     assert follow_up(ids[CALL]).attempts == 0
     assert audit_actions(case_id) == []
+
+
+def test_a_follow_up_is_closed_as_not_reached_only_after_three_attempts_and_with_a_note(
+    office, nurse
+):
+    case_id, ids = make_discharged_case(office, ago(hours=60))
+    record_call_attempt(ids[CALL], actor=nurse)
+    record_call_attempt(ids[CALL], actor=nurse)
+
+    err = refused(lambda: close_not_reached(ids[CALL], "letter sent", actor=nurse))
+    assert (err.field, err.message) == (
+        "follow_up",
+        messages.FU_GIVE_UP_TOO_SOON.format(needed=3, attempts=2),
+    )
+    record_call_attempt(ids[CALL], actor=nurse)
+    err = refused(lambda: close_not_reached(ids[CALL], "   ", actor=nurse))
+    assert (err.field, err.message) == ("give_up_note", messages.FU_GIVE_UP_NOTE_REQUIRED)
+    assert follow_up(ids[CALL]).completed_at is None
+
+    assert close_not_reached(ids[CALL], " letter sent ", actor=nurse) == 3
+
+    row = follow_up(ids[CALL])
+    assert (row.reached, row.attempts, row.notes) == (False, 3, "letter sent")
+    assert row.completed_at is not None and row.completed_by_id == nurse.id
+    assert case_row(case_id).status == CaseStatus.FOLLOW_UP  # the later visits go on
+    assert ids[CALL] not in set(worklist(nurse.office_ids, now()).follow_up_id)
+    assert audit_actions(case_id)[-1] == "follow_up.closed_not_reached"
+    err = refused(lambda: close_not_reached(ids[CALL], "again", actor=nurse))
+    assert err.message == messages.FOLLOW_UP_ALREADY_DONE
 
 
 # --- the next-day call -------------------------------------------------------------------------

@@ -218,3 +218,29 @@ def test_a_case_may_be_closed_after_its_12_month_visit_with_nothing_escalated() 
         with pytest.raises(RuleViolation) as caught:
             check_may_close(status, done, open_escalations)
         assert caught.value.message == message, status
+
+
+def test_closing_a_follow_up_as_not_reached_needs_three_attempts_an_open_case_and_a_note():
+    from mild.cases import CaseStatus
+    from mild.followup import check_close_unreached
+
+    def refusal(*args):
+        with pytest.raises(RuleViolation) as caught:
+            check_close_unreached(*args)
+        return caught.value.field, caught.value.message
+
+    assert refusal(CaseStatus.DISCHARGED, False, 2, "letter") == (
+        "follow_up",
+        messages.FU_GIVE_UP_TOO_SOON.format(needed=3, attempts=2),
+    )
+    assert refusal(CaseStatus.FOLLOW_UP, False, 3, " ") == (
+        "give_up_note",
+        messages.FU_GIVE_UP_NOTE_REQUIRED,
+    )
+    assert refusal(CaseStatus.FOLLOW_UP, True, 3, "letter")[1] == messages.FOLLOW_UP_ALREADY_DONE
+    assert refusal(CaseStatus.CLOSED, False, 5, "letter")[1] == messages.CASE_LOCKED
+    assert refusal(CaseStatus.SCHEDULED, False, 3, "letter")[0] == "status"
+    assert check_close_unreached(CaseStatus.DISCHARGED, False, 3, " letter sent ") == (
+        CaseStatus.FOLLOW_UP,
+        "letter sent",
+    )

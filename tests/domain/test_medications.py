@@ -118,3 +118,22 @@ def test_every_class_but_no_hold_and_unknown_gives_the_patient_something_to_do()
 def test_the_advice_carries_the_hold_days_it_dated_the_last_dose_from() -> None:
     assert medication_hold("clopidogrel", FRIDAY).hold_days == 7
     assert medication_hold("metformin", FRIDAY).hold_days is None
+
+
+def test_a_booking_too_soon_for_a_hold_names_the_drug_and_its_past_last_dose_date() -> None:
+    import datetime as dt
+
+    from mild.medications import last_dose_passed, late_holds
+
+    today = dt.date(2026, 11, 24)  # a Tuesday
+    holds = [("apixaban", 3), ("clopidogrel", 7), ("lisinopril", None), ("aspirin", 0)]
+    # Booked for tomorrow: apixaban (3 days without) was due its last dose on Saturday.
+    assert late_holds(holds, dt.date(2026, 11, 25), today) == [
+        ("apixaban", dt.date(2026, 11, 21)),
+        ("clopidogrel", dt.date(2026, 11, 17)),
+    ]
+    # Booked far enough ahead: nothing is late.
+    assert late_holds(holds, dt.date(2026, 12, 9), today) == []
+    assert last_dose_passed(dt.date(2026, 11, 23), today)
+    assert not last_dose_passed(today, today)
+    assert not last_dose_passed(None, today)

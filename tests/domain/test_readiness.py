@@ -117,3 +117,23 @@ def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_h
         "Hold instructions confirmed with the patient: naproxen",
         "Driver arranged",
     ]
+
+
+def test_a_hold_whose_last_dose_date_has_passed_says_so_until_confirmed_with_the_patient() -> None:
+    import datetime as dt
+
+    today = dt.date(2026, 11, 24)
+    late = apixaban(cleared=True, last_dose_on=dt.date(2026, 11, 21))
+    facts = ready_facts(medications=(late,), today=today)
+    assert missing_items(facts) == [
+        "Hold for apixaban: the last dose was due Sat 21 Nov, already past. Check the patient "
+        "stopped in time, or book a later day"
+    ]
+    on_time = apixaban(cleared=True, last_dose_on=today)  # the last dose is today: still in time
+    assert missing_items(ready_facts(medications=(on_time,), today=today)) == [
+        "Hold instructions confirmed with the patient: apixaban"
+    ]
+    told = apixaban(
+        cleared=True, last_dose_on=dt.date(2026, 11, 21), hold_confirmed_with_patient=True
+    )
+    assert missing_items(ready_facts(medications=(told,), today=today)) == []

@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 import streamlit
 import streamlit.testing.v1.local_script_runner as script_runner
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 import ui.auth
 import ui.board
-from db.models import Case, FollowUp, Patient, Provider
+from db.models import AuditEvent, Case, FollowUp, Patient, Provider
 from db.session import read_session, transaction
 from mild import messages
 from mild.board import STAGE_COLOURS
@@ -177,8 +178,25 @@ def test_a_nurse_sees_only_the_offices_she_works_at(offices, app):
     assert code_of(hidden) not in everything_shown(at)
 
 
+def start_display(at: AppTest) -> AppTest:
+    at.button(key="board_display_start").click()
+    return at.run()
+
+
+def leave_display(at: AppTest, password: str) -> AppTest:
+    at.text_input(key="board_display_password").input(password)
+    (leave,) = [b for b in at.button if b.label == "Leave the display"]
+    leave.click()
+    return at.run()
+
+
+def audited(action: str) -> int:
+    with read_session() as s:
+        return s.scalar(select(func.count()).where(AuditEvent.action == action))
+
+
 @SQLITE_ONLY
-def test_waiting_room_mode_shows_case_codes_and_stages_only(offices, app):
+def test_the_waiting_room_display_shows_case_codes_and_stages_only_and_no_way_out(offices, app):
     aa, _bb = offices
     ids = [
         make_case(aa, CaseStatus.SCHEDULED, today_at(23)),
@@ -188,10 +206,13 @@ def test_waiting_room_mode_shows_case_codes_and_stages_only(offices, app):
     escalate(ids[1], aa, RedFlag.FEVER.value)
     at = open_board(app)
     assert names_of(ids[0])[0] in everything_shown(at)  # names show in staff mode
+    at.selectbox(key="board_office").set_value(aa).run()
 
-    at.toggle(key="board_public").set_value(True).run()
+    at = start_display(at)
 
     assert not at.exception and not at.error
+    assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
+    assert board_boxes(at) == ["board_office_AA"]
     shown = table(at, "board_cases_AA").value
     assert list(shown.columns) == ["Case", "Stage"]
     assert shown.values.tolist() == [
@@ -205,6 +226,39 @@ def test_waiting_room_mode_shows_case_codes_and_stages_only(offices, app):
         for secret in names_of(case_id):
             assert secret not in text
     assert RedFlag.FEVER.label not in text
+    assert "nina" not in text.lower()  # whose session it is stays off the screen
+    # No way to the staff screens: no sign-out, no office picker, no display button.
+    keys = {b.key for b in at.button}
+    assert not keys & {"nav_sign_out", "board_display_start"}
+    assert not [s for s in at.selectbox if s.key == "board_office"]
+    assert audited("board.display_started") == 1
+
+    # Asking for another screen by its address still shows the display.
+    at._page_hash = calc_hash(Screen.FOLLOW_UP.value)
+    at.run()
+    assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
+
+
+@SQLITE_ONLY
+def test_leaving_the_display_needs_the_password_of_the_user_who_started_it(offices, app):
+    aa, _bb = offices
+    make_case(aa, CaseStatus.SCHEDULED, today_at(23))
+    at = start_display(open_board(app))
+
+    at = leave_display(at, "")
+    assert messages.DISPLAY_PASSWORD_REQUIRED in [e.value for e in at.error]
+    at = leave_display(at, "a-guess")
+    assert messages.DISPLAY_PASSWORD_WRONG in [e.value for e in at.error]
+    assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
+    assert audited("board.display_unlock_failed") == 1
+
+    at = leave_display(at, PASSWORD)
+
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Status board"]
+    assert messages.DISPLAY_OFF in [s.value for s in at.success]
+    assert "nav_sign_out" in {b.key for b in at.button}
+    assert audited("board.display_ended") == 1
 
 
 @SQLITE_ONLY
@@ -266,7 +320,7 @@ def test_the_board_body_is_a_fragment_that_reruns_every_15_seconds(offices, app,
         "subheader:BB Office (BB)",
         "dataframe",
     } <= in_fragment
-    assert {"title:Status board", "selectbox", "checkbox", "button"} <= outside
+    assert {"title:Status board", "selectbox", "button"} <= outside
     assert not at.exception
 
 

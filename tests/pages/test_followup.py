@@ -569,3 +569,33 @@ def test_a_nurse_sees_no_escalation_or_case_to_close_from_another_office(office,
     assert container(at, "fu_escalations") is None
     assert container(at, "fu_ready_to_close") is None
     assert [i.value for i in at.info] == [messages.FU_NOTHING_DUE]
+
+
+def test_after_three_attempts_a_nurse_closes_the_call_as_not_reached_saying_what_she_did(
+    office, nurse, screen
+):
+    case_id, ids = make_discharged_case(office, ago(hours=60))
+    record_call_attempt(ids[CALL], actor=nurse)
+    record_call_attempt(ids[CALL], actor=nurse)
+    at = open_follow_up(screen(nurse), ids[CALL], reached=False)
+    hint = messages.FU_GIVE_UP_HINT.format(needed=3, attempts=2)
+    assert hint in [c.value for c in at.caption]
+    assert not [b for b in at.button if (b.key or "").startswith("fu_give_up")]
+
+    at.button(key=form_key(at, "fu_attempt")).click().run()  # the third attempt
+    at = open_follow_up(at, ids[CALL], reached=False)
+    give_up = form_key(at, "fu_give_up")
+    at.button(key=give_up).click().run()
+    assert errors(at) == [messages.FU_GIVE_UP_NOTE_REQUIRED]
+    assert row(ids[CALL]).completed_at is None
+
+    at.text_area(key=form_key(at, "fu_give_up_note")).input("Letter sent; Dr. Test told")
+    at.button(key=give_up).click().run()
+
+    assert not at.exception and errors(at) == []
+    assert messages.FU_CLOSED_NOT_REACHED.format(kind="Next-day call", attempts=3) in successes(at)
+    saved = row(ids[CALL])
+    assert (saved.reached, saved.notes) == (False, "Letter sent; Dr. Test told")
+    assert status_of(case_id) == CaseStatus.FOLLOW_UP
+    table = worklist(at)
+    assert table is None or code_of(case_id) not in set(table.code)

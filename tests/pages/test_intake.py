@@ -557,3 +557,35 @@ def test_a_nurse_may_open_intake_and_a_manager_may_not(screen, office):
     nurse = make_user("nina", Role.NURSE, [office])
     assert errors(screen(manager)) == [messages.NOT_ALLOWED_HERE]
     assert [t.value for t in screen(nurse).title] == ["Intake"]
+
+
+def test_booking_too_soon_for_a_hold_warns_and_readiness_names_the_past_last_dose(
+    screen, office, cora, provider
+):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    at.text_input(key=f"intake_drug_{case_id}").input("Apixaban")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+    tomorrow = local_today(TZ, dt.datetime.now(dt.UTC)) + dt.timedelta(days=1)
+    b = f"intake_book_{case_id}"
+    at.selectbox(key=f"{b}_provider").set_value(provider)
+    at.date_input(key=f"{b}_day").set_value(tomorrow)
+    at.time_input(key=f"{b}_start").set_value(dt.time(9, 30))
+    at.button(key=f"{b}_submit").click().run()
+
+    assert not at.exception and errors(at) == []
+    last = tomorrow - dt.timedelta(days=4)
+    assert messages.CASE_BOOKED in [s.value for s in at.success]
+    late = messages.BOOKED_HOLDS_LATE.format(drugs=f"apixaban ({last:%a %d %b})")
+    assert late in [w.value for w in at.warning]
+    with read_session() as s:
+        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    card = at.container(key=f"intake_med_{med_id}")
+    assert (
+        f"Direct oral anticoagulant · hold 3 days · last dose on {last:%a %d %b %Y} · "
+        f"{messages.LAST_DOSE_PAST}" in [c.value for c in card.caption]
+    )
+    assert messages.READY_HOLD_LATE.format(drug="apixaban", day=f"{last:%a %d %b}") in missing(at)
+
+    at.run()  # the warning is shown once, like the success message
+    assert late not in [w.value for w in at.warning]
