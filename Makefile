@@ -35,7 +35,8 @@ $(STAMP_DEV): requirements-dev.txt requirements.txt | $(PY)
 run: venv
 	$(PY) manage.py migrate
 	$(PY) manage.py seed --if-empty
-	$(VENV)/bin/streamlit run dashboard.py --server.port $${PORT:-8501} --server.headless true
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(VENV)/bin/uvicorn serve:app --no-access-log \
+	  --host $${HOST:-127.0.0.1} --port $${PORT:-8501}
 
 # Debian packages needed by the test suite (browser tests, PostgreSQL tests).
 # Installed only when missing; uses sudo when not root.

@@ -6,10 +6,11 @@ import streamlit as st
 
 from db.queries.home import offices
 from mild.staff import Screen, screens_for
-from pages import board, checklist, followup, home, intake, metrics, schedule
+from pages import admin, audit, board, checklist, followup, home, intake, metrics, schedule
 from ui import auth
 from ui import board as board_ui
 from ui.health import database_problem
+from ui.redirect import send_pending
 from ui.safe import show_failure
 
 # Screen -> (render function, navigation label, icon). The role decides which appear
@@ -22,13 +23,20 @@ SCREENS = {
     Screen.SCHEDULE: (schedule.render, "Schedule", ":material/calendar_month:"),
     Screen.BOARD: (board.render, "Board", ":material/dashboard:"),
     Screen.METRICS: (metrics.render, "Metrics", ":material/monitoring:"),
+    Screen.AUDIT: (audit.render, "Audit", ":material/history:"),
+    Screen.ADMIN: (admin.render, "Admin", ":material/admin_panel_settings:"),
 }
 
 
 def main() -> None:
     st.set_page_config(
-        page_title="MILD procedure day", page_icon=":material/healing:", layout="wide"
+        # An emoji icon is drawn in the browser (a data: URL); a :material/...: icon is fetched
+        # from fonts.gstatic.com on every page, the one request that left the clinic's network.
+        page_title="MILD procedure day",
+        page_icon="🩺",
+        layout="wide",
     )
+    send_pending()
     try:
         problem = database_problem()
     except Exception as exc:
@@ -45,7 +53,7 @@ def main() -> None:
         )
         for screen, (fn, title, icon) in SCREENS.items()
     }
-    user = auth.current_user()
+    user = auth.resolve_session()
     if user is None:
         # Every page URL lands here while signed out: register them all, run none of them.
         st.navigation(list(pages.values()), position="hidden")
@@ -63,6 +71,7 @@ def main() -> None:
         show_failure(exc)
         st.stop()
     auth.user_bar(user, codes)
+    auth.idle_watch(user)
     navigation.run()
 
 

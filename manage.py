@@ -4,6 +4,8 @@
     python manage.py seed [--if-empty] [--offices 3] [--years 1.1]
     python manage.py create-office CODE "Name" --timezone America/New_York
     python manage.py create-user USERNAME --role nurse --offices CODE[,CODE] --name "Full Name"
+    python manage.py backup PATH             (SQLite: a checked copy, safe while the app runs)
+    python manage.py restore PATH --yes      (SQLite: keeps a safety copy of what it replaces)
 
 The password for create-user is read from the terminal (asked twice), or from the first line
 of standard input when that is not a terminal, or from MILD_NEW_PASSWORD.
@@ -14,18 +16,21 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sqlite3
 import sys
 import time
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from db import seed as demo
-from db.migrate import upgrade
+from db.backup import BackupRefused, Copy, backup, restore
+from db.migrate import SchemaState, upgrade
 from db.session import get_engine
 from mild import messages
 from mild.errors import RuleViolation
 from mild.staff import Role, parse_role
 from services.auth import hash_password
+from services.backup import record_backup, record_restore
 from services.common import Actor
 from services.staff import create_office, create_user
 
@@ -108,6 +113,44 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"Created {role.value} {args.username.strip().lower()} (id {user_id}).")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    copy = backup(args.path)
+    record_backup(copy, actor=_cli_actor())
+    print(f"Backed up {_safe_url()} to {copy.path}")
+    size = _megabytes(copy.size_bytes)
+    print(f"  {size} in {copy.seconds:.2f} s; integrity_check ok; {_schema(copy)}")
+    print(f"  rows: {_rows(copy.rows)}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    restored = restore(args.path, confirmed=args.yes)
+    ended = record_restore(restored, actor=_cli_actor())
+    result = restored.database
+    print(f"Restored {result.path} from {restored.backup} in {result.seconds:.2f} s")
+    if restored.backup_revision != result.revision:
+        print(f"  migrated from schema {restored.backup_revision} to {result.revision}")
+    if restored.safety_copy:
+        print(f"  the database it replaced is kept at {restored.safety_copy}")
+    else:
+        print("  there was no database to replace")
+    print(f"  {ended} open session(s) ended: everyone signs in again")
+    print(f"  {_megabytes(result.size_bytes)}; {_schema(result)}; rows: {_rows(result.rows)}")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _schema(copy: Copy) -> str:
+    if copy.state == SchemaState.READY:
+        return f"schema {copy.revision} (the newest)"
+    return f"schema {copy.revision} (older than this app: restore migrates it)"
+
+
+def _rows(rows: dict[str, int]) -> str:
+    return ", ".join(f"{table} {count:,}" for table, count in rows.items())
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -149,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--offices", help="office codes, comma-separated (not needed for admin)")
     user.add_argument("--name", help="full name as shown in the app")
     user.set_defaults(func=cmd_create_user)
+    save = sub.add_parser(
+        "backup", help="copy the SQLite database, checked, while the app runs (SQLite only)"
+    )
+    save.add_argument("path", help="a new file, or a folder to put a timestamped file in")
+    save.set_defaults(func=cmd_backup)
+    back = sub.add_parser(
+        "restore", help="replace the SQLite database with a backup, keeping a safety copy"
+    )
+    back.add_argument("path", help="a file made by manage.py backup")
+    back.add_argument("--yes", action="store_true", help="yes, lose every change since the backup")
+    back.set_defaults(func=cmd_restore)
     return parser
 
 
@@ -159,9 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     except RuleViolation as e:
         print(f"error: {e.field}: {e.message}", file=sys.stderr)
         return 2
-    except demo.SeedError as e:
+    except (demo.SeedError, BackupRefused) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a backup folder or file the operating system refuses
+        print(f"error: {e.strerror}: {e.filename}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as e:
+        print(f"error: cannot use the database at {_safe_url()}: {e}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as e:
         print(
             f"error: cannot use the database at {_safe_url()}: {e.__class__.__name__}: "

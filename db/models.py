@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -83,8 +84,64 @@ class StaffUser(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, 16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
+    # The address single sign-on (OIDC) vouches for; the role still comes from this table.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
 
     offices: Mapped[list[Office]] = relationship(secondary=staff_office, order_by=Office.code)
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random token, this row only its SHA-256.
+
+    A fresh sign-in first gets a one-time ticket (also stored hashed, valid for seconds) that
+    the browser trades at /session/adopt for the HttpOnly cookie. A session ends when revoked
+    (sign-out, an admin, the idle timeout, the account disabled): `ended_at` and `end_reason`.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    last_activity_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    # A waiting-room display: the office ids it shows (comma-separated); no idle timeout.
+    display_offices: Mapped[str | None] = mapped_column(String(200))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_user_session_open", "ended_at", "last_activity_at"),)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per typed username, known or not (so a lock says nothing about which
+    usernames exist); a success clears the row."""
+
+    __tablename__ = "sign_in_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime | None]
+    locked_until: Mapped[dt.datetime | None]
+
+
+class HoldRuleRow(Base):
+    """The practice's medication hold table (seeded from mild.medications.DEFAULT_HOLD_TABLE);
+    admins edit it, every edit audited."""
+
+    __tablename__ = "hold_rule"
+
+    drug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    med_class: Mapped[MedClass] = mapped_column(str_enum(MedClass, 32))
+    hold_days: Mapped[int | None]
+    needs_clearance: Mapped[bool] = mapped_column(Boolean, default=False)
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
 class Provider(Base):
@@ -260,6 +317,15 @@ class FollowUp(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "kind", name="uq_follow_up_case_kind"),
         Index("ix_follow_up_office_due", "office_id", "completed_at", "due_at"),
+        # Only the open escalations (a handful at any time): the screens that flag them read
+        # these rows alone, whatever the years of resolved ones (migration 0003).
+        Index(
+            "ix_follow_up_open_escalation",
+            "office_id",
+            "escalated_at",
+            sqlite_where=text("escalated_at IS NOT NULL AND escalation_resolved_at IS NULL"),
+            postgresql_where=text("escalated_at IS NOT NULL AND escalation_resolved_at IS NULL"),
+        ),
     )
 
 

@@ -33,7 +33,13 @@ from db.models import (
 from mild.cases import CancelReason, CaseStatus, RequestChannel
 from mild.checklist import STEPS, Step
 from mild.days import at_local, local_today
-from mild.followup import FollowUpKind, RedFlag, follow_up_schedule
+from mild.followup import (
+    MIN_ATTEMPTS_TO_CLOSE_UNREACHED,
+    DueFollowUp,
+    FollowUpKind,
+    RedFlag,
+    follow_up_schedule,
+)
 from mild.intake import Condition
 from mild.medications import DEFAULT_HOLD_TABLE, medication_hold
 from mild.staff import Role
@@ -74,6 +80,8 @@ EARLY_REASONS = (
     CancelReason.OTHER,
 )
 DRUGS = tuple(DEFAULT_HOLD_TABLE)
+# Follow-ups whose patient is never reached: closed as not reached after three daily calls.
+NOT_REACHED_SHARE = 0.05
 
 
 class SeedError(Exception):
@@ -179,7 +187,6 @@ def seed_demo(
     if not is_empty(engine):
         raise SeedError("The database already has data; the demo is seeded only into an empty one.")
     now = now or dt.datetime.now(dt.UTC)
-    rng = random.Random(seed)
     fake = Faker("en_US")
     fake.seed_instance(seed)
     ids = _Ids()
@@ -200,7 +207,7 @@ def seed_demo(
             office=office,
             nurses=staff_by_office[office["id"]],
             providers=providers_by_office[office["id"]],
-            rng=rng,
+            seed=seed,
             fake=fake,
             ids=ids,
             out=out,
@@ -341,11 +348,21 @@ class _OfficeContext:
     office: dict[str, Any]
     nurses: list[int]
     providers: list[int]
-    rng: random.Random
+    seed: int
     fake: Faker
     ids: _Ids
     out: _Writer
     now: dt.datetime
+    rng: random.Random = field(default_factory=random.Random)  # the current day's draws
+
+    def _draws_for(self, what: str) -> random.Random:
+        """The random draws of this office on one day (or for one part of its setup).
+
+        Drawn per day rather than from one stream, so a day comes out the same whatever the
+        length of history seeded: the last month of a five-year demo is the one-month demo's,
+        day for day, and today's work is alike in both (scripts/bench.py compares them).
+        """
+        return random.Random(f"{self.seed}:{self.office['id']}:{what}")
 
     @property
     def tz(self) -> str:
@@ -353,20 +370,21 @@ class _OfficeContext:
 
     def seed_history(self, history_start: dt.datetime) -> int:
         """Procedure days on two weekdays a week, from history_start to two weeks ahead."""
-        rng = self.rng
         today = local_today(self.tz, self.now)
         first = local_today(self.tz, history_start)
-        weekdays = sorted(rng.sample(range(5), 2))
+        weekdays = sorted(self._draws_for("weekdays").sample(range(5), 2))
         count = 0
         day = first
         while day <= today + dt.timedelta(days=14):
+            self.rng = self._draws_for(day.isoformat())
             if day == today:
                 count += self._today()
             elif day.weekday() in weekdays:
-                for slot in range(rng.randint(3, 5)):
+                for slot in range(self.rng.randint(3, 5)):
                     self._case_on(day, slot)
                     count += 1
             day += dt.timedelta(days=1)
+        self.rng = self._draws_for("unbooked")
         for _ in range(3):
             self._unbooked(CaseStatus.REQUESTED)
             self._unbooked(CaseStatus.INTAKE)
@@ -646,11 +664,13 @@ class _OfficeContext:
         )
 
     def _follow_ups(self, row: dict[str, Any]) -> None:
-        """Follow-ups owed so far: most made on time, recent ones still due or overdue."""
+        """Follow-ups owed so far: most made on time, a few closed as not reached, the ones in hand
+        today still due (or just overdue)."""
         rng = self.rng
         discharged = row["discharged_at"]
         nprs, odi = row["baseline_nprs"], row["baseline_odi"]
         all_done = True
+        last_done = discharged
         for due in follow_up_schedule(discharged):
             fid = self.ids.next("follow_up")
             base = {
@@ -679,29 +699,22 @@ class _OfficeContext:
                 "escalation_resolved_by_id": None,
                 "notes": None,
             }
-            age = self.now - due.due_at
-            done_chance = 0.99 if age > dt.timedelta(days=21) else 0.6
-            if due.due_at > self.now or rng.random() > done_chance:
-                if age > dt.timedelta(days=60):
-                    # Long past its window: closed out as not reached after three attempts, as
-                    # a clinic does, so the worklist holds recent work, not years of backlog.
-                    base.update(
-                        attempts=3,
-                        reached=False,
-                        completed_at=due.overdue_at,
-                        completed_by_id=rng.choice(self.nurses),
-                        notes="Not reached after three attempts",
-                    )
-                    self.out.add(FollowUp, base)
-                    continue
+            reached, completed, attempts = self._follow_up_outcome(due)
+            base["attempts"] = attempts
+            if completed is None:
                 all_done = False
-                if due.due_at <= self.now:
-                    base["attempts"] = rng.choice((0, 1, 2))
                 self.out.add(FollowUp, base)
                 continue
-            window = (due.overdue_at - due.due_at).total_seconds()
-            completed = due.due_at + dt.timedelta(seconds=rng.uniform(0, window * 1.1))
-            completed = min(completed, self.now)
+            last_done = max(last_done, completed)
+            if not reached:
+                base.update(
+                    reached=False,
+                    completed_at=completed,
+                    completed_by_id=rng.choice(self.nurses),
+                    notes="Not reached after three attempts",
+                )
+                self.out.add(FollowUp, base)
+                continue
             improvement = {
                 FollowUpKind.NEXT_DAY_CALL: 0.35,
                 FollowUpKind.WEEKS_2: 0.4,
@@ -710,7 +723,6 @@ class _OfficeContext:
                 FollowUpKind.MONTHS_12: 0.45,
             }[due.kind] * rng.uniform(0.2, 1.6)
             base.update(
-                attempts=rng.choice((1, 1, 1, 2)),
                 reached=True,
                 completed_at=completed,
                 completed_by_id=rng.choice(self.nurses),
@@ -729,11 +741,15 @@ class _OfficeContext:
                     ).date()
                 if rng.random() < 0.03:
                     flag = rng.choice(list(RedFlag))
+                    resolved = completed + dt.timedelta(hours=rng.randint(1, 30))
+                    # One raised in the last day or so may still be with the provider.
                     base.update(
                         red_flags=flag.value,
                         escalated_at=completed,
-                        escalation_resolved_at=completed + dt.timedelta(hours=rng.randint(1, 30)),
-                        escalation_resolved_by_id=rng.choice(self.nurses),
+                        escalation_resolved_at=resolved if resolved <= self.now else None,
+                        escalation_resolved_by_id=rng.choice(self.nurses)
+                        if resolved <= self.now
+                        else None,
                     )
             else:
                 base.update(
@@ -743,12 +759,41 @@ class _OfficeContext:
                 )
             self.out.add(FollowUp, base)
         next_day_done = self.now - discharged > dt.timedelta(days=2)
-        if all_done:
+        # Closed a few days after the last follow-up; until then it waits to be closed.
+        closed = last_done + dt.timedelta(days=rng.randint(1, 7))
+        if all_done and closed <= self.now:
             row["status"] = CaseStatus.CLOSED
-            row["closed_at"] = discharged + dt.timedelta(days=400)
+            row["closed_at"] = closed
         elif next_day_done:
             row["status"] = CaseStatus.FOLLOW_UP
         row["updated_at"] = min(self.now, discharged + dt.timedelta(days=1))
+
+    def _follow_up_outcome(self, due: DueFollowUp) -> tuple[bool | None, dt.datetime | None, int]:
+        """How a follow-up went, as a clinic's nurses work: (reached, done at, attempts); reached
+        and done at are None while it is still to do at `now` (upcoming, or due and in hand).
+
+        Most patients are reached within the window (a few just after it). A few are never
+        reached: after three calls on separate days the follow-up is closed as not reached, a
+        day or two after it fell overdue. So the open worklist holds the work in hand today,
+        about the same at any length of history, not a backlog that grows with it.
+        """
+        rng = self.rng
+        if rng.random() < NOT_REACHED_SHARE:
+            calls = [
+                due.due_at + dt.timedelta(days=n, hours=rng.randint(1, 8))
+                for n in range(MIN_ATTEMPTS_TO_CLOSE_UNREACHED)
+            ]
+            closed = max(calls[-1], due.overdue_at) + dt.timedelta(hours=rng.randint(4, 48))
+            if closed <= self.now:
+                return False, closed, len(calls)
+            return None, None, sum(c <= self.now for c in calls)
+        window = (due.overdue_at - due.due_at).total_seconds()
+        completed = due.due_at + dt.timedelta(seconds=rng.uniform(0, window * 1.1))
+        if completed <= self.now:
+            return True, completed, rng.choice((1, 1, 1, 2))
+        # In hand: a visit booked later in its window, or a call tried once already.
+        tried = due.kind == FollowUpKind.NEXT_DAY_CALL and due.due_at <= self.now
+        return None, None, int(tried and rng.random() < 0.5)
 
     def _today(self) -> int:
         """Today's list: one case at each point of the day, timed around the moment of seeding."""

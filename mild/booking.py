@@ -15,6 +15,8 @@ from mild.errors import RuleViolation
 BOOKABLE: frozenset[CaseStatus] = frozenset(
     {CaseStatus.REQUESTED, CaseStatus.INTAKE, CaseStatus.SCHEDULED}
 )
+# Further ahead than this is a mistyped year; it also keeps every date sum far from year 9999.
+MAX_DAYS_AHEAD = 730
 MIN_PLANNED_MINUTES = 15
 MAX_PLANNED_MINUTES = 240
 DEFAULT_PLANNED_MINUTES = 60
@@ -72,6 +74,12 @@ def check_planned_minutes(minutes: int) -> int:
             ),
         )
     return minutes
+
+
+def check_not_too_far(day: dt.date, today: dt.date) -> None:
+    """Refuse a day more than MAX_DAYS_AHEAD after the office's today."""
+    if (day - today).days > MAX_DAYS_AHEAD:
+        raise RuleViolation("day", messages.BOOKING_TOO_FAR_AHEAD.format(days=MAX_DAYS_AHEAD))
 
 
 def check_in_future(start: dt.datetime, now: dt.datetime, tz_name: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mild import messages
 from mild.errors import RuleViolation
+from mild.text import check_storable
 
 
 class CaseStatus(enum.StrEnum):
@@ -169,6 +170,9 @@ def check_transition(current: CaseStatus, target: CaseStatus) -> None:
         )
 
 
+CANCEL_NOTE_LIMIT = 2000  # as long as a follow-up note
+
+
 def check_cancellation(current: CaseStatus, reason: CancelReason | None, note: str) -> None:
     """Raise RuleViolation unless a cancellation with this reason may be recorded now."""
     if current == CaseStatus.CLOSED:
@@ -179,3 +183,6 @@ def check_cancellation(current: CaseStatus, reason: CancelReason | None, note: s
         raise RuleViolation("reason", messages.CANCEL_REASON_REQUIRED)
     if reason == CancelReason.OTHER and not note.strip():
         raise RuleViolation("note", messages.CANCEL_OTHER_NEEDS_TEXT)
+    if len(note.strip()) > CANCEL_NOTE_LIMIT:
+        raise RuleViolation("note", messages.TEXT_TOO_LONG.format(limit=CANCEL_NOTE_LIMIT))
+    check_storable("note", note)

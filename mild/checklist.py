@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from mild import messages
 from mild.cases import CaseAction, CaseStatus, can_transition, check_transition, next_actions
+from mild.days import to_local
 from mild.errors import RuleViolation
+from mild.text import check_storable
 
 
 class Phase(enum.StrEnum):
@@ -231,16 +233,30 @@ def validate_value(step: Step, value: str | None) -> str | None:
         if step.key == "glucose_checked" and not (10 <= number <= 1000):
             raise RuleViolation(step.key, messages.GLUCOSE_RANGE)
         text = str(int(number)) if number == int(number) else str(number)
-    if len(text) > 500:
-        raise RuleViolation(step.key, messages.TEXT_TOO_LONG.format(limit=500))
-    return text
+    limit = VALUE_LIMITS.get(step.key, TEXT_LIMIT)
+    if len(text) > limit:
+        raise RuleViolation(step.key, messages.TEXT_TOO_LONG.format(limit=limit))
+    return check_storable(step.key, text)
+
+
+TEXT_LIMIT = 500  # a tick's value, note or un-tick reason
+# Values also kept on the case, in a shorter column (mild_case.levels_treated is 80 characters).
+VALUE_LIMITS: dict[str, int] = {"levels_treated": 80}
+
+
+def check_note(note: str) -> str | None:
+    """A tick's note as stored: trimmed, None when blank, at most TEXT_LIMIT characters."""
+    text = (note or "").strip()
+    if len(text) > TEXT_LIMIT:
+        raise RuleViolation("note", messages.TEXT_TOO_LONG.format(limit=TEXT_LIMIT))
+    return check_storable("note", text) or None
 
 
 def check_tick(step_key: str, status: CaseStatus, done: Mapping[str, str | None]) -> Step:
     """Raise RuleViolation if the step may not be ticked now; return the step otherwise."""
     step = get_step(step_key)
     if status not in _TICKABLE:
-        raise RuleViolation("step", messages.CHECKLIST_NOT_OPEN.format(status=status.label))
+        raise RuleViolation("step", not_open_message(status))
     if step_key in done:
         raise RuleViolation(step_key, messages.STEP_ALREADY_DONE.format(step=step.label))
     missing = blockers(step_key, done)
@@ -253,7 +269,9 @@ def check_tick(step_key: str, status: CaseStatus, done: Mapping[str, str | None]
     if step.moves_case_to is not None and not can_transition(status, step.moves_case_to):
         raise RuleViolation(
             step_key,
-            messages.TRANSITION_NOT_ALLOWED.format(frm=status.label, to=step.moves_case_to.label),
+            messages.TRANSITION_NOT_ALLOWED.format(
+                frm=status_in_sentence(status), to=status_in_sentence(step.moves_case_to)
+            ),
         )
     return step
 
@@ -263,17 +281,21 @@ def check_untick(
 ) -> Step:
     """Un-ticking needs a reason and a step that is currently done."""
     step = get_step(step_key)
-    if status not in _TICKABLE or status == CaseStatus.DISCHARGED:
-        raise RuleViolation("step", messages.CHECKLIST_NOT_OPEN.format(status=status.label))
+    if status not in _TICKABLE:
+        raise RuleViolation("step", not_open_message(status))
     if step_key not in done:
         raise RuleViolation(step_key, messages.STEP_NOT_DONE.format(step=step.label))
     if not reason.strip():
         raise RuleViolation("reason", messages.UNTICK_REASON_REQUIRED)
+    if len(reason.strip()) > TEXT_LIMIT:
+        raise RuleViolation("reason", messages.TEXT_TOO_LONG.format(limit=TEXT_LIMIT))
+    check_storable("reason", reason)
     if step.moves_case_to is not None:
         raise RuleViolation(step_key, messages.STATUS_STEP_CANNOT_BE_UNDONE.format(step=step.label))
     return step
 
 
+# The checklist is open from booking until discharge; once discharged it is locked for good.
 _TICKABLE: frozenset[CaseStatus] = frozenset(
     {
         CaseStatus.SCHEDULED,
@@ -282,6 +304,51 @@ _TICKABLE: frozenset[CaseStatus] = frozenset(
         CaseStatus.RECOVERY,
     }
 )
+LOCKED_AFTER_DISCHARGE: frozenset[CaseStatus] = frozenset(
+    {CaseStatus.DISCHARGED, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED}
+)
+
+
+def status_in_sentence(status: CaseStatus) -> str:
+    """A status as it reads inside a sentence: 'while the case is discharged'."""
+    return status.label.lower()
+
+
+def not_open_message(status: CaseStatus) -> str:
+    return messages.CHECKLIST_NOT_OPEN.format(status=status_in_sentence(status))
+
+
+def checklist_lock(status: CaseStatus, discharged: Entry | None, timezone: str) -> str | None:
+    """Why the checklist of a case in `status` cannot be changed, or None while it is open.
+
+    After discharge the note names who discharged the patient and when (office-local time);
+    the screen shows it above the read-only steps and the services refuse with it.
+    """
+    if status in _TICKABLE:
+        return None
+    if status in LOCKED_AFTER_DISCHARGE and discharged is not None:
+        local = to_local(timezone, discharged.at)
+        return messages.CHECKLIST_LOCKED.format(
+            when=f"{local:%H:%M %Z} on {local:%a %d %b %Y}",
+            who=discharged.by or messages.STAFF_NOT_RECORDED,
+        )
+    return not_open_message(status)
+
+
+def check_open(status: CaseStatus, discharged: Entry | None, timezone: str) -> None:
+    """Refuse any tick or un-tick while the checklist is not open (locked once discharged)."""
+    lock = checklist_lock(status, discharged, timezone)
+    if lock is not None:
+        raise RuleViolation("step", lock)
+
+
+def discharge_entry(entries: Iterable[Entry]) -> Entry | None:
+    """The 'discharged' tick in force (who discharged the patient and when), if any."""
+    found: Entry | None = None
+    for entry in entries:
+        if entry.step == "discharged":
+            found = None if entry.undone else entry
+    return found
 
 
 def progress(done: Mapping[str, str | None], *, diabetic: bool, xray: bool) -> tuple[int, int]:
@@ -408,7 +475,7 @@ def discharge_score_total(
             raise RuleViolation(
                 part.key, messages.DISCHARGE_COMPONENT_REQUIRED.format(component=part.label)
             )
-        if isinstance(points, bool) or points not in COMPONENT_POINTS:
+        if type(points) is not int or points not in COMPONENT_POINTS:
             raise RuleViolation(
                 part.key, messages.DISCHARGE_COMPONENT_RANGE.format(component=part.label)
             )
@@ -454,6 +521,7 @@ def driver_confirmation(name: str | None, relationship: str | None, phone: str |
             raise RuleViolation(
                 field, messages.TEXT_TOO_LONG.format(limit=DRIVER_FIELD_LIMITS[field])
             )
+        check_storable(field, text)
     if sum(ch.isdigit() for ch in given["driver_phone"]) < DRIVER_PHONE_MIN_DIGITS:
         raise RuleViolation(
             "driver_phone", messages.DRIVER_PHONE_FORMAT.format(n=DRIVER_PHONE_MIN_DIGITS)
@@ -521,8 +589,7 @@ def step_views(
         else:
             in_force[entry.step] = entry
     xray = imaging_is_xray(done.get("imaging_modality"))
-    open_for_ticks = status in _TICKABLE
-    open_for_unticks = open_for_ticks and status != CaseStatus.DISCHARGED
+    is_open = status in _TICKABLE  # locked once discharged: read-only, nothing blocks or opens
 
     def view(step: Step) -> StepView:
         not_applicable = not_applicable_reason(step, diabetic=diabetic, xray=xray)
@@ -532,9 +599,9 @@ def step_views(
             not_applicable=not_applicable,
             done=in_force.get(step.key),
             history=tuple(e for e in entries if e.step == step.key),
-            missing=() if is_done else tuple(blockers(step.key, done)),
-            may_tick=open_for_ticks and not_applicable is None and not is_done,
-            may_untick=open_for_unticks and is_done and step.moves_case_to is None,
+            missing=() if is_done or not is_open else tuple(blockers(step.key, done)),
+            may_tick=is_open and not_applicable is None and not is_done,
+            may_untick=is_open and is_done and step.moves_case_to is None,
         )
 
     return {phase: [view(s) for s in steps] for phase, steps in steps_by_phase().items()}
@@ -543,3 +610,76 @@ def step_views(
 def case_progress(done: Mapping[str, str | None], *, diabetic: bool) -> tuple[int, int]:
     """(steps done, steps that apply), the imaging taken from the recorded modality."""
     return progress(done, diabetic=diabetic, xray=imaging_is_xray(done.get("imaging_modality")))
+
+
+# --- Discharge: the hard stops refuse; every other step still open is named and confirmed ------
+
+# DOMAIN.md names the hard stops for discharge: a passing discharge score and the driver
+# confirmed in person (and the lifecycle: only from the recovery room). Every other applicable
+# step still open (sign out, anesthesia end, fluoroscopy, recovery out, instructions...) is a gap
+# in the record, not a reason to keep the patient: the nurse sees each one by name and confirms
+# she discharges with them open; the discharge tick keeps the list in its note.
+DISCHARGE_HARD_STOPS: tuple[str, ...] = STEP_BY_KEY["discharged"].requires
+
+
+@dataclass(frozen=True)
+class DischargeReview:
+    """What stands before a discharge: hard stops (refused) and open steps (confirmed)."""
+
+    hard_stops: tuple[str, ...]  # what is missing, as the refusal names it
+    open_steps: tuple[Step, ...]  # applicable steps not done, in checklist order
+
+    @property
+    def open_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.open_steps)
+
+    @property
+    def open_labels(self) -> str:
+        return "; ".join(s.label for s in self.open_steps)
+
+
+def discharge_review(done: Mapping[str, str | None], *, diabetic: bool) -> DischargeReview:
+    """The hard stops and the other steps still open, for a patient about to be discharged."""
+    xray = imaging_is_xray(done.get("imaging_modality"))
+    open_steps = tuple(
+        s
+        for s in STEPS
+        if s.key != "discharged"
+        and s.key not in done
+        and s.key not in DISCHARGE_HARD_STOPS
+        and not_applicable_reason(s, diabetic=diabetic, xray=xray) is None
+    )
+    return DischargeReview(tuple(blockers("discharged", done)), open_steps)
+
+
+def check_discharge(
+    done: Mapping[str, str | None], *, diabetic: bool, open_confirmed: Collection[str]
+) -> DischargeReview:
+    """Refuse a discharge with a hard stop, or with an open step the nurse did not confirm.
+
+    `open_confirmed` holds the keys of the open steps her screen named and she confirmed.
+    """
+    review = discharge_review(done, diabetic=diabetic)
+    if review.hard_stops:
+        raise RuleViolation(
+            "discharged",
+            messages.HARD_STOP.format(
+                step=STEP_BY_KEY["discharged"].label, missing="; ".join(review.hard_stops)
+            ),
+        )
+    unconfirmed = [s for s in review.open_steps if s.key not in set(open_confirmed)]
+    if unconfirmed:
+        raise RuleViolation(
+            "discharged",
+            messages.DISCHARGE_OPEN_NOT_CONFIRMED.format(
+                steps="; ".join(s.label for s in unconfirmed)
+            ),
+        )
+    return review
+
+
+def discharge_note(review: DischargeReview) -> str:
+    """Kept on the discharge tick: the steps left open, or nothing when all were done."""
+    if not review.open_steps:
+        return ""
+    return messages.DISCHARGED_WITH_OPEN_STEPS.format(steps=review.open_labels)

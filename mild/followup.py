@@ -11,6 +11,7 @@ from mild import messages
 from mild.cases import CaseStatus, check_transition
 from mild.errors import RuleViolation
 from mild.scores import check_nprs
+from mild.text import check_storable
 
 
 class FollowUpKind(enum.StrEnum):
@@ -205,7 +206,7 @@ def check_note(field: str, text: str, *, required_message: str | None = None) ->
         raise RuleViolation(field, required_message)
     if len(text) > NOTE_LIMIT:
         raise RuleViolation(field, messages.TEXT_TOO_LONG.format(limit=NOTE_LIMIT))
-    return text
+    return check_storable(field, text)
 
 
 def check_call(answers: CallAnswers, *, procedure_day: dt.date, today: dt.date) -> list[RedFlag]:
@@ -234,8 +235,11 @@ def check_call(answers: CallAnswers, *, procedure_day: dt.date, today: dt.date) 
             "returned_to_work_on",
             messages.RETURN_TO_WORK_BEFORE_PROCEDURE.format(day=procedure_day.isoformat()),
         )
-    if answers.temperature_c is not None and not (
-        TEMPERATURE_MIN_C <= answers.temperature_c <= TEMPERATURE_MAX_C
+    temperature = answers.temperature_c
+    if temperature is not None and (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, int | float)
+        or not TEMPERATURE_MIN_C <= temperature <= TEMPERATURE_MAX_C  # NaN fails this too
     ):
         raise RuleViolation("temperature_c", messages.TEMPERATURE_RANGE)
     check_note("notes", answers.notes)

@@ -12,6 +12,7 @@ from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.staff import Role
+from mild.text import check_storable
 
 
 class Condition(enum.StrEnum):
@@ -132,15 +133,20 @@ def day_of_tasks(conditions: Iterable[Condition]) -> list[Need]:
 
 def bmi(height_cm: float, weight_kg: float) -> float:
     """Body-mass index, one decimal."""
-    if not 100 <= height_cm <= 250:
+    if not _is_number(height_cm) or not 100 <= height_cm <= 250:
         raise RuleViolation("height_cm", messages.HEIGHT_RANGE)
-    if not 25 <= weight_kg <= 350:
+    if not _is_number(weight_kg) or not 25 <= weight_kg <= 350:
         raise RuleViolation("weight_kg", messages.WEIGHT_RANGE)
     return round(weight_kg / (height_cm / 100) ** 2, 1)
 
 
+def _is_number(value: object) -> bool:
+    """A real number as a number box gives it: not a bool, not text (NaN fails every range)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def check_asa_class(asa: int) -> None:
-    if asa not in range(1, 7):
+    if not _is_number(asa) or asa not in range(1, 7):
         raise RuleViolation("asa_class", messages.ASA_RANGE)
 
 
@@ -237,14 +243,15 @@ def check_text(value: str | None, field: str, limit: int) -> str | None:
     text = (value or "").strip()
     if len(text) > limit:
         raise RuleViolation(field, messages.TEXT_TOO_LONG.format(limit=limit))
-    return text or None
+    return check_storable(field, text) or None
 
 
 def check_tolerance_minutes(value: int | None, field: str) -> int | None:
     """Walking or standing tolerance in whole minutes, 0-600, or not recorded."""
     if value is None:
         return None
-    if isinstance(value, bool) or value != int(value) or not 0 <= value <= MAX_TOLERANCE_MINUTES:
+    in_range = _is_number(value) and 0 <= value <= MAX_TOLERANCE_MINUTES  # refuses NaN too
+    if not in_range or value != int(value):
         raise RuleViolation(field, messages.MINUTES_RANGE)
     return int(value)
 

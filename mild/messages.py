@@ -300,3 +300,222 @@ FU_GIVE_UP_HINT = (
     "After {needed} attempts this follow-up can be closed as not reached ({attempts} so far)."
 )
 FU_CLOSED_NOT_REACHED = "{kind} closed as not reached after {attempts} attempts."
+
+# Day-of checklist: steps still open at discharge, and the lock once discharged
+DISCHARGE_OPEN_STEPS = (
+    "Still open before discharge: {steps}. Complete them first, or confirm below that the "
+    "patient leaves with them open."
+)
+DISCHARGE_CONFIRM_OPEN = "Discharge with the steps above still open"
+DISCHARGE_NOTHING_OPEN = "Every other step is done."
+DISCHARGE_OPEN_NOT_CONFIRMED = (
+    "Not discharged. Still open: {steps}. Complete them, or confirm the discharge with them open."
+)
+DISCHARGED_WITH_OPEN_STEPS = "Discharged with steps open: {steps}"
+CHECKLIST_LOCKED = (
+    "Discharged at {when} by {who}. The checklist is locked: nothing can be ticked or un-ticked."
+)
+STAFF_NOT_RECORDED = "a user not on record"
+STEP_LEFT_OPEN = "Not done before discharge."
+
+# Sessions and sign-in lockout
+SETTING_RANGE = "{name} must be a whole number from {low} to {high} (it is {value!r})."
+SIGN_IN_LOCKED = (
+    "Too many failed sign-ins for this username: wait {minutes} minutes and try again, "
+    "or ask an admin."
+)
+SESSION_ENDED = "Your session has ended: sign in again. Nothing was saved."
+SESSION_IDLE_ENDED = (
+    "You were signed out after {minutes} minutes without activity. Anything typed since "
+    "was not saved."
+)
+SESSION_REVOKED = "Your session was ended ({reason}). Sign in again."
+
+# --- Office metrics: how fresh the figures are (issue 4) ---
+METRICS_AS_OF = (
+    "Figures as of {time} {zone}. A change saved in the app shows when you next open or "
+    "filter the screen; Refresh recomputes them now."
+)
+
+# --- Admin screen: offices, users, sessions, the hold table (issue 5) ---
+ADMIN_ONLY = "Only an admin may do this."
+NOTHING_CHANGED = "Nothing to save: the values are the same as before."
+ROLE_REQUIRED = "Choose a role."
+OFFICE_NOT_FOUND = "That office does not exist."
+OFFICE_INACTIVE = "Office {code} is deactivated: reactivate it first, or choose another."
+OFFICE_ALREADY_ACTIVE = "This office is already active."
+OFFICE_ALREADY_INACTIVE = "This office is already deactivated."
+OFFICE_HAS_OPEN_CASES = (
+    "{code} still has {n} open case(s) (requested, booked or in follow-up). Finish, close or "
+    "cancel them first: a deactivated office leaves every screen, so they would drop off every "
+    "worklist."
+)
+ADMIN_OFFICE_CODE_HELP = (
+    "The code is shown on boards and in every case code, so it cannot be changed later."
+)
+ADMIN_OFFICE_CREATED = "Office added. Give staff access to it under Users."
+ADMIN_OFFICE_SAVED = "Office {code} saved."
+ADMIN_TIMEZONE_CHANGE_HELP = (
+    "The time zone decides what 'today' is at this office and how its times are shown. "
+    "Times already recorded stay as they were; only how they are shown changes."
+)
+ADMIN_OFFICE_DEACTIVATE_HELP = (
+    "Deactivating hides the office from every screen, list and booking; its closed cases, "
+    "staff links and audit trail are kept, and reactivating brings it all back. Staff who work "
+    "only there see no office until given another."
+)
+ADMIN_OFFICE_OPEN_CASES = "Open cases here now: {n}. They must be finished first."
+ADMIN_OFFICE_INACTIVE_HELP = (
+    "This office is deactivated: it shows on no screen and takes no bookings. Reactivating "
+    "brings back its cases and its staff's access."
+)
+ADMIN_OFFICE_DEACTIVATED = "Office {code} deactivated."
+ADMIN_OFFICE_REACTIVATED = "Office {code} reactivated."
+USER_NOT_FOUND = "That account does not exist."
+EMAIL_FORMAT = "Enter an email address such as name@example.org, or leave it empty."
+EMAIL_TAKEN = "Another account already uses that email for single sign-on."
+CANNOT_DISABLE_SELF = (
+    "This is your own account: you cannot disable it (you would lock yourself out). "
+    "Another admin can."
+)
+CANNOT_DEMOTE_SELF = (
+    "You cannot take away your own admin role: you would lock yourself out of this screen. "
+    "Another admin can."
+)
+USER_ALREADY_ACTIVE = "This account is already enabled."
+USER_ALREADY_DISABLED = "This account is already disabled."
+ADMIN_YOUR_OWN_ACCOUNT = "This is your own account: your admin role stays."
+ADMIN_TEMPORARY_PASSWORD_HELP = (
+    "Give the temporary password to the person directly (never by email), and ask them to "
+    "choose their own."
+)
+ADMIN_USER_CREATED = "Account added. Give the person their username and temporary password."
+ADMIN_USER_SAVED = "Account {username} saved."
+ADMIN_EMAIL_HELP = (
+    "Single sign-on signs a person in when the identity provider vouches for this address; "
+    "their role and offices still come from here. Leave it empty for password sign-in only."
+)
+ADMIN_EMAIL_SAVED = "Single sign-on email of {username} saved."
+ADMIN_RESET_HELP = (
+    "Sets a new temporary password, ends their open sessions and lifts a sign-in lock. "
+    "The password is not recorded anywhere but as a hash."
+)
+ADMIN_PASSWORD_RESET = "Temporary password set for {username}; their open sessions were ended."
+ADMIN_DISABLE_HELP = (
+    "They can no longer sign in, and their {n} open session(s) end at once. Their name stays "
+    "on everything they recorded."
+)
+ADMIN_ENABLE_HELP = "This account is disabled. Enabling it lets them sign in again."
+ADMIN_USER_DISABLED = "Account {username} disabled; their open sessions were ended."
+ADMIN_USER_ENABLED = "Account {username} enabled."
+SESSION_IS_YOURS = "This is your own session: use Sign out to end it."
+SESSION_ALREADY_ENDED = "That session has already ended."
+SESSIONS_NONE_OPEN = "This user has no other open session."
+ADMIN_SESSIONS_HELP = (
+    "Everyone signed in now. Times are shown in {tz}. Ending a session signs that browser "
+    "out on its next click; what was typed there and not saved is lost."
+)
+ADMIN_NO_OPEN_SESSIONS = "Nobody else is signed in."
+ADMIN_THIS_BROWSER = "This browser (use Sign out)"
+ADMIN_SESSION_ENDED = "Session of {username} ended."
+ADMIN_SESSIONS_ENDED = "Every session of {username} ended."
+HOLD_CLASS_REQUIRED = "Choose the drug's class."
+HOLD_DAYS_RANGE = "Hold days are a whole number from 0 to {max}, or empty for no fixed hold."
+HOLD_DAYS_FOR_NO_HOLD = "A drug in the class 'No hold' has no hold days: leave them empty."
+HOLD_CLEARANCE_REQUIRED = (
+    "Stopping an anticoagulant or a P2Y12 inhibitor always needs the prescriber's clearance."
+)
+HOLD_DRUG_TAKEN = "{drug} is already in the hold table: change it below instead."
+HOLD_DRUG_NOT_FOUND = "That drug is not in the hold table."
+HOLD_RULE_CHANGED_BY_SOMEONE_ELSE = (
+    "Someone changed this drug since you opened it. Press Discard changes to see their "
+    "change, then make yours again."
+)
+ADMIN_HOLD_TABLE_HELP = (
+    "Intake classes every drug added to a case from this table. A change applies to drugs "
+    "added from now on; cases that already list the drug keep what they were given."
+)
+ADMIN_HOLD_INACTIVE_HELP = (
+    "A drug not in use is treated by intake as unknown: it needs review by a nurse."
+)
+ADMIN_HOLD_ADDED = "Drug added to the hold table."
+ADMIN_HOLD_SAVED = "Hold table entry for {drug} saved."
+
+# --- Audit screen and audited reads (issue 5) ---
+AUDIT_PICK_RANGE_END = "Pick the last day of the range as well."
+AUDIT_RANGE_BACKWARDS = "The last day is before the first day. Pick the range again."
+AUDIT_CASE_CODE_FORMAT = "A case code is letters, digits and dashes, e.g. AA-00012."
+AUDIT_ACTION_UNKNOWN = "Choose one of the listed kinds of action."
+AUDIT_CASE_UNKNOWN = "No case with the code {code} at your offices."
+AUDIT_NOTHING_MATCHES = "Nothing in the audit trail matches these filters."
+AUDIT_MATCHED = "{matched:,} rows match, newest first."
+AUDIT_SHOWING_NEWEST = (
+    "{matched:,} rows match: the newest {shown:,} are shown. The CSV holds all of them "
+    "(up to {cap:,}); narrow the filters to see others here."
+)
+AUDIT_TIMES_NOTE = (
+    "Times are in {zone}. Days run from midnight to midnight at each office ({practice} for "
+    "rows without an office, such as sign-ins). At most {shown:,} rows are shown here; the "
+    "CSV also gives each row in UTC and in its office's local time."
+)
+AUDIT_PREPARE = "Prepare CSV ({rows:,} rows)"
+AUDIT_DOWNLOAD = "Download CSV ({rows:,} rows)"
+AUDIT_EXPORT_CAPPED = (
+    "An export holds the newest {cap:,} rows: narrow the dates or filters for the rest."
+)
+AUDIT_VIEW_NOT_RECORDED = (
+    "The audit trail is not shown: opening it could not be recorded. Try again; if it keeps "
+    "happening, tell an administrator."
+)
+CASE_VIEW_NOT_RECORDED = (
+    "This case is not shown: opening it could not be recorded in the audit trail. Try again; "
+    "if it keeps happening, tell an administrator."
+)
+
+# --- Hostile input: text no database can keep (issue 5) ---
+TEXT_NOT_STORABLE = (
+    "This text holds a character that cannot be saved (a NUL or a broken character, often "
+    "from pasting). Retype it and try again."
+)
+
+# --- Backup and restore of the SQLite database (manage.py backup / restore, issue 5) ---
+BACKUP_SQLITE_ONLY = (
+    "backup and restore copy a SQLite database; DATABASE_URL points at {backend}: "
+    "use pg_dump and pg_restore for PostgreSQL."
+)
+BACKUP_NO_DATABASE = "there is no database file at {path}."
+BACKUP_NOT_MILD = "{path} is not a MILD database (it has no schema revision)."
+BACKUP_TARGET_EXISTS = "{path} already exists: name a new file, or a folder to put it in."
+BACKUP_FOLDER_MISSING = "the folder {path} does not exist."
+BACKUP_ONTO_DATABASE = "{path} is the database itself: back up to another file."
+BACKUP_COPY_FAILED = "the copy at {path} failed SQLite's integrity check ({detail}); nothing kept."
+RESTORE_NEEDS_YES = (
+    "restore replaces everything in {path} with the backup (a safety copy is kept first): "
+    "run it again with --yes."
+)
+RESTORE_NO_FILE = "there is no backup file at {path}."
+NOT_A_SQLITE_DATABASE = "{path} is not a SQLite database, or is damaged beyond opening."
+RESTORE_DAMAGED = "{path} fails SQLite's integrity check ({detail}); nothing was restored."
+RESTORE_UNKNOWN_REVISION = (
+    "{path} is at schema revision {revision}, which this version of the app does not know "
+    "(made by a newer version?); nothing was restored."
+)
+RESTORE_SAME_FILE = "{path} is the database itself; nothing to restore."
+RESTORE_FAILED = "restoring failed ({detail}); the database is as it was."
+BACKUP_CANNOT_WRITE = "cannot write the copy at {path} ({detail})."
+
+# Single sign-on (OIDC)
+SSO_BUTTON = "Sign in with single sign-on"
+SSO_NO_EMAIL = "Single sign-on did not say who you are (no email address): ask an admin."
+SSO_NOT_A_USER = (
+    "{email} signed in with single sign-on, but no active account here carries that address. "
+    "Ask an admin to add it to your account."
+)
+SSO_OTHER_ACCOUNT = "Use another single sign-on account"
+
+# --- Hostile input: a booking day with a mistyped year (issue 5) ---
+BOOKING_TOO_FAR_AHEAD = "That day is more than {days} days ahead: check the year."
+ADMIN_SESSIONS_IDLE_NOTE = (
+    "A session idle for more than {minutes} minutes has ended and is not listed."
+)
+ADMIN_OFFICES_FOR_ADMIN = "An admin sees every office; offices listed here are optional."

@@ -31,6 +31,8 @@ class Screen(enum.StrEnum):
     SCHEDULE = "schedule"
     BOARD = "board"
     METRICS = "metrics"
+    AUDIT = "audit"
+    ADMIN = "admin"
 
 
 SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
@@ -42,6 +44,9 @@ SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
     Screen.SCHEDULE: frozenset({Role.COORDINATOR, Role.NURSE, Role.MANAGER, Role.ADMIN}),
     Screen.BOARD: frozenset(Role),
     Screen.METRICS: frozenset({Role.MANAGER, Role.ADMIN}),
+    # Managers read the audit trail of their offices; admins all of it.
+    Screen.AUDIT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Screen.ADMIN: frozenset({Role.ADMIN}),
 }
 
 

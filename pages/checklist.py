@@ -1,5 +1,6 @@
 """Day-of checklist: today's cases at the nurse's office; one case's steps by phase, with who
-ticked each and when, the hard stops beside their step, and un-ticking with a reason."""
+ticked each and when, the hard stops beside their step, and un-ticking with a reason; read-only
+once the patient is discharged."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import streamlit as st
 
 from db.queries.checklist import case_detail, todays_cases
 from mild import messages
-from mild.checklist import case_progress, current_state, step_views
+from mild.checklist import case_progress, checklist_lock, current_state, discharge_entry, step_views
 from mild.staff import Screen
 from services.common import now_utc
 from ui import checklist as view
@@ -37,12 +38,12 @@ def render() -> None:
     if case_id is None:
         return
 
-    case = open_case(case_detail, case_id, user.office_ids)
+    case = open_case(case_detail, case_id, user, Screen.CHECKLIST)
     if case is None:
         return
     done = current_state(e.as_tick() for e in case.entries)
     view.case_header(case, *case_progress(done, diabetic=case.diabetic), now)
-    grouped = step_views(case.entries, case.status, diabetic=case.diabetic)
-    if not any(v.may_tick or v.may_untick for views in grouped.values() for v in views):
-        st.info(messages.CHECKLIST_NOT_OPEN.format(status=case.status.label))
-    view.phases(case, grouped, user)
+    lock = checklist_lock(case.status, discharge_entry(case.entries), case.timezone)
+    if lock:  # discharged (who and when) or not yet booked: the steps below are read-only
+        st.info(lock, icon=":material/lock:")
+    view.phases(case, step_views(case.entries, case.status, diabetic=case.diabetic), user)

@@ -18,7 +18,7 @@ from services.common import now_utc
 from ui import followup as fu
 from ui import forms
 from ui.auth import require
-from ui.safe import show_failure
+from ui.safe import record_view, show_failure
 
 
 def render() -> None:
@@ -61,6 +61,8 @@ def render() -> None:
             if detail is None or detail.completed:
                 st.info(messages.FU_NO_LONGER_OPEN)
                 detail = None
+            elif not record_view(user, detail.case_id, Screen.FOLLOW_UP):
+                detail = None  # a read the audit trail could not record is not shown
         if detail is not None:
             with st.container(border=True, key="fu_record"):
                 fu.header(detail)

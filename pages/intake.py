@@ -42,7 +42,7 @@ def render() -> None:
     case_id = widgets.case_picker(cases)
     if case_id is None:
         return
-    case = open_case(case_detail, case_id, user.office_ids)
+    case = open_case(case_detail, case_id, user, Screen.INTAKE)
     if case is None:
         return
 

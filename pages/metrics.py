@@ -31,6 +31,7 @@ def render() -> None:
         return
     grain = choice.range.grain
     metrics.range_caption(choice.range, metrics.today(mine, now))
+    metrics.freshness(data, mine)
     # Only the open tab runs: a rerun draws the charts of one tab, not of all four.
     comparison, throughput, quality, after = st.tabs(TABS, key="metrics_tab", on_change="rerun")
     if comparison.open:

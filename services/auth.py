@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from db.models import Office, StaffUser
+from db.models import Office, SignInThrottle, StaffUser
 from db.session import transaction
 from mild import messages
 from mild.errors import RuleViolation
+from mild.sessions import after_failure, is_locked
 from mild.staff import office_scope
-from services.common import Actor, audit
+from mild.text import unstorable
+from services import sessions
+from services.common import Actor, audit, now_utc
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -42,52 +45,95 @@ def actor_for(user: StaffUser, all_office_ids: list[int]) -> Actor:
 
 
 def sign_in(username: str, password: str) -> Actor:
-    """The signed-in user, or RuleViolation with one message for every kind of failure."""
+    """The signed-in user, or RuleViolation with one message for every kind of failure.
+
+    Failures are counted per typed username, known or not: after the policy's number of them
+    the username is locked for the lockout period (audited), and the lock message reads the
+    same whether the account exists or not.
+    """
     name = username.strip().lower()
     if not name or not password:
         raise RuleViolation("username", messages.SIGN_IN_MISSING)
+    if unstorable(name) or unstorable(password):
+        # No account has such a name or password (NUL, a lone surrogate), and the database
+        # could not even look the name up: the same refusal as any wrong sign-in.
+        raise RuleViolation("password", messages.SIGN_IN_FAILED)
+    key = name[:80]
+    rules = sessions.policy()
+    at = now_utc()
+    refusal: str | None = None
     with transaction() as session:
+        throttle = session.get(SignInThrottle, key, with_for_update=True)
         user = session.scalars(select(StaffUser).where(StaffUser.username == name)).one_or_none()
-        ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
-        if user is None or not ok or not user.active:
+        if throttle is not None and is_locked(throttle.locked_until, at):
             audit(
                 session,
                 None,
-                "auth.sign_in_failed",
+                "auth.sign_in_locked",
                 "staff_user",
                 user.id if user else None,
-                actor_name=name[:80],
-                detail={
-                    "reason": "unknown user"
-                    if user is None
-                    else "inactive"
-                    if ok
-                    else "bad password"
-                },
+                actor_name=key,
+                at=at,
             )
-            failed = True
+            refusal = messages.SIGN_IN_LOCKED.format(minutes=rules.lockout_minutes)
         else:
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
-            all_ids = list(session.scalars(select(Office.id).where(Office.active)))
-            actor = actor_for(user, all_ids)
-            audit(session, actor, "auth.sign_in", "staff_user", user.id)
-            failed = False
-    # Raised after the transaction so the failed attempt's audit row is committed.
-    if failed:
-        raise RuleViolation("password", messages.SIGN_IN_FAILED)
+            ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+            if user is None or not ok or not user.active:
+                reason = "unknown user" if user is None else "inactive" if ok else "bad password"
+                audit(
+                    session,
+                    None,
+                    "auth.sign_in_failed",
+                    "staff_user",
+                    user.id if user else None,
+                    actor_name=key,
+                    detail={"reason": reason},
+                    at=at,
+                )
+                if throttle is None:
+                    throttle = SignInThrottle(username=key, failures=0)
+                    session.add(throttle)
+                counted = after_failure(throttle.failures, throttle.last_failed_at, at, rules)
+                throttle.failures = counted.count
+                throttle.last_failed_at = at
+                throttle.locked_until = counted.locked_until
+                refusal = messages.SIGN_IN_FAILED
+                if counted.just_locked:
+                    audit(
+                        session,
+                        None,
+                        "auth.locked",
+                        "staff_user",
+                        user.id if user else None,
+                        actor_name=key,
+                        detail={"minutes": rules.lockout_minutes},
+                        at=at,
+                    )
+                    refusal = messages.SIGN_IN_LOCKED.format(minutes=rules.lockout_minutes)
+            else:
+                if throttle is not None:
+                    session.delete(throttle)
+                if _hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = hash_password(password)
+                all_ids = list(session.scalars(select(Office.id).where(Office.active)))
+                actor = actor_for(user, all_ids)
+                audit(session, actor, "auth.sign_in", "staff_user", user.id, at=at)
+    # Raised after the transaction so the failed attempt's audit row and count are committed.
+    if refusal is not None:
+        raise RuleViolation("password", refusal)
     return actor
 
 
 def sign_out(actor: Actor) -> None:
-    with transaction() as session:
-        audit(session, actor, "auth.sign_out", "staff_user", actor.id)
+    sessions.end(actor)
 
 
 def start_display(actor: Actor, office_ids: list[int]) -> None:
     """The signed-in user turns this screen into a waiting-room display of their offices."""
     shown = [i for i in office_ids if i in actor.office_ids]
     with transaction() as session:
+        # The audit row first: it refuses the action if the session is over (and a display
+        # session never idles out, so the check must see the session as it was).
         audit(
             session,
             actor,
@@ -96,6 +142,7 @@ def start_display(actor: Actor, office_ids: list[int]) -> None:
             actor.id,
             detail={"office_ids": shown},
         )
+        sessions.set_display(session, actor, shown)
 
 
 def end_display(actor: Actor, password: str) -> None:
@@ -103,6 +150,8 @@ def end_display(actor: Actor, password: str) -> None:
     patient at the screen cannot reach the staff screens. A wrong password is audited."""
     if not password:
         raise RuleViolation("password", messages.DISPLAY_PASSWORD_REQUIRED)
+    if unstorable(password):  # argon2 cannot encode a lone surrogate
+        raise RuleViolation("password", messages.DISPLAY_PASSWORD_WRONG)
     with transaction() as session:
         user = session.get(StaffUser, actor.id)
         ok = user is not None and user.active and _verify(user.password_hash, password)
@@ -113,5 +162,39 @@ def end_display(actor: Actor, password: str) -> None:
             "staff_user",
             actor.id,
         )
+        if ok:
+            sessions.set_display(session, actor, None)
     if not ok:
         raise RuleViolation("password", messages.DISPLAY_PASSWORD_WRONG)
+
+
+def sign_in_sso(email: str | None) -> Actor:
+    """Single sign-on vouched for this email address: the staff user with that address, if
+    active. The role and offices still come from our user table; an address no account
+    carries (or a disabled account) is refused and audited. No password, so no lockout: the
+    identity provider guards its own sign-in."""
+    address = (email or "").strip().lower()
+    if not address:
+        raise RuleViolation("sso", messages.SSO_NO_EMAIL)
+    with transaction() as session:
+        user = session.scalars(
+            select(StaffUser).where(func.lower(StaffUser.email) == address)
+        ).one_or_none()
+        if user is None or not user.active:
+            audit(
+                session,
+                None,
+                "auth.sso_refused",
+                "staff_user",
+                user.id if user else None,
+                actor_name=address[:80],
+                detail={"reason": "no account" if user is None else "inactive"},
+            )
+            actor = None
+        else:
+            all_ids = list(session.scalars(select(Office.id).where(Office.active)))
+            actor = actor_for(user, all_ids)
+            audit(session, actor, "auth.sign_in", "staff_user", user.id, detail={"via": "sso"})
+    if actor is None:
+        raise RuleViolation("sso", messages.SSO_NOT_A_USER.format(email=address))
+    return actor

@@ -18,10 +18,11 @@ from mild.booking import (
     check_bookable,
     check_in_future,
     check_no_clash,
+    check_not_too_far,
     check_planned_minutes,
 )
 from mild.cases import CaseStatus, check_transition
-from mild.days import at_local, to_local
+from mild.days import at_local, local_today, to_local
 from mild.errors import RuleViolation
 from mild.medications import last_dose_on
 from mild.readiness import missing_items
@@ -104,6 +105,7 @@ def book_case(
         if office is None or not office.active:
             raise RuleViolation("office", messages.OFFICE_NOT_YOURS)
         at = now_utc()
+        check_not_too_far(day, local_today(office.timezone, at))
         starts_at = at_local(office.timezone, day, start)
         check_in_future(starts_at, at, office.timezone)
         provider = _provider_at(session, provider_id, office_id)

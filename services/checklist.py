@@ -1,18 +1,21 @@
 """Day-of checklist actions: tick a step (hard stops enforced), record the discharge score and
-the driver met in person, un-tick a step with a reason."""
+the driver met in person, discharge (steps still open confirmed by name), un-tick a step with a
+reason. Once the patient is discharged the checklist is locked: every action is refused, naming
+who discharged the patient and when."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseCondition, ChecklistEntry, FollowUp
+from db.models import Case, CaseCondition, ChecklistEntry, FollowUp, Office, StaffUser
 from db.session import transaction
-from mild import checklist
+from mild import checklist, messages
 from mild.cases import CaseStatus
-from mild.checklist import Tick
+from mild.checklist import Entry, Tick
+from mild.errors import RuleViolation
 from mild.followup import follow_up_schedule
 from mild.intake import Condition
 from services.common import STATUS_TIMESTAMP, Actor, audit, lock_case, now_utc, touch_case
@@ -49,6 +52,37 @@ def _diabetic(session: Session, case_id: int) -> bool:
     return found is not None
 
 
+def _discharge(session: Session, case_id: int) -> Entry | None:
+    """Who discharged the patient and when (the 'discharged' tick in force)."""
+    rows = session.execute(
+        select(ChecklistEntry.done_at, StaffUser.display_name, ChecklistEntry.undone)
+        .outerjoin(StaffUser, StaffUser.id == ChecklistEntry.done_by_id)
+        .where(ChecklistEntry.case_id == case_id, ChecklistEntry.step == "discharged")
+        .order_by(ChecklistEntry.id)
+    )
+    return checklist.discharge_entry(
+        Entry("discharged", at, by, undone=bool(undone)) for at, by, undone in rows
+    )
+
+
+def _open_case(session: Session, case_id: int, actor: Actor, expected_version: int | None) -> Case:
+    """The case row-locked for a checklist change: in the actor's offices, its checklist open,
+    unchanged since the screen showed it.
+
+    The lock after discharge is checked before the version, so a tablet left open on a case
+    someone has since discharged hears that, with who and when, rather than "reload".
+    """
+    case = lock_case(session, case_id, actor)
+    if case.status in checklist.LOCKED_AFTER_DISCHARGE:
+        timezone = session.scalar(select(Office.timezone).where(Office.id == case.office_id))
+        checklist.check_open(case.status, _discharge(session, case.id), timezone or "UTC")
+    else:
+        checklist.check_open(case.status, None, "UTC")
+    if expected_version is not None and case.version != expected_version:
+        raise RuleViolation("version", messages.CHANGED_BY_SOMEONE_ELSE)
+    return case
+
+
 def _entry(case: Case, step: str, at, actor: Actor, **fields) -> ChecklistEntry:
     """A checklist row stamped with who and when; rows are only ever added."""
     return ChecklistEntry(
@@ -64,16 +98,23 @@ def _tick(
     actor: Actor,
     value: str | None,
     note: str,
+    open_confirmed: Collection[str] = (),
 ) -> int:
-    """Tick a step of a locked case in the caller's transaction; returns the new version."""
+    """Tick a step of a locked case in the caller's transaction; returns the new version.
+
+    Discharging also needs each applicable step still open named in `open_confirmed`.
+    """
     done = _done(session, case.id)
     step = checklist.check_tick(step_key, case.status, done)
+    diabetic = _diabetic(session, case.id)
     checklist.check_applies(
-        step,
-        diabetic=_diabetic(session, case.id),
-        xray=checklist.imaging_is_xray(done.get("imaging_modality")),
+        step, diabetic=diabetic, xray=checklist.imaging_is_xray(done.get("imaging_modality"))
     )
     stored = checklist.validate_value(step, value)
+    left_open: tuple[str, ...] = ()
+    if step.moves_case_to == CaseStatus.DISCHARGED:
+        review = checklist.check_discharge(done, diabetic=diabetic, open_confirmed=open_confirmed)
+        note, left_open = checklist.discharge_note(review), review.open_keys
     at = now_utc()
     session.add(_entry(case, step.key, at, actor, value=stored, note=note.strip() or None))
     if step.moves_case_to is not None:
@@ -102,7 +143,8 @@ def _tick(
         "case",
         case.id,
         office_id=case.office_id,
-        detail={"step": step.key, "value": stored},
+        detail={"step": step.key, "value": stored}
+        | ({"left_open": list(left_open)} if left_open else {}),
         at=at,
     )
     return case.version
@@ -117,10 +159,37 @@ def complete_step(
     note: str = "",
     expected_version: int | None = None,
 ) -> int:
-    """Tick one step with who and when (a status step moves the case on); returns the version."""
+    """Tick one step with who and when (a status step moves the case on); returns the version.
+
+    Discharging here works only when no other step is open; otherwise use discharge_patient.
+    """
+    note = checklist.check_note(note) or ""
     with transaction() as session:
-        case: Case = lock_case(session, case_id, actor, expected_version)
+        case = _open_case(session, case_id, actor, expected_version)
         return _tick(session, case, step_key, actor=actor, value=value, note=note)
+
+
+def discharge_patient(
+    case_id: int,
+    *,
+    actor: Actor,
+    open_steps_confirmed: Collection[str] = (),
+    expected_version: int | None = None,
+) -> int:
+    """Tick 'discharged': refused on a hard stop (passing score, driver confirmed) or while a
+    step is open that the nurse did not confirm by key; the open ones are kept in the tick's note
+    and the audit row. Books the follow-ups. Returns the new version."""
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        return _tick(
+            session,
+            case,
+            "discharged",
+            actor=actor,
+            value=None,
+            note="",
+            open_confirmed=open_steps_confirmed,
+        )
 
 
 def record_discharge_score(
@@ -133,10 +202,10 @@ def record_discharge_score(
 ) -> int:
     """Score the modified Aldrete or PADSS items (0-2 each) and tick the discharge score with
     their total; the items are kept in the tick's note. Returns the new version."""
-    total = checklist.discharge_score_total(scale, components)
-    note = checklist.discharge_score_note(scale, components)
     with transaction() as session:
-        case = lock_case(session, case_id, actor, expected_version)
+        case = _open_case(session, case_id, actor, expected_version)
+        total = checklist.discharge_score_total(scale, components)
+        note = checklist.discharge_score_note(scale, components)
         return _tick(session, case, "discharge_score", actor=actor, value=str(total), note=note)
 
 
@@ -150,9 +219,9 @@ def confirm_driver(
     expected_version: int | None = None,
 ) -> int:
     """Tick 'driver confirmed' with the driver met in person: name, relationship and phone."""
-    value = checklist.driver_confirmation(name, relationship, phone)
     with transaction() as session:
-        case = lock_case(session, case_id, actor, expected_version)
+        case = _open_case(session, case_id, actor, expected_version)
+        value = checklist.driver_confirmation(name, relationship, phone)
         return _tick(session, case, "driver_confirmed", actor=actor, value=value, note="")
 
 
@@ -161,7 +230,7 @@ def undo_step(
 ) -> int:
     """Un-tick a step: a new row with the reason; the original tick stays in the history."""
     with transaction() as session:
-        case = lock_case(session, case_id, actor, expected_version)
+        case = _open_case(session, case_id, actor, expected_version)
         step = checklist.check_untick(step_key, case.status, _done(session, case_id), reason)
         at = now_utc()
         session.add(_entry(case, step.key, at, actor, undone=True, reason=reason.strip()))

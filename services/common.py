@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AuditEvent, Case
+from db.models import AuditEvent, Case, UserSession
 from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
+from mild.sessions import idle_expired, policy_from
 from mild.staff import Role
 
 
@@ -26,6 +28,9 @@ class Actor:
     display_name: str
     role: Role
     office_ids: frozenset[int]
+    # The browser session (user_session row) this user acts through; None for the command
+    # line and tests. Writes check that it is still open (services.common.audit).
+    session_id: int | None = None
 
     def may_touch(self, office_id: int) -> bool:
         return office_id in self.office_ids
@@ -46,8 +51,16 @@ def audit(
     detail: dict[str, Any] | None = None,
     actor_name: str | None = None,
     at: dt.datetime | None = None,
+    check_session: bool = True,
 ) -> AuditEvent:
-    """Append an audit row in the caller's transaction: it commits with the change or not at all."""
+    """Append an audit row in the caller's transaction: it commits with the change or not at all.
+
+    Every write audits, so this is also where a write from a browser is refused when its
+    session has ended meanwhile (signed out in another tab, ended by an admin, idle too long):
+    the whole transaction rolls back and the user is told nothing was saved.
+    """
+    if check_session and actor is not None and actor.session_id is not None:
+        _require_open_session(session, actor.session_id)
     event = AuditEvent(
         at=at or now_utc(),
         actor_id=actor.id if actor else None,
@@ -60,6 +73,21 @@ def audit(
     )
     session.add(event)
     return event
+
+
+def _require_open_session(session: Session, session_id: int) -> None:
+    row = session.get(UserSession, session_id)
+    if (
+        row is None
+        or row.ended_at is not None
+        or idle_expired(
+            row.last_activity_at,
+            now_utc(),
+            policy_from(os.environ),
+            display=bool(row.display_offices),
+        )
+    ):
+        raise RuleViolation("session", messages.SESSION_ENDED)
 
 
 def lock_case(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Case, CaseCondition, CaseMedication, Office, Patient, Provider
+from db.queries.holds import hold_table
 from db.queries.intake import find_patient, same_name_and_birth
 from db.queries.readiness import facts_for_cases
 from db.session import transaction
@@ -213,13 +214,14 @@ def _finish(
 
 
 def add_medication(case_id: int, drug: str, dose: str = "", *, actor: Actor) -> int:
-    """Add a drug, classed from the hold table (unknown: needs review), with its last-dose
-    date when the case is booked. Returns the medication's id."""
+    """Add a drug, classed from the practice's hold table as the admins keep it (unknown or
+    deactivated: needs review), with its last-dose date when the case is booked. Returns the
+    medication's id."""
     drug = rules.check_drug_name(drug)
     dose_ = rules.check_text(dose, "dose", 120)
     with transaction() as session:
         case = _open_case(session, case_id, actor)
-        advice = medication_hold(drug, _procedure_day(case))
+        advice = medication_hold(drug, _procedure_day(case), hold_table(session))
         if dose_ is None and advice.med_class != MedClass.UNKNOWN:
             # "apixaban 5 mg twice daily" typed in one box: the rest is the dose.
             rest = drug[len(advice.drug) :].strip()

@@ -1,43 +1,66 @@
-"""Offices and staff accounts for a real deployment (used by manage.py; the admin screen later)."""
+"""Offices and staff accounts: manage.py's create-office and create-user, and the admin screen.
+
+One transaction per action with its audit row, attributed to the acting admin; only an active
+admin (or the command line, audited to the operating-system user) may call these.
+"""
 
 from __future__ import annotations
 
-import re
-import zoneinfo
+from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from db.models import Office, StaffUser
+from db.models import Case, Office, SignInThrottle, StaffUser
 from db.session import transaction
+from mild import admin as rules
 from mild import messages
+from mild.admin import OFFICE_CODE_RE, check_timezone
+from mild.cases import CaseStatus
 from mild.errors import RuleViolation
-from mild.staff import Role, check_password, check_username
+from mild.staff import Role, check_username
+from services import sessions
+from services.admin import end_open_sessions, require_admin
 from services.auth import hash_password
 from services.common import Actor, audit, now_utc
 
-OFFICE_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
+# manage.py and older callers import these from here.
+__all__ = [
+    "OFFICE_CODE_RE",
+    "check_timezone",
+    "create_office",
+    "create_user",
+    "reset_password",
+    "set_email",
+    "set_office_active",
+    "set_user_active",
+    "update_office",
+    "update_user",
+]
+
+CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.CANCELLED)
 
 
-def check_timezone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise RuleViolation("timezone", messages.TIMEZONE_UNKNOWN.format(tz=name)) from None
-    return name
+# --- offices ----------------------------------------------------------------------------------
+
+
+def _office(session: Session, office_id: int) -> Office:
+    office = session.get(Office, office_id, with_for_update=True)
+    if office is None:
+        raise RuleViolation("office", messages.OFFICE_NOT_FOUND)
+    return office
 
 
 def create_office(code: str, name: str, timezone: str, *, actor: Actor) -> int:
     """Add an office; its code is short and unique (shown on boards and case codes)."""
-    code = code.strip().upper()
-    if not OFFICE_CODE_RE.fullmatch(code):
-        raise RuleViolation("code", messages.OFFICE_CODE_FORMAT)
-    if not name.strip():
-        raise RuleViolation("name", messages.OFFICE_NAME_REQUIRED)
-    check_timezone(timezone)
+    code = rules.check_office_code(code)
+    name = rules.check_office_name(name)
+    timezone = check_timezone(timezone)
     with transaction() as session:
+        require_admin(session, actor)
         if session.scalar(select(Office.id).where(Office.code == code)) is not None:
             raise RuleViolation("code", messages.OFFICE_CODE_TAKEN.format(code=code))
-        office = Office(code=code, name=name.strip(), timezone=timezone, active=True)
+        office = Office(code=code, name=name, timezone=timezone, active=True)
         session.add(office)
         session.flush()
         audit(
@@ -52,35 +75,139 @@ def create_office(code: str, name: str, timezone: str, *, actor: Actor) -> int:
         return office.id
 
 
+def update_office(office_id: int, name: str, timezone: str, *, actor: Actor) -> None:
+    """Rename an office or change its time zone (its code never changes: case codes carry it)."""
+    name = rules.check_office_name(name)
+    timezone = check_timezone(timezone)
+    with transaction() as session:
+        require_admin(session, actor)
+        office = _office(session, office_id)
+        before = {"name": office.name, "timezone": office.timezone}
+        after = {"name": name, "timezone": timezone}
+        changed = {k for k in after if after[k] != before[k]}
+        if not changed:
+            raise RuleViolation("name", messages.NOTHING_CHANGED)
+        office.name, office.timezone = name, timezone
+        audit(
+            session,
+            actor,
+            "office.changed",
+            "office",
+            office.id,
+            office_id=office.id,
+            detail={
+                "code": office.code,
+                "before": {k: before[k] for k in sorted(changed)},
+                "after": {k: after[k] for k in sorted(changed)},
+            },
+        )
+
+
+def set_office_active(office_id: int, active: bool, *, actor: Actor) -> None:
+    """Deactivate an office (it leaves every screen and list; its cases, staff links and audit
+    trail are kept) or bring it back. Refused while any case there is still open."""
+    with transaction() as session:
+        require_admin(session, actor)
+        office = _office(session, office_id)
+        if office.active == active:
+            raise RuleViolation(
+                "active",
+                messages.OFFICE_ALREADY_ACTIVE if active else messages.OFFICE_ALREADY_INACTIVE,
+            )
+        if not active:
+            open_cases = session.scalar(
+                select(func.count())
+                .select_from(Case)
+                .where(Case.office_id == office.id, Case.status.not_in(CLOSED_STATUSES))
+            )
+            blocker = rules.office_deactivation_blocker(office.code, open_cases or 0)
+            if blocker:
+                raise RuleViolation("active", blocker)
+        office.active = active
+        audit(
+            session,
+            actor,
+            "office.reactivated" if active else "office.deactivated",
+            "office",
+            office.id,
+            office_id=office.id,
+            detail={"code": office.code},
+        )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def _user(session: Session, user_id: int) -> StaffUser:
+    user = session.get(StaffUser, user_id, with_for_update=True)
+    if user is None:
+        raise RuleViolation("user", messages.USER_NOT_FOUND)
+    return user
+
+
+def _offices_by_code(
+    session: Session, office_codes: Iterable[str], keep: Iterable[Office] = ()
+) -> list[Office]:
+    """The offices with these codes; an unknown code is refused, and so is a deactivated office
+    the user does not already have (`keep`)."""
+    codes = sorted({c.strip().upper() for c in office_codes if c and c.strip()})
+    # A code that cannot exist is unknown without asking the database (it may hold NUL).
+    malformed = [c for c in codes if not OFFICE_CODE_RE.fullmatch(c)]
+    if malformed:
+        raise RuleViolation("offices", messages.OFFICE_UNKNOWN.format(code=malformed[0]))
+    offices = list(session.scalars(select(Office).where(Office.code.in_(codes))))
+    missing = set(codes) - {o.code for o in offices}
+    if missing:
+        raise RuleViolation("offices", messages.OFFICE_UNKNOWN.format(code=sorted(missing)[0]))
+    kept = {o.id for o in keep}
+    inactive = sorted(o.code for o in offices if not o.active and o.id not in kept)
+    if inactive:
+        raise RuleViolation("offices", messages.OFFICE_INACTIVE.format(code=inactive[0]))
+    return sorted(offices, key=lambda o: o.code)
+
+
+def _email_taken(session: Session, email: str, user_id: int | None) -> bool:
+    query = select(StaffUser.id).where(func.lower(StaffUser.email) == email)
+    if user_id is not None:
+        query = query.where(StaffUser.id != user_id)
+    return session.scalar(query) is not None
+
+
 def create_user(
     username: str,
     display_name: str,
     password: str,
-    role: Role,
+    role: Role | None,
     office_codes: list[str],
     *,
     actor: Actor,
+    email: str | None = None,
+    repeat: str | None = None,
 ) -> int:
-    """Add a staff account with an argon2 hash; everyone but an admin needs at least one office."""
+    """Add a staff account with an argon2 hash; everyone but an admin needs at least one office.
+    `repeat` (the password typed again) is checked when given; `email` is for single sign-on."""
     username = check_username(username)
-    check_password(password)
-    codes = sorted({c.strip().upper() for c in office_codes if c.strip()})
-    if role != Role.ADMIN and not codes:
-        raise RuleViolation("offices", messages.OFFICES_REQUIRED)
+    display = rules.check_display_name(display_name, username)
+    role = rules.check_role(role)
+    rules.check_new_password(password, repeat)
+    email_ = rules.normalize_email(email)
+    codes = [c for c in office_codes if c and c.strip()]
+    rules.check_offices_for_role(role, len(codes))
     with transaction() as session:
+        require_admin(session, actor)
         if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
             raise RuleViolation("username", messages.USERNAME_TAKEN)
-        offices = list(session.scalars(select(Office).where(Office.code.in_(codes))))
-        missing = set(codes) - {o.code for o in offices}
-        if missing:
-            raise RuleViolation("offices", messages.OFFICE_UNKNOWN.format(code=sorted(missing)[0]))
+        offices = _offices_by_code(session, codes)
+        if email_ is not None and _email_taken(session, email_, None):
+            raise RuleViolation("email", messages.EMAIL_TAKEN)
         user = StaffUser(
             username=username,
-            display_name=display_name.strip() or username,
+            display_name=display,
             password_hash=hash_password(password),
             role=role,
             active=True,
             created_at=now_utc(),
+            email=email_,
             offices=offices,
         )
         session.add(user)
@@ -91,6 +218,131 @@ def create_user(
             "staff_user.created",
             "staff_user",
             user.id,
-            detail={"username": username, "role": role.value, "offices": codes},
+            detail={
+                "username": username,
+                "display_name": display,
+                "role": role.value,
+                "offices": [o.code for o in offices],
+                "email": email_,
+            },
         )
         return user.id
+
+
+def update_user(
+    user_id: int, *, display_name: str, role: Role | None, office_codes: list[str], actor: Actor
+) -> None:
+    """Change a user's name, role and offices. An admin cannot take away their own admin role."""
+    with transaction() as session:
+        require_admin(session, actor)
+        user = _user(session, user_id)
+        display = rules.check_display_name(display_name, user.username)
+        role = rules.check_role(role)
+        if blocker := rules.self_lockout_blocker(actor.id, user.id, active=True, role=role):
+            raise RuleViolation(*blocker)
+        codes = [c for c in office_codes if c and c.strip()]
+        rules.check_offices_for_role(role, len(codes))
+        offices = _offices_by_code(session, codes, keep=user.offices)
+        before = {
+            "display_name": user.display_name,
+            "role": user.role.value,
+            "offices": [o.code for o in user.offices],
+        }
+        after = {
+            "display_name": display,
+            "role": role.value,
+            "offices": [o.code for o in offices],
+        }
+        changed = sorted(k for k in after if after[k] != before[k])
+        if not changed:
+            raise RuleViolation("role", messages.NOTHING_CHANGED)
+        user.display_name, user.role, user.offices = display, role, offices
+        audit(
+            session,
+            actor,
+            "staff_user.changed",
+            "staff_user",
+            user.id,
+            detail={
+                "username": user.username,
+                "before": {k: before[k] for k in changed},
+                "after": {k: after[k] for k in changed},
+            },
+        )
+
+
+def set_user_active(user_id: int, active: bool, *, actor: Actor) -> int:
+    """Disable an account (every open session of it ends at once) or enable it again; returns
+    how many sessions were ended. An admin cannot disable themself."""
+    with transaction() as session:
+        require_admin(session, actor)
+        user = _user(session, user_id)
+        if blocker := rules.self_lockout_blocker(actor.id, user.id, active=active, role=user.role):
+            raise RuleViolation(*blocker)
+        if user.active == active:
+            raise RuleViolation(
+                "active",
+                messages.USER_ALREADY_ACTIVE if active else messages.USER_ALREADY_DISABLED,
+            )
+        user.active = active
+        ended = 0 if active else end_open_sessions(session, user, sessions.DISABLED, actor)
+        audit(
+            session,
+            actor,
+            "staff_user.enabled" if active else "staff_user.disabled",
+            "staff_user",
+            user.id,
+            detail={"username": user.username, "sessions_ended": ended},
+        )
+        return ended
+
+
+def reset_password(user_id: int, password: str, repeat: str, *, actor: Actor) -> int:
+    """Set a temporary password for a user who forgot theirs. Their open sessions end (whoever
+    holds one may be the reason for the reset) and a sign-in lock on the username is lifted.
+    Audited without the password; returns how many sessions were ended."""
+    rules.check_new_password(password, repeat)
+    with transaction() as session:
+        require_admin(session, actor)
+        user = _user(session, user_id)
+        user.password_hash = hash_password(password)
+        keep = actor.session_id if actor.id == user.id else None
+        ended = end_open_sessions(
+            session, user, rules.END_REASON_PASSWORD_RESET, actor, keep_session_id=keep
+        )
+        throttle = session.get(SignInThrottle, user.username, with_for_update=True)
+        unlocked = throttle is not None
+        if throttle is not None:
+            session.delete(throttle)
+        audit(
+            session,
+            actor,
+            "staff_user.password_reset",
+            "staff_user",
+            user.id,
+            detail={"username": user.username, "sessions_ended": ended, "unlocked": unlocked},
+        )
+        return ended
+
+
+def set_email(user_id: int, email: str | None, *, actor: Actor) -> str | None:
+    """Set (or, blank, clear) the address single sign-on vouches for; unique across accounts.
+    Returns the address as stored."""
+    email_ = rules.normalize_email(email)
+    with transaction() as session:
+        require_admin(session, actor)
+        user = _user(session, user_id)
+        if email_ == user.email:
+            raise RuleViolation("email", messages.NOTHING_CHANGED)
+        if email_ is not None and _email_taken(session, email_, user.id):
+            raise RuleViolation("email", messages.EMAIL_TAKEN)
+        before, user.email = user.email, email_
+        audit(
+            session,
+            actor,
+            "staff_user.email_changed" if email_ else "staff_user.email_cleared",
+            "staff_user",
+            user.id,
+            detail={"username": user.username, "before": before, "after": email_},
+        )
+        return email_

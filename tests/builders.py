@@ -181,3 +181,86 @@ def make_provider(office_id: int, name: str = "Dr. Ames") -> int:
         s.add(provider)
         s.flush()
         return provider.id
+
+
+# --- Admin screen --------------------------------------------------------------------------------
+
+
+def make_user_session(
+    user_id: int,
+    *,
+    display: bool = False,
+    ended: bool = False,
+    started: dt.datetime | None = None,
+    user_agent: str | None = "Mozilla/5.0 (iPad)",
+) -> int:
+    """A signed-in browser of a user (a user_session row), open unless `ended`."""
+    from db.models import UserSession
+
+    now = dt.datetime.now(dt.UTC)
+    with transaction() as s:
+        row = UserSession(
+            user_id=user_id,
+            token_hash=f"{next(_seq):064d}",
+            created_at=started or now - dt.timedelta(minutes=5),
+            last_activity_at=now,
+            ended_at=now if ended else None,
+            end_reason="signed out" if ended else None,
+            display_offices="1" if display else None,
+            user_agent=user_agent,
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+# --- Audit screen --------------------------------------------------------------------------------
+
+
+def add_audit_row(
+    action: str,
+    *,
+    at: dt.datetime,
+    actor: Actor | None = None,
+    actor_name: str | None = None,
+    entity: str = "case",
+    entity_id: int | None = None,
+    office_id: int | None = None,
+    detail: dict | None = None,
+) -> int:
+    """An audit row as a service would write it, at a chosen moment (aware UTC)."""
+    from services.common import audit
+
+    with transaction() as s:
+        row = audit(
+            s,
+            actor,
+            action,
+            entity,
+            entity_id,
+            office_id=office_id,
+            detail=detail,
+            actor_name=actor_name,
+            at=at,
+        )
+        s.flush()
+        return row.id
+
+
+def edit_hold_rule(drug: str, actor: Actor, **changes):
+    """An admin's edit of one hold-table row through the service: the fields not in `changes`
+    stay as they are, and no stale-screen check unless `expected_updated_at` is given."""
+    from db.models import HoldRuleRow
+    from services.admin import update_hold_rule
+
+    with transaction() as s:
+        row = s.get(HoldRuleRow, drug)
+        values = {
+            "med_class": row.med_class,
+            "hold_days": row.hold_days,
+            "needs_clearance": row.needs_clearance,
+            "instruction": row.instruction,
+            "active": row.active,
+            "expected_updated_at": None,
+        }
+    return update_hold_rule(drug, actor=actor, **(values | changes))

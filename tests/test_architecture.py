@@ -7,6 +7,7 @@ mild -> standard library and pandas.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -273,3 +274,129 @@ def test_app_code_never_calls_st_html():
     }
     found |= {rel(p) for p in app_files() if RAW_HTML_CALL in p.read_text(encoding="utf-8")}
     assert found == set()
+
+
+# --- audit rows are never updated or deleted ------------------------------------------------------
+
+# SQL written by hand that would change or remove audit rows (any case, any spacing, quoted).
+AUDIT_SQL = re.compile(
+    r"\b(update\s+\"?audit_event\b|delete\s+from\s+\"?audit_event\b"
+    r"|truncate\b[^;\n]*\baudit_event\b|drop\s+table\s+(if\s+exists\s+)?\"?audit_event\b)",
+    re.IGNORECASE,
+)
+# ORM and Core calls that change rows: delete(AuditEvent), update(AuditEvent),
+# AuditEvent.__table__.delete(), session.query(AuditEvent).delete(), session.merge(...), ...
+CHANGING_CALLS = {"delete", "update", "merge", "bulk_update_mappings", "truncate"}
+
+
+def _mentions_audit(node: ast.AST) -> bool:
+    return any(
+        (isinstance(n, ast.Name) and n.id == "AuditEvent")
+        or (isinstance(n, ast.Attribute) and n.attr == "AuditEvent")
+        or (isinstance(n, ast.Constant) and n.value == "audit_event")
+        for n in ast.walk(node)
+    )
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _audit_changes(path: Path) -> list[str]:
+    """Every place in a file that could update or delete an audit row."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source, filename=str(path))
+    found = [
+        f"line {source.count(chr(10), 0, m.start()) + 1}: SQL {m.group(0)!r}"
+        for m in AUDIT_SQL.finditer(source)
+    ]
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and _call_name(node) in CHANGING_CALLS
+            and _mentions_audit(node)
+        ):
+            found.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
+    # Inside a function: no change to the attributes of an audit row it created, loaded or got
+    # back from audit() (a flush would turn that into an UPDATE); and where it names
+    # AuditEvent itself, no ORM delete at all.
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        names_rows = _mentions_audit(func)
+        rows: set[str] = set()
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                made = _mentions_audit(node.value) or (
+                    isinstance(node.value, ast.Call) and _call_name(node.value) == "audit"
+                )
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if made:
+                    rows |= {t.id for t in targets if isinstance(t, ast.Name)}
+        for node in ast.walk(func):
+            if (
+                names_rows
+                and isinstance(node, ast.Call)
+                and _call_name(node) in {"delete", "setattr"}
+            ):
+                found.append(f"line {node.lineno}: {ast.unparse(node)[:80]} beside AuditEvent")
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                else []
+            )
+            for t in targets:
+                if isinstance(t, ast.Attribute) and _dotted(t.value) in rows:
+                    found.append(f"line {node.lineno}: {ast.unparse(t)} changed on an audit row")
+    return found
+
+
+def audit_guarded_files() -> list[Path]:
+    """The app: services, db (not its migrations: they create the table and its triggers),
+    ui, pages, mild, and the entry points (dashboard.py, serve.py, manage.py)."""
+    return [p for p in app_files() if not rel(p).startswith("db/migrations/")]
+
+
+def test_no_app_code_updates_or_deletes_audit_rows():
+    files = {rel(p) for p in audit_guarded_files()}
+    assert {"manage.py", "services/common.py", "db/seed.py", "ui/audit.py"} <= files
+    assert {"services/reads.py", "db/queries/audit.py", "pages/audit.py"} <= files
+    found = {rel(p): bad for p in audit_guarded_files() if (bad := _audit_changes(p))}
+    assert found == {}
+
+
+def test_the_audit_guard_catches_what_it_must(tmp_path):
+    """The guard itself: each of these would change or remove audit rows."""
+    head = "from sqlalchemy import delete, text, update\nfrom db.models import AuditEvent\n"
+    bad = {
+        "core_delete.py": head + "def f(s):\n    s.execute(delete(AuditEvent))\n",
+        "core_update.py": head
+        + "def f(s):\n    s.execute(update(AuditEvent).values(action='x'))\n",
+        "table.py": head + "def f(s):\n    s.execute(AuditEvent.__table__.delete())\n",
+        "query.py": head + "def f(s):\n    s.query(AuditEvent).filter_by(id=1).delete()\n",
+        "orm_delete.py": head + "def f(s):\n    row = s.get(AuditEvent, 1)\n    s.delete(row)\n",
+        "attribute.py": head + "def f(s):\n    row = s.get(AuditEvent, 1)\n    row.detail = 'x'\n",
+        "after_audit.py": "from services.common import audit\n"
+        + "def f(s, a):\n    row = audit(s, a, 'x', 'case', 1)\n    s.flush()\n"
+        + "    row.action = 'y'\n",
+        "raw_update.py": "def f(s):\n    s.exec_driver_sql('update  \"audit_event\" set x=1')\n",
+        "raw_delete.py": "SQL = '''\nDELETE\n  FROM audit_event WHERE id = 1'''\n",
+        "truncate.py": "SQL = 'TRUNCATE TABLE audit_event'\n",
+        "by_name.py": "from sqlalchemy import table\n"
+        + "def f(s):\n    s.execute(table('audit_event').delete())\n",
+    }
+    ok = head + (
+        "from services.common import audit\n"
+        "def f(s, a, throttle):\n"
+        "    audit(s, a, 'case.viewed', 'case', 1)\n"
+        "    return s.scalars(select(AuditEvent).where(AuditEvent.id > 1)).all()\n"
+        "def g(s, throttle):\n    s.delete(throttle)\n"
+        "SQL = 'INSERT INTO audit_event (action) VALUES (1)'\n"
+    )
+    for name, source in {**bad, "ok.py": ok}.items():
+        (tmp_path / name).write_text(source)
+    assert [n for n in bad if not _audit_changes(tmp_path / n)] == []
+    assert _audit_changes(tmp_path / "ok.py") == []

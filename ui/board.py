@@ -29,14 +29,13 @@ from mild.days import to_local
 from services import auth
 from services.common import Actor, now_utc
 from ui import forms
-from ui.auth import current_user
+from ui.auth import DISPLAY_KEY, current_user
 from ui.format import local_time, zone_abbreviation
 from ui.safe import show_failure
 from ui.schedule import keyed_table
 
 BOARD_REFRESH_SECONDS = 15
 ALL_OFFICES = 0  # the office choice meaning "every office I work at"
-DISPLAY_KEY = "board_display_offices"  # set while this browser tab is a waiting-room display
 DISPLAY_ERRORS = "board_display_errors"
 _STAGE_BY_LABEL = {s.label: s for s in (*BOARD_STAGES, CaseStatus.CANCELLED)}
 

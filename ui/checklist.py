@@ -1,6 +1,9 @@
 """Widgets of the day-of checklist: the day's cases, the open case's header, one row per step,
 and the callbacks that run the checklist services (a refusal shows beside its step).
 
+Discharging names every step still open and asks her to confirm them; once discharged, the
+steps are drawn read-only under a note saying who discharged the patient and when.
+
 Built for a tablet held in one hand: one step per row, large buttons, nothing wider than two
 columns. Every widget key starts with `dayof_` and carries the case id, so two cases never share
 a typed value. Each action passes the case version this screen showed; a stale screen is refused
@@ -10,8 +13,9 @@ a typed value. Each action passes the case version this screen showed; a stale s
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -20,11 +24,12 @@ import streamlit as st
 from db.queries.checklist import CaseDetail
 from db.queries.home import OfficeRow
 from mild import messages
-from mild.cases import CaseStatus
+from mild.cases import CaseStatus, can_transition
 from mild.checklist import (
     COMPONENT_POINTS,
     DISCHARGE_COMPONENTS,
     DISCHARGE_SCORE_PASS,
+    LOCKED_AFTER_DISCHARGE,
     PHASE_LABELS,
     PLANNED_PROCEDURE_MINUTES,
     DischargeScale,
@@ -32,14 +37,16 @@ from mild.checklist import (
     Phase,
     StepView,
     ValueKind,
+    current_state,
     discharge_ready,
+    discharge_review,
     procedure_duration,
 )
 from mild.intake import Condition, Requirement, needs_for
 from services import checklist as service
 from services.common import Actor, now_utc
 from ui import forms
-from ui.format import local_time, zone_abbreviation
+from ui.format import local_time, plain, zone_abbreviation
 
 ALLERGIES = (Condition.CONTRAST_ALLERGY, Condition.LATEX_ALLERGY, Condition.OTHER_ALLERGY)
 # Refusals shown beside their own input (a score item, a driver field) rather than under the step.
@@ -47,14 +54,6 @@ INLINE_FIELDS = frozenset(
     [c.key for parts in DISCHARGE_COMPONENTS.values() for c in parts]
     + ["driver_name", "driver_relationship", "driver_phone"]
 )
-# Markdown would format these characters in typed text (names, allergy details): every ASCII
-# punctuation mark is escaped, which also stops autolinks (a colon or an at sign escaped).
-_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def plain(text: object) -> str:
-    """Typed text made safe to show where Streamlit renders Markdown (one line, escaped)."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def errors_key(case_id: int, step_key: str) -> str:
@@ -75,6 +74,12 @@ def driver_key(case_id: int, field: str) -> str:
 
 def reason_key(case_id: int, step_key: str) -> str:
     return f"dayof_reason_{case_id}_{step_key}"
+
+
+def confirm_open_key(case_id: int, open_keys: Sequence[str]) -> str:
+    """The confirmation box is tied to the list it confirms: when the list changes (a colleague
+    un-ticks a step), a new, unticked box asks again."""
+    return f"dayof_discharge_open_{case_id}_{zlib.crc32(','.join(open_keys).encode()):08x}"
 
 
 # --- the day -------------------------------------------------------------------------------------
@@ -214,6 +219,8 @@ def _conditions(case: CaseDetail) -> None:
     others = [c for c, _ in case.conditions if c not in ALLERGIES]
     if others:
         st.text("Conditions: " + "; ".join(c.label for c in others))
+    if case.status in LOCKED_AFTER_DISCHARGE:
+        return  # the day's tasks are behind her: the checklist below keeps what was done
     for need in needs_for(c for c, _ in case.conditions):
         if need.kind == Requirement.DAY_OF:
             st.info(f"Today: {need.text}", icon=":material/assignment_late:")
@@ -295,7 +302,9 @@ def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
         with about:
             _step_state(case, view)
         needs_input = step.value_kind != ValueKind.NONE
-        if view.may_tick and not needs_input:
+        if view.may_tick and step.key == "discharged":
+            _discharge(case, user)
+        elif view.may_tick and not needs_input:
             action.button(
                 "Mark done",
                 key=f"dayof_tick_{case.case_id}_{step.key}",
@@ -323,10 +332,14 @@ def _step_state(case: CaseDetail, view: StepView) -> None:
         st.text(f"{who} · {view.done.value}" if view.done.value else who)
         if step.key == "discharge_score" and (view.done.value or "").isdigit():
             _score_verdict(int(view.done.value))
+        if step.key == "discharged" and view.done.note:  # the steps she confirmed as left open
+            st.text(view.done.note)
     else:
         st.markdown(f":material/radio_button_unchecked: **{step.label}**")
+        if case.status in LOCKED_AFTER_DISCHARGE:
+            st.caption(messages.STEP_LEFT_OPEN)
         # Once pressed, the refusal below says the same thing in full.
-        if view.missing and not forms.errors(errors_key(case.case_id, step.key)):
+        elif view.missing and not forms.errors(errors_key(case.case_id, step.key)):
             st.caption("Needs first: " + "; ".join(view.missing))
 
 
@@ -418,6 +431,34 @@ def _driver_form(case: CaseDetail, user: Actor) -> None:
     )
 
 
+def _discharge(case: CaseDetail, user: Actor) -> None:
+    """Before the discharge button: every step still open, by name, and her confirmation.
+
+    Shown once the patient is in the recovery room (the only status discharge leaves from);
+    the hard stops are named beside the step's title and refused if she presses anyway.
+    """
+    cid = case.case_id
+    open_keys: tuple[str, ...] = ()
+    if can_transition(case.status, CaseStatus.DISCHARGED):
+        done = current_state(e.as_tick() for e in case.entries)
+        review = discharge_review(done, diabetic=case.diabetic)
+        open_keys = review.open_keys
+        if open_keys:
+            st.warning(
+                messages.DISCHARGE_OPEN_STEPS.format(steps=review.open_labels),
+                icon=":material/playlist_remove:",
+            )
+            st.checkbox(messages.DISCHARGE_CONFIRM_OPEN, key=confirm_open_key(cid, open_keys))
+        else:
+            st.caption(messages.DISCHARGE_NOTHING_OPEN)
+    _submit_button(
+        f"dayof_tick_{cid}_discharged",
+        "Discharge patient",
+        _discharge_patient,
+        (user, cid, case.version, open_keys),
+    )
+
+
 def _submit_button(key: str, label: str, callback: Callable[..., None], args: tuple) -> None:
     _, right = st.columns([2, 1])
     right.button(
@@ -469,7 +510,13 @@ def _history_table(case: CaseDetail, history: Sequence[Entry]) -> pd.DataFrame:
 # --- callbacks: run before the page redraws, with the version the nurse saw ----------------------
 
 
-def _run(case_id: int, step_key: str, action: Callable[[], Any], success: str, clear=()) -> None:
+def _run(
+    case_id: int,
+    step_key: str,
+    action: Callable[[], Any],
+    success: str,
+    clear: Mapping[str, Any] = MappingProxyType({}),
+) -> None:
     ekey = errors_key(case_id, step_key)
     if forms.submit(action, errors_key=ekey, success=success, clear=clear) is not None:
         # A change went through: refusals shown beside other steps may no longer hold.
@@ -533,6 +580,19 @@ def _confirm_driver(user: Actor, case_id: int, version: int) -> None:
     )
 
 
+def _discharge_patient(user: Actor, case_id: int, version: int, open_keys: tuple[str, ...]) -> None:
+    # Only the open steps her screen named count as confirmed, and only if she ticked the box.
+    confirmed = open_keys if st.session_state.get(confirm_open_key(case_id, open_keys)) else ()
+    _run(
+        case_id,
+        "discharged",
+        lambda: service.discharge_patient(
+            case_id, actor=user, open_steps_confirmed=confirmed, expected_version=version
+        ),
+        messages.STEP_TICKED.format(step="Discharged"),
+    )
+
+
 def _untick(user: Actor, case_id: int, version: int, step_key: str, label: str) -> None:
     key = reason_key(case_id, step_key)
     reason = st.session_state.get(key) or ""
@@ -541,5 +601,6 @@ def _untick(user: Actor, case_id: int, version: int, step_key: str, label: str) 
         step_key,
         lambda: service.undo_step(case_id, step_key, reason, actor=user, expected_version=version),
         messages.STEP_UNTICKED.format(step=label),
-        clear=[key],
+        # Set, not dropped: the browser then shows the box emptied too (see forms.submit).
+        clear={key: ""},
     )

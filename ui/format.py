@@ -1,8 +1,9 @@
-"""Display formatting: office-local times, status labels."""
+"""Display formatting: office-local times, status labels, typed text made inert."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -21,3 +22,18 @@ def status_label(status: CaseStatus | str) -> str:
 def zone_abbreviation(tz_name: str, moment: dt.datetime) -> str:
     """EST, CDT...: shown beside local times, since one user may work in several zones."""
     return to_local(tz_name, moment).strftime("%Z")
+
+
+# Markdown would format these characters in typed text (names, allergy details): every ASCII
+# punctuation mark is escaped.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit still turns a URL, an e-mail address or "www." in the text into a link, escaped or
+# not: an invisible word joiner after "://"'s colon, after "@" and inside "www." stops it.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=@)|(?<=w)(?=ww\.)")
+
+
+def plain(text: object) -> str:
+    """Typed text made safe to show where Streamlit renders Markdown (one line, escaped, no
+    link made of it)."""
+    text = _AUTOLINK.sub("\u2060", " ".join(str(text).split()))
+    return _MARKDOWN.sub(r"\\\1", text)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from db.queries.holds import current_hold_table
 from db.queries.home import OfficeRow
 from db.queries.intake import (
     IntakeCase,
@@ -35,6 +36,8 @@ from mild.intake import (
 )
 from mild.medications import (
     CLASS_LABELS,
+    HoldRule,
+    MedClass,
     classify,
     last_dose_passed,
     late_holds,
@@ -45,6 +48,8 @@ from services import booking, intake
 from services.cases import advance_case
 from services.common import Actor, now_utc
 from ui import forms
+from ui.format import plain
+from ui.safe import show_failure
 
 CHANNEL_LABELS = {
     RequestChannel.ONLINE_FORM: "Online form",
@@ -318,8 +323,14 @@ def medications(case: IntakeCase, user: Actor) -> None:
     _errors(errors, ["drug", "dose"])
     if not case.medications:
         st.caption(messages.NO_MEDICATIONS)
+        return
+    try:
+        table = current_hold_table()  # the practice's table, as the admins keep it
+    except Exception as exc:
+        show_failure(exc)
+        return
     for med in case.medications:
-        _medication(case, med, user)
+        _medication(case, med, user, table)
 
 
 def _medication_facts(case: IntakeCase, med: MedicationRow) -> str:
@@ -339,18 +350,22 @@ def _medication_facts(case: IntakeCase, med: MedicationRow) -> str:
     return " · ".join(parts)
 
 
-def _medication(case: IntakeCase, med: MedicationRow, user: Actor) -> None:
+def _medication(
+    case: IntakeCase, med: MedicationRow, user: Actor, table: dict[str, HoldRule]
+) -> None:
     errors = f"intake_med_errors_{med.id}"
     key = f"intake_med_{med.id}"
     with st.container(border=True, key=key):
-        st.markdown(f"**{med.drug}**")  # drug names are limited to plain characters
+        st.markdown(f"**{plain(med.drug)}**")  # typed: shown inert
         if med.dose:
             st.text(med.dose)
         st.caption(_medication_facts(case, med))
         if med.needs_review:
             st.warning(messages.DRUG_NEEDS_REVIEW, icon=":material/help:")
         else:
-            instruction = classify(med.drug).instruction
+            rule = classify(med.drug, table)
+            # A drug the table does not know (any more) has no instruction to repeat here.
+            instruction = rule.instruction if rule.med_class != MedClass.UNKNOWN else ""
             if instruction:
                 st.caption(messages.HOLD_INSTRUCTION.format(instruction=instruction))
         if med.note:

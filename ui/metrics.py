@@ -2,7 +2,8 @@
 small plotly charts (one line per office), and tables with a CSV download.
 
 Charts stay small: one trace per office and one point per week or month (at most
-KpiPolicy.max_periods). The data is cached per filter choice for a few minutes; every number
+KpiPolicy.max_periods). The data is cached per filter choice until the next saved change (or for
+a few minutes at most); the screen says when it was computed and offers Refresh. Every number
 comes grouped from the database (db/queries/metrics.py).
 """
 
@@ -16,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from db.queries.home import OfficeRow
-from db.queries.metrics import OfficeMetrics, data_source, office_metrics
+from db.queries.metrics import OfficeMetrics, data_source, last_change, office_metrics
 from mild import messages
 from mild.cases import CancelReason
 from mild.days import local_today
@@ -32,8 +33,10 @@ from mild.kpis import (
     whole_periods,
 )
 from services.common import now_utc
+from ui.format import local_time, zone_abbreviation
 
 CACHE_SECONDS = 300
+CACHE_ENTRIES = 64  # filter choices kept; an entry made stale by a write is never asked again
 CHART_HEIGHT = 300
 KPIS = kpi_definitions()
 
@@ -163,25 +166,56 @@ def filters(mine: Sequence[OfficeRow], now: dt.datetime) -> Choice | None:
     return Choice(tuple(sorted(picked)), chosen)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached(
     source: str,
+    change: int,
     scope: tuple[int, ...],
     office_ids: tuple[int, ...],
     start: dt.date,
     end: dt.date,
     grain: str,
 ) -> OfficeMetrics:
-    # `source` keys the cache by database, so two databases in one process never share it.
-    del source
+    # `source` keys the cache by database, so two databases in one process never share it;
+    # `change` (the last saved change) makes a write anywhere start a fresh entry.
+    del source, change
     return office_metrics(scope, office_ids, DateRange(start, end, Grain(grain)), now_utc())
 
 
 def load(scope: frozenset[int], choice: Choice) -> OfficeMetrics:
-    """The metrics for the choice, from cache when asked for in the last few minutes."""
+    """The metrics for the choice: from cache while nothing was saved since they were computed
+    (and for a few minutes at most), else computed now."""
     r = choice.range
     return _cached(
-        data_source(), tuple(sorted(scope)), choice.office_ids, r.start, r.end, r.grain.value
+        data_source(),
+        last_change(),
+        tuple(sorted(scope)),
+        choice.office_ids,
+        r.start,
+        r.end,
+        r.grain.value,
+    )
+
+
+def refresh() -> None:
+    """Forget every cached figure: the next draw computes them from the database."""
+    _cached.clear()
+
+
+def freshness(data: OfficeMetrics, mine: Sequence[OfficeRow]) -> None:
+    """When the figures were computed, in the user's office time, and a Refresh button (for
+    what changes with the clock alone, e.g. a next-day call whose 48 hours ran out)."""
+    tz, at = mine[0].timezone, data.computed_at or now_utc()
+    note, button = st.columns([4, 1], vertical_alignment="center")
+    note.caption(
+        messages.METRICS_AS_OF.format(time=local_time(tz, at), zone=zone_abbreviation(tz, at))
+    )
+    button.button(
+        "Refresh",
+        key="metrics_refresh",
+        icon=":material/refresh:",
+        on_click=refresh,
+        width="stretch",
     )
 
 

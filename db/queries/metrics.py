@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import Case, FollowUp, Office
+from db.models import AuditEvent, Case, FollowUp, Office
 from db.queries.home import OfficeRow, offices
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
@@ -532,6 +532,7 @@ class OfficeMetrics:
     reasons: pd.DataFrame  # office_id, reason (CancelReason or None), cancelled
     outcomes: pd.DataFrame  # office_id, kind, counts, mean change, share improved
     policy: KpiPolicy = field(default=DEFAULT_POLICY)
+    computed_at: dt.datetime | None = None  # the `now` the figures were computed at
 
 
 def _numbers(frame: pd.DataFrame, columns: Collection[str]) -> pd.DataFrame:
@@ -665,6 +666,17 @@ def _comparison(
     return pd.DataFrame(rows).astype({"nprs_improved_pct": float, "odi_improved_pct": float})
 
 
+def last_change() -> int:
+    """The newest audit row's id (0 before any): a number that moves with every saved change.
+
+    Every write that touches a case or a follow-up adds its audit row in the same transaction
+    (services.common.audit), so figures cached under this number are never older than the last
+    saved change. One primary-key lookup: it costs the same at any size of history.
+    """
+    with read_session() as s:
+        return s.scalar(select(func.max(AuditEvent.id))) or 0
+
+
 def data_source() -> str:
     """Which database the numbers come from (no password): part of a cache key."""
     return get_engine().url.render_as_string(hide_password=True)
@@ -714,4 +726,5 @@ def office_metrics(
         reasons=_reasons(days),
         outcomes=outcome,
         policy=policy,
+        computed_at=now,
     )

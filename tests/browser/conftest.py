@@ -109,25 +109,23 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
-    """Start Streamlit on a free port and wait for /_stcore/health; retry if the port was taken."""
+    """Start the server on a free port and wait for /_stcore/health; retry if the port was
+    taken."""
     for _attempt in range(3):
         port = _free_port()
         with log.open("ab") as out:
             proc = subprocess.Popen(
+                # As `make run` serves it: the app with its session routes (serve.py).
                 [
                     _python(),
                     "-m",
-                    "streamlit",
-                    "run",
-                    "dashboard.py",
-                    "--server.port",
-                    str(port),
-                    "--server.headless",
-                    "true",
-                    "--server.address",
+                    "uvicorn",
+                    "serve:app",
+                    "--no-access-log",
+                    "--host",
                     "127.0.0.1",
-                    "--browser.gatherUsageStats",
-                    "false",
+                    "--port",
+                    str(port),
                 ],
                 cwd=ROOT,
                 env=env,
@@ -163,6 +161,7 @@ def app_server() -> Iterator[AppServer]:
         "DATABASE_URL": f"sqlite:///{database}",
         "DEMO_PASSWORD": TEST_PASSWORD,
         "PYTHONUNBUFFERED": "1",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
     proc = None
     try:

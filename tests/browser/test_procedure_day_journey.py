@@ -122,7 +122,14 @@ def keyed(page: Page, key: str) -> Locator:
 
 
 def sign_in(page: Page, server: AppServer, username: str) -> None:
+    """Sign in as `username`, signing the previous person out first (the session cookie keeps
+    a browser signed in across page loads, as on a shared workstation)."""
     open_app(page, server.url("/"))
+    previous = page.get_by_role("button", name="Sign out", exact=True)
+    if previous.count():
+        previous.click()
+        expect(page.get_by_label("Username", exact=True)).to_be_visible()
+        wait_for_app_idle(page)
     submit_sign_in(page, username, TEST_PASSWORD)
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     wait_for_app_idle(page)
@@ -438,14 +445,23 @@ def run_the_day(page: Page) -> None:
     tick(page, "restart_dates_given")
 
 
+# An X-ray case: run_the_day leaves these for the nurse to confirm at discharge.
+LEFT_OPEN = ("fluoroscopy_recorded", "sign_out", "anesthesia_end")
+
+
 def discharge(page: Page) -> None:
-    """Refused without the driver confirmed in person, beside the step; then allowed."""
+    """Refused without the driver confirmed in person, beside the step; the steps still open
+    named, and confirmed; then discharged, and the checklist locked saying by whom and when."""
     box = reveal(page, "discharged")
     driver_step = STEP_BY_KEY["driver_confirmed"].label
+    still_open = messages.DISCHARGE_OPEN_STEPS.format(
+        steps="; ".join(STEP_BY_KEY[key].label for key in LEFT_OPEN)
+    )
     expect(box).to_contain_text(f"Needs first: {driver_step}")
-    box.get_by_role("button", name="Mark done").click()
+    expect(box).to_contain_text(still_open)
+    box.get_by_role("button", name="Discharge patient").click()
     refusal = messages.HARD_STOP.format(step="Discharged", missing=driver_step)
-    expect(box.get_by_test_id("stAlert")).to_have_text(re.compile(re.escape(refusal)))
+    expect(box.get_by_test_id("stAlert").filter(has_text=refusal)).to_have_count(1)
     wait_for_app_idle(page)
     status_is(page, CaseStatus.RECOVERY)
     shoot(page, "03-discharge-refused", (1280, 768))
@@ -457,13 +473,26 @@ def discharge(page: Page) -> None:
     driver.get_by_role("button", name="Confirm driver in person").click()
     confirmed = ticked(page, "driver_confirmed", "Confirm driver in person")
     expect(confirmed).to_contain_text(", ".join(DRIVER))
-    expect(step_box(page, "discharged").get_by_test_id("stAlert")).to_have_count(0)
-
-    tick(page, "discharged")
-    status_is(page, CaseStatus.DISCHARGED)
-    expect(main(page)).to_contain_text(
-        messages.CHECKLIST_NOT_OPEN.format(status=CaseStatus.DISCHARGED.label)
+    # The hard stop is gone; the steps still open stay named until she confirms them.
+    expect(step_box(page, "discharged").get_by_test_id("stAlert")).to_have_text(
+        [re.compile(re.escape(still_open))]
     )
+
+    box = reveal(page, "discharged")
+    box.get_by_test_id("stCheckbox").filter(has_text=messages.DISCHARGE_CONFIRM_OPEN).click()
+    expect(box.get_by_role("checkbox")).to_be_checked()
+    wait_for_app_idle(page)
+    box.get_by_role("button", name="Discharge patient").click()
+    ticked(page, "discharged", "Discharge patient")
+    status_is(page, CaseStatus.DISCHARGED)
+    locked = messages.CHECKLIST_LOCKED.format(when="WHEN", who="Demo Nurse")
+    expect(main(page)).to_contain_text(re.compile(re.escape(locked).replace("WHEN", ".+")))
+    expect(step_box(page, "discharged")).to_contain_text(
+        messages.DISCHARGED_WITH_OPEN_STEPS.format(
+            steps="; ".join(STEP_BY_KEY[key].label for key in LEFT_OPEN)
+        )
+    )
+    expect(main(page).get_by_role("button", name="Mark done")).to_have_count(0)  # read-only
     shoot(page, "04-discharged")
 
 
@@ -560,7 +589,7 @@ def test_a_case_goes_from_consult_request_to_discharge_and_a_next_day_red_flag_e
     record_readiness(page)
     book_and_confirm(page, booking, code)
 
-    sign_in(page, app_server, "nurse")  # a new page load is a new session: signed out
+    sign_in(page, app_server, "nurse")  # the coordinator signs out, the nurse in
     open_case_on_checklist(page, booking, code)
     run_the_day(page)
     discharge(page)

@@ -4,26 +4,52 @@ day and scope, a whole day through the services, un-tick history, stale screens 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, func, select
 
-from db.models import AuditEvent, Case, ChecklistEntry
+from db.models import AuditEvent, Case, ChecklistEntry, FollowUp
 from db.queries.checklist import case_detail, todays_cases
 from db.queries.home import offices
-from db.session import get_engine, read_session
+from db.session import get_engine, read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
-from mild.checklist import DischargeScale
+from mild.checklist import STEP_BY_KEY, DischargeScale
 from mild.days import at_local, local_today
 from mild.errors import RuleViolation
+from mild.followup import FollowUpKind
 from mild.intake import Condition
 from mild.staff import Role
-from services.checklist import complete_step, confirm_driver, record_discharge_score, undo_step
+from services.checklist import (
+    complete_step,
+    confirm_driver,
+    discharge_patient,
+    record_discharge_score,
+    undo_step,
+)
 from tests.builders import add_condition, make_case, make_office, make_user
 
 NY, LA = "America/New_York", "America/Los_Angeles"
 ARRIVAL = ["checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"]
+# A day ticked only as far as the hard stops ask (see to_recovery): everything else still open.
+OPEN_AFTER_A_SHORT_DAY = [
+    "vitals_recorded",
+    "iv_placed",
+    "driver_on_file",
+    "pre_anesthesia_check",
+    "anesthesia_type",
+    "anesthesia_start",
+    "imaging_modality",
+    "levels_treated",
+    "fluoroscopy_recorded",
+    "sign_out",
+    "anesthesia_end",
+    "recovery_out",
+    "instructions_given",
+    "restart_dates_given",
+]
 ALDRETE_10 = {
     "activity": 2,
     "breathing": 2,
@@ -230,7 +256,7 @@ def test_a_score_of_eight_is_stored_and_blocks_discharge_until_rescored(day):
 
     undo_step(case_id, "discharge_score", "Re-scored after 30 minutes", actor=nurse)
     record_discharge_score(case_id, DischargeScale.PADSS, padss_8 | {"pain": 2}, actor=nurse)
-    complete_step(case_id, "discharged", actor=nurse)
+    discharge_patient(case_id, actor=nurse, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
     assert case_detail(case_id, nurse.office_ids).status == CaseStatus.DISCHARGED
 
 
@@ -321,3 +347,160 @@ def test_every_action_from_a_stale_screen_is_refused_and_the_other_change_kept(d
         "vitals_recorded",
         "iv_placed",
     ]
+
+
+# Discharge: hard stops refuse, open steps are named and confirmed
+
+
+def to_recovery(case_id: int, nurse, *, driver: bool = True) -> None:
+    """Through the hard stops only: arrival, time-out, procedure, recovery, score (and driver)."""
+    for step in [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]:
+        complete_step(case_id, step, actor=nurse)
+    complete_step(case_id, "recovery_in", actor=nurse)
+    record_discharge_score(case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse)
+    if driver:
+        confirm_driver(case_id, "Ann Lee", "daughter", "5550100199", actor=nurse)
+
+
+def labels(keys: list[str]) -> str:
+    return "; ".join(STEP_BY_KEY[k].label for k in keys)
+
+
+def follow_ups_of(case_id: int) -> int:
+    with read_session() as s:
+        return s.scalar(
+            select(func.count()).select_from(FollowUp).where(FollowUp.case_id == case_id)
+        )
+
+
+def test_a_discharge_with_steps_open_is_refused_naming_each_and_writes_nothing(day):
+    _office, nurse, case_id = day
+    to_recovery(case_id, nurse)
+    rows, version = rows_of(case_id), version_of(case_id)
+
+    err = refused(complete_step, case_id, "discharged", actor=nurse)
+    assert (err.field, err.message) == (
+        "discharged",
+        messages.DISCHARGE_OPEN_NOT_CONFIRMED.format(steps=labels(OPEN_AFTER_A_SHORT_DAY)),
+    )
+    # Confirming only some of them names the rest.
+    err = refused(
+        discharge_patient,
+        case_id,
+        actor=nurse,
+        open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY[:-2],
+        expected_version=version,
+    )
+    assert err.message == messages.DISCHARGE_OPEN_NOT_CONFIRMED.format(
+        steps=labels(["instructions_given", "restart_dates_given"])
+    )
+
+    assert (rows_of(case_id), version_of(case_id)) == (rows, version)
+    assert case_detail(case_id, nurse.office_ids).status == CaseStatus.RECOVERY
+    assert follow_ups_of(case_id) == 0
+
+
+def test_a_discharge_with_its_open_steps_confirmed_keeps_them_on_the_record(day):
+    _office, nurse, case_id = day
+    to_recovery(case_id, nurse)
+
+    discharge_patient(
+        case_id,
+        actor=nurse,
+        open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY,
+        expected_version=version_of(case_id),
+    )
+
+    detail = case_detail(case_id, nurse.office_ids)
+    assert detail.status == CaseStatus.DISCHARGED
+    (discharge,) = [e for e in detail.entries if e.step == "discharged"]
+    assert (discharge.by, discharge.note) == (
+        "Nina",
+        messages.DISCHARGED_WITH_OPEN_STEPS.format(steps=labels(OPEN_AFTER_A_SHORT_DAY)),
+    )
+    with read_session() as s:
+        ticks = s.scalars(
+            select(AuditEvent.detail).where(
+                AuditEvent.entity_id == case_id, AuditEvent.action == "checklist.ticked"
+            )
+        ).all()
+    (audited,) = [d for d in map(json.loads, ticks) if d["step"] == "discharged"]
+    assert audited["left_open"] == OPEN_AFTER_A_SHORT_DAY
+    assert follow_ups_of(case_id) == len(FollowUpKind)  # the next-day call and later visits
+
+
+def test_a_hard_stop_refuses_the_discharge_even_with_every_open_step_confirmed(day):
+    _office, nurse, case_id = day
+    to_recovery(case_id, nurse, driver=False)
+
+    err = refused(
+        discharge_patient,
+        case_id,
+        actor=nurse,
+        open_steps_confirmed=[*OPEN_AFTER_A_SHORT_DAY, "driver_confirmed"],
+    )
+
+    assert err.message == messages.HARD_STOP.format(
+        step="Discharged", missing=STEP_BY_KEY["driver_confirmed"].label
+    )
+    assert case_detail(case_id, nurse.office_ids).status == CaseStatus.RECOVERY
+
+
+# Locked once discharged
+
+
+def lock_note(case_id: int, office_ids) -> str:
+    """What a refusal after discharge says: who discharged the patient, when (New York time)."""
+    (discharge,) = [e for e in case_detail(case_id, office_ids).entries if e.step == "discharged"]
+    local = discharge.at.astimezone(ZoneInfo(NY))
+    return messages.CHECKLIST_LOCKED.format(
+        when=f"{local:%H:%M %Z} on {local:%a %d %b %Y}", who=discharge.by
+    )
+
+
+@pytest.mark.parametrize("action", ["tick", "score", "driver", "untick", "discharge"])
+def test_after_discharge_every_checklist_action_is_refused_naming_who_and_when(day, action):
+    office, nurse, case_id = day
+    colleague = make_user("omar", Role.NURSE, [office])
+    to_recovery(case_id, nurse)
+    complete_step(case_id, "sign_out", actor=nurse)
+    shown = version_of(case_id)  # a colleague's tablet, still showing the case before discharge
+    discharge_patient(
+        case_id, actor=nurse, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY, expected_version=shown
+    )
+    rows, version = rows_of(case_id), version_of(case_id)
+
+    attempt = {
+        "tick": lambda v: complete_step(case_id, "anesthesia_end", actor=colleague, **v),
+        "score": lambda v: record_discharge_score(
+            case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=colleague, **v
+        ),
+        "driver": lambda v: confirm_driver(
+            case_id, "Bo Lee", "son", "5550100100", actor=colleague, **v
+        ),
+        "untick": lambda v: undo_step(case_id, "sign_out", "ticked early", actor=colleague, **v),
+        "discharge": lambda v: discharge_patient(
+            case_id, actor=colleague, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY, **v
+        ),
+    }[action]
+    # Whether her screen is stale or current, she hears the lock, not "reload".
+    for seen in ({"expected_version": shown}, {"expected_version": version}, {}):
+        err = refused(attempt, seen)
+        assert (err.field, err.message) == ("step", lock_note(case_id, nurse.office_ids))
+
+    assert lock_note(case_id, nurse.office_ids).endswith(
+        "by Nina. The checklist is locked: nothing can be ticked or un-ticked."
+    )
+    assert (rows_of(case_id), version_of(case_id)) == (rows, version)
+
+
+def test_the_checklist_stays_locked_once_the_case_has_moved_on_to_follow_up(day):
+    _office, nurse, case_id = day
+    to_recovery(case_id, nurse)
+    discharge_patient(case_id, actor=nurse, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
+    with transaction() as s:
+        s.get(Case, case_id).status = CaseStatus.FOLLOW_UP
+
+    err = refused(complete_step, case_id, "recovery_out", actor=nurse)
+
+    assert err.message == lock_note(case_id, nurse.office_ids)

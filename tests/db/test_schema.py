@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import DBAPIError
 
 from db.migrate import SchemaState, alembic_config, schema_state, upgrade
-from db.models import Base
-from db.session import get_engine, transaction
+from db.models import AuditEvent, Base, HoldRuleRow
+from db.session import get_engine, read_session, transaction
+from mild.medications import DEFAULT_HOLD_TABLE, MedClass
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -18,12 +23,15 @@ EXPECTED_TABLES = {
     "case_medication",
     "checklist_entry",
     "follow_up",
+    "hold_rule",
     "mild_case",
     "office",
     "patient",
     "provider",
+    "sign_in_throttle",
     "staff_office",
     "staff_user",
+    "user_session",
 }
 
 
@@ -32,6 +40,30 @@ def test_the_migrations_build_exactly_what_the_models_describe(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
     assert set(inspect(get_engine()).get_table_names()) == EXPECTED_TABLES
+
+
+def test_audit_rows_cannot_be_updated_or_deleted_even_by_sql_written_by_hand(db_url):
+    """Triggers from migration 0004: whatever code asks, the database refuses."""
+    with transaction() as s:
+        s.add(AuditEvent(at=dt.datetime.now(dt.UTC), actor_name="t", action="x", entity="case"))
+    for statement in ("UPDATE audit_event SET action = 'y'", "DELETE FROM audit_event"):
+        with (
+            pytest.raises(DBAPIError, match="audit_event is append-only"),
+            transaction() as s,
+        ):
+            s.execute(text(statement))
+    with read_session() as s:
+        assert s.scalars(select(AuditEvent.action)).all() == ["x"]
+
+
+def test_the_hold_table_is_seeded_with_the_policy_defaults(db_url):
+    with read_session() as s:
+        rows = {
+            r.drug: (r.med_class, r.hold_days, r.needs_clearance)
+            for r in s.scalars(select(HoldRuleRow))
+        }
+    assert set(rows) == set(DEFAULT_HOLD_TABLE)
+    assert rows["apixaban"] == (MedClass.DOAC, 3, True)
 
 
 def test_every_table_has_the_same_columns_on_both_backends(db_url):

@@ -9,11 +9,12 @@ from db.models import Case, ChecklistEntry, FollowUp
 from db.session import read_session
 from mild import messages
 from mild.cases import CancelReason, CaseStatus
+from mild.checklist import STEPS
 from mild.errors import RuleViolation
 from mild.followup import FollowUpKind
 from mild.staff import Role
 from services.cases import advance_case, cancel_case
-from services.checklist import complete_step, undo_step
+from services.checklist import complete_step, discharge_patient, undo_step
 from tests.builders import make_case, make_office, make_user
 
 ARRIVAL = [
@@ -69,7 +70,8 @@ def test_a_whole_day_moves_the_case_through_its_statuses_and_books_its_follow_up
     assert "Driver confirmed in person" in refusal.value.message
 
     complete_step(case_id, "driver_confirmed", actor=nurse, value="A. Driver, son, 555-0100")
-    complete_step(case_id, "discharged", actor=nurse)
+    # Steps this short day left open (sign out, recovery out...) are confirmed by the nurse.
+    discharge_patient(case_id, actor=nurse, open_steps_confirmed=[s.key for s in STEPS])
 
     case = _case(case_id)
     assert case.status == CaseStatus.DISCHARGED

@@ -141,11 +141,11 @@ def test_a_status_step_cannot_move_the_case_past_the_lifecycle() -> None:
         check_tick, "discharged", S.CHECKED_IN, done(driver_confirmed=DRIVER, discharge_score="10")
     )
     assert err.field == "discharged"
-    assert err.message == "A case cannot go from Checked in to Discharged."
+    assert err.message == "A case cannot go from checked in to discharged."
 
     not_checked_in = done("consent_signed", "holds_confirmed", "time_out")
     err = refusal(check_tick, "procedure_start", S.SCHEDULED, not_checked_in)
-    assert err.message == "A case cannot go from Scheduled to In procedure."
+    assert err.message == "A case cannot go from scheduled to in procedure."
 
 
 def test_a_step_is_ticked_once_and_only_between_booking_and_discharge() -> None:
@@ -155,10 +155,10 @@ def test_a_step_is_ticked_once_and_only_between_booking_and_discharge() -> None:
 
     err = refusal(check_tick, "consent_signed", S.INTAKE, {})
     assert err.field == "step"
-    assert err.message == "The checklist cannot be changed while the case is Intake."
+    assert err.message == "The checklist cannot be changed while the case is intake."
 
     err = refusal(check_untick, "instructions_given", S.DISCHARGED, done("instructions_given"), "x")
-    assert err.message == "The checklist cannot be changed while the case is Discharged."
+    assert err.message == "The checklist cannot be changed while the case is discharged."
 
 
 # Un-ticking
@@ -250,11 +250,17 @@ def test_glucose_is_a_number_between_10_and_1000_mg_dl() -> None:
 
 def test_text_values_are_required_and_at_most_500_characters() -> None:
     assert value_of("levels_treated", "L4-L5 bilateral") == "L4-L5 bilateral"
-    assert value_of("levels_treated", "x" * 500) == "x" * 500
+    assert value_of("fluoroscopy_recorded", "x" * 500) == "x" * 500
 
     with pytest.raises(RuleViolation) as caught:
-        value_of("levels_treated", "x" * 501)
+        value_of("fluoroscopy_recorded", "x" * 501)
     assert caught.value.message == "At most 500 characters."
+
+    # Levels treated is also kept on the case, in an 80-character column.
+    assert value_of("levels_treated", "x" * 80) == "x" * 80
+    with pytest.raises(RuleViolation) as caught:
+        value_of("levels_treated", "x" * 81)
+    assert caught.value.message == "At most 80 characters."
 
     with pytest.raises(RuleViolation) as caught:
         value_of("levels_treated", "   ")

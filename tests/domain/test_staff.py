@@ -31,8 +31,9 @@ def test_every_role_starts_on_home_and_sees_the_screens_of_its_work_in_order() -
         S.BOARD,
     ]
     assert screens_for(Role.COORDINATOR) == [S.HOME, S.INTAKE, S.SCHEDULE, S.BOARD]
-    assert screens_for(Role.MANAGER) == [S.HOME, S.SCHEDULE, S.BOARD, S.METRICS]
+    assert screens_for(Role.MANAGER) == [S.HOME, S.SCHEDULE, S.BOARD, S.METRICS, S.AUDIT]
     assert screens_for(Role.ADMIN) == list(S)
+    assert [r for r in Role if may_open(r, S.ADMIN)] == [Role.ADMIN]
     for role in Role:
         assert may_open(role, Screen.HOME), role
     assert not may_open(Role.MANAGER, Screen.CHECKLIST)

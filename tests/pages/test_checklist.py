@@ -14,12 +14,18 @@ from db.models import Case, CaseMedication, ChecklistEntry, FollowUp, Patient
 from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
-from mild.checklist import DischargeScale
+from mild.checklist import STEP_BY_KEY, DischargeScale
 from mild.days import at_local, local_today, to_local
 from mild.intake import Condition
 from mild.medications import MedClass
 from mild.staff import Role
-from services.checklist import complete_step
+from services.checklist import (
+    complete_step,
+    confirm_driver,
+    discharge_patient,
+    record_discharge_score,
+    undo_step,
+)
 from tests.builders import (
     add_condition,
     arrange_driver,
@@ -28,7 +34,7 @@ from tests.builders import (
     make_user,
 )
 from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
-from ui.checklist import plain
+from ui.checklist import plain, reason_key
 
 pytestmark = SQLITE_ONLY
 
@@ -100,6 +106,18 @@ def entries(case_id: int) -> list[tuple[str, bool, str | None]]:
             .order_by(ChecklistEntry.id)
         )
         return [tuple(row) for row in rows]
+
+
+def locked_note(case_id: int, by: str) -> str:
+    """The note above a discharged case's read-only steps: who discharged, when (office time)."""
+    with read_session() as s:
+        at = s.scalar(
+            select(ChecklistEntry.done_at).where(
+                ChecklistEntry.case_id == case_id, ChecklistEntry.step == "discharged"
+            )
+        )
+    local = to_local(TZ, at)
+    return messages.CHECKLIST_LOCKED.format(when=f"{local:%H:%M %Z} on {local:%a %d %b %Y}", who=by)
 
 
 def status_of(case_id: int) -> CaseStatus:
@@ -366,13 +384,19 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     # The driver arranged at intake is offered; the nurse confirms the person in front of her.
     assert at.text_input(key=f"dayof_driver_name_{case_id}").value == "Ann Lee"
     at = press(at, case_id, "driver_confirmed")
-    for step in ["instructions_given", "restart_dates_given", "discharged"]:
+    for step in ["instructions_given", "restart_dates_given"]:
         at = press(at, case_id, step)
+    # Every step is done: nothing to confirm before discharging.
+    assert [c.value for c in step_box(at, "discharged").caption] == [
+        messages.DISCHARGE_NOTHING_OPEN
+    ]
+    assert not step_box(at, "discharged").checkbox
+    at = press(at, case_id, "discharged")
 
     assert not at.exception and not at.error
     assert status_of(case_id) == CaseStatus.DISCHARGED
     assert at.metric[0].value == "Discharged" and at.metric[1].value == "27 of 27"
-    assert [i.value for i in at.info][-1] == messages.CHECKLIST_NOT_OPEN.format(status="Discharged")
+    assert [i.value for i in at.info][-1] == locked_note(case_id, "Nina")
     assert not [b for b in at.button if b.key.startswith("dayof_tick_")]
     stored = {step: value for step, _undone, value in entries(case_id)}
     assert stored["glucose_checked"] == "142"
@@ -673,12 +697,214 @@ def test_typed_names_and_details_are_shown_as_typed_never_formatted(ward):
 
     at = open_case(screen(nurse), office, case_id)
 
-    # Markdown punctuation is escaped, so the screen shows the characters themselves.
+    # Markdown punctuation is escaped, so the screen shows the characters themselves; a word
+    # joiner after "http:" keeps Streamlit from turning the address into a link all the same.
     (header,) = [c for c in at.container if c.key == "dayof_header"]
-    assert [h.value for h in header.subheader] == [r"\*Doe\*\, \[Jo\]\(http\:\/\/x\.test\)"]
+    assert [h.value for h in header.subheader] == [
+        r"\*Doe\*\, \[Jo\]\(http\:" + "\u2060" + r"\/\/x\.test\)"
+    ]
     assert [w.value for w in header.warning] == [r"Latex allergy: \# hives \:red\[now\]"]
     assert (
         at.selectbox(key=f"dayof_case_{office}")
         .options[0]
         .startswith("09:00 · *Doe*, [Jo](http://x.test) · ")
     )
+
+
+# Discharge: each step still open named, confirmed before she discharges
+
+
+# Ticked through the hard stops only (score and driver too): these are still open.
+OPEN_AT_DISCHARGE = [
+    "vitals_recorded",
+    "iv_placed",
+    "driver_on_file",
+    "pre_anesthesia_check",
+    "anesthesia_type",
+    "anesthesia_start",
+    "imaging_modality",
+    "levels_treated",
+    "fluoroscopy_recorded",
+    "sign_out",
+    "anesthesia_end",
+    "recovery_out",
+    "instructions_given",
+    "restart_dates_given",
+]
+SHORT_DAY = [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]
+
+
+def labels(keys: list[str]) -> str:
+    return "; ".join(STEP_BY_KEY[k].label for k in keys)
+
+
+def to_recovery(case_id: int, nurse, steps: list[str]) -> None:
+    tick_all(case_id, nurse, [*steps, "recovery_in"])
+    record_discharge_score(case_id, DischargeScale.ALDRETE, dict.fromkeys(ALDRETE, 2), actor=nurse)
+    confirm_driver(case_id, "Ann Lee", "daughter", "555-010-0199", actor=nurse)
+
+
+def test_discharge_names_each_step_still_open_and_is_refused_until_she_confirms(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, SHORT_DAY)
+    at = open_case(screen(nurse), office, case_id)
+    # Still in the procedure: the discharge row only says what it needs first.
+    assert not step_box(at, "discharged").warning and not step_box(at, "discharged").checkbox
+
+    to_recovery(case_id, nurse, [])
+    at = at.run()
+    box = step_box(at, "discharged")
+    assert [w.value for w in box.warning] == [
+        messages.DISCHARGE_OPEN_STEPS.format(steps=labels(OPEN_AT_DISCHARGE))
+    ]
+    assert [c.label for c in box.checkbox] == [messages.DISCHARGE_CONFIRM_OPEN]
+    assert at.button(key=f"dayof_tick_{case_id}_discharged").label == "Discharge patient"
+
+    at = press(at, case_id, "discharged")
+
+    assert errors_beside(at, "discharged") == [
+        messages.DISCHARGE_OPEN_NOT_CONFIRMED.format(steps=labels(OPEN_AT_DISCHARGE))
+    ]
+    assert status_of(case_id) == CaseStatus.RECOVERY
+
+    # She completes two of them; the list shrinks, then she confirms the rest and discharges.
+    at = press(at, case_id, "sign_out")
+    at = press(at, case_id, "anesthesia_end")
+    still_open = [k for k in OPEN_AT_DISCHARGE if k not in ("sign_out", "anesthesia_end")]
+    assert [w.value for w in step_box(at, "discharged").warning] == [
+        messages.DISCHARGE_OPEN_STEPS.format(steps=labels(still_open))
+    ]
+    step_box(at, "discharged").checkbox[0].check()
+    at = press(at, case_id, "discharged")
+
+    assert not at.error
+    assert status_of(case_id) == CaseStatus.DISCHARGED
+    with read_session() as s:
+        note = s.scalar(
+            select(ChecklistEntry.note).where(
+                ChecklistEntry.case_id == case_id, ChecklistEntry.step == "discharged"
+            )
+        )
+    assert note == messages.DISCHARGED_WITH_OPEN_STEPS.format(steps=labels(still_open))
+    assert [i.value for i in at.info] == [locked_note(case_id, "Nina")]
+
+
+def test_a_hard_stop_is_refused_even_with_the_open_steps_confirmed(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, [*SHORT_DAY, "recovery_in"])
+    complete_step(case_id, "discharge_score", actor=nurse, value="10")
+    at = open_case(screen(nurse), office, case_id)
+    assert [c.value for c in step_box(at, "discharged").caption] == [f"Needs first: {DRIVER}"]
+
+    step_box(at, "discharged").checkbox[0].check()
+    at = press(at, case_id, "discharged")
+
+    assert errors_beside(at, "discharged") == [
+        messages.HARD_STOP.format(step="Discharged", missing=DRIVER)
+    ]
+    assert status_of(case_id) == CaseStatus.RECOVERY
+
+
+# Locked once discharged
+
+
+def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
+    office, nurse, case_id = ward
+    colleague = make_user("omar", Role.NURSE, [office])
+    add_condition(case_id, Condition.DIABETES)
+    to_recovery(case_id, nurse, SHORT_DAY)
+    discharge_patient(
+        case_id, actor=colleague, open_steps_confirmed=[*OPEN_AT_DISCHARGE, "glucose_checked"]
+    )
+
+    at = open_case(screen(nurse), office, case_id)
+
+    assert not at.exception and not at.error
+    # The note on top, and no more "Today: glucose on arrival": the day's tasks are behind her.
+    assert [i.value for i in at.info] == [locked_note(case_id, "Omar")]
+    assert texts_in(at, "discharged")[1] == messages.DISCHARGED_WITH_OPEN_STEPS.format(
+        steps=labels(["glucose_checked", *OPEN_AT_DISCHARGE])
+    )
+    assert at.metric[0].value == "Discharged"
+    # No way to change anything: no tick, un-tick, value, score, driver or confirmation input.
+    assert [b.key for b in at.button] == ["dayof_reload"]
+    assert not at.text_input and not at.number_input and not at.checkbox
+    assert not at.segmented_control and not at.radio
+    # Each step is still there, read-only: done ones with who and when, open ones marked so.
+    assert texts_in(at, "consent_signed")[0].endswith("· Nina")
+    assert texts_in(at, "discharged")[0].endswith("· Omar")
+    assert [c.value for c in step_box(at, "sign_out").caption] == [messages.STEP_LEFT_OPEN]
+    assert not [c for c in at.caption if c.value.startswith("Needs first")]
+    history = step_box(at, "consent_signed").dataframe[0].value
+    assert list(history["What"]) == ["Ticked"]
+
+
+def test_a_tick_from_a_screen_left_open_after_discharge_is_refused_with_the_lock(ward):
+    office, nurse, case_id = ward
+    colleague = make_user("omar", Role.NURSE, [office])
+    to_recovery(case_id, nurse, SHORT_DAY)
+    at = open_case(screen(nurse), office, case_id)
+    # Meanwhile a colleague discharges the patient on her own tablet.
+    discharge_patient(case_id, actor=colleague, open_steps_confirmed=OPEN_AT_DISCHARGE)
+    rows = entries(case_id)
+
+    at = press(at, case_id, "sign_out")
+
+    assert errors_beside(at, "sign_out") == [locked_note(case_id, "Omar")]
+    assert entries(case_id) == rows
+    # The screen has reloaded the case: read-only, with the same note on top.
+    assert locked_note(case_id, "Omar") in [i.value for i in at.info]
+    assert not [b for b in at.button if b.key.startswith(f"dayof_tick_{case_id}_")]
+
+
+# The un-tick reason box
+
+
+def test_the_untick_reason_is_kept_after_a_refusal_and_emptied_after_the_untick(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["consent_signed"])
+    at = open_case(screen(nurse), office, case_id)
+    reason = reason_key(case_id, "consent_signed")
+    complete_step(case_id, "vitals_recorded", actor=nurse)  # her screen is now stale
+
+    at.text_input(key=reason).input("Signed the wrong form")
+    at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
+
+    # Refused: what she typed is still in the box, ready to send again.
+    assert errors_beside(at, "consent_signed") == [messages.CHANGED_BY_SOMEONE_ELSE]
+    assert at.text_input(key=reason).value == "Signed the wrong form"
+
+    at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
+
+    assert errors_beside(at, "consent_signed") == []
+    assert entries(case_id)[-1] == ("consent_signed", True, None)
+    assert at.session_state[reason] == ""  # emptied, not left for the browser to resend
+    # Ticked again, the step offers the box again, empty: the old reason is not offered twice.
+    at = press(at, case_id, "consent_signed")
+    assert at.text_input(key=reason).value == ""
+
+
+def test_the_confirmation_is_asked_again_when_the_steps_still_open_change(ward):
+    office, nurse, case_id = ward
+    colleague = make_user("omar", Role.NURSE, [office])
+    to_recovery(case_id, nurse, SHORT_DAY)
+    at = open_case(screen(nurse), office, case_id)
+    step_box(at, "discharged").checkbox[0].check()
+    at = at.run()
+    assert step_box(at, "discharged").checkbox[0].value
+    # Meanwhile a colleague un-ticks a step: one more is open than she confirmed.
+    undo_step(case_id, "fasting_confirmed", "Patient had coffee at 7", actor=colleague)
+
+    at = at.button(key="dayof_reload").click().run()
+
+    box = step_box(at, "discharged")
+    reopened = ["fasting_confirmed", *OPEN_AT_DISCHARGE]
+    assert [w.value for w in box.warning] == [
+        messages.DISCHARGE_OPEN_STEPS.format(steps=labels(reopened))
+    ]
+    assert [c.value for c in box.checkbox] == [False]
+    at = press(at, case_id, "discharged")
+    assert errors_beside(at, "discharged") == [
+        messages.DISCHARGE_OPEN_NOT_CONFIRMED.format(steps=labels(reopened))
+    ]
+    assert status_of(case_id) == CaseStatus.RECOVERY

@@ -19,12 +19,14 @@ from streamlit.util import calc_hash
 
 from db.models import Case, Office
 from db.seed import DEFAULT_DEMO_PASSWORD, seed_demo
-from db.session import get_engine, read_session
+from db.session import get_engine, read_session, transaction
 from mild import messages
-from mild.days import local_today, to_local
+from mild.cases import CancelReason, CaseStatus
+from mild.days import at_local, local_today, to_local
 from mild.kpis import DEFAULT_POLICY, default_range, kpi_definitions
 from mild.staff import Role, Screen
 from services.auth import hash_password
+from services.cases import cancel_case
 from services.common import Actor
 from tests.builders import PASSWORD, make_case, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, TIMEOUT, sign_in
@@ -33,6 +35,7 @@ pytestmark = SQLITE_ONLY
 
 TABS = ("Comparison", "Throughput", "Day quality", "Follow-up and outcomes")
 KPIS = kpi_definitions()
+MINUTE = dt.timedelta(minutes=1)
 
 
 @pytest.fixture(autouse=True)
@@ -351,3 +354,77 @@ def test_a_manager_without_offices_is_told_to_ask_an_administrator(db_url, app):
     assert not at.exception
     assert [i.value for i in at.info] == [messages.NO_OFFICES]
     assert not at.multiselect and not at.dataframe
+
+
+# --- How fresh the figures are -------------------------------------------------------------------
+
+
+def _booked_today(office_id: int) -> int:
+    """A case booked for noon today at a New York office: one booked, none cancelled yet."""
+    tz = "America/New_York"
+    noon = at_local(tz, local_today(tz, dt.datetime.now(dt.UTC)), dt.time(12))
+    return make_case(office_id, CaseStatus.SCHEDULED, start=noon)
+
+
+def same_day_cancelled_pct(at: AppTest) -> float:
+    return float(comparison_table(at).set_index("office").loc["AA", "same_day_pct"])
+
+
+def as_of(at: AppTest) -> str:
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Figures as of")]
+    return caption
+
+
+def test_the_figures_say_when_they_were_computed_in_office_time(db_url, app):
+    office = make_office("AA", "America/Chicago")
+    make_user("mona", Role.MANAGER, [office])
+    before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+    at = open_metrics(app, "mona", PASSWORD)
+
+    after = dt.datetime.now(dt.UTC)
+    minutes = [before + dt.timedelta(minutes=n) for n in range((after - before) // MINUTE + 1)]
+    assert as_of(at) in {
+        messages.METRICS_AS_OF.format(
+            time=to_local("America/Chicago", m).strftime("%H:%M"),
+            zone=to_local("America/Chicago", m).strftime("%Z"),
+        )
+        for m in minutes
+    }
+    assert [b.label for b in at.button if b.key == "metrics_refresh"] == ["Refresh"]
+
+
+def test_a_cancellation_saved_in_the_app_shows_on_the_next_run_not_minutes_later(db_url, app):
+    office = make_office("AA")
+    make_user("mona", Role.MANAGER, [office])
+    case_id = _booked_today(office)
+    at = open_metrics(app, "mona", PASSWORD)
+    assert same_day_cancelled_pct(at) == 0.0
+
+    # Someone at the front desk cancels it (a service call: audited, like every saved change).
+    cancel_case(case_id, CancelReason.NO_SHOW, actor=at.session_state["signed_in_actor"])
+    at.run()
+
+    assert same_day_cancelled_pct(at) == 100.0
+    assert not at.exception and not at.error
+
+
+def test_refresh_recomputes_figures_that_changed_without_a_saved_change(db_url, app):
+    office = make_office("AA")
+    make_user("mona", Role.MANAGER, [office])
+    case_id = _booked_today(office)
+    at = open_metrics(app, "mona", PASSWORD)
+    # A change the app did not save (an import, a fix in the database): no audit row, so the
+    # cached figures stand, and say how old they are, until the manager asks for new ones.
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.status = CaseStatus.CANCELLED
+        case.cancelled_at = case.scheduled_start - dt.timedelta(minutes=30)
+        case.cancellation_reason = CancelReason.NO_SHOW
+    at.run()
+    assert same_day_cancelled_pct(at) == 0.0
+
+    at.button(key="metrics_refresh").click().run()
+
+    assert same_day_cancelled_pct(at) == 100.0
+    assert not at.exception and not at.error

@@ -117,10 +117,13 @@ def test_sign_in_failed_sign_in_and_sign_out_each_write_an_audit_row(db_url, app
     assert audit_rows() == [("auth.sign_in_failed", "nina", None)]
 
     sign_in(at, "nina", PASSWORD)
-    assert audit_rows()[1:] == [("auth.sign_in", "nina", user.id)]
+    assert audit_rows()[1:] == [
+        ("auth.sign_in", "nina", user.id),
+        ("auth.session_started", "nina", user.id),
+    ]
 
     at.button(key="nav_sign_out").click().run()
-    assert audit_rows()[2:] == [("auth.sign_out", "nina", user.id)]
+    assert audit_rows()[3:] == [("auth.sign_out", "nina", user.id)]
     assert not at.exception
 
 

@@ -1,0 +1,230 @@
+"""Rules of the admin screen: offices, accounts, sessions and the medication hold table.
+
+Pure functions on plain values; services/staff.py and services/admin.py ask them before writing.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from functools import cache
+
+from mild import messages
+from mild.errors import RuleViolation
+from mild.intake import check_drug_name, check_text
+from mild.medications import ANTITHROMBOTIC, MedClass, normalize_drug
+from mild.staff import Role, check_password
+from mild.text import check_storable
+
+# --- who may administer -----------------------------------------------------------------------
+
+
+def check_admin(role: Role, *, active: bool = True) -> None:
+    """Only an active admin may change offices, accounts, sessions or the hold table."""
+    if role != Role.ADMIN or not active:
+        raise RuleViolation("role", messages.ADMIN_ONLY)
+
+
+# --- offices ----------------------------------------------------------------------------------
+
+OFFICE_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
+OFFICE_NAME_MAX = 120
+DEFAULT_TIMEZONE = "America/New_York"
+
+
+def check_office_code(code: str) -> str:
+    """An office code as stored: upper case, 2-12 letters or digits (shown on boards and case
+    codes, so it never changes once made)."""
+    value = (code or "").strip().upper()
+    if not OFFICE_CODE_RE.fullmatch(value):
+        raise RuleViolation("code", messages.OFFICE_CODE_FORMAT)
+    return value
+
+
+def check_office_name(name: str) -> str:
+    value = " ".join((name or "").split())
+    if not value:
+        raise RuleViolation("name", messages.OFFICE_NAME_REQUIRED)
+    if len(value) > OFFICE_NAME_MAX:
+        raise RuleViolation("name", messages.TEXT_TOO_LONG.format(limit=OFFICE_NAME_MAX))
+    return check_storable("name", value)
+
+
+@cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """The IANA time zone names to pick from ("Area/City", and UTC), sorted."""
+    return tuple(sorted(n for n in _known_timezones() if "/" in n or n == "UTC"))
+
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name such as America/Chicago; anything else is refused."""
+    value = (name or "").strip()
+    try:
+        if value not in _known_timezones():
+            raise ValueError(value)
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise RuleViolation("timezone", messages.TIMEZONE_UNKNOWN.format(tz=value)) from None
+    return value
+
+
+def office_deactivation_blocker(code: str, open_cases: int) -> str | None:
+    """Why an office cannot be deactivated yet: a deactivated office leaves every screen, so a
+    case still open there (requested, booked, on the day or in follow-up) would drop off every
+    worklist. Its closed and cancelled cases, staff links and audit trail are kept."""
+    if open_cases:
+        return messages.OFFICE_HAS_OPEN_CASES.format(code=code, n=open_cases)
+    return None
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+DISPLAY_NAME_MAX = 120
+EMAIL_MAX = 254
+# Deliberately plain: one @, no spaces, a dot in the domain. The identity provider vouches for
+# the address; this only catches typing mistakes.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def check_display_name(name: str, username: str) -> str:
+    """The name shown in the app; blank means the username."""
+    value = " ".join((name or "").split())
+    if len(value) > DISPLAY_NAME_MAX:
+        raise RuleViolation("display_name", messages.TEXT_TOO_LONG.format(limit=DISPLAY_NAME_MAX))
+    return check_storable("display_name", value) or username
+
+
+def check_new_password(password: str, repeat: str | None = None) -> str:
+    """A temporary password set by an admin: the ordinary password rules, typed the same twice."""
+    check_password(password or "")
+    check_storable("password", password)  # a lone surrogate cannot even be hashed
+    if repeat is not None and password != repeat:
+        raise RuleViolation("repeat", messages.PASSWORDS_DIFFER)
+    return password
+
+
+def normalize_email(email: str | None) -> str | None:
+    """The single sign-on address as stored (lower case), or None when blank."""
+    value = (email or "").strip().lower()
+    if not value:
+        return None
+    if len(value) > EMAIL_MAX or not EMAIL_RE.fullmatch(value):
+        raise RuleViolation("email", messages.EMAIL_FORMAT)
+    return check_storable("email", value)
+
+
+def check_role(role: Role | None) -> Role:
+    if role is None:
+        raise RuleViolation("role", messages.ROLE_REQUIRED)
+    return Role(role)
+
+
+def check_offices_for_role(role: Role, office_count: int) -> None:
+    """Everyone but an admin works at one office at least (admins see every office)."""
+    if role != Role.ADMIN and office_count == 0:
+        raise RuleViolation("offices", messages.OFFICES_REQUIRED)
+
+
+def self_lockout_blocker(
+    actor_id: int | None, user_id: int, *, active: bool, role: Role
+) -> tuple[str, str] | None:
+    """(field, message) when an admin's change to their own account would lock them out:
+    disabling themself, or taking away their own admin role."""
+    if actor_id is None or actor_id != user_id:
+        return None
+    if not active:
+        return "active", messages.CANNOT_DISABLE_SELF
+    if role != Role.ADMIN:
+        return "role", messages.CANNOT_DEMOTE_SELF
+    return None
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+END_REASON_ADMIN = "ended by admin"
+END_REASON_DISABLED = "account disabled"
+END_REASON_PASSWORD_RESET = "password reset"
+
+
+def session_end_blocker(session_id: int, own_session_id: int | None) -> str | None:
+    """An admin ends their own browser's session with Sign out, not from the list."""
+    if own_session_id is not None and session_id == own_session_id:
+        return messages.SESSION_IS_YOURS
+    return None
+
+
+# --- the medication hold table ----------------------------------------------------------------
+
+HOLD_DRUG_MAX = 80  # hold_rule.drug
+HOLD_DAYS_MAX = 30
+INSTRUCTION_MAX = 300
+# The classes whose stop the prescriber must always agree to. Aspirin is left to the practice:
+# for primary prevention the stop needs no clearance, for secondary prevention it does.
+ALWAYS_CLEARED: frozenset[MedClass] = ANTITHROMBOTIC - {MedClass.ASPIRIN}
+# A table entry knows its class; "unknown" is what intake says for a drug not in the table.
+TABLE_CLASSES: tuple[MedClass, ...] = tuple(c for c in MedClass if c != MedClass.UNKNOWN)
+
+
+def check_hold_drug(name: str) -> str:
+    """A drug name as the hold table keys it: the characters intake accepts, lower case, single
+    spaces (what intake looks up), at most 80 characters."""
+    value = normalize_drug(check_drug_name(name))
+    if len(value) > HOLD_DRUG_MAX:
+        raise RuleViolation("drug", messages.TEXT_TOO_LONG.format(limit=HOLD_DRUG_MAX))
+    return value
+
+
+def check_hold_rule(
+    med_class: MedClass | None, hold_days: int | None, needs_clearance: bool, instruction: str
+) -> str:
+    """The class, days and clearance of one table entry agree with each other; returns the
+    instruction as stored (trimmed, may be empty)."""
+    if med_class is None or med_class not in TABLE_CLASSES:
+        raise RuleViolation("med_class", messages.HOLD_CLASS_REQUIRED)
+    if hold_days is not None:
+        whole = isinstance(hold_days, int | float) and not isinstance(hold_days, bool)
+        # The range first: int() of NaN or infinity would raise rather than refuse.
+        if not whole or not 0 <= hold_days <= HOLD_DAYS_MAX or hold_days != int(hold_days):
+            raise RuleViolation("hold_days", messages.HOLD_DAYS_RANGE.format(max=HOLD_DAYS_MAX))
+        if med_class == MedClass.OTHER:
+            raise RuleViolation("hold_days", messages.HOLD_DAYS_FOR_NO_HOLD)
+    if med_class in ALWAYS_CLEARED and not needs_clearance:
+        raise RuleViolation("needs_clearance", messages.HOLD_CLEARANCE_REQUIRED)
+    return check_text(instruction, "instruction", INSTRUCTION_MAX) or ""
+
+
+# Checked in this order: Edge and Opera also say "Chrome", Chrome also says "Safari".
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPad", "iPad"),
+    ("iPhone", "iPhone"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Macintosh", "Mac"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_label(user_agent: str | None) -> str:
+    """ "Safari on iPad", "Chrome on Windows": enough for an admin to tell a session's device
+    from the browser's self-description; "Unknown browser" when there is none."""
+    text = user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in text), None)
+    system = next((name for mark, name in _SYSTEMS if mark in text), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"

@@ -1,0 +1,32 @@
+"""Admin: offices, staff accounts, open sessions and the medication hold table (admins only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mild.staff import Screen
+from ui import admin as widgets
+from ui import forms
+from ui.auth import require
+
+TABS = ("Offices", "Users", "Sessions", "Hold table")
+
+
+def render() -> None:
+    user = require(Screen.ADMIN)
+    st.title("Admin")
+    forms.show_flash()
+    # Only the open tab runs: each reads its own table, and an action keeps its tab open.
+    offices, users, sessions, holds = st.tabs(TABS, key="admin_tab", on_change="rerun")
+    if offices.open:
+        with offices:
+            widgets.offices_tab(user)
+    if users.open:
+        with users:
+            widgets.users_tab(user)
+    if sessions.open:
+        with sessions:
+            widgets.sessions_tab(user)
+    if holds.open:
+        with holds:
+            widgets.holds_tab(user)

@@ -1,0 +1,216 @@
+"""Server-side sessions: issued at sign-in, traded for an HttpOnly cookie, checked on every
+request, ended by sign-out, an admin, the idle timeout or a disabled account.
+
+The browser holds a random token; the database keeps only its SHA-256, so a copy of the
+database opens no session. A new sign-in first gets a one-time ticket, valid for seconds,
+which the cookie route (serve.py) trades for the token: the token itself never appears in a
+URL, a log or the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Office, StaffUser, UserSession
+from db.session import read_session, transaction
+from mild import messages
+from mild.errors import RuleViolation
+from mild.sessions import SessionPolicy, idle_expired, needs_touch, policy_from
+from mild.staff import office_scope
+from services.common import Actor, audit, now_utc
+
+SIGNED_OUT, IDLE, BY_ADMIN, DISABLED = "signed out", "idle timeout", "ended by admin", "disabled"
+
+
+def policy() -> SessionPolicy:
+    return policy_from(os.environ)
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Started:
+    actor: Actor  # with session_id set
+    ticket: str  # for /session/adopt, once, within the policy's ticket_seconds
+
+
+def start(actor: Actor, *, user_agent: str = "") -> Started:
+    """A session for a user who just proved who they are; audited."""
+    ticket = secrets.token_urlsafe(32)
+    at = now_utc()
+    with transaction() as session:
+        row = UserSession(
+            user_id=actor.id,
+            ticket_hash=digest(ticket),
+            ticket_expires_at=at + dt.timedelta(seconds=policy().ticket_seconds),
+            created_at=at,
+            last_activity_at=at,
+            user_agent=user_agent[:200] or None,
+        )
+        session.add(row)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "auth.session_started",
+            "user_session",
+            row.id,
+            at=at,
+            check_session=False,
+        )
+        return Started(replace(actor, session_id=row.id), ticket)
+
+
+def adopt(ticket: str) -> str | None:
+    """Trade a fresh one-time ticket for the session's cookie token; None when the ticket is
+    unknown, used, expired, or its session already ended."""
+    if not ticket or len(ticket) > 200:
+        return None
+    at = now_utc()
+    with transaction() as session:
+        row = session.scalars(
+            select(UserSession).where(UserSession.ticket_hash == digest(ticket)).with_for_update()
+        ).one_or_none()
+        if row is None:
+            return None
+        row.ticket_hash = None  # used once, whatever happens next
+        fresh = row.ticket_expires_at is not None and row.ticket_expires_at >= at
+        row.ticket_expires_at = None
+        if not fresh or row.ended_at is not None:
+            return None
+        token = secrets.token_urlsafe(32)
+        row.token_hash = digest(token)
+        return token
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of looking at a session on a request: the actor, or why there is none."""
+
+    actor: Actor | None
+    ended_reason: str | None = None
+    display_offices: tuple[int, ...] = ()
+
+
+def _actor(session: Session, user: StaffUser, session_id: int) -> Actor:
+    all_ids = list(session.scalars(select(Office.id).where(Office.active)))
+    return Actor(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        office_ids=office_scope(user.role, (o.id for o in user.offices if o.active), all_ids),
+        session_id=session_id,
+    )
+
+
+def _end(
+    session: Session,
+    row: UserSession,
+    reason: str,
+    at: dt.datetime,
+    actor: Actor | None,
+    action: str,
+) -> None:
+    row.ended_at = at
+    row.end_reason = reason
+    row.ticket_hash = None
+    audit(
+        session,
+        actor,
+        action,
+        "user_session",
+        row.id,
+        detail={"reason": reason},
+        at=at,
+        check_session=False,
+    )
+
+
+def _find(session: Session, session_id: int | None, token: str | None, *, lock: bool):
+    query = select(UserSession)
+    if lock:
+        query = query.with_for_update()
+    if session_id is not None:
+        return session.scalars(query.where(UserSession.id == session_id)).one_or_none()
+    return session.scalars(query.where(UserSession.token_hash == digest(token or ""))).one_or_none()
+
+
+def _displayed(row: UserSession) -> tuple[int, ...]:
+    return tuple(int(i) for i in (row.display_offices or "").split(",") if i)
+
+
+def check(*, session_id: int | None = None, token: str | None = None, touch: bool = True) -> Check:
+    """Look up the session by id (a running tab) or cookie token (a reload, a second tab).
+
+    Ends it here if it idled out or its user was disabled (audited). `touch` records this
+    request as activity (a person acted); a timer's check passes touch=False. Most requests
+    only read: a write happens when the session ends or its last activity is due a refresh.
+    """
+    if session_id is None and not token:
+        return Check(None)
+    at = now_utc()
+    rules = policy()
+    with read_session() as session:
+        row = _find(session, session_id, token, lock=False)
+        if row is None:
+            return Check(None)
+        if row.ended_at is not None:
+            return Check(None, row.end_reason)
+        user = session.get(StaffUser, row.user_id)
+        display = _displayed(row)
+        over = not user.active or idle_expired(
+            row.last_activity_at, at, rules, display=bool(display)
+        )
+        if not over and not (touch and needs_touch(row.last_activity_at, at, rules)):
+            return Check(_actor(session, user, row.id), None, display)
+    with transaction() as session:  # end it, or record the activity
+        row = _find(session, session_id, token, lock=True)
+        if row is None or row.ended_at is not None:
+            return Check(None, row.end_reason if row else None)
+        user = session.get(StaffUser, row.user_id)
+        actor = _actor(session, user, row.id)
+        display = _displayed(row)
+        if not user.active:
+            _end(session, row, DISABLED, at, actor, "auth.session_ended")
+            return Check(None, DISABLED)
+        if idle_expired(row.last_activity_at, at, rules, display=bool(display)):
+            _end(session, row, IDLE, at, actor, "auth.session_timed_out")
+            return Check(None, IDLE)
+        if touch:
+            row.last_activity_at = at
+        return Check(actor, None, display)
+
+
+def end(actor: Actor, reason: str = SIGNED_OUT) -> None:
+    """Sign-out: the session ends at once, for every tab that shares it."""
+    if actor.session_id is None:
+        with transaction() as session:
+            audit(session, actor, "auth.sign_out", "staff_user", actor.id, check_session=False)
+        return
+    with transaction() as session:
+        row = session.get(UserSession, actor.session_id, with_for_update=True)
+        if row is not None and row.ended_at is None:
+            _end(session, row, reason, now_utc(), actor, "auth.sign_out")
+
+
+def set_display(session: Session, actor: Actor, office_ids: list[int] | None) -> None:
+    """Mark the actor's session as a waiting-room display of these offices (None: not one), in
+    the caller's transaction, so a reload keeps showing the display and nothing else."""
+    if actor.session_id is None:
+        return
+    row = session.get(UserSession, actor.session_id, with_for_update=True)
+    if row is None or row.ended_at is not None:
+        raise RuleViolation("session", messages.SESSION_ENDED)
+    row.display_offices = ",".join(str(i) for i in office_ids) if office_ids else None
+    if not office_ids:  # back to a staff screen: the password just typed is activity
+        row.last_activity_at = now_utc()

@@ -1,0 +1,287 @@
+"""Rules of the admin screen: office codes and zones, accounts, lock-out protection, sessions,
+and the medication hold table."""
+
+from __future__ import annotations
+
+import pytest
+
+from mild import messages
+from mild.admin import (
+    ALWAYS_CLEARED,
+    HOLD_DAYS_MAX,
+    TABLE_CLASSES,
+    browser_label,
+    check_admin,
+    check_display_name,
+    check_hold_drug,
+    check_hold_rule,
+    check_new_password,
+    check_office_code,
+    check_office_name,
+    check_offices_for_role,
+    check_role,
+    check_timezone,
+    normalize_email,
+    office_deactivation_blocker,
+    self_lockout_blocker,
+    session_end_blocker,
+    timezone_names,
+)
+from mild.errors import RuleViolation
+from mild.medications import DEFAULT_HOLD_TABLE, MedClass
+from mild.staff import Role
+
+
+def refusal(call, *args, **kwargs) -> tuple[str, str]:
+    with pytest.raises(RuleViolation) as raised:
+        call(*args, **kwargs)
+    return raised.value.field, raised.value.message
+
+
+# --- who may administer ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.NURSE, Role.COORDINATOR, Role.MANAGER])
+def test_only_an_admin_may_administer(role):
+    assert refusal(check_admin, role) == ("role", messages.ADMIN_ONLY)
+
+
+def test_a_disabled_admin_may_not_administer_and_an_active_one_may():
+    assert refusal(check_admin, Role.ADMIN, active=False) == ("role", messages.ADMIN_ONLY)
+    check_admin(Role.ADMIN)
+
+
+# --- offices --------------------------------------------------------------------------------
+
+
+def test_an_office_code_is_stored_upper_case_and_trimmed():
+    assert check_office_code("  nth2 ") == "NTH2"
+
+
+@pytest.mark.parametrize("code", ["", "N", "NORTH-1", "ABCDEFGHIJKLM", "NÖR", "N TH"])
+def test_an_office_code_of_other_characters_or_length_is_refused(code):
+    assert refusal(check_office_code, code) == ("code", messages.OFFICE_CODE_FORMAT)
+
+
+def test_an_office_name_is_required_collapsed_and_limited():
+    assert check_office_name("  North   Clinic ") == "North Clinic"
+    assert refusal(check_office_name, "   ") == ("name", messages.OFFICE_NAME_REQUIRED)
+    assert refusal(check_office_name, "x" * 121) == (
+        "name",
+        messages.TEXT_TOO_LONG.format(limit=120),
+    )
+
+
+@pytest.mark.parametrize("tz", ["America/Chicago", "Europe/Berlin", "UTC", "America/Denver"])
+def test_an_iana_time_zone_is_accepted(tz):
+    assert check_timezone(f" {tz} ") == tz
+
+
+@pytest.mark.parametrize("tz", ["Mars/Base", "", "EST+5", "../etc/passwd", "america/chicago"])
+def test_anything_but_an_iana_time_zone_name_is_refused(tz):
+    field, message = refusal(check_timezone, tz)
+    assert field == "timezone"
+    assert message == messages.TIMEZONE_UNKNOWN.format(tz=tz.strip())
+
+
+def test_the_time_zone_picker_lists_area_city_names_sorted_and_each_passes_the_check():
+    names = timezone_names()
+    assert list(names) == sorted(names)
+    assert {"America/New_York", "America/Chicago", "America/Los_Angeles", "UTC"} <= set(names)
+    assert all(check_timezone(n) == n for n in names)
+
+
+def test_an_office_with_open_cases_cannot_be_deactivated_and_one_without_can():
+    assert office_deactivation_blocker("NTH", 0) is None
+    assert office_deactivation_blocker("NTH", 3) == messages.OFFICE_HAS_OPEN_CASES.format(
+        code="NTH", n=3
+    )
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def test_a_blank_display_name_becomes_the_username_and_a_long_one_is_refused():
+    assert check_display_name("  ", "jdoe") == "jdoe"
+    assert check_display_name(" Jo   Doe ", "jdoe") == "Jo Doe"
+    assert refusal(check_display_name, "x" * 121, "jdoe")[0] == "display_name"
+
+
+def test_a_temporary_password_follows_the_password_rules_and_must_be_typed_twice_alike():
+    assert check_new_password("long-enough-1", "long-enough-1") == "long-enough-1"
+    assert refusal(check_new_password, "short", "short") == (
+        "password",
+        messages.PASSWORD_TOO_SHORT.format(n=8),
+    )
+    assert refusal(check_new_password, "long-enough-1", "long-enough-2") == (
+        "repeat",
+        messages.PASSWORDS_DIFFER,
+    )
+
+
+def test_an_sso_email_is_stored_lower_case_and_blank_means_none():
+    assert normalize_email("  Jo.Doe@Example.ORG ") == "jo.doe@example.org"
+    assert normalize_email("") is None
+    assert normalize_email(None) is None
+
+
+@pytest.mark.parametrize(
+    "email", ["jo", "jo@", "@example.org", "jo doe@example.org", "jo@example", "a@b@c.org"]
+)
+def test_a_mistyped_sso_email_is_refused(email):
+    assert refusal(normalize_email, email) == ("email", messages.EMAIL_FORMAT)
+
+
+def test_an_sso_email_longer_than_the_column_is_refused():
+    assert refusal(normalize_email, "a" * 250 + "@x.org") == ("email", messages.EMAIL_FORMAT)
+
+
+def test_a_role_must_be_chosen():
+    assert refusal(check_role, None) == ("role", messages.ROLE_REQUIRED)
+    assert check_role(Role.NURSE) == Role.NURSE
+
+
+@pytest.mark.parametrize("role", [Role.NURSE, Role.COORDINATOR, Role.MANAGER])
+def test_everyone_but_an_admin_needs_an_office(role):
+    assert refusal(check_offices_for_role, role, 0) == ("offices", messages.OFFICES_REQUIRED)
+    check_offices_for_role(role, 1)
+    check_offices_for_role(Role.ADMIN, 0)
+
+
+def test_an_admin_cannot_disable_themself():
+    assert self_lockout_blocker(7, 7, active=False, role=Role.ADMIN) == (
+        "active",
+        messages.CANNOT_DISABLE_SELF,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.NURSE, Role.COORDINATOR, Role.MANAGER])
+def test_an_admin_cannot_take_away_their_own_admin_role(role):
+    assert self_lockout_blocker(7, 7, active=True, role=role) == (
+        "role",
+        messages.CANNOT_DEMOTE_SELF,
+    )
+
+
+def test_an_admin_may_disable_or_demote_another_admin_and_keep_their_own_role():
+    assert self_lockout_blocker(7, 8, active=False, role=Role.NURSE) is None
+    assert self_lockout_blocker(7, 7, active=True, role=Role.ADMIN) is None
+    assert self_lockout_blocker(None, 7, active=False, role=Role.NURSE) is None  # command line
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def test_an_admin_ends_their_own_browsers_session_with_sign_out_not_from_the_list():
+    assert session_end_blocker(5, 5) == messages.SESSION_IS_YOURS
+    assert session_end_blocker(5, 6) is None
+    assert session_end_blocker(5, None) is None
+
+
+# --- the medication hold table --------------------------------------------------------------
+
+
+def test_a_hold_table_drug_is_keyed_as_intake_looks_it_up():
+    assert check_hold_drug("  Ginkgo   Biloba ") == "ginkgo biloba"
+
+
+@pytest.mark.parametrize(
+    "name,field,message",
+    [
+        ("", "drug", messages.DRUG_REQUIRED),
+        ("<script>", "drug", messages.DRUG_NAME_CHARACTERS),
+        ("x" * 81, "drug", messages.TEXT_TOO_LONG.format(limit=80)),
+    ],
+)
+def test_a_bad_hold_table_drug_name_is_refused(name, field, message):
+    assert refusal(check_hold_drug, name) == (field, message)
+
+
+def test_every_default_hold_rule_passes_the_rules_the_admin_screen_applies():
+    for rule in DEFAULT_HOLD_TABLE.values():
+        check_hold_rule(
+            rule.med_class, rule.hold_days, rule.needs_prescriber_clearance, rule.instruction
+        )
+        assert check_hold_drug(rule.drug) == rule.drug
+
+
+def test_a_hold_rule_needs_a_class_other_than_unknown():
+    assert MedClass.UNKNOWN not in TABLE_CLASSES
+    for med_class in (None, MedClass.UNKNOWN):
+        assert refusal(check_hold_rule, med_class, 3, True, "") == (
+            "med_class",
+            messages.HOLD_CLASS_REQUIRED,
+        )
+
+
+@pytest.mark.parametrize("days", [-1, HOLD_DAYS_MAX + 1, 2.5, True])
+def test_hold_days_outside_0_to_30_whole_days_are_refused(days):
+    assert refusal(check_hold_rule, MedClass.NSAID, days, False, "") == (
+        "hold_days",
+        messages.HOLD_DAYS_RANGE.format(max=HOLD_DAYS_MAX),
+    )
+
+
+@pytest.mark.parametrize("days", [None, 0, 30])
+def test_hold_days_from_0_to_30_or_none_are_accepted(days):
+    assert check_hold_rule(MedClass.NSAID, days, False, "  Take with food  ") == "Take with food"
+
+
+def test_a_drug_in_the_no_hold_class_has_no_hold_days():
+    assert refusal(check_hold_rule, MedClass.OTHER, 2, False, "") == (
+        "hold_days",
+        messages.HOLD_DAYS_FOR_NO_HOLD,
+    )
+    assert check_hold_rule(MedClass.OTHER, None, False, "") == ""
+
+
+@pytest.mark.parametrize("med_class", sorted(ALWAYS_CLEARED))
+def test_an_anticoagulant_or_p2y12_stop_always_needs_the_prescribers_clearance(med_class):
+    assert refusal(check_hold_rule, med_class, 3, False, "") == (
+        "needs_clearance",
+        messages.HOLD_CLEARANCE_REQUIRED,
+    )
+
+
+def test_aspirin_clearance_is_left_to_the_practice():
+    assert MedClass.ASPIRIN not in ALWAYS_CLEARED
+    assert check_hold_rule(MedClass.ASPIRIN, 6, False, "Primary prevention") == (
+        "Primary prevention"
+    )
+
+
+def test_a_hold_instruction_is_limited_in_length():
+    assert refusal(check_hold_rule, MedClass.NSAID, 1, False, "x" * 301) == (
+        "instruction",
+        messages.TEXT_TOO_LONG.format(limit=300),
+    )
+
+
+@pytest.mark.parametrize(
+    "agent,label",
+    [
+        (
+            "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+            " Version/17.4 Mobile/15E148 Safari/604.1",
+            "Safari on iPad",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/124.0 Safari/537.36 Edg/124.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " HeadlessChrome/156.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko Firefox/125.0",
+            "Firefox on Mac",
+        ),
+        ("curl/8.5", "Unknown browser"),
+        (None, "Unknown browser"),
+    ],
+)
+def test_a_session_names_its_browser_and_device_in_plain_words(agent, label):
+    assert browser_label(agent) == label
