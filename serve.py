@@ -19,53 +19,12 @@ import os
 from pathlib import Path
 
 import streamlit as st
-from starlette.requests import Request
-from starlette.responses import RedirectResponse
-from starlette.routing import Route
 from streamlit import config as st_config
 from streamlit.runtime.pages_manager import PagesManager
 
-from mild.sessions import COOKIE_NAME, safe_next
-from services import sessions
+from session_routes import ROUTES
 
 ROOT = Path(__file__).resolve().parent
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-def _secure(request: Request) -> bool:
-    forwarded = request.headers.get("x-forwarded-proto", "")
-    return (
-        request.url.scheme == "https"
-        or forwarded == "https"
-        or os.environ.get("MILD_COOKIE_SECURE") == "1"
-    )
-
-
-def adopt(request: Request) -> RedirectResponse:
-    response = RedirectResponse(safe_next(request.query_params.get("next")), 303, NO_STORE)
-    try:
-        token = sessions.adopt(request.query_params.get("ticket", ""))
-    except Exception:  # the database failing: the page itself will say so
-        token = None
-    if token:
-        response.set_cookie(
-            COOKIE_NAME,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=_secure(request),
-            path="/",
-        )
-    return response
-
-
-def end(request: Request) -> RedirectResponse:
-    after = "/auth/logout" if request.query_params.get("sso") == "1" else "/"
-    response = RedirectResponse(after, 303, NO_STORE)
-    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
-    return response
-
-
 # pages/ holds the screen modules dashboard.py hands to st.navigation, not Streamlit's old
 # "pages directory" scripts. Streamlit guesses the old mode from the folder's name until the
 # first run calls st.navigation, so a fresh server's first request for a page address (say a
@@ -78,5 +37,5 @@ if SECRETS_FILE:  # before the app reads its configuration
 
 app = st.App(
     ROOT / "dashboard.py",
-    routes=[Route("/session/adopt", adopt), Route("/session/end", end)],
+    routes=ROUTES,
 )

@@ -44,6 +44,33 @@ def actor_for(user: StaffUser, all_office_ids: list[int]) -> Actor:
     )
 
 
+def _count_failure(
+    session, throttle: SignInThrottle | None, key: str, user_id: int | None, at
+) -> bool:
+    """One more failed password for `key` (a typed username); True when it locks the name
+    for the lockout period (audited)."""
+    rules = sessions.policy()
+    if throttle is None:
+        throttle = SignInThrottle(username=key, failures=0)
+        session.add(throttle)
+    counted = after_failure(throttle.failures, throttle.last_failed_at, at, rules)
+    throttle.failures = counted.count
+    throttle.last_failed_at = at
+    throttle.locked_until = counted.locked_until
+    if counted.just_locked:
+        audit(
+            session,
+            None,
+            "auth.locked",
+            "staff_user",
+            user_id,
+            actor_name=key,
+            detail={"minutes": rules.lockout_minutes},
+            at=at,
+        )
+    return counted.just_locked
+
+
 def sign_in(username: str, password: str) -> Actor:
     """The signed-in user, or RuleViolation with one message for every kind of failure.
 
@@ -90,26 +117,12 @@ def sign_in(username: str, password: str) -> Actor:
                     detail={"reason": reason},
                     at=at,
                 )
-                if throttle is None:
-                    throttle = SignInThrottle(username=key, failures=0)
-                    session.add(throttle)
-                counted = after_failure(throttle.failures, throttle.last_failed_at, at, rules)
-                throttle.failures = counted.count
-                throttle.last_failed_at = at
-                throttle.locked_until = counted.locked_until
-                refusal = messages.SIGN_IN_FAILED
-                if counted.just_locked:
-                    audit(
-                        session,
-                        None,
-                        "auth.locked",
-                        "staff_user",
-                        user.id if user else None,
-                        actor_name=key,
-                        detail={"minutes": rules.lockout_minutes},
-                        at=at,
-                    )
-                    refusal = messages.SIGN_IN_LOCKED.format(minutes=rules.lockout_minutes)
+                locked = _count_failure(session, throttle, key, user.id if user else None, at)
+                refusal = (
+                    messages.SIGN_IN_LOCKED.format(minutes=rules.lockout_minutes)
+                    if locked
+                    else messages.SIGN_IN_FAILED
+                )
             else:
                 if throttle is not None:
                     session.delete(throttle)
@@ -152,20 +165,38 @@ def end_display(actor: Actor, password: str) -> None:
         raise RuleViolation("password", messages.DISPLAY_PASSWORD_REQUIRED)
     if unstorable(password):  # argon2 cannot encode a lone surrogate
         raise RuleViolation("password", messages.DISPLAY_PASSWORD_WRONG)
+    key = actor.username[:80]
+    at = now_utc()
+    minutes = sessions.policy().lockout_minutes
+    # Guesses at a kiosk count like failed sign-ins of that username: locked after the same
+    # number, for the same time (a patient cannot keep trying the nurse's password).
     with transaction() as session:
-        user = session.get(StaffUser, actor.id)
-        ok = user is not None and user.active and _verify(user.password_hash, password)
-        audit(
-            session,
-            actor,
-            "board.display_ended" if ok else "board.display_unlock_failed",
-            "staff_user",
-            actor.id,
-        )
-        if ok:
-            sessions.set_display(session, actor, None)
-    if not ok:
-        raise RuleViolation("password", messages.DISPLAY_PASSWORD_WRONG)
+        throttle = session.get(SignInThrottle, key, with_for_update=True)
+        if throttle is not None and is_locked(throttle.locked_until, at):
+            audit(session, actor, "board.display_unlock_locked", "staff_user", actor.id, at=at)
+            refusal = messages.SIGN_IN_LOCKED.format(minutes=minutes)
+        else:
+            user = session.get(StaffUser, actor.id)
+            ok = user is not None and user.active and _verify(user.password_hash, password)
+            audit(
+                session,
+                actor,
+                "board.display_ended" if ok else "board.display_unlock_failed",
+                "staff_user",
+                actor.id,
+                at=at,
+            )
+            if ok:
+                if throttle is not None:
+                    session.delete(throttle)
+                sessions.set_display(session, actor, None)
+                refusal = None
+            elif _count_failure(session, throttle, key, actor.id, at):
+                refusal = messages.SIGN_IN_LOCKED.format(minutes=minutes)
+            else:
+                refusal = messages.DISPLAY_PASSWORD_WRONG
+    if refusal is not None:
+        raise RuleViolation("password", refusal)
 
 
 def sign_in_sso(email: str | None) -> Actor:

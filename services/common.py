@@ -15,7 +15,7 @@ from db.models import AuditEvent, Case, UserSession
 from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
-from mild.sessions import idle_expired, policy_from
+from mild.sessions import SessionPolicy, idle_expired, policy_from
 from mild.staff import Role
 
 
@@ -75,6 +75,11 @@ def audit(
     return event
 
 
+def session_policy() -> SessionPolicy:
+    """The idle timeout and lockout settings, from the environment (see mild.sessions)."""
+    return policy_from(os.environ)
+
+
 def _require_open_session(session: Session, session_id: int) -> None:
     row = session.get(UserSession, session_id)
     if (
@@ -83,7 +88,7 @@ def _require_open_session(session: Session, session_id: int) -> None:
         or idle_expired(
             row.last_activity_at,
             now_utc(),
-            policy_from(os.environ),
+            session_policy(),
             display=bool(row.display_offices),
         )
     ):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass, replace
 
@@ -22,15 +21,14 @@ from db.models import Office, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
 from mild.errors import RuleViolation
-from mild.sessions import SessionPolicy, idle_expired, needs_touch, policy_from
+from mild.sessions import idle_expired, needs_touch
 from mild.staff import office_scope
-from services.common import Actor, audit, now_utc
+from services.common import Actor, audit, now_utc, session_policy
 
 SIGNED_OUT, IDLE, BY_ADMIN, DISABLED = "signed out", "idle timeout", "ended by admin", "disabled"
 
 
-def policy() -> SessionPolicy:
-    return policy_from(os.environ)
+policy = session_policy  # the settings, read where every write checks its session too
 
 
 def digest(raw: str) -> str:

@@ -91,8 +91,11 @@ def _sso_email() -> str | None:
         return None
     try:
         if st.user.is_logged_in:
+            # Only an address the provider says it verified picks a staff account; any other
+            # is treated as none (refused), so a self-asserted address opens nothing.
             email = st.user.get("email")
-            return email if isinstance(email, str) else ""
+            verified = st.user.get("email_verified") is True
+            return email if isinstance(email, str) and verified else ""
     except Exception:  # no request (tests, bare mode)
         return None
     return None

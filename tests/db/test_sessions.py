@@ -16,7 +16,7 @@ from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.staff import Role
 from services import sessions
-from services.auth import sign_in, sign_in_sso
+from services.auth import end_display, sign_in, sign_in_sso, start_display
 from services.cases import advance_case
 from tests.builders import PASSWORD, make_case, make_office, make_user
 
@@ -247,3 +247,14 @@ def test_single_sign_on_refuses_an_address_no_active_account_carries_and_audits_
         assert err.message == messages.SSO_NOT_A_USER.format(email=email)
     assert refused(lambda: sign_in_sso("  ")).message == messages.SSO_NO_EMAIL
     assert actions() == ["auth.sso_refused", "auth.sso_refused"]
+
+
+def test_guessing_the_waiting_room_display_password_locks_like_failed_sign_ins(nina, office):
+    actor = sessions.start(nina).actor
+    start_display(actor, [office])
+    said = [refused(lambda: end_display(actor, "a-guess")).message for _ in range(5)]
+    locked = messages.SIGN_IN_LOCKED.format(minutes=15)
+    assert said == [messages.DISPLAY_PASSWORD_WRONG] * 4 + [locked]
+    assert refused(lambda: end_display(actor, PASSWORD)).message == locked
+    assert row(actor.session_id).display_offices == str(office)  # the display stays on
+    assert refused(lambda: sign_in("nina", PASSWORD)).message == locked

@@ -263,3 +263,25 @@ def test_a_navigation_before_a_rerun_is_sent_once_by_the_run_that_follows(nina, 
     assert sent[1:] == ["/session/end"]
     at.run()
     assert len(sent) == 2  # nothing pending any more
+
+
+class _SignedOn(dict):
+    is_logged_in = True
+
+
+@pytest.mark.parametrize(
+    ("claims", "email"),
+    [
+        ({"email": "nina@example.test", "email_verified": True}, "nina@example.test"),
+        ({"email": "nina@example.test", "email_verified": False}, ""),
+        ({"email": "nina@example.test"}, ""),  # the provider does not say it checked it
+    ],
+)
+def test_only_an_email_the_provider_verified_picks_a_staff_account(
+    db_url, monkeypatch, claims, email
+):
+    import streamlit
+
+    monkeypatch.setattr(ui.auth, "_sso_configured", lambda: True)
+    monkeypatch.setattr(streamlit, "user", _SignedOn(claims), raising=False)
+    assert ui.auth._sso_email() == email
