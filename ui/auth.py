@@ -20,7 +20,7 @@ from ui.safe import show_failure
 SESSION_KEY = "signed_in_actor"
 NOTICE_KEY = "auth_notice"  # why this tab was signed out, shown on the sign-in form once
 DISPLAY_KEY = "board_display_offices"  # set while this tab is a waiting-room display
-IDLE_CHECK_SECONDS = 30
+IDLE_CHECK_SECONDS = 60  # a signed-out screen within a minute of the timeout
 SSO_REFUSED_KEY = "auth_sso_refused"
 ENDED_KEY = "auth_ended"  # this tab's session ended: no automatic sign-in in it
 
