@@ -126,6 +126,8 @@ def sign_in(page: Page, server: AppServer, username: str) -> None:
     a browser signed in across page loads, as on a shared workstation)."""
     open_app(page, server.url("/"))
     previous = page.get_by_role("button", name="Sign out", exact=True)
+    # The first run may not have drawn yet: wait for one or the other before choosing.
+    expect(previous.or_(page.get_by_label("Username", exact=True))).to_be_visible()
     if previous.count():
         previous.click()
         expect(page.get_by_label("Username", exact=True)).to_be_visible()
