@@ -11,10 +11,9 @@ from db.session import transaction
 from mild import messages
 from mild.errors import RuleViolation
 from mild.sessions import after_failure, is_locked
-from mild.staff import office_scope
 from mild.text import unstorable
 from services import sessions
-from services.common import Actor, audit, now_utc
+from services.common import Actor, actor_for, audit, now_utc
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -30,18 +29,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def actor_for(user: StaffUser, all_office_ids: list[int]) -> Actor:
-    return Actor(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        office_ids=office_scope(
-            user.role, (o.id for o in user.offices if o.active), all_office_ids
-        ),
-    )
 
 
 def _count_failure(

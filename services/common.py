@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AuditEvent, Case, UserSession
+from db.models import AuditEvent, Case, StaffUser, UserSession
 from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.sessions import SessionPolicy, idle_expired, policy_from
-from mild.staff import Role
+from mild.staff import Role, office_scope
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,19 @@ class Actor:
 
     def may_touch(self, office_id: int) -> bool:
         return office_id in self.office_ids
+
+
+def actor_for(user: StaffUser, all_office_ids: list[int]) -> Actor:
+    """The acting user as a user row and the active offices make them: their own, or all."""
+    return Actor(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        office_ids=office_scope(
+            user.role, (o.id for o in user.offices if o.active), all_office_ids
+        ),
+    )
 
 
 def now_utc() -> dt.datetime:

@@ -22,8 +22,7 @@ from db.session import read_session, transaction
 from mild import messages
 from mild.errors import RuleViolation
 from mild.sessions import idle_expired, needs_touch
-from mild.staff import office_scope
-from services.common import Actor, audit, now_utc, session_policy
+from services.common import Actor, actor_for, audit, now_utc, session_policy
 
 SIGNED_OUT, IDLE, BY_ADMIN, DISABLED = "signed out", "idle timeout", "ended by admin", "disabled"
 
@@ -101,14 +100,7 @@ class Check:
 
 def _actor(session: Session, user: StaffUser, session_id: int) -> Actor:
     all_ids = list(session.scalars(select(Office.id).where(Office.active)))
-    return Actor(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        office_ids=office_scope(user.role, (o.id for o in user.offices if o.active), all_ids),
-        session_id=session_id,
-    )
+    return replace(actor_for(user, all_ids), session_id=session_id)
 
 
 def _end(
