@@ -6,6 +6,7 @@
     python manage.py create-user USERNAME --role nurse --offices CODE[,CODE] --name "Full Name"
     python manage.py backup PATH             (SQLite: a checked copy, safe while the app runs)
     python manage.py restore PATH --yes      (SQLite: keeps a safety copy of what it replaces)
+    python manage.py holds --csv             (the medication hold table in use, one row per drug)
 
 The password for create-user is read from the terminal (asked twice), or from the first line
 of standard input when that is not a terminal, or from MILD_NEW_PASSWORD.
@@ -25,9 +26,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from db import seed as demo
 from db.backup import BackupRefused, Copy, backup, restore
 from db.migrate import SchemaState, upgrade
+from db.queries.holds import current_hold_table
 from db.session import get_engine
 from mild import messages
 from mild.errors import RuleViolation
+from mild.medications import hold_table_csv, stop_text
 from mild.staff import Role, parse_role
 from services.auth import hash_password
 from services.backup import record_backup, record_restore
@@ -137,6 +140,17 @@ def cmd_restore(args: argparse.Namespace) -> None:
     print(f"  {_megabytes(result.size_bytes)}; {_schema(result)}; rows: {_rows(result.rows)}")
 
 
+def cmd_holds(args: argparse.Namespace) -> None:
+    table = current_hold_table()
+    if args.csv:
+        sys.stdout.write(hold_table_csv(table.values()))
+        return
+    for rule in table.values():
+        print(
+            f"{rule.drug}: {rule.med_class.label}; {stop_text(rule.stop_before, rule.skip_on_day)}"
+        )
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
@@ -203,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("path", help="a file made by manage.py backup")
     back.add_argument("--yes", action="store_true", help="yes, lose every change since the backup")
     back.set_defaults(func=cmd_restore)
+    holds = sub.add_parser("holds", help="print the medication hold table in use")
+    holds.add_argument("--csv", action="store_true", help="as CSV, one row per drug")
+    holds.set_defaults(func=cmd_holds)
     return parser
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -23,12 +25,40 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(url: str | None = None) -> None:
-    """Run every migration not yet applied (the app never calls create_all)."""
-    config = alembic_config()
-    with get_engine(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+@contextmanager
+def migration_config(url: str | None = None) -> Iterator[Config]:
+    """An Alembic config bound to one connection, in one transaction.
+
+    On SQLite, foreign keys are off while migrations run: a batch migration rebuilds a table
+    (copy, drop, rename), and dropping the old `mild_case` with foreign keys on would cascade
+    into every case's medications, conditions and checklist. The keys are checked before the
+    transaction commits (a violation aborts the migration) and switched on again after.
+    """
+    engine = get_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        if sqlite:  # outside any transaction: SQLite ignores this pragma inside one
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                yield config
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Run every migration not yet applied, up to `revision` (the app never calls
+    create_all)."""
+    with migration_config(url) as config:
+        command.upgrade(config, revision)
 
 
 def head_revision() -> str | None:

@@ -72,6 +72,8 @@ class Office(Base):
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The number patients call at once with a red flag (printed on discharge instructions).
+    phone: Mapped[str | None] = mapped_column(String(40))
 
 
 class StaffUser(Base):
@@ -129,16 +131,24 @@ class SignInThrottle(Base):
 
 
 class HoldRuleRow(Base):
-    """The practice's medication hold table (seeded from mild.medications.DEFAULT_HOLD_TABLE);
-    admins edit it, every edit audited."""
+    """The practice's medication hold table, one row per drug (seeded from
+    mild.medications.DEFAULT_RULES); admins edit it and confirm each row, every edit audited.
+    Durations are whole hours; brand names are kept "; "-separated."""
 
     __tablename__ = "hold_rule"
 
     drug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    generic: Mapped[str] = mapped_column(String(80))
+    brands: Mapped[str] = mapped_column(Text, default="")
     med_class: Mapped[MedClass] = mapped_column(str_enum(MedClass, 32))
-    hold_days: Mapped[int | None]
+    stop_before_hours: Mapped[int | None]
+    skip_on_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    restart_after_hours: Mapped[int | None]
     needs_clearance: Mapped[bool] = mapped_column(Boolean, default=False)
     instruction: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    confirmed_on: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -186,10 +196,15 @@ class Case(Base):
     booked_at: Mapped[dt.datetime | None]
     scheduled_start: Mapped[dt.datetime | None]
     planned_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    # What the time-out checks against: the levels and side booked ("L3-L4, L4-L5"; bilateral).
+    planned_levels: Mapped[str | None] = mapped_column(String(40))
+    planned_side: Mapped[str | None] = mapped_column(String(16))
     checked_in_at: Mapped[dt.datetime | None]
+    patient_in_room_at: Mapped[dt.datetime | None]
     anesthesia_started_at: Mapped[dt.datetime | None]
     procedure_started_at: Mapped[dt.datetime | None]
     procedure_ended_at: Mapped[dt.datetime | None]
+    patient_out_of_room_at: Mapped[dt.datetime | None]
     recovery_in_at: Mapped[dt.datetime | None]
     recovery_out_at: Mapped[dt.datetime | None]
     discharged_at: Mapped[dt.datetime | None]
@@ -208,10 +223,15 @@ class Case(Base):
     baseline_walk_minutes: Mapped[int | None]
     baseline_stand_minutes: Mapped[int | None]
     works: Mapped[bool | None] = mapped_column(Boolean)
-    # The driver arranged at intake; confirmed in person on the day by the checklist step.
-    driver_name: Mapped[str | None] = mapped_column(String(120))
-    driver_relationship: Mapped[str | None] = mapped_column(String(60))
-    driver_phone: Mapped[str | None] = mapped_column(String(40))
+    # The escort arranged at intake; confirmed in person on the day by the checklist step.
+    escort_name: Mapped[str | None] = mapped_column(String(120))
+    escort_relationship: Mapped[str | None] = mapped_column(String(60))
+    escort_phone: Mapped[str | None] = mapped_column(String(40))
+    # The attending physician may exempt a patient from the escort rule: who and why.
+    escort_exempted_by: Mapped[str | None] = mapped_column(String(120))
+    escort_exempt_reason: Mapped[str | None] = mapped_column(Text)
+    escort_exempt_at: Mapped[dt.datetime | None]
+    escort_exempt_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     # A coordinator confirms the case for its day once the readiness summary is clear.
     confirmed_at: Mapped[dt.datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -231,21 +251,36 @@ class Case(Base):
 
 
 class CaseMedication(Base):
+    """One drug the patient takes, with the hold-table row it was matched to (copied, so a
+    later table edit re-classes it knowingly), the latest allowed last dose for the booked start,
+    and the last dose the patient actually reported (pre-op call or on the day)."""
+
     __tablename__ = "case_medication"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"), index=True)
     drug: Mapped[str] = mapped_column(String(120))
+    name_given: Mapped[str | None] = mapped_column(String(120))  # as typed: "Eliquis 5 mg"
+    hold_rule: Mapped[str | None] = mapped_column(String(80))  # the hold table row applied
     dose: Mapped[str | None] = mapped_column(String(120))
     med_class: Mapped[MedClass] = mapped_column(str_enum(MedClass, 32))
-    hold_days: Mapped[int | None]
-    last_dose_on: Mapped[dt.date | None] = mapped_column(Date)
+    stop_before_hours: Mapped[int | None]
+    skip_on_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    restart_after_hours: Mapped[int | None]
+    last_dose_by: Mapped[dt.datetime | None]
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    reviewed_at: Mapped[dt.datetime | None]
+    review_reason: Mapped[str | None] = mapped_column(Text)
     needs_clearance: Mapped[bool] = mapped_column(Boolean, default=False)
     cleared_by: Mapped[str | None] = mapped_column(String(120))  # the prescriber who agreed
     cleared_at: Mapped[dt.datetime | None]
     hold_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     hold_confirmed_at: Mapped[dt.datetime | None]
+    last_dose_taken_at: Mapped[dt.datetime | None]  # as the patient reported it
+    last_dose_reported_at: Mapped[dt.datetime | None]  # when it was charted
+    last_dose_reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    last_dose_reported_via: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -265,7 +300,10 @@ class CaseCondition(Base):
 
 
 class ChecklistEntry(Base):
-    """One tick (or un-tick, with its reason) of a day-of step; history is never rewritten."""
+    """One tick (or un-tick, with its reason) of a day-of step; history is never rewritten.
+
+    `done_at` is when it was charted; `event_at` when it happened (None: the same moment). A
+    corrected event time is a new row for the step (`corrects_time`), with who and why."""
 
     __tablename__ = "checklist_entry"
 
@@ -278,6 +316,9 @@ class ChecklistEntry(Base):
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    event_at: Mapped[dt.datetime | None]
+    corrects_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON: score items and scale, time-out items
 
     __table_args__ = (Index("ix_checklist_entry_case_id_id", "case_id", "id"),)
 

@@ -41,7 +41,7 @@ from mild.followup import (
     follow_up_schedule,
 )
 from mild.intake import Condition
-from mild.medications import DEFAULT_HOLD_TABLE, medication_hold
+from mild.medications import DEFAULT_HOLD_TABLE, HOURS, medication_hold
 from mild.staff import Role
 
 DEMO_SEED = 20261124
@@ -65,7 +65,7 @@ TODAY_STATUSES = (
 # Their scheduled starts, in minutes from the moment of seeding (kept inside the office's day).
 TODAY_OFFSETS_MIN = (-240, -120, -30, 30, 105, 180)
 SAME_DAY_REASONS = (
-    CancelReason.NO_DRIVER,
+    CancelReason.NO_ESCORT,
     CancelReason.NOT_FASTING,
     CancelReason.MEDICATION_NOT_HELD,
     CancelReason.VITALS_OUT_OF_RANGE,
@@ -269,6 +269,7 @@ def _offices(out: _Writer, ids: _Ids, fake: Faker, count: int) -> list[dict[str,
             "name": f"{city} Office",
             "timezone": TIMEZONES[i % 2 if count <= 3 else i % len(TIMEZONES)],
             "active": True,
+            "phone": fake.numerify("(###) 555-01##"),
         }
         out.add(Office, row)
         rows.append(row)
@@ -429,10 +430,14 @@ class _OfficeContext:
             "booked_at": None,
             "scheduled_start": None,
             "planned_minutes": 60,
+            "planned_levels": None,
+            "planned_side": None,
             "checked_in_at": None,
+            "patient_in_room_at": None,
             "anesthesia_started_at": None,
             "procedure_started_at": None,
             "procedure_ended_at": None,
+            "patient_out_of_room_at": None,
             "recovery_in_at": None,
             "recovery_out_at": None,
             "discharged_at": None,
@@ -451,9 +456,13 @@ class _OfficeContext:
             "baseline_walk_minutes": rng.randint(2, 15),
             "baseline_stand_minutes": rng.randint(2, 15),
             "works": rng.random() < 0.35,
-            "driver_name": None,
-            "driver_relationship": None,
-            "driver_phone": None,
+            "escort_name": None,
+            "escort_relationship": None,
+            "escort_phone": None,
+            "escort_exempted_by": None,
+            "escort_exempt_reason": None,
+            "escort_exempt_at": None,
+            "escort_exempt_recorded_by_id": None,
             "confirmed_at": None,
             "confirmed_by_id": None,
             "version": 1,
@@ -486,14 +495,16 @@ class _OfficeContext:
         row["booked_at"] = row["intake_started_at"] + dt.timedelta(days=rng.randint(2, 10))
         row["scheduled_start"] = start
         row["updated_at"] = row["booked_at"]
-        diabetic, xray = self._intake_details(row["id"], day)
+        row["planned_levels"] = rng.choice(("L4-L5", "L3-L4, L4-L5", "L3-L4", "L2-L3, L3-L4"))
+        row["planned_side"] = rng.choice(("bilateral", "bilateral", "bilateral", "left", "right"))
+        diabetic, xray = self._intake_details(row["id"], start)
         past = start < self.now - dt.timedelta(hours=12)
         # Upcoming cases are not all ready yet: that is what the coordinator's call list is for.
         if past or target is not None or rng.random() < 0.85:
             row.update(
-                driver_name=f"{self.fake.first_name()} {self.fake.last_name()}",
-                driver_relationship=rng.choice(("spouse", "daughter", "son", "friend")),
-                driver_phone=self.fake.numerify("(###) 555-0###"),
+                escort_name=f"{self.fake.first_name()} {self.fake.last_name()}",
+                escort_relationship=rng.choice(("spouse", "daughter", "son", "friend")),
+                escort_phone=self.fake.numerify("(###) 555-0###"),
             )
         if past or target is not None or rng.random() < 0.6:
             row["confirmed_at"] = min(start - dt.timedelta(days=1), self.now)
@@ -508,7 +519,7 @@ class _OfficeContext:
                 self._follow_ups(row)
         self.out.add(Case, row)
 
-    def _intake_details(self, case_id: int, day: dt.date | None) -> tuple[bool, bool]:
+    def _intake_details(self, case_id: int, start: dt.datetime | None) -> tuple[bool, bool]:
         rng = self.rng
         conditions = [
             c
@@ -533,29 +544,45 @@ class _OfficeContext:
                     "case_id": case_id,
                     "condition": c,
                     "details": None,
-                    "cleared_by_id": rng.choice(self.nurses) if day else None,
+                    "cleared_by_id": rng.choice(self.nurses) if start else None,
                     "cleared_at": None,
                 },
             )
         for drug in rng.sample(DRUGS, rng.choice((0, 1, 1, 2, 3))):
-            advice = medication_hold(drug, day)
+            rule = DEFAULT_HOLD_TABLE[drug]
+            last_dose_by = medication_hold(drug, start).last_dose_by
+            # The patient's own report of the last dose (pre-op call), for cases already past
+            # their call: a day or two before the latest allowed moment, as most patients do.
+            reported = None
+            if start is not None and start < self.now + dt.timedelta(days=2) and rule.timed_hold:
+                limit = last_dose_by or (start - dt.timedelta(hours=14))
+                reported = limit - dt.timedelta(hours=rng.randint(2, 40))
             self.out.add(
                 CaseMedication,
                 {
                     "id": self.ids.next("case_medication"),
                     "case_id": case_id,
                     "drug": drug,
-                    "med_class": advice.med_class,
-                    "hold_days": DEFAULT_HOLD_TABLE[drug].hold_days,
-                    "last_dose_on": advice.last_dose_on,
-                    "needs_review": advice.needs_review,
-                    "needs_clearance": advice.needs_prescriber_clearance,
+                    "name_given": rng.choice((rule.generic, *rule.brands)).title(),
+                    "hold_rule": drug,
+                    "med_class": rule.med_class,
+                    "stop_before_hours": _hours(rule.stop_before),
+                    "skip_on_day": rule.skip_on_day,
+                    "restart_after_hours": _hours(rule.restart_after),
+                    "last_dose_by": last_dose_by,
+                    "needs_review": False,
+                    "needs_clearance": rule.needs_clearance,
                     "cleared_by": f"Dr. {self.fake.last_name()}"
-                    if advice.needs_prescriber_clearance and day
+                    if rule.needs_clearance and start
                     else None,
                     "cleared_at": None,
                     "hold_confirmed_by_id": None,
                     "hold_confirmed_at": None,
+                    "last_dose_taken_at": reported,
+                    "last_dose_reported_at": reported
+                    and min(reported + dt.timedelta(hours=20), self.now),
+                    "last_dose_reported_by_id": rng.choice(self.nurses) if reported else None,
+                    "last_dose_reported_via": "pre_op_call" if reported else None,
                     "note": None,
                 },
             )
@@ -606,8 +633,8 @@ class _OfficeContext:
             ),
             "fluoroscopy_recorded": f"{rng.uniform(0.5, 3):.1f} min, {rng.randint(5, 40)} mGy",
             "discharge_score": str(rng.choice((9, 10, 10))),
-            "driver_confirmed": (
-                f"{row['driver_name']}, {row['driver_relationship']}, {row['driver_phone']}"
+            "escort_confirmed": (
+                f"{row['escort_name']}, {row['escort_relationship']}, {row['escort_phone']}"
             ),
         }
         stop_at = {
@@ -808,6 +835,10 @@ class _OfficeContext:
 
 
 _STEP_ORDER = {s.key: i for i, s in enumerate(STEPS)}
+
+
+def _hours(delta: dt.timedelta | None) -> int | None:
+    return None if delta is None else int(delta / HOURS)
 
 
 def _step_index(key: str) -> int:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from dataclasses import dataclass
 from functools import cache
 
 from mild import messages
 from mild.errors import RuleViolation
 from mild.intake import check_drug_name, check_text
-from mild.medications import ANTITHROMBOTIC, MedClass, normalize_drug
+from mild.medications import ANTITHROMBOTIC, HOURS, HoldRule, MedClass, normalize_drug
 from mild.staff import Role, check_password
 from mild.text import check_storable
 
@@ -161,8 +162,10 @@ def session_end_blocker(session_id: int, own_session_id: int | None) -> str | No
 # --- the medication hold table ----------------------------------------------------------------
 
 HOLD_DRUG_MAX = 80  # hold_rule.drug
-HOLD_DAYS_MAX = 30
+HOLD_HOURS_MAX = 720  # 30 days, the longest stop or restart a row may give
 INSTRUCTION_MAX = 300
+SOURCE_MAX = 500
+CONFIRMER_MAX = 120
 # The classes whose stop the prescriber must always agree to. Aspirin is left to the practice:
 # for primary prevention the stop needs no clearance, for secondary prevention it does.
 ALWAYS_CLEARED: frozenset[MedClass] = ANTITHROMBOTIC - {MedClass.ASPIRIN}
@@ -170,32 +173,96 @@ ALWAYS_CLEARED: frozenset[MedClass] = ANTITHROMBOTIC - {MedClass.ASPIRIN}
 TABLE_CLASSES: tuple[MedClass, ...] = tuple(c for c in MedClass if c != MedClass.UNKNOWN)
 
 
-def check_hold_drug(name: str) -> str:
+def check_hold_drug(name: str, field: str = "drug") -> str:
     """A drug name as the hold table keys it: the characters intake accepts, lower case, single
     spaces (what intake looks up), at most 80 characters."""
-    value = normalize_drug(check_drug_name(name))
+    try:
+        value = normalize_drug(check_drug_name(name))
+    except RuleViolation as refused:
+        raise RuleViolation(field, refused.message) from None
     if len(value) > HOLD_DRUG_MAX:
-        raise RuleViolation("drug", messages.TEXT_TOO_LONG.format(limit=HOLD_DRUG_MAX))
+        raise RuleViolation(field, messages.TEXT_TOO_LONG.format(limit=HOLD_DRUG_MAX))
     return value
 
 
-def check_hold_rule(
-    med_class: MedClass | None, hold_days: int | None, needs_clearance: bool, instruction: str
-) -> str:
-    """The class, days and clearance of one table entry agree with each other; returns the
-    instruction as stored (trimmed, may be empty)."""
-    if med_class is None or med_class not in TABLE_CLASSES:
+def _check_hours(value: float | None, field: str, message: str) -> int | None:
+    if value is None:
+        return None
+    whole = isinstance(value, int | float) and not isinstance(value, bool)
+    # The range first: int() of NaN or infinity would raise rather than refuse.
+    if not whole or not 0 <= value <= HOLD_HOURS_MAX or value != int(value):
+        raise RuleViolation(field, message.format(max=HOLD_HOURS_MAX))
+    return int(value)
+
+
+def check_brands(brands: str) -> tuple[str, ...]:
+    """Brand names typed "Eliquis; Xarelto": each a valid drug name, kept as typed."""
+    names = [" ".join(b.split()) for b in (brands or "").split(";") if b.strip()]
+    for name in names:
+        try:
+            check_drug_name(name)
+        except RuleViolation:
+            raise RuleViolation("brands", messages.HOLD_BRANDS_FORMAT) from None
+    if len("; ".join(names)) > INSTRUCTION_MAX:
+        raise RuleViolation("brands", messages.TEXT_TOO_LONG.format(limit=INSTRUCTION_MAX))
+    return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class HoldRuleInput:
+    """One row of the hold table as an admin typed it (hours as numbers, brands "a; b")."""
+
+    drug: str
+    generic: str
+    brands: str
+    med_class: MedClass | None
+    stop_before_hours: float | None
+    skip_on_day: bool
+    restart_after_hours: float | None
+    needs_clearance: bool
+    instruction: str = ""
+    source: str = ""
+
+
+def check_hold_rule(typed: HoldRuleInput) -> HoldRule:
+    """The row as stored once its parts agree with each other: a class from the table, hours
+    0-720 or empty, no stop for a drug with no relevance, the prescriber's clearance for every
+    anticoagulant and antiplatelet but aspirin, and a named source."""
+    drug = check_hold_drug(typed.drug)
+    generic = check_hold_drug(typed.generic or drug, "generic")
+    if typed.med_class is None or typed.med_class not in TABLE_CLASSES:
         raise RuleViolation("med_class", messages.HOLD_CLASS_REQUIRED)
-    if hold_days is not None:
-        whole = isinstance(hold_days, int | float) and not isinstance(hold_days, bool)
-        # The range first: int() of NaN or infinity would raise rather than refuse.
-        if not whole or not 0 <= hold_days <= HOLD_DAYS_MAX or hold_days != int(hold_days):
-            raise RuleViolation("hold_days", messages.HOLD_DAYS_RANGE.format(max=HOLD_DAYS_MAX))
-        if med_class == MedClass.OTHER:
-            raise RuleViolation("hold_days", messages.HOLD_DAYS_FOR_NO_HOLD)
-    if med_class in ALWAYS_CLEARED and not needs_clearance:
+    stop = _check_hours(typed.stop_before_hours, "stop_before_hours", messages.HOLD_STOP_RANGE)
+    restart = _check_hours(
+        typed.restart_after_hours, "restart_after_hours", messages.HOLD_RESTART_RANGE
+    )
+    if typed.med_class == MedClass.OTHER and (stop is not None or typed.skip_on_day):
+        raise RuleViolation("stop_before_hours", messages.HOLD_NO_RELEVANCE_HAS_NO_STOP)
+    if typed.med_class in ALWAYS_CLEARED and not typed.needs_clearance:
         raise RuleViolation("needs_clearance", messages.HOLD_CLEARANCE_REQUIRED)
-    return check_text(instruction, "instruction", INSTRUCTION_MAX) or ""
+    source = check_text(typed.source, "source", SOURCE_MAX)
+    if source is None:
+        raise RuleViolation("source", messages.HOLD_SOURCE_REQUIRED)
+    return HoldRule(
+        drug=drug,
+        generic=generic,
+        med_class=typed.med_class,
+        stop_before=None if stop is None else stop * HOURS,
+        restart_after=None if restart is None else restart * HOURS,
+        needs_clearance=bool(typed.needs_clearance),
+        brands=check_brands(typed.brands),
+        instruction=check_text(typed.instruction, "instruction", INSTRUCTION_MAX) or "",
+        source=source,
+        skip_on_day=bool(typed.skip_on_day),
+    )
+
+
+def check_confirmer(name: str) -> str:
+    """Who at the practice confirmed a row (a physician or pharmacist; need not be a user)."""
+    value = check_text(name, "confirmed_by", CONFIRMER_MAX)
+    if value is None:
+        raise RuleViolation("confirmed_by", messages.HOLD_CONFIRMED_BY_REQUIRED)
+    return value
 
 
 # Checked in this order: Edge and Opera also say "Chrome", Chrome also says "Safari".

@@ -76,10 +76,14 @@ ACTION_LABELS: dict[str, str] = {
     # intake
     "intake.assessment_saved": "Assessment saved",
     "intake.baseline_odi_saved": "Baseline ODI saved",
-    "intake.driver_saved": "Driver saved",
+    "intake.escort_saved": "Escort saved",
+    # Before the 2026-12 revision the escort was called the driver; old rows keep the old name.
+    "intake.driver_saved": "Driver saved (escort)",
     "medication.added": "Medication added",
     "medication.dose_changed": "Dose changed",
     "medication.removed": "Medication removed",
+    "medication.reclassed": "Medication re-classed (hold table)",
+    "medication.last_dose_reported": "Last dose reported",
     "medication.reviewed": "Unknown drug reviewed",
     "medication.hold_confirmed": "Hold confirmed with patient",
     "medication.prescriber_cleared": "Prescriber clearance",
@@ -90,6 +94,7 @@ ACTION_LABELS: dict[str, str] = {
     # day-of checklist
     "checklist.ticked": "Step ticked",
     "checklist.unticked": "Step un-ticked",
+    "document.printed": "Document printed (discharge instructions)",
     # follow-up
     "follow_up.call_attempt": "Call attempt (not reached)",
     "follow_up.call_recorded": "Next-day call recorded",
@@ -110,6 +115,7 @@ ACTION_LABELS: dict[str, str] = {
     "staff_user.email_cleared": "Sign-on email cleared",
     "hold_rule.added": "Hold rule added",
     "hold_rule.changed": "Hold rule changed",
+    "hold_rule.confirmed": "Hold rule confirmed",
     "demo.seeded": "Demo data loaded",
 }
 
@@ -139,7 +145,7 @@ ACTION_GROUPS: tuple[ActionGroup, ...] = (
     ActionGroup("case_reads", "Case opened (reads)", codes=(CASE_VIEWED,)),
     ActionGroup("cases", "Requests, booking, status", ("case.", "patient.")),
     ActionGroup("intake", "Intake", ("intake.", "medication.", "condition.")),
-    ActionGroup("checklist", "Day-of checklist", ("checklist.",)),
+    ActionGroup("checklist", "Day-of checklist", ("checklist.", "document.")),
     ActionGroup("follow_up", "Follow-up", ("follow_up.",)),
     ActionGroup(
         "admin",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -110,3 +111,38 @@ def check_no_clash(
                 minutes=clash.planned_minutes,
             ),
         )
+
+
+# --- what the time-out checks against: levels and side ---------------------------------------
+
+# Lumbar levels as MILD treats them (DOMAIN.md, "The procedure": lumbar spinal stenosis): one
+# interspace "L3-L4", several separated by commas; L5-S1 included.
+LEVEL_RE = re.compile(r"^L([1-5])-(L[1-5]|S1)$")
+SIDES: tuple[str, ...] = ("bilateral", "left", "right")
+LEVELS_MAX = 40  # mild_case.planned_levels
+
+
+def check_planned_levels(levels: str | None) -> str | None:
+    """The levels booked, as stored ("L3-L4, L4-L5"), or None when not given yet; each an
+    adjacent lumbar interspace."""
+    parts = [p.strip().upper().replace(" ", "") for p in (levels or "").split(",") if p.strip()]
+    if not parts:
+        return None
+    for part in parts:
+        match = LEVEL_RE.fullmatch(part)
+        below = int(match.group(1)) + 1 if match else 0
+        expected = "S1" if below == 6 else f"L{below}"
+        if match is None or match.group(2) != expected:
+            raise RuleViolation("planned_levels", messages.PLANNED_LEVELS_FORMAT)
+    stored = ", ".join(dict.fromkeys(parts))
+    if len(stored) > LEVELS_MAX:
+        raise RuleViolation("planned_levels", messages.TEXT_TOO_LONG.format(limit=LEVELS_MAX))
+    return stored
+
+
+def check_planned_side(side: str | None) -> str | None:
+    if side is None or side == "":
+        return None
+    if side not in SIDES:
+        raise RuleViolation("planned_side", messages.PLANNED_SIDE_CHOICE)
+    return side

@@ -93,7 +93,7 @@ FHIR_PROCEDURE_STATUS: dict[CaseStatus, str] = {
 
 class CancelReason(enum.StrEnum):
     PATIENT_ILLNESS = "patient_illness"
-    NO_DRIVER = "no_driver"
+    NO_ESCORT = "no_escort"
     MEDICATION_NOT_HELD = "medication_not_held"
     NOT_FASTING = "not_fasting"
     CLEARANCE_MISSING = "clearance_missing"
@@ -110,7 +110,7 @@ class CancelReason(enum.StrEnum):
 
 CANCEL_REASON_LABELS: dict[CancelReason, str] = {
     CancelReason.PATIENT_ILLNESS: "Patient illness",
-    CancelReason.NO_DRIVER: "No driver",
+    CancelReason.NO_ESCORT: "No escort",
     CancelReason.MEDICATION_NOT_HELD: "Medication not held",
     CancelReason.NOT_FASTING: "Not fasting",
     CancelReason.CLEARANCE_MISSING: "Clearance missing",

@@ -184,7 +184,7 @@ def stop_bang(
     return score, band
 
 
-# --- the intake form: patients, editing windows, baseline and driver ------------------------
+# --- the intake form: patients, editing windows, baseline and escort ------------------------
 
 MRN_RE = re.compile(r"^[A-Z0-9-]{4,20}$")
 # Names and drug names appear inside sentences on screen: no character that could format them.
@@ -267,7 +267,7 @@ def body_mass_index(height_cm: float | None, weight_kg: float | None) -> float |
     return bmi(height_cm, weight_kg)
 
 
-def check_phone(phone: str, field: str = "driver_phone") -> str:
+def check_phone(phone: str, field: str = "escort_phone") -> str:
     digits = [ch for ch in phone if ch.isdigit()]
     low, high = PHONE_DIGITS
     if not low <= len(digits) <= high or not set(phone) <= set("0123456789 +-().x"):
@@ -275,21 +275,21 @@ def check_phone(phone: str, field: str = "driver_phone") -> str:
     return " ".join(phone.split())
 
 
-def check_driver(
+def check_escort(
     name: str, relationship: str, phone: str
 ) -> tuple[str | None, str | None, str | None]:
-    """The driver arranged: name and phone together (relationship optional), or all blank."""
-    name_ = check_text(name, "driver_name", 120)
-    relationship_ = check_text(relationship, "driver_relationship", 60)
-    phone_ = check_text(phone, "driver_phone", 40)
+    """The escort arranged: name and phone together (relationship optional), or all blank."""
+    name_ = check_text(name, "escort_name", 120)
+    relationship_ = check_text(relationship, "escort_relationship", 60)
+    phone_ = check_text(phone, "escort_phone", 40)
     if name_ is None and phone_ is None:
         if relationship_ is not None:
-            raise RuleViolation("driver_name", messages.DRIVER_NAME_AND_PHONE)
+            raise RuleViolation("escort_name", messages.ESCORT_NAME_AND_PHONE)
         return None, None, None
     if name_ is None:
-        raise RuleViolation("driver_name", messages.DRIVER_NAME_AND_PHONE)
+        raise RuleViolation("escort_name", messages.ESCORT_NAME_AND_PHONE)
     if phone_ is None:
-        raise RuleViolation("driver_phone", messages.DRIVER_NAME_AND_PHONE)
+        raise RuleViolation("escort_phone", messages.ESCORT_NAME_AND_PHONE)
     return name_, relationship_, check_phone(phone_)
 
 

@@ -1,258 +1,160 @@
-"""Medication classes and hold rules (policy defaults from ASRA high-risk procedures)."""
+"""What the hold table means for one patient's drugs: matching a typed name (generic or brand)
+to its row, the latest allowed last dose for the booked start, the reported last dose against
+the hold on the day, the restart after the procedure, and the table as CSV.
+
+Times are durations: a stop of 72 h before a procedure booked for Friday 08:00 means the last
+dose no later than Tuesday 08:00. Restart is per drug, counted from the procedure end.
+The table itself: mild/hold_rules.py (its shape) and mild/hold_defaults.py (its rows).
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import enum
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mild import messages
-
-
-class MedClass(enum.StrEnum):
-    VITAMIN_K_ANTAGONIST = "vitamin_k_antagonist"
-    DOAC = "doac"
-    DIRECT_THROMBIN_INHIBITOR = "direct_thrombin_inhibitor"
-    LMWH = "lmwh"
-    P2Y12_INHIBITOR = "p2y12_inhibitor"
-    ASPIRIN = "aspirin"
-    NSAID = "nsaid"
-    GLP1_AGONIST = "glp1_agonist"
-    SGLT2_INHIBITOR = "sglt2_inhibitor"
-    DIABETES = "diabetes"
-    SUPPLEMENT = "supplement"
-    OTHER = "other"
-    UNKNOWN = "unknown"
-
-
-CLASS_LABELS: dict[MedClass, str] = {
-    MedClass.VITAMIN_K_ANTAGONIST: "Vitamin K antagonist",
-    MedClass.DOAC: "Direct oral anticoagulant",
-    MedClass.DIRECT_THROMBIN_INHIBITOR: "Direct thrombin inhibitor",
-    MedClass.LMWH: "Low-molecular-weight heparin",
-    MedClass.P2Y12_INHIBITOR: "P2Y12 inhibitor",
-    MedClass.ASPIRIN: "Aspirin",
-    MedClass.NSAID: "NSAID",
-    MedClass.GLP1_AGONIST: "GLP-1 agonist",
-    MedClass.SGLT2_INHIBITOR: "SGLT2 inhibitor",
-    MedClass.DIABETES: "Insulin or oral diabetes drug",
-    MedClass.SUPPLEMENT: "Supplement",
-    MedClass.OTHER: "No hold",
-    MedClass.UNKNOWN: "Unknown: needs review",
-}
-
-
-@dataclass(frozen=True)
-class HoldRule:
-    """One row of the hold table: a drug, its class, days to hold, and who must clear the stop."""
-
-    drug: str
-    med_class: MedClass
-    hold_days: int | None  # None: no fixed hold (dose adjusted, or consider stopping)
-    needs_prescriber_clearance: bool
-    instruction: str = ""
-
-
-# drug name (lower case) -> rule. Policy defaults; the practice may change them.
-DEFAULT_HOLD_TABLE: dict[str, HoldRule] = {
-    r.drug: r
-    for r in (
-        HoldRule("warfarin", MedClass.VITAMIN_K_ANTAGONIST, 5, True, "INR normal on the day"),
-        HoldRule("apixaban", MedClass.DOAC, 3, True),
-        HoldRule("rivaroxaban", MedClass.DOAC, 3, True),
-        HoldRule("edoxaban", MedClass.DOAC, 3, True),
-        HoldRule(
-            "dabigatran",
-            MedClass.DIRECT_THROMBIN_INHIBITOR,
-            5,
-            True,
-            "6 days with poor kidney function",
-        ),
-        HoldRule("enoxaparin", MedClass.LMWH, 1, True, "12 h prophylactic, 24 h therapeutic dose"),
-        HoldRule("clopidogrel", MedClass.P2Y12_INHIBITOR, 7, True),
-        HoldRule("prasugrel", MedClass.P2Y12_INHIBITOR, 10, True, "7-10 days"),
-        HoldRule("ticagrelor", MedClass.P2Y12_INHIBITOR, 5, True),
-        HoldRule(
-            "aspirin",
-            MedClass.ASPIRIN,
-            6,
-            True,
-            "Primary prevention 6 days; secondary prevention: shared decision with the prescriber",
-        ),
-        HoldRule("ibuprofen", MedClass.NSAID, 1, False),
-        HoldRule("diclofenac", MedClass.NSAID, 1, False),
-        HoldRule("ketorolac", MedClass.NSAID, 1, False),
-        HoldRule("naproxen", MedClass.NSAID, 4, False),
-        HoldRule("meloxicam", MedClass.NSAID, 4, False),
-        HoldRule(
-            "semaglutide",
-            MedClass.GLP1_AGONIST,
-            7,
-            False,
-            "Weekly dose: hold 1 week; anesthesia review",
-        ),
-        HoldRule(
-            "tirzepatide",
-            MedClass.GLP1_AGONIST,
-            7,
-            False,
-            "Weekly dose: hold 1 week; anesthesia review",
-        ),
-        HoldRule(
-            "dulaglutide",
-            MedClass.GLP1_AGONIST,
-            7,
-            False,
-            "Weekly dose: hold 1 week; anesthesia review",
-        ),
-        HoldRule(
-            "liraglutide",
-            MedClass.GLP1_AGONIST,
-            0,
-            False,
-            "Daily dose: hold on the day; anesthesia review",
-        ),
-        HoldRule("empagliflozin", MedClass.SGLT2_INHIBITOR, 3, False, "Risk of ketoacidosis"),
-        HoldRule("dapagliflozin", MedClass.SGLT2_INHIBITOR, 3, False, "Risk of ketoacidosis"),
-        HoldRule("canagliflozin", MedClass.SGLT2_INHIBITOR, 3, False, "Risk of ketoacidosis"),
-        HoldRule("ertugliflozin", MedClass.SGLT2_INHIBITOR, 4, False, "Risk of ketoacidosis"),
-        HoldRule(
-            "insulin glargine",
-            MedClass.DIABETES,
-            None,
-            False,
-            "Dose adjusted the evening before and the day of",
-        ),
-        HoldRule(
-            "insulin",
-            MedClass.DIABETES,
-            None,
-            False,
-            "Dose adjusted the evening before and the day of",
-        ),
-        HoldRule(
-            "metformin", MedClass.DIABETES, None, False, "Hold on the morning of the procedure"
-        ),
-        HoldRule(
-            "glipizide",
-            MedClass.DIABETES,
-            None,
-            False,
-            "Sulfonylurea: hold on the morning of the procedure",
-        ),
-        HoldRule(
-            "glimepiride",
-            MedClass.DIABETES,
-            None,
-            False,
-            "Sulfonylurea: hold on the morning of the procedure",
-        ),
-        HoldRule("fish oil", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
-        HoldRule("ginkgo", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
-        HoldRule("garlic", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
-        HoldRule("vitamin e", MedClass.SUPPLEMENT, None, False, "Consider stopping"),
-        HoldRule("lisinopril", MedClass.OTHER, None, False),
-        HoldRule("amlodipine", MedClass.OTHER, None, False),
-        HoldRule("atorvastatin", MedClass.OTHER, None, False),
-        HoldRule("levothyroxine", MedClass.OTHER, None, False),
-        HoldRule("gabapentin", MedClass.OTHER, None, False),
-        HoldRule("acetaminophen", MedClass.OTHER, None, False),
-        HoldRule("omeprazole", MedClass.OTHER, None, False),
-    )
-}
-
-# Classes whose stop must be agreed with the prescriber (bleeding risk).
-ANTITHROMBOTIC: frozenset[MedClass] = frozenset(
-    {
-        MedClass.VITAMIN_K_ANTAGONIST,
-        MedClass.DOAC,
-        MedClass.DIRECT_THROMBIN_INHIBITOR,
-        MedClass.LMWH,
-        MedClass.P2Y12_INHIBITOR,
-        MedClass.ASPIRIN,
-    }
+from mild.cases import CaseStatus
+from mild.errors import RuleViolation
+from mild.hold_defaults import DEFAULT_HOLD_TABLE, DEFAULT_RULES
+from mild.hold_rules import (
+    ANTITHROMBOTIC,
+    CLASS_LABELS,
+    HOURS,
+    HoldRule,
+    MedClass,
+    normalize_drug,
 )
 
+__all__ = [
+    "ANTITHROMBOTIC",
+    "CLASS_LABELS",
+    "DEFAULT_HOLD_TABLE",
+    "DEFAULT_RULES",
+    "HOURS",
+    "HoldRule",
+    "MedClass",
+    "normalize_drug",
+]
 
-def normalize_drug(name: str) -> str:
-    return " ".join(name.lower().split())
+
+def matching_rules(name: str, table: Mapping[str, HoldRule]) -> list[HoldRule]:
+    """The rows a typed name means: the whole text or its start ("Eliquis 5 mg") equal to a
+    row's name, generic or brand; where several match, only those with the longest name
+    ("insulin glargine" before "insulin"). Two rows left means the name alone cannot tell
+    which (aspirin for primary or secondary prevention): someone must pick."""
+    key = normalize_drug(name)
+    best: dict[str, int] = {}
+    for rule in table.values():
+        for known in rule.names:
+            if key == known or key.startswith(known + " ") or key.startswith(known + ","):
+                best[rule.drug] = max(best.get(rule.drug, 0), len(known))
+    if not best:
+        return []
+    longest = max(best.values())
+    return sorted((table[d] for d, n in best.items() if n == longest), key=lambda r: r.drug)
+
+
+def unknown_rule(name: str, candidates: Iterable[HoldRule] = ()) -> HoldRule:
+    """What intake records for a drug the table cannot place: needs review, never a guess."""
+    candidates = list(candidates)
+    options = [r.drug for r in candidates]
+    instruction = (
+        messages.DRUG_AMBIGUOUS.format(options=" or ".join(options))
+        if options
+        else messages.DRUG_NEEDS_REVIEW
+    )
+    generics = {r.generic for r in candidates}
+    # "aspirin 81 mg" that could be either aspirin row: the drug is aspirin, the rest its dose.
+    key = generics.pop() if len(generics) == 1 else normalize_drug(name)
+    return HoldRule(
+        key, key, MedClass.UNKNOWN, None, None, False, instruction=instruction, source=""
+    )
 
 
 def classify(name: str, table: Mapping[str, HoldRule] = DEFAULT_HOLD_TABLE) -> HoldRule:
-    """The hold rule for a drug name; an unknown drug comes back as UNKNOWN (needs review)."""
-    key = normalize_drug(name)
-    rule = table.get(key)
-    if rule is None:
-        # "apixaban 5 mg" -> "apixaban": match on the longest known name the text starts with.
-        prefixes = [d for d in table if key.startswith(d + " ")]
-        rule = table[max(prefixes, key=len)] if prefixes else None
-    if rule is None:
-        return HoldRule(key, MedClass.UNKNOWN, None, False, messages.DRUG_NEEDS_REVIEW)
-    return rule
+    """The one row a typed name (generic or brand, any case or spacing, dose after it) means;
+    an unknown or ambiguous name comes back as UNKNOWN (needs review)."""
+    found = matching_rules(name, table)
+    if len(found) == 1:
+        return found[0]
+    return unknown_rule(name, found)
 
 
 @dataclass(frozen=True)
 class HoldAdvice:
-    drug: str
-    med_class: MedClass
+    """One drug for one booked case: what the rule says and the latest allowed last dose."""
+
+    rule: HoldRule
     needs_review: bool
-    hold_needed: bool
-    last_dose_on: dt.date | None
-    needs_prescriber_clearance: bool
-    instruction: str
-    hold_days: int | None = None
+    candidates: tuple[str, ...]  # rows to pick from when the name was ambiguous
+    last_dose_by: dt.datetime | None
+
+    @property
+    def drug(self) -> str:
+        return self.rule.drug
+
+    @property
+    def med_class(self) -> MedClass:
+        return self.rule.med_class
 
 
 def medication_hold(
-    name: str, procedure_day: dt.date | None, table: Mapping[str, HoldRule] = DEFAULT_HOLD_TABLE
+    name: str,
+    scheduled_start: dt.datetime | None,
+    table: Mapping[str, HoldRule] = DEFAULT_HOLD_TABLE,
 ) -> HoldAdvice:
-    """What to tell the patient about one drug for a procedure on `procedure_day`.
-
-    `hold_days` whole days without the drug before the procedure day: a 3-day hold before a
-    Friday means the last dose on Monday (Tuesday, Wednesday, Thursday without). Re-booking
-    recomputes it.
-    """
-    rule = classify(name, table)
-    hold_needed = rule.hold_days is not None
-    last_dose = last_dose_on(rule.hold_days, procedure_day)
+    """What to tell the patient about one drug for a procedure at `scheduled_start`."""
+    found = matching_rules(name, table)
+    rule = found[0] if len(found) == 1 else unknown_rule(name, found)
     return HoldAdvice(
-        drug=rule.drug,
-        med_class=rule.med_class,
+        rule=rule,
         needs_review=rule.med_class == MedClass.UNKNOWN,
-        hold_needed=hold_needed,
-        last_dose_on=last_dose,
-        needs_prescriber_clearance=rule.needs_prescriber_clearance,
-        instruction=rule.instruction,
-        hold_days=rule.hold_days,
+        candidates=tuple(r.drug for r in found) if len(found) > 1 else (),
+        last_dose_by=last_dose_by(rule.stop_before, scheduled_start),
     )
 
 
-def last_dose_on(hold_days: int | None, procedure_day: dt.date | None) -> dt.date | None:
-    """The last day the patient takes the drug: `hold_days` whole days without it before the
-    procedure day; None without a fixed hold or before the case is booked."""
-    if hold_days is None or procedure_day is None:
+def last_dose_by(
+    stop_before: dt.timedelta | None, scheduled_start: dt.datetime | None
+) -> dt.datetime | None:
+    """The latest moment the patient may take the last dose: `stop_before` ahead of the
+    scheduled start. None without a timed stop or before the case is booked; re-booking
+    recomputes it."""
+    if stop_before is None or scheduled_start is None:
         return None
-    return procedure_day - dt.timedelta(days=hold_days + 1)
+    return scheduled_start - stop_before
 
 
-def last_dose_passed(last_dose: dt.date | None, today: dt.date) -> bool:
-    """True when the last-dose date is already behind `today`: a patient not yet told cannot
-    keep the hold as set (a same-day or short-notice booking, or a call that came too late)."""
-    return last_dose is not None and last_dose < today
+def last_dose_passed(last_dose: dt.datetime | None, now: dt.datetime) -> bool:
+    """True when the latest allowed last dose is already behind `now`: a patient not yet told
+    cannot keep the hold as set (a short-notice booking, or a call that came too late)."""
+    return last_dose is not None and last_dose < now
 
 
 def late_holds(
-    holds: Iterable[tuple[str, int | None]], procedure_day: dt.date, today: dt.date
-) -> list[tuple[str, dt.date]]:
-    """The drugs (name, hold days) whose last dose for `procedure_day` falls before `today`,
-    with that date: what a booking for that day must warn about."""
+    holds: Iterable[tuple[str, dt.timedelta | None]], scheduled_start: dt.datetime, now: dt.datetime
+) -> list[tuple[str, dt.datetime]]:
+    """The drugs (name, stop before) whose latest last dose for `scheduled_start` is already
+    past at `now`, with that moment: what a booking for that time must warn about."""
     late = []
-    for drug, hold_days in holds:
-        last = last_dose_on(hold_days, procedure_day)
-        if last is not None and last_dose_passed(last, today):
+    for drug, stop_before in holds:
+        last = last_dose_by(stop_before, scheduled_start)
+        if last is not None and last_dose_passed(last, now):
             late.append((drug, last))
     return late
+
+
+def restart_at(
+    restart_after: dt.timedelta | None, procedure_end: dt.datetime | None
+) -> dt.datetime | None:
+    """When the patient may take the drug again: `restart_after` from the procedure end (None
+    without a timed restart: the instruction says when, e.g. when eating normally)."""
+    if restart_after is None or procedure_end is None:
+        return None
+    return procedure_end + restart_after
 
 
 # Classes with nothing for the patient to stop or adjust (an unknown drug is reviewed first).
@@ -261,5 +163,185 @@ NO_PATIENT_INSTRUCTION: frozenset[MedClass] = frozenset({MedClass.OTHER, MedClas
 
 def needs_patient_instruction(med_class: MedClass) -> bool:
     """True when the patient must be told to stop or adjust the drug before the day (a hold,
-    a dose adjustment, or a supplement to consider stopping)."""
+    a dose adjustment, a GLP-1 decision, or a supplement to stop)."""
     return med_class not in NO_PATIENT_INSTRUCTION
+
+
+# --- placing a drug the table cannot --------------------------------------------------------
+
+NO_RELEVANCE = "no_relevance"  # the choice "no bleeding or fasting relevance"
+
+
+def no_relevance_rule(drug: str) -> HoldRule:
+    """What a drug placed as having no bleeding or fasting relevance follows: nothing to stop."""
+    return HoldRule(drug, drug, MedClass.OTHER, None, None, False, source="")
+
+
+# --- the reported last dose -------------------------------------------------------------------
+
+# The last dose is asked at the pre-op call and again on the day, until anesthesia starts.
+LAST_DOSE_OPEN: frozenset[CaseStatus] = frozenset(
+    {CaseStatus.INTAKE, CaseStatus.SCHEDULED, CaseStatus.CHECKED_IN}
+)
+REPORTED_VIA: tuple[str, ...] = ("pre_op_call", "day_of")
+LAST_DOSE_LOOKBACK = dt.timedelta(days=366)
+
+
+def check_last_dose_window(status: CaseStatus) -> None:
+    if status not in LAST_DOSE_OPEN:
+        raise RuleViolation(
+            "last_dose", messages.LAST_DOSE_WINDOW_CLOSED.format(status=status.label.lower())
+        )
+
+
+def check_last_dose(taken_at: dt.datetime | None, now: dt.datetime, via: str) -> dt.datetime:
+    """A reported last dose as stored: a moment (timezone-aware), not in the future, within the
+    last year; `via` one of REPORTED_VIA."""
+    if via not in REPORTED_VIA:
+        raise RuleViolation("via", messages.LAST_DOSE_REQUIRED)
+    if taken_at is None or taken_at.tzinfo is None:
+        raise RuleViolation("last_dose", messages.LAST_DOSE_REQUIRED)
+    if taken_at > now:
+        raise RuleViolation("last_dose", messages.LAST_DOSE_IN_FUTURE)
+    if taken_at < now - LAST_DOSE_LOOKBACK:
+        raise RuleViolation("last_dose", messages.LAST_DOSE_TOO_OLD)
+    return taken_at.astimezone(dt.UTC)
+
+
+# --- the day of: the reported last dose against the hold --------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldDrug:
+    """A drug on the case as the day-of check sees it.
+
+    `stop_before`/`skip_on_day`: the hold in force; `last_dose_taken_at`: as the patient
+    reported it (UTC), None while nobody asked; `needs_review`: the drug is still unplaced.
+    """
+
+    drug: str
+    stop_before: dt.timedelta | None
+    skip_on_day: bool = False
+    last_dose_taken_at: dt.datetime | None = None
+    needs_review: bool = False
+
+    @property
+    def timed_hold(self) -> bool:
+        return self.stop_before is not None or self.skip_on_day
+
+
+def earliest_allowed(drug: HeldDrug, at: dt.datetime, day_start: dt.datetime) -> dt.datetime:
+    """The last dose must be before this moment for the hold to be kept at `at`: `stop_before`
+    ahead of it, and for a drug skipped on the day, before the local day began."""
+    limits = [day_start] if drug.skip_on_day else []
+    if drug.stop_before is not None:
+        limits.append(at - drug.stop_before)
+    return min(limits)
+
+
+def last_dose_too_recent(drug: HeldDrug, at: dt.datetime, day_start: dt.datetime) -> bool:
+    """True when the reported last dose is later than the hold allows at `at`."""
+    if not drug.timed_hold or drug.last_dose_taken_at is None:
+        return False
+    return drug.last_dose_taken_at > earliest_allowed(drug, at, day_start)
+
+
+def hold_problems(
+    drugs: Iterable[HeldDrug], at: dt.datetime, day_start: dt.datetime, fmt_time
+) -> list[str]:
+    """Why the holds cannot be confirmed (or anesthesia start) at `at`: a drug still under
+    review, a held drug with no reported last dose, or a last dose later than its hold allows
+    (naming the drug, the last dose and the required stop). `fmt_time` shows a UTC moment in
+    the office's time. Empty when every hold is kept."""
+    problems = []
+    for d in drugs:
+        if d.needs_review:
+            problems.append(messages.HOLD_STILL_UNDER_REVIEW.format(drug=d.drug))
+        elif d.timed_hold and d.last_dose_taken_at is None:
+            problems.append(messages.HOLD_LAST_DOSE_NOT_REPORTED.format(drug=d.drug))
+        elif last_dose_too_recent(d, at, day_start):
+            problems.append(
+                messages.HOLD_LAST_DOSE_TOO_RECENT.format(
+                    drug=d.drug,
+                    taken=fmt_time(d.last_dose_taken_at),
+                    stop=stop_text(d.stop_before, d.skip_on_day),
+                    allowed=fmt_time(earliest_allowed(d, at, day_start)),
+                )
+            )
+    return problems
+
+
+def hours_text(delta: dt.timedelta | None) -> str:
+    """A duration as staff read it: "72 h (3 days)", "36 h", "6 h"; "" for None."""
+    if delta is None:
+        return ""
+    hours = delta / HOURS
+    shown = f"{hours:g} h"
+    if hours >= 48 and hours % 24 == 0:
+        shown += f" ({int(hours // 24)} days)"
+    return shown
+
+
+def stop_text(stop_before: dt.timedelta | None, skip_on_day: bool) -> str:
+    """The required stop in words: "stop 72 h (3 days) before", "no dose on the day"."""
+    parts = []
+    if stop_before is not None:
+        parts.append(messages.STOP_BEFORE.format(duration=hours_text(stop_before)))
+    if skip_on_day:
+        parts.append(messages.NO_DOSE_ON_THE_DAY)
+    return "; ".join(parts) or messages.NO_TIMED_STOP
+
+
+def restart_text(restart_after: dt.timedelta | None, instruction: str = "") -> str:
+    """When to take the drug again, in words: "restart 24 h after the procedure" or the row's
+    own instruction (when eating normally); "" when the row says nothing."""
+    if restart_after is not None:
+        return messages.RESTART_AFTER.format(duration=hours_text(restart_after))
+    return instruction and messages.RESTART_BY_INSTRUCTION.format(instruction=instruction)
+
+
+# --- the table on paper -----------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "drug",
+    "generic",
+    "brand_names",
+    "class",
+    "stop_before_hours",
+    "no_dose_on_the_day",
+    "restart_after_hours",
+    "prescriber_clearance",
+    "instruction",
+    "source",
+    "confirmed_by",
+    "confirmed_on",
+)
+
+
+def _hours(delta: dt.timedelta | None) -> str:
+    return "" if delta is None else f"{delta / HOURS:g}"
+
+
+def hold_table_csv(rules: Iterable[HoldRule]) -> str:
+    """The hold table as CSV, one row per drug, for a practice to review it on paper."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in sorted(rules, key=lambda r: (r.med_class.label, r.drug)):
+        writer.writerow(
+            (
+                r.drug,
+                r.generic,
+                "; ".join(r.brands),
+                r.med_class.label,
+                _hours(r.stop_before),
+                "yes" if r.skip_on_day else "no",
+                _hours(r.restart_after),
+                "yes" if r.needs_clearance else "no",
+                r.instruction,
+                r.source,
+                r.confirmed_by or "",
+                r.confirmed_on.isoformat() if r.confirmed_on else "",
+            )
+        )
+    return out.getvalue()

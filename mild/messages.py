@@ -98,7 +98,7 @@ READY_CLEARANCE = "{clearance} ({condition})"
 READY_DRUG_REVIEW = "Review unknown drug: {drug}"
 READY_PRESCRIBER_CLEARANCE = "Prescriber clearance to stop {drug}"
 READY_HOLD_CONFIRMED = "Hold instructions confirmed with the patient: {drug}"
-READY_DRIVER = "Driver arranged"
+READY_ESCORT = "Escort arranged"
 NOT_READY = "Not ready to confirm for its day. Missing: {missing}."
 CASE_ALREADY_CONFIRMED = "This case is already confirmed for its day."
 BOOKING_NOT_OPEN = "A case that is {status} cannot be booked or re-booked."
@@ -138,7 +138,7 @@ CONDITION_NO_CLEARANCE = "{condition} needs no clearance before booking."
 CLEARANCE_ALREADY_ON_FILE = "That clearance is already on file."
 HEIGHT_WEIGHT_TOGETHER = "Enter both height and weight, or neither."
 MINUTES_RANGE = "Minutes must be a whole number from 0 to 600."
-DRIVER_NAME_AND_PHONE = "Enter the driver's name and phone together."
+ESCORT_NAME_AND_PHONE = "Enter the escort's name and phone together."
 PHONE_FORMAT = "A phone number needs 7 to 15 digits."
 ASA_NEEDS_REVIEW = "ASA {asa}: above {limit}, the anesthesiologist must review before booking."
 CASE_REQUESTED = "Consult request {code} created."
@@ -194,15 +194,15 @@ DISCHARGE_COMPONENT_REQUIRED = "Score {component} (0, 1 or 2)."
 DISCHARGE_COMPONENT_RANGE = "{component} is scored 0, 1 or 2."
 DISCHARGE_SCORE_RECORDED = "Discharge score {total} recorded."
 DISCHARGE_SCORE_NOT_READY = (
-    "A score of {total} is not ready for discharge (needs {min} or more). "
-    "To score again later, un-tick it with a reason."
+    "Failing: a score of {total} is not ready for discharge (needs {min} or more). "
+    "Score again when the patient is ready: each score is kept with its time."
 )
-DRIVER_NAME_REQUIRED = "Enter the driver's name."
-DRIVER_RELATIONSHIP_REQUIRED = "Enter the driver's relationship to the patient."
-DRIVER_PHONE_REQUIRED = "Enter the driver's phone number."
-DRIVER_PHONE_FORMAT = "The driver's phone number needs at least {n} digits."
-DRIVER_CONFIRMED_SAVED = "Driver confirmed."
-NO_DRIVER_ARRANGED = "No driver arranged at intake: confirm one before discharge."
+ESCORT_NAME_REQUIRED = "Enter the escort's name."
+ESCORT_RELATIONSHIP_REQUIRED = "Enter the escort's relationship to the patient."
+ESCORT_PHONE_REQUIRED = "Enter the escort's phone number."
+ESCORT_PHONE_FORMAT = "The escort's phone number needs at least {n} digits."
+ESCORT_CONFIRMED_SAVED = "Escort confirmed."
+NO_ESCORT_ARRANGED = "No escort arranged at intake: confirm one before discharge."
 STEP_TICKED = "{step}: done."
 STEP_UNTICKED = "{step}: un-ticked. The earlier tick stays in its history."
 CHOOSE_A_CASE = "Choose a patient to open their checklist."
@@ -420,8 +420,6 @@ ADMIN_THIS_BROWSER = "This browser (use Sign out)"
 ADMIN_SESSION_ENDED = "Session of {username} ended."
 ADMIN_SESSIONS_ENDED = "Every session of {username} ended."
 HOLD_CLASS_REQUIRED = "Choose the drug's class."
-HOLD_DAYS_RANGE = "Hold days are a whole number from 0 to {max}, or empty for no fixed hold."
-HOLD_DAYS_FOR_NO_HOLD = "A drug in the class 'No hold' has no hold days: leave them empty."
 HOLD_CLEARANCE_REQUIRED = (
     "Stopping an anticoagulant or a P2Y12 inhibitor always needs the prescriber's clearance."
 )
@@ -432,9 +430,14 @@ HOLD_RULE_CHANGED_BY_SOMEONE_ELSE = (
     "change, then make yours again."
 )
 ADMIN_HOLD_TABLE_HELP = (
-    "Intake classes every drug added to a case from this table. A change applies to drugs "
-    "added from now on; cases that already list the drug keep what they were given."
+    "Intake matches every drug added to a case to one row of this table, by its row name, "
+    "generic or brand name. Saving a row re-classes the drugs of open cases (before anesthesia) "
+    "that follow it, each audited, and lists those cases. A change to a row's class, hours or "
+    "clearance asks for it to be confirmed again."
 )
+ADMIN_HOLD_CSV = "Download the table as CSV"
+HOLD_NOT_CONFIRMED = "Not yet confirmed by the practice"
+HOLD_CONFIRMED_ON = "Confirmed by {who} on {when}"
 ADMIN_HOLD_INACTIVE_HELP = (
     "A drug not in use is treated by intake as unknown: it needs review by a nurse."
 )
@@ -519,3 +522,130 @@ ADMIN_SESSIONS_IDLE_NOTE = (
     "A session idle for more than {minutes} minutes has ended and is not listed."
 )
 ADMIN_OFFICES_FOR_ADMIN = "An admin sees every office; offices listed here are optional."
+
+# --- Clinical rules to the published standard (issue 9): holds per drug ---
+DRUG_AMBIGUOUS = "The name alone cannot tell which row applies: pick {options}."
+STOP_BEFORE = "stop {duration} before"
+NO_DOSE_ON_THE_DAY = "no dose on the morning of the procedure"
+NO_TIMED_STOP = "no timed stop"
+HOLD_STILL_UNDER_REVIEW = "{drug}: still needs review (pick its class from the hold table)"
+HOLD_LAST_DOSE_NOT_REPORTED = "{drug}: ask and record the patient's last dose"
+HOLD_LAST_DOSE_TOO_RECENT = (
+    "{drug}: last dose {taken}, later than the hold allows ({stop}; no dose after {allowed})"
+)
+LAST_DOSE_BY = "last dose by {when}"
+LAST_DOSE_REPORTED = "Last dose taken {when} (reported {via}, {who})"
+LAST_DOSE_NOT_REPORTED = "Last dose: not yet reported"
+LAST_DOSE_REQUIRED = "Enter the date and time of the last dose as the patient reports it."
+LAST_DOSE_IN_FUTURE = "The last dose cannot be in the future."
+LAST_DOSE_TOO_OLD = "That last dose is more than a year ago: check the date."
+LAST_DOSE_NOT_HELD = "{drug} has no hold: there is no last dose to record."
+LAST_DOSE_WINDOW_CLOSED = "Last doses are recorded until anesthesia starts; this case is {status}."
+LAST_DOSE_SAVED = "Last dose of {drug} recorded."
+REPORTED_VIA_LABELS = {"pre_op_call": "at the pre-op call", "day_of": "on the day"}
+REVIEW_CLASS_REQUIRED = (
+    "Pick the hold-table row this drug follows, or 'no bleeding or fasting relevance'."
+)
+REVIEW_REASON_REQUIRED = "Say why (for example: the pharmacist confirmed it is a statin)."
+REVIEW_ROW_UNKNOWN = "That row is not in the hold table (or not in use)."
+DRUG_REVIEWED_AS = "Placed by {who}, {when}: {choice}. Why: {reason}"
+NO_RELEVANCE_CHOICE = "No bleeding or fasting relevance"
+HOLD_STOP_RANGE = "Stop before is a whole number of hours from 0 to {max}, or empty."
+HOLD_RESTART_RANGE = "Restart after is a whole number of hours from 0 to {max}, or empty."
+HOLD_NO_RELEVANCE_HAS_NO_STOP = (
+    "A drug with no bleeding or fasting relevance has no stop: leave the hours empty."
+)
+HOLD_BRANDS_FORMAT = "Brand names are separated by ';' and use the characters a drug name may."
+HOLD_GENERIC_REQUIRED = "Enter the generic name."
+HOLD_SOURCE_REQUIRED = "Name the source of this row (guideline, label, or the practice's decision)."
+HOLD_CONFIRMED_BY_REQUIRED = "Enter who at the practice confirmed this row."
+HOLD_RULE_CONFIRMED = "Row {drug} confirmed by {who}."
+HOLD_TABLE_RECLASSED = "Re-classed on open cases: {cases}."
+HOLD_TABLE_NOTHING_RECLASSED = "No open case lists this drug."
+READY_LAST_DOSE = "Last dose reported by the patient: {drug}"
+RESTART_AT = "restart {when}"
+RESTART_BY_INSTRUCTION = "restart as instructed: {instruction}"
+PLANNED_LEVELS_FORMAT = (
+    "Levels are adjacent lumbar interspaces such as L3-L4, separated by commas (L5-S1 included)."
+)
+PLANNED_SIDE_CHOICE = "Choose bilateral, left or right."
+LAST_DOSE_SET_WHEN_BOOKED = "last dose: set when booked"
+NAME_GIVEN = "Given as: {name}"
+PLACE_CHOICE = "{drug} ({med_class}; {stop})"
+RESTART_AFTER = "restart {duration} after the procedure"
+
+
+# --- Day-of checklist (issue 9) ---
+ESCORT_OR_EXEMPTION = "{step}, or the attending physician's exemption"
+STEP_HAS_ITS_OWN_FORM = "{step} is recorded with its own form on the checklist."
+NOT_APPLICABLE_ESCORT_EXEMPT = "exempted from the escort rule by the attending physician"
+EVENT_TIME_NOT_TIMED = "{step} has no event time to correct."
+EVENT_TIME_REQUIRED = "Enter the time the event happened."
+EVENT_TIME_IN_FUTURE = "An event time cannot be in the future."
+EVENT_TIME_TOO_OLD = "That time is more than 24 hours ago: check the time."
+EVENT_TIME_BEFORE = "{step} cannot be before {other} ({at})."
+EVENT_TIME_AFTER = "{step} cannot be after {other} ({at})."
+EVENT_TIME_REASON_REQUIRED = (
+    "Say why the time is corrected (for example: ticked after the patient came in)."
+)
+EVENT_TIME_CORRECTED = "{step}: time corrected to {at}."
+EVENT_TIME_CHARTED = "happened {event}, charted {charted}"
+TIME_CORRECTED_ROW = "Time corrected to {at}"
+LEVEL_SIDE_AS_BOOKED = "As booked: {booked}"
+LEVEL_SIDE_NOT_BOOKED = (
+    "The booking has no levels or side: enter the levels and side the team confirmed."
+)
+BOOKED_LEVEL_SIDE = "Booked: {booked}"
+NO_LEVEL_SIDE_BOOKED = (
+    "The booking names no levels or side: type the levels and side the team confirmed."
+)
+ANTIBIOTIC_CHOICE_REQUIRED = "Say whether antibiotic prophylaxis was given or not used."
+ANTIBIOTIC_TIME_REQUIRED = "Enter the time the antibiotic was given."
+ANTIBIOTIC_IN_FUTURE = "The antibiotic time cannot be in the future."
+ANTIBIOTIC_TOO_EARLY = (
+    "Given at {at}: more than 60 minutes before the time-out. Re-dose as ordered and record "
+    "the new time."
+)
+ANTIBIOTIC_NOT_USED = "Not used"
+ANTIBIOTIC_GIVEN = "Given at {at}"
+ANTIBIOTIC_OPTIONS = ("Given", "Not used")
+ESCORT_HIRED_DRIVER = (
+    "A taxi or rideshare driver alone is not an escort: the patient needs a responsible adult "
+    "to go home with (42 CFR 416.52(c)(3); AANA). Ask for another adult, or for the attending "
+    "physician's exemption."
+)
+ESCORT_RELATIONSHIP_OTHER = "Relationship, in words"
+EXEMPTION_PHYSICIAN_REQUIRED = "Enter the name of the attending physician who exempts the patient."
+EXEMPTION_REASON_REQUIRED = "Say why the physician exempts the patient from the escort rule."
+EXEMPTION_ALREADY = "The patient is already exempted from the escort rule by {who}."
+EXEMPTION_SAVED = "Escort exemption by {who} recorded."
+ESCORT_EXEMPTED = (
+    "Exempted from the escort rule by {who}, {when}: {reason} (recorded by {recorder})"
+)
+EXEMPTION_HELP = (
+    "Only the attending physician may exempt a patient from the escort rule; the exemption, "
+    "who gave it and why are kept on the case and in the audit trail."
+)
+DISCHARGE_SCORE_PASSING = "Passing: {total} of 10 on the {scale}."
+DISCHARGE_SCORE_AGAIN = "Score again"
+INTAKE_LEFT_OPEN = "Left open at intake ({n}):"
+HELD_DRUGS_NONE = "No drug on this case is held or still under review."
+HELD_DRUG_NAME_GIVEN = "{drug} (given as {name})"
+HELD_DRUG_STOP = "Required: {stop}"
+HELD_DRUG_LAST_DOSE_BY = "Latest allowed last dose: {when}"
+HELD_DRUG_NO_DEADLINE = "Latest allowed last dose: not set (no timed stop, or not booked)"
+HELD_DRUG_UNDER_REVIEW = "Still under review: intake must place this drug in the hold table."
+LAST_DOSE_RECORD = "Record the last dose reported today"
+RESTART_NOT_YET = "restart time follows the procedure end ({after} after it)"
+RESTART_NONE = "No held drug to restart."
+RESTART_HEADING = "Restart of held drugs (from the procedure end):"
+
+# --- Discharge instructions (issue 9) ---
+INSTRUCTIONS_PREPARE = "Prepare discharge instructions"
+INSTRUCTIONS_DOWNLOAD = "Download discharge instructions (PDF)"
+INSTRUCTIONS_PREPARED = "Discharge instructions prepared (version {version}): download and print."
+INSTRUCTIONS_NO_OFFICE_PHONE = (
+    "This office has no phone number on file: write it on the printout by hand, and ask an "
+    "admin to add it."
+)
+INSTRUCTIONS_NOT_PREPARED = "The discharge instructions could not be prepared: try again."

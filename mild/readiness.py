@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mild import messages
+from mild.days import to_local
 from mild.intake import CONDITION_SHORT_NAMES, Condition, required_clearances
 from mild.medications import MedClass, last_dose_passed
 
@@ -39,7 +40,7 @@ class MedicationFact:
     cleared: bool = False
     hold_needed: bool = False
     hold_confirmed_with_patient: bool = False
-    last_dose_on: dt.date | None = None
+    last_dose_by: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class CaseFacts:
     booked: bool = False
     conditions: tuple[ConditionFact, ...] = ()
     medications: tuple[MedicationFact, ...] = ()
-    driver_name: str | None = None
-    driver_phone: str | None = None
-    today: dt.date | None = None  # the office's local today: is a last-dose date already past?
+    escort_name: str | None = None
+    escort_phone: str | None = None
+    now: dt.datetime | None = None  # is a latest allowed last dose already past?
+    timezone: str = "UTC"  # the office's, for the times in the sentences
 
     @property
-    def driver_arranged(self) -> bool:
-        return bool((self.driver_name or "").strip() and (self.driver_phone or "").strip())
+    def escort_arranged(self) -> bool:
+        return bool((self.escort_name or "").strip() and (self.escort_phone or "").strip())
 
 
 def _condition_items(conditions: Iterable[ConditionFact]) -> list[str]:
@@ -73,18 +75,19 @@ def _condition_items(conditions: Iterable[ConditionFact]) -> list[str]:
     ]
 
 
-def _hold_item(med: MedicationFact, today: dt.date | None) -> str:
-    """Hold instructions still to confirm; when the last-dose date is already past, the patient
-    cannot have kept the hold as told: say so, and what to do."""
-    if today is not None and last_dose_passed(med.last_dose_on, today):
-        return messages.READY_HOLD_LATE.format(drug=med.drug, day=f"{med.last_dose_on:%a %d %b}")
+def _hold_item(med: MedicationFact, now: dt.datetime | None, timezone: str) -> str:
+    """Hold instructions still to confirm; when the latest allowed last dose is already past,
+    the patient cannot have kept the hold as told: say so, and what to do."""
+    if now is not None and last_dose_passed(med.last_dose_by, now):
+        when = to_local(timezone, med.last_dose_by)
+        return messages.READY_HOLD_LATE.format(drug=med.drug, day=f"{when:%a %d %b %H:%M %Z}")
     return messages.READY_HOLD_CONFIRMED.format(drug=med.drug)
 
 
 def missing_items(facts: CaseFacts) -> list[str]:
     """Every item missing before the case may be confirmed for its day, in a stable order:
     ASA class, provider, booking, condition clearances, drug reviews, prescriber clearances,
-    hold instructions confirmed, driver. An empty list means ready."""
+    hold instructions confirmed, escort. An empty list means ready."""
     items: list[str] = []
     if not facts.asa_recorded:
         items.append(messages.READY_ASA_CLASS)
@@ -101,12 +104,12 @@ def missing_items(facts: CaseFacts) -> list[str]:
         if m.needs_prescriber_clearance and not m.cleared
     ]
     items += [
-        _hold_item(m, facts.today)
+        _hold_item(m, facts.now, facts.timezone)
         for m in meds
         if m.hold_needed and not m.needs_review and not m.hold_confirmed_with_patient
     ]
-    if not facts.driver_arranged:
-        items.append(messages.READY_DRIVER)
+    if not facts.escort_arranged:
+        items.append(messages.READY_ESCORT)
     return items
 
 

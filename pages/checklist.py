@@ -1,12 +1,13 @@
 """Day-of checklist: today's cases at the nurse's office; one case's steps by phase, with who
-ticked each and when, the hard stops beside their step, and un-ticking with a reason; read-only
-once the patient is discharged."""
+ticked each and when, what intake left open, the hard stops beside their step, and un-ticking
+with a reason; read-only once the patient is discharged."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from db.queries.checklist import case_detail, todays_cases
+from db.queries.readiness import readiness_for_cases
 from mild import messages
 from mild.checklist import case_progress, checklist_lock, current_state, discharge_entry, step_views
 from mild.staff import Screen
@@ -42,8 +43,21 @@ def render() -> None:
     if case is None:
         return
     done = current_state(e.as_tick() for e in case.entries)
-    view.case_header(case, *case_progress(done, diabetic=case.diabetic), now)
+    progress = case_progress(done, diabetic=case.diabetic, escort_exempt=case.escort_exempt)
+    try:
+        left_at_intake = readiness_for_cases([case.case_id]).get(case.case_id, [])
+    except Exception as exc:
+        show_failure(exc)
+        return
+    view.case_header(case, *progress, now, left_at_intake)
     lock = checklist_lock(case.status, discharge_entry(case.entries), case.timezone)
     if lock:  # discharged (who and when) or not yet booked: the steps below are read-only
         st.info(lock, icon=":material/lock:")
-    view.phases(case, step_views(case.entries, case.status, diabetic=case.diabetic), user)
+    steps = step_views(
+        case.entries,
+        case.status,
+        diabetic=case.diabetic,
+        escort_exempt=case.escort_exempt,
+        hold_problems=case.hold_problems(now),
+    )
+    view.phases(case, steps, user)

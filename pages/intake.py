@@ -1,4 +1,4 @@
-"""Intake: a consult request becomes a case; medications, conditions, baseline, driver, booking,
+"""Intake: a consult request becomes a case; medications, conditions, baseline, escort, booking,
 and the readiness summary before a case is confirmed for its day."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from mild.cases import CaseStatus
 from mild.staff import Screen
 from ui import forms
 from ui import intake as widgets
+from ui import medications as medication_widgets
 from ui.auth import require
 from ui.safe import open_case, show_failure
 
-TABS = ["Medications", "Conditions", "Assessment", "Driver", "Booking"]
+TABS = ["Medications", "Conditions", "Assessment", "Escort", "Booking"]
 
 
 def render() -> None:
@@ -52,16 +53,16 @@ def render() -> None:
         return
     widgets.readiness(case, user)
 
-    meds, conditions, assessment, driver, booking = st.tabs(TABS)
+    meds, conditions, assessment, escort, booking = st.tabs(TABS)
     with meds:
-        widgets.medications(case, user)
+        medication_widgets.medications(case, user)
     with conditions:
         widgets.conditions(case, user)
     with assessment:
         widgets.assessment(case, user)
         with st.expander("Baseline ODI (Oswestry Disability Index)"):
             widgets.baseline_odi(case, user)
-    with driver:
-        widgets.driver(case, user)
+    with escort:
+        widgets.escort(case, user)
     with booking:
         widgets.booking_form(case, user, office_rows, provider_rows)

@@ -8,18 +8,21 @@ row with before and after.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import HoldRuleRow, StaffUser, UserSession
+from db.queries.holds import rule_from_row
 from db.session import transaction
 from mild import admin as rules
 from mild import messages
 from mild.errors import RuleViolation
-from mild.medications import MedClass
+from mild.medications import HOURS, HoldRule
 from services import sessions
 from services.common import Actor, audit, now_utc
+from services.medications import reclass_open_cases
 
 
 def require_admin(session: Session, actor: Actor) -> None:
@@ -112,42 +115,59 @@ def end_user_sessions(user_id: int, *, actor: Actor) -> int:
 
 def _rule_values(row: HoldRuleRow) -> dict:
     return {
+        "generic": row.generic,
+        "brands": row.brands,
         "med_class": row.med_class.value,
-        "hold_days": row.hold_days,
+        "stop_before_hours": row.stop_before_hours,
+        "skip_on_day": row.skip_on_day,
+        "restart_after_hours": row.restart_after_hours,
         "needs_clearance": row.needs_clearance,
         "instruction": row.instruction,
+        "source": row.source,
         "active": row.active,
     }
 
 
-def add_hold_rule(
-    drug: str,
-    *,
-    med_class: MedClass | None,
-    hold_days: int | None,
-    needs_clearance: bool,
-    instruction: str = "",
-    actor: Actor,
-) -> str:
-    """Add a drug to the hold table (active at once: intake classes it from the next addition).
-    Returns the drug name as stored (lower case)."""
-    name = rules.check_hold_drug(drug)
-    instruction_ = rules.check_hold_rule(med_class, hold_days, needs_clearance, instruction)
+# What a practice confirms: a change to any of these asks for the row to be confirmed again.
+CLINICAL_FIELDS = frozenset(
+    {"med_class", "stop_before_hours", "skip_on_day", "restart_after_hours", "needs_clearance"}
+)
+
+
+def _set_row(row: HoldRuleRow, rule: HoldRule) -> None:
+    row.generic = rule.generic
+    row.brands = "; ".join(rule.brands)
+    row.med_class = rule.med_class
+    row.stop_before_hours = None if rule.stop_before is None else int(rule.stop_before / HOURS)
+    row.skip_on_day = rule.skip_on_day
+    row.restart_after_hours = (
+        None if rule.restart_after is None else int(rule.restart_after / HOURS)
+    )
+    row.needs_clearance = rule.needs_clearance
+    row.instruction = rule.instruction
+    row.source = rule.source
+
+
+@dataclass(frozen=True)
+class HoldChange:
+    """What saving a row did: when (what the next save expects) and the open cases whose
+    drugs were re-classed by it (their codes, for the admin to follow up)."""
+
+    at: dt.datetime
+    reclassed: tuple[str, ...]
+
+
+def add_hold_rule(typed: rules.HoldRuleInput, *, actor: Actor) -> HoldChange:
+    """Add a row to the hold table (in use at once). Open cases listing a drug of that name
+    that the table could not place, or placed elsewhere, are re-classed and listed."""
+    rule = rules.check_hold_rule(typed)
     with transaction() as session:
         require_admin(session, actor)
-        if session.get(HoldRuleRow, name) is not None:
-            raise RuleViolation("drug", messages.HOLD_DRUG_TAKEN.format(drug=name))
+        if session.get(HoldRuleRow, rule.drug) is not None:
+            raise RuleViolation("drug", messages.HOLD_DRUG_TAKEN.format(drug=rule.drug))
         at = now_utc()
-        row = HoldRuleRow(
-            drug=name,
-            med_class=med_class,
-            hold_days=hold_days,
-            needs_clearance=needs_clearance,
-            instruction=instruction_,
-            active=True,
-            updated_at=at,
-            updated_by_id=actor.id,
-        )
+        row = HoldRuleRow(drug=rule.drug, active=True, updated_at=at, updated_by_id=actor.id)
+        _set_row(row, rule)
         session.add(row)
         session.flush()
         audit(
@@ -156,45 +176,42 @@ def add_hold_rule(
             "hold_rule.added",
             "hold_rule",
             None,
-            detail={"drug": name, "after": _rule_values(row)},
+            detail={"drug": rule.drug, "after": _rule_values(row)},
             at=at,
         )
-        return name
+        codes = reclass_open_cases(session, rule, rule.names, actor, at)
+        return HoldChange(at, tuple(codes))
 
 
 def update_hold_rule(
-    drug: str,
+    typed: rules.HoldRuleInput,
     *,
-    med_class: MedClass | None,
-    hold_days: int | None,
-    needs_clearance: bool,
-    instruction: str,
     active: bool,
     expected_updated_at: dt.datetime | None,
     actor: Actor,
-) -> dt.datetime:
-    """Change one drug's class, hold days, clearance, instruction or whether intake uses it.
+) -> HoldChange:
+    """Change one row (names, class, hours, clearance, instruction, source, in use or not).
     `expected_updated_at` is the last change the admin's screen showed: a change made since by
-    someone else is not overwritten. Cases already listing the drug keep what they were given.
-    Returns the time of this change (what the next save expects)."""
-    instruction_ = rules.check_hold_rule(med_class, hold_days, needs_clearance, instruction)
+    someone else is not overwritten. A clinical change clears the row's confirmation; the drugs
+    of open cases that follow the row are re-classed, audited and listed."""
+    rule = rules.check_hold_rule(typed)
     with transaction() as session:
         require_admin(session, actor)
-        row = session.get(HoldRuleRow, rules.check_hold_drug(drug), with_for_update=True)
+        row = session.get(HoldRuleRow, rule.drug, with_for_update=True)
         if row is None:
             raise RuleViolation("drug", messages.HOLD_DRUG_NOT_FOUND)
         if expected_updated_at is not None and row.updated_at != expected_updated_at:
             raise RuleViolation("drug", messages.HOLD_RULE_CHANGED_BY_SOMEONE_ELSE)
         before = _rule_values(row)
-        row.med_class = med_class
-        row.hold_days = hold_days
-        row.needs_clearance = needs_clearance
-        row.instruction = instruction_
+        old_names = rule_from_row(row).names
+        _set_row(row, rule)
         row.active = active
         after = _rule_values(row)
         changed = sorted(k for k in after if after[k] != before[k])
         if not changed:
             raise RuleViolation("drug", messages.NOTHING_CHANGED)
+        if CLINICAL_FIELDS & set(changed):
+            row.confirmed_by, row.confirmed_on = None, None
         at = now_utc()
         row.updated_at = at
         row.updated_by_id = actor.id
@@ -209,6 +226,38 @@ def update_hold_rule(
                 "before": {k: before[k] for k in changed},
                 "after": {k: after[k] for k in changed},
             },
+            at=at,
+        )
+        session.flush()
+        codes = reclass_open_cases(
+            session, rule if active else None, {*old_names, *rule.names}, actor, at
+        )
+        return HoldChange(at, tuple(codes))
+
+
+def confirm_hold_rule(
+    drug: str, confirmed_by: str, *, expected_updated_at: dt.datetime | None, actor: Actor
+) -> dt.datetime:
+    """Record who at the practice confirmed a row (against its source) and when (today, in the
+    admin's practice). Returns the time of this change."""
+    name = rules.check_confirmer(confirmed_by)
+    with transaction() as session:
+        require_admin(session, actor)
+        row = session.get(HoldRuleRow, rules.check_hold_drug(drug), with_for_update=True)
+        if row is None:
+            raise RuleViolation("drug", messages.HOLD_DRUG_NOT_FOUND)
+        if expected_updated_at is not None and row.updated_at != expected_updated_at:
+            raise RuleViolation("drug", messages.HOLD_RULE_CHANGED_BY_SOMEONE_ELSE)
+        at = now_utc()
+        row.confirmed_by, row.confirmed_on = name, at.date()
+        row.updated_at, row.updated_by_id = at, actor.id
+        audit(
+            session,
+            actor,
+            "hold_rule.confirmed",
+            "hold_rule",
+            None,
+            detail={"drug": row.drug, "confirmed_by": name, "values": _rule_values(row)},
             at=at,
         )
         return at

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseMedication, Office, Provider
+from db.models import Case, Office, Provider
 from db.queries.readiness import facts_for_cases
 from db.session import transaction
 from mild import messages
@@ -19,14 +19,16 @@ from mild.booking import (
     check_in_future,
     check_no_clash,
     check_not_too_far,
+    check_planned_levels,
     check_planned_minutes,
+    check_planned_side,
 )
 from mild.cases import CaseStatus, check_transition
 from mild.days import at_local, local_today, to_local
 from mild.errors import RuleViolation
-from mild.medications import last_dose_on
 from mild.readiness import missing_items
 from services.common import Actor, audit, lock_case, move_case, now_utc, touch_case
+from services.medications import redate_holds
 
 
 def _provider_at(session: Session, provider_id: int | None, office_id: int) -> Provider:
@@ -65,6 +67,8 @@ def _booking(case: Case, tz_name: str) -> dict:
         "start": start.isoformat() if start else None,
         "local_start": to_local(tz_name, start).isoformat() if start else None,
         "planned_minutes": case.planned_minutes,
+        "planned_levels": case.planned_levels,
+        "planned_side": case.planned_side,
         "provider_id": case.provider_id,
         "office_id": case.office_id,
     }
@@ -78,6 +82,8 @@ def book_case(
     planned_minutes: int = DEFAULT_PLANNED_MINUTES,
     provider_id: int,
     office_id: int | None = None,
+    planned_levels: str | None = None,
+    planned_side: str | None = None,
     actor: Actor,
     expected_version: int | None = None,
 ) -> int:
@@ -86,10 +92,12 @@ def book_case(
 
     Refuses a past time, planned minutes outside 15-240, a provider not at the office, a case
     past scheduling, and a double booking of the provider (naming the clashing case). Moving
-    the start recomputes every medication's last-dose date from the new day and, because the
-    patient must be told the new dates, clears the hold confirmations and the case's
-    confirmation for its day.
+    the start recomputes every medication's latest allowed last dose from the new start and,
+    because the patient must be told the new times, clears the hold confirmations and the
+    case's confirmation for its day. Levels and side are what the time-out checks against.
     """
+    levels = check_planned_levels(planned_levels)
+    side = check_planned_side(planned_side)
     if day is None:
         raise RuleViolation("day", messages.BOOKING_DAY_REQUIRED)
     if start is None:
@@ -118,22 +126,13 @@ def book_case(
         )
         before = _booking(case, case.office.timezone)
         moved = case.scheduled_start is not None and case.scheduled_start != starts_at
-        medications = session.scalars(
-            select(CaseMedication)
-            .where(CaseMedication.case_id == case.id)
-            .order_by(CaseMedication.id)
-            .with_for_update()
-        ).all()
-        for med in medications:
-            med.last_dose_on = last_dose_on(med.hold_days, day)
-            if moved:
-                med.hold_confirmed_at = None
-                med.hold_confirmed_by_id = None
+        case.scheduled_start = starts_at
+        redate_holds(session, case, moved=moved)
         if moved:
             case.confirmed_at = None
             case.confirmed_by_id = None
-        case.scheduled_start = starts_at
         case.planned_minutes = planned_minutes
+        case.planned_levels, case.planned_side = levels, side
         case.provider_id = provider.id
         case.office_id = office_id
         touch_case(case, at)

@@ -1,30 +1,55 @@
-"""Day-of checklist actions: tick a step (hard stops enforced), record the discharge score and
-the driver met in person, discharge (steps still open confirmed by name), un-tick a step with a
-reason. Once the patient is discharged the checklist is locked: every action is refused, naming
-who discharged the patient and when."""
+"""Day-of checklist actions: tick a step (hard stops enforced, the medication holds re-checked),
+record the discharge score item by item (each score a new row), the escort met in person or the
+physician's exemption, the antibiotic at the time-out, correct a step's event time, discharge
+(steps still open confirmed by name), un-tick a step with a reason. Once the patient is
+discharged the checklist is locked: every action is refused, naming who discharged and when.
+
+One transaction per action: the case row-locked, the rules asked, the change stamped with who
+and when, an audit row added, all committed together or not at all."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import json
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseCondition, ChecklistEntry, FollowUp, Office, StaffUser
+from db.models import (
+    Case,
+    CaseCondition,
+    CaseMedication,
+    ChecklistEntry,
+    FollowUp,
+    Office,
+    StaffUser,
+)
 from db.session import transaction
-from mild import checklist, messages
+from mild import checklist, discharge, messages, time_out
 from mild.cases import CaseStatus
-from mild.checklist import Entry, Tick
+from mild.checklist import Entry
+from mild.dayof_holds import day_of_hold_problems
 from mild.errors import RuleViolation
+from mild.event_times import check_event_time, time_text
 from mild.followup import follow_up_schedule
 from mild.intake import Condition
 from services.common import STATUS_TIMESTAMP, Actor, audit, lock_case, now_utc, touch_case
 
-# Steps whose time is also kept on the case itself, for the schedule and the metrics.
-STEP_TIMESTAMP: dict[str, str] = {
+# The case column that keeps each timed step's event time, for the board, schedule and metrics
+# (a step that moves the case on sets its status column too: services.common.STATUS_TIMESTAMP).
+EVENT_COLUMN: dict[str, str] = {
+    "checked_in": "checked_in_at",
+    "patient_in_room": "patient_in_room_at",
     "anesthesia_start": "anesthesia_started_at",
+    "procedure_start": "procedure_started_at",
     "procedure_end": "procedure_ended_at",
+    "patient_out_of_room": "patient_out_of_room_at",
+    "recovery_in": "recovery_in_at",
     "recovery_out": "recovery_out_at",
+    "discharged": "discharged_at",
 }
 # Steps whose value is also kept on the case.
 STEP_CASE_VALUE: dict[str, str] = {
@@ -34,13 +59,27 @@ STEP_CASE_VALUE: dict[str, str] = {
 }
 
 
-def _done(session: Session, case_id: int) -> dict[str, str | None]:
+def _entries(session: Session, case_id: int) -> list[Entry]:
     rows = session.execute(
-        select(ChecklistEntry.step, ChecklistEntry.undone, ChecklistEntry.value)
+        select(
+            ChecklistEntry.step,
+            ChecklistEntry.done_at,
+            ChecklistEntry.value,
+            ChecklistEntry.undone,
+            ChecklistEntry.event_at,
+            ChecklistEntry.corrects_time,
+        )
         .where(ChecklistEntry.case_id == case_id)
         .order_by(ChecklistEntry.id)
     )
-    return checklist.current_state(Tick(step, undone, value) for step, undone, value in rows)
+    return [
+        Entry(step, at, None, value, bool(undone), event_at=event_at, corrects_time=bool(fix))
+        for step, at, value, undone, event_at, fix in rows
+    ]
+
+
+def _done(entries: list[Entry]) -> dict[str, str | None]:
+    return checklist.current_state(e.as_tick() for e in entries)
 
 
 def _diabetic(session: Session, case_id: int) -> bool:
@@ -52,16 +91,35 @@ def _diabetic(session: Session, case_id: int) -> bool:
     return found is not None
 
 
+def _timezone(session: Session, case: Case) -> str:
+    return session.scalar(select(Office.timezone).where(Office.id == case.office_id)) or "UTC"
+
+
 def _discharge(session: Session, case_id: int) -> Entry | None:
     """Who discharged the patient and when (the 'discharged' tick in force)."""
     rows = session.execute(
-        select(ChecklistEntry.done_at, StaffUser.display_name, ChecklistEntry.undone)
+        select(
+            ChecklistEntry.done_at,
+            StaffUser.display_name,
+            ChecklistEntry.undone,
+            ChecklistEntry.corrects_time,
+        )
         .outerjoin(StaffUser, StaffUser.id == ChecklistEntry.done_by_id)
         .where(ChecklistEntry.case_id == case_id, ChecklistEntry.step == "discharged")
         .order_by(ChecklistEntry.id)
     )
     return checklist.discharge_entry(
-        Entry("discharged", at, by, undone=bool(undone)) for at, by, undone in rows
+        Entry("discharged", at, by, undone=bool(undone), corrects_time=bool(fix))
+        for at, by, undone, fix in rows
+    )
+
+
+def _hold_problems(session: Session, case: Case, timezone: str, at: dt.datetime) -> list[str]:
+    meds = session.scalars(
+        select(CaseMedication).where(CaseMedication.case_id == case.id).order_by(CaseMedication.id)
+    ).all()
+    return day_of_hold_problems(
+        meds, at=at, timezone=timezone, scheduled_start=case.scheduled_start
     )
 
 
@@ -74,8 +132,7 @@ def _open_case(session: Session, case_id: int, actor: Actor, expected_version: i
     """
     case = lock_case(session, case_id, actor)
     if case.status in checklist.LOCKED_AFTER_DISCHARGE:
-        timezone = session.scalar(select(Office.timezone).where(Office.id == case.office_id))
-        checklist.check_open(case.status, _discharge(session, case.id), timezone or "UTC")
+        checklist.check_open(case.status, _discharge(session, case.id), _timezone(session, case))
     else:
         checklist.check_open(case.status, None, "UTC")
     if expected_version is not None and case.version != expected_version:
@@ -99,24 +156,43 @@ def _tick(
     value: str | None,
     note: str,
     open_confirmed: Collection[str] = (),
+    detail: Mapping[str, Any] | None = None,
 ) -> int:
     """Tick a step of a locked case in the caller's transaction; returns the new version.
 
     Discharging also needs each applicable step still open named in `open_confirmed`.
     """
-    done = _done(session, case.id)
-    step = checklist.check_tick(step_key, case.status, done)
-    diabetic = _diabetic(session, case.id)
-    checklist.check_applies(
-        step, diabetic=diabetic, xray=checklist.imaging_is_xray(done.get("imaging_modality"))
+    entries = _entries(session, case.id)
+    done = _done(entries)
+    at = now_utc()
+    step = checklist.get_step(step_key)
+    exempt = case.escort_exempted_by is not None
+    problems = (
+        _hold_problems(session, case, _timezone(session, case), at) if step.checks_holds else []
     )
+    checklist.check_tick(step_key, case.status, done, escort_exempt=exempt, hold_problems=problems)
+    diabetic = _diabetic(session, case.id)
+    xray = checklist.imaging_is_xray(done.get("imaging_modality"))
+    checklist.check_applies(step, diabetic=diabetic, xray=xray, escort_exempt=exempt)
     stored = checklist.validate_value(step, value)
     left_open: tuple[str, ...] = ()
     if step.moves_case_to == CaseStatus.DISCHARGED:
-        review = checklist.check_discharge(done, diabetic=diabetic, open_confirmed=open_confirmed)
-        note, left_open = checklist.discharge_note(review), review.open_keys
-    at = now_utc()
-    session.add(_entry(case, step.key, at, actor, value=stored, note=note.strip() or None))
+        review = discharge.check_discharge(
+            done, diabetic=diabetic, open_confirmed=open_confirmed, escort_exempt=exempt
+        )
+        note, left_open = discharge.discharge_note(review), review.open_keys
+    session.add(
+        _entry(
+            case,
+            step.key,
+            at,
+            actor,
+            value=stored,
+            note=note.strip() or None,
+            event_at=at if step.timed else None,
+            detail=json.dumps(detail, sort_keys=True) if detail else None,
+        )
+    )
     if step.moves_case_to is not None:
         case.status = step.moves_case_to
         setattr(case, STATUS_TIMESTAMP[step.moves_case_to], at)
@@ -131,7 +207,7 @@ def _tick(
             )
             for due in follow_up_schedule(at)
         )
-    if column := STEP_TIMESTAMP.get(step.key):
+    if column := EVENT_COLUMN.get(step.key):
         setattr(case, column, at)
     if column := STEP_CASE_VALUE.get(step.key):
         setattr(case, column, stored)
@@ -144,7 +220,8 @@ def _tick(
         case.id,
         office_id=case.office_id,
         detail={"step": step.key, "value": stored}
-        | ({"left_open": list(left_open)} if left_open else {}),
+        | ({"left_open": list(left_open)} if left_open else {})
+        | ({"detail": dict(detail)} if detail else {}),
         at=at,
     )
     return case.version
@@ -161,11 +238,16 @@ def complete_step(
 ) -> int:
     """Tick one step with who and when (a status step moves the case on); returns the version.
 
-    Discharging here works only when no other step is open; otherwise use discharge_patient.
+    Steps with their own form (discharge score, escort, antibiotic) are refused here; the level
+    and side are those of the booking when it names them. Discharging here works only when no
+    other step is open; otherwise use discharge_patient.
     """
+    checklist.check_own_form(checklist.get_step(step_key))
     note = checklist.check_note(note) or ""
     with transaction() as session:
         case = _open_case(session, case_id, actor, expected_version)
+        if step_key == "level_side_confirmed":
+            value = time_out.level_side_value(case.planned_levels, case.planned_side, value)
         return _tick(session, case, step_key, actor=actor, value=value, note=note)
 
 
@@ -176,9 +258,10 @@ def discharge_patient(
     open_steps_confirmed: Collection[str] = (),
     expected_version: int | None = None,
 ) -> int:
-    """Tick 'discharged': refused on a hard stop (passing score, driver confirmed) or while a
-    step is open that the nurse did not confirm by key; the open ones are kept in the tick's note
-    and the audit row. Books the follow-ups. Returns the new version."""
+    """Tick 'discharged': refused on a hard stop (passing score; escort confirmed or the
+    physician's exemption) or while a step is open that the nurse did not confirm by key; the
+    open ones are kept in the tick's note and the audit row. Books the follow-ups. Returns the
+    new version."""
     with transaction() as session:
         case = _open_case(session, case_id, actor, expected_version)
         return _tick(
@@ -194,22 +277,31 @@ def discharge_patient(
 
 def record_discharge_score(
     case_id: int,
-    scale: checklist.DischargeScale | None,
+    scale: discharge.DischargeScale | None,
     components: Mapping[str, int | None],
     *,
     actor: Actor,
     expected_version: int | None = None,
 ) -> int:
-    """Score the modified Aldrete or PADSS items (0-2 each) and tick the discharge score with
-    their total; the items are kept in the tick's note. Returns the new version."""
+    """Score the modified Aldrete or modified PADSS items (0-2 each): a new score row with the
+    total, the items in its note, and scale, version and items in its detail. A re-score needs
+    no un-tick: the latest counts, every earlier one stays with its time."""
     with transaction() as session:
         case = _open_case(session, case_id, actor, expected_version)
-        total = checklist.discharge_score_total(scale, components)
-        note = checklist.discharge_score_note(scale, components)
-        return _tick(session, case, "discharge_score", actor=actor, value=str(total), note=note)
+        detail = discharge.discharge_score_detail(scale, components)
+        note = discharge.discharge_score_note(scale, components)
+        return _tick(
+            session,
+            case,
+            "discharge_score",
+            actor=actor,
+            value=str(detail["total"]),
+            note=note,
+            detail=detail,
+        )
 
 
-def confirm_driver(
+def confirm_escort(
     case_id: int,
     name: str | None,
     relationship: str | None,
@@ -218,11 +310,119 @@ def confirm_driver(
     actor: Actor,
     expected_version: int | None = None,
 ) -> int:
-    """Tick 'driver confirmed' with the driver met in person: name, relationship and phone."""
+    """Tick 'escort confirmed' with the responsible adult met in person: name, relationship and
+    phone; a taxi or rideshare driver alone is refused with the reason."""
     with transaction() as session:
         case = _open_case(session, case_id, actor, expected_version)
-        value = checklist.driver_confirmation(name, relationship, phone)
-        return _tick(session, case, "driver_confirmed", actor=actor, value=value, note="")
+        value = discharge.escort_confirmation(name, relationship, phone)
+        return _tick(session, case, "escort_confirmed", actor=actor, value=value, note="")
+
+
+def exempt_from_escort(
+    case_id: int,
+    physician: str | None,
+    reason: str | None,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Record the attending physician's exemption from the escort rule: who and why, on the case
+    and in the audit trail, with who recorded it. It satisfies the discharge hard stop."""
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        if case.escort_exempted_by is not None:
+            raise RuleViolation(
+                "physician", messages.EXEMPTION_ALREADY.format(who=case.escort_exempted_by)
+            )
+        who, why = discharge.check_escort_exemption(physician, reason)
+        at = now_utc()
+        case.escort_exempted_by = who
+        case.escort_exempt_reason = why
+        case.escort_exempt_at = at
+        case.escort_exempt_recorded_by_id = actor.id
+        touch_case(case, at)
+        audit(
+            session,
+            actor,
+            "checklist.escort_exempted",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail={"physician": who, "reason": why},
+            at=at,
+        )
+        return case.version
+
+
+def record_antibiotic(
+    case_id: int,
+    used: bool | None,
+    given_at: dt.datetime | None = None,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Time-out item: antibiotic prophylaxis given within the last 60 minutes (with its time),
+    or not used."""
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        timezone = _timezone(session, case)
+        value, detail = time_out.antibiotic_value(
+            used, given_at, now=now_utc(), fmt_time=functools.partial(time_text, timezone)
+        )
+        return _tick(
+            session,
+            case,
+            "antibiotic_prophylaxis",
+            actor=actor,
+            value=value,
+            note="",
+            detail=detail,
+        )
+
+
+def correct_event_time(
+    case_id: int,
+    step_key: str,
+    event_at: dt.datetime | None,
+    reason: str | None,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Set the time a timed step's event happened (not in the future, within the order of the
+    day), with the reason: a new row that keeps who and why; the case's column for the step
+    (board, schedule, metrics) follows. Returns the new version."""
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        timezone = _timezone(session, case)
+        times = checklist.event_times(_entries(session, case.id))
+        at = now_utc()
+        new_at, why = check_event_time(
+            step_key,
+            event_at,
+            reason,
+            times=times,
+            now=at,
+            fmt_time=functools.partial(time_text, timezone),
+        )
+        session.add(
+            _entry(case, step_key, at, actor, event_at=new_at, corrects_time=True, reason=why)
+        )
+        if column := EVENT_COLUMN.get(step_key):
+            setattr(case, column, new_at)
+        touch_case(case, at)
+        audit(
+            session,
+            actor,
+            "checklist.time_corrected",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail={"step": step_key, "from": times[step_key], "to": new_at, "reason": why},
+            at=at,
+        )
+        return case.version
 
 
 def undo_step(
@@ -231,10 +431,12 @@ def undo_step(
     """Un-tick a step: a new row with the reason; the original tick stays in the history."""
     with transaction() as session:
         case = _open_case(session, case_id, actor, expected_version)
-        step = checklist.check_untick(step_key, case.status, _done(session, case_id), reason)
+        step = checklist.check_untick(
+            step_key, case.status, _done(_entries(session, case_id)), reason
+        )
         at = now_utc()
         session.add(_entry(case, step.key, at, actor, undone=True, reason=reason.strip()))
-        if column := STEP_TIMESTAMP.get(step.key):
+        if column := EVENT_COLUMN.get(step.key):
             setattr(case, column, None)
         if column := STEP_CASE_VALUE.get(step.key):
             setattr(case, column, None)

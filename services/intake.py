@@ -1,5 +1,6 @@
-"""Intake actions: a consult request becomes a case; medications, conditions, baseline and the
-driver are recorded. One transaction per action, the case locked first, an audit row each.
+"""Intake actions: a consult request becomes a case; conditions, baseline and the escort are
+recorded (medications: services/medications.py). One transaction per action, the case locked
+first, an audit row each.
 
 Every change to a case already confirmed for its day checks readiness again: a change that
 leaves something missing withdraws the confirmation, so "confirmed" always means ready.
@@ -14,8 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseCondition, CaseMedication, Office, Patient, Provider
-from db.queries.holds import hold_table
+from db.models import Case, CaseCondition, Office, Patient, Provider
 from db.queries.intake import find_patient, same_name_and_birth
 from db.queries.readiness import facts_for_cases
 from db.session import transaction
@@ -25,7 +25,6 @@ from mild.cases import CaseStatus, RequestChannel
 from mild.days import local_today, to_local
 from mild.errors import RuleViolation
 from mild.intake import Condition
-from mild.medications import CLASS_LABELS, MedClass, medication_hold, needs_patient_instruction
 from mild.readiness import missing_items
 from mild.scores import check_nprs, odi_score
 from services.common import Actor, audit, lock_case, now_utc, touch_case
@@ -148,28 +147,14 @@ def create_case(
 # --- shared steps ---------------------------------------------------------------------------
 
 
-def _open_case(
+def open_intake_case(
     session: Session, case_id: int, actor: Actor, expected_version: int | None = None
 ) -> Case:
+    """The case row-locked for an intake change: in the actor's offices, between "Start
+    intake" and check-in, unchanged since the screen showed it."""
     case = lock_case(session, case_id, actor, expected_version)
     rules.check_intake_editable(case.status)
     return case
-
-
-def _medication(session: Session, medication_id: int, actor: Actor) -> tuple[Case, CaseMedication]:
-    """The medication's case, locked and open for intake, then the medication row itself."""
-    case_id = session.scalar(
-        select(CaseMedication.case_id).where(CaseMedication.id == medication_id)
-    )
-    if case_id is None:
-        raise RuleViolation("medication", messages.MEDICATION_NOT_FOUND)
-    case = _open_case(session, case_id, actor)
-    med = session.scalars(
-        select(CaseMedication).where(CaseMedication.id == medication_id).with_for_update()
-    ).one_or_none()
-    if med is None:
-        raise RuleViolation("medication", messages.MEDICATION_NOT_FOUND)
-    return case, med
 
 
 def _condition(session: Session, case: Case, condition: Condition) -> CaseCondition:
@@ -189,7 +174,7 @@ def _procedure_day(case: Case) -> dt.date | None:
     return to_local(case.office.timezone, case.scheduled_start).date()
 
 
-def _finish(
+def finish(
     session: Session,
     case: Case,
     actor: Actor,
@@ -210,169 +195,6 @@ def _finish(
     return case.version
 
 
-# --- medications ----------------------------------------------------------------------------
-
-
-def add_medication(case_id: int, drug: str, dose: str = "", *, actor: Actor) -> int:
-    """Add a drug, classed from the practice's hold table as the admins keep it (unknown or
-    deactivated: needs review), with its last-dose date when the case is booked. Returns the
-    medication's id."""
-    drug = rules.check_drug_name(drug)
-    dose_ = rules.check_text(dose, "dose", 120)
-    with transaction() as session:
-        case = _open_case(session, case_id, actor)
-        advice = medication_hold(drug, _procedure_day(case), hold_table(session))
-        if dose_ is None and advice.med_class != MedClass.UNKNOWN:
-            # "apixaban 5 mg twice daily" typed in one box: the rest is the dose.
-            rest = drug[len(advice.drug) :].strip()
-            dose_ = rest or None
-        listed = session.scalars(
-            select(CaseMedication.drug).where(CaseMedication.case_id == case.id)
-        ).all()
-        if advice.drug in listed:
-            raise RuleViolation("drug", messages.DRUG_ALREADY_LISTED.format(drug=advice.drug))
-        hold_days = advice.hold_days
-        med = CaseMedication(
-            case_id=case.id,
-            drug=advice.drug,
-            dose=dose_,
-            med_class=advice.med_class,
-            hold_days=hold_days,
-            last_dose_on=advice.last_dose_on,
-            needs_review=advice.needs_review,
-            needs_clearance=advice.needs_prescriber_clearance,
-        )
-        session.add(med)
-        session.flush()
-        at = now_utc()
-        _finish(
-            session,
-            case,
-            actor,
-            "medication.added",
-            {
-                "medication": med.id,
-                "drug": med.drug,
-                "dose": med.dose,
-                "class": med.med_class.value,
-                "class_label": CLASS_LABELS[med.med_class],
-                "hold_days": hold_days,
-                "last_dose_on": med.last_dose_on,
-            },
-            at,
-        )
-        return med.id
-
-
-def change_medication_dose(medication_id: int, dose: str, *, actor: Actor) -> int:
-    """Change the dose text of a listed drug; returns the case version."""
-    dose_ = rules.check_text(dose, "dose", 120)
-    with transaction() as session:
-        case, med = _medication(session, medication_id, actor)
-        before = med.dose
-        med.dose = dose_
-        return _finish(
-            session,
-            case,
-            actor,
-            "medication.dose_changed",
-            {"medication": med.id, "drug": med.drug, "from": before, "to": dose_},
-            now_utc(),
-        )
-
-
-def remove_medication(medication_id: int, *, actor: Actor) -> int:
-    """Take a drug off the case's list; the audit row keeps what it was."""
-    with transaction() as session:
-        case, med = _medication(session, medication_id, actor)
-        detail = {
-            "medication": med.id,
-            "drug": med.drug,
-            "dose": med.dose,
-            "class": med.med_class.value,
-            "cleared_by": med.cleared_by,
-            "hold_confirmed_at": med.hold_confirmed_at,
-        }
-        session.delete(med)
-        return _finish(session, case, actor, "medication.removed", detail, now_utc())
-
-
-def record_prescriber_clearance(medication_id: int, prescriber: str, *, actor: Actor) -> int:
-    """The prescriber (named) agreed to stopping an anticoagulant or antiplatelet; stamped now."""
-    name = rules.check_text(prescriber, "prescriber", 120)
-    with transaction() as session:
-        case, med = _medication(session, medication_id, actor)
-        if not med.needs_clearance:
-            raise RuleViolation("prescriber", messages.CLEARANCE_NOT_NEEDED.format(drug=med.drug))
-        if name is None:
-            raise RuleViolation("prescriber", messages.PRESCRIBER_REQUIRED)
-        at = now_utc()
-        med.cleared_by = name
-        med.cleared_at = at
-        return _finish(
-            session,
-            case,
-            actor,
-            "medication.prescriber_cleared",
-            {"medication": med.id, "drug": med.drug, "prescriber": name},
-            at,
-        )
-
-
-def _hold_facts(med: CaseMedication) -> dict:
-    return {
-        "needs_review": med.needs_review,
-        "patient_instructed": needs_patient_instruction(med.med_class),
-        "dated_hold": med.hold_days is not None,
-        "last_dose_known": med.last_dose_on is not None,
-        "needs_clearance": med.needs_clearance,
-        "cleared": med.cleared_at is not None,
-        "drug": med.drug,
-    }
-
-
-def confirm_hold_with_patient(medication_id: int, *, actor: Actor) -> int:
-    """The patient was told when to stop (or how to adjust) the drug; recorded with who and
-    when. A dated hold needs the booked day, an anticoagulant its prescriber's clearance."""
-    with transaction() as session:
-        case, med = _medication(session, medication_id, actor)
-        blocker = rules.hold_confirmation_blocker(**_hold_facts(med))
-        if blocker is not None:
-            raise RuleViolation(*blocker)
-        at = now_utc()
-        med.hold_confirmed_at = at
-        med.hold_confirmed_by_id = actor.id
-        return _finish(
-            session,
-            case,
-            actor,
-            "medication.hold_confirmed",
-            {"medication": med.id, "drug": med.drug, "last_dose_on": med.last_dose_on},
-            at,
-        )
-
-
-def review_unknown_drug(medication_id: int, *, actor: Actor) -> int:
-    """A nurse reviewed a drug the hold table does not know and found no hold is needed."""
-    rules.check_drug_reviewer(actor.role)
-    with transaction() as session:
-        case, med = _medication(session, medication_id, actor)
-        if not med.needs_review:
-            raise RuleViolation("review", messages.DRUG_REVIEW_NOT_NEEDED.format(drug=med.drug))
-        at = now_utc()
-        med.needs_review = False
-        med.med_class = MedClass.OTHER
-        med.note = f"Reviewed by {actor.display_name}: no hold needed"
-        return _finish(
-            session,
-            case,
-            actor,
-            "medication.reviewed",
-            {"medication": med.id, "drug": med.drug, "class": MedClass.OTHER.value},
-            at,
-        )
-
-
 # --- conditions -----------------------------------------------------------------------------
 
 
@@ -380,7 +202,7 @@ def flag_condition(case_id: int, condition: Condition, details: str = "", *, act
     """Flag a comorbidity (with details); it brings its clearance or day-of task."""
     details_ = rules.check_text(details, "details", 2000)
     with transaction() as session:
-        case = _open_case(session, case_id, actor)
+        case = open_intake_case(session, case_id, actor)
         exists = session.scalar(
             select(CaseCondition.id).where(
                 CaseCondition.case_id == case.id, CaseCondition.condition == condition
@@ -392,7 +214,7 @@ def flag_condition(case_id: int, condition: Condition, details: str = "", *, act
                 messages.CONDITION_ALREADY_FLAGGED.format(condition=condition.label),
             )
         session.add(CaseCondition(case_id=case.id, condition=condition, details=details_))
-        return _finish(
+        return finish(
             session,
             case,
             actor,
@@ -407,10 +229,10 @@ def change_condition_details(
 ) -> int:
     details_ = rules.check_text(details, "details", 2000)
     with transaction() as session:
-        case = _open_case(session, case_id, actor)
+        case = open_intake_case(session, case_id, actor)
         row = _condition(session, case, condition)
         before, row.details = row.details, details_
-        return _finish(
+        return finish(
             session,
             case,
             actor,
@@ -422,7 +244,7 @@ def change_condition_details(
 
 def unflag_condition(case_id: int, condition: Condition, *, actor: Actor) -> int:
     with transaction() as session:
-        case = _open_case(session, case_id, actor)
+        case = open_intake_case(session, case_id, actor)
         row = _condition(session, case, condition)
         detail = {
             "condition": condition.value,
@@ -430,13 +252,13 @@ def unflag_condition(case_id: int, condition: Condition, *, actor: Actor) -> int
             "cleared_at": row.cleared_at,
         }
         session.delete(row)
-        return _finish(session, case, actor, "condition.unflagged", detail, now_utc())
+        return finish(session, case, actor, "condition.unflagged", detail, now_utc())
 
 
 def record_condition_clearance(case_id: int, condition: Condition, *, actor: Actor) -> int:
     """The clearance a flagged condition needs is on file: recorded with who and when."""
     with transaction() as session:
-        case = _open_case(session, case_id, actor)
+        case = open_intake_case(session, case_id, actor)
         row = _condition(session, case, condition)
         needs = rules.required_clearances([condition])
         if not needs:
@@ -448,7 +270,7 @@ def record_condition_clearance(case_id: int, condition: Condition, *, actor: Act
         at = now_utc()
         row.cleared_at = at
         row.cleared_by_id = actor.id
-        return _finish(
+        return finish(
             session,
             case,
             actor,
@@ -458,7 +280,7 @@ def record_condition_clearance(case_id: int, condition: Condition, *, actor: Act
         )
 
 
-# --- assessment, baseline scores, driver ----------------------------------------------------
+# --- assessment, baseline scores, escort ----------------------------------------------------
 
 
 def save_assessment(
@@ -484,7 +306,7 @@ def save_assessment(
     walk = rules.check_tolerance_minutes(walk_minutes, "walk_minutes")
     stand = rules.check_tolerance_minutes(stand_minutes, "stand_minutes")
     with transaction() as session:
-        case = _open_case(session, case_id, actor, expected_version)
+        case = open_intake_case(session, case_id, actor, expected_version)
         fields = {
             "asa_class": asa_class,
             "height_cm": height_cm,
@@ -518,7 +340,7 @@ def save_assessment(
                     )
                 )
                 detail["flagged"] = Condition.HIGH_BMI.value
-        return _finish(session, case, actor, "intake.assessment_saved", detail, now_utc())
+        return finish(session, case, actor, "intake.assessment_saved", detail, now_utc())
 
 
 def save_baseline_odi(
@@ -531,10 +353,10 @@ def save_baseline_odi(
     """The Oswestry Disability Index at intake from its ten sections; returns the score."""
     score = odi_score(answers)
     with transaction() as session:
-        case = _open_case(session, case_id, actor, expected_version)
+        case = open_intake_case(session, case_id, actor, expected_version)
         before = case.baseline_odi
         case.baseline_odi = score
-        _finish(
+        finish(
             session,
             case,
             actor,
@@ -545,7 +367,7 @@ def save_baseline_odi(
         return score
 
 
-def save_driver(
+def save_escort(
     case_id: int,
     *,
     name: str,
@@ -554,21 +376,21 @@ def save_driver(
     actor: Actor,
     expected_version: int | None = None,
 ) -> int:
-    """The driver arranged to take the patient home (confirmed in person on the day)."""
-    name_, relationship_, phone_ = rules.check_driver(name, relationship, phone)
+    """The escort arranged to take the patient home (confirmed in person on the day)."""
+    name_, relationship_, phone_ = rules.check_escort(name, relationship, phone)
     with transaction() as session:
-        case = _open_case(session, case_id, actor, expected_version)
-        before = [case.driver_name, case.driver_relationship, case.driver_phone]
-        case.driver_name, case.driver_relationship, case.driver_phone = (
+        case = open_intake_case(session, case_id, actor, expected_version)
+        before = [case.escort_name, case.escort_relationship, case.escort_phone]
+        case.escort_name, case.escort_relationship, case.escort_phone = (
             name_,
             relationship_,
             phone_,
         )
-        return _finish(
+        return finish(
             session,
             case,
             actor,
-            "intake.driver_saved",
+            "intake.escort_saved",
             {"from": before, "to": [name_, relationship_, phone_]},
             now_utc(),
         )

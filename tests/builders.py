@@ -162,11 +162,11 @@ def add_condition(case_id: int, condition, details: str | None = None) -> None:
         s.add(CaseCondition(case_id=case_id, condition=condition, details=details))
 
 
-def arrange_driver(case_id: int, name: str, relationship: str, phone: str) -> None:
-    """The driver arranged at intake for the procedure day."""
+def arrange_escort(case_id: int, name: str, relationship: str, phone: str) -> None:
+    """The escort arranged at intake for the procedure day."""
     with transaction() as s:
         case = s.get(Case, case_id)
-        case.driver_name, case.driver_relationship, case.driver_phone = name, relationship, phone
+        case.escort_name, case.escort_relationship, case.escort_phone = name, relationship, phone
 
 
 # --- Intake screen -------------------------------------------------------------------------------
@@ -247,20 +247,116 @@ def add_audit_row(
         return row.id
 
 
-def edit_hold_rule(drug: str, actor: Actor, **changes):
-    """An admin's edit of one hold-table row through the service: the fields not in `changes`
-    stay as they are, and no stale-screen check unless `expected_updated_at` is given."""
+def hold_input(drug: str, **changes):
+    """A hold-table row as the admin screen hands it to the services: the row as it stands in
+    the database (or a new NSAID row when there is none), with `changes` to its fields."""
     from db.models import HoldRuleRow
-    from services.admin import update_hold_rule
+    from db.queries.holds import rule_from_row
+    from mild.admin import HoldRuleInput
+    from mild.medications import HOURS, MedClass, normalize_drug
 
     with transaction() as s:
-        row = s.get(HoldRuleRow, drug)
-        values = {
-            "med_class": row.med_class,
-            "hold_days": row.hold_days,
-            "needs_clearance": row.needs_clearance,
-            "instruction": row.instruction,
-            "active": row.active,
-            "expected_updated_at": None,
-        }
-    return update_hold_rule(drug, actor=actor, **(values | changes))
+        row = s.get(HoldRuleRow, normalize_drug(drug))
+        rule = rule_from_row(row) if row is not None else None
+    values = {
+        "drug": drug,
+        "generic": rule.generic if rule else drug,
+        "brands": "; ".join(rule.brands) if rule else "",
+        "med_class": rule.med_class if rule else MedClass.NSAID,
+        "stop_before_hours": (
+            rule.stop_before / HOURS if rule and rule.stop_before is not None else None
+        )
+        if rule
+        else 48,
+        "skip_on_day": rule.skip_on_day if rule else False,
+        "restart_after_hours": (
+            rule.restart_after / HOURS if rule and rule.restart_after is not None else None
+        )
+        if rule
+        else 24,
+        "needs_clearance": rule.needs_clearance if rule else False,
+        "instruction": rule.instruction if rule else "",
+        "source": rule.source if rule else "Practice decision (test)",
+    }
+    return HoldRuleInput(**(values | changes))
+
+
+def edit_hold_rule(
+    drug: str, actor: Actor, *, active: bool = True, expected_updated_at=None, **changes
+):
+    """An admin's edit of one hold-table row through the service: the fields not in `changes`
+    stay as they are, and no stale-screen check unless `expected_updated_at` is given."""
+    from services.admin import update_hold_rule
+
+    return update_hold_rule(
+        hold_input(drug, **changes),
+        active=active,
+        expected_updated_at=expected_updated_at,
+        actor=actor,
+    )
+
+
+# --- Discharge instructions (issue 9) -------------------------------------------------------------
+
+
+def set_office_phone(office_id: int, phone: str | None) -> None:
+    """The number patients call at once with a red flag."""
+    with transaction() as s:
+        s.get(Office, office_id).phone = phone
+
+
+def rename_patient(case_id: int, first_name: str, last_name: str) -> None:
+    """Give the case's patient a chosen name (hostile text included)."""
+    with transaction() as s:
+        patient = s.get(Patient, s.get(Case, case_id).patient_id)
+        patient.first_name, patient.last_name = first_name, last_name
+
+
+def record_procedure(
+    case_id: int, started: dt.datetime, ended: dt.datetime, levels: str | None = None
+) -> None:
+    """The procedure's start and end (and levels treated) as the checklist keeps them."""
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.procedure_started_at, case.procedure_ended_at = started, ended
+        case.levels_treated = levels
+
+
+def add_medication(
+    case_id: int,
+    drug: str,
+    *,
+    hold_rule: str | None = None,
+    name_given: str | None = None,
+    stop_before_hours: int | None = None,
+    skip_on_day: bool = False,
+    restart_after_hours: int | None = None,
+    med_class=None,
+) -> int:
+    """A drug on the case with the hold copied from its hold-table row (`hold_rule`);
+    `med_class` a mild.hold_rules.MedClass (default: no bleeding or fasting relevance)."""
+    from db.models import CaseMedication
+    from mild.hold_rules import MedClass
+
+    with transaction() as s:
+        row = CaseMedication(
+            case_id=case_id,
+            drug=drug,
+            name_given=name_given,
+            hold_rule=hold_rule,
+            med_class=med_class or MedClass.OTHER,
+            stop_before_hours=stop_before_hours,
+            skip_on_day=skip_on_day,
+            restart_after_hours=restart_after_hours,
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def exempt_from_escort(case_id: int, by: str, reason: str) -> None:
+    """The attending physician's exemption from the escort rule, as recorded on the case."""
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.escort_exempted_by, case.escort_exempt_reason = by, reason
+        case.escort_exempt_at = dt.datetime.now(dt.UTC)

@@ -1,5 +1,5 @@
 """Widgets of the intake screen. Every write goes through services via ui.forms; what users
-typed (doses, details, names of prescribers and drivers) is shown with st.text, never as
+typed (doses, details, names of prescribers and escorts) is shown with st.text, never as
 markdown. Widget keys start with `intake_` and carry the case id where they hold its values."""
 
 from __future__ import annotations
@@ -10,46 +10,34 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from db.queries.holds import current_hold_table
 from db.queries.home import OfficeRow
 from db.queries.intake import (
     IntakeCase,
-    MedicationRow,
     ProviderRow,
     likely_duplicates,
     patient_by_mrn,
 )
 from mild import messages
-from mild.booking import DEFAULT_PLANNED_MINUTES
+from mild.booking import DEFAULT_PLANNED_MINUTES, SIDES
 from mild.cases import CaseStatus, RequestChannel
-from mild.days import local_today, to_local
+from mild.days import at_local, local_today, to_local
 from mild.errors import RuleViolation
 from mild.intake import (
-    DRUG_REVIEWERS,
     MAX_AMBULATORY_ASA,
     Condition,
     Requirement,
     bmi,
-    hold_confirmation_blocker,
     needs_for,
     normalize_mrn,
 )
 from mild.medications import (
-    CLASS_LABELS,
-    HoldRule,
-    MedClass,
-    classify,
-    last_dose_passed,
     late_holds,
-    needs_patient_instruction,
 )
 from mild.scores import ODI_SECTIONS
 from services import booking, intake
 from services.cases import advance_case
 from services.common import Actor, now_utc
 from ui import forms
-from ui.format import plain
-from ui.safe import show_failure
 
 CHANNEL_LABELS = {
     RequestChannel.ONLINE_FORM: "Online form",
@@ -293,154 +281,6 @@ def readiness(case: IntakeCase, user: Actor) -> None:
             _errors(errors, ["readiness"])
 
 
-# --- medications ----------------------------------------------------------------------------
-
-
-def medications(case: IntakeCase, user: Actor) -> None:
-    errors = f"intake_med_add_errors_{case.id}"
-    drug, dose = st.columns([3, 2])
-    with drug:
-        st.text_input("Drug", key=f"intake_drug_{case.id}", placeholder="e.g. apixaban")
-        forms.field_error(errors, "drug")
-    with dose:
-        st.text_input("Dose", key=f"intake_dose_{case.id}", placeholder="e.g. 5 mg twice daily")
-        forms.field_error(errors, "dose")
-
-    def add() -> None:
-        forms.submit(
-            lambda: intake.add_medication(
-                case.id,
-                st.session_state.get(f"intake_drug_{case.id}", ""),
-                st.session_state.get(f"intake_dose_{case.id}", ""),
-                actor=user,
-            ),
-            errors_key=errors,
-            success=messages.INTAKE_SAVED,
-            clear={f"intake_drug_{case.id}": "", f"intake_dose_{case.id}": ""},  # still shown
-        )
-
-    _button("Add medication", f"intake_med_add_{case.id}", add)
-    _errors(errors, ["drug", "dose"])
-    if not case.medications:
-        st.caption(messages.NO_MEDICATIONS)
-        return
-    try:
-        table = current_hold_table()  # the practice's table, as the admins keep it
-    except Exception as exc:
-        show_failure(exc)
-        return
-    for med in case.medications:
-        _medication(case, med, user, table)
-
-
-def _medication_facts(case: IntakeCase, med: MedicationRow) -> str:
-    parts = [CLASS_LABELS[med.med_class]]
-    if med.hold_days is not None:
-        parts.append(f"hold {med.hold_days} day{'s' if med.hold_days != 1 else ''}")
-        parts.append(
-            f"last dose on {med.last_dose_on:%a %d %b %Y}"
-            if med.last_dose_on
-            else "last dose: set when booked"
-        )
-        today = local_today(case.timezone, now_utc())
-        if med.hold_confirmed_at is None and last_dose_passed(med.last_dose_on, today):
-            parts.append(messages.LAST_DOSE_PAST)
-    elif needs_patient_instruction(med.med_class):
-        parts.append("no fixed hold")
-    return " · ".join(parts)
-
-
-def _medication(
-    case: IntakeCase, med: MedicationRow, user: Actor, table: dict[str, HoldRule]
-) -> None:
-    errors = f"intake_med_errors_{med.id}"
-    key = f"intake_med_{med.id}"
-    with st.container(border=True, key=key):
-        st.markdown(f"**{plain(med.drug)}**")  # typed: shown inert
-        if med.dose:
-            st.text(med.dose)
-        st.caption(_medication_facts(case, med))
-        if med.needs_review:
-            st.warning(messages.DRUG_NEEDS_REVIEW, icon=":material/help:")
-        else:
-            rule = classify(med.drug, table)
-            # A drug the table does not know (any more) has no instruction to repeat here.
-            instruction = rule.instruction if rule.med_class != MedClass.UNKNOWN else ""
-            if instruction:
-                st.caption(messages.HOLD_INSTRUCTION.format(instruction=instruction))
-        if med.note:
-            st.text(med.note)
-
-        def act(action: Callable[[], object], clear: Sequence[str] = ()) -> Callable[[], None]:
-            return lambda: forms.submit(
-                action, errors_key=errors, success=messages.INTAKE_SAVED, clear=clear
-            )
-
-        if med.needs_review and user.role in DRUG_REVIEWERS:
-            _button(
-                "Reviewed: no hold needed",
-                f"{key}_review",
-                act(lambda: intake.review_unknown_drug(med.id, actor=user)),
-            )
-        if med.needs_clearance:
-            if med.cleared_at is not None:
-                when = _when(case.timezone, med.cleared_at)
-                st.text(messages.PRESCRIBER_CLEARED.format(prescriber=med.cleared_by, when=when))
-            else:
-                st.text_input("Prescriber who agreed to the stop", key=f"{key}_prescriber")
-                forms.field_error(errors, "prescriber")
-                _button(
-                    "Record prescriber clearance",
-                    f"{key}_clear",
-                    act(
-                        lambda: intake.record_prescriber_clearance(
-                            med.id, st.session_state.get(f"{key}_prescriber", ""), actor=user
-                        )
-                    ),
-                )
-        if needs_patient_instruction(med.med_class) and not med.needs_review:
-            if med.hold_confirmed_at is not None:
-                when = _when(case.timezone, med.hold_confirmed_at)
-                st.text(messages.HOLD_TOLD.format(who=med.hold_confirmed_by, when=when))
-            else:
-                blocker = hold_confirmation_blocker(
-                    needs_review=med.needs_review,
-                    patient_instructed=True,
-                    dated_hold=med.hold_days is not None,
-                    last_dose_known=med.last_dose_on is not None,
-                    needs_clearance=med.needs_clearance,
-                    cleared=med.cleared_at is not None,
-                    drug=med.drug,
-                )
-                if blocker is not None:
-                    st.caption(f"{messages.HOLD_NOT_YET_TOLD} {blocker[1]}")
-                else:
-                    _button(
-                        "Hold instructions confirmed with the patient",
-                        f"{key}_told",
-                        act(lambda: intake.confirm_hold_with_patient(med.id, actor=user)),
-                    )
-                forms.field_error(errors, "hold")
-        dose, remove = st.columns([3, 1], vertical_alignment="bottom")
-        with dose:
-            st.text_input("Dose", value=med.dose or "", key=f"{key}_dose")
-            forms.field_error(errors, "dose")
-            _button(
-                "Save dose",
-                f"{key}_save",
-                act(
-                    lambda: intake.change_medication_dose(
-                        med.id, st.session_state.get(f"{key}_dose", ""), actor=user
-                    )
-                ),
-            )
-        with remove:
-            _button(
-                "Remove", f"{key}_remove", act(lambda: intake.remove_medication(med.id, actor=user))
-            )
-        _errors(errors, ["prescriber", "hold", "dose"])
-
-
 # --- conditions -----------------------------------------------------------------------------
 
 
@@ -520,7 +360,7 @@ def conditions(case: IntakeCase, user: Actor) -> None:
             _errors(errors, ["status", "details"])
 
 
-# --- assessment, baseline ODI, driver -------------------------------------------------------
+# --- assessment, baseline ODI, escort -------------------------------------------------------
 
 
 def _number(label: str, key: str, value, *, step, field: str, errors: str, fmt=None) -> None:
@@ -652,21 +492,21 @@ def baseline_odi(case: IntakeCase, user: Actor) -> None:
     _errors(errors, ["odi", *ODI_SECTIONS])
 
 
-def driver(case: IntakeCase, user: Actor) -> None:
-    errors = f"intake_driver_errors_{case.id}"
-    k = f"intake_driver_{case.id}"
+def escort(case: IntakeCase, user: Actor) -> None:
+    errors = f"intake_escort_errors_{case.id}"
+    k = f"intake_escort_{case.id}"
     with st.form(f"{k}_form", border=False):
-        st.text_input("Driver's name", value=case.driver_name or "", key=f"{k}_name")
-        forms.field_error(errors, "driver_name")
-        st.text_input("Relationship", value=case.driver_relationship or "", key=f"{k}_relationship")
-        forms.field_error(errors, "driver_relationship")
-        st.text_input("Driver's phone", value=case.driver_phone or "", key=f"{k}_phone")
-        forms.field_error(errors, "driver_phone")
+        st.text_input("Escort's name", value=case.escort_name or "", key=f"{k}_name")
+        forms.field_error(errors, "escort_name")
+        st.text_input("Relationship", value=case.escort_relationship or "", key=f"{k}_relationship")
+        forms.field_error(errors, "escort_relationship")
+        st.text_input("Escort's phone", value=case.escort_phone or "", key=f"{k}_phone")
+        forms.field_error(errors, "escort_phone")
 
         def save() -> None:
             get = st.session_state.get
             forms.submit(
-                lambda: intake.save_driver(
+                lambda: intake.save_escort(
                     case.id,
                     name=get(f"{k}_name", ""),
                     relationship=get(f"{k}_relationship", ""),
@@ -678,8 +518,8 @@ def driver(case: IntakeCase, user: Actor) -> None:
                 success=messages.INTAKE_SAVED,
             )
 
-        st.form_submit_button("Save driver", on_click=save, type="primary", width="stretch")
-    _errors(errors, ["driver_name", "driver_relationship", "driver_phone"])
+        st.form_submit_button("Save escort", on_click=save, type="primary", width="stretch")
+    _errors(errors, ["escort_name", "escort_relationship", "escort_phone"])
 
 
 # --- booking --------------------------------------------------------------------------------
@@ -753,18 +593,38 @@ def booking_form(
             key=f"{k}_minutes",
         )
         forms.field_error(errors, "planned_minutes")
+    # What the time-out checks against on the day.
+    levels, side = st.columns(2)
+    with levels:
+        st.text_input(
+            "Levels (for the time-out)",
+            value=case.planned_levels or "",
+            placeholder="e.g. L3-L4, L4-L5",
+            max_chars=40,
+            key=f"{k}_levels",
+        )
+        forms.field_error(errors, "planned_levels")
+    with side:
+        st.segmented_control(
+            "Side",
+            SIDES,
+            default=case.planned_side,
+            format_func=str.capitalize,
+            key=f"{k}_side",
+        )
+        forms.field_error(errors, "planned_side")
 
     def book() -> None:
         get = state.get
-        day = get(f"{k}_day")
+        day, start = get(f"{k}_day"), get(f"{k}_start")
         chosen = next((o for o in offices if o.id == get(f"{k}_office")), office)
         late = (
             late_holds(
-                [(m.drug, m.hold_days) for m in case.medications if m.hold_confirmed_at is None],
-                day,
-                local_today(chosen.timezone, now_utc()),
+                [(m.drug, m.stop_before) for m in case.medications if m.hold_confirmed_at is None],
+                at_local(chosen.timezone, day, start),
+                now_utc(),
             )
-            if isinstance(day, dt.date)
+            if isinstance(day, dt.date) and isinstance(start, dt.time)
             else []
         )
         forms.submit(
@@ -773,6 +633,8 @@ def booking_form(
                 day=day,
                 start=get(f"{k}_start"),
                 planned_minutes=get(f"{k}_minutes"),
+                planned_levels=get(f"{k}_levels"),
+                planned_side=get(f"{k}_side"),
                 provider_id=get(f"{k}_provider"),
                 office_id=get(f"{k}_office"),
                 actor=user,
@@ -784,7 +646,9 @@ def booking_form(
         if late and not forms.errors(errors):
             forms.flash_warning(
                 messages.BOOKED_HOLDS_LATE.format(
-                    drugs=" and ".join(f"{drug} ({last:%a %d %b})" for drug, last in late)
+                    drugs=" and ".join(
+                        f"{drug} ({_when(chosen.timezone, last)})" for drug, last in late
+                    )
                 )
             )
 
@@ -792,4 +656,7 @@ def booking_form(
     _button(label, f"{k}_submit", book, primary=True)
     if case.scheduled_start is not None:
         st.caption(messages.REBOOK_NOTE)
-    _errors(errors, ["office", "provider", "day", "start", "planned_minutes"])
+    _errors(
+        errors,
+        ["office", "provider", "day", "start", "planned_minutes", "planned_levels", "planned_side"],
+    )

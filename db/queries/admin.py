@@ -23,9 +23,10 @@ from db.models import (
     UserSession,
     staff_office,
 )
+from db.queries.holds import rule_from_row
 from db.session import read_session
 from mild.cases import CaseStatus
-from mild.medications import MedClass
+from mild.medications import HoldRule
 from mild.staff import Role
 
 UTC = "UTC"
@@ -71,14 +72,14 @@ class OpenSession:
 
 @dataclass(frozen=True)
 class HoldRuleView:
-    drug: str
-    med_class: MedClass
-    hold_days: int | None
-    needs_clearance: bool
-    instruction: str
+    rule: HoldRule
     active: bool
     updated_at: dt.datetime
     updated_by: str | None  # username; None for the table as installed
+
+    @property
+    def drug(self) -> str:
+        return self.rule.drug
 
 
 def admin_offices() -> list[AdminOffice]:
@@ -241,17 +242,11 @@ def hold_rules() -> list[HoldRuleView]:
     editor = aliased(StaffUser)
     with read_session() as s:
         rows = s.execute(
-            select(
-                HoldRuleRow.drug,
-                HoldRuleRow.med_class,
-                HoldRuleRow.hold_days,
-                HoldRuleRow.needs_clearance,
-                HoldRuleRow.instruction,
-                HoldRuleRow.active,
-                HoldRuleRow.updated_at,
-                editor.username,
-            )
+            select(HoldRuleRow, editor.username)
             .outerjoin(editor, editor.id == HoldRuleRow.updated_by_id)
             .order_by(HoldRuleRow.drug)
         ).all()
-    return [HoldRuleView(*r[:4], r.instruction or "", *r[5:]) for r in rows]
+        return [
+            HoldRuleView(rule_from_row(row), row.active, row.updated_at, username)
+            for row, username in rows
+        ]

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
 
 from db.models import (
     Case,
     CaseCondition,
     CaseMedication,
     ChecklistEntry,
+    HoldRuleRow,
     Office,
     Patient,
     Provider,
@@ -28,6 +30,7 @@ from db.queries.home import OfficeRow
 from db.session import read_session
 from mild.cases import DAY_OF_STATUSES, CaseStatus
 from mild.checklist import Entry, case_progress
+from mild.dayof_holds import day_of_hold_problems
 from mild.days import local_day_bounds, local_today
 from mild.intake import Condition
 
@@ -42,7 +45,6 @@ DAY_COLUMNS = [
     "steps_done",
     "steps_applicable",
 ]
-MEDICATION_COLUMNS = ["drug", "dose", "last_dose_on", "needs_clearance", "cleared_by"]
 
 
 def _diabetic_clause():
@@ -74,17 +76,19 @@ def todays_cases(office: OfficeRow, now: dt.datetime) -> pd.DataFrame:
                 Provider.name,
                 Case.status,
                 _diabetic_clause().label("diabetic"),
+                Case.escort_exempted_by.is_not(None).label("exempt"),
             )
             .join(Patient, Patient.id == Case.patient_id)
             .outerjoin(Provider, Provider.id == Case.provider_id)
             .where(day)
             .order_by(Case.scheduled_start, Case.id)
         ).all()
-        # The row in force for each step is the last one written (a tick, or an un-tick).
+        # The row in force for each step is the last tick or un-tick written (a correction of
+        # the event time changes neither).
         last = (
             select(func.max(ChecklistEntry.id).label("id"))
             .join(Case, Case.id == ChecklistEntry.case_id)
-            .where(day)
+            .where(day, ChecklistEntry.corrects_time.is_(False))
             .group_by(ChecklistEntry.case_id, ChecklistEntry.step)
             .subquery()
         )
@@ -97,8 +101,10 @@ def todays_cases(office: OfficeRow, now: dt.datetime) -> pd.DataFrame:
     for case_id, step, value in in_force:
         done.setdefault(case_id, {})[step] = value
     rows = []
-    for case_id, code, start_at, planned, patient, provider, status, diabetic in cases:
-        steps_done, applicable = case_progress(done.get(case_id, {}), diabetic=bool(diabetic))
+    for case_id, code, start_at, planned, patient, provider, status, diabetic, exempt in cases:
+        steps_done, applicable = case_progress(
+            done.get(case_id, {}), diabetic=bool(diabetic), escort_exempt=bool(exempt)
+        )
         rows.append(
             (
                 case_id,
@@ -113,6 +119,29 @@ def todays_cases(office: OfficeRow, now: dt.datetime) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=DAY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class DayMedication:
+    """One drug on the case as the bedside sees it: the hold copied from the table, the latest
+    allowed last dose, and the last dose the patient reported (who charted it, and how)."""
+
+    id: int
+    drug: str
+    name_given: str | None
+    dose: str | None
+    needs_review: bool
+    stop_before_hours: int | None
+    skip_on_day: bool
+    restart_after_hours: int | None
+    instruction: str  # the hold-table row's instruction ("" when none)
+    last_dose_by: dt.datetime | None
+    last_dose_taken_at: dt.datetime | None
+    last_dose_reported_at: dt.datetime | None
+    last_dose_reported_by: str | None
+    last_dose_reported_via: str | None
+    needs_clearance: bool
+    cleared_by: str | None
 
 
 @dataclass(frozen=True)
@@ -131,23 +160,40 @@ class CaseDetail:
     provider: str | None
     scheduled_start: dt.datetime | None
     planned_minutes: int
+    planned_levels: str | None
+    planned_side: str | None
     procedure_started_at: dt.datetime | None
     procedure_ended_at: dt.datetime | None
-    driver_name: str | None
-    driver_relationship: str | None
-    driver_phone: str | None
+    escort_name: str | None
+    escort_relationship: str | None
+    escort_phone: str | None
+    escort_exempted_by: str | None
+    escort_exempt_reason: str | None
+    escort_exempt_at: dt.datetime | None
+    escort_exempt_recorded_by: str | None
     conditions: list[tuple[Condition, str | None]]
-    medications: pd.DataFrame  # MEDICATION_COLUMNS
-    entries: list[Entry]  # every tick and un-tick, oldest first, with the staff member's name
+    medications: list[DayMedication]
+    entries: list[Entry]  # every row (tick, un-tick, time correction), oldest first, with names
 
     @property
     def diabetic(self) -> bool:
         return any(c == Condition.DIABETES for c, _ in self.conditions)
 
+    @property
+    def escort_exempt(self) -> bool:
+        return self.escort_exempted_by is not None
+
+    def hold_problems(self, at: dt.datetime) -> list[str]:
+        """What the holds check refuses at `at` (mild.dayof_holds), for the screen to show."""
+        return day_of_hold_problems(
+            self.medications, at=at, timezone=self.timezone, scheduled_start=self.scheduled_start
+        )
+
 
 def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
     """The case with its patient, conditions, medications and checklist rows; None when it does
     not exist or is not at one of `office_ids`."""
+    recorder = aliased(StaffUser)
     with read_session() as s:
         row = s.execute(
             select(
@@ -163,15 +209,22 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
                 Provider.name,
                 Case.scheduled_start,
                 Case.planned_minutes,
+                Case.planned_levels,
+                Case.planned_side,
                 Case.procedure_started_at,
                 Case.procedure_ended_at,
-                Case.driver_name,
-                Case.driver_relationship,
-                Case.driver_phone,
+                Case.escort_name,
+                Case.escort_relationship,
+                Case.escort_phone,
+                Case.escort_exempted_by,
+                Case.escort_exempt_reason,
+                Case.escort_exempt_at,
+                recorder.display_name,
             )
             .join(Patient, Patient.id == Case.patient_id)
             .join(Office, Office.id == Case.office_id)
             .outerjoin(Provider, Provider.id == Case.provider_id)
+            .outerjoin(recorder, recorder.id == Case.escort_exempt_recorded_by_id)
             .where(Case.id == case_id, Case.office_id.in_(list(office_ids)))
         ).one_or_none()
         if row is None:
@@ -184,20 +237,36 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
                 .order_by(CaseCondition.id)
             )
         ]
-        medications = s.execute(
-            select(
-                CaseMedication.drug,
-                CaseMedication.dose,
-                CaseMedication.last_dose_on,
-                CaseMedication.needs_clearance,
-                CaseMedication.cleared_by,
+        medications = [
+            DayMedication(*m[:8], m[8] or "", *m[9:])
+            for m in s.execute(
+                select(
+                    CaseMedication.id,
+                    CaseMedication.drug,
+                    CaseMedication.name_given,
+                    CaseMedication.dose,
+                    CaseMedication.needs_review,
+                    CaseMedication.stop_before_hours,
+                    CaseMedication.skip_on_day,
+                    CaseMedication.restart_after_hours,
+                    HoldRuleRow.instruction,
+                    CaseMedication.last_dose_by,
+                    CaseMedication.last_dose_taken_at,
+                    CaseMedication.last_dose_reported_at,
+                    StaffUser.display_name,
+                    CaseMedication.last_dose_reported_via,
+                    CaseMedication.needs_clearance,
+                    CaseMedication.cleared_by,
+                )
+                .outerjoin(HoldRuleRow, HoldRuleRow.drug == CaseMedication.hold_rule)
+                .outerjoin(StaffUser, StaffUser.id == CaseMedication.last_dose_reported_by_id)
+                .where(CaseMedication.case_id == case_id)
+                .order_by(CaseMedication.id)
             )
-            .where(CaseMedication.case_id == case_id)
-            .order_by(CaseMedication.id)
-        ).all()
+        ]
         entries = [
-            Entry(step, at, by, value, bool(undone), reason, note)
-            for step, at, by, value, undone, reason, note in s.execute(
+            Entry(step, at, by, value, bool(undone), reason, note, event_at, bool(fix), detail)
+            for step, at, by, value, undone, reason, note, event_at, fix, detail in s.execute(
                 select(
                     ChecklistEntry.step,
                     ChecklistEntry.done_at,
@@ -206,6 +275,9 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
                     ChecklistEntry.undone,
                     ChecklistEntry.reason,
                     ChecklistEntry.note,
+                    ChecklistEntry.event_at,
+                    ChecklistEntry.corrects_time,
+                    ChecklistEntry.detail,
                 )
                 .outerjoin(StaffUser, StaffUser.id == ChecklistEntry.done_by_id)
                 .where(ChecklistEntry.case_id == case_id)
@@ -217,6 +289,6 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
         CaseStatus(row[3]),
         *row[4:],
         conditions=conditions,
-        medications=pd.DataFrame(medications, columns=MEDICATION_COLUMNS),
+        medications=medications,
         entries=entries,
     )

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from db.models import Case, CaseCondition, CaseMedication, Office, Patient, Provider, StaffUser
+from db.models import Case, CaseCondition, Office, Patient, Provider, StaffUser
+from db.queries.medications import MedicationRow, medication_rows
 from db.queries.readiness import facts_for_cases
 from db.session import read_session
 from mild.cases import CaseStatus, RequestChannel
 from mild.intake import Condition
-from mild.medications import MedClass
 from mild.readiness import missing_items
 
 # Cases the intake screen works on: before check-in, not cancelled.
@@ -39,23 +39,6 @@ class ProviderRow:
     id: int
     name: str
     office_id: int
-
-
-@dataclass(frozen=True)
-class MedicationRow:
-    id: int
-    drug: str
-    dose: str | None
-    med_class: MedClass
-    hold_days: int | None
-    last_dose_on: dt.date | None
-    needs_review: bool
-    needs_clearance: bool
-    cleared_by: str | None
-    cleared_at: dt.datetime | None
-    hold_confirmed_by: str | None
-    hold_confirmed_at: dt.datetime | None
-    note: str | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +66,8 @@ class IntakeCase:
     patient: PatientRow
     scheduled_start: dt.datetime | None
     planned_minutes: int
+    planned_levels: str | None
+    planned_side: str | None
     confirmed_at: dt.datetime | None
     asa_class: int | None
     height_cm: float | None
@@ -92,9 +77,9 @@ class IntakeCase:
     baseline_walk_minutes: int | None
     baseline_stand_minutes: int | None
     works: bool | None
-    driver_name: str | None
-    driver_relationship: str | None
-    driver_phone: str | None
+    escort_name: str | None
+    escort_relationship: str | None
+    escort_phone: str | None
     medications: tuple[MedicationRow, ...]
     conditions: tuple[ConditionRow, ...]
     missing: tuple[str, ...]
@@ -137,31 +122,6 @@ def open_cases(office_ids: Collection[int]) -> pd.DataFrame:
             "scheduled_start",
         ],
     )
-
-
-def _medications(s: Session, case_id: int) -> tuple[MedicationRow, ...]:
-    confirmer = aliased(StaffUser)
-    rows = s.execute(
-        select(
-            CaseMedication.id,
-            CaseMedication.drug,
-            CaseMedication.dose,
-            CaseMedication.med_class,
-            CaseMedication.hold_days,
-            CaseMedication.last_dose_on,
-            CaseMedication.needs_review,
-            CaseMedication.needs_clearance,
-            CaseMedication.cleared_by,
-            CaseMedication.cleared_at,
-            confirmer.display_name,
-            CaseMedication.hold_confirmed_at,
-            CaseMedication.note,
-        )
-        .outerjoin(confirmer, confirmer.id == CaseMedication.hold_confirmed_by_id)
-        .where(CaseMedication.case_id == case_id)
-        .order_by(CaseMedication.id)
-    )
-    return tuple(MedicationRow(*r) for r in rows)
 
 
 def _conditions(s: Session, case_id: int) -> tuple[ConditionRow, ...]:
@@ -207,6 +167,8 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> IntakeCase | None:
             patient=PatientRow(p.id, p.mrn, p.first_name, p.last_name, p.date_of_birth, p.phone),
             scheduled_start=case.scheduled_start,
             planned_minutes=case.planned_minutes,
+            planned_levels=case.planned_levels,
+            planned_side=case.planned_side,
             confirmed_at=case.confirmed_at,
             asa_class=case.asa_class,
             height_cm=case.height_cm,
@@ -216,10 +178,10 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> IntakeCase | None:
             baseline_walk_minutes=case.baseline_walk_minutes,
             baseline_stand_minutes=case.baseline_stand_minutes,
             works=case.works,
-            driver_name=case.driver_name,
-            driver_relationship=case.driver_relationship,
-            driver_phone=case.driver_phone,
-            medications=_medications(s, case.id),
+            escort_name=case.escort_name,
+            escort_relationship=case.escort_relationship,
+            escort_phone=case.escort_phone,
+            medications=medication_rows(s, case.id),
             conditions=_conditions(s, case.id),
             missing=tuple(missing),
         )

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from db.models import Case, CaseCondition, CaseMedication, Office
 from db.session import read_session
-from mild.days import local_today
 from mild.medications import needs_patient_instruction
 from mild.readiness import CaseFacts, ConditionFact, MedicationFact, missing_items
 
@@ -41,8 +40,8 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                 Case.asa_class,
                 Case.provider_id,
                 Case.scheduled_start,
-                Case.driver_name,
-                Case.driver_phone,
+                Case.escort_name,
+                Case.escort_phone,
                 Office.timezone,
             )
             .join(Office, Office.id == Case.office_id)
@@ -63,7 +62,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                 CaseMedication.needs_clearance,
                 CaseMedication.cleared_at,
                 CaseMedication.hold_confirmed_at,
-                CaseMedication.last_dose_on,
+                CaseMedication.last_dose_by,
             )
             .where(CaseMedication.case_id.in_(chunk))
             .order_by(CaseMedication.case_id, CaseMedication.id)
@@ -77,7 +76,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                     cleared=m.cleared_at is not None,
                     hold_needed=needs_patient_instruction(m.med_class),
                     hold_confirmed_with_patient=m.hold_confirmed_at is not None,
-                    last_dose_on=m.last_dose_on,
+                    last_dose_by=m.last_dose_by,
                 )
             )
     return {
@@ -87,9 +86,10 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
             booked=c.scheduled_start is not None,
             conditions=tuple(conditions[c.id]),
             medications=tuple(medications[c.id]),
-            driver_name=c.driver_name,
-            driver_phone=c.driver_phone,
-            today=local_today(c.timezone, now),
+            escort_name=c.escort_name,
+            escort_phone=c.escort_phone,
+            now=now,
+            timezone=c.timezone,
         )
         for c in cases
     }

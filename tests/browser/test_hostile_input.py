@@ -1,7 +1,7 @@
 """Script, image and markdown payloads saved as notes stay inert text on every screen.
 
 A case is seeded through the services (synthetic patient, today at one of the nurse's offices)
-with payloads in the medication dose, the prescriber's name, an allergy's details, the driver
+with payloads in the medication dose, the prescriber's name, an allergy's details, the escort
 and an un-tick reason; a second, discharged case gets them in its next-day call notes, which
 escalate it. Then a nurse types more of them through the real forms (allergy details on Intake,
 levels treated on the checklist, a patient name the rules refuse) and opens every screen that
@@ -32,7 +32,7 @@ from mild.cases import CaseStatus, RequestChannel
 from mild.followup import CallAnswers, FollowUpKind, Incision
 from mild.intake import Condition
 from mild.staff import Role
-from services import booking, cases, checklist, followup, intake
+from services import booking, cases, checklist, followup, intake, medications
 from services.auth import sign_in as service_sign_in
 from tests.browser.conftest import TEST_PASSWORD, AppServer, wait_for_app_idle
 from tests.browser.test_procedure_day_journey import (
@@ -54,7 +54,7 @@ LINK = "[link](javascript:window.__xss=3)"
 PICTURE = "![i](http://203.0.113.7/y.png)"
 EVERYTHING = f"{SCRIPT} {IMAGE} {LINK} {PICTURE} **bold** :red[red] $x^2$"
 PRESCRIBER = f"{LINK} {PICTURE}"
-DRIVER_PHONE = "(555) 201-0666"
+ESCORT_PHONE = "(555) 201-0666"
 TYPED_DETAILS = f"{IMAGE} typed {SCRIPT}"  # typed into the Intake form
 TYPED_LEVELS = f"{PICTURE} {LINK}"  # typed into the checklist (at most 80 characters)
 
@@ -122,16 +122,16 @@ def _seed(server: AppServer) -> Seeded:
         works=None,
         actor=coordinator,
     )
-    med = intake.add_medication(case_id, "apixaban", IMAGE, actor=coordinator)
-    intake.record_prescriber_clearance(med, PRESCRIBER, actor=coordinator)
+    med = medications.add_medication(case_id, "apixaban", IMAGE, actor=coordinator)
+    medications.record_prescriber_clearance(med, PRESCRIBER, actor=coordinator)
     intake.flag_condition(case_id, Condition.OTHER_ALLERGY, EVERYTHING, actor=coordinator)
-    intake.save_driver(
-        case_id, name=SCRIPT, relationship=PICTURE, phone=DRIVER_PHONE, actor=coordinator
+    intake.save_escort(
+        case_id, name=SCRIPT, relationship=PICTURE, phone=ESCORT_PHONE, actor=coordinator
     )
     booking.book_case(
         case_id, day=plan.day, start=plan.start, provider_id=provider, actor=coordinator
     )
-    intake.confirm_hold_with_patient(med, actor=coordinator)
+    medications.confirm_hold_with_patient(med, actor=coordinator)
     booking.confirm_case(case_id, actor=coordinator)
     checklist.complete_step(case_id, "consent_signed", actor=nurse)
     checklist.undo_step(case_id, "consent_signed", EVERYTHING, actor=nurse)
@@ -275,8 +275,8 @@ def _intake(page: Page, traffic: Traffic, seeded: Seeded) -> None:
     wait_for_app_idle(page)
     expect(box.get_by_label("Details", exact=True)).to_have_value(TYPED_DETAILS)
 
-    tab = _tab(page, "Driver")
-    expect(tab.get_by_label("Driver's name", exact=True)).to_have_value(SCRIPT)
+    tab = _tab(page, "Escort")
+    expect(tab.get_by_label("Escort's name", exact=True)).to_have_value(SCRIPT)
     expect(tab.get_by_label("Relationship", exact=True)).to_have_value(PICTURE)
     assert_inert(page, traffic, "intake")
 
@@ -301,14 +301,14 @@ def _checklist(page: Page, traffic: Traffic, seeded: Seeded) -> None:
     expect(header).to_contain_text(PATIENT)
 
     # The allergy in a warning (Markdown: escaped, and word joiners keep its URL from becoming
-    # a link), the driver in plain text, the rest in tables.
+    # a link), the escort in plain text, the rest in tables.
     allergy = f"{Condition.OTHER_ALLERGY.label}: {TYPED_DETAILS}"
     warning = area.get_by_test_id("stAlert").filter(has_text=Condition.OTHER_ALLERGY.label)
     expect(warning).to_have_count(1)
     shown = warning.get_by_test_id("stMarkdownContainer").inner_text()
     assert shown.replace("\u2060", "").strip() == allergy
     expect(header).to_contain_text(
-        "Driver arranged at intake: " + ", ".join((SCRIPT, PICTURE, DRIVER_PHONE))
+        "Escort arranged at intake: " + ", ".join((SCRIPT, PICTURE, ESCORT_PHONE))
     )
     tables = area.get_by_test_id("stDataFrame")
     expect(grid_cells(tables, IMAGE)).to_have_count(1)  # the dose, in the medications table
@@ -385,5 +385,5 @@ def test_payloads_in_the_audit_trail_stay_inert_text_for_a_manager(
     wait_for_app_idle(page)
     table = area.get_by_test_id("stDataFrame")
     expect(grid_cells(table, seeded.code).first).to_be_attached()
-    expect(grid_cells(table, "window.__xss=1").first).to_be_attached()  # the driver saved
+    expect(grid_cells(table, "window.__xss=1").first).to_be_attached()  # the escort saved
     assert_inert(page, traffic, "audit")

@@ -1,7 +1,7 @@
 """The procedure day from consult request to escalation, through the real screens in Chromium.
 
 A coordinator takes a consult request on Intake and books it for later today; a nurse runs the
-day-of checklist (discharge refused until the driver is confirmed in person) and discharges the
+day-of checklist (discharge refused until the escort is confirmed in person) and discharges the
 patient; the next day the nurse's call finds red flags, and the escalation shows on the Status
 board and the Schedule.
 
@@ -41,7 +41,7 @@ FIRST, LAST = "Journey", "Testpatient"
 PATIENT = f"{LAST}, {FIRST}"
 BORN = dt.date(1951, 3, 14)
 DRUG, DOSE, PRESCRIBER = "apixaban", "5 mg twice daily", "Dr. Ada Cardio"
-DRIVER = ("Sam Testpatient", "Spouse", "(555) 201-7788")
+ESCORT = ("Sam Testpatient", "Spouse", "(555) 201-7788")
 ASA_CLASS = 2
 FEVER_F = 101.2  # 38.4 C: the fever red flag by measurement, as well as reported
 
@@ -243,14 +243,14 @@ def take_consult_request(page: Page, booking: Booking) -> str:
     ).to_be_visible()
     area.get_by_role("button", name="Start intake").click()
     expect(area.get_by_role("heading", name=f"{code} · {CaseStatus.INTAKE.label}")).to_be_visible()
-    expect(readiness(page)).to_contain_text(messages.READY_DRIVER)
+    expect(readiness(page)).to_contain_text(messages.READY_ESCORT)
     wait_for_app_idle(page)
     return code
 
 
 def record_readiness(page: Page) -> None:
     """ASA class, a heart condition with its clearance, apixaban cleared by the prescriber,
-    the driver: everything readiness needs except the booking and the hold told."""
+    the escort: everything readiness needs except the booking and the hold told."""
     ready = readiness(page)
 
     area = open_tab(page, "Assessment")
@@ -288,13 +288,13 @@ def record_readiness(page: Page) -> None:
     expect(medication).to_contain_text(messages.HOLD_NEEDS_BOOKING)
     wait_for_app_idle(page)
 
-    area = open_tab(page, "Driver")
+    area = open_tab(page, "Escort")
     for label, value in zip(
-        ("Driver's name", "Relationship", "Driver's phone"), DRIVER, strict=True
+        ("Escort's name", "Relationship", "Escort's phone"), ESCORT, strict=True
     ):
         area.get_by_label(label, exact=True).fill(value)
-    area.get_by_role("button", name="Save driver").click()
-    expect(ready).not_to_contain_text(messages.READY_DRIVER)
+    area.get_by_role("button", name="Save escort").click()
+    expect(ready).not_to_contain_text(messages.READY_ESCORT)
     expect(ready).to_contain_text(messages.READY_BOOKED)
     wait_for_app_idle(page)
 
@@ -405,7 +405,7 @@ def open_case_on_checklist(page: Page, booking: Booking, code: str) -> None:
     case_still_open(page)
     status_is(page, CaseStatus.SCHEDULED)
     expect(keyed(page, "dayof_header")).to_contain_text(
-        "Driver arranged at intake: " + ", ".join(DRIVER)
+        "Escort arranged at intake: " + ", ".join(ESCORT)
     )
 
 
@@ -419,7 +419,7 @@ def run_the_day(page: Page) -> None:
         "holds_confirmed",
         "vitals_recorded",
         "iv_placed",
-        "driver_on_file",
+        "escort_on_file",
     ):
         tick(page, key)  # one after another: the picker keeps the case open (a past regression)
     status_is(page, CaseStatus.CHECKED_IN)
@@ -452,29 +452,29 @@ LEFT_OPEN = ("fluoroscopy_recorded", "sign_out", "anesthesia_end")
 
 
 def discharge(page: Page) -> None:
-    """Refused without the driver confirmed in person, beside the step; the steps still open
+    """Refused without the escort confirmed in person, beside the step; the steps still open
     named, and confirmed; then discharged, and the checklist locked saying by whom and when."""
     box = reveal(page, "discharged")
-    driver_step = STEP_BY_KEY["driver_confirmed"].label
+    escort_step = STEP_BY_KEY["escort_confirmed"].label
     still_open = messages.DISCHARGE_OPEN_STEPS.format(
         steps="; ".join(STEP_BY_KEY[key].label for key in LEFT_OPEN)
     )
-    expect(box).to_contain_text(f"Needs first: {driver_step}")
+    expect(box).to_contain_text(f"Needs first: {escort_step}")
     expect(box).to_contain_text(still_open)
     box.get_by_role("button", name="Discharge patient").click()
-    refusal = messages.HARD_STOP.format(step="Discharged", missing=driver_step)
+    refusal = messages.HARD_STOP.format(step="Discharged", missing=escort_step)
     expect(box.get_by_test_id("stAlert").filter(has_text=refusal)).to_have_count(1)
     wait_for_app_idle(page)
     status_is(page, CaseStatus.RECOVERY)
     shoot(page, "03-discharge-refused", (1280, 768))
 
-    driver = reveal(page, "driver_confirmed")
-    labels = ("Driver's name", "Relationship to the patient", "Driver's phone")
-    for label, value in zip(labels, DRIVER, strict=True):
-        expect(driver.get_by_label(label, exact=True)).to_have_value(value)  # from intake
-    driver.get_by_role("button", name="Confirm driver in person").click()
-    confirmed = ticked(page, "driver_confirmed", "Confirm driver in person")
-    expect(confirmed).to_contain_text(", ".join(DRIVER))
+    escort = reveal(page, "escort_confirmed")
+    labels = ("Escort's name", "Relationship to the patient", "Escort's phone")
+    for label, value in zip(labels, ESCORT, strict=True):
+        expect(escort.get_by_label(label, exact=True)).to_have_value(value)  # from intake
+    escort.get_by_role("button", name="Confirm escort in person").click()
+    confirmed = ticked(page, "escort_confirmed", "Confirm escort in person")
+    expect(confirmed).to_contain_text(", ".join(ESCORT))
     # The hard stop is gone; the steps still open stay named until she confirms them.
     expect(step_box(page, "discharged").get_by_test_id("stAlert")).to_have_text(
         [re.compile(re.escape(still_open))]

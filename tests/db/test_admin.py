@@ -30,12 +30,13 @@ from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.medications import DEFAULT_HOLD_TABLE, MedClass
 from mild.staff import Role
-from services import admin, intake, staff
+from services import admin, medications, staff
 from services.auth import sign_in
 from services.common import Actor
 from tests.builders import (
     PASSWORD,
     edit_hold_rule,
+    hold_input,
     make_case,
     make_office,
     make_user,
@@ -134,18 +135,10 @@ def every_admin_action(office: int, target: int, session_id: int):
         lambda a: staff.set_email(target, "x@example.org", actor=a),
         lambda a: admin.end_session(session_id, actor=a),
         lambda a: admin.end_user_sessions(target, actor=a),
-        lambda a: admin.add_hold_rule(
-            "celecoxib", med_class=MedClass.NSAID, hold_days=2, needs_clearance=False, actor=a
-        ),
-        lambda a: admin.update_hold_rule(
-            "ibuprofen",
-            med_class=MedClass.NSAID,
-            hold_days=3,
-            needs_clearance=False,
-            instruction="",
-            active=True,
-            expected_updated_at=None,
-            actor=a,
+        lambda a: admin.add_hold_rule(hold_input("celecoxib"), actor=a),
+        lambda a: edit_hold_rule("ibuprofen", a, stop_before_hours=72),
+        lambda a: admin.confirm_hold_rule(
+            "ibuprofen", "Dr. Director", expected_updated_at=None, actor=a
         ),
     ]
 
@@ -163,7 +156,7 @@ def test_no_admin_service_works_for_anyone_but_an_admin_and_nothing_is_written(o
     assert audit_count() == before
     assert session_row(session_id).ended_at is None
     assert office_row(office).name == "AA Office"
-    assert hold_row("ibuprofen").hold_days == 1
+    assert hold_row("ibuprofen").stop_before_hours == 24
 
 
 def test_an_admin_whose_role_was_taken_away_meanwhile_is_refused(office, root):
@@ -692,26 +685,37 @@ def test_the_installed_hold_table_is_the_policy_default(db_url):
 def test_an_admin_edits_a_drug_audited_with_before_after_who_and_when(root):
     seen = hold_row("naproxen").updated_at
 
-    saved_at = admin.update_hold_rule(
+    change = edit_hold_rule(
         "Naproxen",
-        med_class=MedClass.NSAID,
-        hold_days=5,
-        needs_clearance=False,
+        root,
+        stop_before_hours=120,
         instruction="  Five half-lives  ",
-        active=True,
+        brands="Aleve; Naprosyn",
         expected_updated_at=seen,
-        actor=root,
     )
 
     row = hold_row("naproxen")
-    assert (row.hold_days, row.instruction, row.updated_by_id) == (5, "Five half-lives", root.id)
-    assert row.updated_at == saved_at and saved_at > seen
+    assert (row.stop_before_hours, row.instruction, row.updated_by_id) == (
+        120,
+        "Five half-lives",
+        root.id,
+    )
+    assert row.brands == "Aleve; Naprosyn"
+    assert row.updated_at == change.at and change.at > seen
     (event,) = events("hold_rule.changed")
     assert (event.actor_id, event.actor_name) == (root.id, "root")
     assert detail(event) == {
         "drug": "naproxen",
-        "before": {"hold_days": 4, "instruction": ""},
-        "after": {"hold_days": 5, "instruction": "Five half-lives"},
+        "before": {
+            "brands": "Aleve; Naprosyn; Anaprox",
+            "instruction": "",
+            "stop_before_hours": 96,
+        },
+        "after": {
+            "brands": "Aleve; Naprosyn",
+            "instruction": "Five half-lives",
+            "stop_before_hours": 120,
+        },
     }
     (view,) = [r for r in hold_rules() if r.drug == "naproxen"]
     assert view.updated_by == "root"
@@ -719,29 +723,37 @@ def test_an_admin_edits_a_drug_audited_with_before_after_who_and_when(root):
 
 def test_an_edit_over_someone_elses_newer_change_is_refused(root):
     seen = hold_row("naproxen").updated_at
-    values = dict(med_class=MedClass.NSAID, needs_clearance=False, instruction="", active=True)
-    admin.update_hold_rule("naproxen", hold_days=5, expected_updated_at=seen, actor=root, **values)
+    edit_hold_rule("naproxen", root, stop_before_hours=120, expected_updated_at=seen)
 
     refusal = refused(
-        lambda: admin.update_hold_rule(
-            "naproxen", hold_days=2, expected_updated_at=seen, actor=root, **values
-        )
+        lambda: edit_hold_rule("naproxen", root, stop_before_hours=48, expected_updated_at=seen)
     )
 
     assert refusal.message == messages.HOLD_RULE_CHANGED_BY_SOMEONE_ELSE
-    assert hold_row("naproxen").hold_days == 5
+    assert hold_row("naproxen").stop_before_hours == 120
 
 
 @pytest.mark.parametrize(
     "drug,changes,field,message",
     [
         ("naproxen", {}, "drug", messages.NOTHING_CHANGED),
-        ("naproxen", {"hold_days": 31}, "hold_days", messages.HOLD_DAYS_RANGE.format(max=30)),
-        ("naproxen", {"med_class": MedClass.OTHER}, "hold_days", messages.HOLD_DAYS_FOR_NO_HOLD),
+        (
+            "naproxen",
+            {"stop_before_hours": 721},
+            "stop_before_hours",
+            messages.HOLD_STOP_RANGE.format(max=720),
+        ),
+        (
+            "naproxen",
+            {"med_class": MedClass.OTHER},
+            "stop_before_hours",
+            messages.HOLD_NO_RELEVANCE_HAS_NO_STOP,
+        ),
         ("naproxen", {"med_class": None}, "med_class", messages.HOLD_CLASS_REQUIRED),
+        ("naproxen", {"source": ""}, "source", messages.HOLD_SOURCE_REQUIRED),
         (
             "apixaban",
-            {"med_class": MedClass.DOAC, "hold_days": 3},
+            {"needs_clearance": False},
             "needs_clearance",
             messages.HOLD_CLEARANCE_REQUIRED,
         ),
@@ -751,48 +763,27 @@ def test_an_edit_over_someone_elses_newer_change_is_refused(root):
 def test_a_bad_hold_table_edit_is_refused_and_nothing_is_written(
     root, drug, changes, field, message
 ):
-    values = {
-        "med_class": MedClass.NSAID,
-        "hold_days": 4,
-        "needs_clearance": False,
-        "instruction": "",
-        "active": True,
-    } | changes
-    refusal = refused(
-        lambda: admin.update_hold_rule(drug, expected_updated_at=None, actor=root, **values)
-    )
+    refusal = refused(lambda: edit_hold_rule(drug, root, **changes))
     assert (refusal.field, refusal.message) == (field, message)
     assert events("hold_rule.changed") == []
     assert current_hold_table() == DEFAULT_HOLD_TABLE
 
 
 def test_an_admin_adds_a_drug_lower_case_once_audited(root):
-    assert (
-        admin.add_hold_rule(
-            " Celecoxib ",
-            med_class=MedClass.NSAID,
-            hold_days=2,
-            needs_clearance=False,
-            instruction="",
-            actor=root,
-        )
-        == "celecoxib"
-    )
+    change = admin.add_hold_rule(hold_input(" Celecoxib ", brands="Celebrex"), actor=root)
+    assert change.reclassed == ()
 
     row = hold_row("celecoxib")
-    assert (row.med_class, row.hold_days, row.active, row.updated_by_id) == (
+    assert (row.med_class, row.stop_before_hours, row.active, row.updated_by_id) == (
         MedClass.NSAID,
-        2,
+        48,
         True,
         root.id,
     )
+    assert row.brands == "Celebrex" and row.confirmed_by is None
     (event,) = events("hold_rule.added")
     assert detail(event)["drug"] == "celecoxib" and event.actor_id == root.id
-    duplicate = refused(
-        lambda: admin.add_hold_rule(
-            "CELECOXIB", med_class=MedClass.NSAID, hold_days=2, needs_clearance=False, actor=root
-        )
-    )
+    duplicate = refused(lambda: admin.add_hold_rule(hold_input("CELECOXIB"), actor=root))
     assert (duplicate.field, duplicate.message) == (
         "drug",
         messages.HOLD_DRUG_TAKEN.format(drug="celecoxib"),
@@ -800,11 +791,35 @@ def test_an_admin_adds_a_drug_lower_case_once_audited(root):
     assert len(events("hold_rule.added")) == 1
 
 
+def test_a_row_is_confirmed_by_a_named_person_and_a_clinical_change_asks_again(root):
+    seen = hold_row("apixaban").updated_at
+    at = admin.confirm_hold_rule(
+        "apixaban", " Dr. Medical Director ", expected_updated_at=seen, actor=root
+    )
+    row = hold_row("apixaban")
+    assert (row.confirmed_by, row.confirmed_on) == ("Dr. Medical Director", at.date())
+    (event,) = events("hold_rule.confirmed")
+    assert detail(event)["confirmed_by"] == "Dr. Medical Director" and event.actor_id == root.id
+
+    edit_hold_rule("apixaban", root, instruction="Take the last dose with food")
+    assert hold_row("apixaban").confirmed_by == "Dr. Medical Director"  # wording only
+    edit_hold_rule("apixaban", root, stop_before_hours=96)
+    assert hold_row("apixaban").confirmed_by is None  # a clinical change: confirm again
+    stale = refused(
+        lambda: admin.confirm_hold_rule("apixaban", "X", expected_updated_at=seen, actor=root)
+    )
+    assert stale.message == messages.HOLD_RULE_CHANGED_BY_SOMEONE_ELSE
+
+
 # --- intake classes drugs from the table as the admins keep it -----------------------------
 
 
 def added(case_id: int, drug: str, nurse: Actor) -> CaseMedication:
-    med_id = intake.add_medication(case_id, drug, actor=nurse)
+    med_id = medications.add_medication(case_id, drug, actor=nurse)
+    return med_row(med_id)
+
+
+def med_row(med_id: int) -> CaseMedication:
     with read_session() as s:
         found = s.get(CaseMedication, med_id)
         s.expunge(found)
@@ -812,32 +827,74 @@ def added(case_id: int, drug: str, nurse: Actor) -> CaseMedication:
 
 
 def test_an_admins_edit_changes_how_intake_classes_a_newly_added_drug(office, root, nina):
-    before_edit = make_case(office)
     after_edit = make_case(office)
-    assert added(before_edit, "ibuprofen", nina).hold_days == 1
+    edit_hold_rule("ibuprofen", root, stop_before_hours=72)
+    admin.add_hold_rule(hold_input("celecoxib", brands="Celebrex"), actor=root)
 
-    edit_hold_rule("ibuprofen", root, hold_days=3)
-    admin.add_hold_rule(
-        "celecoxib", med_class=MedClass.NSAID, hold_days=2, needs_clearance=False, actor=root
-    )
-
-    ibuprofen = added(after_edit, "ibuprofen 400 mg", nina)
-    celecoxib = added(after_edit, "Celecoxib", nina)
-    assert (ibuprofen.med_class, ibuprofen.hold_days, ibuprofen.dose) == (
+    ibuprofen = added(after_edit, "Advil 400 mg", nina)
+    celecoxib = added(after_edit, "Celebrex", nina)
+    assert (ibuprofen.med_class, ibuprofen.stop_before_hours, ibuprofen.dose) == (
         MedClass.NSAID,
-        3,
+        72,
         "400 mg",
     )
-    assert (celecoxib.med_class, celecoxib.hold_days, celecoxib.needs_review) == (
-        MedClass.NSAID,
-        2,
+    assert (celecoxib.drug, celecoxib.stop_before_hours, celecoxib.needs_review) == (
+        "celecoxib",
+        48,
         False,
     )
-    with read_session() as s:  # a case that already listed the drug keeps what it was given
-        assert (
-            s.scalar(select(CaseMedication.hold_days).where(CaseMedication.case_id == before_edit))
-            == 1
+
+
+def test_editing_the_hold_table_reclasses_the_drugs_of_open_cases_audited_and_listed(
+    office, root, nina
+):
+    open_case = make_case(office)
+    discharged = make_case(office, CaseStatus.DISCHARGED)
+    mine = added(open_case, "Advil", nina)
+    with transaction() as s:  # history: a discharged case's drug as it was given
+        s.add(
+            CaseMedication(
+                case_id=discharged,
+                drug="ibuprofen",
+                hold_rule="ibuprofen",
+                med_class=MedClass.NSAID,
+                stop_before_hours=24,
+            )
         )
+    medications.confirm_hold_with_patient(mine.id, actor=nina)
+
+    change = edit_hold_rule("ibuprofen", root, stop_before_hours=72)
+
+    assert change.reclassed == (open_case_code(open_case),)
+    row = med_row(mine.id)
+    assert row.stop_before_hours == 72
+    assert row.hold_confirmed_at is None  # the patient must be told the new time
+    with read_session() as s:
+        old = s.scalar(
+            select(CaseMedication.stop_before_hours).where(CaseMedication.case_id == discharged)
+        )
+    assert old == 24
+    (event,) = events("medication.reclassed")
+    assert event.actor_id == root.id and event.entity_id == open_case
+    assert detail(event)["from"]["stop_before_hours"] == 24
+    assert detail(event)["to"]["stop_before_hours"] == 72
+
+
+def test_a_new_row_places_open_drugs_the_table_did_not_know(office, root, nina):
+    case_id = make_case(office)
+    mystery = added(case_id, "Celebrex 200 mg", nina)
+    assert mystery.needs_review
+
+    change = admin.add_hold_rule(hold_input("celecoxib", brands="Celebrex"), actor=root)
+
+    assert change.reclassed == (open_case_code(case_id),)
+    row = med_row(mystery.id)
+    assert (row.drug, row.needs_review, row.stop_before_hours) == ("celecoxib", False, 48)
+
+
+def open_case_code(case_id: int) -> str:
+    with read_session() as s:
+        return s.get(Case, case_id).code
 
 
 def test_a_drug_taken_out_of_use_is_unknown_to_intake_and_needs_review(office, root, nina):
@@ -845,4 +902,8 @@ def test_a_drug_taken_out_of_use_is_unknown_to_intake_and_needs_review(office, r
 
     med = added(make_case(office), "naproxen", nina)
 
-    assert (med.med_class, med.needs_review, med.hold_days) == (MedClass.UNKNOWN, True, None)
+    assert (med.med_class, med.needs_review, med.stop_before_hours) == (
+        MedClass.UNKNOWN,
+        True,
+        None,
+    )

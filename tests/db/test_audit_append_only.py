@@ -21,7 +21,18 @@ from mild.days import local_today
 from mild.errors import RuleViolation
 from mild.followup import FollowUpKind
 from mild.staff import Role, Screen
-from services import auth, booking, cases, checklist, followup, intake, reads, sessions, staff
+from services import (
+    auth,
+    booking,
+    cases,
+    checklist,
+    followup,
+    intake,
+    medications,
+    reads,
+    sessions,
+    staff,
+)
 from tests.builders import (
     PASSWORD,
     make_case,
@@ -122,7 +133,10 @@ def test_every_service_module_only_ever_adds_audit_rows(statements):
                 date_of_birth=dt.date(1950, 1, 2),
             ),
         ),
-        ("intake: a medication", lambda: intake.add_medication(intake_case, "aspirin", actor=cora)),
+        (
+            "intake: a medication",
+            lambda: medications.add_medication(intake_case, "aspirin", actor=cora),
+        ),
         (
             "booking: a booking",
             lambda: booking.book_case(

@@ -23,13 +23,15 @@ from mild.staff import Role
 from services.booking import book_case, confirm_case
 from services.cases import cancel_case
 from services.intake import (
-    add_medication,
-    confirm_hold_with_patient,
     flag_condition,
     record_condition_clearance,
-    record_prescriber_clearance,
     save_assessment,
-    save_driver,
+    save_escort,
+)
+from services.medications import (
+    add_medication,
+    confirm_hold_with_patient,
+    record_prescriber_clearance,
 )
 from tests.builders import make_case, make_office, make_provider, make_user
 
@@ -118,7 +120,7 @@ def test_back_to_back_cases_and_cancelled_cases_do_not_clash(clinic):
     first, second, third = intake_case(office), intake_case(office), intake_case(office)
     book_case(first, day=day, start=NINE, provider_id=provider, actor=cora)
     book_case(second, day=day, start=dt.time(10), provider_id=provider, actor=cora)
-    cancel_case(second, CancelReason.NO_DRIVER, actor=cora)
+    cancel_case(second, CancelReason.NO_ESCORT, actor=cora)
 
     book_case(third, day=day, start=dt.time(10), provider_id=provider, actor=cora)
 
@@ -134,18 +136,19 @@ def test_another_provider_at_the_same_time_is_no_clash(clinic):
     assert load(second).provider_id == other
 
 
-def test_rebooking_recomputes_last_dose_dates_and_withdraws_confirmations(clinic):
+def test_rebooking_recomputes_the_latest_last_doses_and_withdraws_confirmations(clinic):
     office, cora, provider, day = clinic
     case_id = ready_case(office, cora, provider, day)
     confirm_case(case_id, actor=cora)
-    assert medications(case_id)["apixaban"].last_dose_on == day - dt.timedelta(days=4)
+    first_start = load(case_id).scheduled_start
+    assert medications(case_id)["apixaban"].last_dose_by == first_start - dt.timedelta(hours=72)
     assert load(case_id).confirmed_at is not None
 
     later = day + dt.timedelta(days=3)
     book_case(case_id, day=later, start=dt.time(13), provider_id=provider, actor=cora)
 
     apixaban = medications(case_id)["apixaban"]
-    assert apixaban.last_dose_on == later - dt.timedelta(days=4)
+    assert apixaban.last_dose_by == at_local(TZ, later, dt.time(13)) - dt.timedelta(hours=72)
     assert (apixaban.hold_confirmed_at, apixaban.hold_confirmed_by_id) == (None, None)
     assert apixaban.cleared_by == "Dr. Heart"  # the prescriber's agreement still stands
     case = load(case_id)
@@ -212,7 +215,7 @@ def test_booking_is_scoped_to_the_users_offices(clinic):
 
 def ready_case(office: int, actor, provider: int, day: dt.date) -> int:
     """A case in intake with a cleared heart condition, a cleared and confirmed apixaban hold,
-    ASA recorded, a driver, and booked."""
+    ASA recorded, a escort, and booked."""
     case_id = intake_case(office)
     save_assessment(
         case_id,
@@ -229,7 +232,7 @@ def ready_case(office: int, actor, provider: int, day: dt.date) -> int:
     record_condition_clearance(case_id, Condition.HEART_DISEASE, actor=actor)
     med = add_medication(case_id, "apixaban", "5 mg twice daily", actor=actor)
     record_prescriber_clearance(med, "Dr. Heart", actor=actor)
-    save_driver(case_id, name="Ann Driver", relationship="daughter", phone="555-0100", actor=actor)
+    save_escort(case_id, name="Ann Escort", relationship="daughter", phone="555-0100", actor=actor)
     book_case(case_id, day=day, start=NINE, provider_id=provider, actor=actor)
     confirm_hold_with_patient(med, actor=actor)
     return case_id
@@ -254,7 +257,7 @@ def test_confirming_is_refused_naming_every_missing_item_until_the_case_is_ready
                 "Last HbA1c on file (diabetes)",
                 "Prescriber clearance to stop clopidogrel",
                 "Hold instructions confirmed with the patient: clopidogrel",
-                "Driver arranged",
+                "Escort arranged",
             ]
         )
     )
@@ -337,7 +340,7 @@ def test_readiness_for_many_cases_takes_the_same_few_queries_as_for_one(clinic):
         "Booked day and start time",
         "Recent kidney function (eGFR) on file (kidney disease)",
         "Hold instructions confirmed with the patient: naproxen",
-        "Driver arranged",
+        "Escort arranged",
     ]
     assert readiness_for_cases([]) == {}
 

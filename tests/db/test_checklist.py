@@ -24,7 +24,7 @@ from mild.intake import Condition
 from mild.staff import Role
 from services.checklist import (
     complete_step,
-    confirm_driver,
+    confirm_escort,
     discharge_patient,
     record_discharge_score,
     undo_step,
@@ -37,7 +37,7 @@ ARRIVAL = ["checked_in", "identity_confirmed", "consent_signed", "fasting_confir
 OPEN_AFTER_A_SHORT_DAY = [
     "vitals_recorded",
     "iv_placed",
-    "driver_on_file",
+    "escort_on_file",
     "pre_anesthesia_check",
     "anesthesia_type",
     "anesthesia_start",
@@ -187,7 +187,7 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
         "holds_confirmed",
         "vitals_recorded",
         "iv_placed",
-        "driver_on_file",
+        "escort_on_file",
         "pre_anesthesia_check",
         ("anesthesia_type", "MAC (moderate sedation)"),
         "anesthesia_start",
@@ -209,7 +209,7 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
         case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse, expected_version=version
     )
     version = complete_step(case_id, "recovery_out", actor=nurse, expected_version=version)
-    version = confirm_driver(
+    version = confirm_escort(
         case_id, "Ann Lee", "daughter", "555-010-0199", actor=nurse, expected_version=version
     )
     for step in ["instructions_given", "restart_dates_given", "discharged"]:
@@ -224,7 +224,7 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
     assert all(e.at.tzinfo is not None for e in detail.entries)
     values = {e.step: e.value for e in detail.entries}
     assert values["discharge_score"] == "10"
-    assert values["driver_confirmed"] == "Ann Lee, daughter, 555-010-0199"
+    assert values["escort_confirmed"] == "Ann Lee, daughter, 555-010-0199"
     notes = {e.step: e.note for e in detail.entries if e.note}
     assert notes == {
         "discharge_score": "Modified Aldrete (phase one): Activity 2, Breathing 2, Circulation 2, "
@@ -247,7 +247,7 @@ def test_a_score_of_eight_is_stored_and_blocks_discharge_until_rescored(day):
     for step in [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]:
         complete_step(case_id, step, actor=nurse)
     complete_step(case_id, "recovery_in", actor=nurse)
-    confirm_driver(case_id, "Ann Lee", "daughter", "5550100199", actor=nurse)
+    confirm_escort(case_id, "Ann Lee", "daughter", "5550100199", actor=nurse)
     padss_8 = {"vital_signs": 2, "walking": 2, "nausea_vomiting": 2, "pain": 1, "bleeding": 1}
     record_discharge_score(case_id, DischargeScale.PADSS, padss_8, actor=nurse)
 
@@ -260,7 +260,7 @@ def test_a_score_of_eight_is_stored_and_blocks_discharge_until_rescored(day):
     assert case_detail(case_id, nurse.office_ids).status == CaseStatus.DISCHARGED
 
 
-def test_score_and_driver_refusals_name_the_item_and_write_nothing(day):
+def test_score_and_escort_refusals_name_the_item_and_write_nothing(day):
     _office, nurse, case_id = day
     err = refused(
         record_discharge_score,
@@ -270,10 +270,10 @@ def test_score_and_driver_refusals_name_the_item_and_write_nothing(day):
         actor=nurse,
     )
     assert (err.field, err.message) == ("breathing", "Score Breathing (0, 1 or 2).")
-    err = refused(confirm_driver, case_id, "Ann Lee", "", "5550100199", actor=nurse)
+    err = refused(confirm_escort, case_id, "Ann Lee", "", "5550100199", actor=nurse)
     assert (err.field, err.message) == (
-        "driver_relationship",
-        messages.DRIVER_RELATIONSHIP_REQUIRED,
+        "escort_relationship",
+        messages.ESCORT_RELATIONSHIP_REQUIRED,
     )
     assert rows_of(case_id) == 0 and version_of(case_id) == 1
 
@@ -319,7 +319,7 @@ def test_an_untick_without_a_reason_is_refused_and_the_tick_stays(day):
     assert rows_of(case_id) == 1 and version_of(case_id) == 2
 
 
-@pytest.mark.parametrize("action", ["tick", "score", "driver", "untick"])
+@pytest.mark.parametrize("action", ["tick", "score", "escort", "untick"])
 def test_every_action_from_a_stale_screen_is_refused_and_the_other_change_kept(day, action):
     office, nurse, case_id = day
     colleague = make_user("omar", Role.NURSE, [office])
@@ -332,7 +332,7 @@ def test_every_action_from_a_stale_screen_is_refused_and_the_other_change_kept(d
         "score": lambda: record_discharge_score(
             case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse, expected_version=shown
         ),
-        "driver": lambda: confirm_driver(
+        "escort": lambda: confirm_escort(
             case_id, "Ann Lee", "daughter", "5550100199", actor=nurse, expected_version=shown
         ),
         "untick": lambda: undo_step(
@@ -352,14 +352,14 @@ def test_every_action_from_a_stale_screen_is_refused_and_the_other_change_kept(d
 # Discharge: hard stops refuse, open steps are named and confirmed
 
 
-def to_recovery(case_id: int, nurse, *, driver: bool = True) -> None:
-    """Through the hard stops only: arrival, time-out, procedure, recovery, score (and driver)."""
+def to_recovery(case_id: int, nurse, *, escort: bool = True) -> None:
+    """Through the hard stops only: arrival, time-out, procedure, recovery, score (and escort)."""
     for step in [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]:
         complete_step(case_id, step, actor=nurse)
     complete_step(case_id, "recovery_in", actor=nurse)
     record_discharge_score(case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse)
-    if driver:
-        confirm_driver(case_id, "Ann Lee", "daughter", "5550100199", actor=nurse)
+    if escort:
+        confirm_escort(case_id, "Ann Lee", "daughter", "5550100199", actor=nurse)
 
 
 def labels(keys: list[str]) -> str:
@@ -431,17 +431,17 @@ def test_a_discharge_with_its_open_steps_confirmed_keeps_them_on_the_record(day)
 
 def test_a_hard_stop_refuses_the_discharge_even_with_every_open_step_confirmed(day):
     _office, nurse, case_id = day
-    to_recovery(case_id, nurse, driver=False)
+    to_recovery(case_id, nurse, escort=False)
 
     err = refused(
         discharge_patient,
         case_id,
         actor=nurse,
-        open_steps_confirmed=[*OPEN_AFTER_A_SHORT_DAY, "driver_confirmed"],
+        open_steps_confirmed=[*OPEN_AFTER_A_SHORT_DAY, "escort_confirmed"],
     )
 
     assert err.message == messages.HARD_STOP.format(
-        step="Discharged", missing=STEP_BY_KEY["driver_confirmed"].label
+        step="Discharged", missing=STEP_BY_KEY["escort_confirmed"].label
     )
     assert case_detail(case_id, nurse.office_ids).status == CaseStatus.RECOVERY
 
@@ -458,7 +458,7 @@ def lock_note(case_id: int, office_ids) -> str:
     )
 
 
-@pytest.mark.parametrize("action", ["tick", "score", "driver", "untick", "discharge"])
+@pytest.mark.parametrize("action", ["tick", "score", "escort", "untick", "discharge"])
 def test_after_discharge_every_checklist_action_is_refused_naming_who_and_when(day, action):
     office, nurse, case_id = day
     colleague = make_user("omar", Role.NURSE, [office])
@@ -475,7 +475,7 @@ def test_after_discharge_every_checklist_action_is_refused_naming_who_and_when(d
         "score": lambda v: record_discharge_score(
             case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=colleague, **v
         ),
-        "driver": lambda v: confirm_driver(
+        "escort": lambda v: confirm_escort(
             case_id, "Bo Lee", "son", "5550100100", actor=colleague, **v
         ),
         "untick": lambda v: undo_step(case_id, "sign_out", "ticked early", actor=colleague, **v),

@@ -1,5 +1,5 @@
 """Intake services and reads on both backends: consult requests with duplicate-patient
-detection, medications classed and audited, clearances with who and when, baseline and driver,
+detection, medications classed and audited, clearances with who and when, baseline and escort,
 and every read and write scoped to the user's offices."""
 
 from __future__ import annotations
@@ -17,26 +17,29 @@ from mild import messages
 from mild.cases import CaseStatus, RequestChannel
 from mild.errors import RuleViolation
 from mild.intake import Condition
-from mild.medications import MedClass
+from mild.medications import NO_RELEVANCE, MedClass
 from mild.scores import ODI_SECTIONS
 from mild.staff import Role
 from services.booking import book_case
 from services.cases import advance_case
 from services.intake import (
-    add_medication,
     change_condition_details,
-    change_medication_dose,
-    confirm_hold_with_patient,
     create_case,
     flag_condition,
     record_condition_clearance,
-    record_prescriber_clearance,
-    remove_medication,
-    review_unknown_drug,
     save_assessment,
     save_baseline_odi,
-    save_driver,
+    save_escort,
     unflag_condition,
+)
+from services.medications import (
+    add_medication,
+    change_medication_dose,
+    confirm_hold_with_patient,
+    place_drug,
+    record_last_dose,
+    record_prescriber_clearance,
+    remove_medication,
 )
 from tests.builders import make_case, make_office, make_provider, make_user
 
@@ -197,25 +200,42 @@ def test_a_consult_request_for_another_office_or_its_provider_is_refused(clinic)
 # --- medications ----------------------------------------------------------------------------
 
 
-def test_medications_are_classed_from_the_hold_table_and_every_change_is_audited(clinic):
+def booked(office: int, cora, provider: int, days: int = 10) -> tuple[int, dt.datetime]:
+    """A case in intake booked `days` ahead at 09:00; returns it and its start (UTC)."""
+    case_id = in_intake(office, cora)
+    book_case(
+        case_id,
+        day=dt.date.today() + dt.timedelta(days=days),
+        start=dt.time(9),
+        provider_id=provider,
+        actor=cora,
+    )
+    with read_session() as s:
+        return case_id, s.get(Case, case_id).scheduled_start
+
+
+def test_medications_are_matched_by_generic_or_brand_name_and_every_change_is_audited(clinic):
     office, cora, _provider = clinic
     case_id = in_intake(office, cora)
 
-    apixaban = add_medication(case_id, "Apixaban 5 mg twice daily", actor=cora)
+    apixaban = add_medication(case_id, "Eliquis 5 mg twice daily", actor=cora)
     mystery = add_medication(case_id, "Zorblaxine", "10 mg", actor=cora)
-    semaglutide = add_medication(case_id, "semaglutide", "1 mg weekly", actor=cora)
+    semaglutide = add_medication(case_id, "OZEMPIC", "1 mg weekly", actor=cora)
 
     rows = {m.drug: m for m in med_rows(case_id)}
-    assert (rows["apixaban"].med_class, rows["apixaban"].dose) == (
+    eliquis = rows["apixaban"]
+    assert (eliquis.med_class, eliquis.dose, eliquis.name_given) == (
         MedClass.DOAC,
         "5 mg twice daily",
+        "Eliquis 5 mg twice daily",
     )
-    assert rows["apixaban"].hold_days == 3 and rows["apixaban"].needs_clearance
-    assert rows["apixaban"].last_dose_on is None  # not booked yet
+    assert (eliquis.stop_before_hours, eliquis.restart_after_hours) == (72, 24)
+    assert eliquis.needs_clearance and eliquis.hold_rule == "apixaban"
+    assert eliquis.last_dose_by is None  # not booked yet
     assert rows["zorblaxine"].med_class == MedClass.UNKNOWN and rows["zorblaxine"].needs_review
-    assert rows["semaglutide"].med_class == MedClass.GLP1_AGONIST
-    assert not rows["semaglutide"].needs_clearance
-    assert refused(add_medication, case_id, "APIXABAN", actor=cora) == (
+    weekly = rows["semaglutide, weekly injection"]
+    assert weekly.med_class == MedClass.GLP1_AGONIST and weekly.stop_before_hours is None
+    assert refused(add_medication, case_id, "apixaban", actor=cora) == (
         "drug",
         messages.DRUG_ALREADY_LISTED.format(drug="apixaban"),
     )
@@ -229,13 +249,13 @@ def test_medications_are_classed_from_the_hold_table_and_every_change_is_audited
         "zorblaxine": "10 mg",
     }
     added = [d for _, _, d in audit_rows("medication.added")]
-    assert [(d["drug"], d["class_label"]) for d in added] == [
-        ("apixaban", "Direct oral anticoagulant"),
-        ("zorblaxine", "Unknown: needs review"),
-        ("semaglutide", "GLP-1 agonist"),
+    assert [(d["drug"], d["class_label"], d["stop_before_hours"]) for d in added] == [
+        ("apixaban", "Direct oral anticoagulant (factor Xa)", 72),
+        ("zorblaxine", "Unknown: needs review", None),
+        ("semaglutide, weekly injection", "GLP-1 agonist", None),
     ]
     assert audit_rows("medication.dose_changed")[0][2]["from"] == "5 mg twice daily"
-    assert audit_rows("medication.removed")[0][2]["drug"] == "semaglutide"
+    assert audit_rows("medication.removed")[0][2]["drug"] == "semaglutide, weekly injection"
     assert refused(change_medication_dose, semaglutide, "1", actor=cora) == (
         "medication",
         messages.MEDICATION_NOT_FOUND,
@@ -243,18 +263,95 @@ def test_medications_are_classed_from_the_hold_table_and_every_change_is_audited
     assert mystery in {m.id for m in med_rows(case_id)}
 
 
-def test_a_booked_case_gives_new_drugs_their_last_dose_date(clinic):
-    office, cora, provider = clinic
+def test_a_name_that_means_two_rows_waits_for_a_nurse_to_pick_the_row(clinic):
+    office, cora, _provider = clinic
+    nina = make_user("nina", Role.NURSE, [office])
     case_id = in_intake(office, cora)
-    day = dt.date.today() + dt.timedelta(days=10)
-    book_case(case_id, day=day, start=dt.time(9), provider_id=provider, actor=cora)
+    aspirin = add_medication(case_id, "Aspirin 81 mg", actor=cora)
 
-    add_medication(case_id, "clopidogrel", actor=cora)
+    (row,) = med_rows(case_id)
+    assert (row.drug, row.dose, row.needs_review) == ("aspirin", "81 mg", True)
+    assert audit_rows("medication.added")[0][2]["candidates"] == [
+        "aspirin, primary prevention",
+        "aspirin, secondary prevention",
+    ]
+    assert "Review unknown drug: aspirin" in case_detail(case_id, cora.office_ids).missing
+
+    place_drug(aspirin, "aspirin, secondary prevention", "Stent in 2019: cardiology", actor=nina)
+
+    (row,) = med_rows(case_id)
+    assert (row.drug, row.needs_review, row.needs_clearance) == (
+        "aspirin, secondary prevention",
+        False,
+        True,
+    )
+    assert (row.reviewed_by_id, row.review_reason) == (nina.id, "Stent in 2019: cardiology")
+
+
+def test_an_unknown_drug_is_placed_only_by_a_nurse_who_picks_its_row_and_says_why(clinic):
+    office, cora, _provider = clinic
+    nina = make_user("nina", Role.NURSE, [office])
+    case_id = in_intake(office, cora)
+    mystery = add_medication(case_id, "zorblaxine", actor=cora)
+    assert refused(confirm_hold_with_patient, mystery, actor=cora) == (
+        "hold",
+        messages.HOLD_NEEDS_REVIEW,
+    )
+    assert refused(place_drug, mystery, NO_RELEVANCE, "statin", actor=cora) == (
+        "review",
+        messages.DRUG_REVIEW_ROLE,
+    )
+    # There is no bare "no hold needed": a row (or no relevance) and the reason are required.
+    assert refused(place_drug, mystery, None, "statin", actor=nina) == (
+        "choice",
+        messages.REVIEW_CLASS_REQUIRED,
+    )
+    assert refused(place_drug, mystery, NO_RELEVANCE, "  ", actor=nina) == (
+        "reason",
+        messages.REVIEW_REASON_REQUIRED,
+    )
+    assert refused(place_drug, mystery, "no such row", "x", actor=nina) == (
+        "choice",
+        messages.REVIEW_ROW_UNKNOWN,
+    )
+
+    place_drug(mystery, NO_RELEVANCE, "Pharmacist: a statin, no bleeding risk", actor=nina)
+
+    (row,) = med_rows(case_id)
+    assert (row.drug, row.med_class, row.needs_review) == ("zorblaxine", MedClass.OTHER, False)
+    assert row.reviewed_by_id == nina.id and row.reviewed_at is not None
+    ((actor_id, _name, detail),) = audit_rows("medication.reviewed")
+    assert actor_id == nina.id
+    assert (detail["choice"], detail["reason"]) == (
+        NO_RELEVANCE,
+        "Pharmacist: a statin, no bleeding risk",
+    )
+    assert "Review unknown drug: zorblaxine" not in case_detail(case_id, cora.office_ids).missing
+
+
+def test_a_drug_placed_on_a_row_takes_its_class_stop_and_restart(clinic):
+    office, cora, provider = clinic
+    nina = make_user("nina", Role.NURSE, [office])
+    case_id, start = booked(office, cora, provider)
+    mystery = add_medication(case_id, "Bevyxxa", actor=cora)
+    place_drug(mystery, "rivaroxaban", "Factor Xa inhibitor like Xarelto: pharmacy", actor=nina)
+    (row,) = med_rows(case_id)
+    assert (row.drug, row.med_class, row.stop_before_hours) == ("rivaroxaban", MedClass.DOAC, 72)
+    assert row.name_given == "Bevyxxa"
+    assert row.last_dose_by == start - dt.timedelta(hours=72)
+
+
+def test_a_booked_case_gives_new_drugs_their_latest_allowed_last_dose(clinic):
+    office, cora, provider = clinic
+    case_id, start = booked(office, cora, provider)
+
+    add_medication(case_id, "Plavix", actor=cora)
     add_medication(case_id, "metformin", actor=cora)
 
     rows = {m.drug: m for m in med_rows(case_id)}
-    assert rows["clopidogrel"].last_dose_on == day - dt.timedelta(days=8)
-    assert rows["metformin"].last_dose_on is None  # dose adjusted, no fixed hold
+    assert rows["clopidogrel"].last_dose_by == start - dt.timedelta(hours=168)
+    assert rows["metformin"].last_dose_by is None  # no dose that morning: no timed stop
+    assert rows["metformin"].skip_on_day
 
 
 def test_prescriber_clearance_and_the_patients_hold_confirmation_record_who_and_when(clinic):
@@ -309,29 +406,49 @@ def test_prescriber_clearance_and_the_patients_hold_confirmation_record_who_and_
     assert warfarin_row.hold_confirmed_by == "Cora"
 
 
-def test_only_a_nurse_may_review_an_unknown_drug_which_then_needs_no_hold(clinic):
-    office, cora, _provider = clinic
-    nina = make_user("nina", Role.NURSE, [office])
-    case_id = in_intake(office, cora)
-    mystery = add_medication(case_id, "zorblaxine", actor=cora)
-    assert refused(confirm_hold_with_patient, mystery, actor=cora) == (
-        "hold",
-        messages.HOLD_NEEDS_REVIEW,
+def test_the_patients_reported_last_dose_is_recorded_with_who_when_and_how(clinic):
+    office, cora, provider = clinic
+    case_id, start = booked(office, cora, provider, days=5)
+    eliquis = add_medication(case_id, "Eliquis", actor=cora)
+    lisinopril = add_medication(case_id, "lisinopril", actor=cora)
+    now = dt.datetime.now(dt.UTC)
+    taken = now - dt.timedelta(hours=3)
+
+    assert refused(record_last_dose, eliquis, None, via="pre_op_call", actor=cora) == (
+        "last_dose",
+        messages.LAST_DOSE_REQUIRED,
     )
-    assert refused(review_unknown_drug, mystery, actor=cora) == (
-        "review",
-        messages.DRUG_REVIEW_ROLE,
+    assert refused(
+        record_last_dose, eliquis, now + dt.timedelta(hours=2), via="pre_op_call", actor=cora
+    ) == ("last_dose", messages.LAST_DOSE_IN_FUTURE)
+    assert refused(record_last_dose, lisinopril, taken, via="pre_op_call", actor=cora) == (
+        "last_dose",
+        messages.LAST_DOSE_NOT_HELD.format(drug="lisinopril"),
     )
 
-    review_unknown_drug(mystery, actor=nina)
+    record_last_dose(eliquis, taken, via="pre_op_call", actor=cora)
 
-    (row,) = med_rows(case_id)
-    assert (row.med_class, row.needs_review) == (MedClass.OTHER, False)
-    assert row.note == "Reviewed by Nina: no hold needed"
-    assert "Review unknown drug: zorblaxine" not in case_detail(case_id, cora.office_ids).missing
+    (row, _) = med_rows(case_id)
+    assert row.last_dose_taken_at == taken
+    assert (row.last_dose_reported_by_id, row.last_dose_reported_via) == (cora.id, "pre_op_call")
+    ((actor_id, _name, detail),) = audit_rows("medication.last_dose_reported")
+    assert actor_id == cora.id and detail["via"] == "pre_op_call"
+    # Once the procedure is under way, the last dose is history.
+    in_procedure = make_case(office, CaseStatus.IN_PROCEDURE)
+    with transaction() as s:
+        s.add(
+            CaseMedication(
+                case_id=in_procedure, drug="apixaban", med_class=MedClass.DOAC, stop_before_hours=72
+            )
+        )
+    (late_med,) = med_rows(in_procedure)
+    assert refused(record_last_dose, late_med.id, taken, via="day_of", actor=cora) == (
+        "last_dose",
+        messages.LAST_DOSE_WINDOW_CLOSED.format(status="in procedure"),
+    )
 
 
-# --- conditions, assessment, driver ---------------------------------------------------------
+# --- conditions, assessment, escort ---------------------------------------------------------
 
 
 def test_conditions_are_flagged_detailed_cleared_with_who_and_when_and_unflagged(clinic):
@@ -463,29 +580,29 @@ def test_the_baseline_odi_is_scored_from_its_sections(clinic):
     )
 
 
-def test_the_driver_needs_a_name_and_a_phone_together(clinic):
+def test_the_escort_needs_a_name_and_a_phone_together(clinic):
     office, cora, _provider = clinic
     case_id = in_intake(office, cora)
-    assert refused(save_driver, case_id, name="Ann", relationship="", phone="", actor=cora) == (
-        "driver_phone",
-        messages.DRIVER_NAME_AND_PHONE,
+    assert refused(save_escort, case_id, name="Ann", relationship="", phone="", actor=cora) == (
+        "escort_phone",
+        messages.ESCORT_NAME_AND_PHONE,
     )
-    assert refused(save_driver, case_id, name="Ann", relationship="", phone="555", actor=cora) == (
-        "driver_phone",
+    assert refused(save_escort, case_id, name="Ann", relationship="", phone="555", actor=cora) == (
+        "escort_phone",
         messages.PHONE_FORMAT,
     )
 
-    save_driver(
-        case_id, name=" Ann Driver ", relationship="daughter", phone="(312) 555-0100", actor=cora
+    save_escort(
+        case_id, name=" Ann Escort ", relationship="daughter", phone="(312) 555-0100", actor=cora
     )
 
     detail = case_detail(case_id, cora.office_ids)
-    assert (detail.driver_name, detail.driver_relationship, detail.driver_phone) == (
-        "Ann Driver",
+    assert (detail.escort_name, detail.escort_relationship, detail.escort_phone) == (
+        "Ann Escort",
         "daughter",
         "(312) 555-0100",
     )
-    assert "Driver arranged" not in detail.missing
+    assert "Escort arranged" not in detail.missing
 
 
 def test_intake_details_wait_for_start_intake_and_stop_at_check_in(clinic):

@@ -254,7 +254,7 @@ def test_same_day_cancellations_count_against_the_cases_booked_for_that_day(db_u
         at(TUE, "09:15"),
         CaseStatus.CANCELLED,
         cancelled_at=at(TUE, "07:00"),
-        cancellation_reason=CancelReason.NO_DRIVER,
+        cancellation_reason=CancelReason.NO_ESCORT,
     )
     case(
         a,
@@ -277,7 +277,7 @@ def test_same_day_cancellations_count_against_the_cases_booked_for_that_day(db_u
         at(dt.date(2025, 1, 14), "09:15"),
         CaseStatus.CANCELLED,
         cancelled_at=at(dt.date(2025, 1, 14), "08:40"),
-        cancellation_reason=CancelReason.NO_DRIVER,
+        cancellation_reason=CancelReason.NO_ESCORT,
     )
 
     result = metrics([a])
@@ -287,7 +287,7 @@ def test_same_day_cancellations_count_against_the_cases_booked_for_that_day(db_u
     assert (rows.loc[MON_6].same_day_pct, rows.loc[MON_13].same_day_pct) == (66.7, 50.0)
     assert compared(result, a)["same_day_pct"] == 60.0
     reasons = dict(zip(result.reasons.reason, result.reasons.cancelled, strict=True))
-    assert reasons == {CancelReason.NO_DRIVER: 2, CancelReason.NOT_FASTING: 1}
+    assert reasons == {CancelReason.NO_ESCORT: 2, CancelReason.NOT_FASTING: 1}
 
 
 def test_turnaround_pairs_consecutive_cases_of_one_office_and_day_only(db_url):

@@ -30,11 +30,11 @@ def local(day: dt.date, hour: int, minute: int = 0, tz: str = NEW_YORK) -> dt.da
 
 
 def make_ready(case_id: int, phone: str = "555-0199") -> None:
-    """Everything readiness asks of a plain builder case: ASA class and a driver."""
+    """Everything readiness asks of a plain builder case: ASA class and a escort."""
     with transaction() as s:
         case = s.get(Case, case_id)
         case.asa_class = 2
-        case.driver_name, case.driver_phone = "Sam Driver", "555-0142"
+        case.escort_name, case.escort_phone = "Sam Escort", "555-0142"
         s.get(Patient, case.patient_id).phone = phone
 
 
@@ -76,7 +76,7 @@ def test_the_day_holds_the_offices_cases_of_its_local_day_in_start_order(db_url)
     assert list(day.cases.readiness) == [
         "",
         "",
-        f"{messages.READY_ASA_CLASS}; {messages.READY_DRIVER}",
+        f"{messages.READY_ASA_CLASS}; {messages.READY_ESCORT}",
     ]
 
 
@@ -105,14 +105,14 @@ def test_a_ready_case_reads_ready_and_a_missing_item_is_named(db_url):
     ny = make_office("NY")
     ready = make_case(ny, CaseStatus.SCHEDULED, local(TUESDAY, 9))
     make_ready(ready)
-    no_driver = make_case(ny, CaseStatus.SCHEDULED, local(TUESDAY, 11))
+    no_escort = make_case(ny, CaseStatus.SCHEDULED, local(TUESDAY, 11))
     with transaction() as s:
-        s.get(Case, no_driver).asa_class = 2
+        s.get(Case, no_escort).asa_class = 2
 
     day = day_schedule(office_row(ny), TUESDAY, scope={ny})
 
-    assert list(day.cases.readiness) == [messages.SCHED_READY, messages.READY_DRIVER]
-    assert list(day.cases.missing) == [[], [messages.READY_DRIVER]]
+    assert list(day.cases.readiness) == [messages.SCHED_READY, messages.READY_ESCORT]
+    assert list(day.cases.missing) == [[], [messages.READY_ESCORT]]
 
 
 def test_the_call_list_holds_tomorrows_cases_not_ready_with_phone_and_what_is_missing(db_url):
@@ -131,7 +131,7 @@ def test_the_call_list_holds_tomorrows_cases_not_ready_with_phone_and_what_is_mi
     assert day.call_days == (wednesday, wednesday)
     assert list(day.call_list.case_id) == [not_ready]
     assert day.call_list.phone[0] == "555-0123"
-    assert day.call_list.missing[0] == [messages.READY_ASA_CLASS, messages.READY_DRIVER]
+    assert day.call_list.missing[0] == [messages.READY_ASA_CLASS, messages.READY_ESCORT]
 
 
 def test_a_fridays_call_list_covers_the_weekend_and_monday(db_url):

@@ -11,10 +11,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from db.migrate import SchemaState, alembic_config, schema_state, upgrade
-from db.models import AuditEvent, Base, HoldRuleRow
+from db.migrate import SchemaState, migration_config, schema_state, upgrade
+from db.models import AuditEvent, Base
+from db.queries.holds import hold_table
 from db.session import get_engine, read_session, transaction
-from mild.medications import DEFAULT_HOLD_TABLE, MedClass
+from mild.medications import DEFAULT_HOLD_TABLE
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -56,14 +57,12 @@ def test_audit_rows_cannot_be_updated_or_deleted_even_by_sql_written_by_hand(db_
         assert s.scalars(select(AuditEvent.action)).all() == ["x"]
 
 
-def test_the_hold_table_is_seeded_with_the_policy_defaults(db_url):
+def test_the_hold_table_is_seeded_with_the_policy_defaults_row_for_row(db_url):
     with read_session() as s:
-        rows = {
-            r.drug: (r.med_class, r.hold_days, r.needs_clearance)
-            for r in s.scalars(select(HoldRuleRow))
-        }
-    assert set(rows) == set(DEFAULT_HOLD_TABLE)
-    assert rows["apixaban"] == (MedClass.DOAC, 3, True)
+        table = hold_table(s)
+    assert table == DEFAULT_HOLD_TABLE
+    assert table["apixaban"].stop_before == dt.timedelta(hours=72)
+    assert table["apixaban"].brands == ("Eliquis",)
 
 
 def test_every_table_has_the_same_columns_on_both_backends(db_url):
@@ -74,9 +73,7 @@ def test_every_table_has_the_same_columns_on_both_backends(db_url):
 
 
 def test_the_schema_downgrades_to_nothing_and_upgrades_again(db_url):
-    config = alembic_config()
-    with get_engine().begin() as connection:
-        config.attributes["connection"] = connection
+    with migration_config() as config:
         command.downgrade(config, "base")
     assert set(inspect(get_engine()).get_table_names()) <= {"alembic_version"}
     assert schema_state() == SchemaState.NOT_MIGRATED

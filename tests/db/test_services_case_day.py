@@ -67,9 +67,9 @@ def test_a_whole_day_moves_the_case_through_its_statuses_and_books_its_follow_up
 
     with pytest.raises(RuleViolation) as refusal:
         complete_step(case_id, "discharged", actor=nurse)
-    assert "Driver confirmed in person" in refusal.value.message
+    assert "Escort confirmed in person" in refusal.value.message
 
-    complete_step(case_id, "driver_confirmed", actor=nurse, value="A. Driver, son, 555-0100")
+    complete_step(case_id, "escort_confirmed", actor=nurse, value="A. Escort, son, 555-0100")
     # Steps this short day left open (sign out, recovery out...) are confirmed by the nurse.
     discharge_patient(case_id, actor=nurse, open_steps_confirmed=[s.key for s in STEPS])
 
@@ -132,9 +132,9 @@ def test_a_requested_case_moves_to_intake_and_is_stamped(db_url):
 
 def test_cancelling_records_the_reason_and_refuses_after_the_procedure_started(day):
     office, nurse, case_id = day
-    cancel_case(case_id, CancelReason.NO_DRIVER, actor=nurse)
+    cancel_case(case_id, CancelReason.NO_ESCORT, actor=nurse)
     case = _case(case_id)
-    assert (case.status, case.cancellation_reason) == (CaseStatus.CANCELLED, CancelReason.NO_DRIVER)
+    assert (case.status, case.cancellation_reason) == (CaseStatus.CANCELLED, CancelReason.NO_ESCORT)
 
     started = make_case(office, CaseStatus.IN_PROCEDURE)
     with pytest.raises(RuleViolation) as refusal:

@@ -8,10 +8,11 @@ import pytest
 from mild import messages
 from mild.admin import (
     ALWAYS_CLEARED,
-    HOLD_DAYS_MAX,
-    TABLE_CLASSES,
+    HOLD_HOURS_MAX,
+    HoldRuleInput,
     browser_label,
     check_admin,
+    check_confirmer,
     check_display_name,
     check_hold_drug,
     check_hold_rule,
@@ -28,7 +29,7 @@ from mild.admin import (
     timezone_names,
 )
 from mild.errors import RuleViolation
-from mild.medications import DEFAULT_HOLD_TABLE, MedClass
+from mild.medications import DEFAULT_HOLD_TABLE, HOURS, MedClass
 from mild.staff import Role
 
 
@@ -197,47 +198,85 @@ def test_a_bad_hold_table_drug_name_is_refused(name, field, message):
     assert refusal(check_hold_drug, name) == (field, message)
 
 
+def typed(**changes) -> HoldRuleInput:
+    values = dict(
+        drug="Vorapaxar",
+        generic="vorapaxar",
+        brands="Zontivity",
+        med_class=MedClass.P2Y12_INHIBITOR,
+        stop_before_hours=336,
+        skip_on_day=False,
+        restart_after_hours=24,
+        needs_clearance=True,
+        instruction="",
+        source="Practice decision, 2026-12",
+    )
+    return HoldRuleInput(**{**values, **changes})
+
+
+def as_typed(rule) -> HoldRuleInput:
+    return HoldRuleInput(
+        drug=rule.drug,
+        generic=rule.generic,
+        brands="; ".join(rule.brands),
+        med_class=rule.med_class,
+        stop_before_hours=None if rule.stop_before is None else rule.stop_before / HOURS,
+        skip_on_day=rule.skip_on_day,
+        restart_after_hours=None if rule.restart_after is None else rule.restart_after / HOURS,
+        needs_clearance=rule.needs_clearance,
+        instruction=rule.instruction,
+        source=rule.source,
+    )
+
+
 def test_every_default_hold_rule_passes_the_rules_the_admin_screen_applies():
     for rule in DEFAULT_HOLD_TABLE.values():
-        check_hold_rule(
-            rule.med_class, rule.hold_days, rule.needs_prescriber_clearance, rule.instruction
-        )
-        assert check_hold_drug(rule.drug) == rule.drug
+        if rule.med_class == MedClass.OTHER:
+            continue  # no relevance: nothing clinical to source
+        assert check_hold_rule(as_typed(rule)) == rule
+
+
+def test_a_hold_rule_is_stored_with_durations_and_brand_names():
+    rule = check_hold_rule(typed(brands=" Zontivity ;  ; Other Brand "))
+    assert rule.drug == "vorapaxar" and rule.stop_before == 336 * HOURS
+    assert rule.brands == ("Zontivity", "Other Brand")
+    assert rule.restart_after == 24 * HOURS
 
 
 def test_a_hold_rule_needs_a_class_other_than_unknown():
-    assert MedClass.UNKNOWN not in TABLE_CLASSES
     for med_class in (None, MedClass.UNKNOWN):
-        assert refusal(check_hold_rule, med_class, 3, True, "") == (
+        assert refusal(check_hold_rule, typed(med_class=med_class)) == (
             "med_class",
             messages.HOLD_CLASS_REQUIRED,
         )
 
 
-@pytest.mark.parametrize("days", [-1, HOLD_DAYS_MAX + 1, 2.5, True])
-def test_hold_days_outside_0_to_30_whole_days_are_refused(days):
-    assert refusal(check_hold_rule, MedClass.NSAID, days, False, "") == (
-        "hold_days",
-        messages.HOLD_DAYS_RANGE.format(max=HOLD_DAYS_MAX),
+@pytest.mark.parametrize("hours", [-1, HOLD_HOURS_MAX + 1, 2.5, True, float("nan")])
+def test_stop_and_restart_hours_outside_0_to_720_whole_hours_are_refused(hours):
+    assert refusal(check_hold_rule, typed(stop_before_hours=hours)) == (
+        "stop_before_hours",
+        messages.HOLD_STOP_RANGE.format(max=HOLD_HOURS_MAX),
+    )
+    assert refusal(check_hold_rule, typed(restart_after_hours=hours)) == (
+        "restart_after_hours",
+        messages.HOLD_RESTART_RANGE.format(max=HOLD_HOURS_MAX),
     )
 
 
-@pytest.mark.parametrize("days", [None, 0, 30])
-def test_hold_days_from_0_to_30_or_none_are_accepted(days):
-    assert check_hold_rule(MedClass.NSAID, days, False, "  Take with food  ") == "Take with food"
-
-
-def test_a_drug_in_the_no_hold_class_has_no_hold_days():
-    assert refusal(check_hold_rule, MedClass.OTHER, 2, False, "") == (
-        "hold_days",
-        messages.HOLD_DAYS_FOR_NO_HOLD,
+def test_a_drug_with_no_bleeding_or_fasting_relevance_has_no_stop():
+    other = typed(med_class=MedClass.OTHER, needs_clearance=False)
+    assert refusal(check_hold_rule, other) == (
+        "stop_before_hours",
+        messages.HOLD_NO_RELEVANCE_HAS_NO_STOP,
     )
-    assert check_hold_rule(MedClass.OTHER, None, False, "") == ""
+    assert (
+        check_hold_rule(typed(**{**other.__dict__, "stop_before_hours": None})).stop_before is None
+    )
 
 
 @pytest.mark.parametrize("med_class", sorted(ALWAYS_CLEARED))
-def test_an_anticoagulant_or_p2y12_stop_always_needs_the_prescribers_clearance(med_class):
-    assert refusal(check_hold_rule, med_class, 3, False, "") == (
+def test_an_anticoagulant_or_antiplatelet_stop_always_needs_the_prescribers_clearance(med_class):
+    assert refusal(check_hold_rule, typed(med_class=med_class, needs_clearance=False)) == (
         "needs_clearance",
         messages.HOLD_CLEARANCE_REQUIRED,
     )
@@ -245,16 +284,34 @@ def test_an_anticoagulant_or_p2y12_stop_always_needs_the_prescribers_clearance(m
 
 def test_aspirin_clearance_is_left_to_the_practice():
     assert MedClass.ASPIRIN not in ALWAYS_CLEARED
-    assert check_hold_rule(MedClass.ASPIRIN, 6, False, "Primary prevention") == (
-        "Primary prevention"
+    rule = check_hold_rule(typed(med_class=MedClass.ASPIRIN, needs_clearance=False))
+    assert not rule.needs_clearance
+
+
+def test_a_hold_rule_names_its_source():
+    assert refusal(check_hold_rule, typed(source="  ")) == (
+        "source",
+        messages.HOLD_SOURCE_REQUIRED,
+    )
+
+
+def test_brand_names_use_the_characters_a_drug_name_may():
+    assert refusal(check_hold_rule, typed(brands="Zontivity; <b>x</b>")) == (
+        "brands",
+        messages.HOLD_BRANDS_FORMAT,
     )
 
 
 def test_a_hold_instruction_is_limited_in_length():
-    assert refusal(check_hold_rule, MedClass.NSAID, 1, False, "x" * 301) == (
+    assert refusal(check_hold_rule, typed(instruction="x" * 301)) == (
         "instruction",
         messages.TEXT_TOO_LONG.format(limit=300),
     )
+
+
+def test_a_row_is_confirmed_by_a_named_person():
+    assert check_confirmer("  Dr. Medical Director ") == "Dr. Medical Director"
+    assert refusal(check_confirmer, " ") == ("confirmed_by", messages.HOLD_CONFIRMED_BY_REQUIRED)
 
 
 @pytest.mark.parametrize(

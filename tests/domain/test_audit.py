@@ -103,8 +103,8 @@ def test_the_detail_reads_as_plain_words_with_typed_text_kept_verbatim():
 
 
 def test_codes_the_app_stored_read_as_the_clinics_words_and_unknown_codes_as_stored():
-    assert detail_text(json.dumps({"from": "scheduled", "reason": "no_driver"})) == (
-        "from: Scheduled · reason: No driver"
+    assert detail_text(json.dumps({"from": "scheduled", "reason": "no_escort"})) == (
+        "from: Scheduled · reason: No escort"
     )
     assert detail_text(json.dumps({"kind": "next_day_call", "step": "no_such_step"})) == (
         f"kind: {FollowUpKind.NEXT_DAY_CALL.label} · step: no_such_step"

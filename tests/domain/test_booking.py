@@ -13,14 +13,16 @@ from mild.booking import (
     check_bookable,
     check_in_future,
     check_no_clash,
+    check_planned_levels,
     check_planned_minutes,
+    check_planned_side,
     first_clash,
     overlaps,
 )
 from mild.cases import CaseStatus
 from mild.days import at_local
 from mild.errors import RuleViolation
-from mild.medications import last_dose_on, medication_hold
+from mild.medications import HOURS, last_dose_by, medication_hold
 
 TZ = "America/New_York"
 NINE = at_local(TZ, dt.date(2026, 3, 13), dt.time(9))  # 13:00 UTC: New York is on EDT
@@ -99,12 +101,34 @@ def test_only_requested_intake_and_scheduled_cases_may_be_booked() -> None:
         assert refusal.value.message == messages.BOOKING_NOT_OPEN.format(status=status.label)
 
 
-def test_re_booking_to_another_day_moves_the_last_dose_date_with_it() -> None:
-    friday, next_tuesday = dt.date(2026, 3, 13), dt.date(2026, 3, 17)
-    assert medication_hold("apixaban", friday).last_dose_on == dt.date(2026, 3, 9)
-    assert medication_hold("apixaban", next_tuesday).last_dose_on == dt.date(2026, 3, 13)
-    # The stored hold days give the same dates as the table.
-    assert last_dose_on(3, next_tuesday) == dt.date(2026, 3, 13)
-    assert last_dose_on(0, friday) == dt.date(2026, 3, 12)  # hold on the day: last dose the eve
-    assert last_dose_on(None, friday) is None
-    assert last_dose_on(3, None) is None
+def test_re_booking_to_another_day_moves_the_latest_last_dose_with_it() -> None:
+    tuesday_nine = NINE + dt.timedelta(days=4)
+    assert medication_hold("apixaban", NINE).last_dose_by == NINE - dt.timedelta(hours=72)
+    assert medication_hold("apixaban", tuesday_nine).last_dose_by == tuesday_nine - dt.timedelta(
+        hours=72
+    )
+    # The stored hours give the same moment as the table.
+    assert last_dose_by(72 * HOURS, tuesday_nine) == tuesday_nine - dt.timedelta(hours=72)
+    assert last_dose_by(None, NINE) is None
+    assert last_dose_by(72 * HOURS, None) is None
+
+
+def test_levels_booked_are_adjacent_lumbar_interspaces() -> None:
+    assert check_planned_levels(" l3-l4 ,L4-L5 ") == "L3-L4, L4-L5"
+    assert check_planned_levels("L5-S1") == "L5-S1"
+    assert check_planned_levels("") is None
+    for bad in ("L3-L5", "L4", "T12-L1", "S1-L5", "L3-L4; L4-L5"):
+        with pytest.raises(RuleViolation) as refused:
+            check_planned_levels(bad)
+        assert refused.value.message == messages.PLANNED_LEVELS_FORMAT
+
+
+def test_the_side_booked_is_bilateral_left_or_right() -> None:
+    assert [check_planned_side(s) for s in ("bilateral", "left", "right", None)] == [
+        "bilateral",
+        "left",
+        "right",
+        None,
+    ]
+    with pytest.raises(RuleViolation):
+        check_planned_side("both")

@@ -51,7 +51,7 @@ def test_a_skipped_or_backward_move_is_refused_naming_both_statuses() -> None:
 def test_cancelling_is_allowed_from_every_status_before_in_procedure() -> None:
     for status in BEFORE_PROCEDURE:
         assert can_transition(status, S.CANCELLED), status
-        check_cancellation(status, CancelReason.NO_DRIVER, "")  # no refusal
+        check_cancellation(status, CancelReason.NO_ESCORT, "")  # no refusal
 
 
 def test_cancelling_is_refused_once_the_procedure_has_started() -> None:

@@ -21,13 +21,17 @@ from mild.checklist import (
 from mild.errors import RuleViolation
 
 S = CaseStatus
-DRIVER = "Jane Doe, daughter, 555-0100"
+ESCORT = "Jane Doe, daughter, 555-0100"
 IDENTITY = "Identity confirmed (name and date of birth)"
 CONSENT = "Consent signed"
 FASTING = "Fasting confirmed"
 HOLDS = "Medication holds confirmed"
-TIME_OUT = "Time-out: team, patient, procedure, levels and side, imaging displayed"
-DRIVER_CONFIRMED = "Driver confirmed in person (name, relationship, phone)"
+SITE = "Site marked by the physician who will operate"
+TIME_OUT = "Time-out done (every item above confirmed)"
+ESCORT_CONFIRMED = (
+    "Escort confirmed in person (name, relationship, phone), or the attending physician's "
+    "exemption"
+)
 PASSING_SCORE = "Discharge score of 9 or more"
 
 
@@ -63,7 +67,19 @@ def test_steps_are_grouped_by_phase_in_the_order_a_nurse_works() -> None:
         Phase.RECOVERY,
         Phase.DISCHARGE,
     ]
-    assert [s.key for s in grouped[Phase.TIME_OUT]] == ["imaging_modality", "time_out"]
+    assert [s.key for s in grouped[Phase.TIME_OUT]] == [
+        "imaging_modality",
+        "team_introduced",
+        "patient_confirmed",
+        "procedure_confirmed",
+        "level_side_confirmed",
+        "imaging_displayed",
+        "antibiotic_prophylaxis",
+        "critical_events_reviewed",
+        "time_out",
+    ]
+    assert grouped[Phase.SIGN_IN][0].key == "patient_in_room"
+    assert grouped[Phase.PROCEDURE][-1].key == "patient_out_of_room"
     assert grouped[Phase.ARRIVAL][0].key == "checked_in"
     assert grouped[Phase.DISCHARGE][-1].key == "discharged"
     # Reading the phases one after another gives back the whole checklist in order.
@@ -87,17 +103,19 @@ def test_an_unknown_step_is_refused() -> None:
 # Hard stops
 
 
-def test_anesthesia_start_needs_identity_consent_fasting_and_holds_confirmed() -> None:
+def test_anesthesia_start_needs_identity_consent_fasting_holds_and_site_marked() -> None:
     err = refusal(check_tick, "anesthesia_start", S.CHECKED_IN, done("checked_in"))
     assert err.field == "anesthesia_start"
-    assert err.message == hard_stop("Anesthesia start", IDENTITY, CONSENT, FASTING, HOLDS)
+    assert err.message == hard_stop("Anesthesia start", IDENTITY, CONSENT, FASTING, HOLDS, SITE)
 
-    ready = done("identity_confirmed", "consent_signed", "fasting_confirmed", "holds_confirmed")
+    ready = done(
+        "identity_confirmed", "consent_signed", "fasting_confirmed", "holds_confirmed"
+    ) | {"site_marked": "Dr. Ames"}
     assert check_tick("anesthesia_start", S.CHECKED_IN, ready).key == "anesthesia_start"
 
     # The refusal names only what is still missing.
     so_far = done("checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed")
-    err = refusal(check_tick, "anesthesia_start", S.CHECKED_IN, so_far)
+    err = refusal(check_tick, "anesthesia_start", S.CHECKED_IN, so_far | {"site_marked": "Dr A"})
     assert err.message == "Anesthesia start is blocked. Missing: Medication holds confirmed."
 
 
@@ -114,31 +132,31 @@ def test_procedure_start_is_blocked_until_consent_holds_and_the_time_out_are_don
     assert check_tick("procedure_start", S.CHECKED_IN, ready).moves_case_to == S.IN_PROCEDURE
 
 
-def test_discharge_is_blocked_until_driver_confirmed() -> None:
+def test_discharge_is_blocked_until_escort_confirmed() -> None:
     err = refusal(check_tick, "discharged", S.RECOVERY, done(discharge_score="10"))
     assert err.field == "discharged"
-    assert err.message == hard_stop("Discharged", DRIVER_CONFIRMED)
+    assert err.message == hard_stop("Discharged", ESCORT_CONFIRMED)
 
 
 def test_discharge_needs_a_discharge_score_of_nine_or_more() -> None:
     err = refusal(
-        check_tick, "discharged", S.RECOVERY, done(driver_confirmed=DRIVER, discharge_score="8")
+        check_tick, "discharged", S.RECOVERY, done(escort_confirmed=ESCORT, discharge_score="8")
     )
     assert err.message == "Discharged is blocked. Missing: Discharge score of 9 or more."
 
-    ready = done(driver_confirmed=DRIVER, discharge_score="9")
+    ready = done(escort_confirmed=ESCORT, discharge_score="9")
     assert check_tick("discharged", S.RECOVERY, ready).moves_case_to == S.DISCHARGED
 
 
-def test_discharge_refusal_names_both_driver_and_score_when_both_are_missing() -> None:
+def test_discharge_refusal_names_both_escort_and_score_when_both_are_missing() -> None:
     err = refusal(check_tick, "discharged", S.RECOVERY, done("recovery_in", "recovery_out"))
-    assert err.message == hard_stop("Discharged", DRIVER_CONFIRMED, PASSING_SCORE)
+    assert err.message == hard_stop("Discharged", ESCORT_CONFIRMED, PASSING_SCORE)
 
 
 def test_a_status_step_cannot_move_the_case_past_the_lifecycle() -> None:
-    # Driver and score are on file, but the patient never had the procedure.
+    # Escort and score are on file, but the patient never had the procedure.
     err = refusal(
-        check_tick, "discharged", S.CHECKED_IN, done(driver_confirmed=DRIVER, discharge_score="10")
+        check_tick, "discharged", S.CHECKED_IN, done(escort_confirmed=ESCORT, discharge_score="10")
     )
     assert err.field == "discharged"
     assert err.message == "A case cannot go from checked in to discharged."
@@ -189,7 +207,7 @@ def test_an_unticked_step_can_be_ticked_again() -> None:
         Tick("discharge_score", value="7"),
         Tick("discharge_score", undone=True),
         Tick("discharge_score", value="9"),
-        Tick("driver_confirmed", value=DRIVER),
+        Tick("escort_confirmed", value=ESCORT),
     ]
     state = current_state(history)
     assert state["discharge_score"] == "9"
@@ -271,14 +289,16 @@ def test_text_values_are_required_and_at_most_500_characters() -> None:
 
 
 def test_progress_counts_only_the_steps_that_apply_to_the_patient() -> None:
-    # 27 steps in all: glucose only for diabetics, fluoroscopy only with X-ray.
-    assert progress({}, diabetic=False, xray=False) == (0, 25)
-    assert progress({}, diabetic=True, xray=False) == (0, 26)
-    assert progress({}, diabetic=True, xray=True) == (0, 27)
+    # 38 steps in all: glucose only for diabetics, fluoroscopy only with X-ray.
+    assert progress({}, diabetic=False, xray=False) == (0, 36)
+    assert progress({}, diabetic=True, xray=False) == (0, 37)
+    assert progress({}, diabetic=True, xray=True) == (0, 38)
 
     state = done("checked_in", "glucose_checked", "fluoroscopy_recorded")
-    assert progress(state, diabetic=False, xray=False) == (1, 25)
-    assert progress(state, diabetic=True, xray=True) == (3, 27)
+    assert progress(state, diabetic=False, xray=False) == (1, 36)
+    assert progress(state, diabetic=True, xray=True) == (3, 38)
+    # The physician's escort exemption: neither escort step applies.
+    assert progress({}, diabetic=True, xray=True, escort_exempt=True) == (0, 36)
 
 
 def test_buttons_never_offer_a_status_that_only_a_checklist_step_may_set():

@@ -10,25 +10,27 @@ import pytest
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import (
-    DISCHARGE_HARD_STOPS,
     STEPS,
     Entry,
-    check_discharge,
     check_open,
     check_tick,
     check_untick,
     checklist_lock,
     discharge_entry,
-    discharge_note,
-    discharge_review,
     status_in_sentence,
     step_views,
+)
+from mild.discharge import (
+    DISCHARGE_HARD_STOPS,
+    check_discharge,
+    discharge_note,
+    discharge_review,
 )
 from mild.errors import RuleViolation
 
 NY = "America/New_York"
 T0 = dt.datetime(2026, 3, 2, 14, 5, tzinfo=dt.UTC)  # 09:05 EST, Monday 2 March 2026
-DRIVER = "Ann Lee, daughter, 555-010-0199"
+ESCORT = "Ann Lee, daughter, 555-010-0199"
 SIGN_OUT = "Sign out: procedure recorded, counts correct"
 FLUORO = "Fluoroscopy time and dose"
 # Every step of an X-ray case for a patient who is not diabetic, up to and including recovery out,
@@ -38,8 +40,11 @@ RECORD = {s.key: None for s in STEPS if s.key not in ("glucose_checked", "discha
     "imaging_modality": "X-ray / fluoroscopy",
     "levels_treated": "L4-L5 bilateral",
     "fluoroscopy_recorded": "1.2 min, 14 mGy",
+    "site_marked": "Dr. Ames",
+    "level_side_confirmed": "As booked: L4-L5 · bilateral",
+    "antibiotic_prophylaxis": "Not used",
     "discharge_score": "10",
-    "driver_confirmed": DRIVER,
+    "escort_confirmed": ESCORT,
 }
 
 
@@ -56,8 +61,8 @@ def refusal(fn, *args, **kwargs) -> RuleViolation:
 # What is open before discharge
 
 
-def test_the_hard_stops_for_discharge_are_those_of_domain_md_a_passing_score_and_the_driver():
-    assert set(DISCHARGE_HARD_STOPS) == {"driver_confirmed", "discharge_score"}
+def test_the_hard_stops_for_discharge_are_those_of_domain_md_a_passing_score_and_the_escort():
+    assert set(DISCHARGE_HARD_STOPS) == {"escort_confirmed", "discharge_score"}
 
 
 def test_every_applicable_step_still_open_is_named_in_checklist_order():
@@ -97,12 +102,13 @@ def test_steps_that_do_not_apply_are_never_listed_as_open():
 
 
 def test_a_missing_hard_stop_is_named_as_such_and_not_again_among_the_open_steps():
-    done = without("driver_confirmed", "sign_out", discharge_score="8")
+    done = without("escort_confirmed", "sign_out", discharge_score="8")
 
     review = discharge_review(done, diabetic=False)
 
     assert review.hard_stops == (
-        "Driver confirmed in person (name, relationship, phone)",
+        "Escort confirmed in person (name, relationship, phone), or the attending physician's "
+        "exemption",
         "Discharge score of 9 or more",
     )
     assert review.open_keys == ("sign_out",)
@@ -135,11 +141,13 @@ def test_a_discharge_with_an_open_step_is_refused_naming_each_one_until_confirme
 
 
 def test_a_hard_stop_refuses_the_discharge_even_with_every_open_step_confirmed():
-    done = without("driver_confirmed", "sign_out")
+    done = without("escort_confirmed", "sign_out")
     err = refusal(check_discharge, done, diabetic=False, open_confirmed=[s.key for s in STEPS])
     assert err.field == "discharged"
     assert err.message == messages.HARD_STOP.format(
-        step="Discharged", missing="Driver confirmed in person (name, relationship, phone)"
+        step="Discharged",
+        missing="Escort confirmed in person (name, relationship, phone), or the attending "
+        "physician's exemption",
     )
 
 

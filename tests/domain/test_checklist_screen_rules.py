@@ -1,4 +1,4 @@
-"""Rules behind the day-of screen: discharge scores from their items, the driver met in person,
+"""Rules behind the day-of screen: discharge scores from their items, the escort met in person,
 steps that do not apply, procedure duration, and each step as the nurse sees it."""
 
 from __future__ import annotations
@@ -10,22 +10,24 @@ import pytest
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import (
-    DISCHARGE_COMPONENTS,
     Entry,
     Phase,
     case_progress,
     check_applies,
-    discharge_ready,
-    discharge_score_note,
-    discharge_score_total,
-    driver_confirmation,
     get_step,
     imaging_is_xray,
     not_applicable_reason,
-    procedure_duration,
     step_views,
 )
-from mild.checklist import DischargeScale as Scale
+from mild.discharge import (
+    DISCHARGE_COMPONENTS,
+    discharge_ready,
+    discharge_score_note,
+    discharge_score_total,
+    escort_confirmation,
+)
+from mild.discharge import DischargeScale as Scale
+from mild.event_times import procedure_duration
 from mild.errors import RuleViolation
 
 T0 = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
@@ -104,43 +106,43 @@ def test_a_score_needs_its_scale_and_only_that_scales_items() -> None:
 def test_the_note_keeps_each_item_beside_the_stored_total() -> None:
     note = discharge_score_note(Scale.PADSS, scored(PADSS_ITEMS, 2, 2, 1, 2, 2))
     assert note == (
-        "PADSS (home readiness): Vital signs 2, Walking 2, Nausea and vomiting 1, Pain 2, "
+        "Modified PADSS (home readiness): Vital signs 2, Walking 2, Nausea and vomiting 1, Pain 2, "
         "Bleeding at the site 2"
     )
 
 
-# Driver confirmed in person
+# Escort confirmed in person
 
 
-def test_driver_confirmed_stores_name_relationship_and_phone() -> None:
-    value = driver_confirmation(" Ann Lee ", "daughter", " (555) 010-0199 ")
+def test_escort_confirmed_stores_name_relationship_and_phone() -> None:
+    value = escort_confirmation(" Ann Lee ", "daughter", " (555) 010-0199 ")
     assert value == "Ann Lee, daughter, (555) 010-0199"
 
 
 @pytest.mark.parametrize(
     ("name", "relationship", "phone", "field", "message"),
     [
-        ("", "son", "5550100199", "driver_name", messages.DRIVER_NAME_REQUIRED),
+        ("", "son", "5550100199", "escort_name", messages.ESCORT_NAME_REQUIRED),
         (
             "Ann Lee",
             "  ",
             "5550100199",
-            "driver_relationship",
-            messages.DRIVER_RELATIONSHIP_REQUIRED,
+            "escort_relationship",
+            messages.ESCORT_RELATIONSHIP_REQUIRED,
         ),
-        ("Ann Lee", "son", None, "driver_phone", messages.DRIVER_PHONE_REQUIRED),
+        ("Ann Lee", "son", None, "escort_phone", messages.ESCORT_PHONE_REQUIRED),
         (
             "Ann Lee",
             "son",
             "555-01",
-            "driver_phone",
-            "The driver's phone number needs at least 7 digits.",
+            "escort_phone",
+            "The escort's phone number needs at least 7 digits.",
         ),
-        ("A" * 121, "son", "5550100199", "driver_name", "At most 120 characters."),
+        ("A" * 121, "son", "5550100199", "escort_name", "At most 120 characters."),
     ],
 )
-def test_each_of_the_three_driver_details_is_required(name, relationship, phone, field, message):
-    err = refusal(driver_confirmation, name, relationship, phone)
+def test_each_of_the_three_escort_details_is_required(name, relationship, phone, field, message):
+    err = refusal(escort_confirmation, name, relationship, phone)
     assert (err.field, err.message) == (field, message)
 
 
@@ -168,9 +170,9 @@ def test_ticking_a_step_that_does_not_apply_is_refused_saying_why() -> None:
 
 
 def test_progress_follows_the_recorded_imaging_modality() -> None:
-    assert case_progress({}, diabetic=False) == (0, 26)  # X-ray until told otherwise
-    assert case_progress({"imaging_modality": "Ultrasound"}, diabetic=False) == (1, 25)
-    assert case_progress({"imaging_modality": "Ultrasound"}, diabetic=True) == (1, 26)
+    assert case_progress({}, diabetic=False) == (0, 37)  # X-ray until told otherwise
+    assert case_progress({"imaging_modality": "Ultrasound"}, diabetic=False) == (1, 36)
+    assert case_progress({"imaging_modality": "Ultrasound"}, diabetic=True) == (1, 37)
 
 
 # Procedure duration against 60 minutes
@@ -247,7 +249,11 @@ def test_steps_that_do_not_apply_are_shown_as_such_and_cannot_be_ticked() -> Non
 def test_a_blocked_step_lists_what_is_missing_before_anyone_presses_it() -> None:
     entries = [entry("identity_confirmed", 1), entry("consent_signed", 2)]
     shown = by_key(step_views(entries, CaseStatus.CHECKED_IN, diabetic=False))
-    assert shown["anesthesia_start"].missing == ("Fasting confirmed", "Medication holds confirmed")
+    assert shown["anesthesia_start"].missing == (
+        "Fasting confirmed",
+        "Medication holds confirmed",
+        "Site marked by the physician who will operate",
+    )
     assert shown["vitals_recorded"].missing == ()
 
 

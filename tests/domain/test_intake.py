@@ -17,9 +17,9 @@ from mild.intake import (
     bmi,
     body_mass_index,
     check_asa_class,
-    check_driver,
     check_drug_name,
     check_drug_reviewer,
+    check_escort,
     check_intake_editable,
     check_new_patient,
     check_tolerance_minutes,
@@ -108,7 +108,7 @@ def test_stop_bang_is_low_to_2_intermediate_to_4_and_high_from_5() -> None:
     ]
 
 
-# --- the intake form: patients, editing window, baseline, driver, drug names ----------------
+# --- the intake form: patients, editing window, baseline, escort, drug names ----------------
 
 TODAY = dt.date(2026, 3, 13)
 
@@ -178,18 +178,18 @@ def test_tolerance_minutes_are_whole_minutes_from_0_to_600() -> None:
         )
 
 
-def test_a_driver_is_a_name_and_a_phone_with_an_optional_relationship() -> None:
-    assert check_driver(" Ann Driver ", "", "(312) 555-0100") == (
-        "Ann Driver",
+def test_a_escort_is_a_name_and_a_phone_with_an_optional_relationship() -> None:
+    assert check_escort(" Ann Escort ", "", "(312) 555-0100") == (
+        "Ann Escort",
         None,
         "(312) 555-0100",
     )
-    assert check_driver("", "", "") == (None, None, None)
-    assert refusal(check_driver, "", "son", "") == ("driver_name", messages.DRIVER_NAME_AND_PHONE)
-    assert refusal(check_driver, "Ann", "", "") == ("driver_phone", messages.DRIVER_NAME_AND_PHONE)
-    assert refusal(check_driver, "Ann", "", "555-01") == ("driver_phone", messages.PHONE_FORMAT)
-    assert refusal(check_driver, "Ann", "", "call 5550100") == (
-        "driver_phone",
+    assert check_escort("", "", "") == (None, None, None)
+    assert refusal(check_escort, "", "son", "") == ("escort_name", messages.ESCORT_NAME_AND_PHONE)
+    assert refusal(check_escort, "Ann", "", "") == ("escort_phone", messages.ESCORT_NAME_AND_PHONE)
+    assert refusal(check_escort, "Ann", "", "555-01") == ("escort_phone", messages.PHONE_FORMAT)
+    assert refusal(check_escort, "Ann", "", "call 5550100") == (
+        "escort_phone",
         messages.PHONE_FORMAT,
     )
 

@@ -15,8 +15,8 @@ def ready_facts(**changes) -> CaseFacts:
         "asa_recorded": True,
         "provider_set": True,
         "booked": True,
-        "driver_name": "Ann Driver",
-        "driver_phone": "555-0100",
+        "escort_name": "Ann Escort",
+        "escort_phone": "555-0100",
     }
     return CaseFacts(**{**base, **changes})
 
@@ -40,12 +40,12 @@ def test_a_case_with_everything_on_file_is_ready() -> None:
     assert is_ready(facts)
 
 
-def test_an_empty_case_misses_asa_provider_booking_and_driver_in_that_order() -> None:
+def test_an_empty_case_misses_asa_provider_booking_and_escort_in_that_order() -> None:
     assert missing_items(CaseFacts()) == [
         "ASA class",
         "Provider chosen",
         "Booked day and start time",
-        "Driver arranged",
+        "Escort arranged",
     ]
 
 
@@ -92,12 +92,12 @@ def test_diabetes_drugs_without_a_fixed_hold_still_need_their_instructions_confi
     assert missing_items(facts) == ["Hold instructions confirmed with the patient: metformin"]
 
 
-def test_a_driver_needs_both_a_name_and_a_phone() -> None:
-    assert missing_items(ready_facts(driver_phone="  ")) == ["Driver arranged"]
-    assert missing_items(ready_facts(driver_name=None)) == ["Driver arranged"]
+def test_a_escort_needs_both_a_name_and_a_phone() -> None:
+    assert missing_items(ready_facts(escort_phone="  ")) == ["Escort arranged"]
+    assert missing_items(ready_facts(escort_name=None)) == ["Escort arranged"]
 
 
-def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_holds_driver():
+def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_holds_escort():
     facts = CaseFacts(
         conditions=(ConditionFact(C.KIDNEY_DISEASE),),
         medications=(
@@ -115,25 +115,24 @@ def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_h
         "Prescriber clearance to stop apixaban",
         "Hold instructions confirmed with the patient: apixaban",
         "Hold instructions confirmed with the patient: naproxen",
-        "Driver arranged",
+        "Escort arranged",
     ]
 
 
-def test_a_hold_whose_last_dose_date_has_passed_says_so_until_confirmed_with_the_patient() -> None:
+def test_a_hold_whose_last_dose_time_has_passed_says_so_until_confirmed_with_the_patient() -> None:
     import datetime as dt
 
-    today = dt.date(2026, 11, 24)
-    late = apixaban(cleared=True, last_dose_on=dt.date(2026, 11, 21))
-    facts = ready_facts(medications=(late,), today=today)
+    now = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # Tue 10:00 in New York
+    due = dt.datetime(2026, 11, 21, 14, 0, tzinfo=dt.UTC)  # Sat 09:00 EST
+    late = apixaban(cleared=True, last_dose_by=due)
+    facts = ready_facts(medications=(late,), now=now, timezone="America/New_York")
     assert missing_items(facts) == [
-        "Hold for apixaban: the last dose was due Sat 21 Nov, already past. Check the patient "
-        "stopped in time, or book a later day"
+        "Hold for apixaban: the last dose was due Sat 21 Nov 09:00 EST, already past. Check the "
+        "patient stopped in time, or book a later day"
     ]
-    on_time = apixaban(cleared=True, last_dose_on=today)  # the last dose is today: still in time
-    assert missing_items(ready_facts(medications=(on_time,), today=today)) == [
+    on_time = apixaban(cleared=True, last_dose_by=now + dt.timedelta(hours=1))  # still in time
+    assert missing_items(ready_facts(medications=(on_time,), now=now)) == [
         "Hold instructions confirmed with the patient: apixaban"
     ]
-    told = apixaban(
-        cleared=True, last_dose_on=dt.date(2026, 11, 21), hold_confirmed_with_patient=True
-    )
-    assert missing_items(ready_facts(medications=(told,), today=today)) == []
+    told = apixaban(cleared=True, last_dose_by=due, hold_confirmed_with_patient=True)
+    assert missing_items(ready_facts(medications=(told,), now=now)) == []

@@ -75,7 +75,7 @@ def test_a_fridays_call_list_reaches_over_the_weekend_to_monday():
 
 
 def test_a_booked_case_with_something_missing_needs_a_call():
-    assert needs_a_call(CaseStatus.SCHEDULED, ["Driver arranged"])
+    assert needs_a_call(CaseStatus.SCHEDULED, ["Escort arranged"])
     assert needs_a_call(CaseStatus.INTAKE, ["Cardiology clearance on file"])
 
 
@@ -95,13 +95,13 @@ def test_a_ready_case_needs_no_call():
     ids=str,
 )
 def test_a_cancelled_or_arrived_case_is_never_on_the_call_list(status):
-    assert not needs_a_call(status, ["Driver arranged"])
+    assert not needs_a_call(status, ["Escort arranged"])
 
 
 def test_readiness_reads_ready_or_names_each_missing_item():
     assert readiness_text([]) == messages.SCHED_READY == "Ready"
-    assert readiness_text(["Driver arranged", "Holds confirmed"]) == (
-        "Driver arranged; Holds confirmed"
+    assert readiness_text(["Escort arranged", "Holds confirmed"]) == (
+        "Escort arranged; Holds confirmed"
     )
 
 

@@ -17,7 +17,7 @@ from mild import messages
 from mild.cases import CaseStatus
 from mild.medications import MedClass
 from mild.staff import Role
-from services import admin, intake
+from services import admin, medications
 from services.auth import sign_in
 from services.common import Actor
 from tests.builders import (
@@ -667,7 +667,7 @@ def test_intake_shows_the_hold_instruction_an_admin_wrote(office, root, nina, sc
         "ibuprofen", root, hold_days=3, instruction="Stop three days before; paracetamol is fine"
     )
     case_id = make_case(office, CaseStatus.INTAKE)
-    intake.add_medication(case_id, "ibuprofen", actor=nina)
+    medications.add_medication(case_id, "ibuprofen", actor=nina)
 
     at = screen(nina, page=_intake_page)
     at.selectbox(key="intake_case").set_value(case_id).run()

@@ -342,7 +342,7 @@ def test_the_timer_reruns_the_board_alone_with_fresh_data(offices, app, monkeypa
         if m.HasField("auto_rerun") and m.auto_rerun.interval == ui.board.BOARD_REFRESH_SECONDS
     ]
     arrived = make_case(aa, CaseStatus.CHECKED_IN, today_at(0, 5))
-    at.session_state["dayof_driver_name"] = "Half-typed name"  # a form elsewhere in the session
+    at.session_state["dayof_escort_name"] = "Half-typed name"  # a form elsewhere in the session
     router_runs: list[object] = []
     monkeypatch.setattr(ui.auth, "user_bar", lambda *a: router_runs.append(a))
 
@@ -362,7 +362,7 @@ def test_the_timer_reruns_the_board_alone_with_fresh_data(offices, app, monkeypa
     assert sent and {m.delta.fragment_id for m in sent} == {timer.fragment_id}
     assert [t.value for t in at.title] == []  # nothing outside the board was redrawn
     assert code_of(arrived) in list(table(at, "board_cases_AA").value.Case)
-    assert at.session_state["dayof_driver_name"] == "Half-typed name"
+    assert at.session_state["dayof_escort_name"] == "Half-typed name"
 
 
 def capture_messages(monkeypatch) -> list[list]:

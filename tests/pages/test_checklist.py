@@ -21,14 +21,14 @@ from mild.medications import MedClass
 from mild.staff import Role
 from services.checklist import (
     complete_step,
-    confirm_driver,
+    confirm_escort,
     discharge_patient,
     record_discharge_score,
     undo_step,
 )
 from tests.builders import (
     add_condition,
-    arrange_driver,
+    arrange_escort,
     make_case,
     make_office,
     make_user,
@@ -41,7 +41,7 @@ pytestmark = SQLITE_ONLY
 TZ = "America/New_York"
 IDENTITY = "Identity confirmed (name and date of birth)"
 TIME_OUT = "Time-out: team, patient, procedure, levels and side, imaging displayed"
-DRIVER = "Driver confirmed in person (name, relationship, phone)"
+ESCORT = "Escort confirmed in person (name, relationship, phone)"
 ARRIVAL = ["checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"]
 TO_RECOVERY = [
     *ARRIVAL,
@@ -208,7 +208,7 @@ def test_the_header_names_the_patient_and_what_matters_today(ward):
     office, nurse, case_id = ward
     add_condition(case_id, Condition.DIABETES)
     add_condition(case_id, Condition.LATEX_ALLERGY, "hives with gloves")
-    arrange_driver(case_id, "Ann Lee", "daughter", "555-010-0199")
+    arrange_escort(case_id, "Ann Lee", "daughter", "555-010-0199")
     with transaction() as s:
         s.add_all(
             [
@@ -240,7 +240,7 @@ def test_the_header_names_the_patient_and_what_matters_today(ward):
     lines = "\n".join(t.value for t in header.text)
     assert f"Born 01 Jan 1950 · MRN {mrn_of(case_id)} · Case {code_of(case_id)}" in lines
     assert f"Planned start 09:00 {to_local(TZ, today_at(9)):%Z}, 60 min" in lines
-    assert "Driver arranged at intake: Ann Lee, daughter, 555-010-0199" in lines
+    assert "Escort arranged at intake: Ann Lee, daughter, 555-010-0199" in lines
     assert [w.value for w in header.warning] == ["Latex allergy: hives with gloves"]
     assert [i.value for i in header.info] == [
         "Today: Point-of-care glucose on arrival",
@@ -295,7 +295,7 @@ def test_the_phases_under_way_and_the_next_one_are_open_the_rest_folded(ward):
     }
 
     tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "vitals_recorded", "iv_placed"])
-    tick_all(case_id, nurse, ["driver_on_file"])
+    tick_all(case_id, nurse, ["escort_on_file"])
     complete_step(case_id, "imaging_modality", actor=nurse, value="Ultrasound")
     at = at.run()
 
@@ -343,7 +343,7 @@ def test_a_nurse_cannot_open_a_case_at_another_office(db_url):
 def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     office, nurse, case_id = ward
     add_condition(case_id, Condition.DIABETES)
-    arrange_driver(case_id, "Ann Lee", "daughter", "555-010-0199")
+    arrange_escort(case_id, "Ann Lee", "daughter", "555-010-0199")
     at = open_case(screen(nurse), office, case_id)
 
     for step in ARRIVAL + ["holds_confirmed"]:
@@ -351,7 +351,7 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
         assert not at.error, step
     at.number_input(key=f"dayof_value_{case_id}_glucose_checked").set_value(142)
     at = press(at, case_id, "glucose_checked")
-    for step in ["vitals_recorded", "iv_placed", "driver_on_file", "pre_anesthesia_check"]:
+    for step in ["vitals_recorded", "iv_placed", "escort_on_file", "pre_anesthesia_check"]:
         at = press(at, case_id, step)
     at.segmented_control(key=f"dayof_value_{case_id}_anesthesia_type").set_value(
         "MAC (moderate sedation)"
@@ -381,9 +381,9 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     at = press(at, case_id, "discharge_score")
     assert [t.value for t in at.toast] == ["Discharge score 10 recorded."]
     at = press(at, case_id, "recovery_out")
-    # The driver arranged at intake is offered; the nurse confirms the person in front of her.
-    assert at.text_input(key=f"dayof_driver_name_{case_id}").value == "Ann Lee"
-    at = press(at, case_id, "driver_confirmed")
+    # The escort arranged at intake is offered; the nurse confirms the person in front of her.
+    assert at.text_input(key=f"dayof_escort_name_{case_id}").value == "Ann Lee"
+    at = press(at, case_id, "escort_confirmed")
     for step in ["instructions_given", "restart_dates_given"]:
         at = press(at, case_id, step)
     # Every step is done: nothing to confirm before discharging.
@@ -402,7 +402,7 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     assert stored["glucose_checked"] == "142"
     assert stored["anesthesia_type"] == "MAC (moderate sedation)"
     assert stored["discharge_score"] == "10"
-    assert stored["driver_confirmed"] == "Ann Lee, daughter, 555-010-0199"
+    assert stored["escort_confirmed"] == "Ann Lee, daughter, 555-010-0199"
     assert texts_in(at, "levels_treated")[0].endswith("· Nina · L4-L5 bilateral")
     with read_session() as s:
         assert s.scalar(select(FollowUp.id).where(FollowUp.case_id == case_id)) is not None
@@ -477,7 +477,7 @@ def test_procedure_start_without_the_time_out_is_refused(ward):
     assert status_of(case_id) == CaseStatus.IN_PROCEDURE
 
 
-def test_discharge_without_the_driver_confirmed_is_refused(ward):
+def test_discharge_without_the_escort_confirmed_is_refused(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, TO_RECOVERY)
     complete_step(case_id, "discharge_score", actor=nurse, value="10")
@@ -486,7 +486,7 @@ def test_discharge_without_the_driver_confirmed_is_refused(ward):
     at = press(at, case_id, "discharged")
 
     assert errors_beside(at, "discharged") == [
-        messages.HARD_STOP.format(step="Discharged", missing=DRIVER)
+        messages.HARD_STOP.format(step="Discharged", missing=ESCORT)
     ]
     assert status_of(case_id) == CaseStatus.RECOVERY
 
@@ -494,9 +494,9 @@ def test_discharge_without_the_driver_confirmed_is_refused(ward):
 def test_a_discharge_score_of_8_is_recorded_but_discharge_is_refused(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, TO_RECOVERY)
-    arrange_driver(case_id, "Ann Lee", "daughter", "555-010-0199")
+    arrange_escort(case_id, "Ann Lee", "daughter", "555-010-0199")
     at = open_case(screen(nurse), office, case_id)
-    at = press(at, case_id, "driver_confirmed")
+    at = press(at, case_id, "escort_confirmed")
     at.radio(key=f"dayof_score_{case_id}_scale").set_value(DischargeScale.PADSS)
     at = at.run()
     for item, points in zip(
@@ -532,22 +532,22 @@ def test_a_discharge_score_with_an_item_missing_is_refused_beside_that_item(ward
     assert "discharge_score" not in [step for step, _, _ in entries(case_id)]
 
 
-def test_confirming_the_driver_needs_each_of_name_relationship_and_phone(ward):
+def test_confirming_the_escort_needs_each_of_name_relationship_and_phone(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, TO_RECOVERY)
-    at = open_case(screen(nurse), office, case_id)  # no driver arranged: the fields are empty
-    assert at.text_input(key=f"dayof_driver_name_{case_id}").value == ""
-    at.text_input(key=f"dayof_driver_name_{case_id}").input("Ann Lee")
-    at.text_input(key=f"dayof_driver_relationship_{case_id}").input("daughter")
+    at = open_case(screen(nurse), office, case_id)  # no escort arranged: the fields are empty
+    assert at.text_input(key=f"dayof_escort_name_{case_id}").value == ""
+    at.text_input(key=f"dayof_escort_name_{case_id}").input("Ann Lee")
+    at.text_input(key=f"dayof_escort_relationship_{case_id}").input("daughter")
 
-    at = press(at, case_id, "driver_confirmed")
+    at = press(at, case_id, "escort_confirmed")
 
-    assert errors_beside(at, "driver_confirmed") == [messages.DRIVER_PHONE_REQUIRED]
-    assert at.text_input(key=f"dayof_driver_name_{case_id}").value == "Ann Lee"
-    at.text_input(key=f"dayof_driver_phone_{case_id}").input("555-010-0199")
-    at = press(at, case_id, "driver_confirmed")
-    assert errors_beside(at, "driver_confirmed") == []
-    assert texts_in(at, "driver_confirmed")[0].endswith("Ann Lee, daughter, 555-010-0199")
+    assert errors_beside(at, "escort_confirmed") == [messages.ESCORT_PHONE_REQUIRED]
+    assert at.text_input(key=f"dayof_escort_name_{case_id}").value == "Ann Lee"
+    at.text_input(key=f"dayof_escort_phone_{case_id}").input("555-010-0199")
+    at = press(at, case_id, "escort_confirmed")
+    assert errors_beside(at, "escort_confirmed") == []
+    assert texts_in(at, "escort_confirmed")[0].endswith("Ann Lee, daughter, 555-010-0199")
 
 
 def test_an_untick_without_a_reason_is_refused_and_with_one_keeps_the_history(ward):
@@ -714,11 +714,11 @@ def test_typed_names_and_details_are_shown_as_typed_never_formatted(ward):
 # Discharge: each step still open named, confirmed before she discharges
 
 
-# Ticked through the hard stops only (score and driver too): these are still open.
+# Ticked through the hard stops only (score and escort too): these are still open.
 OPEN_AT_DISCHARGE = [
     "vitals_recorded",
     "iv_placed",
-    "driver_on_file",
+    "escort_on_file",
     "pre_anesthesia_check",
     "anesthesia_type",
     "anesthesia_start",
@@ -741,7 +741,7 @@ def labels(keys: list[str]) -> str:
 def to_recovery(case_id: int, nurse, steps: list[str]) -> None:
     tick_all(case_id, nurse, [*steps, "recovery_in"])
     record_discharge_score(case_id, DischargeScale.ALDRETE, dict.fromkeys(ALDRETE, 2), actor=nurse)
-    confirm_driver(case_id, "Ann Lee", "daughter", "555-010-0199", actor=nurse)
+    confirm_escort(case_id, "Ann Lee", "daughter", "555-010-0199", actor=nurse)
 
 
 def test_discharge_names_each_step_still_open_and_is_refused_until_she_confirms(ward):
@@ -794,13 +794,13 @@ def test_a_hard_stop_is_refused_even_with_the_open_steps_confirmed(ward):
     tick_all(case_id, nurse, [*SHORT_DAY, "recovery_in"])
     complete_step(case_id, "discharge_score", actor=nurse, value="10")
     at = open_case(screen(nurse), office, case_id)
-    assert [c.value for c in step_box(at, "discharged").caption] == [f"Needs first: {DRIVER}"]
+    assert [c.value for c in step_box(at, "discharged").caption] == [f"Needs first: {ESCORT}"]
 
     step_box(at, "discharged").checkbox[0].check()
     at = press(at, case_id, "discharged")
 
     assert errors_beside(at, "discharged") == [
-        messages.HARD_STOP.format(step="Discharged", missing=DRIVER)
+        messages.HARD_STOP.format(step="Discharged", missing=ESCORT)
     ]
     assert status_of(case_id) == CaseStatus.RECOVERY
 
@@ -826,7 +826,7 @@ def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
         steps=labels(["glucose_checked", *OPEN_AT_DISCHARGE])
     )
     assert at.metric[0].value == "Discharged"
-    # No way to change anything: no tick, un-tick, value, score, driver or confirmation input.
+    # No way to change anything: no tick, un-tick, value, score, escort or confirmation input.
     assert [b.key for b in at.button] == ["dayof_reload"]
     assert not at.text_input and not at.number_input and not at.checkbox
     assert not at.segmented_control and not at.radio

@@ -136,7 +136,7 @@ def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_
 
     at.button(key="intake_start").click().run()
     assert status_of(case_id) == CaseStatus.INTAKE
-    assert "Driver arranged" in missing(at)
+    assert "Escort arranged" in missing(at)
 
     # Medications: apixaban is classed and needs the prescriber's clearance.
     at.text_input(key=f"intake_drug_{case_id}").input("Apixaban 5 mg twice daily")
@@ -160,7 +160,7 @@ def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_
     at.button(key=f"{flag}_clear").click().run()
     assert "Cardiology clearance on file (heart disease)" not in missing(at)
 
-    # Assessment and driver.
+    # Assessment and escort.
     k = f"intake_assess_{case_id}"
     at.number_input(key=f"{k}_asa").set_value(2)
     at.number_input(key=f"{k}_height").set_value(170.0)
@@ -169,11 +169,11 @@ def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_
     button(at, "Save assessment").click().run()
     assert errors(at) == []
     assert [m.value for m in at.metric if m.label == "BMI"] == ["27.7"]
-    d = f"intake_driver_{case_id}"
-    at.text_input(key=f"{d}_name").input("Ann Driver")
+    d = f"intake_escort_{case_id}"
+    at.text_input(key=f"{d}_name").input("Ann Escort")
     at.text_input(key=f"{d}_relationship").input("daughter")
     at.text_input(key=f"{d}_phone").input("(312) 555-0100")
-    button(at, "Save driver").click().run()
+    button(at, "Save escort").click().run()
 
     # Booking, then the hold confirmed with the patient, then confirmation.
     b = f"intake_book_{case_id}"
@@ -465,20 +465,20 @@ def test_the_baseline_odi_is_scored_from_its_sections(screen, office, cora):
     assert [m.value for m in at.metric if m.label == "Baseline ODI"] == ["40.0"]
 
 
-def test_a_driver_without_a_phone_is_refused_beside_it_and_the_name_is_kept(screen, office, cora):
+def test_a_escort_without_a_phone_is_refused_beside_it_and_the_name_is_kept(screen, office, cora):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
-    d = f"intake_driver_{case_id}"
-    at.text_input(key=f"{d}_name").input("Ann Driver")
-    button(at, "Save driver").click().run()
-    assert errors(at) == [messages.DRIVER_NAME_AND_PHONE]
-    assert at.text_input(key=f"{d}_name").value == "Ann Driver"
+    d = f"intake_escort_{case_id}"
+    at.text_input(key=f"{d}_name").input("Ann Escort")
+    button(at, "Save escort").click().run()
+    assert errors(at) == [messages.ESCORT_NAME_AND_PHONE]
+    assert at.text_input(key=f"{d}_name").value == "Ann Escort"
     at.text_input(key=f"{d}_phone").input("555")
-    button(at, "Save driver").click().run()
+    button(at, "Save escort").click().run()
     assert errors(at) == [messages.PHONE_FORMAT]
     at.text_input(key=f"{d}_phone").input("(312) 555-0100")
-    button(at, "Save driver").click().run()
-    assert errors(at) == [] and "Driver arranged" not in missing(at)
+    button(at, "Save escort").click().run()
+    assert errors(at) == [] and "Escort arranged" not in missing(at)
 
 
 # --- booking and confirmation ---------------------------------------------------------------
@@ -531,7 +531,7 @@ def test_confirming_is_refused_naming_every_missing_item(screen, office, cora):
     at = open_case(screen(cora), case_id)
     at.button(key="intake_confirm").click().run()
 
-    missing = ["ASA class", "Provider chosen", "Booked day and start time", "Driver arranged"]
+    missing = ["ASA class", "Provider chosen", "Booked day and start time", "Escort arranged"]
     assert errors(at) == [messages.NOT_READY.format(missing="; ".join(missing))]
     assert status_of(case_id) == CaseStatus.INTAKE
 

@@ -60,7 +60,7 @@ def make_ready(case_id: int, phone: str | None = "555-0111") -> None:
     with transaction() as s:
         case = s.get(Case, case_id)
         case.asa_class = 2
-        case.driver_name, case.driver_phone = "Sam Driver", "555-0142"
+        case.escort_name, case.escort_phone = "Sam Escort", "555-0142"
         s.get(Patient, case.patient_id).phone = phone
 
 
@@ -151,7 +151,7 @@ def test_the_day_lists_each_case_with_time_provider_status_readiness_and_escalat
     assert list(shown.Status) == ["Scheduled", "Intake", "Cancelled", "Scheduled"]
     assert list(shown.Readiness) == [
         messages.SCHED_READY,
-        f"{messages.READY_ASA_CLASS}; {messages.READY_DRIVER}",
+        f"{messages.READY_ASA_CLASS}; {messages.READY_ESCORT}",
         "",
         messages.SCHED_READY,
     ]
@@ -202,7 +202,7 @@ def test_the_call_list_names_the_next_working_days_cases_not_ready_with_phone_an
             "Case": case_row(not_ready).code,
             "Patient": calls.Patient[0],
             "Phone": "555-0177",
-            "Missing": messages.READY_DRIVER,
+            "Missing": messages.READY_ESCORT,
         }
     ]
     days = f"{friday + dt.timedelta(days=1):%a %d %b %Y} to {monday:%a %d %b %Y}"
@@ -352,16 +352,16 @@ def test_a_coordinator_cancels_a_case_with_a_reason(office, app):
     case_id = make_case(office, CaseStatus.SCHEDULED, at_(day, 8))
     at = choose(show_day(open_schedule(app), day), case_id)
 
-    at.selectbox(key="sched_cancel_reason").set_value(CancelReason.NO_DRIVER)
+    at.selectbox(key="sched_cancel_reason").set_value(CancelReason.NO_ESCORT)
     at.button(key="sched_cancel").click()
     at.run()
 
     assert not at.exception and not at.error
     case = case_row(case_id)
     assert [s.value for s in at.success] == [
-        messages.SCHED_CANCELLED.format(code=case.code, reason="No driver")
+        messages.SCHED_CANCELLED.format(code=case.code, reason="No escort")
     ]
-    assert (case.status, case.cancellation_reason) == (CaseStatus.CANCELLED, CancelReason.NO_DRIVER)
+    assert (case.status, case.cancellation_reason) == (CaseStatus.CANCELLED, CancelReason.NO_ESCORT)
     assert audit_rows("case.cancelled") == [("cora", case_id)]
     assert list(table(at, "sched_day_cases").Status) == ["Cancelled"]
     assert at.selectbox(key="sched_case").options == []

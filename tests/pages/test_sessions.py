@@ -114,14 +114,14 @@ def test_an_idle_tab_is_signed_out_and_what_was_typed_is_gone(nina, app, redirec
     at = sign_in(app().run(), "nina", PASSWORD)
     at._page_hash = calc_hash(Screen.BOARD.value)
     at.run()
-    at.session_state["dayof_driver_name"] = "Half-typed name"
+    at.session_state["dayof_escort_name"] = "Half-typed name"
     idle_for(16)
 
     at.run()
 
     assert shows_sign_in_form(at) and not signed_in(at)
     assert [i.value for i in at.info] == [messages.SESSION_IDLE_ENDED.format(minutes=15)]
-    assert "dayof_driver_name" not in at.session_state
+    assert "dayof_escort_name" not in at.session_state
     assert session_row().end_reason == sessions.IDLE
 
 

@@ -1,5 +1,5 @@
 """The day-of checklist under hostile input: ticks with values (levels treated, fluoroscopy,
-glucose, the discharge score, choices), notes, the discharge score items, the driver met in
+glucose, the discharge score, choices), notes, the discharge score items, the escort met in
 person and un-tick reasons. Each call is refused with a message from mild/messages.py, or the
 tick is stored and reads back as typed (trimmed; a number in its plain form)."""
 
@@ -165,7 +165,7 @@ def test_the_discharge_score_refuses_or_records_hostile_items(db_url, examples):
     check()
 
 
-def test_confirming_the_driver_refuses_or_stores_hostile_text(db_url, examples):
+def test_confirming_the_escort_refuses_or_stores_hostile_text(db_url, examples):
     office, nina = _nurse()
 
     @examples.settings(sqlite=80, postgresql=25)
@@ -188,7 +188,7 @@ def test_confirming_the_driver_refuses_or_stores_hostile_text(db_url, examples):
         name, relationship, phone = form.values()
         case_id = make_case(office)
         accepted, _ = attempt(
-            lambda: checklist.confirm_driver(case_id, name, relationship, phone, actor=nina)
+            lambda: checklist.confirm_escort(case_id, name, relationship, phone, actor=nina)
         )
         entries = _entries(case_id)
         if not accepted:

@@ -23,7 +23,7 @@ from mild.followup import CallAnswers, FollowUpKind, Incision
 from mild.intake import Condition
 from mild.staff import Role
 from mild.text import unstorable
-from services import booking, cases, checklist, followup, intake, staff
+from services import booking, cases, checklist, followup, intake, medications, staff
 from tests.builders import make_case, make_discharged_case, make_office, make_provider, make_user
 
 NOT_STORABLE = ("a\x00b", "\ud800", "x\udfffy")
@@ -51,7 +51,7 @@ def test_intake_free_text_with_nul_or_a_surrogate_is_refused_beside_its_field(cl
     office, nina = clinic
     case_id = make_case(office, CaseStatus.INTAKE)
     not_storable = messages.TEXT_NOT_STORABLE
-    assert refusal(lambda: intake.add_medication(case_id, "apixaban", text, actor=nina)) == (
+    assert refusal(lambda: medications.add_medication(case_id, "apixaban", text, actor=nina)) == (
         "dose",
         not_storable,
     )
@@ -59,10 +59,10 @@ def test_intake_free_text_with_nul_or_a_surrogate_is_refused_beside_its_field(cl
         lambda: intake.flag_condition(case_id, Condition.DIABETES, text, actor=nina)
     ) == ("details", not_storable)
     assert refusal(
-        lambda: intake.save_driver(
+        lambda: intake.save_escort(
             case_id, name="Ann", relationship=text, phone="555-0100", actor=nina
         )
-    ) == ("driver_relationship", not_storable)
+    ) == ("escort_relationship", not_storable)
 
 
 def test_assessment_numbers_that_are_not_numbers_are_refused_not_crashed_on(clinic):
@@ -108,8 +108,8 @@ def test_checklist_text_with_nul_or_a_surrogate_is_refused_beside_its_field(clin
         lambda: checklist.complete_step(case_id, "consent_signed", actor=nina, note=text)
     ) == ("note", not_storable)
     assert refusal(
-        lambda: checklist.confirm_driver(case_id, text, "son", "555-0100", actor=nina)
-    ) == ("driver_name", not_storable)
+        lambda: checklist.confirm_escort(case_id, text, "son", "555-0100", actor=nina)
+    ) == ("escort_name", not_storable)
     checklist.complete_step(case_id, "consent_signed", actor=nina)
     assert refusal(lambda: checklist.undo_step(case_id, "consent_signed", text, actor=nina)) == (
         "reason",
@@ -192,7 +192,7 @@ def test_a_cancellation_note_is_limited_and_must_be_storable(clinic):
     case_id = make_case(office)
     for note, message in (
         ("x" * 2001, messages.TEXT_TOO_LONG.format(limit=2000)),
-        ("no driver\x00", messages.TEXT_NOT_STORABLE),
+        ("no escort\x00", messages.TEXT_NOT_STORABLE),
         ("\ud800", messages.TEXT_NOT_STORABLE),
     ):
         assert refusal(

@@ -1,6 +1,6 @@
 """Intake under hostile input: the consult request (MRN, names, date of birth, phone),
 medications (drug, dose, prescriber), condition details, the assessment numbers, the ODI
-answers and the driver. Each call is refused with a message from mild/messages.py, or it is
+answers and the escort. Each call is refused with a message from mild/messages.py, or it is
 stored and reads back as typed (trimmed where the rule says so); a refusal changes nothing."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from mild.intake import Condition
 from mild.medications import DEFAULT_HOLD_TABLE
 from mild.scores import ODI_SECTIONS
 from mild.staff import Role
-from services import intake
+from services import intake, medications
 from tests.builders import make_case, make_office, make_user
 from tests.property.hostile import (
     attempt,
@@ -150,7 +150,9 @@ def test_medications_refuse_or_store_hostile_drug_names_and_doses(db_url, exampl
     def check(drug: str, dose: str) -> None:
         examples.tick()
         case_id = make_case(office, CaseStatus.INTAKE)
-        accepted, med_id = attempt(lambda: intake.add_medication(case_id, drug, dose, actor=cora))
+        accepted, med_id = attempt(
+            lambda: medications.add_medication(case_id, drug, dose, actor=cora)
+        )
         if not accepted:
             with read_session() as s:
                 listed = select(CaseMedication).where(CaseMedication.case_id == case_id)
@@ -180,11 +182,11 @@ def test_a_dose_change_and_a_prescriber_clearance_refuse_or_store_hostile_text(d
     def check(dose: str, prescriber: str) -> None:
         examples.tick()
         case_id = make_case(office, CaseStatus.INTAKE)
-        med_id = intake.add_medication(case_id, "apixaban", "5 mg", actor=cora)
-        accepted, _ = attempt(lambda: intake.change_medication_dose(med_id, dose, actor=cora))
+        med_id = medications.add_medication(case_id, "apixaban", "5 mg", actor=cora)
+        accepted, _ = attempt(lambda: medications.change_medication_dose(med_id, dose, actor=cora))
         assert _row(CaseMedication, med_id).dose == (trimmed(dose) if accepted else "5 mg")
         accepted, _ = attempt(
-            lambda: intake.record_prescriber_clearance(med_id, prescriber, actor=cora)
+            lambda: medications.record_prescriber_clearance(med_id, prescriber, actor=cora)
         )
         med = _row(CaseMedication, med_id)
         assert med.cleared_by == (prescriber.strip() if accepted else None)
@@ -332,11 +334,11 @@ def test_the_baseline_odi_refuses_or_scores_hostile_answers(db_url, examples):
     check()
 
 
-def driver(name, relationship, phone):
+def escort(name, relationship, phone):
     return {"name": name, "relationship": relationship, "phone": phone}
 
 
-def test_the_driver_refuses_or_stores_hostile_text(db_url, examples):
+def test_the_escort_refuses_or_stores_hostile_text(db_url, examples):
     office, cora = _clinic()
     case_id = make_case(office, CaseStatus.INTAKE)
 
@@ -347,29 +349,29 @@ def test_the_driver_refuses_or_stores_hostile_text(db_url, examples):
             {"name": free_text, "relationship": free_text, "phone": phones},
         )
     )
-    @example(driver("<script>window.__xss=1</script>", "son", "555-0100"))
-    @example(driver("Ann\x00", "son", "555-0100"))
-    @example(driver("Ann", "son\ud800", "555-0100"))
-    @example(driver("Ann", "son", "555-0100\x00"))
-    @example(driver("x" * 100_000, "x" * 61, "5" * 41))
-    @example(driver("![i](http://203.0.113.7/y.png)", ":red[x]", "+1 (555) 010-0100 x12"))
-    @example(driver("", "", ""))
+    @example(escort("<script>window.__xss=1</script>", "son", "555-0100"))
+    @example(escort("Ann\x00", "son", "555-0100"))
+    @example(escort("Ann", "son\ud800", "555-0100"))
+    @example(escort("Ann", "son", "555-0100\x00"))
+    @example(escort("x" * 100_000, "x" * 61, "5" * 41))
+    @example(escort("![i](http://203.0.113.7/y.png)", ":red[x]", "+1 (555) 010-0100 x12"))
+    @example(escort("", "", ""))
     def check(form) -> None:
         name, relationship, phone = form.values()
         examples.tick()
         before = _row(Case, case_id)
         accepted, _ = attempt(
-            lambda: intake.save_driver(
+            lambda: intake.save_escort(
                 case_id, name=name, relationship=relationship, phone=phone, actor=cora
             )
         )
         after = _row(Case, case_id)
-        stored = (after.driver_name, after.driver_relationship, after.driver_phone)
+        stored = (after.escort_name, after.escort_relationship, after.escort_phone)
         if not accepted:
             assert stored == (
-                before.driver_name,
-                before.driver_relationship,
-                before.driver_phone,
+                before.escort_name,
+                before.escort_relationship,
+                before.escort_phone,
             )
             return
         phone_ = trimmed(phone)

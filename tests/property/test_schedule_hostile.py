@@ -133,7 +133,7 @@ def test_cancelling_refuses_or_stores_hostile_reasons_and_notes(db_url, examples
     )
     @example(CancelReason.OTHER, "'; DROP TABLE mild_case; --", CaseStatus.SCHEDULED)
     @example(CancelReason.OTHER, "<script>alert(1)</script>", CaseStatus.SCHEDULED)
-    @example(CancelReason.OTHER, "no driver\x00", CaseStatus.SCHEDULED)
+    @example(CancelReason.OTHER, "no escort\x00", CaseStatus.SCHEDULED)
     @example(CancelReason.OTHER, "\ud800", CaseStatus.SCHEDULED)
     @example(CancelReason.OTHER, "x" * 100_000, CaseStatus.SCHEDULED)
     @example(CancelReason.OTHER, "   ", CaseStatus.SCHEDULED)

@@ -30,7 +30,7 @@ from services.common import Actor
 
 # A non-diabetic patient under ultrasound (so no glucose, no fluoroscopy step): every step of
 # the day in the order a nurse ticks them, ending with the discharge that books the follow-ups.
-# (step key, value); the driver and the discharge go through their own service functions.
+# (step key, value); the escort and the discharge go through their own service functions.
 BURST: tuple[tuple[str, str | None], ...] = (
     ("checked_in", None),
     ("identity_confirmed", None),
@@ -39,7 +39,7 @@ BURST: tuple[tuple[str, str | None], ...] = (
     ("holds_confirmed", None),
     ("vitals_recorded", None),
     ("iv_placed", None),
-    ("driver_on_file", None),
+    ("escort_on_file", None),
     ("pre_anesthesia_check", None),
     ("anesthesia_type", "MAC (moderate sedation)"),
     ("anesthesia_start", None),
@@ -53,7 +53,7 @@ BURST: tuple[tuple[str, str | None], ...] = (
     ("recovery_in", None),
     ("discharge_score", "10"),
     ("recovery_out", None),
-    ("driver_confirmed", None),
+    ("escort_confirmed", None),
     ("instructions_given", None),
     ("restart_dates_given", None),
     ("discharged", None),
@@ -71,8 +71,8 @@ def emit(*parts: object) -> None:
 
 def tick(case_id: int, step: str, value: str | None, actor: Actor) -> int:
     """One tick as the checklist screen makes it; returns the case's new version."""
-    if step == "driver_confirmed":
-        return checklist.confirm_driver(case_id, "Sam Driver", "son", "555-0142", actor=actor)
+    if step == "escort_confirmed":
+        return checklist.confirm_escort(case_id, "Sam Escort", "son", "555-0142", actor=actor)
     if step == "discharged":
         return checklist.discharge_patient(case_id, actor=actor)
     return checklist.complete_step(case_id, step, actor=actor, value=value)

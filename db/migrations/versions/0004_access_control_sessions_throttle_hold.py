@@ -1,6 +1,6 @@
 """access control: sessions, sign-in throttle, the hold table, SSO email, append-only audit
 
-The hold table is seeded from mild.medications.DEFAULT_HOLD_TABLE as it stands at this
+The hold table is seeded from mild.medications.DEFAULT_HOLD_TABLE as it stood at this
 revision (copied here, so a later change of the defaults does not change this migration's
 result). Triggers make audit_event append-only on both backends: an UPDATE or DELETE of an
 audit row fails inside the database, whatever code asks for it.
@@ -105,9 +105,64 @@ def upgrade() -> None:
     _audit_append_only()
 
 
-def _seed_hold_table() -> None:
-    from mild.medications import DEFAULT_HOLD_TABLE
+# The hold table's defaults as they stood at this revision: (drug, class, hold days,
+# prescriber clearance, instruction). Migration 0005 replaces them with one row per drug.
+HOLD_TABLE_0004 = (
+    ("warfarin", "vitamin_k_antagonist", 5, True, "INR normal on the day"),
+    ("apixaban", "doac", 3, True, ""),
+    ("rivaroxaban", "doac", 3, True, ""),
+    ("edoxaban", "doac", 3, True, ""),
+    ("dabigatran", "direct_thrombin_inhibitor", 5, True, "6 days with poor kidney function"),
+    ("enoxaparin", "lmwh", 1, True, "12 h prophylactic, 24 h therapeutic dose"),
+    ("clopidogrel", "p2y12_inhibitor", 7, True, ""),
+    ("prasugrel", "p2y12_inhibitor", 10, True, "7-10 days"),
+    ("ticagrelor", "p2y12_inhibitor", 5, True, ""),
+    (
+        "aspirin",
+        "aspirin",
+        6,
+        True,
+        "Primary prevention 6 days; secondary prevention: shared decision with the prescriber",
+    ),
+    ("ibuprofen", "nsaid", 1, False, ""),
+    ("diclofenac", "nsaid", 1, False, ""),
+    ("ketorolac", "nsaid", 1, False, ""),
+    ("naproxen", "nsaid", 4, False, ""),
+    ("meloxicam", "nsaid", 4, False, ""),
+    ("semaglutide", "glp1_agonist", 7, False, "Weekly dose: hold 1 week; anesthesia review"),
+    ("tirzepatide", "glp1_agonist", 7, False, "Weekly dose: hold 1 week; anesthesia review"),
+    ("dulaglutide", "glp1_agonist", 7, False, "Weekly dose: hold 1 week; anesthesia review"),
+    ("liraglutide", "glp1_agonist", 0, False, "Daily dose: hold on the day; anesthesia review"),
+    ("empagliflozin", "sglt2_inhibitor", 3, False, "Risk of ketoacidosis"),
+    ("dapagliflozin", "sglt2_inhibitor", 3, False, "Risk of ketoacidosis"),
+    ("canagliflozin", "sglt2_inhibitor", 3, False, "Risk of ketoacidosis"),
+    ("ertugliflozin", "sglt2_inhibitor", 4, False, "Risk of ketoacidosis"),
+    (
+        "insulin glargine",
+        "diabetes",
+        None,
+        False,
+        "Dose adjusted the evening before and the day of",
+    ),
+    ("insulin", "diabetes", None, False, "Dose adjusted the evening before and the day of"),
+    ("metformin", "diabetes", None, False, "Hold on the morning of the procedure"),
+    ("glipizide", "diabetes", None, False, "Sulfonylurea: hold on the morning of the procedure"),
+    ("glimepiride", "diabetes", None, False, "Sulfonylurea: hold on the morning of the procedure"),
+    ("fish oil", "supplement", None, False, "Consider stopping"),
+    ("ginkgo", "supplement", None, False, "Consider stopping"),
+    ("garlic", "supplement", None, False, "Consider stopping"),
+    ("vitamin e", "supplement", None, False, "Consider stopping"),
+    ("lisinopril", "other", None, False, ""),
+    ("amlodipine", "other", None, False, ""),
+    ("atorvastatin", "other", None, False, ""),
+    ("levothyroxine", "other", None, False, ""),
+    ("gabapentin", "other", None, False, ""),
+    ("acetaminophen", "other", None, False, ""),
+    ("omeprazole", "other", None, False, ""),
+)
 
+
+def _seed_hold_table() -> None:
     rule = sa.table(
         "hold_rule",
         sa.column("drug", sa.String),
@@ -123,15 +178,15 @@ def _seed_hold_table() -> None:
         rule,
         [
             {
-                "drug": r.drug,
-                "med_class": r.med_class.value,
-                "hold_days": r.hold_days,
-                "needs_clearance": r.needs_prescriber_clearance,
-                "instruction": r.instruction,
+                "drug": drug,
+                "med_class": med_class,
+                "hold_days": hold_days,
+                "needs_clearance": needs_clearance,
+                "instruction": instruction,
                 "active": True,
                 "updated_at": now,
             }
-            for r in DEFAULT_HOLD_TABLE.values()
+            for drug, med_class, hold_days, needs_clearance, instruction in HOLD_TABLE_0004
         ],
     )
 

@@ -1,0 +1,376 @@
+"""Medication actions: add a drug (matched to the practice's hold table by generic or brand
+name), place a drug the table cannot (a row picked, with who and why), record the prescriber's
+clearance, confirm the hold with the patient, record the last dose the patient reports (pre-op
+call or on the day), and re-class open cases when an admin changes the table.
+
+One transaction per action, the case locked first, an audit row each; a change that leaves a
+case confirmed for its day not ready withdraws the confirmation (services.intake.finish).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Case, CaseMedication
+from db.queries.holds import hold_table
+from db.session import transaction
+from mild import intake as rules
+from mild import medications as meds
+from mild import messages
+from mild.cases import CaseStatus
+from mild.errors import RuleViolation
+from mild.medications import HOURS, HoldRule, MedClass, needs_patient_instruction
+from services.common import Actor, lock_case, now_utc
+from services.intake import finish, open_intake_case
+
+# The statuses whose drugs a hold-table change re-classes: nothing was given under the old rule.
+RECLASS_STATUSES: frozenset[CaseStatus] = frozenset(
+    {CaseStatus.INTAKE, CaseStatus.SCHEDULED, CaseStatus.CHECKED_IN}
+)
+
+
+def _hours(delta: dt.timedelta | None) -> int | None:
+    return None if delta is None else int(delta / HOURS)
+
+
+def rule_of(med: CaseMedication) -> HoldRule:
+    """The hold as copied onto the case's drug, for the rules in mild.medications."""
+    return HoldRule(
+        drug=med.drug,
+        generic=med.drug,
+        med_class=med.med_class,
+        stop_before=None if med.stop_before_hours is None else med.stop_before_hours * HOURS,
+        restart_after=(
+            None if med.restart_after_hours is None else med.restart_after_hours * HOURS
+        ),
+        needs_clearance=med.needs_clearance,
+        skip_on_day=med.skip_on_day,
+    )
+
+
+def _apply(med: CaseMedication, rule: HoldRule, scheduled_start: dt.datetime | None) -> None:
+    """Copy a hold-table row onto the case's drug (the table may change later; the case keeps
+    what it was given until it is re-classed knowingly)."""
+    med.drug = rule.drug
+    med.hold_rule = None if rule.med_class == MedClass.UNKNOWN else rule.drug
+    med.med_class = rule.med_class
+    med.stop_before_hours = _hours(rule.stop_before)
+    med.skip_on_day = rule.skip_on_day
+    med.restart_after_hours = _hours(rule.restart_after)
+    med.needs_clearance = rule.needs_clearance
+    med.needs_review = rule.med_class == MedClass.UNKNOWN
+    med.last_dose_by = meds.last_dose_by(rule.stop_before, scheduled_start)
+
+
+def _summary(med: CaseMedication) -> dict:
+    return {
+        "drug": med.drug,
+        "class": med.med_class.value,
+        "stop_before_hours": med.stop_before_hours,
+        "no_dose_on_the_day": med.skip_on_day,
+        "restart_after_hours": med.restart_after_hours,
+        "needs_clearance": med.needs_clearance,
+        "last_dose_by": med.last_dose_by,
+    }
+
+
+def _medication(session: Session, medication_id: int, actor: Actor, *, opener=None):
+    """The medication's case, locked and open for the change, then the medication row."""
+    case_id = session.scalar(
+        select(CaseMedication.case_id).where(CaseMedication.id == medication_id)
+    )
+    if case_id is None:
+        raise RuleViolation("medication", messages.MEDICATION_NOT_FOUND)
+    case = (opener or open_intake_case)(session, case_id, actor)
+    med = session.scalars(
+        select(CaseMedication).where(CaseMedication.id == medication_id).with_for_update()
+    ).one_or_none()
+    if med is None:
+        raise RuleViolation("medication", messages.MEDICATION_NOT_FOUND)
+    return case, med
+
+
+def add_medication(case_id: int, drug: str, dose: str = "", *, actor: Actor) -> int:
+    """Add a drug by generic or brand name, matched to the practice's hold table (unknown,
+    deactivated or ambiguous: needs review), with the latest allowed last dose when the case
+    is booked. Returns the medication's id."""
+    typed = rules.check_drug_name(drug)
+    dose_ = rules.check_text(dose, "dose", 120)
+    with transaction() as session:
+        case = open_intake_case(session, case_id, actor)
+        advice = meds.medication_hold(typed, case.scheduled_start, hold_table(session))
+        if dose_ is None:
+            # "Eliquis 5 mg twice daily" typed in one box: the rest after the name is the dose.
+            matched = next(
+                (
+                    n
+                    for n in sorted(advice.rule.names, key=len, reverse=True)
+                    if meds.normalize_drug(typed).startswith(n)
+                ),
+                None,
+            )
+            if matched and (advice.candidates or advice.med_class != MedClass.UNKNOWN):
+                dose_ = typed[len(matched) :].strip(" ,") or None
+        listed = session.scalars(
+            select(CaseMedication.drug).where(CaseMedication.case_id == case.id)
+        ).all()
+        if advice.drug in listed:
+            raise RuleViolation("drug", messages.DRUG_ALREADY_LISTED.format(drug=advice.drug))
+        med = CaseMedication(case_id=case.id, name_given=typed, dose=dose_)
+        _apply(med, advice.rule, case.scheduled_start)
+        session.add(med)
+        session.flush()
+        finish(
+            session,
+            case,
+            actor,
+            "medication.added",
+            {
+                "medication": med.id,
+                "name_given": typed,
+                "dose": med.dose,
+                "class_label": med.med_class.label,
+                "candidates": list(advice.candidates),
+                **_summary(med),
+            },
+            now_utc(),
+        )
+        return med.id
+
+
+def change_medication_dose(medication_id: int, dose: str, *, actor: Actor) -> int:
+    """Change the dose text of a listed drug; returns the case version."""
+    dose_ = rules.check_text(dose, "dose", 120)
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        before = med.dose
+        med.dose = dose_
+        return finish(
+            session,
+            case,
+            actor,
+            "medication.dose_changed",
+            {"medication": med.id, "drug": med.drug, "from": before, "to": dose_},
+            now_utc(),
+        )
+
+
+def remove_medication(medication_id: int, *, actor: Actor) -> int:
+    """Take a drug off the case's list; the audit row keeps what it was."""
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        detail = {
+            "medication": med.id,
+            "dose": med.dose,
+            "cleared_by": med.cleared_by,
+            "hold_confirmed_at": med.hold_confirmed_at,
+            "last_dose_taken_at": med.last_dose_taken_at,
+            **_summary(med),
+        }
+        session.delete(med)
+        return finish(session, case, actor, "medication.removed", detail, now_utc())
+
+
+def record_prescriber_clearance(medication_id: int, prescriber: str, *, actor: Actor) -> int:
+    """The prescriber (named) agreed to stopping an anticoagulant or antiplatelet; stamped now."""
+    name = rules.check_text(prescriber, "prescriber", 120)
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        if not med.needs_clearance:
+            raise RuleViolation("prescriber", messages.CLEARANCE_NOT_NEEDED.format(drug=med.drug))
+        if name is None:
+            raise RuleViolation("prescriber", messages.PRESCRIBER_REQUIRED)
+        at = now_utc()
+        med.cleared_by = name
+        med.cleared_at = at
+        return finish(
+            session,
+            case,
+            actor,
+            "medication.prescriber_cleared",
+            {"medication": med.id, "drug": med.drug, "prescriber": name},
+            at,
+        )
+
+
+def hold_facts(med) -> dict:
+    """What mild.intake.hold_confirmation_blocker asks of a listed drug (a row or a read)."""
+    return {
+        "needs_review": med.needs_review,
+        "patient_instructed": needs_patient_instruction(med.med_class),
+        "dated_hold": med.stop_before_hours is not None,
+        "last_dose_known": med.last_dose_by is not None,
+        "needs_clearance": med.needs_clearance,
+        "cleared": med.cleared_at is not None,
+        "drug": med.drug,
+    }
+
+
+def confirm_hold_with_patient(medication_id: int, *, actor: Actor) -> int:
+    """The patient was told when to stop (or how to adjust) the drug; recorded with who and
+    when. A timed hold needs the booked start, an anticoagulant its prescriber's clearance."""
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        blocker = rules.hold_confirmation_blocker(**hold_facts(med))
+        if blocker is not None:
+            raise RuleViolation(*blocker)
+        at = now_utc()
+        med.hold_confirmed_at = at
+        med.hold_confirmed_by_id = actor.id
+        return finish(
+            session,
+            case,
+            actor,
+            "medication.hold_confirmed",
+            {"medication": med.id, "drug": med.drug, "last_dose_by": med.last_dose_by},
+            at,
+        )
+
+
+def place_drug(medication_id: int, choice: str | None, reason: str, *, actor: Actor) -> int:
+    """A nurse (or admin) places a drug the table could not: `choice` is the hold-table row it
+    follows (its class, stop and restart come with it) or meds.NO_RELEVANCE; who decided and
+    why are kept on the drug and in the audit row. Returns the case version."""
+    rules.check_drug_reviewer(actor.role)
+    why = rules.check_text(reason, "reason", 500)
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        if not med.needs_review:
+            raise RuleViolation("review", messages.DRUG_REVIEW_NOT_NEEDED.format(drug=med.drug))
+        if not choice:
+            raise RuleViolation("choice", messages.REVIEW_CLASS_REQUIRED)
+        if why is None:
+            raise RuleViolation("reason", messages.REVIEW_REASON_REQUIRED)
+        if choice == meds.NO_RELEVANCE:
+            rule = meds.no_relevance_rule(med.drug)
+        else:
+            rule = hold_table(session).get(choice)
+            if rule is None:
+                raise RuleViolation("choice", messages.REVIEW_ROW_UNKNOWN)
+        before = _summary(med)
+        at = now_utc()
+        _apply(med, rule, case.scheduled_start)
+        if choice == meds.NO_RELEVANCE:
+            med.drug = before["drug"]
+        med.reviewed_by_id = actor.id
+        med.reviewed_at = at
+        med.review_reason = why
+        return finish(
+            session,
+            case,
+            actor,
+            "medication.reviewed",
+            {
+                "medication": med.id,
+                "choice": choice,
+                "reason": why,
+                "from": before,
+                "to": _summary(med),
+            },
+            at,
+        )
+
+
+def _open_for_last_dose(session: Session, case_id: int, actor: Actor) -> Case:
+    case = lock_case(session, case_id, actor)
+    meds.check_last_dose_window(case.status)
+    return case
+
+
+def record_last_dose(
+    medication_id: int, taken_at: dt.datetime | None, *, via: str, actor: Actor
+) -> int:
+    """The last dose of a held drug as the patient reports it (`via`: "pre_op_call" or
+    "day_of"), charted with who and when; the day-of hold check compares it with the hold.
+    Open from intake until anesthesia starts. Returns the case version."""
+    with transaction() as session:
+        case, med = _medication(
+            session,
+            medication_id,
+            actor,
+            opener=_open_for_last_dose,
+        )
+        at = now_utc()
+        taken = meds.check_last_dose(taken_at, at, via)
+        if not has_timed_hold(med):
+            raise RuleViolation("last_dose", messages.LAST_DOSE_NOT_HELD.format(drug=med.drug))
+        before = med.last_dose_taken_at
+        med.last_dose_taken_at = taken
+        med.last_dose_reported_at = at
+        med.last_dose_reported_by_id = actor.id
+        med.last_dose_reported_via = via
+        return finish(
+            session,
+            case,
+            actor,
+            "medication.last_dose_reported",
+            {"medication": med.id, "drug": med.drug, "from": before, "to": taken, "via": via},
+            at,
+        )
+
+
+def has_timed_hold(med: CaseMedication) -> bool:
+    """The drug is stopped before the day (a stop time, or no dose that morning)."""
+    return med.stop_before_hours is not None or med.skip_on_day
+
+
+def redate_holds(session: Session, case: Case, *, moved: bool) -> None:
+    """After (re-)booking: each drug's latest allowed last dose follows the new start; a moved
+    case's hold confirmations are withdrawn (the patient must be told the new times)."""
+    for med in session.scalars(
+        select(CaseMedication)
+        .where(CaseMedication.case_id == case.id)
+        .order_by(CaseMedication.id)
+        .with_for_update()
+    ):
+        med.last_dose_by = meds.last_dose_by(rule_of(med).stop_before, case.scheduled_start)
+        if moved:
+            med.hold_confirmed_at = None
+            med.hold_confirmed_by_id = None
+
+
+def reclass_open_cases(
+    session: Session, rule: HoldRule | None, names: Iterable[str], actor: Actor, at: dt.datetime
+) -> list[str]:
+    """After an admin changed the hold table: every drug of an open case that the row `names`
+    (its old and new names) concern is matched again and, where that changes its hold, updated,
+    audited and its patient confirmation withdrawn. Returns the affected case codes."""
+    wanted = {meds.normalize_drug(n) for n in names}
+    table = hold_table(session)
+    rows = session.execute(
+        select(CaseMedication, Case)
+        .join(Case, Case.id == CaseMedication.case_id)
+        .where(Case.status.in_(RECLASS_STATUSES))
+        .order_by(Case.id, CaseMedication.id)
+        .with_for_update()
+    ).all()
+    touched: dict[int, Case] = {}
+    for med, case in rows:
+        given = meds.normalize_drug(med.name_given or med.drug)
+        concerned = med.hold_rule in wanted or any(
+            given == n or given.startswith(n + " ") for n in wanted
+        )
+        if not concerned or (med.reviewed_at is not None and med.hold_rule is None):
+            continue  # a drug a nurse placed as having no relevance stays placed
+        before = _summary(med)
+        advice = meds.medication_hold(med.name_given or med.drug, case.scheduled_start, table)
+        _apply(med, advice.rule, case.scheduled_start)
+        after = _summary(med)
+        if after == before:
+            continue
+        med.hold_confirmed_at = None
+        med.hold_confirmed_by_id = None
+        touched[case.id] = case
+        finish(
+            session,
+            case,
+            actor,
+            "medication.reclassed",
+            {"medication": med.id, "from": before, "to": after, "hold_rule": rule and rule.drug},
+            at,
+        )
+    return [c.code for c in touched.values()]

@@ -1,0 +1,196 @@
+"""Migration 0005 carries a database of 0004's shape over: the driver becomes the escort, the
+hold table becomes one row per drug (an admin's own edits kept), the drugs of cases not yet in
+procedure are matched again (an ambiguous name back to review, audited, the case's confirmation
+withdrawn), history keeps what it was, and old ticks stay readable. On both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from db.migrate import upgrade
+from db.session import dispose_engines, get_engine
+
+START = dt.datetime(2030, 3, 15, 13, 0, tzinfo=dt.UTC)  # a Friday, 09:00 in New York
+NOW = dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def db_0004(request, tmp_path, monkeypatch):
+    """An empty database migrated only as far as 0004 (the shape before this revision)."""
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        cleanup = None
+    else:
+        from tests.conftest import postgres_admin_url
+
+        admin_url = postgres_admin_url()
+        name = f"m5_{abs(hash(tmp_path)) % 10**10}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+        def cleanup() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            admin.dispose()
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    _migrate(url, "0004")
+    try:
+        yield url
+    finally:
+        dispose_engines()
+        if cleanup:
+            cleanup()
+
+
+def _migrate(url: str, revision: str) -> None:
+    upgrade(url, revision)
+
+
+def _old_data(url: str) -> None:
+    """A practice on 0004: two cases booked (one confirmed, listing aspirin and apixaban), one
+    closed with its history, a driver ticked on the day, an admin's edit of the hold table."""
+    with get_engine(url).begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO office (id, code, name, timezone, active) "
+                "VALUES (1, 'NYC', 'New York', 'America/New_York', true)"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO staff_user (id, username, display_name, password_hash, role, "
+                "active, created_at) VALUES (1, 'ann', 'Ann', 'x', 'admin', true, :now)"
+            ),
+            {"now": NOW},
+        )
+        c.execute(
+            text(
+                "INSERT INTO patient (id, mrn, first_name, last_name, date_of_birth, created_at) "
+                "VALUES (1, 'MRN0001', 'Test', 'Patient', '1950-01-01', :now)"
+            ),
+            {"now": NOW},
+        )
+        for cid, status, cancel in (
+            (1, "scheduled", None),
+            (2, "closed", None),
+            (3, "cancelled", "no_driver"),
+        ):
+            c.execute(
+                text(
+                    "INSERT INTO mild_case (id, code, patient_id, office_id, status, "
+                    "request_channel, consult_requested_at, scheduled_start, planned_minutes, "
+                    "driver_name, driver_relationship, driver_phone, confirmed_at, "
+                    "confirmed_by_id, cancellation_reason, version, updated_at) VALUES "
+                    "(:id, :code, 1, 1, :status, 'phone', :now, :start, 60, 'Sam Lee', 'son', "
+                    "'555-0100', :now, 1, :cancel, 1, :now)"
+                ),
+                {
+                    "id": cid,
+                    "code": f"NYC-{cid:05d}",
+                    "status": status,
+                    "now": NOW,
+                    "start": START,
+                    "cancel": cancel,
+                },
+            )
+        meds = (
+            (1, 1, "aspirin", "aspirin", 6),
+            (2, 1, "apixaban", "doac", 3),
+            (3, 2, "aspirin", "aspirin", 6),
+        )
+        for mid, cid, drug, med_class, days in meds:
+            c.execute(
+                text(
+                    "INSERT INTO case_medication (id, case_id, drug, med_class, hold_days, "
+                    "last_dose_on, needs_review, needs_clearance) VALUES "
+                    "(:id, :cid, :drug, :cls, :days, '2030-03-10', false, true)"
+                ),
+                {"id": mid, "cid": cid, "drug": drug, "cls": med_class, "days": days},
+            )
+        c.execute(
+            text(
+                "INSERT INTO checklist_entry (case_id, step, done_at, done_by_id, value, undone) "
+                "VALUES (2, 'driver_confirmed', :now, 1, 'Sam Lee, son, 555-0100', false)"
+            ),
+            {"now": NOW},
+        )
+        # An admin changed warfarin to 6 days and added a drug of the practice's own.
+        c.execute(
+            text("UPDATE hold_rule SET hold_days = 6, updated_by_id = 1 WHERE drug = 'warfarin'")
+        )
+        c.execute(
+            text(
+                "INSERT INTO hold_rule (drug, med_class, hold_days, needs_clearance, "
+                "instruction, active, updated_at, updated_by_id) VALUES "
+                "('vorapaxar', 'p2y12_inhibitor', 14, true, '', true, :now, 1)"
+            ),
+            {"now": NOW},
+        )
+
+
+@pytest.mark.parametrize("db_0004", ["sqlite", "postgresql"], indirect=True)
+def test_migration_0005_carries_a_practice_on_0004_over_to_the_published_standard(db_0004):
+    _old_data(db_0004)
+    _migrate(db_0004, "head")
+    with get_engine(db_0004).connect() as c:
+        case = c.execute(
+            text(
+                "SELECT escort_name, escort_relationship, escort_phone, confirmed_at "
+                "FROM mild_case WHERE id = 1"
+            )
+        ).one()
+        assert case[:3] == ("Sam Lee", "son", "555-0100")
+        # aspirin alone now means two rows: back to review, so "confirmed" no longer holds.
+        assert case.confirmed_at is None
+        assert (
+            c.execute(text("SELECT cancellation_reason FROM mild_case WHERE id = 3")).scalar()
+            == "no_escort"
+        )
+        assert c.execute(text("SELECT step FROM checklist_entry")).scalar() == "escort_confirmed"
+
+        rules = {r.drug: r for r in c.execute(text("SELECT * FROM hold_rule"))}
+        assert rules["warfarin"].stop_before_hours == 144  # the admin's 6 days, as hours
+        assert rules["warfarin"].brands == "Coumadin; Jantoven"
+        assert rules["vorapaxar"].stop_before_hours == 14 * 24
+        assert "before the 2026-12 revision" in rules["vorapaxar"].source
+        assert "aspirin" not in rules and "aspirin, primary prevention" in rules
+        assert rules["apixaban"].stop_before_hours == 72 and rules["apixaban"].brands == "Eliquis"
+
+        meds = {
+            m.id: m
+            for m in c.execute(
+                text(
+                    "SELECT id, drug, name_given, med_class, needs_review, stop_before_hours, "
+                    "hold_rule, last_dose_by FROM case_medication"
+                )
+            )
+        }
+        assert meds[1].needs_review and meds[1].med_class == "unknown"
+        assert meds[2].hold_rule == "apixaban" and meds[2].stop_before_hours == 72
+        last = meds[2].last_dose_by
+        last = dt.datetime.fromisoformat(last) if isinstance(last, str) else last
+        assert last.replace(tzinfo=dt.UTC) == START - dt.timedelta(hours=72)
+        # History keeps what it was given, in hours.
+        assert meds[3].drug == "aspirin" and not meds[3].needs_review
+        assert meds[3].stop_before_hours == 144 and meds[3].name_given == "aspirin"
+
+        audits = [
+            json.loads(r.detail)
+            for r in c.execute(
+                text(
+                    "SELECT detail FROM audit_event WHERE action = 'medication.reclassed' "
+                    "AND actor_name = 'migration 0005'"
+                )
+            )
+        ]
+        assert {a["medication"] for a in audits} == {1}
+        assert audits[0]["to"]["needs_review"] is True

@@ -1,0 +1,9 @@
+"""Widgets of the admin screen, one module per tab: offices, users, open sessions and the
+medication hold table (ui/admin/common.py holds what they share)."""
+
+from ui.admin.holds import holds_tab
+from ui.admin.offices import offices_tab
+from ui.admin.sessions import sessions_tab
+from ui.admin.users import users_tab
+
+__all__ = ["holds_tab", "offices_tab", "sessions_tab", "users_tab"]

@@ -1,0 +1,79 @@
+"""Shared widgets of the admin screen's tabs: buttons, tables, times, loading a tab's read.
+
+Every write goes through services.staff / services.admin via ui.forms (refusals beside their
+field, what the admin typed kept). Names people typed (offices, display names, instructions)
+are shown in tables or with st.text, never as markdown. Widget keys start with `admin_`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from mild.admin import (
+    timezone_names,
+)
+from mild.days import to_local
+from mild.staff import Role
+from services import sessions
+from ui import forms
+from ui.safe import show_failure
+
+ROLES = list(Role)
+
+
+def button(label: str, key: str, on_click: Callable[[], None], primary: bool = False) -> None:
+    st.button(
+        label,
+        key=key,
+        on_click=on_click,
+        type="primary" if primary else "secondary",
+        width="stretch",
+    )
+
+
+def act(label: str, key: str, action: Callable[[], object], *, errors: str, success: str) -> None:
+    """A button that runs one service call, its refusal kept under `errors`."""
+    button(label, key, lambda: forms.submit(action, errors_key=errors, success=success))
+
+
+def when(tz: str, moment: dt.datetime | None) -> str:
+    """A moment in the practice's zone, short enough for a table cell (the zone is named in the
+    column header or the caption)."""
+    return "" if moment is None else f"{to_local(tz, moment):%d %b %Y %H:%M}"
+
+
+def active_since(now: dt.datetime) -> dt.datetime:
+    """Sessions idle longer than the policy allows are over (they end at their next request)."""
+    return now - sessions.policy().idle
+
+
+def table(key: str, frame: pd.DataFrame) -> None:
+    """A full-width table in a container named `key` (tests and styles find it by that)."""
+    with st.container(key=key):
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def load(read: Callable[[], object]) -> object | None:
+    """A read for one tab; on failure the reason is shown and None returned."""
+    try:
+        return read()
+    except Exception as exc:
+        show_failure(exc)
+        return None
+
+
+def timezone_picker(label: str, key: str, current: str | None) -> str | None:
+    names = list(timezone_names())
+    if current and current not in names:
+        names.insert(0, current)  # an older name the picker no longer lists: keep it choosable
+    return st.selectbox(
+        label,
+        names,
+        index=names.index(current) if current in names else None,
+        key=key,
+        placeholder="Type to search, e.g. Chicago",
+    )

@@ -1,0 +1,87 @@
+"""The day's cases at the nurse's office: the office picker, the table with status and
+progress, and the case picker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from db.queries.home import OfficeRow
+from mild import messages
+from mild.cases import CaseStatus
+from ui import forms
+from ui.format import local_time, zone_abbreviation
+
+
+def choose_office(offices: Sequence[OfficeRow]) -> OfficeRow:
+    """The office whose day is shown: the nurse's first office unless she picks another."""
+    if len(offices) == 1:
+        st.text(f"{offices[0].name} ({offices[0].code})")
+        return offices[0]
+    return st.selectbox(
+        "Office", offices, format_func=lambda o: f"{o.name} ({o.code})", key="dayof_office"
+    )
+
+
+def case_label(row: Any, timezone: str) -> str:
+    """One case in the picker, as plain text (a typed name is never formatted).
+
+    The label must not change while the case is open: the browser keeps the selected label, and
+    a label that changed with each tick (status, progress) would close the case after a tick.
+    Status and progress are in the table above.
+    """
+    return f"{local_time(timezone, row.scheduled_start)} · {row.patient} · {row.code}"
+
+
+def day_table(office: OfficeRow, cases: pd.DataFrame, now: dt.datetime) -> None:
+    table = pd.DataFrame(
+        {
+            "time": [local_time(office.timezone, t) for t in cases.scheduled_start],
+            "code": cases.code,
+            "patient": cases.patient,
+            "status": [CaseStatus(s).label for s in cases.status],
+            "progress": [
+                f"{d}/{a}" for d, a in zip(cases.steps_done, cases.steps_applicable, strict=True)
+            ],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "time": f"Start ({zone_abbreviation(office.timezone, now)})",
+            "code": "Case",
+            "patient": "Patient",
+            "status": "Status",
+            "progress": "Steps done",
+        },
+        key=f"dayof_cases_{office.code}",
+    )
+
+
+def choose_case(office: OfficeRow, cases: pd.DataFrame) -> int | None:
+    labels = {int(r.case_id): case_label(r, office.timezone) for r in cases.itertuples()}
+    choose, reload = st.columns([4, 1], vertical_alignment="bottom")
+    picked = choose.selectbox(
+        "Open a case",
+        list(labels),
+        index=None,
+        format_func=labels.__getitem__,
+        placeholder=messages.CHOOSE_A_CASE,
+        key=f"dayof_case_{office.id}",
+    )
+    # Every run reads the case fresh; the button is for a nurse who wants to see others' ticks.
+    reload.button("Reload", key="dayof_reload", icon=":material/refresh:", width="stretch")
+    return picked
+
+
+def show_flash() -> None:
+    """The last action's confirmation as a toast: seen wherever on the list the nurse is."""
+    message = st.session_state.pop(forms.FLASH_KEY, None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")

@@ -1,0 +1,272 @@
+"""The checklist of the open case: one expander per phase, one row per step with who and when
+(and, for a timed step, when it happened), the hard stops beside the step, a value or a
+button to tick it, and its history with un-ticking and correcting the event time.
+
+Built for a tablet held in one hand: one step per row, large buttons, nothing wider than two
+columns. Each action passes the case version this screen showed; a stale screen is refused
+(messages.CHANGED_BY_SOMEONE_ELSE) and the page, which reads fresh on every run, reloads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from db.queries.checklist import CaseDetail
+from mild import messages
+from mild.checklist import LOCKED_AFTER_DISCHARGE, PHASE_LABELS, Entry, Phase, StepView, ValueKind
+from mild.days import at_local, to_local
+from services import checklist as service
+from services.common import Actor
+from ui import forms
+from ui.checklist import discharge, holds, time_out
+from ui.checklist.common import (
+    INLINE_FIELDS,
+    errors_key,
+    event_reason_key,
+    event_time_key,
+    reason_key,
+    run,
+    submit_button,
+    tick,
+    value_key,
+    when,
+)
+
+# Steps drawn by their own section of the screen (a form, a list beside the step).
+SPECIAL_INPUTS = {
+    "discharge_score": discharge.score_form,
+    "escort_confirmed": discharge.escort_form,
+    "discharged": discharge.discharge_form,
+    "level_side_confirmed": time_out.level_side_form,
+    "antibiotic_prophylaxis": time_out.antibiotic_form,
+}
+
+
+def phases(case: CaseDetail, grouped: dict[Phase, list[StepView]], user: Actor) -> None:
+    """The checklist, one expander per phase. Open: the phases under way and the next one to
+    start; folded: finished phases and those further ahead (a tap opens them)."""
+    started_next = False
+    for phase, views in grouped.items():
+        applicable = [v for v in views if v.not_applicable is None]
+        done = sum(v.complete for v in applicable)
+        complete = done == len(applicable)
+        under_way = not complete and any(v.done is not None for v in applicable)
+        is_next = not complete and not under_way and not started_next
+        started_next = started_next or is_next
+        _phase(case, phase, views, user, (done, len(applicable)), under_way or is_next)
+
+
+def _phase(
+    case: CaseDetail,
+    phase: Phase,
+    views: list[StepView],
+    user: Actor,
+    count: tuple[int, int],
+    expanded: bool,
+) -> None:
+    done, applicable = count
+    with st.expander(
+        f"**{PHASE_LABELS[phase]}** · {done} of {applicable} done",
+        expanded=expanded,
+        icon=":material/task_alt:" if done == applicable else ":material/pending_actions:",
+    ):
+        for view in views:
+            step_row(case, view, user)
+
+
+def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
+    step = view.step
+    ekey = errors_key(case.case_id, step.key)
+    with st.container(border=True, key=f"dayof_step_{step.key}"):
+        about, action = st.columns([3, 1], vertical_alignment="center")
+        with about:
+            _step_state(case, view)
+        if step.key == "holds_confirmed":
+            holds.held_drugs(case, user)
+        if step.key in ("restart_dates_given", "discharged"):
+            discharge.restarts(case)
+        if step.key == "escort_confirmed" and view.not_applicable is None:
+            discharge.exemption_form(case, user, open_=view.may_tick)
+        if view.may_tick and step.key in SPECIAL_INPUTS:
+            SPECIAL_INPUTS[step.key](case, view, user)
+        elif view.may_tick and step.value_kind == ValueKind.NONE:
+            action.button(
+                "Mark done",
+                key=f"dayof_tick_{case.case_id}_{step.key}",
+                type="primary",
+                icon=":material/check:",
+                width="stretch",
+                on_click=tick,
+                args=(user, case.case_id, case.version, step.key, step.label),
+            )
+        elif view.may_tick:
+            _value_input(case, view, user)
+        forms.other_errors(ekey, INLINE_FIELDS)
+        if view.history:
+            _history(case, view, user)
+
+
+def _step_state(case: CaseDetail, view: StepView) -> None:
+    step = view.step
+    if view.not_applicable:
+        st.markdown(f":material/block: ~~{step.label}~~")
+        st.caption(f"Not applicable: {view.not_applicable}")
+    elif view.failing:
+        st.markdown(f":orange[:material/error:] **{step.label}**")
+        discharge.score_state(case, view)
+    elif view.done:
+        st.markdown(f":green[:material/check_circle:] **{step.label}**")
+        who = f"{_shown_time(case, view)} · {view.done.by or 'unknown'}"
+        st.text(f"{who} · {view.done.value}" if view.done.value else who)
+        if step.key == "discharge_score":
+            discharge.score_state(case, view)
+        if step.key == "discharged" and view.done.note:  # the steps she confirmed as left open
+            st.text(view.done.note)
+    else:
+        st.markdown(f":material/radio_button_unchecked: **{step.label}**")
+        if case.status in LOCKED_AFTER_DISCHARGE:
+            st.caption(messages.STEP_LEFT_OPEN)
+        # Once pressed, the refusal below says the same thing in full.
+        elif view.missing and not forms.errors(errors_key(case.case_id, step.key)):
+            st.caption("Needs first: " + "; ".join(view.missing))
+
+
+def _shown_time(case: CaseDetail, view: StepView) -> str:
+    """When the tick was charted; for a timed step, when the event happened (and when it was
+    charted, if that differs)."""
+    charted = view.done.at
+    event = view.event_at or charted
+    if abs(event - charted) < dt.timedelta(minutes=1):
+        return when(case, charted)
+    return messages.EVENT_TIME_CHARTED.format(event=when(case, event), charted=when(case, charted))
+
+
+def _value_input(case: CaseDetail, view: StepView, user: Actor) -> None:
+    step, cid = view.step, case.case_id
+    key = value_key(cid, step.key)
+    if step.key == "site_marked" and key not in st.session_state and case.provider:
+        st.session_state[key] = case.provider  # usually the physician who will operate
+    # The step's title above is the label; the widget keeps it for screen readers only.
+    if step.value_kind == ValueKind.CHOICE:
+        st.segmented_control(
+            step.label, step.choices, key=key, label_visibility="collapsed", width="stretch"
+        )
+    elif step.value_kind == ValueKind.NUMBER:
+        st.number_input(step.label, value=None, step=1, key=key, label_visibility="collapsed")
+    else:
+        st.text_input(step.label, key=key, max_chars=500, label_visibility="collapsed")
+    submit_button(
+        f"dayof_tick_{cid}_{step.key}",
+        "Save and mark done",
+        tick,
+        (user, cid, case.version, step.key, step.label, key),
+    )
+
+
+def _history(case: CaseDetail, view: StepView, user: Actor) -> None:
+    cid, step = case.case_id, view.step
+    title = f"History ({len(view.history)})"
+    title += " and un-tick" if view.may_untick else ""
+    title += " · correct the time" if view.may_correct_time else ""
+    with st.expander(title, icon=":material/history:", type="compact"):
+        if view.may_untick:
+            key = reason_key(cid, step.key)
+            st.text_input("Reason for un-ticking", key=key, max_chars=500)
+            st.button(
+                "Un-tick",
+                key=f"dayof_untick_{cid}_{step.key}",
+                icon=":material/undo:",
+                width="stretch",
+                on_click=_untick,
+                args=(user, cid, case.version, step.key, step.label),
+            )
+        if view.may_correct_time:
+            _correct_time_form(case, view, user)
+        st.dataframe(
+            _history_table(case, view.history),
+            hide_index=True,
+            width="stretch",
+            key=f"dayof_history_{cid}_{step.key}",
+        )
+
+
+def _correct_time_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+    cid, step = case.case_id, view.step
+    day = to_local(case.timezone, view.event_at or view.done.at).date()
+    st.time_input(
+        f"When it happened ({day:%a %d %b})",
+        value=None,
+        step=dt.timedelta(minutes=1),
+        key=event_time_key(cid, step.key),
+    )
+    st.text_input("Why the time is corrected", key=event_reason_key(cid, step.key), max_chars=500)
+    st.button(
+        "Correct the time",
+        key=f"dayof_correct_{cid}_{step.key}",
+        icon=":material/schedule:",
+        width="stretch",
+        on_click=_correct_time,
+        args=(user, case, step.key, step.label, day),
+    )
+
+
+def _history_table(case: CaseDetail, history: Sequence[Entry]) -> pd.DataFrame:
+    def what(e: Entry) -> str:
+        if e.corrects_time:
+            return messages.TIME_CORRECTED_ROW.format(at=when(case, e.event_time))
+        return "Un-ticked" if e.undone else "Ticked"
+
+    return pd.DataFrame(
+        {
+            "When": [when(case, e.at) for e in history],
+            "Who": [e.by or "" for e in history],
+            "What": [what(e) for e in history],
+            "Value": [e.value or "" for e in history],
+            "Reason or note": [
+                (e.reason if e.undone or e.corrects_time else e.note) or "" for e in history
+            ],
+        }
+    )
+
+
+# --- callbacks: run before the page redraws, with the version the nurse saw ----------------------
+
+
+def _untick(user: Actor, case_id: int, version: int, step_key: str, label: str) -> None:
+    key = reason_key(case_id, step_key)
+    reason = st.session_state.get(key) or ""
+    run(
+        case_id,
+        step_key,
+        lambda: service.undo_step(case_id, step_key, reason, actor=user, expected_version=version),
+        messages.STEP_UNTICKED.format(step=label),
+        # Set, not dropped: the browser then shows the box emptied too (see forms.submit).
+        clear={key: ""},
+    )
+
+
+def _correct_time(user: Actor, case: CaseDetail, step_key: str, label: str, day: dt.date) -> None:
+    cid = case.case_id
+    picked = st.session_state.get(event_time_key(cid, step_key))
+    reason_box = event_reason_key(cid, step_key)
+    event_at = None if picked is None else at_local(case.timezone, day, picked)
+    run(
+        cid,
+        step_key,
+        lambda: service.correct_event_time(
+            cid,
+            step_key,
+            event_at,
+            st.session_state.get(reason_box),
+            actor=user,
+            expected_version=case.version,
+        ),
+        messages.EVENT_TIME_CORRECTED.format(
+            step=label, at=when(case, event_at) if event_at else ""
+        ),
+        clear={reason_box: ""},
+    )

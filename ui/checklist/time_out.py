@@ -1,0 +1,86 @@
+"""Time-out items with a value: the level and side shown from the booking (or typed when the
+booking has none), and antibiotic prophylaxis given within 60 minutes or not used."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from db.queries.checklist import CaseDetail
+from mild import messages
+from mild.checklist import StepView
+from mild.days import at_local, local_today
+from mild.time_out import booked_level_side
+from services import checklist as service
+from services.common import Actor, now_utc
+from ui.checklist.common import run, submit_button, tick, value_key
+
+
+def antibiotic_key(case_id: int, part: str) -> str:
+    return f"dayof_antibiotic_{part}_{case_id}"
+
+
+def level_side_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+    cid, step = case.case_id, view.step
+    booked = booked_level_side(case.planned_levels, case.planned_side)
+    if booked:
+        st.text(messages.BOOKED_LEVEL_SIDE.format(booked=booked))
+        submit_button(
+            f"dayof_tick_{cid}_{step.key}",
+            "Confirmed as booked",
+            tick,
+            (user, cid, case.version, step.key, step.label),
+        )
+        return
+    st.warning(messages.NO_LEVEL_SIDE_BOOKED, icon=":material/report:")
+    key = value_key(cid, step.key)
+    st.text_input("Levels and side confirmed", key=key, max_chars=80)
+    submit_button(
+        f"dayof_tick_{cid}_{step.key}",
+        "Save and mark done",
+        tick,
+        (user, cid, case.version, step.key, step.label, key),
+    )
+
+
+def antibiotic_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+    cid = case.case_id
+    choice = st.segmented_control(
+        view.step.label,
+        messages.ANTIBIOTIC_OPTIONS,
+        key=antibiotic_key(cid, "choice"),
+        label_visibility="collapsed",
+        width="stretch",
+    )
+    if choice == messages.ANTIBIOTIC_OPTIONS[0]:
+        st.time_input(
+            "Given at (office time)",
+            value=None,
+            step=dt.timedelta(minutes=1),
+            key=antibiotic_key(cid, "time"),
+        )
+    submit_button(
+        f"dayof_tick_{cid}_{view.step.key}",
+        "Save and mark done",
+        _record,
+        (user, case, view.step.label),
+    )
+
+
+def _record(user: Actor, case: CaseDetail, label: str) -> None:
+    cid = case.case_id
+    choice = st.session_state.get(antibiotic_key(cid, "choice"))
+    used = None if choice is None else choice == messages.ANTIBIOTIC_OPTIONS[0]
+    time = st.session_state.get(antibiotic_key(cid, "time")) if used else None
+    given_at: dt.datetime | None = None
+    if time is not None:
+        given_at = at_local(case.timezone, local_today(case.timezone, now_utc()), time)
+    run(
+        cid,
+        "antibiotic_prophylaxis",
+        lambda: service.record_antibiotic(
+            cid, used, given_at, actor=user, expected_version=case.version
+        ),
+        messages.STEP_TICKED.format(step=label),
+    )
