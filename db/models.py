@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
 from mild.cases import CancelReason, CaseStatus, RequestChannel
+from mild.clearances import ClearanceKind, DeviceType, LimitAction, Sex
 from mild.followup import FollowUpKind
 from mild.intake import Condition
 from mild.medications import MedClass
@@ -232,6 +233,11 @@ class Case(Base):
     escort_exempt_reason: Mapped[str | None] = mapped_column(Text)
     escort_exempt_at: Mapped[dt.datetime | None]
     escort_exempt_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Medicare covers MILD only inside a CMS-approved study (NCD 150.13): coverage (None: not
+    # recorded yet), enrolment and the study's NCT number.
+    medicare: Mapped[bool | None] = mapped_column(Boolean)
+    cms_study_enrolled: Mapped[bool | None] = mapped_column(Boolean)
+    cms_study_nct: Mapped[str | None] = mapped_column(String(11))
     # A coordinator confirms the case for its day once the readiness summary is clear.
     confirmed_at: Mapped[dt.datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -281,6 +287,13 @@ class CaseMedication(Base):
     last_dose_reported_at: Mapped[dt.datetime | None]  # when it was charted
     last_dose_reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     last_dose_reported_via: Mapped[str | None] = mapped_column(String(16))
+    # GLP-1 agonists (2024 multi-society guidance): the risk screen's answers (JSON) and the
+    # decision (continue; continue with a 24 h liquid diet; hold as the anesthesia team decides).
+    glp1_screen: Mapped[str | None] = mapped_column(Text)
+    glp1_decision: Mapped[str | None] = mapped_column(String(24))
+    glp1_decided_by: Mapped[str | None] = mapped_column(String(120))
+    glp1_recorded_at: Mapped[dt.datetime | None]
+    glp1_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -297,6 +310,50 @@ class CaseCondition(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "condition", name="uq_case_condition_case_condition"),
     )
+
+
+class CaseClearance(Base):
+    """The values of one comorbidity clearance on a case (mild.clearances), one row per kind,
+    replaced as a whole when recorded again (the audit rows keep before and after): HbA1c or
+    eGFR (`value`, `measured_on`), STOP-Bang (the items answered yes, neck, sex), the implanted
+    device (type, manufacturer, indication, pacing-dependent, `measured_on` = last
+    interrogation, plan), the cardiology clearance (`cleared_by`, `measured_on`)."""
+
+    __tablename__ = "case_clearance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"))
+    kind: Mapped[ClearanceKind] = mapped_column(str_enum(ClearanceKind, 16))
+    value: Mapped[float | None] = mapped_column(Float)
+    measured_on: Mapped[dt.date | None] = mapped_column(Date)
+    stop_bang_yes: Mapped[str | None] = mapped_column(String(120))  # comma-separated items
+    neck_cm: Mapped[float | None] = mapped_column(Float)
+    sex: Mapped[Sex | None] = mapped_column(str_enum(Sex, 8))
+    device_type: Mapped[DeviceType | None] = mapped_column(str_enum(DeviceType, 16))
+    manufacturer: Mapped[str | None] = mapped_column(String(80))
+    indication: Mapped[str | None] = mapped_column(String(200))
+    pacing_dependent: Mapped[bool | None] = mapped_column(Boolean)
+    plan: Mapped[str | None] = mapped_column(Text)
+    cleared_by: Mapped[str | None] = mapped_column(String(120))
+    recorded_at: Mapped[dt.datetime]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_case_clearance_case_kind"),)
+
+
+class ClinicalLimit(Base):
+    """A practice limit on comorbidity values that blocks confirmation or warns (seeded from
+    mild.clearances.DEFAULT_LIMITS by migration 0006; admins edit it, every edit audited)."""
+
+    __tablename__ = "clinical_limit"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    action: Mapped[LimitAction] = mapped_column(str_enum(LimitAction, 8))
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
 class ChecklistEntry(Base):

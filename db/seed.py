@@ -30,9 +30,17 @@ from db.models import (
     StaffUser,
     staff_office,
 )
+from mild import messages
 from mild.cases import CancelReason, CaseStatus, RequestChannel
 from mild.checklist import STEPS, Step
 from mild.days import at_local, local_today
+from mild.discharge import (
+    DISCHARGE_COMPONENTS,
+    DischargeScale,
+    discharge_score_detail,
+    discharge_score_note,
+)
+from mild.event_times import time_text
 from mild.followup import (
     MIN_ATTEMPTS_TO_CLOSE_UNREACHED,
     DueFollowUp,
@@ -43,6 +51,7 @@ from mild.followup import (
 from mild.intake import Condition
 from mild.medications import DEFAULT_HOLD_TABLE, HOURS, medication_hold
 from mild.staff import Role
+from mild.time_out import booked_level_side
 
 DEMO_SEED = 20261124
 DEFAULT_DEMO_PASSWORD = "mild-demo"
@@ -330,13 +339,18 @@ def _staff(
     return nurses
 
 
+# Provider names by id, for the checklist's "site marked by" (the physician who operates).
+_PROVIDER_NAMES: dict[int, str] = {}
+
+
 def _provider(out: _Writer, ids: _Ids, fake: Faker, office_id: int) -> int:
     pid = ids.next("provider")
+    _PROVIDER_NAMES[pid] = f"Dr. {fake.first_name()} {fake.last_name()}"
     out.add(
         Provider,
         {
             "id": pid,
-            "name": f"Dr. {fake.first_name()} {fake.last_name()}",
+            "name": _PROVIDER_NAMES[pid],
             "office_id": office_id,
             "active": True,
         },
@@ -603,40 +617,71 @@ class _OfficeContext:
         row["updated_at"] = row["cancelled_at"]
 
     def _run_day(self, row: dict[str, Any], target: CaseStatus, diabetic: bool, xray: bool) -> None:
-        """Tick the checklist in order up to `target`, with times a real day would have."""
+        """Tick the checklist in order up to `target`, with times a real day would have: each
+        timed step with its event time, the time-out item by item, the score with its items."""
         rng = self.rng
         start = row["scheduled_start"]
         late = rng.random() < 0.15
-        times = {
-            "checked_in": start - dt.timedelta(minutes=rng.randint(35, 60)),
-            "anesthesia_start": start
-            + dt.timedelta(minutes=rng.randint(8, 25) if late else rng.randint(-5, 4)),
-        }
+        times = {"checked_in": start - dt.timedelta(minutes=rng.randint(35, 60))}
+        times["patient_in_room"] = start + dt.timedelta(
+            minutes=rng.randint(6, 22) if late else rng.randint(-12, 2)
+        )
+        times["anesthesia_start"] = times["patient_in_room"] + dt.timedelta(
+            minutes=rng.randint(5, 9)
+        )
         times["procedure_start"] = times["anesthesia_start"] + dt.timedelta(
-            minutes=rng.randint(8, 15)
+            minutes=rng.randint(10, 16)
         )
         duration = max(25, min(100, round(rng.gauss(50, 12))))
         times["procedure_end"] = times["procedure_start"] + dt.timedelta(minutes=duration)
-        times["recovery_in"] = times["procedure_end"] + dt.timedelta(minutes=rng.randint(3, 10))
+        times["anesthesia_end"] = times["procedure_end"] + dt.timedelta(minutes=rng.randint(4, 7))
+        times["patient_out_of_room"] = times["anesthesia_end"] + dt.timedelta(
+            minutes=rng.randint(2, 6)
+        )
+        times["recovery_in"] = times["patient_out_of_room"] + dt.timedelta(
+            minutes=rng.randint(1, 4)
+        )
         times["recovery_out"] = times["recovery_in"] + dt.timedelta(minutes=rng.randint(40, 120))
         times["discharged"] = times["recovery_out"] + dt.timedelta(minutes=rng.randint(5, 20))
         # Seeded early in the morning, today's "done" steps cannot lie in the future.
         times = {k: min(v, self.now) for k, v in times.items()}
+        levels, side = row["planned_levels"], row["planned_side"]
+        antibiotic = times["procedure_start"] - dt.timedelta(minutes=rng.randint(20, 50))
+        given = rng.random() < 0.7
+        score = rng.choice((9, 10, 10))
+        scale = rng.choice(list(DischargeScale))
+        items = {c.key: 2 for c in DISCHARGE_COMPONENTS[scale]}
+        for key in rng.sample(sorted(items), 10 - score):
+            items[key] = 1
         values = {
             "glucose_checked": str(rng.randint(90, 210)),
+            "site_marked": _PROVIDER_NAMES.get(row["provider_id"], "Dr. Attending"),
             "anesthesia_type": rng.choice(
-                ("General", "MAC (moderate sedation)", "MAC (moderate sedation)")
+                ("Local", "MAC (moderate sedation)", "MAC (moderate sedation)")
             ),
             "imaging_modality": "X-ray / fluoroscopy" if xray else "Ultrasound",
-            "levels_treated": rng.choice(
-                ("L4-L5 bilateral", "L3-L4, L4-L5 bilateral", "L4-L5 left")
+            "level_side_confirmed": messages.LEVEL_SIDE_AS_BOOKED.format(
+                booked=booked_level_side(levels, side)
             ),
+            "antibiotic_prophylaxis": (
+                messages.ANTIBIOTIC_GIVEN.format(at=time_text(self.tz, antibiotic))
+                if given
+                else messages.ANTIBIOTIC_NOT_USED
+            ),
+            "levels_treated": f"{levels} {side}",
             "fluoroscopy_recorded": f"{rng.uniform(0.5, 3):.1f} min, {rng.randint(5, 40)} mGy",
-            "discharge_score": str(rng.choice((9, 10, 10))),
+            "discharge_score": str(score),
             "escort_confirmed": (
                 f"{row['escort_name']}, {row['escort_relationship']}, {row['escort_phone']}"
             ),
         }
+        details = {
+            "discharge_score": discharge_score_detail(scale, items),
+            "antibiotic_prophylaxis": (
+                {"used": True, "given_at": antibiotic.isoformat()} if given else {"used": False}
+            ),
+        }
+        notes = {"discharge_score": discharge_score_note(scale, items)}
         stop_at = {
             CaseStatus.CHECKED_IN: "anesthesia_start",
             CaseStatus.IN_PROCEDURE: "procedure_end",
@@ -651,15 +696,25 @@ class _OfficeContext:
             if (step.diabetic_only and not diabetic) or (step.xray_only and not xray):
                 continue
             at = times.get(step.key, min(at + dt.timedelta(minutes=1), self.now))
-            self._tick(row["id"], step, at, nurse, values.get(step.key))
+            self._tick(
+                row["id"],
+                step,
+                at,
+                nurse,
+                values.get(step.key),
+                note=notes.get(step.key),
+                detail=details.get(step.key),
+            )
         row["status"] = target
         row["updated_at"] = at
         row["version"] = 2
-        row["checked_in_at"] = times["checked_in"]
         for key, column in (
+            ("checked_in", "checked_in_at"),
+            ("patient_in_room", "patient_in_room_at"),
             ("anesthesia_start", "anesthesia_started_at"),
             ("procedure_start", "procedure_started_at"),
             ("procedure_end", "procedure_ended_at"),
+            ("patient_out_of_room", "patient_out_of_room_at"),
             ("recovery_in", "recovery_in_at"),
             ("recovery_out", "recovery_out_at"),
             ("discharged", "discharged_at"),
@@ -673,7 +728,15 @@ class _OfficeContext:
         row["levels_treated"] = values["levels_treated"] if row["procedure_ended_at"] else None
 
     def _tick(
-        self, case_id: int, step: Step, at: dt.datetime, nurse: int, value: str | None
+        self,
+        case_id: int,
+        step: Step,
+        at: dt.datetime,
+        nurse: int,
+        value: str | None,
+        *,
+        note: str | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         self.out.add(
             ChecklistEntry,
@@ -686,7 +749,10 @@ class _OfficeContext:
                 "value": value if step.value_kind != "none" else None,
                 "undone": False,
                 "reason": None,
-                "note": None,
+                "note": note,
+                "event_at": at if step.timed else None,
+                "corrects_time": False,
+                "detail": json.dumps(detail, sort_keys=True) if detail else None,
             },
         )
 

@@ -84,6 +84,7 @@ ACTION_LABELS: dict[str, str] = {
     "medication.removed": "Medication removed",
     "medication.reclassed": "Medication re-classed (hold table)",
     "medication.last_dose_reported": "Last dose reported",
+    "medication.glp1_decided": "GLP-1 screen and decision",
     "medication.reviewed": "Unknown drug reviewed",
     "medication.hold_confirmed": "Hold confirmed with patient",
     "medication.prescriber_cleared": "Prescriber clearance",
@@ -94,6 +95,8 @@ ACTION_LABELS: dict[str, str] = {
     # day-of checklist
     "checklist.ticked": "Step ticked",
     "checklist.unticked": "Step un-ticked",
+    "checklist.time_corrected": "Event time corrected",
+    "checklist.escort_exempted": "Exempted from the escort rule",
     "document.printed": "Document printed (discharge instructions)",
     # follow-up
     "follow_up.call_attempt": "Call attempt (not reached)",

@@ -15,7 +15,6 @@ hours. Typed text (names, the escort, the exemption's reason) is made printable 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from mild.days import to_local
 from mild.followup import RedFlag, follow_up_schedule
 from mild.hold_rules import HOURS
-from mild.medications import restart_at
+from mild.medications import restart_at, restart_instruction
 
 VERSION = "2026-12.1"
 TITLE = "Discharge instructions after your MILD procedure"
@@ -376,16 +375,6 @@ def _red_flag_section(f: DischargeFacts) -> Section:
         )
     )
     return Section("red_flags", "When to call us at once", tuple(lines))
-
-
-_RESTART_SENTENCE = re.compile(r"[^.]*\brestart\b[^.]*\.?", re.IGNORECASE)
-
-
-def restart_instruction(instruction: str) -> str:
-    """The hold table's sentence about restarting ("Restart when eating and drinking
-    normally."), without the rest of the row's staff notes; "" when it has none."""
-    found = [m.group(0).strip() for m in _RESTART_SENTENCE.finditer(instruction or "")]
-    return " ".join(s for s in found if s)
 
 
 def _drug_name(d: DrugFacts) -> str:

@@ -52,7 +52,7 @@ CONDITION_LABELS: dict[Condition, str] = {
 }
 
 
-# Short names for sentences such as "Cardiology clearance on file (heart disease)".
+# Short names for sentences such as "HbA1c value and date (diabetes)".
 CONDITION_SHORT_NAMES: dict[Condition, str] = {
     Condition.HEART_DISEASE: "heart disease",
     Condition.IMPLANTED_DEVICE: "implanted device",
@@ -82,22 +82,29 @@ class Need:
     text: str
 
 
-# Policy defaults: which clearance or day-of task each flag brings.
+# Policy defaults: which clearance or day-of task each flag brings. The clearances of heart
+# disease, a device, diabetes, sleep apnea and kidney disease are values (mild.clearances,
+# VALUE_NEEDS says the same words); the others are an "on file" tick with who and when.
 CONDITION_NEEDS: dict[Condition, tuple[tuple[Requirement, str], ...]] = {
-    Condition.HEART_DISEASE: ((Requirement.CLEARANCE, "Cardiology clearance on file"),),
+    Condition.HEART_DISEASE: (
+        (Requirement.CLEARANCE, "Cardiology clearance: who cleared it and when"),
+    ),
     Condition.IMPLANTED_DEVICE: (
-        (Requirement.CLEARANCE, "Device type and management plan noted"),
+        (
+            Requirement.CLEARANCE,
+            "Device type, manufacturer, indication, pacing dependence, last interrogation and plan",
+        ),
         (Requirement.DAY_OF, "Device plan followed (cardiology or device clinic)"),
     ),
     Condition.DIABETES: (
-        (Requirement.CLEARANCE, "Last HbA1c on file"),
+        (Requirement.CLEARANCE, "HbA1c value and date"),
         (Requirement.DAY_OF, "Point-of-care glucose on arrival"),
     ),
     Condition.SLEEP_APNEA: (
-        (Requirement.CLEARANCE, "STOP-BANG score recorded"),
+        (Requirement.CLEARANCE, "STOP-Bang answers"),
         (Requirement.DAY_OF, "CPAP brought on the day"),
     ),
-    Condition.KIDNEY_DISEASE: ((Requirement.CLEARANCE, "Recent kidney function (eGFR) on file"),),
+    Condition.KIDNEY_DISEASE: ((Requirement.CLEARANCE, "eGFR value and date"),),
     Condition.BLEEDING_DISORDER: ((Requirement.CLEARANCE, "Hematology clearance on file"),),
     Condition.HIGH_BMI: ((Requirement.CLEARANCE, "Anesthesia review of airway and positioning"),),
     Condition.CONTRAST_ALLERGY: (
@@ -154,34 +161,6 @@ def asa_needs_review(asa: int) -> bool:
     """ASA above the ambulatory limit needs the anesthesiologist's review before booking."""
     check_asa_class(asa)
     return asa > MAX_AMBULATORY_ASA
-
-
-def stop_bang(
-    *,
-    snoring: bool,
-    tired: bool,
-    observed_apnea: bool,
-    high_blood_pressure: bool,
-    bmi_over_35: bool,
-    age_over_50: bool,
-    neck_over_40cm: bool,
-    male: bool,
-) -> tuple[int, str]:
-    """STOP-BANG score and risk band: 0-2 low, 3-4 intermediate, 5-8 high."""
-    score = sum(
-        (
-            snoring,
-            tired,
-            observed_apnea,
-            high_blood_pressure,
-            bmi_over_35,
-            age_over_50,
-            neck_over_40cm,
-            male,
-        )
-    )
-    band = "low" if score <= 2 else "intermediate" if score <= 4 else "high"
-    return score, band
 
 
 # --- the intake form: patients, editing windows, baseline and escort ------------------------
@@ -319,6 +298,7 @@ def hold_confirmation_blocker(
     needs_clearance: bool,
     cleared: bool,
     drug: str,
+    glp1_pending: bool = False,
 ) -> tuple[str, str] | None:
     """Why the patient cannot yet be told about a drug, as (field, message); None when they can.
 
@@ -329,6 +309,8 @@ def hold_confirmation_blocker(
         return "hold", messages.HOLD_NEEDS_REVIEW
     if not patient_instructed:
         return "hold", messages.HOLD_NOT_NEEDED.format(drug=drug)
+    if glp1_pending:  # the patient is told the decision, so it comes first
+        return "hold", messages.GLP1_NOT_SCREENED
     if dated_hold and not last_dose_known:
         return "hold", messages.HOLD_NEEDS_BOOKING
     if needs_clearance and not cleared:

@@ -108,8 +108,9 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
             "first_case_on_time",
             "First-case on-time start",
             f"First cases whose patient was in the room by the scheduled start + "
-            f"{p.on_time_grace_minutes} min grace. 'In the room' is the anesthesia start "
-            "ticked on the checklist (the sign-in step, done with the patient on the table).",
+            f"{p.on_time_grace_minutes} min grace. 'In the room' is the patient-in-room time "
+            "on the checklist (the time it happened, as corrected by the nurse); cases charted "
+            "before that step existed count their anesthesia start.",
             "First cases: the earliest-scheduled case of each office-day that was not cancelled.",
             "Cancelled cases (the next case is then the first). A first case not yet started "
             "whose grace has not yet run out is left out until it starts or the grace passes.",

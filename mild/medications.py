@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -292,12 +293,22 @@ def stop_text(stop_before: dt.timedelta | None, skip_on_day: bool) -> str:
     return "; ".join(parts) or messages.NO_TIMED_STOP
 
 
+_RESTART_SENTENCE = re.compile(r"[^.]*\brestart\b[^.]*\.?", re.IGNORECASE)
+
+
+def restart_instruction(instruction: str) -> str:
+    """The hold table's sentence about restarting ("Restart when eating and drinking
+    normally."), without the rest of the row's staff notes; "" when it has none."""
+    found = [m.group(0).strip() for m in _RESTART_SENTENCE.finditer(instruction or "")]
+    return " ".join(s for s in found if s)
+
+
 def restart_text(restart_after: dt.timedelta | None, instruction: str = "") -> str:
     """When to take the drug again, in words: "restart 24 h after the procedure" or the row's
-    own instruction (when eating normally); "" when the row says nothing."""
+    own restart sentence (when eating normally); "" when the row says nothing."""
     if restart_after is not None:
         return messages.RESTART_AFTER.format(duration=hours_text(restart_after))
-    return instruction and messages.RESTART_BY_INSTRUCTION.format(instruction=instruction)
+    return restart_instruction(instruction)
 
 
 # --- the table on paper -----------------------------------------------------------------------

@@ -649,3 +649,105 @@ INSTRUCTIONS_NO_OFFICE_PHONE = (
     "admin to add it."
 )
 INSTRUCTIONS_NOT_PREPARED = "The discharge instructions could not be prepared: try again."
+GLP1_SCREEN_UNKNOWN = "That is not one of the GLP-1 risk questions."
+GLP1_DECISION_REQUIRED = "Choose the decision: continue, continue with a liquid diet, or hold."
+GLP1_ELEVATED_NEEDS_DIET = (
+    "The screen found elevated risk: continue with a 24 h liquid diet, or hold if the "
+    "anesthesia team decides."
+)
+GLP1_HOLD_NEEDS_ANESTHESIA = "Name the anesthesia clinician who decided to hold the drug."
+GLP1_NOT_SCREENED = "GLP-1 risk screen and decision: not yet recorded."
+GLP1_RISK_ELEVATED = "Elevated risk ({factors})."
+GLP1_RISK_NOT_ELEVATED = "No risk factor found."
+GLP1_SAVED = "GLP-1 screen and decision recorded for {drug}."
+GLP1_NOT_A_GLP1 = "{drug} is not a GLP-1 agonist."
+READY_GLP1 = "GLP-1 risk screen and decision: {drug}"
+GLP1_LIQUID_DIET_TODAY = (
+    "{drug}: continued; the patient was to keep to clear liquids for the 24 h before."
+)
+GLP1_SCREEN_TITLE = "GLP-1 risk screen and decision (2024 guidance)"
+GLP1_DECIDED_BY = "Hold decided by {who} (anesthesia)"
+
+# --- Comorbidity values (issue 9) ---
+CLEARANCE_DATE_REQUIRED = "Enter the date."
+CLEARANCE_DATE_FUTURE = "The date cannot be in the future."
+CLEARANCE_DATE_TOO_OLD = "A value older than {years} years is no clearance: enter a recent one."
+HBA1C_RANGE = "HbA1c is a percentage from {low} to {high}."
+EGFR_RANGE = "eGFR is a number from {low} to {high} mL/min/1.73 m2."
+NECK_RANGE = "Neck circumference is from {low} to {high} cm."
+SEX_REQUIRED = "Choose the patient's sex (STOP-Bang counts male sex)."
+STOP_BANG_UNKNOWN_ITEM = "That is not a STOP-Bang question."
+DEVICE_TYPE_REQUIRED = "Choose the type of device."
+DEVICE_FIELD_REQUIRED = "Required for a pacemaker or defibrillator (ASA advisory 2020)."
+PACING_DEPENDENT_REQUIRED = "Say whether the patient is pacing-dependent."
+CARDIOLOGIST_REQUIRED = "Name the cardiologist who cleared the patient."
+CLEARANCE_NEEDS_CONDITION = "Flag {condition} first: this clearance belongs to it."
+EGFR_NOT_ASKED = "eGFR is recorded for kidney disease or a patient on dabigatran."
+CLEARANCE_HAS_VALUES = "{condition}: record the values of its clearance, not a tick."
+CLEARANCE_UNCHANGED = "Nothing changed: these values are already on file."
+MEDICARE_REQUIRED = "Say whether the patient's coverage is Medicare."
+MEDICARE_STUDY_ONLY_FOR_MEDICARE = (
+    "Study enrolment and NCT number are recorded for Medicare patients only."
+)
+NCT_FORMAT = "An NCT number is NCT followed by 8 digits, e.g. NCT03610737."
+NCT_WITHOUT_ENROLMENT = "Tick the enrolment: an NCT number is recorded with it."
+MEDICARE_SAVED = "Coverage saved."
+MEDICARE_HELP = (
+    "Medicare covers MILD only inside a CMS-approved study (coverage with evidence development, "
+    "NCD 150.13): record the enrolment and the study's NCT number."
+)
+READY_MEDICARE_STUDY = "Study enrolment and NCT number (Medicare)"
+LIMIT_HBA1C_HIGH = (
+    "HbA1c {value}% is above the practice's limit of {limit}%: elective surgery is usually "
+    "postponed"
+)
+LIMIT_HBA1C_OLD = "HbA1c measured {day} is older than {limit} months on the procedure day"
+LIMIT_EGFR_CONTRAST = (
+    "eGFR {value} is below {limit} {unit}: iodinated contrast needs a plan"
+)
+LIMIT_EGFR_DABIGATRAN = (
+    "eGFR {value} is below {limit} {unit}: dabigatran is stopped {days} days before"
+)
+LIMIT_EGFR_OLD = "eGFR measured {day} is older than {limit} months on the procedure day"
+LIMIT_DEVICE_OLD = (
+    "{device} last interrogated {day}: older than {limit} months on the procedure day"
+)
+LIMIT_CARDIOLOGY_OLD = (
+    "Cardiology clearance of {day} is older than {limit} months on the procedure day"
+)
+LIMIT_UNKNOWN = "That limit does not exist."
+LIMIT_RANGE = "Enter a value from {low} to {high} {unit}."
+LIMIT_WHOLE_MONTHS = "Months are whole numbers."
+LIMIT_ACTION_REQUIRED = "Choose whether the limit blocks confirmation or warns."
+LIMIT_SOURCE_REQUIRED = (
+    'Name the source, or write "practice policy (no published number)".'
+)
+LIMIT_CHANGED_BY_SOMEONE_ELSE = (
+    "Someone else changed this limit meanwhile: discard your changes to see theirs."
+)
+LIMIT_SAVED = "Limit saved: {label}."
+LIMITS_HELP = (
+    "Limits intake checks comorbidity values against. Block: the case cannot be confirmed for "
+    "its day while the value is over the limit; warn: intake shows it and the clinicians "
+    "decide. Every change is audited."
+)
+INTAKE_WARNINGS = "To look at ({n}):"
+STOP_BANG_RESULT = "STOP-Bang {score} of 8: {band} risk"
+STOP_BANG_HIGH_BY_ALTERNATIVE = (
+    "High by the alternative rule: 2 or more STOP answers with male sex, BMI over 35 or a "
+    "thick neck"
+)
+STOP_BANG_NECK_AND_SEX = "Neck over 40 cm: {neck}; male: {male} (from the neck and sex below)"
+VALUES_ON_FILE = "On file: {values} ({who}, {when})"
+EGFR_FOR_DABIGATRAN = "Kidney function for dabigatran (its stop follows the eGFR)"
+DABIGATRAN_STOP_CHANGED = (
+    "dabigatran: stop {hours} h before (eGFR {egfr}); the patient must be told again"
+)
+ON_FILE_HBA1C = "HbA1c {percent}% measured {day}"
+ON_FILE_EGFR = "eGFR {value} mL/min/1.73 m2 measured {day}"
+ON_FILE_STOP_BANG = "yes to: {yes}; neck {neck} cm; {sex}"
+ON_FILE_DEVICE = (
+    "{device}, {maker}, for {indication}; pacing-dependent: {dependent}; last interrogated "
+    "{day}; plan: {plan}"
+)
+ON_FILE_CARDIOLOGY = "cleared by {who} on {day}"

@@ -1,4 +1,5 @@
-"""Admin: offices, staff accounts, open sessions and the medication hold table (admins only)."""
+"""Admin: offices, staff accounts, open sessions, the medication hold table and the clinical
+limits on comorbidity values (admins only)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ui import admin as widgets
 from ui import forms
 from ui.auth import require
 
-TABS = ("Offices", "Users", "Sessions", "Hold table")
+TABS = ("Offices", "Users", "Sessions", "Hold table", "Clinical limits")
 
 
 def render() -> None:
@@ -17,7 +18,7 @@ def render() -> None:
     st.title("Admin")
     forms.show_flash()
     # Only the open tab runs: each reads its own table, and an action keeps its tab open.
-    offices, users, sessions, holds = st.tabs(TABS, key="admin_tab", on_change="rerun")
+    offices, users, sessions, holds, limits = st.tabs(TABS, key="admin_tab", on_change="rerun")
     if offices.open:
         with offices:
             widgets.offices_tab(user)
@@ -30,3 +31,6 @@ def render() -> None:
     if holds.open:
         with holds:
             widgets.holds_tab(user)
+    if limits.open:
+        with limits:
+            widgets.limits_tab(user)

@@ -10,6 +10,7 @@ from db.queries.intake import case_detail, open_cases, providers
 from mild import messages
 from mild.cases import CaseStatus
 from mild.staff import Screen
+from ui import conditions as condition_widgets
 from ui import forms
 from ui import intake as widgets
 from ui import medications as medication_widgets
@@ -57,9 +58,11 @@ def render() -> None:
     with meds:
         medication_widgets.medications(case, user)
     with conditions:
-        widgets.conditions(case, user)
+        condition_widgets.conditions(case, user)
     with assessment:
         widgets.assessment(case, user)
+        with st.expander("Medicare and CMS-approved study", expanded=case.medicare is True):
+            widgets.medicare(case, user)
         with st.expander("Baseline ODI (Oswestry Disability Index)"):
             widgets.baseline_odi(case, user)
     with escort:

@@ -22,6 +22,7 @@ from db.session import transaction
 from mild import intake as rules
 from mild import messages
 from mild.cases import CaseStatus, RequestChannel
+from mild.clearances import CONDITION_VALUES, check_medicare
 from mild.days import local_today, to_local
 from mild.errors import RuleViolation
 from mild.intake import Condition
@@ -261,6 +262,10 @@ def record_condition_clearance(case_id: int, condition: Condition, *, actor: Act
         case = open_intake_case(session, case_id, actor)
         row = _condition(session, case, condition)
         needs = rules.required_clearances([condition])
+        if condition in CONDITION_VALUES:  # services.clearances records them
+            raise RuleViolation(
+                "clearance", messages.CLEARANCE_HAS_VALUES.format(condition=condition.label)
+            )
         if not needs:
             raise RuleViolation(
                 "clearance", messages.CONDITION_NO_CLEARANCE.format(condition=condition.label)
@@ -392,5 +397,31 @@ def save_escort(
             actor,
             "intake.escort_saved",
             {"from": before, "to": [name_, relationship_, phone_]},
+            now_utc(),
+        )
+
+
+def save_medicare(
+    case_id: int,
+    *,
+    medicare: bool | None,
+    study_enrolled: bool,
+    study_nct: str,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Whether the coverage is Medicare and, if so, enrolment in a CMS-approved study and its
+    NCT number (NCD 150.13: Medicare covers MILD only inside such a study)."""
+    medicare_, enrolled, nct = check_medicare(medicare, study_enrolled, study_nct)
+    with transaction() as session:
+        case = open_intake_case(session, case_id, actor, expected_version)
+        before = [case.medicare, case.cms_study_enrolled, case.cms_study_nct]
+        case.medicare, case.cms_study_enrolled, case.cms_study_nct = medicare_, enrolled, nct
+        return finish(
+            session,
+            case,
+            actor,
+            "intake.medicare_saved",
+            {"from": before, "to": [medicare_, enrolled, nct]},
             now_utc(),
         )

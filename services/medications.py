@@ -10,21 +10,24 @@ case confirmed for its day not ready withdraws the confirmation (services.intake
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Case, CaseMedication
+from db.queries.clearances import case_egfr, limit_table
 from db.queries.holds import hold_table
 from db.session import transaction
+from mild import glp1, messages
 from mild import intake as rules
 from mild import medications as meds
-from mild import messages
 from mild.cases import CaseStatus
+from mild.clearances import LimitKey, dabigatran_stop_hours, is_dabigatran
 from mild.errors import RuleViolation
+from mild.glp1 import Glp1Decision
 from mild.medications import HOURS, HoldRule, MedClass, needs_patient_instruction
-from services.common import Actor, lock_case, now_utc
+from services.common import Actor, audit, lock_case, now_utc
 from services.intake import finish, open_intake_case
 
 # The statuses whose drugs a hold-table change re-classes: nothing was given under the old rule.
@@ -124,6 +127,8 @@ def add_medication(case_id: int, drug: str, dose: str = "", *, actor: Actor) -> 
         _apply(med, advice.rule, case.scheduled_start)
         session.add(med)
         session.flush()
+        if (egfr := case_egfr(session, case.id)) is not None:
+            apply_kidney_function(session, case, egfr, actor)  # dabigatran: 6 days if impaired
         finish(
             session,
             case,
@@ -207,6 +212,7 @@ def hold_facts(med) -> dict:
         "needs_clearance": med.needs_clearance,
         "cleared": med.cleared_at is not None,
         "drug": med.drug,
+        "glp1_pending": med.med_class == MedClass.GLP1_AGONIST and med.glp1_decision is None,
     }
 
 
@@ -268,6 +274,58 @@ def place_drug(medication_id: int, choice: str | None, reason: str, *, actor: Ac
                 "medication": med.id,
                 "choice": choice,
                 "reason": why,
+                "from": before,
+                "to": _summary(med),
+            },
+            at,
+        )
+
+
+def record_glp1_decision(
+    medication_id: int,
+    answers: Mapping[str, object],
+    decision: Glp1Decision | None,
+    decided_by: str = "",
+    *,
+    actor: Actor,
+) -> int:
+    """A GLP-1 agonist's risk screen and the decision (2024 guidance: continue by default;
+    elevated risk: a 24 h liquid diet; held only as the anesthesia team decides, then 1 week
+    for a weekly drug, the day of for a daily one). A hold dates the last dose; a change of
+    decision withdraws the patient's confirmation. Returns the case version."""
+    screen = glp1.check_screen(answers)
+    with transaction() as session:
+        case, med = _medication(session, medication_id, actor)
+        if med.med_class != MedClass.GLP1_AGONIST:
+            raise RuleViolation("glp1_decision", messages.GLP1_NOT_A_GLP1.format(drug=med.drug))
+        hold, who = glp1.check_decision(screen, decision, decided_by)
+        before = {
+            "screen": glp1.read_screen(med.glp1_screen),
+            "decision": med.glp1_decision,
+            **_summary(med),
+        }
+        at = now_utc()
+        med.glp1_screen = glp1.screen_json(screen)
+        med.glp1_decision = Glp1Decision(decision).value
+        med.glp1_decided_by = who
+        med.glp1_recorded_at, med.glp1_recorded_by_id = at, actor.id
+        med.stop_before_hours = _hours(hold.stop_before)
+        med.skip_on_day = hold.skip_on_day
+        med.last_dose_by = meds.last_dose_by(hold.stop_before, case.scheduled_start)
+        if before["decision"] != med.glp1_decision:
+            med.hold_confirmed_at, med.hold_confirmed_by_id = None, None
+        return finish(
+            session,
+            case,
+            actor,
+            "medication.glp1_decided",
+            {
+                "medication": med.id,
+                "drug": med.drug,
+                "screen": screen,
+                "elevated_risk": glp1.elevated_risk(screen),
+                "decision": med.glp1_decision,
+                "decided_by": who,
                 "from": before,
                 "to": _summary(med),
             },
@@ -374,3 +432,45 @@ def reclass_open_cases(
             at,
         )
     return [c.code for c in touched.values()]
+
+
+def apply_kidney_function(
+    session: Session, case: Case, egfr: float | None, actor: Actor, at: dt.datetime | None = None
+) -> list[dict]:
+    """Dabigatran's stop follows kidney function (mild.clearances.dabigatran_stop_hours): 144 h
+    when the case's eGFR is below the practice's limit, else the hold table's. A changed stop
+    moves the latest allowed last dose (scheduled start - stop), withdraws the hold confirmed
+    with the patient, and is audited. The caller has locked the case; returns the changes."""
+    limit = limit_table(session).get(LimitKey.EGFR_DABIGATRAN)
+    table = hold_table(session, include_inactive=True)
+    changes = []
+    for med in session.scalars(
+        select(CaseMedication)
+        .where(CaseMedication.case_id == case.id)
+        .order_by(CaseMedication.id)
+        .with_for_update()
+    ):
+        if med.needs_review or not is_dabigatran(med.drug):
+            continue
+        rule = table.get(med.hold_rule or "")
+        table_hours = _hours(rule.stop_before) if rule is not None else med.stop_before_hours
+        hours = dabigatran_stop_hours(egfr, limit, table_hours)
+        if hours == med.stop_before_hours:
+            continue
+        before = _summary(med)
+        med.stop_before_hours = hours
+        med.last_dose_by = meds.last_dose_by(rule_of(med).stop_before, case.scheduled_start)
+        med.hold_confirmed_at, med.hold_confirmed_by_id = None, None
+        change = {"medication": med.id, "egfr": egfr, "from": before, "to": _summary(med)}
+        audit(
+            session,
+            actor,
+            "medication.kidney_function_applied",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail=change,
+            at=at,
+        )
+        changes.append(change)
+    return changes

@@ -169,6 +169,57 @@ def arrange_escort(case_id: int, name: str, relationship: str, phone: str) -> No
         case.escort_name, case.escort_relationship, case.escort_phone = name, relationship, phone
 
 
+def book_levels(case_id: int, levels: str | None, side: str | None) -> None:
+    """The levels and side booked for the procedure (what the time-out checks against)."""
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.planned_levels, case.planned_side = levels, side
+
+
+def add_held_drug(
+    case_id: int,
+    drug: str = "apixaban",
+    *,
+    stop_before_hours: int | None = 72,
+    skip_on_day: bool = False,
+    restart_after_hours: int | None = 24,
+    last_dose_taken_at: dt.datetime | None = None,
+    needs_review: bool = False,
+    name_given: str | None = None,
+    med_class=None,
+) -> int:
+    """A drug on the case as intake left it (hold copied from the table), with the last dose
+    the patient reported, if any. Returns the medication's id."""
+    from db.models import CaseMedication
+    from mild.medications import MedClass
+
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        med = CaseMedication(
+            case_id=case_id,
+            drug=drug,
+            name_given=name_given,
+            hold_rule=None if needs_review else drug,
+            med_class=med_class or (MedClass.UNKNOWN if needs_review else MedClass.DOAC),
+            stop_before_hours=stop_before_hours,
+            skip_on_day=skip_on_day,
+            restart_after_hours=restart_after_hours,
+            last_dose_by=(
+                case.scheduled_start - dt.timedelta(hours=stop_before_hours)
+                if stop_before_hours is not None and case.scheduled_start
+                else None
+            ),
+            needs_review=needs_review,
+            needs_clearance=not needs_review and stop_before_hours is not None,
+            last_dose_taken_at=last_dose_taken_at,
+            last_dose_reported_at=last_dose_taken_at and dt.datetime.now(dt.UTC),
+            last_dose_reported_via=last_dose_taken_at and "pre_op_call",
+        )
+        s.add(med)
+        s.flush()
+        return med.id
+
+
 # --- Intake screen -------------------------------------------------------------------------------
 
 
@@ -360,3 +411,59 @@ def exempt_from_escort(case_id: int, by: str, reason: str) -> None:
         case = s.get(Case, case_id)
         case.escort_exempted_by, case.escort_exempt_reason = by, reason
         case.escort_exempt_at = dt.datetime.now(dt.UTC)
+
+
+# --- Day-of checklist (issue 9) -----------------------------------------------------------------
+
+TIME_OUT_PLAIN_ITEMS = (
+    "team_introduced",
+    "patient_confirmed",
+    "procedure_confirmed",
+    "imaging_displayed",
+    "critical_events_reviewed",
+)
+
+
+def confirm_time_out_items(case_id: int, actor: Actor, *, levels: str = "L4-L5 bilateral") -> None:
+    """Every time-out item confirmed through the services (antibiotic: not used); the level
+    and side typed when the booking names none. The time-out itself is left to the caller."""
+    from services.checklist import complete_step, record_antibiotic
+
+    for step in TIME_OUT_PLAIN_ITEMS:
+        complete_step(case_id, step, actor=actor)
+    complete_step(case_id, "level_side_confirmed", actor=actor, value=levels)
+    record_antibiotic(case_id, False, actor=actor)
+
+
+def mark_site(case_id: int, actor: Actor, physician: str = "Dr. Ames") -> None:
+    from services.checklist import complete_step
+
+    complete_step(case_id, "site_marked", actor=actor, value=physician)
+
+
+# --- Comorbidity values (issue 9) ---------------------------------------------------------------
+
+
+def add_clearance(case_id: int, kind, **columns) -> None:
+    """A comorbidity clearance's values on a case as intake would leave them (a
+    mild.clearances.ClearanceKind; columns of db.models.CaseClearance)."""
+    from db.models import CaseClearance
+
+    with transaction() as s:
+        s.add(
+            CaseClearance(
+                case_id=case_id, kind=kind, recorded_at=dt.datetime.now(dt.UTC), **columns
+            )
+        )
+
+
+def set_clinical_limit(key, *, value: float | None = None, action=None) -> None:
+    """Change a practice limit directly (the admin's edit has its own tests)."""
+    from db.models import ClinicalLimit
+
+    with transaction() as s:
+        row = s.get(ClinicalLimit, str(key))
+        if value is not None:
+            row.value = value
+        if action is not None:
+            row.action = action

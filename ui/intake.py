@@ -24,10 +24,7 @@ from mild.days import at_local, local_today, to_local
 from mild.errors import RuleViolation
 from mild.intake import (
     MAX_AMBULATORY_ASA,
-    Condition,
-    Requirement,
     bmi,
-    needs_for,
     normalize_mrn,
 )
 from mild.medications import (
@@ -262,6 +259,10 @@ def readiness(case: IntakeCase, user: Actor) -> None:
             st.text("\n".join(f"• {item}" for item in case.missing))
         else:
             st.success(messages.READY_TO_CONFIRM)
+        if case.warnings:  # over a practice limit set to warn: the clinicians decide
+            st.warning(messages.INTAKE_WARNINGS.format(n=len(case.warnings)))
+            with st.container(key="intake_warnings"):
+                st.text("\n".join(f"• {item}" for item in case.warnings))
         confirmable = case.status == CaseStatus.INTAKE or (
             case.status == CaseStatus.SCHEDULED and case.confirmed_at is None
         )
@@ -279,85 +280,6 @@ def readiness(case: IntakeCase, user: Actor) -> None:
             _button("Confirm for the day", "intake_confirm", confirm, primary=not case.missing)
             forms.field_error(errors, "readiness")
             _errors(errors, ["readiness"])
-
-
-# --- conditions -----------------------------------------------------------------------------
-
-
-def _needs_text(condition: Condition) -> str:
-    """What a condition brings, e.g. "Before booking: Last HbA1c on file; On the day: ..."."""
-    return "; ".join(
-        (
-            messages.CONDITION_BRINGS_CLEARANCE
-            if n.kind == Requirement.CLEARANCE
-            else messages.CONDITION_BRINGS_DAY_OF
-        ).format(need=n.text)
-        for n in needs_for([condition])
-    )
-
-
-def conditions(case: IntakeCase, user: Actor) -> None:
-    flagged = {c.condition: c for c in case.conditions}
-    for condition in Condition:
-        key = f"intake_cond_{case.id}_{condition.value}"
-        errors = f"intake_cond_errors_{case.id}_{condition.value}"
-
-        def toggle(condition: Condition = condition, key: str = key, errors: str = errors) -> None:
-            on = st.session_state.get(key)
-            done = forms.submit(
-                lambda: (
-                    intake.flag_condition(case.id, condition, actor=user)
-                    if on
-                    else intake.unflag_condition(case.id, condition, actor=user)
-                ),
-                errors_key=errors,
-            )
-            if done is None:
-                st.session_state.pop(key, None)  # back to what is saved
-
-        st.checkbox(condition.label, value=condition in flagged, key=key, on_change=toggle)
-        forms.field_error(errors, "status")
-        row = flagged.get(condition)
-        if row is None:
-            st.caption(_needs_text(condition))  # what flagging it would bring
-            _errors(errors, ["status"])
-            continue
-        with st.container(border=True, key=f"{key}_box"):
-            for need in needs_for([condition]):
-                if need.kind == Requirement.DAY_OF:
-                    st.caption(messages.CONDITION_BRINGS_DAY_OF.format(need=need.text))
-                elif row.cleared_at is not None:
-                    when = _when(case.timezone, row.cleared_at)
-                    st.text(
-                        messages.CLEARANCE_ON_FILE.format(
-                            need=need.text, who=row.cleared_by, when=when
-                        )
-                    )
-                else:
-                    st.caption(messages.CLEARANCE_MISSING.format(need=need.text))
-                    _button(
-                        f"Record: {need.text}",
-                        f"{key}_clear",
-                        lambda c=condition, e=errors: forms.submit(
-                            lambda: intake.record_condition_clearance(case.id, c, actor=user),
-                            errors_key=e,
-                            success=messages.INTAKE_SAVED,
-                        ),
-                    )
-            st.text_input("Details", value=row.details or "", key=f"{key}_details")
-            forms.field_error(errors, "details")
-            _button(
-                "Save details",
-                f"{key}_save",
-                lambda c=condition, e=errors, k=f"{key}_details": forms.submit(
-                    lambda: intake.change_condition_details(
-                        case.id, c, st.session_state.get(k, ""), actor=user
-                    ),
-                    errors_key=e,
-                    success=messages.INTAKE_SAVED,
-                ),
-            )
-            _errors(errors, ["status", "details"])
 
 
 # --- assessment, baseline ODI, escort -------------------------------------------------------
@@ -462,6 +384,60 @@ def assessment(case: IntakeCase, user: Actor) -> None:
         st.form_submit_button("Save assessment", on_click=save, type="primary", width="stretch")
     fields = ["asa_class", "height_cm", "weight_kg", "nprs", "walk_minutes", "stand_minutes"]
     _errors(errors, fields)
+
+
+def medicare(case: IntakeCase, user: Actor) -> None:
+    """Medicare coverage and, for Medicare, enrolment in a CMS-approved study with its NCT
+    number (NCD 150.13)."""
+    errors = f"intake_medicare_errors_{case.id}"
+    k = f"intake_medicare_{case.id}"
+    st.caption(messages.MEDICARE_HELP)
+    with st.form(f"{k}_form", border=False):
+        coverage = {True: "Medicare", False: "Not Medicare"}
+        st.radio(
+            "Coverage",
+            list(coverage),
+            index=None if case.medicare is None else [True, False].index(case.medicare),
+            format_func=coverage.get,
+            horizontal=True,
+            key=f"{k}_medicare",
+        )
+        forms.field_error(errors, "medicare")
+        enrolled, nct = st.columns(2)
+        with enrolled:
+            st.checkbox(
+                "Enrolled in a CMS-approved study",
+                value=bool(case.cms_study_enrolled),
+                key=f"{k}_enrolled",
+            )
+            forms.field_error(errors, "study_enrolled")
+        with nct:
+            st.text_input(
+                "Study NCT number",
+                value=case.cms_study_nct or "",
+                placeholder="NCT########",
+                max_chars=16,
+                key=f"{k}_nct",
+            )
+            forms.field_error(errors, "study_nct")
+
+        def save() -> None:
+            get = st.session_state.get
+            forms.submit(
+                lambda: intake.save_medicare(
+                    case.id,
+                    medicare=get(f"{k}_medicare"),
+                    study_enrolled=bool(get(f"{k}_enrolled")),
+                    study_nct=get(f"{k}_nct") or "",
+                    actor=user,
+                    expected_version=case.version,
+                ),
+                errors_key=errors,
+                success=messages.MEDICARE_SAVED,
+            )
+
+        st.form_submit_button("Save coverage", key=f"{k}_save", on_click=save, width="stretch")
+    _errors(errors, ["medicare", "study_enrolled", "study_nct"])
 
 
 def baseline_odi(case: IntakeCase, user: Actor) -> None:

@@ -19,10 +19,12 @@ from db.queries.intake import IntakeCase
 from db.queries.medications import MedicationRow
 from mild import messages
 from mild.days import at_local, to_local
+from mild.glp1 import RISK_FACTORS, Glp1Decision, decision_summary, read_screen
 from mild.intake import DRUG_REVIEWERS, hold_confirmation_blocker
 from mild.medications import (
     NO_RELEVANCE,
     HoldRule,
+    MedClass,
     last_dose_passed,
     needs_patient_instruction,
     restart_text,
@@ -147,6 +149,8 @@ def _medication(
                 _place(med, user, key, errors, table, act)
             else:
                 st.caption(messages.DRUG_REVIEW_ROLE)
+        if med.med_class == MedClass.GLP1_AGONIST:
+            _glp1(med, user, key, errors, act)
         _clearance(case, med, user, key, errors, act)
         _told(case, med, user, key, errors, act)
         if med.timed_hold and not med.needs_review:
@@ -171,7 +175,18 @@ def _medication(
                 act(lambda: service.remove_medication(med.id, actor=user)),
             )
         forms.other_errors(
-            errors, ["prescriber", "hold", "dose", "choice", "reason", "last_dose", "review"]
+            errors,
+            [
+                "prescriber",
+                "hold",
+                "dose",
+                "choice",
+                "reason",
+                "last_dose",
+                "review",
+                "glp1_decision",
+                "glp1_decided_by",
+            ],
         )
 
 
@@ -211,6 +226,50 @@ def _place(med, user, key, errors, table, act) -> None:
             )
         ),
     )
+
+
+def _glp1(med: MedicationRow, user: Actor, key: str, errors: str, act) -> None:
+    """The 2024 guidance: screen for risk, then continue, continue with a liquid diet, or hold
+    as the anesthesia team decides."""
+    screen = read_screen(med.glp1_screen)
+    st.text(decision_summary(screen, med.glp1_decision))
+    if med.glp1_decided_by:
+        st.text(messages.GLP1_DECIDED_BY.format(who=med.glp1_decided_by))
+    with st.expander(messages.GLP1_SCREEN_TITLE, expanded=med.glp1_decision is None):
+        state = st.session_state
+        for factor, label in RISK_FACTORS:
+            state.setdefault(f"{key}_glp1_{factor}", screen.get(factor, False))
+            st.checkbox(label, key=f"{key}_glp1_{factor}")
+        st.radio(
+            "Decision",
+            list(Glp1Decision),
+            index=None
+            if med.glp1_decision is None
+            else list(Glp1Decision).index(Glp1Decision(med.glp1_decision)),
+            format_func=lambda d: d.label,
+            key=f"{key}_glp1_decision",
+        )
+        forms.field_error(errors, "glp1_decision")
+        st.text_input(
+            "Anesthesia clinician who decided (needed for a hold)",
+            value=med.glp1_decided_by or "",
+            key=f"{key}_glp1_by",
+            max_chars=120,
+        )
+        forms.field_error(errors, "glp1_decided_by")
+        button(
+            "Record screen and decision",
+            f"{key}_glp1_save",
+            act(
+                lambda: service.record_glp1_decision(
+                    med.id,
+                    {f: state.get(f"{key}_glp1_{f}", False) for f, _ in RISK_FACTORS},
+                    state.get(f"{key}_glp1_decision"),
+                    state.get(f"{key}_glp1_by", ""),
+                    actor=user,
+                )
+            ),
+        )
 
 
 def _clearance(case, med, user, key, errors, act) -> None:

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Case, CaseCondition, Office, Patient, Provider, StaffUser
+from db.queries.clearances import ClearanceRecord, clearance_records
 from db.queries.medications import MedicationRow, medication_rows
 from db.queries.readiness import facts_for_cases
 from db.session import read_session
 from mild.cases import CaseStatus, RequestChannel
+from mild.clearances import ClearanceKind
 from mild.intake import Condition
-from mild.readiness import missing_items
+from mild.readiness import missing_items, warnings
 
 # Cases the intake screen works on: before check-in, not cancelled.
 OPEN_STATUSES = (CaseStatus.REQUESTED, CaseStatus.INTAKE, CaseStatus.SCHEDULED)
@@ -83,6 +85,12 @@ class IntakeCase:
     medications: tuple[MedicationRow, ...]
     conditions: tuple[ConditionRow, ...]
     missing: tuple[str, ...]
+    # Comorbidity values on file (mild.clearances) and what the practice's limits say of them.
+    clearances: dict[ClearanceKind, ClearanceRecord] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    medicare: bool | None = None
+    cms_study_enrolled: bool | None = None
+    cms_study_nct: str | None = None
 
 
 def open_cases(office_ids: Collection[int]) -> pd.DataFrame:
@@ -152,7 +160,7 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> IntakeCase | None:
         if row is None:
             return None
         case, office_name, tz, provider_name, p = row
-        missing = missing_items(facts_for_cases(s, [case.id])[case.id])
+        facts = facts_for_cases(s, [case.id])[case.id]
         return IntakeCase(
             id=case.id,
             code=case.code,
@@ -183,7 +191,12 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> IntakeCase | None:
             escort_phone=case.escort_phone,
             medications=medication_rows(s, case.id),
             conditions=_conditions(s, case.id),
-            missing=tuple(missing),
+            missing=tuple(missing_items(facts)),
+            clearances=clearance_records(s, case.id),
+            warnings=tuple(warnings(facts)),
+            medicare=case.medicare,
+            cms_study_enrolled=case.cms_study_enrolled,
+            cms_study_nct=case.cms_study_nct,
         )
 
 

@@ -38,6 +38,9 @@ class MedicationRow:
     last_dose_reported_at: dt.datetime | None
     last_dose_reported_by: str | None
     last_dose_reported_via: str | None
+    glp1_screen: str | None
+    glp1_decision: str | None
+    glp1_decided_by: str | None
     instruction: str  # the hold table row's, "" when none applies
     note: str | None
 
@@ -92,6 +95,9 @@ def medication_rows(s: Session, case_id: int) -> tuple[MedicationRow, ...]:
             CaseMedication.last_dose_reported_at,
             reporter.display_name,
             CaseMedication.last_dose_reported_via,
+            CaseMedication.glp1_screen,
+            CaseMedication.glp1_decision,
+            CaseMedication.glp1_decided_by,
             HoldRuleRow.instruction,
             CaseMedication.note,
         )

@@ -227,7 +227,10 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
             _flag(same_day).label("same_day"),
             _flag(cancelled).label("cancelled"),
             Case.scheduled_start,
-            Case.anesthesia_started_at,
+            # In the room: the patient-in-room time charted on the checklist (its event time,
+            # corrected or not); cases charted before that step existed fall back on the
+            # anesthesia start.
+            func.coalesce(Case.patient_in_room_at, Case.anesthesia_started_at).label("in_room_at"),
             Case.procedure_started_at,
             # The day's first case: cancelled cases sort last, so they are never it.
             func.row_number()
@@ -252,11 +255,9 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
     c = cases.c
     grace = p.on_time_grace_minutes
     first = and_(c.day_rank == 1, c.cancelled == 0)
-    in_room = c.anesthesia_started_at.is_not(None)
+    in_room = c.in_room_at.is_not(None)
     known = and_(first, or_(in_room, c.scheduled_start <= f.now - dt.timedelta(minutes=grace)))
-    on_time = and_(
-        first, in_room, local.seconds(c.scheduled_start, c.anesthesia_started_at) <= grace * 60
-    )
+    on_time = and_(first, in_room, local.seconds(c.scheduled_start, c.in_room_at) <= grace * 60)
     paired = and_(c.previous_end.is_not(None), c.procedure_started_at.is_not(None))
     gap = case((paired, local.seconds(c.previous_end, c.procedure_started_at) / 60.0))
     flagged = select(

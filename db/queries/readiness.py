@@ -1,4 +1,5 @@
-"""Readiness of cases for their day: three queries for any number of cases, no loop per case.
+"""Readiness of cases for their day: five queries for any number of cases (cases, conditions,
+medications, comorbidity values, the practice's limits), no loop per case.
 
 The caller passes case ids it already scoped to the user's offices (a schedule, a call list).
 """
@@ -13,7 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Case, CaseCondition, CaseMedication, Office
+from db.queries.clearances import case_values, limit_table
 from db.session import read_session
+from mild.clearances import ClearanceValues
+from mild.days import local_today, to_local
 from mild.medications import needs_patient_instruction
 from mild.readiness import CaseFacts, ConditionFact, MedicationFact, missing_items
 
@@ -42,6 +46,9 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                 Case.scheduled_start,
                 Case.escort_name,
                 Case.escort_phone,
+                Case.medicare,
+                Case.cms_study_enrolled,
+                Case.cms_study_nct,
                 Office.timezone,
             )
             .join(Office, Office.id == Case.office_id)
@@ -63,6 +70,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                 CaseMedication.cleared_at,
                 CaseMedication.hold_confirmed_at,
                 CaseMedication.last_dose_by,
+                CaseMedication.glp1_decision,
             )
             .where(CaseMedication.case_id.in_(chunk))
             .order_by(CaseMedication.case_id, CaseMedication.id)
@@ -77,8 +85,11 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                     hold_needed=needs_patient_instruction(m.med_class),
                     hold_confirmed_with_patient=m.hold_confirmed_at is not None,
                     last_dose_by=m.last_dose_by,
+                    glp1_decided=m.glp1_decision is not None,
                 )
             )
+    values = case_values(session, case_ids)
+    limits = tuple(limit_table(session).values())
     return {
         c.id: CaseFacts(
             asa_recorded=c.asa_class is not None,
@@ -90,6 +101,16 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
             escort_phone=c.escort_phone,
             now=now,
             timezone=c.timezone,
+            values=values.get(c.id, ClearanceValues()),
+            limits=limits,
+            judged_on=(
+                to_local(c.timezone, c.scheduled_start).date()
+                if c.scheduled_start is not None
+                else local_today(c.timezone, now)
+            ),
+            medicare=c.medicare,
+            study_enrolled=c.cms_study_enrolled,
+            study_nct=c.cms_study_nct,
         )
         for c in cases
     }

@@ -28,7 +28,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from mild import messages
 from mild.cases import CaseStatus
-from mild.checklist import DISCHARGE_COMPONENTS, PHASE_LABELS, STEP_BY_KEY, DischargeScale
+from mild.checklist import PHASE_LABELS, STEP_BY_KEY
+from mild.discharge import DISCHARGE_COMPONENTS, DischargeScale
 from mild.followup import RedFlag
 from mild.intake import CONDITION_SHORT_NAMES, Condition, required_clearances
 from mild.medications import DEFAULT_HOLD_TABLE, last_dose_on

@@ -22,9 +22,9 @@ from mild.intake import Condition
 from mild.staff import Role
 from services.booking import book_case, confirm_case
 from services.cases import cancel_case
+from services.clearances import record_cardiology_clearance
 from services.intake import (
     flag_condition,
-    record_condition_clearance,
     save_assessment,
     save_escort,
 )
@@ -229,7 +229,9 @@ def ready_case(office: int, actor, provider: int, day: dt.date) -> int:
         actor=actor,
     )
     flag_condition(case_id, Condition.HEART_DISEASE, "stent 2019", actor=actor)
-    record_condition_clearance(case_id, Condition.HEART_DISEASE, actor=actor)
+    record_cardiology_clearance(
+        case_id, cleared_by="Dr. Heart", cleared_on=dt.date.today(), actor=actor
+    )
     med = add_medication(case_id, "apixaban", "5 mg twice daily", actor=actor)
     record_prescriber_clearance(med, "Dr. Heart", actor=actor)
     save_escort(case_id, name="Ann Escort", relationship="daughter", phone="555-0100", actor=actor)
@@ -254,7 +256,7 @@ def test_confirming_is_refused_naming_every_missing_item_until_the_case_is_ready
                 "ASA class",
                 "Provider chosen",
                 "Booked day and start time",
-                "Last HbA1c on file (diabetes)",
+                "HbA1c value and date (diabetes)",
                 "Prescriber clearance to stop clopidogrel",
                 "Hold instructions confirmed with the patient: clopidogrel",
                 "Escort arranged",
@@ -338,7 +340,7 @@ def test_readiness_for_many_cases_takes_the_same_few_queries_as_for_one(clinic):
         "ASA class",
         "Provider chosen",
         "Booked day and start time",
-        "Recent kidney function (eGFR) on file (kidney disease)",
+        "eGFR value and date (kidney disease)",
         "Hold instructions confirmed with the patient: naproxen",
         "Escort arranged",
     ]

@@ -16,8 +16,9 @@ from db.queries.home import offices
 from db.session import get_engine, read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
-from mild.checklist import STEP_BY_KEY, DischargeScale
+from mild.checklist import STEP_BY_KEY
 from mild.days import at_local, local_today
+from mild.discharge import DischargeScale
 from mild.errors import RuleViolation
 from mild.followup import FollowUpKind
 from mild.intake import Condition
@@ -26,10 +27,17 @@ from services.checklist import (
     complete_step,
     confirm_escort,
     discharge_patient,
+    record_antibiotic,
     record_discharge_score,
     undo_step,
 )
-from tests.builders import add_condition, make_case, make_office, make_user
+from tests.builders import (
+    add_condition,
+    confirm_time_out_items,
+    make_case,
+    make_office,
+    make_user,
+)
 
 NY, LA = "America/New_York", "America/Los_Angeles"
 ARRIVAL = ["checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"]
@@ -38,7 +46,10 @@ OPEN_AFTER_A_SHORT_DAY = [
     "vitals_recorded",
     "iv_placed",
     "escort_on_file",
+    "site_marked",
+    "patient_in_room",
     "pre_anesthesia_check",
+    "pulse_oximeter_on",
     "anesthesia_type",
     "anesthesia_start",
     "imaging_modality",
@@ -46,6 +57,7 @@ OPEN_AFTER_A_SHORT_DAY = [
     "fluoroscopy_recorded",
     "sign_out",
     "anesthesia_end",
+    "patient_out_of_room",
     "recovery_out",
     "instructions_given",
     "restart_dates_given",
@@ -136,9 +148,9 @@ def test_progress_counts_the_steps_in_force_and_those_that_apply(day):
 
     cases = todays_cases(office_row(office), dt.datetime.now(dt.UTC)).set_index("case_id")
 
-    # Ultrasound: no fluoroscopy step; not diabetic: no glucose. 27 - 2 = 25.
-    assert (cases.steps_done[plain], cases.steps_applicable[plain]) == (4, 25)
-    assert (cases.steps_done[diabetic], cases.steps_applicable[diabetic]) == (1, 27)
+    # Ultrasound: no fluoroscopy step; not diabetic: no glucose. 38 - 2 = 36.
+    assert (cases.steps_done[plain], cases.steps_applicable[plain]) == (4, 36)
+    assert (cases.steps_done[diabetic], cases.steps_applicable[diabetic]) == (1, 38)
 
 
 def test_todays_list_costs_two_queries_however_many_cases_the_day_has(day):
@@ -188,10 +200,20 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
         "vitals_recorded",
         "iv_placed",
         "escort_on_file",
+        ("site_marked", "Dr. Ames"),
+        "patient_in_room",
         "pre_anesthesia_check",
+        "pulse_oximeter_on",
         ("anesthesia_type", "MAC (moderate sedation)"),
         "anesthesia_start",
         ("imaging_modality", "X-ray / fluoroscopy"),
+        "team_introduced",
+        "patient_confirmed",
+        "procedure_confirmed",
+        ("level_side_confirmed", "L4-L5 bilateral"),
+        "imaging_displayed",
+        "antibiotic_prophylaxis",
+        "critical_events_reviewed",
         "time_out",
         "procedure_start",
         ("levels_treated", "L4-L5 bilateral"),
@@ -199,11 +221,15 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
         ("fluoroscopy_recorded", "1.2 min, 14 mGy"),
         "sign_out",
         "anesthesia_end",
+        "patient_out_of_room",
         "recovery_in",
     ]
     version = 1
     for step in steps:
         key, value = step if isinstance(step, tuple) else (step, None)
+        if key == "antibiotic_prophylaxis":
+            version = record_antibiotic(case_id, False, actor=nurse, expected_version=version)
+            continue
         version = complete_step(case_id, key, actor=nurse, value=value, expected_version=version)
     version = record_discharge_score(
         case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse, expected_version=version
@@ -217,7 +243,7 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
 
     detail = case_detail(case_id, nurse.office_ids)
     assert detail.status == CaseStatus.DISCHARGED
-    assert detail.version == version == 27
+    assert detail.version == version == 38
     assert detail.conditions == [(Condition.LATEX_ALLERGY, "Gloves: hives")]
     assert not detail.diabetic
     assert {e.by for e in detail.entries} == {"Nina"}
@@ -225,6 +251,8 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
     values = {e.step: e.value for e in detail.entries}
     assert values["discharge_score"] == "10"
     assert values["escort_confirmed"] == "Ann Lee, daughter, 555-010-0199"
+    assert values["site_marked"] == "Dr. Ames"
+    assert values["antibiotic_prophylaxis"] == "Not used"
     notes = {e.step: e.note for e in detail.entries if e.note}
     assert notes == {
         "discharge_score": "Modified Aldrete (phase one): Activity 2, Breathing 2, Circulation 2, "
@@ -232,19 +260,26 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
     }
     assert detail.procedure_started_at <= detail.procedure_ended_at
     (today,) = todays_cases(office_row(office), dt.datetime.now(dt.UTC)).itertuples()
-    assert (today.steps_done, today.steps_applicable) == (26, 26)
+    assert (today.steps_done, today.steps_applicable) == (37, 37)
     with read_session() as s:
         audited = s.scalars(
             select(AuditEvent.actor_name).where(
                 AuditEvent.entity_id == case_id, AuditEvent.action == "checklist.ticked"
             )
         ).all()
-    assert audited == ["nina"] * 26
+    assert audited == ["nina"] * 37
+    with read_session() as s:
+        case = s.get(Case, case_id)
+        room = (case.patient_in_room_at, case.patient_out_of_room_at)
+    assert room[0] <= detail.procedure_started_at <= detail.procedure_ended_at <= room[1]
 
 
 def test_a_score_of_eight_is_stored_and_blocks_discharge_until_rescored(day):
     _office, nurse, case_id = day
-    for step in [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]:
+    for step in [*ARRIVAL, "holds_confirmed"]:
+        complete_step(case_id, step, actor=nurse)
+    confirm_time_out_items(case_id, nurse)
+    for step in ["time_out", "procedure_start", "procedure_end"]:
         complete_step(case_id, step, actor=nurse)
     complete_step(case_id, "recovery_in", actor=nurse)
     confirm_escort(case_id, "Ann Lee", "daughter", "5550100199", actor=nurse)
@@ -254,8 +289,13 @@ def test_a_score_of_eight_is_stored_and_blocks_discharge_until_rescored(day):
     err = refused(complete_step, case_id, "discharged", actor=nurse)
     assert err.message == "Discharged is blocked. Missing: Discharge score of 9 or more."
 
-    undo_step(case_id, "discharge_score", "Re-scored after 30 minutes", actor=nurse)
+    # Scoring again needs no un-tick: both scores are kept, the latest counts.
     record_discharge_score(case_id, DischargeScale.PADSS, padss_8 | {"pain": 2}, actor=nurse)
+    scores = [
+        e for e in case_detail(case_id, nurse.office_ids).entries if e.step == "discharge_score"
+    ]
+    assert [(e.value, e.undone) for e in scores] == [("8", False), ("9", False)]
+    assert [json.loads(e.detail)["scale"] for e in scores] == ["padss", "padss"]
     discharge_patient(case_id, actor=nurse, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
     assert case_detail(case_id, nurse.office_ids).status == CaseStatus.DISCHARGED
 
@@ -354,7 +394,10 @@ def test_every_action_from_a_stale_screen_is_refused_and_the_other_change_kept(d
 
 def to_recovery(case_id: int, nurse, *, escort: bool = True) -> None:
     """Through the hard stops only: arrival, time-out, procedure, recovery, score (and escort)."""
-    for step in [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]:
+    for step in [*ARRIVAL, "holds_confirmed"]:
+        complete_step(case_id, step, actor=nurse)
+    confirm_time_out_items(case_id, nurse)
+    for step in ["time_out", "procedure_start", "procedure_end"]:
         complete_step(case_id, step, actor=nurse)
     complete_step(case_id, "recovery_in", actor=nurse)
     record_discharge_score(case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse)
@@ -441,7 +484,8 @@ def test_a_hard_stop_refuses_the_discharge_even_with_every_open_step_confirmed(d
     )
 
     assert err.message == messages.HARD_STOP.format(
-        step="Discharged", missing=STEP_BY_KEY["escort_confirmed"].label
+        step="Discharged",
+        missing=messages.ESCORT_OR_EXEMPTION.format(step=STEP_BY_KEY["escort_confirmed"].label),
     )
     assert case_detail(case_id, nurse.office_ids).status == CaseStatus.RECOVERY
 

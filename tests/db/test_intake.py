@@ -16,6 +16,7 @@ from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus, RequestChannel
 from mild.errors import RuleViolation
+from mild.glp1 import Glp1Decision
 from mild.intake import Condition
 from mild.medications import NO_RELEVANCE, MedClass
 from mild.scores import ODI_SECTIONS
@@ -37,6 +38,7 @@ from services.medications import (
     change_medication_dose,
     confirm_hold_with_patient,
     place_drug,
+    record_glp1_decision,
     record_last_dose,
     record_prescriber_clearance,
     remove_medication,
@@ -448,46 +450,101 @@ def test_the_patients_reported_last_dose_is_recorded_with_who_when_and_how(clini
     )
 
 
+def test_a_glp1_agonist_is_screened_and_its_decision_recorded_before_the_patient_is_told(clinic):
+    office, cora, provider = clinic
+    case_id, start = booked(office, cora, provider)
+    ozempic = add_medication(case_id, "Ozempic 1 mg weekly", actor=cora)
+    assert refused(confirm_hold_with_patient, ozempic, actor=cora) == (
+        "hold",
+        messages.GLP1_NOT_SCREENED,
+    )
+    assert "GLP-1 risk screen and decision: semaglutide, weekly injection" in (
+        case_detail(case_id, cora.office_ids).missing
+    )
+    risky = {"weekly_dosing": True, "gi_symptoms": True}
+    assert refused(record_glp1_decision, ozempic, risky, Glp1Decision.CONTINUE, actor=cora) == (
+        "glp1_decision",
+        messages.GLP1_ELEVATED_NEEDS_DIET,
+    )
+
+    record_glp1_decision(ozempic, risky, Glp1Decision.HOLD, "Dr. Sleep (anesthesia)", actor=cora)
+
+    (row,) = med_rows(case_id)
+    assert (row.glp1_decision, row.glp1_decided_by) == ("hold", "Dr. Sleep (anesthesia)")
+    assert row.stop_before_hours == 168 and row.last_dose_by == start - dt.timedelta(days=7)
+    ((actor_id, _name, detail),) = audit_rows("medication.glp1_decided")
+    assert actor_id == cora.id and detail["elevated_risk"] is True
+    assert "GLP-1 risk screen and decision: semaglutide, weekly injection" not in (
+        case_detail(case_id, cora.office_ids).missing
+    )
+    confirm_hold_with_patient(ozempic, actor=cora)
+    # Changing the decision back to continuing (liquid diet) clears the stop and the patient
+    # must be told again.
+    record_glp1_decision(ozempic, risky, Glp1Decision.CONTINUE_LIQUID_DIET, actor=cora)
+    (row,) = med_rows(case_id)
+    assert (row.stop_before_hours, row.last_dose_by, row.hold_confirmed_at) == (None, None, None)
+    apixaban = add_medication(case_id, "apixaban", actor=cora)
+    assert refused(record_glp1_decision, apixaban, {}, Glp1Decision.CONTINUE, actor=cora) == (
+        "glp1_decision",
+        messages.GLP1_NOT_A_GLP1.format(drug="apixaban"),
+    )
+
+
 # --- conditions, assessment, escort ---------------------------------------------------------
 
 
 def test_conditions_are_flagged_detailed_cleared_with_who_and_when_and_unflagged(clinic):
     office, cora, _provider = clinic
     case_id = in_intake(office, cora)
-    flag_condition(case_id, Condition.HEART_DISEASE, "stent 2019", actor=cora)
+    flag_condition(case_id, Condition.BLEEDING_DISORDER, "von Willebrand", actor=cora)
     flag_condition(case_id, Condition.LATEX_ALLERGY, actor=cora)
     assert (
-        "Cardiology clearance on file (heart disease)"
+        "Hematology clearance on file (bleeding disorder)"
         in case_detail(case_id, cora.office_ids).missing
     )
-    assert refused(flag_condition, case_id, Condition.HEART_DISEASE, actor=cora) == (
+    assert refused(flag_condition, case_id, Condition.BLEEDING_DISORDER, actor=cora) == (
         "condition",
-        messages.CONDITION_ALREADY_FLAGGED.format(condition=Condition.HEART_DISEASE.label),
+        messages.CONDITION_ALREADY_FLAGGED.format(condition=Condition.BLEEDING_DISORDER.label),
     )
     assert refused(record_condition_clearance, case_id, Condition.LATEX_ALLERGY, actor=cora) == (
         "clearance",
         messages.CONDITION_NO_CLEARANCE.format(condition=Condition.LATEX_ALLERGY.label),
     )
 
-    record_condition_clearance(case_id, Condition.HEART_DISEASE, actor=cora)
-    change_condition_details(case_id, Condition.HEART_DISEASE, "stent 2019, EF 55%", actor=cora)
+    record_condition_clearance(case_id, Condition.BLEEDING_DISORDER, actor=cora)
+    change_condition_details(
+        case_id, Condition.BLEEDING_DISORDER, "von Willebrand type 1", actor=cora
+    )
     unflag_condition(case_id, Condition.LATEX_ALLERGY, actor=cora)
 
     detail = case_detail(case_id, cora.office_ids)
-    (heart,) = detail.conditions
-    assert (heart.condition, heart.details, heart.cleared_by) == (
-        Condition.HEART_DISEASE,
-        "stent 2019, EF 55%",
+    (bleeding,) = detail.conditions
+    assert (bleeding.condition, bleeding.details, bleeding.cleared_by) == (
+        Condition.BLEEDING_DISORDER,
+        "von Willebrand type 1",
         "Cora",
     )
-    assert heart.cleared_at is not None
-    assert not [m for m in detail.missing if "heart disease" in m]
+    assert bleeding.cleared_at is not None
+    assert not [m for m in detail.missing if "bleeding disorder" in m]
+    assert refused(
+        record_condition_clearance, case_id, Condition.BLEEDING_DISORDER, actor=cora
+    ) == ("clearance", messages.CLEARANCE_ALREADY_ON_FILE)
+    assert [d["condition"] for _, _, d in audit_rows("condition.cleared")] == ["bleeding_disorder"]
+    assert audit_rows("condition.unflagged")[0][2]["condition"] == "latex_allergy"
+
+
+def test_heart_disease_is_cleared_by_its_values_not_a_tick(clinic):
+    office, cora, _provider = clinic
+    case_id = in_intake(office, cora)
+    flag_condition(case_id, Condition.HEART_DISEASE, "stent 2019", actor=cora)
+    assert (
+        "Cardiology clearance: who cleared it and when (heart disease)"
+        in case_detail(case_id, cora.office_ids).missing
+    )
     assert refused(record_condition_clearance, case_id, Condition.HEART_DISEASE, actor=cora) == (
         "clearance",
-        messages.CLEARANCE_ALREADY_ON_FILE,
+        messages.CLEARANCE_HAS_VALUES.format(condition=Condition.HEART_DISEASE.label),
     )
-    assert [d["condition"] for _, _, d in audit_rows("condition.cleared")] == ["heart_disease"]
-    assert audit_rows("condition.unflagged")[0][2]["condition"] == "latex_allergy"
 
 
 def test_the_assessment_keeps_asa_bmi_inputs_and_baseline_and_flags_a_bmi_over_35(clinic):

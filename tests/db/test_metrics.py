@@ -203,6 +203,28 @@ def test_first_case_on_time_start_uses_the_first_case_not_cancelled_with_five_mi
     assert (later.first_cases, later.on_time) == (4, 2)
 
 
+def test_first_case_on_time_start_counts_the_patient_in_room_time(db_url):
+    a = make_office("AA", NY)
+    # In the room at 07:33 (on time), anesthesia only at 07:50: the room time counts.
+    case(
+        a,
+        at(TUE, "07:30"),
+        patient_in_room_at=at(TUE, "07:33"),
+        anesthesia_started_at=at(TUE, "07:50"),
+    )
+    # In the room at 07:40 (late), though anesthesia was charted early by mistake.
+    case(
+        a,
+        at(WED, "07:30"),
+        patient_in_room_at=at(WED, "07:40"),
+        anesthesia_started_at=at(WED, "07:30"),
+    )
+
+    week = period_rows(metrics([a], now=at(FRI, "07:32")), a).loc[MON_6]
+
+    assert (week.first_cases, week.on_time) == (2, 1)
+
+
 def test_procedure_duration_mean_median_and_share_over_sixty_minutes(db_url):
     a, b = make_office("AA", NY), make_office("BB", NY)
     for clock, took in (("08:00", 30), ("09:00", 60), ("10:30", 61), ("12:00", 95)):

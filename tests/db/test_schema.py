@@ -20,9 +20,11 @@ from mild.medications import DEFAULT_HOLD_TABLE
 EXPECTED_TABLES = {
     "alembic_version",
     "audit_event",
+    "case_clearance",
     "case_condition",
     "case_medication",
     "checklist_entry",
+    "clinical_limit",
     "follow_up",
     "hold_rule",
     "mild_case",

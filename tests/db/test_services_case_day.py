@@ -10,12 +10,19 @@ from db.session import read_session
 from mild import messages
 from mild.cases import CancelReason, CaseStatus
 from mild.checklist import STEPS
+from mild.discharge import DischargeScale
 from mild.errors import RuleViolation
 from mild.followup import FollowUpKind
 from mild.staff import Role
 from services.cases import advance_case, cancel_case
-from services.checklist import complete_step, discharge_patient, undo_step
-from tests.builders import make_case, make_office, make_user
+from services.checklist import (
+    complete_step,
+    confirm_escort,
+    discharge_patient,
+    record_discharge_score,
+    undo_step,
+)
+from tests.builders import confirm_time_out_items, make_case, make_office, make_user, mark_site
 
 ARRIVAL = [
     "checked_in",
@@ -50,26 +57,34 @@ def test_procedure_start_is_refused_without_the_time_out_and_names_it(day):
 
     assert refusal.value.message == messages.HARD_STOP.format(
         step="Procedure start (incision)",
-        missing="Time-out: team, patient, procedure, levels and side, imaging displayed",
+        missing="Time-out done (every item above confirmed)",
     )
     assert _case(case_id).status == CaseStatus.CHECKED_IN
 
 
 def test_a_whole_day_moves_the_case_through_its_statuses_and_books_its_follow_ups(day):
     _office, nurse, case_id = day
-    for step in ARRIVAL + ["anesthesia_start", "time_out", "procedure_start"]:
+    for step in ARRIVAL:
+        complete_step(case_id, step, actor=nurse)
+    mark_site(case_id, nurse)
+    complete_step(case_id, "anesthesia_start", actor=nurse)
+    confirm_time_out_items(case_id, nurse)
+    for step in ["time_out", "procedure_start"]:
         complete_step(case_id, step, actor=nurse)
     assert _case(case_id).status == CaseStatus.IN_PROCEDURE
     complete_step(case_id, "levels_treated", actor=nurse, value="L4-L5 bilateral")
     for step in ["procedure_end", "recovery_in"]:
         complete_step(case_id, step, actor=nurse)
-    complete_step(case_id, "discharge_score", actor=nurse, value="9")
+    items = {"activity": 2, "breathing": 2, "circulation": 2, "consciousness": 2}
+    record_discharge_score(
+        case_id, DischargeScale.ALDRETE, items | {"oxygen_saturation": 1}, actor=nurse
+    )
 
     with pytest.raises(RuleViolation) as refusal:
         complete_step(case_id, "discharged", actor=nurse)
     assert "Escort confirmed in person" in refusal.value.message
 
-    complete_step(case_id, "escort_confirmed", actor=nurse, value="A. Escort, son, 555-0100")
+    confirm_escort(case_id, "A. Escort", "son", "555-0100", actor=nurse)
     # Steps this short day left open (sign out, recovery out...) are confirmed by the nurse.
     discharge_patient(case_id, actor=nurse, open_steps_confirmed=[s.key for s in STEPS])
 

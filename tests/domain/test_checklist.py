@@ -29,8 +29,7 @@ HOLDS = "Medication holds confirmed"
 SITE = "Site marked by the physician who will operate"
 TIME_OUT = "Time-out done (every item above confirmed)"
 ESCORT_CONFIRMED = (
-    "Escort confirmed in person (name, relationship, phone), or the attending physician's "
-    "exemption"
+    "Escort confirmed in person (name, relationship, phone), or the attending physician's exemption"
 )
 PASSING_SCORE = "Discharge score of 9 or more"
 
@@ -108,9 +107,9 @@ def test_anesthesia_start_needs_identity_consent_fasting_holds_and_site_marked()
     assert err.field == "anesthesia_start"
     assert err.message == hard_stop("Anesthesia start", IDENTITY, CONSENT, FASTING, HOLDS, SITE)
 
-    ready = done(
-        "identity_confirmed", "consent_signed", "fasting_confirmed", "holds_confirmed"
-    ) | {"site_marked": "Dr. Ames"}
+    ready = done("identity_confirmed", "consent_signed", "fasting_confirmed", "holds_confirmed") | {
+        "site_marked": "Dr. Ames"
+    }
     assert check_tick("anesthesia_start", S.CHECKED_IN, ready).key == "anesthesia_start"
 
     # The refusal names only what is still missing.

@@ -27,8 +27,8 @@ from mild.discharge import (
     escort_confirmation,
 )
 from mild.discharge import DischargeScale as Scale
-from mild.event_times import procedure_duration
 from mild.errors import RuleViolation
+from mild.event_times import procedure_duration
 
 T0 = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
 ALDRETE_ITEMS = ["activity", "breathing", "circulation", "consciousness", "oxygen_saturation"]

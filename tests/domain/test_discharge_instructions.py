@@ -19,9 +19,9 @@ from mild.discharge_instructions import (
     discharge_instructions,
     printable_text,
     printed_version,
-    restart_instruction,
 )
 from mild.followup import RedFlag
+from mild.medications import restart_instruction
 
 NY = "America/New_York"
 H = dt.timedelta(hours=1)

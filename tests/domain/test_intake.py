@@ -1,4 +1,5 @@
-"""Intake: what each condition brings, BMI, ASA class and STOP-BANG; the intake form's rules."""
+"""Intake: what each condition brings, BMI and ASA class; the intake form's rules (STOP-Bang and
+the other comorbidity values: tests/domain/test_clearances.py)."""
 
 from __future__ import annotations
 
@@ -28,29 +29,15 @@ from mild.intake import (
     needs_for,
     normalize_mrn,
     required_clearances,
-    stop_bang,
 )
 from mild.staff import Role
 
 C = Condition
-CARDIOLOGY = Need(C.HEART_DISEASE, Requirement.CLEARANCE, "Cardiology clearance on file")
-HBA1C = Need(C.DIABETES, Requirement.CLEARANCE, "Last HbA1c on file")
-GLUCOSE = Need(C.DIABETES, Requirement.DAY_OF, "Point-of-care glucose on arrival")
-STOP_BANG_ITEMS = (
-    "snoring",
-    "tired",
-    "observed_apnea",
-    "high_blood_pressure",
-    "bmi_over_35",
-    "age_over_50",
-    "neck_over_40cm",
-    "male",
+CARDIOLOGY = Need(
+    C.HEART_DISEASE, Requirement.CLEARANCE, "Cardiology clearance: who cleared it and when"
 )
-
-
-def stop_bang_with(yes: int) -> tuple[int, str]:
-    """STOP-BANG with the first `yes` items answered yes and the rest no."""
-    return stop_bang(**{item: i < yes for i, item in enumerate(STOP_BANG_ITEMS)})
+HBA1C = Need(C.DIABETES, Requirement.CLEARANCE, "HbA1c value and date")
+GLUCOSE = Need(C.DIABETES, Requirement.DAY_OF, "Point-of-care glucose on arrival")
 
 
 def test_heart_disease_needs_cardiology_clearance_before_booking() -> None:
@@ -92,20 +79,6 @@ def test_asa_class_is_1_to_6_and_above_3_needs_review_before_an_ambulatory_booki
             check_asa_class(asa)
         assert (caught.value.field, caught.value.message) == ("asa_class", messages.ASA_RANGE)
     assert [asa_needs_review(asa) for asa in range(1, 7)] == [False, False, False, True, True, True]
-
-
-def test_stop_bang_is_low_to_2_intermediate_to_4_and_high_from_5() -> None:
-    assert [stop_bang_with(n) for n in range(9)] == [
-        (0, "low"),
-        (1, "low"),
-        (2, "low"),
-        (3, "intermediate"),
-        (4, "intermediate"),
-        (5, "high"),
-        (6, "high"),
-        (7, "high"),
-        (8, "high"),
-    ]
 
 
 # --- the intake form: patients, editing window, baseline, escort, drug names ----------------

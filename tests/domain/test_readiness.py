@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from mild.clearances import (
+    CardiologyClearance,
+    ClearanceValues,
+    Egfr,
+    Hba1c,
+    Limit,
+    LimitAction,
+    LimitKey,
+    Sex,
+    StopBangAnswers,
+)
 from mild.intake import Condition
 from mild.medications import MedClass
-from mild.readiness import CaseFacts, ConditionFact, MedicationFact, is_ready, missing_items
+from mild.readiness import (
+    CaseFacts,
+    ConditionFact,
+    MedicationFact,
+    is_ready,
+    missing_items,
+    warnings,
+)
 
 C = Condition
+DAY = dt.date(2026, 12, 14)
+CLEARED = CardiologyClearance("Dr. Heart", DAY - dt.timedelta(days=30))
+QUIET_SLEEPER = StopBangAnswers(
+    snoring=False,
+    tired=False,
+    observed_apnea=False,
+    high_blood_pressure=True,
+    bmi_over_35=False,
+    age_over_50=True,
+    neck_cm=38,
+    sex=Sex.FEMALE,
+)
 
 
 def ready_facts(**changes) -> CaseFacts:
@@ -17,6 +49,7 @@ def ready_facts(**changes) -> CaseFacts:
         "booked": True,
         "escort_name": "Ann Escort",
         "escort_phone": "555-0100",
+        "judged_on": DAY,
     }
     return CaseFacts(**{**base, **changes})
 
@@ -33,7 +66,8 @@ def apixaban(**changes) -> MedicationFact:
 
 def test_a_case_with_everything_on_file_is_ready() -> None:
     facts = ready_facts(
-        conditions=(ConditionFact(C.HEART_DISEASE, cleared=True), ConditionFact(C.LATEX_ALLERGY)),
+        conditions=(ConditionFact(C.HEART_DISEASE), ConditionFact(C.LATEX_ALLERGY)),
+        values=ClearanceValues(cardiology=CLEARED),
         medications=(apixaban(cleared=True, hold_confirmed_with_patient=True),),
     )
     assert missing_items(facts) == []
@@ -55,13 +89,15 @@ def test_each_flagged_condition_names_its_missing_clearance_and_day_of_tasks_are
             ConditionFact(C.DIABETES),
             ConditionFact(C.HEART_DISEASE),
             ConditionFact(C.LATEX_ALLERGY),  # a day-of task only: nothing to clear before
-            ConditionFact(C.SLEEP_APNEA, cleared=True),
-        )
+            ConditionFact(C.SLEEP_APNEA),
+            ConditionFact(C.BLEEDING_DISORDER, cleared=True),  # a bare tick clears this one
+        ),
+        values=ClearanceValues(stop_bang=QUIET_SLEEPER),
     )
     # Condition order, not the order the flags were recorded in.
     assert missing_items(facts) == [
-        "Cardiology clearance on file (heart disease)",
-        "Last HbA1c on file (diabetes)",
+        "Cardiology clearance: who cleared it and when (heart disease)",
+        "HbA1c value and date (diabetes)",
     ]
 
 
@@ -110,7 +146,7 @@ def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_h
         "ASA class",
         "Provider chosen",
         "Booked day and start time",
-        "Recent kidney function (eGFR) on file (kidney disease)",
+        "eGFR value and date (kidney disease)",
         "Review unknown drug: foo",
         "Prescriber clearance to stop apixaban",
         "Hold instructions confirmed with the patient: apixaban",
@@ -136,3 +172,84 @@ def test_a_hold_whose_last_dose_time_has_passed_says_so_until_confirmed_with_the
     ]
     told = apixaban(cleared=True, last_dose_by=due, hold_confirmed_with_patient=True)
     assert missing_items(ready_facts(medications=(told,), now=now)) == []
+
+
+# --- comorbidity values, the practice's limits, Medicare (issue 9) -------------------------
+
+
+def test_a_bare_tick_no_longer_clears_a_condition_whose_clearance_is_values() -> None:
+    ticked = ready_facts(conditions=(ConditionFact(C.DIABETES, cleared=True),))
+    assert missing_items(ticked) == ["HbA1c value and date (diabetes)"]
+    valued = ready_facts(
+        conditions=(ConditionFact(C.DIABETES),),
+        values=ClearanceValues(hba1c=Hba1c(6.9, DAY - dt.timedelta(days=20))),
+    )
+    assert missing_items(valued) == []
+
+
+def test_each_valued_condition_names_precisely_what_is_missing() -> None:
+    facts = ready_facts(
+        conditions=tuple(
+            ConditionFact(c)
+            for c in (
+                C.KIDNEY_DISEASE,
+                C.SLEEP_APNEA,
+                C.DIABETES,
+                C.IMPLANTED_DEVICE,
+                C.HEART_DISEASE,
+            )
+        )
+    )
+    assert missing_items(facts) == [
+        "Cardiology clearance: who cleared it and when (heart disease)",
+        "Device type, manufacturer, indication, pacing dependence, last interrogation and plan "
+        "(implanted device)",
+        "HbA1c value and date (diabetes)",
+        "STOP-Bang answers (sleep apnea)",
+        "eGFR value and date (kidney disease)",
+    ]
+
+
+def test_dabigatran_needs_an_egfr_even_without_kidney_disease_flagged() -> None:
+    pradaxa = MedicationFact("dabigatran", MedClass.DOAC, hold_confirmed_with_patient=True)
+    assert missing_items(ready_facts(medications=(pradaxa,))) == [
+        "eGFR value and date (dabigatran)"
+    ]
+    known = ClearanceValues(egfr=Egfr(70, DAY - dt.timedelta(days=10)))
+    assert missing_items(ready_facts(medications=(pradaxa,), values=known)) == []
+
+
+def test_a_value_over_a_warn_limit_is_a_warning_and_over_a_block_limit_a_missing_item() -> None:
+    high = ClearanceValues(hba1c=Hba1c(9.1, DAY - dt.timedelta(days=20)))
+    diabetic = (ConditionFact(C.DIABETES),)
+    sentence = (
+        "HbA1c 9.1% is above the practice's limit of 8%: elective surgery is usually postponed"
+    )
+    warned = ready_facts(conditions=diabetic, values=high)
+    assert missing_items(warned) == [] and warnings(warned) == [sentence]
+    block = Limit(LimitKey.HBA1C_MAX, 8.0, "%", LimitAction.BLOCK, "practice")
+    blocked = ready_facts(conditions=diabetic, values=high, limits=(block,))
+    assert missing_items(blocked) == [sentence] and warnings(blocked) == []
+
+
+def test_a_value_older_than_the_policy_warns_on_the_procedure_day() -> None:
+    old = ClearanceValues(hba1c=Hba1c(6.5, dt.date(2026, 9, 13)))  # DAY - 3 months - 1 day
+    facts = ready_facts(conditions=(ConditionFact(C.DIABETES),), values=old)
+    assert warnings(facts) == [
+        "HbA1c measured 13 Sep 2026 is older than 3 months on the procedure day"
+    ]
+    just_in_time = ClearanceValues(hba1c=Hba1c(6.5, dt.date(2026, 9, 14)))
+    assert warnings(ready_facts(conditions=(ConditionFact(C.DIABETES),), values=just_in_time)) == []
+
+
+def test_a_medicare_case_needs_study_enrolment_and_its_nct_number() -> None:
+    assert missing_items(ready_facts(medicare=True)) == [
+        "Study enrolment and NCT number (Medicare)"
+    ]
+    assert missing_items(ready_facts(medicare=True, study_enrolled=True)) == [
+        "Study enrolment and NCT number (Medicare)"
+    ]
+    enrolled = ready_facts(medicare=True, study_enrolled=True, study_nct="NCT03610737")
+    assert missing_items(enrolled) == []
+    assert missing_items(ready_facts(medicare=False)) == []
+    assert missing_items(ready_facts(medicare=None)) == []

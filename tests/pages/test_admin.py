@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from db.models import AuditEvent, HoldRuleRow, Office, StaffUser, UserSession
+from db.models import AuditEvent, Case, HoldRuleRow, Office, StaffUser, UserSession
 from db.session import dispose_engines, read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
@@ -129,12 +129,18 @@ def test_only_an_admin_may_open_the_admin_screen(office, screen, role):
     assert not at.tabs and not at.button and not at.dataframe
 
 
-def test_the_admin_screen_opens_on_offices_with_four_tabs(office, root, screen):
+def test_the_admin_screen_opens_on_offices_with_five_tabs(office, root, screen):
     at = screen(root)
 
     assert not at.exception and not errors(at)
     assert [t.value for t in at.title] == ["Admin"]
-    assert [t.label for t in at.tabs] == ["Offices", "Users", "Sessions", "Hold table"]
+    assert [t.label for t in at.tabs] == [
+        "Offices",
+        "Users",
+        "Sessions",
+        "Hold table",
+        "Clinical limits",
+    ]
     offices = table(at, "admin_offices_table")
     assert list(offices.columns) == ["Code", "Name", "Time zone", "Active", "Staff", "Open cases"]
     assert list(offices.Code) == ["AA"]
@@ -528,74 +534,118 @@ def pick_drug(at: AppTest, drug: str) -> AppTest:
     return at.selectbox(key="admin_hold_pick").set_value(drug).run()
 
 
-def test_the_hold_table_lists_every_drug_with_its_rule(root, screen):
+def hold_key(drug: str) -> str:
+    return f"admin_hold_{drug.replace(' ', '_').replace(',', '')}"
+
+
+def test_the_hold_table_lists_one_row_per_drug_with_brands_hours_source_and_confirmation(
+    root, screen
+):
     at = screen(root, "Hold table")
 
     holds = table(at, "admin_holds_table")
     assert list(holds.columns) == [
         "Drug",
+        "Brand names",
         "Class",
-        "Hold days",
+        "Stop before (h)",
+        "No dose on the day",
+        "Restart after (h)",
         "Prescriber clearance",
         "In use",
         "Instruction",
+        "Source",
+        "Confirmed by",
+        "Confirmed on",
         f"Changed ({zone_abbreviation('America/New_York', dt.datetime.now(dt.UTC))})",
         "By",
     ]
     apixaban = holds[holds.Drug == "apixaban"]
-    assert (apixaban.Class.item(), apixaban["Hold days"].item()) == (
-        "Direct oral anticoagulant",
-        "3",
-    )
+    assert (
+        apixaban["Brand names"].item(),
+        apixaban.Class.item(),
+        apixaban["Stop before (h)"].item(),
+        apixaban["Restart after (h)"].item(),
+    ) == ("Eliquis", "Direct oral anticoagulant (factor Xa)", "72", "24")
     assert apixaban["Prescriber clearance"].item() == "Yes"
-    assert holds[holds.Drug == "metformin"]["Hold days"].item() == "none"
+    assert apixaban["Confirmed by"].item() == messages.HOLD_NOT_CONFIRMED
+    assert "Reg Anesth Pain Med 2018" in apixaban.Source.item()
+    assert holds[holds.Drug == "metformin"]["No dose on the day"].item() == "Yes"
+    assert set(holds.Drug) >= {"clopidogrel", "prasugrel", "ticagrelor"}
     assert messages.ADMIN_HOLD_TABLE_HELP in captions(at)
 
 
-def test_an_admin_edits_a_drugs_hold_days_and_instruction_recorded_with_who(root, screen):
+def test_the_admin_screen_offers_the_hold_table_as_csv(root, screen):
+    at = screen(root, "Hold table")
+    (download,) = [d for d in at.get("download_button") if d.proto.label == messages.ADMIN_HOLD_CSV]
+    assert download.proto.label == messages.ADMIN_HOLD_CSV
+
+
+def test_an_admin_edits_a_drugs_stop_and_instruction_recorded_with_who(root, nina, office, screen):
+    case_id = make_case(office, CaseStatus.SCHEDULED)
+    medications.add_medication(case_id, "Aleve", actor=nina)
     at = pick_drug(screen(root, "Hold table"), "naproxen")
-    at.number_input(key=f"{HOLD}_days").set_value(5)
-    at.text_area(key=f"{HOLD}_instruction").input("Five half-lives")
+    at.number_input(key=f"{HOLD}_stop_before_hours").set_value(120)
+    at.text_input(key=f"{HOLD}_instruction").input("Five half-lives")
     at = click(at, f"{HOLD}_save")
 
     assert successes(at) == [messages.ADMIN_HOLD_SAVED.format(drug="naproxen")]
     holds = table(at, "admin_holds_table")
     row = holds[holds.Drug == "naproxen"]
-    assert (row["Hold days"].item(), row.Instruction.item(), row.By.item()) == (
-        "5",
+    assert (row["Stop before (h)"].item(), row.Instruction.item(), row.By.item()) == (
+        "120",
         "Five half-lives",
         "root",
     )
-    assert actions()[-1] == "hold_rule.changed"
+    # The open case listing naproxen was re-classed, and the admin is told which.
+    with read_session() as s:
+        code = s.get(Case, case_id).code
+    assert messages.HOLD_TABLE_RECLASSED.format(cases=code) in [i.value for i in at.info]
+    assert actions()[-2:] == ["hold_rule.changed", "medication.reclassed"]
 
     # A second save on the same screen is not mistaken for someone else's change.
-    at.number_input(key=f"{HOLD}_days").set_value(4)
+    at.number_input(key=f"{HOLD}_stop_before_hours").set_value(96)
     at = click(at, f"{HOLD}_save")
     assert successes(at) == [messages.ADMIN_HOLD_SAVED.format(drug="naproxen")]
+
+
+def test_an_admin_confirms_a_row_naming_who_checked_it(root, screen):
+    at = pick_drug(screen(root, "Hold table"), "apixaban")
+    key = hold_key("apixaban")
+    at = click(at, f"{key}_confirm_save")
+    assert errors_in(at, f"{key}_confirm") == [messages.HOLD_CONFIRMED_BY_REQUIRED]
+    at.text_input(key=f"{key}_confirmed_by").input("Dr. Medical Director")
+    at = click(at, f"{key}_confirm_save")
+    holds = table(at, "admin_holds_table")
+    assert holds[holds.Drug == "apixaban"]["Confirmed by"].item() == "Dr. Medical Director"
+    assert actions()[-1] == "hold_rule.confirmed"
 
 
 @pytest.mark.parametrize(
     "drug,edit,message",
     [
-        ("naproxen", {"class": MedClass.OTHER}, messages.HOLD_DAYS_FOR_NO_HOLD),
+        ("naproxen", {"med_class": MedClass.OTHER}, messages.HOLD_NO_RELEVANCE_HAS_NO_STOP),
         ("apixaban", {"clearance": False}, messages.HOLD_CLEARANCE_REQUIRED),
+        ("naproxen", {"source": ""}, messages.HOLD_SOURCE_REQUIRED),
         ("naproxen", {}, messages.NOTHING_CHANGED),
     ],
 )
 def test_a_bad_hold_table_edit_is_refused_beside_its_field_with_the_values_kept(
     root, screen, drug, edit, message
 ):
-    key = f"admin_hold_{drug}"
+    key = hold_key(drug)
     at = pick_drug(screen(root, "Hold table"), drug)
-    if "class" in edit:
-        at.selectbox(key=f"{key}_class").set_value(edit["class"])
+    if "med_class" in edit:
+        at.selectbox(key=f"{key}_med_class").set_value(edit["med_class"])
     if "clearance" in edit:
-        at.checkbox(key=f"{key}_clearance").uncheck()
+        at.checkbox(key=f"{key}_needs_clearance").uncheck()
+    if "source" in edit:
+        at.text_input(key=f"{key}_source").input(edit["source"])
     at = click(at, f"{key}_save")
 
     assert errors_in(at, key) == [message]
-    if "class" in edit:
-        assert at.selectbox(key=f"{key}_class").value == edit["class"]
+    if "med_class" in edit:
+        assert at.selectbox(key=f"{key}_med_class").value == edit["med_class"]
     with read_session() as s:
         assert s.scalar(select(HoldRuleRow.updated_by_id).where(HoldRuleRow.drug == drug)) is None
 
@@ -603,56 +653,62 @@ def test_a_bad_hold_table_edit_is_refused_beside_its_field_with_the_values_kept(
 def test_an_edit_over_someone_elses_newer_change_is_refused_until_discarded(root, screen):
     at = pick_drug(screen(root, "Hold table"), "naproxen")
     other = make_user("other", Role.ADMIN, [])
-    edit_hold_rule("naproxen", other, hold_days=6)
-    at.number_input(key=f"{HOLD}_days").set_value(2)
-    at.selectbox(key=f"{HOLD}_class").set_value(MedClass.SUPPLEMENT)
+    edit_hold_rule("naproxen", other, stop_before_hours=144)
+    at.number_input(key=f"{HOLD}_stop_before_hours").set_value(48)
+    at.selectbox(key=f"{HOLD}_med_class").set_value(MedClass.SUPPLEMENT)
     at = click(at, f"{HOLD}_save")
 
     assert errors_in(at, HOLD) == [messages.HOLD_RULE_CHANGED_BY_SOMEONE_ELSE]
-    assert at.number_input(key=f"{HOLD}_days").value == 2  # what the admin typed is kept
-    assert at.selectbox(key=f"{HOLD}_class").value == MedClass.SUPPLEMENT
+    assert at.number_input(key=f"{HOLD}_stop_before_hours").value == 48  # what was typed stays
+    assert at.selectbox(key=f"{HOLD}_med_class").value == MedClass.SUPPLEMENT
 
     at = click(at, f"{HOLD}_discard")
 
     assert not errors(at)
-    assert at.number_input(key=f"{HOLD}_days").value == 6  # their change, shown now
-    assert at.selectbox(key=f"{HOLD}_class").value == MedClass.NSAID
-    at.number_input(key=f"{HOLD}_days").set_value(2)
+    assert at.number_input(key=f"{HOLD}_stop_before_hours").value == 144  # their change
+    assert at.selectbox(key=f"{HOLD}_med_class").value == MedClass.NSAID
+    at.number_input(key=f"{HOLD}_stop_before_hours").set_value(48)
     at = click(at, f"{HOLD}_save")
     assert successes(at) == [messages.ADMIN_HOLD_SAVED.format(drug="naproxen")]
 
 
-def fill_new_drug(at: AppTest, name: str, med_class: MedClass | None, days: int | None) -> AppTest:
+def fill_new_drug(
+    at: AppTest, name: str, med_class: MedClass | None, hours: int | None, source: str = "Practice"
+) -> AppTest:
     at.text_input(key="admin_hold_new_drug").input(name)
+    at.text_input(key="admin_hold_new_brands").input("Celebrex")
     if med_class is not None:
-        at.selectbox(key="admin_hold_new_class").set_value(med_class)
-    if days is not None:
-        at.number_input(key="admin_hold_new_days").set_value(days)
+        at.selectbox(key="admin_hold_new_med_class").set_value(med_class)
+    if hours is not None:
+        at.number_input(key="admin_hold_new_stop_before_hours").set_value(hours)
+    at.text_input(key="admin_hold_new_source").input(source)
     return at.button(key="admin_hold_add").click().run()
 
 
 def test_an_admin_adds_a_drug_to_the_hold_table(root, screen):
-    at = fill_new_drug(screen(root, "Hold table"), "Celecoxib", MedClass.NSAID, 2)
+    at = fill_new_drug(screen(root, "Hold table"), "Celecoxib", MedClass.NSAID, 48)
 
     assert successes(at) == [messages.ADMIN_HOLD_ADDED]
     holds = table(at, "admin_holds_table")
-    assert holds[holds.Drug == "celecoxib"]["Hold days"].item() == "2"
+    row = holds[holds.Drug == "celecoxib"]
+    assert (row["Stop before (h)"].item(), row["Brand names"].item()) == ("48", "Celebrex")
     assert at.text_input(key="admin_hold_new_drug").value == ""
 
 
 @pytest.mark.parametrize(
-    "name,med_class,days,message",
+    "name,med_class,hours,source,message",
     [
-        ("Ibuprofen", MedClass.NSAID, 1, messages.HOLD_DRUG_TAKEN.format(drug="ibuprofen")),
-        ("celecoxib", None, 2, messages.HOLD_CLASS_REQUIRED),
-        ("", MedClass.NSAID, 2, messages.DRUG_REQUIRED),
-        ("cele<b>coxib</b>", MedClass.NSAID, 2, messages.DRUG_NAME_CHARACTERS),
+        ("Ibuprofen", MedClass.NSAID, 24, "x", messages.HOLD_DRUG_TAKEN.format(drug="ibuprofen")),
+        ("celecoxib", None, 48, "x", messages.HOLD_CLASS_REQUIRED),
+        ("", MedClass.NSAID, 48, "x", messages.DRUG_REQUIRED),
+        ("cele<b>coxib</b>", MedClass.NSAID, 48, "x", messages.DRUG_NAME_CHARACTERS),
+        ("celecoxib", MedClass.NSAID, 48, "", messages.HOLD_SOURCE_REQUIRED),
     ],
 )
 def test_a_bad_new_drug_is_refused_beside_its_field_with_what_was_typed_kept(
-    root, screen, name, med_class, days, message
+    root, screen, name, med_class, hours, source, message
 ):
-    at = fill_new_drug(screen(root, "Hold table"), name, med_class, days)
+    at = fill_new_drug(screen(root, "Hold table"), name, med_class, hours, source)
 
     assert errors(at) == [message]
     assert at.text_input(key="admin_hold_new_drug").value == name
@@ -664,10 +720,13 @@ def test_a_bad_new_drug_is_refused_beside_its_field_with_what_was_typed_kept(
 
 def test_intake_shows_the_hold_instruction_an_admin_wrote(office, root, nina, screen):
     edit_hold_rule(
-        "ibuprofen", root, hold_days=3, instruction="Stop three days before; paracetamol is fine"
+        "ibuprofen",
+        root,
+        stop_before_hours=72,
+        instruction="Stop three days before; paracetamol is fine",
     )
     case_id = make_case(office, CaseStatus.INTAKE)
-    medications.add_medication(case_id, "ibuprofen", actor=nina)
+    medications.add_medication(case_id, "Motrin", actor=nina)
 
     at = screen(nina, page=_intake_page)
     at.selectbox(key="intake_case").set_value(case_id).run()
@@ -676,7 +735,7 @@ def test_intake_shows_the_hold_instruction_an_admin_wrote(office, root, nina, sc
     assert messages.HOLD_INSTRUCTION.format(
         instruction="Stop three days before; paracetamol is fine"
     ) in captions(at)
-    assert any("hold 3 days" in c for c in captions(at))
+    assert any("stop 72 h (3 days) before" in c for c in captions(at))
 
 
 def test_a_deactivated_office_leaves_the_office_pickers_of_the_admin_screen_marked(

@@ -129,7 +129,7 @@ def test_a_manager_sees_their_offices_rows_newest_first_with_who_what_which_case
     assert list(rows.action) == ["Case opened", "Step ticked"]
     assert set(rows.who) == {"Nina (nina)"}
     assert set(rows.case) == {code_of(clinic.case_aa)} and set(rows.office) == {"AA"}
-    time_out = "Time-out: team, patient, procedure, levels and side, imaging displayed"
+    time_out = "Time-out done (every item above confirmed)"
     assert list(rows.detail) == ["screen: checklist", f"step: {time_out}"]
     zone = f"{ago(minutes=20).astimezone(ZoneInfo(NY)):%Z}"
     assert all(t.endswith(f" {zone}") for t in rows.time)

@@ -11,11 +11,13 @@ from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
 from db.models import Case, CaseMedication, ChecklistEntry, FollowUp, Patient
+from db.queries.readiness import readiness_for_cases
 from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
-from mild.checklist import STEP_BY_KEY, DischargeScale
+from mild.checklist import STEP_BY_KEY
 from mild.days import at_local, local_today, to_local
+from mild.discharge import DischargeScale
 from mild.intake import Condition
 from mild.medications import MedClass
 from mild.staff import Role
@@ -28,10 +30,13 @@ from services.checklist import (
 )
 from tests.builders import (
     add_condition,
+    add_held_drug,
     arrange_escort,
+    confirm_time_out_items,
     make_case,
     make_office,
     make_user,
+    mark_site,
 )
 from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
 from ui.checklist import plain, reason_key
@@ -40,8 +45,11 @@ pytestmark = SQLITE_ONLY
 
 TZ = "America/New_York"
 IDENTITY = "Identity confirmed (name and date of birth)"
-TIME_OUT = "Time-out: team, patient, procedure, levels and side, imaging displayed"
-ESCORT = "Escort confirmed in person (name, relationship, phone)"
+TIME_OUT = "Time-out done (every item above confirmed)"
+SITE = "Site marked by the physician who will operate"
+ESCORT = (
+    "Escort confirmed in person (name, relationship, phone), or the attending physician's exemption"
+)
 ARRIVAL = ["checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"]
 TO_RECOVERY = [
     *ARRIVAL,
@@ -95,7 +103,15 @@ def press(at: AppTest, case_id: int, step: str) -> AppTest:
 
 def tick_all(case_id: int, actor, steps: list[str]) -> None:
     for step in steps:
+        if step == "time_out":
+            confirm_time_out_items(case_id, actor)  # each item first: the time-out needs them
+        if step == "anesthesia_start":
+            mark_site(case_id, actor)  # a hard stop before anesthesia start
         complete_step(case_id, step, actor=actor)
+
+
+def score_10(case_id: int, actor) -> None:
+    record_discharge_score(case_id, DischargeScale.ALDRETE, dict.fromkeys(ALDRETE, 2), actor=actor)
 
 
 def entries(case_id: int) -> list[tuple[str, bool, str | None]]:
@@ -159,7 +175,7 @@ def test_the_day_lists_the_offices_cases_in_schedule_order_with_status_and_progr
     assert list(table["code"]) == [code_of(early), code_of(late)]
     assert list(table["time"]) == ["08:00", "13:30"]
     assert list(table["status"]) == ["Checked in", "Scheduled"]
-    assert list(table["progress"]) == ["1/26", "0/26"]
+    assert list(table["progress"]) == ["1/37", "0/37"]
     picker = at.selectbox(key=f"dayof_case_{first}")
     assert picker.value is None
     assert picker.options == [
@@ -209,28 +225,12 @@ def test_the_header_names_the_patient_and_what_matters_today(ward):
     add_condition(case_id, Condition.DIABETES)
     add_condition(case_id, Condition.LATEX_ALLERGY, "hives with gloves")
     arrange_escort(case_id, "Ann Lee", "daughter", "555-010-0199")
+    add_held_drug(case_id, "apixaban", name_given="Eliquis 5 mg")
     with transaction() as s:
-        s.add_all(
-            [
-                CaseMedication(
-                    case_id=case_id,
-                    drug="apixaban",
-                    dose="5 mg twice daily",
-                    med_class=MedClass.DOAC,
-                    last_dose_on=dt.date(2026, 3, 1),
-                    needs_clearance=True,
-                    cleared_by="Dr. Heart",
-                ),
-                CaseMedication(case_id=case_id, drug="omeprazole", med_class=MedClass.OTHER),
-                CaseMedication(
-                    case_id=case_id,
-                    drug="clopidogrel",
-                    med_class=MedClass.P2Y12_INHIBITOR,
-                    last_dose_on=dt.date(2026, 2, 23),
-                    needs_clearance=True,
-                ),
-            ]
-        )
+        s.add(CaseMedication(case_id=case_id, drug="omeprazole", med_class=MedClass.OTHER))
+        med = s.scalar(select(CaseMedication).where(CaseMedication.drug == "apixaban"))
+        med.dose, med.cleared_by = "5 mg twice daily", "Dr. Heart"
+    add_held_drug(case_id, "clopidogrel", stop_before_hours=168, med_class=MedClass.P2Y12_INHIBITOR)
 
     at = open_case(screen(nurse), office, case_id)
 
@@ -241,7 +241,7 @@ def test_the_header_names_the_patient_and_what_matters_today(ward):
     assert f"Born 01 Jan 1950 · MRN {mrn_of(case_id)} · Case {code_of(case_id)}" in lines
     assert f"Planned start 09:00 {to_local(TZ, today_at(9)):%Z}, 60 min" in lines
     assert "Escort arranged at intake: Ann Lee, daughter, 555-010-0199" in lines
-    assert [w.value for w in header.warning] == ["Latex allergy: hives with gloves"]
+    assert [w.value for w in header.warning][0] == "Latex allergy: hives with gloves"
     assert [i.value for i in header.info] == [
         "Today: Point-of-care glucose on arrival",
         "Today: Latex-free room and supplies",
@@ -251,30 +251,46 @@ def test_the_header_names_the_patient_and_what_matters_today(ward):
         {
             "Medication": "apixaban",
             "Dose": "5 mg twice daily",
-            "Last dose on": "Sun 01 Mar",
+            "Hold": "stop 72 h (3 days) before",
+            "Restart after": "24 h",
             "Hold cleared by": "Dr. Heart",
         },
         {
             "Medication": "omeprazole",
             "Dose": "",
-            "Last dose on": messages.NO_HOLD,
+            "Hold": messages.NO_TIMED_STOP,
+            "Restart after": "",
             "Hold cleared by": "",
         },
         {
             "Medication": "clopidogrel",
             "Dose": "",
-            "Last dose on": "Mon 23 Feb",
+            "Hold": "stop 168 h (7 days) before",
+            "Restart after": "24 h",
             "Hold cleared by": messages.CLEARANCE_NOT_ON_FILE,
         },
     ]
     assert {m.label: m.value for m in header.metric} == {
         "Status": "Scheduled",
-        "Steps done": "0 of 27",
+        "Steps done": "0 of 38",
         "Procedure time": "not started",
     }
     # Glucose applies to her; nothing is ticked yet, so every applicable step has its button.
     assert at.number_input(key=f"dayof_value_{case_id}_glucose_checked").value is None
-    assert list(phase_expanders(at))[0] == "**Arrival** · 0 of 9 done"  # glucose counts
+    assert list(phase_expanders(at))[0] == "**Arrival** · 0 of 10 done"  # glucose counts
+
+
+def test_the_header_shows_every_readiness_item_intake_left_open(ward):
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+
+    (header,) = [c for c in at.container if c.key == "dayof_header"]
+    (left_open,) = [w.value for w in header.warning if w.value.startswith("Left open at intake")]
+    missing = readiness_for_cases([case_id])[case_id]
+    assert missing  # this bare test case has no ASA class and no escort
+    assert left_open == "\n".join(
+        [messages.INTAKE_LEFT_OPEN.format(n=len(missing))] + [f"- {plain(m)}" for m in missing]
+    )
 
 
 def phase_expanders(at: AppTest) -> dict[str, bool]:
@@ -286,24 +302,25 @@ def test_the_phases_under_way_and_the_next_one_are_open_the_rest_folded(ward):
     office, nurse, case_id = ward
     at = open_case(screen(nurse), office, case_id)
     assert phase_expanders(at) == {
-        "**Arrival** · 0 of 8 done": True,
-        "**Sign in (before anesthesia)** · 0 of 3 done": False,
-        "**Time-out (before incision)** · 0 of 2 done": False,
-        "**Procedure** · 0 of 6 done": False,
+        "**Arrival** · 0 of 9 done": True,
+        "**Sign in (before anesthesia)** · 0 of 5 done": False,
+        "**Time-out (before incision)** · 0 of 9 done": False,
+        "**Procedure** · 0 of 7 done": False,
         "**Recovery room** · 0 of 3 done": False,
         "**Discharge** · 0 of 4 done": False,
     }
 
     tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "vitals_recorded", "iv_placed"])
     tick_all(case_id, nurse, ["escort_on_file"])
+    mark_site(case_id, nurse)
     complete_step(case_id, "imaging_modality", actor=nurse, value="Ultrasound")
     at = at.run()
 
     assert phase_expanders(at) == {
-        "**Arrival** · 8 of 8 done": False,
-        "**Sign in (before anesthesia)** · 0 of 3 done": True,
-        "**Time-out (before incision)** · 1 of 2 done": True,
-        "**Procedure** · 0 of 5 done": False,
+        "**Arrival** · 9 of 9 done": False,
+        "**Sign in (before anesthesia)** · 0 of 5 done": True,
+        "**Time-out (before incision)** · 1 of 9 done": True,
+        "**Procedure** · 0 of 6 done": False,
         "**Recovery room** · 0 of 3 done": False,
         "**Discharge** · 0 of 4 done": False,
     }
@@ -321,7 +338,7 @@ def test_steps_that_do_not_apply_are_shown_as_not_applicable_without_a_button(wa
     ]:
         assert [c.value for c in step_box(at, step).caption] == [why]
         assert not step_box(at, step).button
-    assert at.metric[1].value == "1 of 25"
+    assert at.metric[1].value == "1 of 36"
 
 
 def test_a_nurse_cannot_open_a_case_at_another_office(db_url):
@@ -351,7 +368,12 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
         assert not at.error, step
     at.number_input(key=f"dayof_value_{case_id}_glucose_checked").set_value(142)
     at = press(at, case_id, "glucose_checked")
-    for step in ["vitals_recorded", "iv_placed", "escort_on_file", "pre_anesthesia_check"]:
+    for step in ["vitals_recorded", "iv_placed", "escort_on_file"]:
+        at = press(at, case_id, step)
+    # The site is marked by the physician who will operate: her name is offered.
+    assert at.text_input(key=f"dayof_value_{case_id}_site_marked").value.startswith("Dr. Test")
+    at = press(at, case_id, "site_marked")
+    for step in ["patient_in_room", "pre_anesthesia_check", "pulse_oximeter_on"]:
         at = press(at, case_id, step)
     at.segmented_control(key=f"dayof_value_{case_id}_anesthesia_type").set_value(
         "MAC (moderate sedation)"
@@ -362,6 +384,14 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
         "X-ray / fluoroscopy"
     )
     at = press(at, case_id, "imaging_modality")
+    for step in ["team_introduced", "patient_confirmed", "procedure_confirmed"]:
+        at = press(at, case_id, step)
+    at.text_input(key=f"dayof_value_{case_id}_level_side_confirmed").input("L4-L5 bilateral")
+    at = press(at, case_id, "level_side_confirmed")
+    at = press(at, case_id, "imaging_displayed")
+    at.segmented_control(key=f"dayof_antibiotic_choice_{case_id}").set_value("Not used")
+    at = press(at, case_id, "antibiotic_prophylaxis")
+    at = press(at, case_id, "critical_events_reviewed")
     at = press(at, case_id, "time_out")
     at = press(at, case_id, "procedure_start")
     assert at.metric[0].value == "In procedure"
@@ -371,7 +401,7 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     at = press(at, case_id, "procedure_end")
     at.text_input(key=f"dayof_value_{case_id}_fluoroscopy_recorded").input("1.2 min, 14 mGy")
     at = press(at, case_id, "fluoroscopy_recorded")
-    for step in ["sign_out", "anesthesia_end", "recovery_in"]:
+    for step in ["sign_out", "anesthesia_end", "patient_out_of_room", "recovery_in"]:
         at = press(at, case_id, step)
     assert at.metric[2].label == "Procedure time"
     for item in ALDRETE:
@@ -395,14 +425,16 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
 
     assert not at.exception and not at.error
     assert status_of(case_id) == CaseStatus.DISCHARGED
-    assert at.metric[0].value == "Discharged" and at.metric[1].value == "27 of 27"
+    assert at.metric[0].value == "Discharged" and at.metric[1].value == "38 of 38"
     assert [i.value for i in at.info][-1] == locked_note(case_id, "Nina")
     assert not [b for b in at.button if b.key.startswith("dayof_tick_")]
     stored = {step: value for step, _undone, value in entries(case_id)}
     assert stored["glucose_checked"] == "142"
     assert stored["anesthesia_type"] == "MAC (moderate sedation)"
     assert stored["discharge_score"] == "10"
-    assert stored["escort_confirmed"] == "Ann Lee, daughter, 555-010-0199"
+    assert stored["escort_confirmed"] == "Ann Lee, Daughter, 555-010-0199"
+    assert stored["antibiotic_prophylaxis"] == "Not used"
+    assert stored["level_side_confirmed"] == "L4-L5 bilateral"
     assert texts_in(at, "levels_treated")[0].endswith("· Nina · L4-L5 bilateral")
     with read_session() as s:
         assert s.scalar(select(FollowUp.id).where(FollowUp.case_id == case_id)) is not None
@@ -433,7 +465,7 @@ def test_a_tick_shows_who_did_it_and_when_in_the_offices_time(ward):
     local = to_local(TZ, done_at)
     assert texts_in(at, "vitals_recorded") == [f"{local:%H:%M} {local:%Z} · Nina"]
     assert [t.value for t in at.toast] == ["Vitals recorded: done."]
-    assert at.metric[1].value == "1 of 26"
+    assert at.metric[1].value == "1 of 37"
 
 
 # Hard stops and every other refusal, each beside its step
@@ -444,7 +476,7 @@ def test_anesthesia_start_is_refused_naming_each_missing_item(ward):
     tick_all(case_id, nurse, ["checked_in", "consent_signed"])
     at = open_case(screen(nurse), office, case_id)
     assert [c.value for c in step_box(at, "anesthesia_start").caption] == [
-        f"Needs first: {IDENTITY}; Fasting confirmed; Medication holds confirmed"
+        f"Needs first: {IDENTITY}; Fasting confirmed; Medication holds confirmed; {SITE}"
     ]
 
     at = press(at, case_id, "anesthesia_start")
@@ -452,7 +484,7 @@ def test_anesthesia_start_is_refused_naming_each_missing_item(ward):
     assert errors_beside(at, "anesthesia_start") == [
         messages.HARD_STOP.format(
             step="Anesthesia start",
-            missing=f"{IDENTITY}; Fasting confirmed; Medication holds confirmed",
+            missing=f"{IDENTITY}; Fasting confirmed; Medication holds confirmed; {SITE}",
         )
     ]
     assert [e.value for e in at.error] == errors_beside(at, "anesthesia_start")
@@ -462,6 +494,7 @@ def test_anesthesia_start_is_refused_naming_each_missing_item(ward):
 def test_procedure_start_without_the_time_out_is_refused(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "anesthesia_start"])
+    confirm_time_out_items(case_id, nurse)
     at = open_case(screen(nurse), office, case_id)
 
     at = press(at, case_id, "procedure_start")
@@ -480,7 +513,7 @@ def test_procedure_start_without_the_time_out_is_refused(ward):
 def test_discharge_without_the_escort_confirmed_is_refused(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, TO_RECOVERY)
-    complete_step(case_id, "discharge_score", actor=nurse, value="10")
+    score_10(case_id, nurse)
     at = open_case(screen(nurse), office, case_id)
 
     at = press(at, case_id, "discharged")
@@ -538,7 +571,7 @@ def test_confirming_the_escort_needs_each_of_name_relationship_and_phone(ward):
     at = open_case(screen(nurse), office, case_id)  # no escort arranged: the fields are empty
     assert at.text_input(key=f"dayof_escort_name_{case_id}").value == ""
     at.text_input(key=f"dayof_escort_name_{case_id}").input("Ann Lee")
-    at.text_input(key=f"dayof_escort_relationship_{case_id}").input("daughter")
+    at.selectbox(key=f"dayof_escort_relationship_{case_id}").select("Daughter")
 
     at = press(at, case_id, "escort_confirmed")
 
@@ -547,7 +580,7 @@ def test_confirming_the_escort_needs_each_of_name_relationship_and_phone(ward):
     at.text_input(key=f"dayof_escort_phone_{case_id}").input("555-010-0199")
     at = press(at, case_id, "escort_confirmed")
     assert errors_beside(at, "escort_confirmed") == []
-    assert texts_in(at, "escort_confirmed")[0].endswith("Ann Lee, daughter, 555-010-0199")
+    assert texts_in(at, "escort_confirmed")[0].endswith("Ann Lee, Daughter, 555-010-0199")
 
 
 def test_an_untick_without_a_reason_is_refused_and_with_one_keeps_the_history(ward):
@@ -657,7 +690,7 @@ def test_a_running_procedure_shows_its_minutes_so_far(ward):
 
     (timer,) = [m for m in at.metric if m.label.startswith("Procedure time")]
     assert (timer.label, timer.value) == ("Procedure time (running)", "25 min")
-    assert not at.warning
+    assert messages.PROCEDURE_OVER_PLANNED.format(planned=60) not in [w.value for w in at.warning]
 
 
 # Who may use it, and failures
@@ -703,7 +736,7 @@ def test_typed_names_and_details_are_shown_as_typed_never_formatted(ward):
     assert [h.value for h in header.subheader] == [
         r"\*Doe\*\, \[Jo\]\(http\:" + "\u2060" + r"\/\/x\.test\)"
     ]
-    assert [w.value for w in header.warning] == [r"Latex allergy: \# hives \:red\[now\]"]
+    assert [w.value for w in header.warning][0] == r"Latex allergy: \# hives \:red\[now\]"
     assert (
         at.selectbox(key=f"dayof_case_{office}")
         .options[0]
@@ -719,7 +752,10 @@ OPEN_AT_DISCHARGE = [
     "vitals_recorded",
     "iv_placed",
     "escort_on_file",
+    "site_marked",
+    "patient_in_room",
     "pre_anesthesia_check",
+    "pulse_oximeter_on",
     "anesthesia_type",
     "anesthesia_start",
     "imaging_modality",
@@ -727,6 +763,7 @@ OPEN_AT_DISCHARGE = [
     "fluoroscopy_recorded",
     "sign_out",
     "anesthesia_end",
+    "patient_out_of_room",
     "recovery_out",
     "instructions_given",
     "restart_dates_given",
@@ -792,7 +829,7 @@ def test_discharge_names_each_step_still_open_and_is_refused_until_she_confirms(
 def test_a_hard_stop_is_refused_even_with_the_open_steps_confirmed(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, [*SHORT_DAY, "recovery_in"])
-    complete_step(case_id, "discharge_score", actor=nurse, value="10")
+    score_10(case_id, nurse)
     at = open_case(screen(nurse), office, case_id)
     assert [c.value for c in step_box(at, "discharged").caption] == [f"Needs first: {ESCORT}"]
 

@@ -14,8 +14,9 @@ from db.models import Case, CaseMedication
 from db.session import dispose_engines, read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus, RequestChannel
-from mild.days import local_today
+from mild.days import at_local, local_today, to_local
 from mild.intake import Condition
+from mild.medications import DEFAULT_HOLD_TABLE, NO_RELEVANCE
 from mild.staff import Role
 from services.booking import book_case
 from services.cases import advance_case
@@ -23,6 +24,7 @@ from services.common import Actor
 from services.intake import create_case
 from tests.builders import make_case, make_office, make_provider, make_user
 from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from ui.format import plain
 
 pytestmark = SQLITE_ONLY
 TZ = "America/New_York"
@@ -108,6 +110,11 @@ def open_case(at: AppTest, case_id: int) -> AppTest:
     return at.selectbox(key="intake_case").set_value(case_id).run()
 
 
+def local_text(moment: dt.datetime) -> str:
+    """A moment as the intake screen writes it, in the office's zone."""
+    return f"{to_local(TZ, moment):%a %d %b %Y %H:%M %Z}"
+
+
 def next_week() -> dt.date:
     return local_today(TZ, dt.datetime.now(dt.UTC)) + dt.timedelta(days=7)
 
@@ -145,20 +152,25 @@ def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_
         med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
     card = at.container(key=f"intake_med_{med_id}")
     assert [m.value for m in card.markdown] == ["**apixaban**"]
-    assert "Direct oral anticoagulant · hold 3 days · last dose: set when booked" in [
-        c.value for c in card.caption
-    ]
+    assert (
+        "Direct oral anticoagulant (factor Xa) · stop 72 h (3 days) before · "
+        "last dose: set when booked · restart 24 h after the procedure"
+    ) in [c.value for c in card.caption]
     assert "Prescriber clearance to stop apixaban" in missing(at)
     at.text_input(key=f"intake_med_{med_id}_prescriber").input("Dr. Heart")
     at.button(key=f"intake_med_{med_id}_clear").click().run()
     assert "Prescriber clearance to stop apixaban" not in missing(at)
 
-    # Conditions: heart disease brings a cardiology clearance, marked on file.
+    # Conditions: heart disease brings a cardiology clearance: who cleared it and when.
     flag = f"intake_cond_{case_id}_{Condition.HEART_DISEASE.value}"
     at.checkbox(key=flag).check().run()
-    assert "Cardiology clearance on file (heart disease)" in missing(at)
-    at.button(key=f"{flag}_clear").click().run()
-    assert "Cardiology clearance on file (heart disease)" not in missing(at)
+    cardiology = "Cardiology clearance: who cleared it and when (heart disease)"
+    assert cardiology in missing(at)
+    at.text_input(key=f"{flag}_cardiology_by").input("Dr. Heart")
+    at.date_input(key=f"{flag}_cardiology_on").set_value(dt.date.today() - dt.timedelta(days=9))
+    at.button(key=f"{flag}_cardiology_save").click().run()
+    assert errors(at) == []
+    assert cardiology not in missing(at)
 
     # Assessment and escort.
     k = f"intake_assess_{case_id}"
@@ -181,11 +193,12 @@ def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_
     at.time_input(key=f"{b}_start").set_value(dt.time(9, 30))
     at.button(key=f"{b}_submit").click().run()
     assert errors(at) == []
-    last_dose = next_week() - dt.timedelta(days=4)
+    last_dose = local_text(at_local(TZ, next_week(), dt.time(9, 30)) - dt.timedelta(hours=72))
     card = at.container(key=f"intake_med_{med_id}")
-    assert f"Direct oral anticoagulant · hold 3 days · last dose on {last_dose:%a %d %b %Y}" in [
-        c.value for c in card.caption
-    ]
+    assert (
+        f"Direct oral anticoagulant (factor Xa) · stop 72 h (3 days) before · "
+        f"last dose by {last_dose} · restart 24 h after the procedure"
+    ) in [c.value for c in card.caption]
     at.button(key=f"intake_med_{med_id}_told").click().run()
     assert [s.value for s in at.success][-1] == messages.READY_TO_CONFIRM
 
@@ -302,7 +315,9 @@ def test_a_request_without_its_channel_or_birth_date_is_refused(screen, cora):
 # --- medications ----------------------------------------------------------------------------
 
 
-def test_an_unknown_drug_is_marked_for_review_which_only_a_nurse_may_do(screen, office, cora):
+def test_an_unknown_drug_is_placed_only_by_a_nurse_picking_its_row_and_saying_why(
+    screen, office, cora
+):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
     at.text_input(key=f"intake_drug_{case_id}").input("Zorblaxine")
@@ -312,13 +327,71 @@ def test_an_unknown_drug_is_marked_for_review_which_only_a_nurse_may_do(screen, 
     assert [w.value for w in at.warning if w.value == messages.DRUG_NEEDS_REVIEW]
     assert "Review unknown drug: zorblaxine" in missing(at)
     assert "Unknown: needs review" in [c.value for c in at.caption]
-    assert not [b for b in at.button if b.label == "Reviewed: no hold needed"]
+    assert not [b for b in at.button if b.label == "Place drug"]  # a coordinator cannot
+    assert messages.DRUG_REVIEW_ROLE in [c.value for c in at.caption]
+    # There is no one-tap "no hold needed" any more.
+    assert not [b for b in at.button if "no hold" in b.label.lower()]
 
     nina = make_user("nina", Role.NURSE, [office])
     at = open_case(screen(nina), case_id)
-    button(at, "Reviewed: no hold needed").click().run()
+    with read_session() as s:
+        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    key = f"intake_med_{med_id}"
+    button(at, "Place drug").click().run()
+    assert errors(at) == [messages.REVIEW_CLASS_REQUIRED]
+    at.selectbox(key=f"{key}_choice").set_value(NO_RELEVANCE)
+    button(at, "Place drug").click().run()
+    assert errors(at) == [messages.REVIEW_REASON_REQUIRED]
+    at.text_input(key=f"{key}_reason").input("Pharmacist: a statin")
+    button(at, "Place drug").click().run()
+    assert errors(at) == []
     assert "Review unknown drug: zorblaxine" not in missing(at)
-    assert "Reviewed by Nina: no hold needed" in texts(at)
+    assert any("Pharmacist: a statin" in t and "Nina" in t for t in texts(at))
+
+
+def test_a_brand_name_that_means_two_rows_is_placed_on_the_right_one(screen, office, cora):
+    case_id = a_case_in_intake(office, cora)
+    nina = make_user("nina", Role.NURSE, [office])
+    at = open_case(screen(nina), case_id)
+    at.text_input(key=f"intake_drug_{case_id}").input("Lovenox 40 mg")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+    with read_session() as s:
+        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    key = f"intake_med_{med_id}"
+    options = at.selectbox(key=f"{key}_choice").options
+    assert options[:2] == [
+        "enoxaparin, prophylactic dose (Low-molecular-weight heparin; stop 12 h before)",
+        "enoxaparin, therapeutic dose (Low-molecular-weight heparin; stop 24 h before)",
+    ]
+    at.selectbox(key=f"{key}_choice").set_value("enoxaparin, therapeutic dose")
+    at.text_input(key=f"{key}_reason").input("Treatment dose for DVT, per the prescriber")
+    button(at, "Place drug").click().run()
+    assert errors(at) == []
+    card = at.container(key=key)
+    assert [m.value for m in card.markdown] == [f"**{plain('enoxaparin, therapeutic dose')}**"]
+    assert "Given as: Lovenox 40 mg" in [t.value for t in card.text]
+
+
+def test_the_patients_reported_last_dose_is_recorded_at_intake(screen, office, cora, provider):
+    case_id = a_case_in_intake(office, cora)
+    at = open_case(screen(cora), case_id)
+    at.text_input(key=f"intake_drug_{case_id}").input("Plavix")
+    at.button(key=f"intake_med_add_{case_id}").click().run()
+    with read_session() as s:
+        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    key = f"intake_med_{med_id}"
+    assert messages.LAST_DOSE_NOT_REPORTED in texts(at)
+    button(at, "Record last dose").click().run()
+    assert errors(at) == [messages.LAST_DOSE_REQUIRED]
+    yesterday = local_today(TZ, dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
+    at.date_input(key=f"{key}_last_day").set_value(yesterday)
+    at.time_input(key=f"{key}_last_time").set_value(dt.time(20, 0))
+    button(at, "Record last dose").click().run()
+    assert errors(at) == []
+    assert messages.LAST_DOSE_SAVED.format(drug="clopidogrel") in [s.value for s in at.success]
+    with read_session() as s:
+        taken = s.scalar(select(CaseMedication.last_dose_taken_at))
+    assert taken == at_local(TZ, yesterday, dt.time(20, 0))
 
 
 def test_a_drug_with_formatting_characters_is_refused_and_kept_and_a_dose_shows_as_typed(
@@ -337,7 +410,7 @@ def test_a_drug_with_formatting_characters_is_refused_and_kept_and_a_dose_shows_
     assert errors(at) == []
     assert "500 mg *twice*" in texts(at)  # plain text, not markdown
     instructions = messages.HOLD_INSTRUCTION.format(
-        instruction="Hold on the morning of the procedure"
+        instruction=DEFAULT_HOLD_TABLE["metformin"].instruction
     )
     assert instructions in [c.value for c in at.caption]
 
@@ -574,18 +647,20 @@ def test_booking_too_soon_for_a_hold_warns_and_readiness_names_the_past_last_dos
     at.button(key=f"{b}_submit").click().run()
 
     assert not at.exception and errors(at) == []
-    last = tomorrow - dt.timedelta(days=4)
+    last = at_local(TZ, tomorrow, dt.time(9, 30)) - dt.timedelta(hours=72)
     assert messages.CASE_BOOKED in [s.value for s in at.success]
-    late = messages.BOOKED_HOLDS_LATE.format(drugs=f"apixaban ({last:%a %d %b})")
+    late = messages.BOOKED_HOLDS_LATE.format(drugs=f"apixaban ({local_text(last)})")
     assert late in [w.value for w in at.warning]
     with read_session() as s:
         med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
     card = at.container(key=f"intake_med_{med_id}")
     assert (
-        f"Direct oral anticoagulant · hold 3 days · last dose on {last:%a %d %b %Y} · "
-        f"{messages.LAST_DOSE_PAST}" in [c.value for c in card.caption]
+        f"Direct oral anticoagulant (factor Xa) · stop 72 h (3 days) before · "
+        f"last dose by {local_text(last)} · {messages.LAST_DOSE_PAST} · "
+        "restart 24 h after the procedure" in [c.value for c in card.caption]
     )
-    assert messages.READY_HOLD_LATE.format(drug="apixaban", day=f"{last:%a %d %b}") in missing(at)
+    day = f"{to_local(TZ, last):%a %d %b %H:%M %Z}"
+    assert messages.READY_HOLD_LATE.format(drug="apixaban", day=day) in missing(at)
 
     at.run()  # the warning is shown once, like the success message
     assert late not in [w.value for w in at.warning]

@@ -5,6 +5,7 @@ tick is stored and reads back as typed (trimmed; a number in its plain form)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from hypothesis import example, given
@@ -13,7 +14,8 @@ from sqlalchemy import select
 
 from db.models import Case, ChecklistEntry
 from db.session import read_session
-from mild.checklist import DISCHARGE_COMPONENTS, STEP_BY_KEY, DischargeScale, ValueKind
+from mild.checklist import STEP_BY_KEY, ValueKind
+from mild.discharge import DISCHARGE_COMPONENTS, DischargeScale
 from mild.intake import Condition
 from mild.staff import Role
 from services import checklist
@@ -26,7 +28,14 @@ from tests.property.hostile import (
     trimmed,
 )
 
-VALUE_STEPS = ("levels_treated", "fluoroscopy_recorded", "glucose_checked", "discharge_score")
+# A discharge score is refused here (it has its own form: every one of these is refused).
+VALUE_STEPS = (
+    "levels_treated",
+    "fluoroscopy_recorded",
+    "glucose_checked",
+    "discharge_score",
+    "site_marked",
+)
 numbers_as_typed = st.one_of(
     st.integers(-5, 1200).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
@@ -227,5 +236,73 @@ def test_un_ticking_refuses_or_stores_hostile_reasons(db_url, examples):
             return
         undone = entries[-1]
         assert (undone.step, undone.undone, undone.reason) == (step, True, reason.strip())
+
+    check()
+
+
+def test_the_escort_exemption_refuses_or_stores_hostile_text(db_url, examples):
+    office, nina = _nurse()
+
+    @examples.settings(sqlite=60, postgresql=15)
+    @given(
+        form=mostly_valid(
+            {"physician": plain_words, "reason": plain_words},
+            {
+                "physician": st.one_of(st.none(), free_text),
+                "reason": st.one_of(st.none(), free_text),
+            },
+        )
+    )
+    @example({"physician": "Dr. <b>X</b>", "reason": "'; DROP TABLE mild_case; --"})
+    @example({"physician": "Dr\x00", "reason": "ok"})
+    @example({"physician": "Dr. A", "reason": "x" * 100_000})
+    def check(form) -> None:
+        examples.tick()
+        physician, reason = form.values()
+        case_id = make_case(office)
+        accepted, _ = attempt(
+            lambda: checklist.exempt_from_escort(case_id, physician, reason, actor=nina)
+        )
+        with read_session() as s:
+            case = s.get(Case, case_id)
+            stored = (case.escort_exempted_by, case.escort_exempt_reason)
+        if not accepted:
+            assert stored == (None, None)
+            return
+        assert stored == (physician.strip(), reason.strip())
+
+    check()
+
+
+def test_correcting_an_event_time_refuses_or_stores_hostile_input(db_url, examples):
+    office, nina = _nurse()
+    moments = st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),
+        max_value=dt.datetime(2200, 1, 1),
+        timezones=st.just(dt.UTC),
+    )
+
+    @examples.settings(sqlite=60, postgresql=15)
+    @given(
+        at=st.one_of(st.none(), moments, st.datetimes()),
+        reason=st.one_of(st.none(), free_text),
+        step=st.sampled_from(("checked_in", "checked_in", "consent_signed", "time_out", "x")),
+    )
+    @example(None, "ok", "checked_in")
+    @example(dt.datetime(2200, 1, 1, tzinfo=dt.UTC), "typo", "checked_in")
+    @example(dt.datetime.now(), "naive", "checked_in")
+    def check(at, reason, step) -> None:
+        examples.tick()
+        case_id = make_case(office)
+        checklist.complete_step(case_id, "checked_in", actor=nina)
+        accepted, _ = attempt(
+            lambda: checklist.correct_event_time(case_id, step, at, reason, actor=nina)
+        )
+        entries = _entries(case_id)
+        if not accepted:
+            assert len(entries) == 1
+            return
+        fix = entries[-1]
+        assert (fix.step, fix.corrects_time, fix.reason) == (step, True, reason.strip())
 
     check()

@@ -17,7 +17,7 @@ from db.models import Case
 from db.session import read_session
 from mild import messages
 from mild.cases import CancelReason, CaseStatus
-from mild.checklist import DischargeScale
+from mild.discharge import DischargeScale
 from mild.errors import RuleViolation
 from mild.followup import CallAnswers, FollowUpKind, Incision
 from mild.intake import Condition

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from db.models import HoldRuleRow, Office, StaffUser
 from db.session import read_session
+from mild.admin import HoldRuleInput
 from mild.medications import MedClass
 from mild.staff import Role
 from services import admin, staff
@@ -229,50 +230,74 @@ def test_adding_to_the_hold_table_refuses_or_stores_hostile_fields(db_url, examp
         form=mostly_valid(
             {
                 "drug": st.from_regex(r"[a-z]{3,12}( [a-z]{2,8})?", fullmatch=True),
+                "brands": st.one_of(st.just(""), st.from_regex(r"[A-Z][a-z]{3,9}", fullmatch=True)),
                 "med_class": st.sampled_from(
                     [c for c in MedClass if c not in (MedClass.UNKNOWN, MedClass.OTHER)]
                 ),
-                "hold_days": st.one_of(st.none(), st.integers(0, 30)),
+                "stop_before_hours": st.one_of(st.none(), st.integers(0, 720)),
+                "restart_after_hours": st.one_of(st.none(), st.integers(0, 720)),
                 "needs_clearance": st.just(True),
                 "instruction": st.one_of(st.just(""), plain_words),
+                "source": plain_words,
             },
             {
                 "drug": hostile_text(),
+                "brands": hostile_text(),
                 "med_class": st.sampled_from((MedClass.UNKNOWN, MedClass.OTHER, None)),
-                "hold_days": hostile_number(),
+                "stop_before_hours": hostile_number(),
+                "restart_after_hours": hostile_number(),
                 "needs_clearance": st.just(False),
                 "instruction": hostile_text(plain_words),
+                "source": hostile_text(plain_words),
             },
         )
     )
-    @example(hold("zzdrug", hold_days=math.nan))
-    @example(hold("zzdrug", hold_days=math.inf))
-    @example(hold("zzdrug", hold_days="3"))
+    @example(hold("zzdrug", stop_before_hours=math.nan))
+    @example(hold("zzdrug", restart_after_hours=math.inf))
+    @example(hold("zzdrug", stop_before_hours="3"))
     @example(hold("zzdrug", instruction="stop <script>alert(1)</script>\x00"))
+    @example(hold("zzdrug", brands="Good; <b>bad</b>"))
+    @example(hold("zzdrug", source="\x00"))
     @example(hold("'; DROP TABLE hold_rule; --"))
     def check(form) -> None:
         examples.tick()
-        drug, med_class, hold_days, needs_clearance, instruction = form.values()
-        accepted, name = attempt(
-            lambda: admin.add_hold_rule(
-                drug,
-                med_class=med_class,
-                hold_days=hold_days,
-                needs_clearance=needs_clearance,
-                instruction=instruction,
-                actor=root,
-            )
+        typed = HoldRuleInput(
+            drug=form["drug"],
+            generic=form["drug"],
+            brands=form["brands"],
+            med_class=form["med_class"],
+            stop_before_hours=form["stop_before_hours"],
+            skip_on_day=False,
+            restart_after_hours=form["restart_after_hours"],
+            needs_clearance=form["needs_clearance"],
+            instruction=form["instruction"],
+            source=form["source"],
         )
+        accepted, change = attempt(lambda: admin.add_hold_rule(typed, actor=root))
         if not accepted:
             return
+        name = " ".join(form["drug"].lower().split())
         with read_session() as s:
             row = s.get(HoldRuleRow, name)
-            stored = (row.drug, row.med_class, row.hold_days, row.instruction)
-        assert stored == (" ".join(drug.lower().split()), med_class, hold_days, instruction.strip())
+            stored = (row.med_class, row.stop_before_hours, row.instruction, row.source)
+        assert stored == (
+            form["med_class"],
+            form["stop_before_hours"],
+            form["instruction"].strip(),
+            form["source"].strip(),
+        )
 
     check()
 
 
 def hold(drug, **changes):
-    form = {"drug": drug, "med_class": MedClass.DOAC, "hold_days": 3, "needs_clearance": True}
+    form = {
+        "drug": drug,
+        "brands": "",
+        "med_class": MedClass.DOAC,
+        "stop_before_hours": 72,
+        "restart_after_hours": 24,
+        "needs_clearance": True,
+        "source": "Practice",
+    }
     return {**form, "instruction": "", **changes}

@@ -23,6 +23,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from mild.discharge import DischargeScale
 from mild.errors import RuleViolation
 from services import checklist
 from services.auth import sign_in
@@ -30,7 +31,7 @@ from services.common import Actor
 
 # A non-diabetic patient under ultrasound (so no glucose, no fluoroscopy step): every step of
 # the day in the order a nurse ticks them, ending with the discharge that books the follow-ups.
-# (step key, value); the escort and the discharge go through their own service functions.
+# (step key, value); the antibiotic, score, escort and discharge go through their own services.
 BURST: tuple[tuple[str, str | None], ...] = (
     ("checked_in", None),
     ("identity_confirmed", None),
@@ -40,16 +41,27 @@ BURST: tuple[tuple[str, str | None], ...] = (
     ("vitals_recorded", None),
     ("iv_placed", None),
     ("escort_on_file", None),
+    ("site_marked", "Dr. Ames"),
+    ("patient_in_room", None),
     ("pre_anesthesia_check", None),
+    ("pulse_oximeter_on", None),
     ("anesthesia_type", "MAC (moderate sedation)"),
     ("anesthesia_start", None),
     ("imaging_modality", "Ultrasound"),
+    ("team_introduced", None),
+    ("patient_confirmed", None),
+    ("procedure_confirmed", None),
+    ("level_side_confirmed", "L4-L5 bilateral"),
+    ("imaging_displayed", None),
+    ("antibiotic_prophylaxis", None),
+    ("critical_events_reviewed", None),
     ("time_out", None),
     ("procedure_start", None),
     ("levels_treated", "L4-L5"),
     ("procedure_end", None),
     ("sign_out", None),
     ("anesthesia_end", None),
+    ("patient_out_of_room", None),
     ("recovery_in", None),
     ("discharge_score", "10"),
     ("recovery_out", None),
@@ -71,6 +83,13 @@ def emit(*parts: object) -> None:
 
 def tick(case_id: int, step: str, value: str | None, actor: Actor) -> int:
     """One tick as the checklist screen makes it; returns the case's new version."""
+    if step == "antibiotic_prophylaxis":
+        return checklist.record_antibiotic(case_id, False, actor=actor)
+    if step == "discharge_score":
+        items = dict.fromkeys(
+            ("activity", "breathing", "circulation", "consciousness", "oxygen_saturation"), 2
+        )
+        return checklist.record_discharge_score(case_id, DischargeScale.ALDRETE, items, actor=actor)
     if step == "escort_confirmed":
         return checklist.confirm_escort(case_id, "Sam Escort", "son", "555-0142", actor=actor)
     if step == "discharged":

@@ -191,7 +191,11 @@ def exemption_key(case_id: int, field: str) -> str:
 
 
 def exemption_form(case: CaseDetail, user: Actor, *, open_: bool) -> None:
-    """The attending physician's exemption from the escort rule (who and why)."""
+    """The attending physician's exemption from the escort rule (who and why): shown once
+    recorded, offered while the escort is still to confirm."""
+    if case.escort_exempt:
+        st.caption(exemption_text(case))
+        return
     if not open_:
         return
     cid = case.case_id
@@ -230,12 +234,12 @@ def _exempt(user: Actor, case_id: int, version: int) -> None:
 # --- restart of held drugs, and the discharge ---------------------------------------------------
 
 
-def restarts(case: CaseDetail) -> None:
+def restarts(case: CaseDetail, *, say_none: bool) -> None:
+    """The restart date and time of each held drug, from the procedure end."""
     held = [m for m in case.medications if is_held(m) and not m.needs_review]
-    if case.escort_exempt:
-        st.caption(exemption_text(case))
     if not held:
-        st.caption(messages.RESTART_NONE)
+        if say_none:
+            st.caption(messages.RESTART_NONE)
         return
     plan = restart_plan(
         (

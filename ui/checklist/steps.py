@@ -88,8 +88,8 @@ def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
         if step.key == "holds_confirmed":
             holds.held_drugs(case, user)
         if step.key in ("restart_dates_given", "discharged"):
-            discharge.restarts(case)
-        if step.key == "escort_confirmed" and view.not_applicable is None:
+            discharge.restarts(case, say_none=step.key == "restart_dates_given")
+        if step.key == "escort_confirmed":
             discharge.exemption_form(case, user, open_=view.may_tick)
         if view.may_tick and step.key in SPECIAL_INPUTS:
             SPECIAL_INPUTS[step.key](case, view, user)

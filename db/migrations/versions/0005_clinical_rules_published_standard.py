@@ -7,10 +7,11 @@
   their hold days carried over as hours, and filled with names and source where the revised
   table has the same drug.
 - case_medication keeps the row it was matched to, the hold in hours, the latest allowed last
-  dose (a moment, not a day), the last dose the patient reported, and who placed an unknown
-  drug and why. Drugs of cases not yet in procedure are matched again against the revised
-  table; a drug whose name now means two rows (aspirin, enoxaparin, heparin) goes back to
-  review. Each such change is an audit row ("migration 0005").
+  dose (a moment, not a day), the last dose the patient reported, who placed an unknown drug
+  and why, and for a GLP-1 agonist the risk screen and decision. Drugs of cases not yet in
+  procedure are matched again against the revised table; a drug whose name now means two
+  rows (aspirin, enoxaparin, heparin) goes back to review. Each such change is an audit row
+  ("migration 0005").
 - The driver becomes the escort (a responsible adult; 42 CFR 416.52(c)(3)): case columns,
   checklist step keys and the cancellation reason are renamed; old ticks stay readable.
 - The office's phone for patients (discharge instructions), the levels and side booked
@@ -476,6 +477,17 @@ def upgrade() -> None:
         b.add_column(sa.Column("last_dose_reported_at", db.types.UTCDateTime(timezone=True)))
         b.add_column(sa.Column("last_dose_reported_by_id", sa.Integer(), nullable=True))
         b.add_column(sa.Column("last_dose_reported_via", sa.String(length=16), nullable=True))
+        b.add_column(sa.Column("glp1_screen", sa.Text(), nullable=True))
+        b.add_column(sa.Column("glp1_decision", sa.String(length=24), nullable=True))
+        b.add_column(sa.Column("glp1_decided_by", sa.String(length=120), nullable=True))
+        b.add_column(sa.Column("glp1_recorded_at", db.types.UTCDateTime(timezone=True)))
+        b.add_column(sa.Column("glp1_recorded_by_id", sa.Integer(), nullable=True))
+        b.create_foreign_key(
+            b.f("fk_case_medication_glp1_recorded_by_id_staff_user"),
+            "staff_user",
+            ["glp1_recorded_by_id"],
+            ["id"],
+        )
         b.create_foreign_key(
             b.f("fk_case_medication_reviewed_by_id_staff_user"),
             "staff_user",
@@ -831,7 +843,15 @@ def downgrade() -> None:
             b.f("fk_case_medication_last_dose_reported_by_id_staff_user"), type_="foreignkey"
         )
         b.drop_constraint(b.f("fk_case_medication_reviewed_by_id_staff_user"), type_="foreignkey")
+        b.drop_constraint(
+            b.f("fk_case_medication_glp1_recorded_by_id_staff_user"), type_="foreignkey"
+        )
         for column in (
+            "glp1_recorded_by_id",
+            "glp1_recorded_at",
+            "glp1_decided_by",
+            "glp1_decision",
+            "glp1_screen",
             "last_dose_reported_via",
             "last_dose_reported_by_id",
             "last_dose_reported_at",

@@ -1,0 +1,113 @@
+"""The admin screen's clinical-limits tab: the limits intake checks comorbidity values against
+(mild.clearances), each with its value, unit, whether it blocks confirmation or warns, and its
+source; changing one is audited with before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from db.queries.admin import practice_timezone
+from db.queries.clearances import LimitView, limit_rows
+from mild import messages
+from mild.clearances import MONTHS, LimitAction
+from services import limits
+from services.common import Actor, now_utc
+from ui import forms
+from ui.admin import common
+from ui.format import zone_abbreviation
+
+FIELDS = ("value", "action", "source")
+
+
+def limits_tab(user: Actor) -> None:
+    loaded = common.load(lambda: (limit_rows(), practice_timezone()))
+    if loaded is None:
+        return
+    rows, tz = loaded
+    st.caption(messages.LIMITS_HELP)
+    common.table("admin_limits_table", _frame(rows, tz, zone_abbreviation(tz, now_utc())))
+    if not rows:
+        return
+    by_key = {r.limit.key: r for r in rows}
+    key = st.selectbox(
+        "Limit",
+        list(by_key),
+        format_func=lambda k: by_key[k].limit.label,
+        key="admin_limit_pick",
+    )
+    if key is not None:
+        _editor(by_key[key], user)
+
+
+def _frame(rows: Sequence[LimitView], tz: str, zone: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Limit": [r.limit.label for r in rows],
+            "Value": [f"{r.limit.value:g}" for r in rows],
+            "Unit": [r.limit.unit for r in rows],
+            "Action": [r.limit.action.label for r in rows],
+            "Source": [r.limit.source for r in rows],
+            f"Changed ({zone})": [
+                common.when(tz, r.updated_at) if r.updated_by else "" for r in rows
+            ],
+            "By": [r.updated_by or "" for r in rows],
+        }
+    )
+
+
+def _editor(row: LimitView, user: Actor) -> None:
+    limit = row.limit
+    k = f"admin_limit_{limit.key.value}"
+    errors = f"{k}_errors"
+    state = st.session_state
+    # The change this editor was opened on: a save checks nobody changed the limit since.
+    seen = state.setdefault(f"{k}_seen", row.updated_at)
+    for name, value in {
+        "value": limit.value,
+        "action": limit.action,
+        "source": limit.source,
+    }.items():
+        state.setdefault(f"{k}_{name}", value)  # seeded once, so a refusal keeps what was typed
+    with st.container(border=True, key=k):
+        value, action = st.columns(2)
+        with value:
+            st.number_input(
+                f"Value ({limit.unit})",
+                step=1.0 if limit.unit == MONTHS else 0.5,
+                format="%g",
+                key=f"{k}_value",
+            )
+            forms.field_error(errors, "value")
+        with action:
+            st.radio(
+                "When a value is over the limit",
+                list(LimitAction),
+                format_func=lambda a: a.label,
+                horizontal=True,
+                key=f"{k}_action",
+            )
+            forms.field_error(errors, "action")
+        st.text_input("Source", key=f"{k}_source", max_chars=500)
+        forms.field_error(errors, "source")
+
+        def save() -> None:
+            at = forms.submit(
+                lambda: limits.update_clinical_limit(
+                    limit.key,
+                    value=state.get(f"{k}_value"),
+                    action=state.get(f"{k}_action"),
+                    source=state.get(f"{k}_source", ""),
+                    expected_updated_at=seen,
+                    actor=user,
+                ),
+                errors_key=errors,
+                success=messages.LIMIT_SAVED.format(label=limit.label),
+            )
+            if at is not None:
+                state[f"{k}_seen"] = at
+
+        common.button("Save limit", f"{k}_save", save, primary=True)
+        forms.other_errors(errors, FIELDS)
