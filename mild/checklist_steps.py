@@ -284,7 +284,9 @@ STEPS: tuple[Step, ...] = (
         "instructions_given",
         "Written discharge instructions given",
         Phase.DISCHARGE,
+        ValueKind.TEXT,
         source="ASA; DOMAIN.md",
+        own_form=True,  # records the version of the PDF printed for this patient
     ),
     Step(
         "restart_dates_given",

@@ -15,6 +15,7 @@ hours. Typed text (names, the escort, the exemption's reason) is made printable 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -470,6 +471,15 @@ def discharge_instructions(f: DischargeFacts, printed_at: dt.datetime) -> Discha
         ),
         printed_at=printed_at,
     )
+
+
+_PRINTED_VERSION = re.compile(r"^(?P<template>[0-9.-]+) #(?P<audit_id>[0-9]{1,12})$")
+
+
+def parse_printed_version(text: str | None) -> tuple[str, int] | None:
+    """("2026-12.1", 1234) from "2026-12.1 #1234"; None for anything else."""
+    found = _PRINTED_VERSION.match((text or "").strip())
+    return (found["template"], int(found["audit_id"])) if found else None
 
 
 def printed_version(audit_id: int) -> str:

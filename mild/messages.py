@@ -702,9 +702,7 @@ LIMIT_HBA1C_HIGH = (
     "postponed"
 )
 LIMIT_HBA1C_OLD = "HbA1c measured {day} is older than {limit} months on the procedure day"
-LIMIT_EGFR_CONTRAST = (
-    "eGFR {value} is below {limit} {unit}: iodinated contrast needs a plan"
-)
+LIMIT_EGFR_CONTRAST = "eGFR {value} is below {limit} {unit}: iodinated contrast needs a plan"
 LIMIT_EGFR_DABIGATRAN = (
     "eGFR {value} is below {limit} {unit}: dabigatran is stopped {days} days before"
 )
@@ -719,9 +717,7 @@ LIMIT_UNKNOWN = "That limit does not exist."
 LIMIT_RANGE = "Enter a value from {low} to {high} {unit}."
 LIMIT_WHOLE_MONTHS = "Months are whole numbers."
 LIMIT_ACTION_REQUIRED = "Choose whether the limit blocks confirmation or warns."
-LIMIT_SOURCE_REQUIRED = (
-    'Name the source, or write "practice policy (no published number)".'
-)
+LIMIT_SOURCE_REQUIRED = 'Name the source, or write "practice policy (no published number)".'
 LIMIT_CHANGED_BY_SOMEONE_ELSE = (
     "Someone else changed this limit meanwhile: discard your changes to see theirs."
 )
@@ -751,3 +747,9 @@ ON_FILE_DEVICE = (
     "{day}; plan: {plan}"
 )
 ON_FILE_CARDIOLOGY = "cleared by {who} on {day}"
+INSTRUCTIONS_PRINT_FIRST = (
+    "Prepare and print this patient's discharge instructions first: the tick records the "
+    "version printed."
+)
+INSTRUCTIONS_GIVEN_BUTTON = "Given to the patient ({version})"
+INSTRUCTIONS_GIVEN_BUTTON_UNPRINTED = "Given to the patient"

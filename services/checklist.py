@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import (
+    AuditEvent,
     Case,
     CaseCondition,
     CaseMedication,
@@ -28,7 +29,7 @@ from db.models import (
     StaffUser,
 )
 from db.session import transaction
-from mild import checklist, discharge, messages, time_out
+from mild import checklist, discharge, discharge_instructions, messages, time_out
 from mild.cases import CaseStatus
 from mild.checklist import Entry
 from mild.dayof_holds import day_of_hold_problems
@@ -378,6 +379,40 @@ def record_antibiotic(
             value=value,
             note="",
             detail=detail,
+        )
+
+
+def record_instructions_given(
+    case_id: int,
+    printed: str | None,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Tick "instructions given" with the version of the PDF printed for this patient
+    ("2026-12.1 #1234": the template and the print's audit row, which must be this case's)."""
+    parsed = discharge_instructions.parse_printed_version(printed)
+    if parsed is None:
+        raise RuleViolation("instructions_given", messages.INSTRUCTIONS_PRINT_FIRST)
+    template, audit_id = parsed
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        found = session.get(AuditEvent, audit_id)
+        if (
+            found is None
+            or found.action != "document.printed"
+            or found.entity != "case"
+            or found.entity_id != case.id
+        ):
+            raise RuleViolation("instructions_given", messages.INSTRUCTIONS_PRINT_FIRST)
+        return _tick(
+            session,
+            case,
+            "instructions_given",
+            actor=actor,
+            value=printed.strip(),
+            note="",
+            detail={"template": template, "printed_audit_id": audit_id},
         )
 
 

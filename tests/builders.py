@@ -467,3 +467,15 @@ def set_clinical_limit(key, *, value: float | None = None, action=None) -> None:
             row.value = value
         if action is not None:
             row.action = action
+
+
+def give_instructions(case_id: int, actor: Actor, expected_version: int | None = None) -> int:
+    """Print the case's discharge instructions (audited) and tick "instructions given" with the
+    version printed, as the nurse does on the discharge step; returns the case version."""
+    from services.checklist import record_instructions_given
+    from services.documents import discharge_instructions
+
+    printed = discharge_instructions(case_id, actor=actor)
+    return record_instructions_given(
+        case_id, printed.version, actor=actor, expected_version=expected_version
+    )

@@ -34,6 +34,7 @@ from services.checklist import (
 from tests.builders import (
     add_condition,
     confirm_time_out_items,
+    give_instructions,
     make_case,
     make_office,
     make_user,
@@ -238,7 +239,8 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
     version = confirm_escort(
         case_id, "Ann Lee", "daughter", "555-010-0199", actor=nurse, expected_version=version
     )
-    for step in ["instructions_given", "restart_dates_given", "discharged"]:
+    version = give_instructions(case_id, nurse, expected_version=version)
+    for step in ["restart_dates_given", "discharged"]:
         version = complete_step(case_id, step, actor=nurse, expected_version=version)
 
     detail = case_detail(case_id, nurse.office_ids)

@@ -194,6 +194,8 @@ def ticks_in_database(case_ids: list[int]) -> dict[int, list[str]]:
                 s.scalars(
                     select(AuditEvent)
                     .where(AuditEvent.entity == "case", AuditEvent.entity_id == case_id)
+                    # Printing the instructions is audited but changes nothing on the case.
+                    .where(AuditEvent.action != "document.printed")
                     .order_by(AuditEvent.id)
                 )
             )

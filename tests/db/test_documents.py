@@ -22,6 +22,7 @@ from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.hold_rules import MedClass
 from mild.staff import Role
+from services.checklist import record_instructions_given
 from services.documents import DOCUMENT_PRINTED, discharge_instructions
 from tests.builders import (
     add_medication,
@@ -265,3 +266,29 @@ def test_hostile_unicode_names_do_not_crash(north):
     text = pdf_text(discharge_instructions(case_id, actor=nurse).pdf)
     assert "Patient: {nb} Ōtake-Ωж, born" in text
     assert "could not be printed" in text  # the escort's 中 and 🙂
+
+
+def test_instructions_given_records_the_version_printed_for_this_patient(db_url):
+    office = make_office("AA")
+    nurse = make_user("nina", Role.NURSE, [office])
+    case_id = make_case(office, CaseStatus.RECOVERY)
+    other = make_case(office, CaseStatus.RECOVERY)
+    with pytest.raises(RuleViolation) as caught:
+        record_instructions_given(case_id, None, actor=nurse)
+    assert caught.value.message == messages.INSTRUCTIONS_PRINT_FIRST
+    elsewhere = discharge_instructions(other, actor=nurse)
+    with pytest.raises(RuleViolation) as caught:  # another patient's print does not count
+        record_instructions_given(case_id, elsewhere.version, actor=nurse)
+    assert caught.value.message == messages.INSTRUCTIONS_PRINT_FIRST
+
+    printed = discharge_instructions(case_id, actor=nurse)
+    record_instructions_given(case_id, printed.version, actor=nurse)
+
+    with read_session() as s:
+        value, by, detail = s.execute(
+            select(ChecklistEntry.value, ChecklistEntry.done_by_id, ChecklistEntry.detail).where(
+                ChecklistEntry.case_id == case_id, ChecklistEntry.step == "instructions_given"
+            )
+        ).one()
+    assert value == printed.version and by == nurse.id
+    assert json.loads(detail)["printed_audit_id"] == int(printed.version.split("#")[1])

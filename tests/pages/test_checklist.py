@@ -414,6 +414,8 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     # The escort arranged at intake is offered; the nurse confirms the person in front of her.
     assert at.text_input(key=f"dayof_escort_name_{case_id}").value == "Ann Lee"
     at = press(at, case_id, "escort_confirmed")
+    # The instructions are printed first; the tick records the version printed.
+    at = at.button(key=f"dayof_instructions_prepare_{case_id}").click().run()
     for step in ["instructions_given", "restart_dates_given"]:
         at = press(at, case_id, step)
     # Every step is done: nothing to confirm before discharging.

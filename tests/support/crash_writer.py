@@ -28,6 +28,7 @@ from mild.errors import RuleViolation
 from services import checklist
 from services.auth import sign_in
 from services.common import Actor
+from tests.builders import give_instructions
 
 # A non-diabetic patient under ultrasound (so no glucose, no fluoroscopy step): every step of
 # the day in the order a nurse ticks them, ending with the discharge that books the follow-ups.
@@ -92,6 +93,8 @@ def tick(case_id: int, step: str, value: str | None, actor: Actor) -> int:
         return checklist.record_discharge_score(case_id, DischargeScale.ALDRETE, items, actor=actor)
     if step == "escort_confirmed":
         return checklist.confirm_escort(case_id, "Sam Escort", "son", "555-0142", actor=actor)
+    if step == "instructions_given":
+        return give_instructions(case_id, actor)
     if step == "discharged":
         return checklist.discharge_patient(case_id, actor=actor)
     return checklist.complete_step(case_id, step, actor=actor, value=value)

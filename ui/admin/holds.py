@@ -203,8 +203,13 @@ def _note_reclassed(change: HoldChange | None) -> None:
 
 NEW_KEY = "admin_hold_new"
 NEW_HOLD_KEYS: dict[str, object] = {
-    f"{NEW_KEY}_{f}": (None if f in ("med_class", "stop_before_hours", "restart_after_hours")
-                       else False if f in ("skip_on_day", "needs_clearance") else "")
+    f"{NEW_KEY}_{f}": (
+        None
+        if f in ("med_class", "stop_before_hours", "restart_after_hours")
+        else False
+        if f in ("skip_on_day", "needs_clearance")
+        else ""
+    )
     for f in FIELDS
 }
 

@@ -38,6 +38,7 @@ from ui.checklist.common import (
     submit_button,
 )
 from ui.checklist.header import exemption_text
+from ui.documents import discharge_instructions_button, printed_version
 from ui.format import plain
 
 # --- discharge score ----------------------------------------------------------------------------
@@ -264,6 +265,34 @@ def restarts(case: CaseDetail, *, say_none: bool) -> None:
             when = messages.RESTART_BY_INSTRUCTION.format(instruction=restart.instruction or "—")
         lines.append(f"{restart.drug}: {when}")
     st.text("\n".join(lines))
+
+
+def instructions_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+    """Print the patient's discharge instructions, then record that they were given: the tick
+    keeps the version printed (its audit row), so the chart says which sheet the patient got."""
+    cid = case.case_id
+    discharge_instructions_button(cid, user)
+    printed = printed_version(cid)
+    submit_button(
+        f"dayof_tick_{cid}_instructions_given",
+        messages.INSTRUCTIONS_GIVEN_BUTTON.format(version=printed)
+        if printed
+        else messages.INSTRUCTIONS_GIVEN_BUTTON_UNPRINTED,
+        _instructions_given,
+        (user, cid, case.version),
+    )
+
+
+def _instructions_given(user: Actor, case_id: int, version: int) -> None:
+    printed = printed_version(case_id)
+    run(
+        case_id,
+        "instructions_given",
+        lambda: service.record_instructions_given(
+            case_id, printed, actor=user, expected_version=version
+        ),
+        messages.STEP_TICKED.format(step="Written discharge instructions given"),
+    )
 
 
 def discharge_form(case: CaseDetail, view: StepView, user: Actor) -> None:

@@ -41,6 +41,7 @@ SPECIAL_INPUTS = {
     "discharge_score": discharge.score_form,
     "escort_confirmed": discharge.escort_form,
     "discharged": discharge.discharge_form,
+    "instructions_given": discharge.instructions_form,
     "level_side_confirmed": time_out.level_side_form,
     "antibiotic_prophylaxis": time_out.antibiotic_form,
 }
