@@ -2,7 +2,7 @@
 
     python manage.py migrate
     python manage.py seed [--if-empty] [--offices 3] [--years 1.1]
-    python manage.py create-office CODE "Name" --timezone America/New_York
+    python manage.py create-office CODE "Name" --timezone America/New_York [--phone NUMBER]
     python manage.py create-user USERNAME --role nurse --offices CODE[,CODE] --name "Full Name"
     python manage.py backup PATH             (SQLite: a checked copy, safe while the app runs)
     python manage.py restore PATH --yes      (SQLite: keeps a safety copy of what it replaces)
@@ -103,7 +103,9 @@ def print_demo_logins() -> None:
 
 
 def cmd_create_office(args: argparse.Namespace) -> None:
-    office_id = create_office(args.code, args.name, args.timezone, actor=_cli_actor())
+    office_id = create_office(
+        args.code, args.name, args.timezone, phone=args.phone, actor=_cli_actor()
+    )
     print(f"Created office {args.code.upper()} (id {office_id}).")
 
 
@@ -199,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     office.add_argument("code")
     office.add_argument("name")
     office.add_argument("--timezone", default="America/New_York")
+    office.add_argument("--phone", help="the number patients call with a red flag")
     office.set_defaults(func=cmd_create_office)
     user = sub.add_parser("create-user", help="add a staff account")
     user.add_argument("username")

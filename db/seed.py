@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, insert, select, text
 from db.models import (
     AuditEvent,
     Case,
+    CaseClearance,
     CaseCondition,
     CaseMedication,
     ChecklistEntry,
@@ -33,6 +34,13 @@ from db.models import (
 from mild import messages
 from mild.cases import CancelReason, CaseStatus, RequestChannel
 from mild.checklist import STEPS, Step
+from mild.clearances import (
+    CONDITION_VALUES,
+    STOP_BANG_ITEMS,
+    ClearanceKind,
+    DeviceType,
+    Sex,
+)
 from mild.days import at_local, local_today
 from mild.discharge import (
     DISCHARGE_COMPONENTS,
@@ -142,6 +150,7 @@ class _Writer:
         Case,
         CaseMedication,
         CaseCondition,
+        CaseClearance,
         ChecklistEntry,
         FollowUp,
         AuditEvent,
@@ -562,7 +571,13 @@ class _OfficeContext:
                     "cleared_at": None,
                 },
             )
-        for drug in rng.sample(DRUGS, rng.choice((0, 1, 1, 2, 3))):
+        drugs = rng.sample(DRUGS, rng.choice((0, 1, 1, 2, 3)))
+        if start is not None:
+            # Dabigatran's stop follows kidney function: its eGFR is on file too.
+            needs_egfr = "dabigatran" in drugs and Condition.KIDNEY_DISEASE not in conditions
+            extra = [Condition.KIDNEY_DISEASE] if needs_egfr else []
+            self._clearance_values(case_id, [*conditions, *extra], start)
+        for drug in drugs:
             rule = DEFAULT_HOLD_TABLE[drug]
             last_dose_by = medication_hold(drug, start).last_dose_by
             # The patient's own report of the last dose (pre-op call), for cases already past
@@ -601,6 +616,49 @@ class _OfficeContext:
                 },
             )
         return Condition.DIABETES in conditions, rng.random() < 0.85
+
+    def _clearance_values(
+        self, case_id: int, conditions: list[Condition], start: dt.datetime
+    ) -> None:
+        """The values a booked case's clearances carry (mild/clearances.py), measured in the
+        weeks before its start, mostly within the practice's limits."""
+        rng = self.rng
+        recorded = min(start - dt.timedelta(days=rng.randint(3, 20)), self.now)
+        for condition in conditions:
+            kind = CONDITION_VALUES.get(condition)
+            if kind is None:
+                continue
+            row: dict[str, Any] = dict.fromkeys(CLEARANCE_COLUMNS)
+            row.update(
+                id=self.ids.next("case_clearance"),
+                case_id=case_id,
+                kind=kind,
+                measured_on=(recorded - dt.timedelta(days=rng.randint(1, 60))).date(),
+                recorded_at=recorded,
+                recorded_by_id=rng.choice(self.nurses),
+            )
+            if kind == ClearanceKind.HBA1C:
+                row["value"] = round(rng.uniform(5.8, 8.6), 1)
+            elif kind == ClearanceKind.EGFR:
+                row["value"] = float(rng.randint(52, 95))  # above the dabigatran limit
+            elif kind == ClearanceKind.STOP_BANG:
+                yes = [i for i in STOP_BANG_ITEMS if rng.random() < 0.4]
+                row.update(
+                    stop_bang_yes=",".join(yes),
+                    neck_cm=float(rng.randint(34, 46)),
+                    sex=rng.choice(list(Sex)),
+                )
+            elif kind == ClearanceKind.DEVICE:
+                row.update(
+                    device_type=rng.choice((DeviceType.PACEMAKER, DeviceType.ICD)),
+                    manufacturer=rng.choice(("Medtronic", "Abbott", "Boston Scientific")),
+                    indication=rng.choice(("Complete heart block", "Sick sinus syndrome")),
+                    pacing_dependent=rng.random() < 0.3,
+                    plan="Magnet available; device clinic informed",
+                )
+            else:  # cardiology
+                row["cleared_by"] = f"Dr. {self.fake.last_name()} (cardiology)"
+            self.out.add(CaseClearance, row)
 
     def _cancel(self, row: dict[str, Any], day: dt.date) -> None:
         rng = self.rng
@@ -901,6 +959,9 @@ class _OfficeContext:
 
 
 _STEP_ORDER = {s.key: i for i, s in enumerate(STEPS)}
+
+
+CLEARANCE_COLUMNS = tuple(c.name for c in CaseClearance.__table__.columns)
 
 
 def _hours(delta: dt.timedelta | None) -> int | None:

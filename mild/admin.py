@@ -12,7 +12,7 @@ from functools import cache
 
 from mild import messages
 from mild.errors import RuleViolation
-from mild.intake import check_drug_name, check_text
+from mild.intake import check_drug_name, check_phone, check_text
 from mild.medications import ANTITHROMBOTIC, HOURS, HoldRule, MedClass, normalize_drug
 from mild.staff import Role, check_password
 from mild.text import check_storable
@@ -49,6 +49,12 @@ def check_office_name(name: str) -> str:
     if len(value) > OFFICE_NAME_MAX:
         raise RuleViolation("name", messages.TEXT_TOO_LONG.format(limit=OFFICE_NAME_MAX))
     return check_storable("name", value)
+
+
+def check_office_phone(phone: str | None) -> str | None:
+    """The office's phone for patients, as stored (7-15 digits), or None when blank."""
+    text = check_text(phone, "phone", 40)
+    return None if text is None else check_phone(text, "phone")
 
 
 @cache

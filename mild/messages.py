@@ -753,3 +753,4 @@ INSTRUCTIONS_PRINT_FIRST = (
 )
 INSTRUCTIONS_GIVEN_BUTTON = "Given to the patient ({version})"
 INSTRUCTIONS_GIVEN_BUTTON_UNPRINTED = "Given to the patient"
+ADMIN_OFFICE_PHONE_LABEL = "Phone for patients (printed on discharge instructions)"

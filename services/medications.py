@@ -262,6 +262,9 @@ def place_drug(medication_id: int, choice: str | None, reason: str, *, actor: Ac
         _apply(med, rule, case.scheduled_start)
         if choice == meds.NO_RELEVANCE:
             med.drug = before["drug"]
+        session.flush()
+        if (egfr := case_egfr(session, case.id)) is not None:
+            apply_kidney_function(session, case, egfr, actor, at)  # dabigatran: 6 days if low
         med.reviewed_by_id = actor.id
         med.reviewed_at = at
         med.review_reason = why
@@ -431,6 +434,10 @@ def reclass_open_cases(
             {"medication": med.id, "from": before, "to": after, "hold_rule": rule and rule.drug},
             at,
         )
+    session.flush()
+    for case in touched.values():  # the table's row, then dabigatran's stop by kidney function
+        if (egfr := case_egfr(session, case.id)) is not None:
+            apply_kidney_function(session, case, egfr, actor, at)
     return [c.code for c in touched.values()]
 
 

@@ -51,16 +51,20 @@ def _office(session: Session, office_id: int) -> Office:
     return office
 
 
-def create_office(code: str, name: str, timezone: str, *, actor: Actor) -> int:
-    """Add an office; its code is short and unique (shown on boards and case codes)."""
+def create_office(
+    code: str, name: str, timezone: str, *, phone: str | None = None, actor: Actor
+) -> int:
+    """Add an office; its code is short and unique (shown on boards and case codes); its phone
+    is the number patients call with a red flag (printed on the discharge instructions)."""
     code = rules.check_office_code(code)
     name = rules.check_office_name(name)
     timezone = check_timezone(timezone)
+    phone = rules.check_office_phone(phone)
     with transaction() as session:
         require_admin(session, actor)
         if session.scalar(select(Office.id).where(Office.code == code)) is not None:
             raise RuleViolation("code", messages.OFFICE_CODE_TAKEN.format(code=code))
-        office = Office(code=code, name=name, timezone=timezone, active=True)
+        office = Office(code=code, name=name, timezone=timezone, active=True, phone=phone)
         session.add(office)
         session.flush()
         audit(
@@ -70,24 +74,32 @@ def create_office(code: str, name: str, timezone: str, *, actor: Actor) -> int:
             "office",
             office.id,
             office_id=office.id,
-            detail={"code": code, "name": office.name, "timezone": timezone},
+            detail={"code": code, "name": office.name, "timezone": timezone, "phone": phone},
         )
         return office.id
 
 
-def update_office(office_id: int, name: str, timezone: str, *, actor: Actor) -> None:
-    """Rename an office or change its time zone (its code never changes: case codes carry it)."""
+def update_office(
+    office_id: int, name: str, timezone: str, *, phone: str | None = None, actor: Actor
+) -> None:
+    """Rename an office, change its time zone or its phone (None: leave the phone as it is).
+    Its code never changes: case codes carry it."""
     name = rules.check_office_name(name)
     timezone = check_timezone(timezone)
+    new_phone = None if phone is None else rules.check_office_phone(phone)
     with transaction() as session:
         require_admin(session, actor)
         office = _office(session, office_id)
-        before = {"name": office.name, "timezone": office.timezone}
-        after = {"name": name, "timezone": timezone}
+        before = {"name": office.name, "timezone": office.timezone, "phone": office.phone}
+        after = {
+            "name": name,
+            "timezone": timezone,
+            "phone": office.phone if phone is None else new_phone,
+        }
         changed = {k for k in after if after[k] != before[k]}
         if not changed:
             raise RuleViolation("name", messages.NOTHING_CHANGED)
-        office.name, office.timezone = name, timezone
+        office.name, office.timezone, office.phone = name, timezone, after["phone"]
         audit(
             session,
             actor,

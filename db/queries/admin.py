@@ -39,6 +39,7 @@ class AdminOffice:
     name: str
     timezone: str
     active: bool
+    phone: str | None  # what patients call with a red flag (printed on the instructions)
     staff: int  # active accounts that work there
     open_cases: int  # not closed or cancelled: these keep an office from being deactivated
 
@@ -101,9 +102,9 @@ def admin_offices() -> list[AdminOffice]:
             ).all()
         )
         rows = s.execute(
-            select(Office.id, Office.code, Office.name, Office.timezone, Office.active).order_by(
-                Office.code
-            )
+            select(
+                Office.id, Office.code, Office.name, Office.timezone, Office.active, Office.phone
+            ).order_by(Office.code)
         ).all()
     return [
         AdminOffice(*r, staff=staff.get(r.id, 0), open_cases=open_cases.get(r.id, 0)) for r in rows

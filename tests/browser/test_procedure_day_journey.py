@@ -1,9 +1,16 @@
 """The procedure day from consult request to escalation, through the real screens in Chromium.
 
-A coordinator takes a consult request on Intake and books it for later today; a nurse runs the
-day-of checklist (discharge refused until the escort is confirmed in person) and discharges the
-patient; the next day the nurse's call finds red flags, and the escalation shows on the Status
-board and the Schedule.
+A coordinator takes a consult request on Intake (the patient's anticoagulant given by its brand
+name, Eliquis, and held as apixaban), books it for later today with its levels and side, and
+records the last dose the patient reported at the pre-op call; a nurse runs the day-of
+checklist: a check-in time corrected from the step's history (who and why kept), a last dose
+reported this morning refused at anesthesia start naming the drug, the dose and the required
+stop until it is corrected, each time-out item confirmed (level and side shown from the
+booking), the discharge-instructions PDF prepared and downloaded, discharge refused until the
+escort is confirmed in person; the next day the nurse's call finds red flags, and the
+escalation shows on the Status board and the Schedule. A second test takes a case of the demo's
+day in the recovery room: a taxi or rideshare driver alone is refused as its escort with the
+reason, and the attending physician's exemption is recorded and shown.
 
 "Today" is always possible: the booking goes to one of the nurse's offices at the first free
 quarter hour of that office's own day for one of its providers (read from the demo database
@@ -12,12 +19,14 @@ one of them has a start left today. The next-day part runs on a second server ov
 database whose clock reads 25 hours later (conftest.next_day_server): the app itself has no
 clock setting and gets none for tests; its worklist lists calls only once they are due.
 
-Screens land in test-artifacts/screens/journey-*.png at 1280 px, some at 768 px as well.
+Screens land in test-artifacts/screens/journey-*.png at 1280 px, some at 768 px as well; the new
+checklist parts also as a 768x1024 tablet sees them (journey-*-768x1024.png).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -25,15 +34,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
 
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import PHASE_LABELS, STEP_BY_KEY
-from mild.discharge import DISCHARGE_COMPONENTS, DischargeScale
+from mild.discharge import DISCHARGE_COMPONENTS, RIDESHARE, DischargeScale
+from mild.event_times import moment_text, time_text
 from mild.followup import RedFlag
 from mild.intake import CONDITION_SHORT_NAMES, Condition, required_clearances
-from mild.medications import DEFAULT_HOLD_TABLE, last_dose_on
-from tests.browser.conftest import SCREENS, TEST_PASSWORD, AppServer, open_app, wait_for_app_idle
+from mild.medications import DEFAULT_HOLD_TABLE, restart_text, stop_text
+from tests.browser.conftest import (
+    ARTIFACTS,
+    SCREENS,
+    TEST_PASSWORD,
+    AppServer,
+    open_app,
+    wait_for_app_idle,
+)
 from tests.browser.test_sign_in import screenshot_whole_app, submit_sign_in
 
 # The patient and the people around her: synthetic, with an MRN the demo never makes (D + 7).
@@ -41,9 +59,14 @@ MRN = "JRNY-0001"
 FIRST, LAST = "Journey", "Testpatient"
 PATIENT = f"{LAST}, {FIRST}"
 BORN = dt.date(1951, 3, 14)
-DRUG, DOSE, PRESCRIBER = "apixaban", "5 mg twice daily", "Dr. Ada Cardio"
-ESCORT = ("Sam Testpatient", "Spouse", "(555) 201-7788")
+# Given by its brand name, as patients say it; the hold table holds it as the generic.
+BRAND, DRUG, DOSE, PRESCRIBER = "Eliquis", "apixaban", "5 mg twice daily", "Dr. Ada Cardio"
+HOLD = DEFAULT_HOLD_TABLE[DRUG]
+STOP = stop_text(HOLD.stop_before, HOLD.skip_on_day)  # "stop 72 h (3 days) before"
+ESCORT = ("Sam Testpatient", "Spouse or partner", "(555) 201-7788")
+LEVELS, SIDE = "L4-L5", "bilateral"  # booked, and shown at the time-out
 ASA_CLASS = 2
+CARDIOLOGIST = "Dr. Lee Heart"
 FEVER_F = 101.2  # 38.4 C: the fever red flag by measurement, as well as reported
 
 # A booking must start after "now" when it is made; a quarter hour of margin covers the intake.
@@ -108,6 +131,24 @@ def plan_booking(server: AppServer, now: dt.datetime) -> Booking:
                         )
                 start += SLOT
     pytest.fail(f"No free start left today at the nurse's offices {offices} at {now}.")
+
+
+def case_id(server: AppServer, code: str) -> int:
+    """The case's id, which the keys of its widgets carry."""
+    with sqlite3.connect(server.database) as db:
+        (found,) = db.execute("SELECT id FROM mild_case WHERE code = ?", (code,)).fetchone()
+    return found
+
+
+def office_now(booking: Booking) -> dt.datetime:
+    """Now at the office, to the minute (the time inputs take minutes)."""
+    return dt.datetime.now(ZoneInfo(booking.timezone)).replace(second=0, microsecond=0)
+
+
+def earlier_today(booking: Booking, minutes: int) -> dt.datetime:
+    """`minutes` ago at the office, but not before its midnight (a time input has no day)."""
+    now = office_now(booking)
+    return max(now - dt.timedelta(minutes=minutes), now.replace(hour=0, minute=0))
 
 
 # --- driving the screens -----------------------------------------------------------------------
@@ -195,6 +236,23 @@ def shoot(page: Page, name: str, widths: tuple[int, ...] = (1280,)) -> None:
     page.set_viewport_size(viewport)
 
 
+TABLET = {"width": 768, "height": 1024}
+
+
+def shoot_tablet(page: Page, name: str, part: Locator) -> None:
+    """One screenful as a 768x1024 tablet shows it, scrolled to `part`, into
+    test-artifacts/screens/journey-<name>-768x1024.png."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    assert viewport is not None
+    page.set_viewport_size(TABLET)
+    wait_for_app_idle(page)
+    part.scroll_into_view_if_needed()
+    page.mouse.move(0, TABLET["height"] - 1)  # no hover toolbars in the picture
+    page.screenshot(path=str(SCREENS / f"journey-{name}-768x1024.png"))
+    page.set_viewport_size(viewport)
+
+
 # --- intake: request, readiness, booking, confirmation -----------------------------------------
 
 
@@ -268,18 +326,34 @@ def record_readiness(page: Page) -> None:
     )
     area.get_by_test_id("stCheckbox").filter(has_text=heart.label).click()
     expect(ready).to_contain_text(missing)
-    area.get_by_role("button", name=f"Record: {clearance.text}").click()  # same tab, still open
+    # The clearance with its values: who cleared the patient, and when (same tab, still open).
+    area.get_by_label("Cleared by (cardiologist)", exact=True).fill(CARDIOLOGIST)
+    type_date(area, "Cleared on", dt.date.today() - dt.timedelta(days=30))
+    area.get_by_role("button", name="Save", exact=True).click()
     expect(ready).not_to_contain_text(missing)
+    expect(area).to_contain_text(CARDIOLOGIST)
     wait_for_app_idle(page)
 
     area = open_tab(page, "Medications")
-    area.get_by_label("Drug", exact=True).fill(DRUG)
+    drug_box = area.get_by_label("Drug (generic or brand)", exact=True)
+    drug_box.fill(BRAND)
     area.get_by_label("Dose", exact=True).fill(DOSE)
     area.get_by_role("button", name="Add medication").click()
-    medication = area.locator("[class*='st-key-intake_med_']").filter(has_text=DRUG).first
-    expect(medication).to_contain_text("Direct oral anticoagulant")
-    expect(area.get_by_label("Drug", exact=True)).to_have_value("")  # ready for the next drug
-    expect(medication).to_contain_text("last dose: set when booked")
+    # Matched by its brand name: held as apixaban, with the table's 72 h stop.
+    medication = medication_row(page)
+    expect(medication.get_by_text(DRUG, exact=True)).to_be_visible()
+    expect(medication).to_contain_text(messages.NAME_GIVEN.format(name=BRAND))
+    facts = " · ".join(
+        (
+            HOLD.med_class.label,
+            STOP,
+            messages.LAST_DOSE_SET_WHEN_BOOKED,
+            restart_text(HOLD.restart_after),
+        )
+    )
+    expect(medication).to_contain_text(facts)
+    expect(medication).not_to_contain_text(messages.DRUG_NEEDS_REVIEW)
+    expect(drug_box).to_have_value("")  # ready for the next drug
     expect(ready).to_contain_text(messages.READY_PRESCRIBER_CLEARANCE.format(drug=DRUG))
     medication.get_by_label("Prescriber who agreed to the stop", exact=True).fill(PRESCRIBER)
     medication.get_by_role("button", name="Record prescriber clearance").click()
@@ -300,9 +374,16 @@ def record_readiness(page: Page) -> None:
     wait_for_app_idle(page)
 
 
+def medication_row(page: Page) -> Locator:
+    """The held drug's row on the intake screen (intake_med_<id>)."""
+    rows = main(page).locator("[class*='st-key-intake_med_']")
+    return rows.filter(has=page.get_by_text(DRUG, exact=True)).first
+
+
 def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
-    """Today, later on, with the provider chosen at the request; then the hold told with its
-    last-dose date, and the case confirmed for its day."""
+    """Today, later on, with the provider chosen at the request and the levels and side the
+    time-out will check; then the last dose the patient reported at the pre-op call, the hold
+    told, and the case confirmed for its day."""
     ready = readiness(page)
     area = open_tab(page, "Booking")
     expect(area.get_by_role("combobox", name="Provider", exact=True)).to_have_value(
@@ -311,16 +392,40 @@ def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
     type_date(area, "Day", booking.day)
     type_time(area, f"Start ({booking.code} local time)", booking.start)
     wait_for_app_idle(page)
+    area.get_by_label("Levels (for the time-out)", exact=True).fill(LEVELS)
+    segment(area, "Side", SIDE.capitalize())
+    wait_for_app_idle(page)
     area.get_by_role("button", name="Book", exact=True).click()
     booked = f"Booked: {booking.day:%a %d %b %Y} {booking.start:%H:%M}"
     expect(area.get_by_text(re.compile(f"^{re.escape(booked)}"))).to_be_visible()
     expect(ready).not_to_contain_text(messages.READY_BOOKED)
     wait_for_app_idle(page)
 
-    area = open_tab(page, "Medications")
-    medication = area.locator("[class*='st-key-intake_med_']").filter(has_text=DRUG).first
-    last_dose = last_dose_on(DEFAULT_HOLD_TABLE[DRUG].hold_days, booking.day)
-    expect(medication).to_contain_text(f"last dose on {last_dose:%a %d %b %Y}")
+    open_tab(page, "Medications")
+    medication = medication_row(page)
+    zone = ZoneInfo(booking.timezone)
+    start = dt.datetime.combine(booking.day, booking.start, zone)
+    latest = (start.astimezone(dt.UTC) - HOLD.stop_before).astimezone(zone)
+    # Booked today: the latest allowed last dose (72 h before) is long past.
+    expect(medication).to_contain_text(
+        messages.LAST_DOSE_BY.format(when=f"{latest:%a %d %b %Y %H:%M %Z}")
+        + " · "
+        + messages.LAST_DOSE_PAST
+    )
+    # The pre-op call: the patient stopped four days ago, in the morning.
+    reported = dt.datetime.combine(booking.day - dt.timedelta(days=4), dt.time(8, 0), zone)
+    type_date(medication, "Last dose: day", reported.date())
+    type_time(medication, "Last dose: time", reported.time())
+    wait_for_app_idle(page)
+    medication.get_by_role("button", name="Record last dose").click()
+    expect(medication).to_contain_text(
+        messages.LAST_DOSE_REPORTED.format(
+            when=f"{reported:%a %d %b %Y %H:%M %Z}",
+            via=messages.REPORTED_VIA_LABELS["pre_op_call"],
+            who="Demo Coordinator",
+        )
+    )
+    wait_for_app_idle(page)
     medication.get_by_role("button", name="Hold instructions confirmed with the patient").click()
     expect(medication).to_contain_text("Confirmed with the patient by Demo Coordinator")
     expect(ready).to_contain_text(messages.READY_TO_CONFIRM)
@@ -353,11 +458,11 @@ def reveal(page: Page, key: str) -> Locator:
     return box
 
 
-def case_still_open(page: Page) -> None:
+def case_still_open(page: Page, patient: str = PATIENT) -> None:
     """The picker still holds the case and its checklist is shown (a tick once closed it)."""
     picker = main(page).get_by_role("combobox", name="Open a case", exact=True)
-    expect(picker).to_have_value(re.compile(f" · {re.escape(PATIENT)} · "))
-    expect(keyed(page, "dayof_header")).to_contain_text(PATIENT)
+    expect(picker).to_have_value(re.compile(f" · {re.escape(patient)} · "))
+    expect(keyed(page, "dayof_header")).to_contain_text(patient)
 
 
 def ticked(page: Page, key: str, button: str) -> Locator:
@@ -394,45 +499,168 @@ def status_is(page: Page, status: CaseStatus) -> None:
     )
 
 
-def open_case_on_checklist(page: Page, booking: Booking, code: str) -> None:
+def open_on_checklist(page: Page, office: str, label: str, code: str, patient: str) -> None:
+    """The day-of checklist at `office`, the case `label` (as the picker shows it) opened."""
     go_to(page, "Checklist", "Day-of checklist", "checklist")
     area = main(page)
-    office = area.get_by_role("combobox", name="Office", exact=True)
-    if office.input_value() != booking.office:
-        choose(page, area, "Office", booking.office)
+    picker = area.get_by_role("combobox", name="Office", exact=True)
+    if picker.input_value() != office:
+        choose(page, area, "Office", office)
     day = area.get_by_test_id("stDataFrame").first
     expect(grid_cells(day, code)).to_have_count(1)  # on today's list at her office
-    choose(page, area, "Open a case", f"{booking.start:%H:%M} · {PATIENT} · {code}", code)
-    case_still_open(page)
+    choose(page, area, "Open a case", label, code)
+    case_still_open(page, patient)
+
+
+def open_case_on_checklist(page: Page, booking: Booking, code: str) -> None:
+    label = f"{booking.start:%H:%M} · {PATIENT} · {code}"
+    open_on_checklist(page, booking.office, label, code, PATIENT)
     status_is(page, CaseStatus.SCHEDULED)
-    expect(keyed(page, "dayof_header")).to_contain_text(
-        "Escort arranged at intake: " + ", ".join(ESCORT)
+    header = keyed(page, "dayof_header")
+    expect(header).to_contain_text("Escort arranged at intake: " + ", ".join(ESCORT))
+    expect(header).to_contain_text(messages.BOOKED_LEVEL_SIDE.format(booked=BOOKED))
+
+
+BOOKED = f"{LEVELS} · {SIDE}"  # the booking's levels and side, as the checklist shows them
+CORRECTION_REASON = "Ticked once she was settled; she arrived at the desk ten minutes earlier"
+
+
+def correct_event_time(page: Page, booking: Booking, key: str) -> None:
+    """A timed step's event time set from its history: the row then says when it happened and
+    when it was charted, and the history keeps the correction with who and why."""
+    box = reveal(page, key)
+    box.locator("summary").filter(has_text="correct the time").click()
+    corrected = earlier_today(booking, 10)
+    type_time(box, f"When it happened ({corrected:%a %d %b})", corrected.time())
+    box.get_by_label("Why the time is corrected", exact=True).fill(CORRECTION_REASON)
+    box.get_by_role("button", name="Correct the time", exact=True).click()
+    shown = time_text(booking.timezone, corrected)
+    expect(box).to_contain_text(f"happened {shown}, charted ")
+    wait_for_app_idle(page)
+    # Its title counts the rows: it may come back as a new expander, folded.
+    expander = box.get_by_test_id("stExpander").filter(
+        has=page.locator("summary", has_text="History (2)")
     )
+    expect(expander).to_have_count(1)
+    if not expander.evaluate("e => (e.matches('details') ? e : e.querySelector('details')).open"):
+        expander.locator("summary").click()
+    history = expander.get_by_test_id("stDataFrame")
+    expect(history).to_be_visible()
+    correction = history.locator("tr").filter(
+        has=page.locator(CELL, has_text=messages.TIME_CORRECTED_ROW.format(at=shown))
+    )
+    expect(correction).to_have_count(1)
+    expect(grid_cells(correction, "Demo Nurse")).to_have_count(1)  # who
+    expect(grid_cells(correction, CORRECTION_REASON)).to_have_count(1)  # and why
+    shoot_tablet(page, "09-event-time-corrected", box)
 
 
-def run_the_day(page: Page) -> None:
-    """Arrival to recovery out, each tick with who and when; the case stays open throughout."""
-    for key in (
-        "checked_in",
-        "identity_confirmed",
-        "consent_signed",
-        "fasting_confirmed",
-        "holds_confirmed",
-        "vitals_recorded",
-        "iv_placed",
-        "escort_on_file",
-    ):
-        tick(page, key)  # one after another: the picker keeps the case open (a past regression)
+def held_drug(page: Page) -> Locator:
+    """Apixaban's box beside "Medication holds confirmed" (dayof_held_<medication id>)."""
+    box = reveal(page, "holds_confirmed").locator("[class*='st-key-dayof_held_']")
+    expect(box).to_have_count(1)
+    return box
+
+
+def record_last_dose_today(page: Page, booking: Booking, taken: dt.datetime) -> None:
+    held = held_drug(page)
+    type_date(held, f"{messages.LAST_DOSE_RECORD}: day", taken.date())
+    type_time(held, "Time (office time)", taken.time())
+    wait_for_app_idle(page)
+    held.get_by_role("button", name="Record last dose", exact=True).click()
+    expect(held).to_contain_text(
+        messages.LAST_DOSE_REPORTED.format(
+            when=moment_text(booking.timezone, taken),
+            via=messages.REPORTED_VIA_LABELS["day_of"],
+            who="Demo Nurse",
+        )
+    )
+    wait_for_app_idle(page)
+
+
+def holds_confirmed(page: Page) -> None:
+    """The held drug as intake left it (brand given, required stop, the pre-op call's last
+    dose), then the holds confirmed."""
+    held = held_drug(page)
+    expect(held).to_contain_text(messages.HELD_DRUG_NAME_GIVEN.format(drug=DRUG, name=BRAND))
+    expect(held).to_contain_text(messages.HELD_DRUG_STOP.format(stop=STOP))
+    expect(held).to_contain_text(messages.REPORTED_VIA_LABELS["pre_op_call"])
+    tick(page, "holds_confirmed")
+
+
+def last_dose_too_recent_refused(page: Page, booking: Booking) -> None:
+    """Before anesthesia the patient says she took Eliquis this morning: recorded on the day,
+    anesthesia start is refused naming the drug, that dose and the required stop. She then
+    remembers it was three days ago, in the evening: corrected, anesthesia starts."""
+    this_morning = office_now(booking) - dt.timedelta(hours=3)
+    record_last_dose_today(page, booking, this_morning)
+    box = reveal(page, "anesthesia_start")
+    box.get_by_role("button", name="Mark done").click()
+    too_recent = messages.HOLD_LAST_DOSE_TOO_RECENT.format(
+        drug=DRUG, taken=moment_text(booking.timezone, this_morning), stop=STOP, allowed="ALLOWED"
+    )
+    refusal = messages.HARD_STOP.format(step=STEP_BY_KEY["anesthesia_start"].label, missing="X")
+    refusal = re.escape(refusal).replace("X", re.escape(too_recent)).replace("ALLOWED", ".+")
+    expect(box.get_by_test_id("stAlert").filter(has_text=re.compile(refusal))).to_have_count(1)
+    wait_for_app_idle(page)
+    expect(box.get_by_role("button", name="Mark done")).to_be_visible()
     status_is(page, CaseStatus.CHECKED_IN)
-    tick(page, "pre_anesthesia_check")
-    tick_with(page, "anesthesia_type", choice="MAC (moderate sedation)")
+    shoot_tablet(page, "10-last-dose-too-recent", box)
+
+    earlier = office_now(booking) - dt.timedelta(hours=78)  # the hold is 72 h
+    record_last_dose_today(page, booking, earlier)
     tick(page, "anesthesia_start")
+
+
+def time_out_items(page: Page, booking: Booking) -> None:
+    """Each item of the time-out confirmed on its own; the level and side as booked; the
+    antibiotic given within the hour; then the time-out itself."""
     tick_with(page, "imaging_modality", choice="X-ray / fluoroscopy")
+    for key in ("team_introduced", "patient_confirmed", "procedure_confirmed"):
+        tick(page, key)
+    box = reveal(page, "level_side_confirmed")
+    expect(box).to_contain_text(messages.BOOKED_LEVEL_SIDE.format(booked=BOOKED))
+    shoot_tablet(page, "11-time-out-level-side", box)
+    box.get_by_role("button", name="Confirmed as booked", exact=True).click()
+    confirmed = ticked(page, "level_side_confirmed", "Confirmed as booked")
+    expect(confirmed).to_contain_text(messages.LEVEL_SIDE_AS_BOOKED.format(booked=BOOKED))
+    tick(page, "imaging_displayed")
+
+    box = reveal(page, "antibiotic_prophylaxis")
+    segment(box, STEP_BY_KEY["antibiotic_prophylaxis"].label, messages.ANTIBIOTIC_OPTIONS[0])
+    wait_for_app_idle(page)
+    given = earlier_today(booking, 5)
+    type_time(box, "Given at (office time)", given.time())
+    wait_for_app_idle(page)
+    box.get_by_role("button", name="Save and mark done").click()
+    given_text = messages.ANTIBIOTIC_GIVEN.format(at=time_text(booking.timezone, given))
+    expect(ticked(page, "antibiotic_prophylaxis", "Save and mark done")).to_contain_text(given_text)
+    tick(page, "critical_events_reviewed")
     tick(page, "time_out")
+    shoot_tablet(page, "12-time-out-done", step_box(page, "time_out"))
+
+
+def run_the_day(page: Page, booking: Booking, cid: int) -> None:
+    """Arrival to recovery out, each tick with who and when; the case stays open throughout."""
+    tick(page, "checked_in")
+    correct_event_time(page, booking, "checked_in")
+    for key in ("identity_confirmed", "consent_signed", "fasting_confirmed"):
+        tick(page, key)  # one after another: the picker keeps the case open (a past regression)
+    holds_confirmed(page)
+    for key in ("vitals_recorded", "iv_placed", "escort_on_file"):
+        tick(page, key)
+    status_is(page, CaseStatus.CHECKED_IN)
+    tick_with(page, "site_marked", text=booking.provider)  # the physician who will operate
+    for key in ("patient_in_room", "pre_anesthesia_check", "pulse_oximeter_on"):
+        tick(page, key)
+    tick_with(page, "anesthesia_type", choice="MAC (moderate sedation)")
+    last_dose_too_recent_refused(page, booking)
+    time_out_items(page, booking)
     tick(page, "procedure_start")
     status_is(page, CaseStatus.IN_PROCEDURE)
-    tick_with(page, "levels_treated", text="L4-L5 bilateral")
+    tick_with(page, "levels_treated", text=f"{LEVELS} {SIDE}")
     tick(page, "procedure_end")
+    tick(page, "patient_out_of_room")
     tick(page, "recovery_in")
     status_is(page, CaseStatus.RECOVERY)
 
@@ -444,26 +672,51 @@ def run_the_day(page: Page) -> None:
     box.get_by_role("button", name="Record discharge score").click()
     expect(ticked(page, "discharge_score", "Record discharge score")).to_contain_text("10")
     tick(page, "recovery_out")
-    tick(page, "instructions_given")
+    instructions_given(page, cid)
     tick(page, "restart_dates_given")
+
+
+def instructions_given(page: Page, cid: int) -> None:
+    """The discharge instructions prepared, downloaded as a PDF (the patient's name and "call
+    at once, do not wait" in its text), and the tick records the version printed."""
+    box = reveal(page, "instructions_given")
+    keyed(page, f"dayof_instructions_prepare_{cid}").get_by_role("button").click()
+    prepared = re.escape(messages.INSTRUCTIONS_PREPARED).replace(r"\{version\}", r"(\S+ #\d+)")
+    expect(box.get_by_text(re.compile(prepared))).to_be_visible()
+    version = re.search(prepared, box.inner_text()).group(1)
+    download = keyed(page, f"dayof_instructions_download_{cid}")
+    with page.expect_download() as downloading:
+        download.get_by_role("button").click()
+    pdf = downloading.value
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf.save_as(ARTIFACTS / "journey-discharge-instructions.pdf")
+    data = (ARTIFACTS / "journey-discharge-instructions.pdf").read_bytes()
+    assert data.startswith(b"%PDF"), data[:20]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert f"{FIRST} {LAST}" in text, text[:500]
+    assert "do not wait" in text.lower(), text
+    shoot_tablet(page, "13-instructions-prepared", box)
+    given = messages.INSTRUCTIONS_GIVEN_BUTTON.format(version=version)
+    box.get_by_role("button", name=given, exact=True).click()
+    expect(ticked(page, "instructions_given", given)).to_contain_text(version)
 
 
 # An X-ray case: run_the_day leaves these for the nurse to confirm at discharge.
 LEFT_OPEN = ("fluoroscopy_recorded", "sign_out", "anesthesia_end")
+ESCORT_STEP = messages.ESCORT_OR_EXEMPTION.format(step=STEP_BY_KEY["escort_confirmed"].label)
 
 
 def discharge(page: Page) -> None:
     """Refused without the escort confirmed in person, beside the step; the steps still open
     named, and confirmed; then discharged, and the checklist locked saying by whom and when."""
     box = reveal(page, "discharged")
-    escort_step = STEP_BY_KEY["escort_confirmed"].label
     still_open = messages.DISCHARGE_OPEN_STEPS.format(
         steps="; ".join(STEP_BY_KEY[key].label for key in LEFT_OPEN)
     )
-    expect(box).to_contain_text(f"Needs first: {escort_step}")
+    expect(box).to_contain_text(f"Needs first: {ESCORT_STEP}")
     expect(box).to_contain_text(still_open)
     box.get_by_role("button", name="Discharge patient").click()
-    refusal = messages.HARD_STOP.format(step="Discharged", missing=escort_step)
+    refusal = messages.HARD_STOP.format(step="Discharged", missing=ESCORT_STEP)
     expect(box.get_by_test_id("stAlert").filter(has_text=refusal)).to_have_count(1)
     wait_for_app_idle(page)
     status_is(page, CaseStatus.RECOVERY)
@@ -594,10 +847,100 @@ def test_a_case_goes_from_consult_request_to_discharge_and_a_next_day_red_flag_e
 
     sign_in(page, app_server, "nurse")  # the coordinator signs out, the nurse in
     open_case_on_checklist(page, booking, code)
-    run_the_day(page)
+    run_the_day(page, booking, case_id(app_server, code))
     discharge(page)
 
     sign_in(page, next_day_server, "nurse")
     record_next_day_call(page, booking, code)
     escalation_on_board(page, booking, code)
     escalation_on_schedule(page, booking, code)
+
+
+# --- a second case: a rideshare driver as the only escort, and the physician's exemption ------
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    office: str  # "Name (CODE)"
+    label: str  # as the checklist's case picker shows it
+    code: str
+    patient: str
+    provider: str
+
+
+def case_in_recovery(server: AppServer) -> DemoCase:
+    """One of the demo's cases of today at the nurse's offices, in the recovery room with its
+    escort not yet confirmed (the seed puts one at every office)."""
+    with sqlite3.connect(server.database) as db:
+        rows = db.execute(
+            "SELECT o.name, o.code, o.timezone, c.code, p.last_name || ', ' || p.first_name,"
+            " c.scheduled_start, pr.name FROM mild_case c"
+            " JOIN office o ON o.id = c.office_id JOIN patient p ON p.id = c.patient_id"
+            " JOIN provider pr ON pr.id = c.provider_id"
+            " JOIN staff_office so ON so.office_id = o.id"
+            " JOIN staff_user u ON u.id = so.staff_user_id"
+            " WHERE u.username = 'nurse' AND c.status = 'recovery'"
+            " AND c.escort_exempted_by IS NULL AND NOT EXISTS (SELECT 1 FROM checklist_entry e"
+            "  WHERE e.case_id = c.id AND e.step = 'escort_confirmed')"
+            " ORDER BY o.id, c.scheduled_start"
+        ).fetchall()
+    today = [
+        r
+        for r in rows
+        if _utc(r[5]).astimezone(ZoneInfo(r[2])).date() == dt.datetime.now(ZoneInfo(r[2])).date()
+    ]
+    if not today:
+        pytest.fail(f"No case of today in the recovery room at the nurse's offices: {rows}")
+    name, office, tz, code, patient, start, provider = today[0]
+    local = _utc(start).astimezone(ZoneInfo(tz))
+    return DemoCase(
+        f"{name} ({office})", f"{local:%H:%M} · {patient} · {code}", code, patient, provider
+    )
+
+
+EXEMPTION_REASON = "Lives in the care home across the street; its nurse walks him back"
+
+
+def test_a_rideshare_driver_alone_is_refused_as_escort_and_the_attending_physician_exempts(
+    page: Page, app_server: AppServer
+) -> None:
+    case = case_in_recovery(app_server)
+    sign_in(page, app_server, "nurse")
+    open_on_checklist(page, case.office, case.label, case.code, case.patient)
+    status_is(page, CaseStatus.RECOVERY)
+
+    # Only a rideshare driver came: refused with the reason, beside the relationship.
+    escort = reveal(page, "escort_confirmed")
+    choose(page, escort, "Relationship to the patient", RIDESHARE, "rideshare")
+    escort.get_by_role("button", name="Confirm escort in person").click()
+    expect(
+        escort.get_by_test_id("stAlert").filter(has_text=messages.ESCORT_HIRED_DRIVER)
+    ).to_have_count(1)
+    wait_for_app_idle(page)
+    expect(escort.get_by_role("button", name="Confirm escort in person")).to_be_visible()
+    status_is(page, CaseStatus.RECOVERY)
+    shoot_tablet(page, "14-rideshare-refused", escort)
+
+    # The attending physician exempts the patient: who and why, on the case and the step.
+    escort.locator("summary").filter(has_text="Attending physician's exemption").click()
+    physician = escort.get_by_label("Attending physician", exact=True)
+    expect(physician).to_have_value(case.provider)  # the case's provider, as the usual attending
+    escort.get_by_label("Why the patient is exempted", exact=True).fill(EXEMPTION_REASON)
+    escort.get_by_role("button", name="Record the exemption", exact=True).click()
+    exempted = re.compile(
+        re.escape(
+            messages.ESCORT_EXEMPTED.format(
+                who=case.provider, when="WHEN", reason=EXEMPTION_REASON, recorder="Demo Nurse"
+            )
+        ).replace("WHEN", ".+")
+    )
+    header = keyed(page, "dayof_header")
+    expect(header.get_by_test_id("stAlert").filter(has_text=exempted)).to_have_count(1)
+    expect(header).not_to_contain_text("Escort arranged at intake")
+    wait_for_app_idle(page)
+    escort = reveal(page, "escort_confirmed")
+    expect(escort).to_contain_text(exempted)
+    expect(escort).to_contain_text(f"Not applicable: {messages.NOT_APPLICABLE_ESCORT_EXEMPT}")
+    expect(escort.get_by_role("button", name="Confirm escort in person")).to_have_count(0)
+    expect(step_box(page, "discharged")).not_to_contain_text(ESCORT_STEP)  # no longer a stop
+    shoot_tablet(page, "15-escort-exempted", escort)

@@ -193,7 +193,28 @@ def test_an_admin_adds_an_office_audited_to_them(root):
     )
     (event,) = events("office.created")
     assert (event.actor_id, event.actor_name, event.entity_id) == (root.id, "root", office_id)
-    assert detail(event) == {"code": "BB", "name": "Bee Office", "timezone": "America/Chicago"}
+    assert detail(event) == {
+        "code": "BB",
+        "name": "Bee Office",
+        "timezone": "America/Chicago",
+        "phone": None,
+    }
+
+
+def test_an_office_keeps_the_phone_patients_call_with_a_red_flag(office, root):
+    bee = staff.create_office("BB", "Bee", "America/Chicago", phone=" (312) 555-0100 ", actor=root)
+    assert office_row(bee).phone == "(312) 555-0100"
+
+    staff.update_office(office, "AA Office", "America/New_York", phone="212 555 0199", actor=root)
+    assert office_row(office).phone == "212 555 0199"
+    (event,) = events("office.changed")
+    assert detail(event)["after"] == {"phone": "212 555 0199"}
+    # Renaming without a phone leaves the phone as it is.
+    staff.update_office(office, "North", "America/New_York", actor=root)
+    assert office_row(office).phone == "212 555 0199"
+    bad = refused(lambda: staff.update_office(office, "North", "UTC", phone="call us", actor=root))
+    assert (bad.field, bad.message) == ("phone", messages.PHONE_FORMAT)
+    assert office_row(office).timezone == "America/New_York"
 
 
 @pytest.mark.parametrize(

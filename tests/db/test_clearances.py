@@ -42,7 +42,7 @@ from services.clearances import (
 from services.intake import flag_condition, save_medicare
 from services.limits import update_clinical_limit
 from services.medications import add_medication, confirm_hold_with_patient
-from tests.builders import make_case, make_office, make_user, set_clinical_limit
+from tests.builders import edit_hold_rule, make_case, make_office, make_user, set_clinical_limit
 
 TZ = "America/Chicago"
 TODAY = dt.date.today()
@@ -398,3 +398,17 @@ def test_raising_the_dabigatran_limit_reapplies_it_to_open_cases(clinic):
 
     assert dabigatran(case_id).stop_before_hours == 144
     assert audits("case.kidney_function_reapplied") == [{"egfr": 55.0}]
+
+
+def test_a_hold_table_edit_keeps_dabigatrans_longer_stop_when_the_egfr_is_low(clinic):
+    office, cora = clinic
+    root = make_user("root", Role.ADMIN, [])
+    case_id = in_intake(office)
+    flag_condition(case_id, Condition.KIDNEY_DISEASE, actor=cora)
+    record_egfr(case_id, value=35, measured_on=TODAY, actor=cora)
+    add_medication(case_id, "dabigatran", actor=cora)
+
+    edit_hold_rule("dabigatran", root, instruction="Check the INR too")
+    edit_hold_rule("dabigatran", root, stop_before_hours=96)
+
+    assert dabigatran(case_id).stop_before_hours == 144  # the table's row, then the kidneys

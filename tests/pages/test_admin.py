@@ -142,7 +142,15 @@ def test_the_admin_screen_opens_on_offices_with_five_tabs(office, root, screen):
         "Clinical limits",
     ]
     offices = table(at, "admin_offices_table")
-    assert list(offices.columns) == ["Code", "Name", "Time zone", "Active", "Staff", "Open cases"]
+    assert list(offices.columns) == [
+        "Code",
+        "Name",
+        "Time zone",
+        "Phone for patients",
+        "Active",
+        "Staff",
+        "Open cases",
+    ]
     assert list(offices.Code) == ["AA"]
 
 
@@ -195,11 +203,25 @@ def test_an_admin_renames_an_office_and_changes_its_time_zone(office, root, scre
     key = f"admin_office_{office}"
     at.text_input(key=f"{key}_name").input("North Clinic")
     at.selectbox(key=f"{key}_tz").set_value("America/Denver")
+    at.text_input(key=f"{key}_phone").input("(303) 555-0142")
     at = click(at, f"{key}_save")
 
     assert successes(at) == [messages.ADMIN_OFFICE_SAVED.format(code="AA")]
     offices = table(at, "admin_offices_table")
-    assert (offices.Name[0], offices["Time zone"][0]) == ("North Clinic", "America/Denver")
+    assert (offices.Name[0], offices["Time zone"][0], offices["Phone for patients"][0]) == (
+        "North Clinic",
+        "America/Denver",
+        "(303) 555-0142",
+    )
+
+
+def test_a_bad_office_phone_is_refused_beside_it_with_what_was_typed_kept(office, root, screen):
+    at = screen(root)
+    key = f"admin_office_{office}"
+    at.text_input(key=f"{key}_phone").input("ring us")
+    at = click(at, f"{key}_save")
+    assert errors_in(at, key) == [messages.PHONE_FORMAT]
+    assert at.text_input(key=f"{key}_phone").value == "ring us"
 
 
 def test_saving_an_office_unchanged_says_there_is_nothing_to_save(office, root, screen):

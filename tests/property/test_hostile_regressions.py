@@ -276,12 +276,23 @@ def test_typed_text_shown_through_markdown_is_escaped_and_makes_no_link():
     assert shown.replace("\u2060", "").replace("\\", "") == typed  # reads the same
 
 
-@pytest.mark.parametrize("days", [math.nan, math.inf, "3", True, 2.5])
-def test_hold_days_that_are_not_whole_numbers_are_refused_with_the_range(days):
-    from mild.admin import HOLD_DAYS_MAX, check_hold_rule
+@pytest.mark.parametrize("hours", [math.nan, math.inf, "3", True, 2.5])
+def test_hold_hours_that_are_not_whole_numbers_are_refused_with_the_range(hours):
+    from mild.admin import HOLD_HOURS_MAX, HoldRuleInput, check_hold_rule
     from mild.medications import MedClass
 
-    assert refusal(lambda: check_hold_rule(MedClass.DOAC, days, True, "")) == (
-        "hold_days",
-        messages.HOLD_DAYS_RANGE.format(max=HOLD_DAYS_MAX),
+    typed = HoldRuleInput(
+        drug="vorapaxar",
+        generic="vorapaxar",
+        brands="",
+        med_class=MedClass.DOAC,
+        stop_before_hours=hours,
+        skip_on_day=False,
+        restart_after_hours=24,
+        needs_clearance=True,
+        source="Practice",
+    )
+    assert refusal(lambda: check_hold_rule(typed)) == (
+        "stop_before_hours",
+        messages.HOLD_STOP_RANGE.format(max=HOLD_HOURS_MAX),
     )

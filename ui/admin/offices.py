@@ -30,6 +30,7 @@ def offices_tab(user: Actor) -> None:
                 "Code": [o.code for o in rows],
                 "Name": [o.name for o in rows],
                 "Time zone": [o.timezone for o in rows],
+                "Phone for patients": [o.phone or "" for o in rows],
                 "Active": ["Yes" if o.active else "No" for o in rows],
                 "Staff": [o.staff for o in rows],
                 "Open cases": [o.open_cases for o in rows],
@@ -67,6 +68,8 @@ def _new_office(user: Actor) -> None:
         st.session_state["admin_office_new_tz"] = DEFAULT_TIMEZONE
     common.timezone_picker("Time zone", "admin_office_new_tz", None)
     forms.field_error(errors, "timezone")
+    st.text_input(messages.ADMIN_OFFICE_PHONE_LABEL, key="admin_office_new_phone", max_chars=40)
+    forms.field_error(errors, "phone")
     st.caption(messages.ADMIN_OFFICE_CODE_HELP)
 
     def add() -> None:
@@ -76,15 +79,20 @@ def _new_office(user: Actor) -> None:
                 state.get("admin_office_new_code", ""),
                 state.get("admin_office_new_name", ""),
                 state.get("admin_office_new_tz") or "",
+                phone=state.get("admin_office_new_phone", ""),
                 actor=user,
             ),
             errors_key=errors,
             success=messages.ADMIN_OFFICE_CREATED,
-            clear={"admin_office_new_code": "", "admin_office_new_name": ""},
+            clear={
+                "admin_office_new_code": "",
+                "admin_office_new_name": "",
+                "admin_office_new_phone": "",
+            },
         )
 
     common.button("Add office", "admin_office_add", add, primary=True)
-    forms.other_errors(errors, ["code", "name", "timezone"])
+    forms.other_errors(errors, ["code", "name", "timezone", "phone"])
 
 
 def _office_editor(office: AdminOffice, user: Actor) -> None:
@@ -96,6 +104,13 @@ def _office_editor(office: AdminOffice, user: Actor) -> None:
         common.timezone_picker("Time zone", f"{key}_tz", office.timezone)
         forms.field_error(errors, "timezone")
         st.caption(messages.ADMIN_TIMEZONE_CHANGE_HELP)
+        st.text_input(
+            messages.ADMIN_OFFICE_PHONE_LABEL,
+            value=office.phone or "",
+            key=f"{key}_phone",
+            max_chars=40,
+        )
+        forms.field_error(errors, "phone")
 
         def save() -> None:
             state = st.session_state
@@ -104,6 +119,7 @@ def _office_editor(office: AdminOffice, user: Actor) -> None:
                     office.id,
                     state.get(f"{key}_name", ""),
                     state.get(f"{key}_tz") or "",
+                    phone=state.get(f"{key}_phone", ""),
                     actor=user,
                 ),
                 errors_key=errors,
@@ -130,4 +146,4 @@ def _office_editor(office: AdminOffice, user: Actor) -> None:
             success=success.format(code=office.code),
         )
         forms.field_error(errors, "active")
-        forms.other_errors(errors, ["name", "timezone", "active"])
+        forms.other_errors(errors, ["name", "timezone", "phone", "active"])
