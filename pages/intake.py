@@ -10,6 +10,7 @@ from db.queries.intake import case_detail, open_cases, providers
 from mild import messages
 from mild.cases import CaseStatus
 from mild.staff import Screen
+from ui import booking as booking_widgets
 from ui import conditions as condition_widgets
 from ui import forms
 from ui import intake as widgets
@@ -68,4 +69,4 @@ def render() -> None:
     with escort:
         widgets.escort(case, user)
     with booking:
-        widgets.booking_form(case, user, office_rows, provider_rows)
+        booking_widgets.booking_form(case, user, office_rows, provider_rows)

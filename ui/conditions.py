@@ -32,7 +32,8 @@ from mild.intake import HIGH_BMI_LIMIT, Condition, Requirement, bmi, needs_for
 from services import clearances, intake
 from services.common import Actor, now_utc
 from ui import forms
-from ui.medications import button, when
+from ui.format import local_moment as when
+from ui.forms import button
 
 YES_NO = {True: "Yes", False: "No"}
 OLDEST = dt.date(2000, 1, 1)

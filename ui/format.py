@@ -37,3 +37,8 @@ def plain(text: object) -> str:
     link made of it)."""
     text = _AUTOLINK.sub("\u2060", " ".join(str(text).split()))
     return _MARKDOWN.sub(r"\\\1", text)
+
+
+def local_moment(tz_name: str, moment: dt.datetime | None) -> str:
+    """A moment in the office's zone with its day: "Tue 10 Mar 2026 09:00 EDT"; "" for None."""
+    return "" if moment is None else f"{to_local(tz_name, moment):%a %d %b %Y %H:%M %Z}"

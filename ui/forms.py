@@ -105,3 +105,14 @@ def show_flash() -> None:
 def flash_warning(message: str) -> None:
     """A warning to show once beside the last action's success message (done, but look at this)."""
     st.session_state[FLASH_WARNING_KEY] = message
+
+
+def button(label: str, key: str, on_click: Callable[[], None], primary: bool = False) -> None:
+    """A full-width button that runs `on_click` (a callback: it runs before the page redraws)."""
+    st.button(
+        label,
+        key=key,
+        on_click=on_click,
+        type="primary" if primary else "secondary",
+        width="stretch",
+    )

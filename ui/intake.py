@@ -5,7 +5,7 @@ markdown. Widget keys start with `intake_` and carry the case id where they hold
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -18,23 +18,20 @@ from db.queries.intake import (
     patient_by_mrn,
 )
 from mild import messages
-from mild.booking import DEFAULT_PLANNED_MINUTES, SIDES
 from mild.cases import CaseStatus, RequestChannel
-from mild.days import at_local, local_today, to_local
+from mild.days import to_local
 from mild.errors import RuleViolation
 from mild.intake import (
     MAX_AMBULATORY_ASA,
     bmi,
     normalize_mrn,
 )
-from mild.medications import (
-    late_holds,
-)
 from mild.scores import ODI_SECTIONS
 from services import booking, intake
 from services.cases import advance_case
-from services.common import Actor, now_utc
+from services.common import Actor
 from ui import forms
+from ui.format import local_moment
 
 CHANNEL_LABELS = {
     RequestChannel.ONLINE_FORM: "Online form",
@@ -58,23 +55,9 @@ ODI_LABELS = {s: s.replace("_", " ").capitalize() for s in ODI_SECTIONS}
 ODI_CHOICES = [0, 1, 2, 3, 4, 5]
 
 
-def _when(tz: str, moment: dt.datetime | None) -> str:
-    return "" if moment is None else f"{to_local(tz, moment):%a %d %b %Y %H:%M %Z}"
-
-
 def _errors(key: str, fields: Sequence[str]) -> None:
     """Refusals with no widget of their own on this part of the screen (status, version)."""
     forms.other_errors(key, fields)
-
-
-def _button(label: str, key: str, on_click: Callable[[], None], primary: bool = False) -> None:
-    st.button(
-        label,
-        key=key,
-        on_click=on_click,
-        type="primary" if primary else "secondary",
-        width="stretch",
-    )
 
 
 # --- the consult request ------------------------------------------------------------------
@@ -184,7 +167,7 @@ def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderR
             state["intake_case"] = new.case_id
             state[forms.FLASH_KEY] = messages.CASE_REQUESTED.format(code=new.code)
 
-    _button("Create consult request", "intake_new_create", create, primary=True)
+    forms.button("Create consult request", "intake_new_create", create, primary=True)
     shown = ["mrn", "first_name", "last_name", "date_of_birth", "phone", "office", "provider"]
     _errors(errors, [*shown, "channel"])
 
@@ -241,7 +224,7 @@ def case_header(case: IntakeCase, user: Actor) -> None:
                 success=messages.INTAKE_SAVED,
             )
 
-        _button("Start intake", "intake_start", start, primary=True)
+        forms.button("Start intake", "intake_start", start, primary=True)
         _errors(errors, [])
 
 
@@ -253,7 +236,9 @@ def readiness(case: IntakeCase, user: Actor) -> None:
     with st.container(border=True, key="intake_readiness"):
         st.markdown("**Readiness for the day**")
         if case.confirmed_at is not None:
-            st.success(messages.CONFIRMED_ON.format(when=_when(case.timezone, case.confirmed_at)))
+            st.success(
+                messages.CONFIRMED_ON.format(when=local_moment(case.timezone, case.confirmed_at))
+            )
         if case.missing:
             st.warning(messages.MISSING_COUNT.format(n=len(case.missing)))
             st.text("\n".join(f"• {item}" for item in case.missing))
@@ -277,7 +262,7 @@ def readiness(case: IntakeCase, user: Actor) -> None:
                     success=messages.CASE_CONFIRMED,
                 )
 
-            _button("Confirm for the day", "intake_confirm", confirm, primary=not case.missing)
+            forms.button("Confirm for the day", "intake_confirm", confirm, primary=not case.missing)
             forms.field_error(errors, "readiness")
             _errors(errors, ["readiness"])
 
@@ -496,143 +481,3 @@ def escort(case: IntakeCase, user: Actor) -> None:
 
         st.form_submit_button("Save escort", on_click=save, type="primary", width="stretch")
     _errors(errors, ["escort_name", "escort_relationship", "escort_phone"])
-
-
-# --- booking --------------------------------------------------------------------------------
-
-
-def booking_form(
-    case: IntakeCase, user: Actor, offices: list[OfficeRow], providers: list[ProviderRow]
-) -> None:
-    errors = f"intake_book_errors_{case.id}"
-    k = f"intake_book_{case.id}"
-    state = st.session_state
-    if case.scheduled_start is not None:
-        when = _when(case.timezone, case.scheduled_start)
-        st.text(
-            messages.BOOKED_AS.format(
-                when=when, minutes=case.planned_minutes, provider=case.provider_name or "-"
-            )
-        )
-    names = {o.id: f"{o.name} ({o.code})" for o in offices}
-    office_ids = list(names)
-    where, who = st.columns(2)
-    with where:
-        st.selectbox(
-            "Office",
-            office_ids,
-            index=office_ids.index(case.office_id) if case.office_id in office_ids else 0,
-            format_func=names.get,
-            key=f"{k}_office",
-        )
-        forms.field_error(errors, "office")
-    office = next(o for o in offices if o.id == state.get(f"{k}_office", case.office_id))
-    here = {p.id: p.name for p in providers if p.office_id == office.id}
-    if state.get(f"{k}_provider") not in here:
-        state.pop(f"{k}_provider", None)
-    with who:
-        st.selectbox(
-            "Provider",
-            list(here),
-            index=list(here).index(case.provider_id) if case.provider_id in here else None,
-            format_func=here.get,
-            placeholder="Choose the provider",
-            key=f"{k}_provider",
-        )
-        forms.field_error(errors, "provider")
-    local_start = to_local(office.timezone, case.scheduled_start) if case.scheduled_start else None
-    # Two to a row: a refusal beside the start time stays readable on a tablet.
-    day, start = st.columns(2)
-    minutes, _ = st.columns(2)
-    with day:
-        st.date_input(
-            "Day",
-            value=local_start.date() if local_start else None,
-            min_value=local_today(office.timezone, now_utc()),
-            key=f"{k}_day",
-            format="YYYY-MM-DD",
-        )
-        forms.field_error(errors, "day")
-    with start:
-        st.time_input(
-            f"Start ({office.code} local time)",
-            value=local_start.time() if local_start else dt.time(8, 0),
-            step=dt.timedelta(minutes=15),
-            key=f"{k}_start",
-        )
-        forms.field_error(errors, "start")
-    with minutes:
-        st.number_input(
-            "Planned minutes",
-            value=case.planned_minutes or DEFAULT_PLANNED_MINUTES,
-            step=15,
-            key=f"{k}_minutes",
-        )
-        forms.field_error(errors, "planned_minutes")
-    # What the time-out checks against on the day.
-    levels, side = st.columns(2)
-    with levels:
-        st.text_input(
-            "Levels (for the time-out)",
-            value=case.planned_levels or "",
-            placeholder="e.g. L3-L4, L4-L5",
-            max_chars=40,
-            key=f"{k}_levels",
-        )
-        forms.field_error(errors, "planned_levels")
-    with side:
-        st.segmented_control(
-            "Side",
-            SIDES,
-            default=case.planned_side,
-            format_func=str.capitalize,
-            key=f"{k}_side",
-        )
-        forms.field_error(errors, "planned_side")
-
-    def book() -> None:
-        get = state.get
-        day, start = get(f"{k}_day"), get(f"{k}_start")
-        chosen = next((o for o in offices if o.id == get(f"{k}_office")), office)
-        late = (
-            late_holds(
-                [(m.drug, m.stop_before) for m in case.medications if m.hold_confirmed_at is None],
-                at_local(chosen.timezone, day, start),
-                now_utc(),
-            )
-            if isinstance(day, dt.date) and isinstance(start, dt.time)
-            else []
-        )
-        forms.submit(
-            lambda: booking.book_case(
-                case.id,
-                day=day,
-                start=get(f"{k}_start"),
-                planned_minutes=get(f"{k}_minutes"),
-                planned_levels=get(f"{k}_levels"),
-                planned_side=get(f"{k}_side"),
-                provider_id=get(f"{k}_provider"),
-                office_id=get(f"{k}_office"),
-                actor=user,
-                expected_version=case.version,
-            ),
-            errors_key=errors,
-            success=messages.CASE_BOOKED,
-        )
-        if late and not forms.errors(errors):
-            forms.flash_warning(
-                messages.BOOKED_HOLDS_LATE.format(
-                    drugs=" and ".join(
-                        f"{drug} ({_when(chosen.timezone, last)})" for drug, last in late
-                    )
-                )
-            )
-
-    label = "Re-book" if case.scheduled_start is not None else "Book"
-    _button(label, f"{k}_submit", book, primary=True)
-    if case.scheduled_start is not None:
-        st.caption(messages.REBOOK_NOTE)
-    _errors(
-        errors,
-        ["office", "provider", "day", "start", "planned_minutes", "planned_levels", "planned_side"],
-    )

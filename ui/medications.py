@@ -18,7 +18,7 @@ from db.queries.holds import current_hold_table
 from db.queries.intake import IntakeCase
 from db.queries.medications import MedicationRow
 from mild import messages
-from mild.days import at_local, to_local
+from mild.days import at_local
 from mild.glp1 import RISK_FACTORS, Glp1Decision, decision_summary, read_screen
 from mild.intake import DRUG_REVIEWERS, hold_confirmation_blocker
 from mild.medications import (
@@ -34,22 +34,8 @@ from services import medications as service
 from services.common import Actor, now_utc
 from services.medications import hold_facts
 from ui import forms
-from ui.format import plain
+from ui.format import local_moment, plain
 from ui.safe import show_failure
-
-
-def when(tz: str, moment: dt.datetime | None) -> str:
-    return "" if moment is None else f"{to_local(tz, moment):%a %d %b %Y %H:%M %Z}"
-
-
-def button(label: str, key: str, on_click: Callable[[], None], primary: bool = False) -> None:
-    st.button(
-        label,
-        key=key,
-        on_click=on_click,
-        type="primary" if primary else "secondary",
-        width="stretch",
-    )
 
 
 def medications(case: IntakeCase, user: Actor) -> None:
@@ -79,7 +65,7 @@ def medications(case: IntakeCase, user: Actor) -> None:
             clear={f"intake_drug_{case.id}": "", f"intake_dose_{case.id}": ""},  # still shown
         )
 
-    button("Add medication", f"intake_med_add_{case.id}", add)
+    forms.button("Add medication", f"intake_med_add_{case.id}", add)
     forms.other_errors(errors, ["drug", "dose"])
     if not case.medications:
         st.caption(messages.NO_MEDICATIONS)
@@ -102,7 +88,7 @@ def hold_facts_line(tz: str, med: MedicationRow, now: dt.datetime) -> str:
         parts.append(stop_text(med.stop_before, med.skip_on_day))
         if med.stop_before is not None:
             parts.append(
-                messages.LAST_DOSE_BY.format(when=when(tz, med.last_dose_by))
+                messages.LAST_DOSE_BY.format(when=local_moment(tz, med.last_dose_by))
                 if med.last_dose_by
                 else messages.LAST_DOSE_SET_WHEN_BOOKED
             )
@@ -131,7 +117,7 @@ def _medication(
             st.text(
                 messages.DRUG_REVIEWED_AS.format(
                     who=med.reviewed_by,
-                    when=when(case.timezone, med.reviewed_at),
+                    when=local_moment(case.timezone, med.reviewed_at),
                     choice=messages.NO_RELEVANCE_CHOICE if med.hold_rule is None else med.drug,
                     reason=med.review_reason,
                 )
@@ -159,7 +145,7 @@ def _medication(
         with dose:
             st.text_input("Dose", value=med.dose or "", key=f"{key}_dose")
             forms.field_error(errors, "dose")
-            button(
+            forms.button(
                 "Save dose",
                 f"{key}_save",
                 act(
@@ -169,7 +155,7 @@ def _medication(
                 ),
             )
         with remove:
-            button(
+            forms.button(
                 "Remove",
                 f"{key}_remove",
                 act(lambda: service.remove_medication(med.id, actor=user)),
@@ -214,7 +200,7 @@ def _place(med, user, key, errors, table, act) -> None:
     forms.field_error(errors, "choice")
     st.text_input("Why (who or what confirmed it)", key=f"{key}_reason", max_chars=500)
     forms.field_error(errors, "reason")
-    button(
+    forms.button(
         "Place drug",
         f"{key}_place",
         act(
@@ -257,7 +243,7 @@ def _glp1(med: MedicationRow, user: Actor, key: str, errors: str, act) -> None:
             max_chars=120,
         )
         forms.field_error(errors, "glp1_decided_by")
-        button(
+        forms.button(
             "Record screen and decision",
             f"{key}_glp1_save",
             act(
@@ -278,13 +264,13 @@ def _clearance(case, med, user, key, errors, act) -> None:
     if med.cleared_at is not None:
         st.text(
             messages.PRESCRIBER_CLEARED.format(
-                prescriber=med.cleared_by, when=when(case.timezone, med.cleared_at)
+                prescriber=med.cleared_by, when=local_moment(case.timezone, med.cleared_at)
             )
         )
         return
     st.text_input("Prescriber who agreed to the stop", key=f"{key}_prescriber")
     forms.field_error(errors, "prescriber")
-    button(
+    forms.button(
         "Record prescriber clearance",
         f"{key}_clear",
         act(
@@ -301,7 +287,7 @@ def _told(case, med, user, key, errors, act) -> None:
     if med.hold_confirmed_at is not None:
         st.text(
             messages.HOLD_TOLD.format(
-                who=med.hold_confirmed_by, when=when(case.timezone, med.hold_confirmed_at)
+                who=med.hold_confirmed_by, when=local_moment(case.timezone, med.hold_confirmed_at)
             )
         )
         return
@@ -309,7 +295,7 @@ def _told(case, med, user, key, errors, act) -> None:
     if blocker is not None:
         st.caption(f"{messages.HOLD_NOT_YET_TOLD} {blocker[1]}")
     else:
-        button(
+        forms.button(
             "Hold instructions confirmed with the patient",
             f"{key}_told",
             act(lambda: service.confirm_hold_with_patient(med.id, actor=user)),
@@ -325,7 +311,7 @@ def last_dose_input(
     if med.last_dose_taken_at is not None:
         st.text(
             messages.LAST_DOSE_REPORTED.format(
-                when=when(tz, med.last_dose_taken_at),
+                when=local_moment(tz, med.last_dose_taken_at),
                 via=messages.REPORTED_VIA_LABELS.get(med.last_dose_reported_via or "", ""),
                 who=med.last_dose_reported_by or "",
             )
@@ -352,4 +338,4 @@ def last_dose_input(
             clear={f"{key}_last_day": None, f"{key}_last_time": None},
         )
 
-    button("Record last dose", f"{key}_last_save", record)
+    forms.button("Record last dose", f"{key}_last_save", record)

@@ -25,14 +25,7 @@ from ui.safe import show_failure
 ROLES = list(Role)
 
 
-def button(label: str, key: str, on_click: Callable[[], None], primary: bool = False) -> None:
-    st.button(
-        label,
-        key=key,
-        on_click=on_click,
-        type="primary" if primary else "secondary",
-        width="stretch",
-    )
+button = forms.button  # one button for every tab (ui.forms)
 
 
 def act(label: str, key: str, action: Callable[[], object], *, errors: str, success: str) -> None:

@@ -1,0 +1,7 @@
+"""Every message a user reads, in one place: consistent wording that tests can assert on.
+
+Kept in two modules by when they were written (mild/messages/general.py, clinical.py) and read
+as one: `from mild import messages; messages.HARD_STOP`."""
+
+from mild.messages.clinical import *  # noqa: F403
+from mild.messages.general import *  # noqa: F403

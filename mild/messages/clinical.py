@@ -1,0 +1,234 @@
+"""Messages of the clinical rules revised to the published standard (2026-12): the hold table
+per drug, the day-of checklist, discharge instructions, comorbidity values."""
+
+# --- Clinical rules to the published standard (issue 9): holds per drug ---
+DRUG_AMBIGUOUS = "The name alone cannot tell which row applies: pick {options}."
+STOP_BEFORE = "stop {duration} before"
+NO_DOSE_ON_THE_DAY = "no dose on the morning of the procedure"
+NO_TIMED_STOP = "no timed stop"
+HOLD_STILL_UNDER_REVIEW = "{drug}: still needs review (pick its class from the hold table)"
+HOLD_LAST_DOSE_NOT_REPORTED = "{drug}: ask and record the patient's last dose"
+HOLD_LAST_DOSE_TOO_RECENT = (
+    "{drug}: last dose {taken}, later than the hold allows ({stop}; no dose after {allowed})"
+)
+LAST_DOSE_BY = "last dose by {when}"
+LAST_DOSE_REPORTED = "Last dose taken {when} (reported {via}, {who})"
+LAST_DOSE_NOT_REPORTED = "Last dose: not yet reported"
+LAST_DOSE_REQUIRED = "Enter the date and time of the last dose as the patient reports it."
+LAST_DOSE_IN_FUTURE = "The last dose cannot be in the future."
+LAST_DOSE_TOO_OLD = "That last dose is more than a year ago: check the date."
+LAST_DOSE_NOT_HELD = "{drug} has no hold: there is no last dose to record."
+LAST_DOSE_WINDOW_CLOSED = "Last doses are recorded until anesthesia starts; this case is {status}."
+LAST_DOSE_SAVED = "Last dose of {drug} recorded."
+REPORTED_VIA_LABELS = {"pre_op_call": "at the pre-op call", "day_of": "on the day"}
+REVIEW_CLASS_REQUIRED = (
+    "Pick the hold-table row this drug follows, or 'no bleeding or fasting relevance'."
+)
+REVIEW_REASON_REQUIRED = "Say why (for example: the pharmacist confirmed it is a statin)."
+REVIEW_ROW_UNKNOWN = "That row is not in the hold table (or not in use)."
+DRUG_REVIEWED_AS = "Placed by {who}, {when}: {choice}. Why: {reason}"
+NO_RELEVANCE_CHOICE = "No bleeding or fasting relevance"
+HOLD_STOP_RANGE = "Stop before is a whole number of hours from 0 to {max}, or empty."
+HOLD_RESTART_RANGE = "Restart after is a whole number of hours from 0 to {max}, or empty."
+HOLD_NO_RELEVANCE_HAS_NO_STOP = (
+    "A drug with no bleeding or fasting relevance has no stop: leave the hours empty."
+)
+HOLD_BRANDS_FORMAT = "Brand names are separated by ';' and use the characters a drug name may."
+HOLD_GENERIC_REQUIRED = "Enter the generic name."
+HOLD_SOURCE_REQUIRED = "Name the source of this row (guideline, label, or the practice's decision)."
+HOLD_CONFIRMED_BY_REQUIRED = "Enter who at the practice confirmed this row."
+HOLD_RULE_CONFIRMED = "Row {drug} confirmed by {who}."
+HOLD_TABLE_RECLASSED = "Re-classed on open cases: {cases}."
+HOLD_TABLE_NOTHING_RECLASSED = "No open case lists this drug."
+READY_LAST_DOSE = "Last dose reported by the patient: {drug}"
+RESTART_AT = "restart {when}"
+RESTART_BY_INSTRUCTION = "restart as instructed: {instruction}"
+PLANNED_LEVELS_FORMAT = (
+    "Levels are adjacent lumbar interspaces such as L3-L4, separated by commas (L5-S1 included)."
+)
+PLANNED_SIDE_CHOICE = "Choose bilateral, left or right."
+LAST_DOSE_SET_WHEN_BOOKED = "last dose: set when booked"
+NAME_GIVEN = "Given as: {name}"
+PLACE_CHOICE = "{drug} ({med_class}; {stop})"
+RESTART_AFTER = "restart {duration} after the procedure"
+
+
+# --- Day-of checklist (issue 9) ---
+ESCORT_OR_EXEMPTION = "{step}, or the attending physician's exemption"
+STEP_HAS_ITS_OWN_FORM = "{step} is recorded with its own form on the checklist."
+NOT_APPLICABLE_ESCORT_EXEMPT = "exempted from the escort rule by the attending physician"
+EVENT_TIME_NOT_TIMED = "{step} has no event time to correct."
+EVENT_TIME_REQUIRED = "Enter the time the event happened."
+EVENT_TIME_IN_FUTURE = "An event time cannot be in the future."
+EVENT_TIME_TOO_OLD = "That time is more than 24 hours ago: check the time."
+EVENT_TIME_BEFORE = "{step} cannot be before {other} ({at})."
+EVENT_TIME_AFTER = "{step} cannot be after {other} ({at})."
+EVENT_TIME_REASON_REQUIRED = (
+    "Say why the time is corrected (for example: ticked after the patient came in)."
+)
+EVENT_TIME_CORRECTED = "{step}: time corrected to {at}."
+EVENT_TIME_CHARTED = "happened {event}, charted {charted}"
+TIME_CORRECTED_ROW = "Time corrected to {at}"
+LEVEL_SIDE_AS_BOOKED = "As booked: {booked}"
+LEVEL_SIDE_NOT_BOOKED = (
+    "The booking has no levels or side: enter the levels and side the team confirmed."
+)
+BOOKED_LEVEL_SIDE = "Booked: {booked}"
+NO_LEVEL_SIDE_BOOKED = (
+    "The booking names no levels or side: type the levels and side the team confirmed."
+)
+ANTIBIOTIC_CHOICE_REQUIRED = "Say whether antibiotic prophylaxis was given or not used."
+ANTIBIOTIC_TIME_REQUIRED = "Enter the time the antibiotic was given."
+ANTIBIOTIC_IN_FUTURE = "The antibiotic time cannot be in the future."
+ANTIBIOTIC_TOO_EARLY = (
+    "Given at {at}: more than 60 minutes before the time-out. Re-dose as ordered and record "
+    "the new time."
+)
+ANTIBIOTIC_NOT_USED = "Not used"
+ANTIBIOTIC_GIVEN = "Given at {at}"
+ANTIBIOTIC_OPTIONS = ("Given", "Not used")
+ESCORT_HIRED_DRIVER = (
+    "A taxi or rideshare driver alone is not an escort: the patient needs a responsible adult "
+    "to go home with (42 CFR 416.52(c)(3); AANA). Ask for another adult, or for the attending "
+    "physician's exemption."
+)
+ESCORT_RELATIONSHIP_OTHER = "Relationship, in words"
+EXEMPTION_PHYSICIAN_REQUIRED = "Enter the name of the attending physician who exempts the patient."
+EXEMPTION_REASON_REQUIRED = "Say why the physician exempts the patient from the escort rule."
+EXEMPTION_ALREADY = "The patient is already exempted from the escort rule by {who}."
+EXEMPTION_SAVED = "Escort exemption by {who} recorded."
+ESCORT_EXEMPTED = (
+    "Exempted from the escort rule by {who}, {when}: {reason} (recorded by {recorder})"
+)
+EXEMPTION_HELP = (
+    "Only the attending physician may exempt a patient from the escort rule; the exemption, "
+    "who gave it and why are kept on the case and in the audit trail."
+)
+DISCHARGE_SCORE_PASSING = "Passing: {total} of 10 on the {scale}."
+DISCHARGE_SCORE_AGAIN = "Score again"
+INTAKE_LEFT_OPEN = "Left open at intake ({n}):"
+HELD_DRUGS_NONE = "No drug on this case is held or still under review."
+HELD_DRUG_NAME_GIVEN = "{drug} (given as {name})"
+HELD_DRUG_STOP = "Required: {stop}"
+HELD_DRUG_LAST_DOSE_BY = "Latest allowed last dose: {when}"
+HELD_DRUG_NO_DEADLINE = "Latest allowed last dose: not set (no timed stop, or not booked)"
+HELD_DRUG_UNDER_REVIEW = "Still under review: intake must place this drug in the hold table."
+LAST_DOSE_RECORD = "Record the last dose reported today"
+RESTART_NOT_YET = "restart time follows the procedure end ({after} after it)"
+RESTART_NONE = "No held drug to restart."
+RESTART_HEADING = "Restart of held drugs (from the procedure end):"
+
+# --- Discharge instructions (issue 9) ---
+INSTRUCTIONS_PREPARE = "Prepare discharge instructions"
+INSTRUCTIONS_DOWNLOAD = "Download discharge instructions (PDF)"
+INSTRUCTIONS_PREPARED = "Discharge instructions prepared (version {version}): download and print."
+INSTRUCTIONS_NO_OFFICE_PHONE = (
+    "This office has no phone number on file: write it on the printout by hand, and ask an "
+    "admin to add it."
+)
+INSTRUCTIONS_NOT_PREPARED = "The discharge instructions could not be prepared: try again."
+GLP1_SCREEN_UNKNOWN = "That is not one of the GLP-1 risk questions."
+GLP1_DECISION_REQUIRED = "Choose the decision: continue, continue with a liquid diet, or hold."
+GLP1_ELEVATED_NEEDS_DIET = (
+    "The screen found elevated risk: continue with a 24 h liquid diet, or hold if the "
+    "anesthesia team decides."
+)
+GLP1_HOLD_NEEDS_ANESTHESIA = "Name the anesthesia clinician who decided to hold the drug."
+GLP1_NOT_SCREENED = "GLP-1 risk screen and decision: not yet recorded."
+GLP1_RISK_ELEVATED = "Elevated risk ({factors})."
+GLP1_RISK_NOT_ELEVATED = "No risk factor found."
+GLP1_SAVED = "GLP-1 screen and decision recorded for {drug}."
+GLP1_NOT_A_GLP1 = "{drug} is not a GLP-1 agonist."
+READY_GLP1 = "GLP-1 risk screen and decision: {drug}"
+GLP1_LIQUID_DIET_TODAY = (
+    "{drug}: continued; the patient was to keep to clear liquids for the 24 h before."
+)
+GLP1_SCREEN_TITLE = "GLP-1 risk screen and decision (2024 guidance)"
+GLP1_DECIDED_BY = "Hold decided by {who} (anesthesia)"
+
+# --- Comorbidity values (issue 9) ---
+CLEARANCE_DATE_REQUIRED = "Enter the date."
+CLEARANCE_DATE_FUTURE = "The date cannot be in the future."
+CLEARANCE_DATE_TOO_OLD = "A value older than {years} years is no clearance: enter a recent one."
+HBA1C_RANGE = "HbA1c is a percentage from {low} to {high}."
+EGFR_RANGE = "eGFR is a number from {low} to {high} mL/min/1.73 m2."
+NECK_RANGE = "Neck circumference is from {low} to {high} cm."
+SEX_REQUIRED = "Choose the patient's sex (STOP-Bang counts male sex)."
+STOP_BANG_UNKNOWN_ITEM = "That is not a STOP-Bang question."
+DEVICE_TYPE_REQUIRED = "Choose the type of device."
+DEVICE_FIELD_REQUIRED = "Required for a pacemaker or defibrillator (ASA advisory 2020)."
+PACING_DEPENDENT_REQUIRED = "Say whether the patient is pacing-dependent."
+CARDIOLOGIST_REQUIRED = "Name the cardiologist who cleared the patient."
+CLEARANCE_NEEDS_CONDITION = "Flag {condition} first: this clearance belongs to it."
+EGFR_NOT_ASKED = "eGFR is recorded for kidney disease or a patient on dabigatran."
+CLEARANCE_HAS_VALUES = "{condition}: record the values of its clearance, not a tick."
+CLEARANCE_UNCHANGED = "Nothing changed: these values are already on file."
+MEDICARE_REQUIRED = "Say whether the patient's coverage is Medicare."
+MEDICARE_STUDY_ONLY_FOR_MEDICARE = (
+    "Study enrolment and NCT number are recorded for Medicare patients only."
+)
+NCT_FORMAT = "An NCT number is NCT followed by 8 digits, e.g. NCT03610737."
+NCT_WITHOUT_ENROLMENT = "Tick the enrolment: an NCT number is recorded with it."
+MEDICARE_SAVED = "Coverage saved."
+MEDICARE_HELP = (
+    "Medicare covers MILD only inside a CMS-approved study (coverage with evidence development, "
+    "NCD 150.13): record the enrolment and the study's NCT number."
+)
+READY_MEDICARE_STUDY = "Study enrolment and NCT number (Medicare)"
+LIMIT_HBA1C_HIGH = (
+    "HbA1c {value}% is above the practice's limit of {limit}%: elective surgery is usually "
+    "postponed"
+)
+LIMIT_HBA1C_OLD = "HbA1c measured {day} is older than {limit} months on the procedure day"
+LIMIT_EGFR_CONTRAST = "eGFR {value} is below {limit} {unit}: iodinated contrast needs a plan"
+LIMIT_EGFR_DABIGATRAN = (
+    "eGFR {value} is below {limit} {unit}: dabigatran is stopped {days} days before"
+)
+LIMIT_EGFR_OLD = "eGFR measured {day} is older than {limit} months on the procedure day"
+LIMIT_DEVICE_OLD = (
+    "{device} last interrogated {day}: older than {limit} months on the procedure day"
+)
+LIMIT_CARDIOLOGY_OLD = (
+    "Cardiology clearance of {day} is older than {limit} months on the procedure day"
+)
+LIMIT_UNKNOWN = "That limit does not exist."
+LIMIT_RANGE = "Enter a value from {low} to {high} {unit}."
+LIMIT_WHOLE_MONTHS = "Months are whole numbers."
+LIMIT_ACTION_REQUIRED = "Choose whether the limit blocks confirmation or warns."
+LIMIT_SOURCE_REQUIRED = 'Name the source, or write "practice policy (no published number)".'
+LIMIT_CHANGED_BY_SOMEONE_ELSE = (
+    "Someone else changed this limit meanwhile: discard your changes to see theirs."
+)
+LIMIT_SAVED = "Limit saved: {label}."
+LIMITS_HELP = (
+    "Limits intake checks comorbidity values against. Block: the case cannot be confirmed for "
+    "its day while the value is over the limit; warn: intake shows it and the clinicians "
+    "decide. Every change is audited."
+)
+INTAKE_WARNINGS = "To look at ({n}):"
+STOP_BANG_RESULT = "STOP-Bang {score} of 8: {band} risk"
+STOP_BANG_HIGH_BY_ALTERNATIVE = (
+    "High by the alternative rule: 2 or more STOP answers with male sex, BMI over 35 or a "
+    "thick neck"
+)
+STOP_BANG_NECK_AND_SEX = "Neck over 40 cm: {neck}; male: {male} (from the neck and sex below)"
+VALUES_ON_FILE = "On file: {values} ({who}, {when})"
+EGFR_FOR_DABIGATRAN = "Kidney function for dabigatran (its stop follows the eGFR)"
+DABIGATRAN_STOP_CHANGED = (
+    "dabigatran: stop {hours} h before (eGFR {egfr}); the patient must be told again"
+)
+ON_FILE_HBA1C = "HbA1c {percent}% measured {day}"
+ON_FILE_EGFR = "eGFR {value} mL/min/1.73 m2 measured {day}"
+ON_FILE_STOP_BANG = "yes to: {yes}; neck {neck} cm; {sex}"
+ON_FILE_DEVICE = (
+    "{device}, {maker}, for {indication}; pacing-dependent: {dependent}; last interrogated "
+    "{day}; plan: {plan}"
+)
+ON_FILE_CARDIOLOGY = "cleared by {who} on {day}"
+INSTRUCTIONS_PRINT_FIRST = (
+    "Prepare and print this patient's discharge instructions first: the tick records the "
+    "version printed."
+)
+INSTRUCTIONS_GIVEN_BUTTON = "Given to the patient ({version})"
+INSTRUCTIONS_GIVEN_BUTTON_UNPRINTED = "Given to the patient"
+ADMIN_OFFICE_PHONE_LABEL = "Phone for patients (printed on discharge instructions)"
