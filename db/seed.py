@@ -56,8 +56,9 @@ from mild.followup import (
     RedFlag,
     follow_up_schedule,
 )
+from mild.glp1 import Glp1Decision, screen_json
 from mild.intake import Condition
-from mild.medications import DEFAULT_HOLD_TABLE, HOURS, medication_hold
+from mild.medications import DEFAULT_HOLD_TABLE, HOURS, MedClass, medication_hold
 from mild.staff import Role
 from mild.time_out import booked_level_side
 
@@ -520,16 +521,18 @@ class _OfficeContext:
         row["updated_at"] = row["booked_at"]
         row["planned_levels"] = rng.choice(("L4-L5", "L3-L4, L4-L5", "L3-L4", "L2-L3, L3-L4"))
         row["planned_side"] = rng.choice(("bilateral", "bilateral", "bilateral", "left", "right"))
-        diabetic, xray = self._intake_details(row["id"], start)
         past = start < self.now - dt.timedelta(hours=12)
         # Upcoming cases are not all ready yet: that is what the coordinator's call list is for.
-        if past or target is not None or rng.random() < 0.85:
+        escort = past or target is not None or rng.random() < 0.85
+        confirmed = past or target is not None or rng.random() < 0.6
+        diabetic, xray = self._intake_details(row["id"], start, ready=confirmed and escort)
+        if escort:
             row.update(
                 escort_name=f"{self.fake.first_name()} {self.fake.last_name()}",
                 escort_relationship=rng.choice(("spouse", "daughter", "son", "friend")),
                 escort_phone=self.fake.numerify("(###) 555-0###"),
             )
-        if past or target is not None or rng.random() < 0.6:
+        if confirmed and escort:
             row["confirmed_at"] = min(start - dt.timedelta(days=1), self.now)
             row["confirmed_by_id"] = rng.choice(self.nurses)
         if target is None and not past:
@@ -542,7 +545,11 @@ class _OfficeContext:
                 self._follow_ups(row)
         self.out.add(Case, row)
 
-    def _intake_details(self, case_id: int, start: dt.datetime | None) -> tuple[bool, bool]:
+    def _intake_details(
+        self, case_id: int, start: dt.datetime | None, *, ready: bool = False
+    ) -> tuple[bool, bool]:
+        """Conditions, their values and medications; a case `ready` for its day has every hold
+        told to the patient, every clearance and GLP-1 decision on file."""
         rng = self.rng
         conditions = [
             c
@@ -567,8 +574,8 @@ class _OfficeContext:
                     "case_id": case_id,
                     "condition": c,
                     "details": None,
-                    "cleared_by_id": rng.choice(self.nurses) if start else None,
-                    "cleared_at": None,
+                    "cleared_by_id": rng.choice(self.nurses) if ready else None,
+                    "cleared_at": min(start - dt.timedelta(days=5), self.now) if ready else None,
                 },
             )
         drugs = rng.sample(DRUGS, rng.choice((0, 1, 1, 2, 3)))
@@ -586,6 +593,12 @@ class _OfficeContext:
             if start is not None and start < self.now + dt.timedelta(days=2) and rule.timed_hold:
                 limit = last_dose_by or (start - dt.timedelta(hours=14))
                 reported = limit - dt.timedelta(hours=rng.randint(2, 40))
+            told = (
+                min(start - dt.timedelta(days=rng.randint(3, 9)), self.now)
+                if ready and start is not None and rule.med_class != MedClass.OTHER
+                else None
+            )
+            glp1 = rule.med_class == MedClass.GLP1_AGONIST and told is not None
             self.out.add(
                 CaseMedication,
                 {
@@ -602,16 +615,21 @@ class _OfficeContext:
                     "needs_review": False,
                     "needs_clearance": rule.needs_clearance,
                     "cleared_by": f"Dr. {self.fake.last_name()}"
-                    if rule.needs_clearance and start
+                    if rule.needs_clearance and told
                     else None,
-                    "cleared_at": None,
-                    "hold_confirmed_by_id": None,
-                    "hold_confirmed_at": None,
+                    "cleared_at": told if rule.needs_clearance else None,
+                    "hold_confirmed_by_id": rng.choice(self.nurses) if told else None,
+                    "hold_confirmed_at": told,
                     "last_dose_taken_at": reported,
                     "last_dose_reported_at": reported
                     and min(reported + dt.timedelta(hours=20), self.now),
                     "last_dose_reported_by_id": rng.choice(self.nurses) if reported else None,
                     "last_dose_reported_via": "pre_op_call" if reported else None,
+                    "glp1_screen": GLP1_NO_RISK if glp1 else None,
+                    "glp1_decision": Glp1Decision.CONTINUE.value if glp1 else None,
+                    "glp1_decided_by": None,
+                    "glp1_recorded_at": told if glp1 else None,
+                    "glp1_recorded_by_id": rng.choice(self.nurses) if glp1 else None,
                     "note": None,
                 },
             )
@@ -962,6 +980,7 @@ _STEP_ORDER = {s.key: i for i, s in enumerate(STEPS)}
 
 
 CLEARANCE_COLUMNS = tuple(c.name for c in CaseClearance.__table__.columns)
+GLP1_NO_RISK = screen_json({})
 
 
 def _hours(delta: dt.timedelta | None) -> int | None:

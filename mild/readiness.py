@@ -54,6 +54,7 @@ class MedicationFact:
     hold_confirmed_with_patient: bool = False
     last_dose_by: dt.datetime | None = None
     glp1_decided: bool = False  # a GLP-1 agonist's risk screen and decision are on file
+    last_dose_taken_at: dt.datetime | None = None  # as the patient reported it
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,14 @@ def _condition_items(conditions: Iterable[ConditionFact], values: ClearanceValue
 
 def _hold_item(med: MedicationFact, now: dt.datetime | None, timezone: str) -> str:
     """Hold instructions still to confirm; when the latest allowed last dose is already past,
-    the patient cannot have kept the hold as told: say so, and what to do."""
-    if now is not None and last_dose_passed(med.last_dose_by, now):
+    the patient cannot have kept the hold as told: say so, and what to do (unless the last dose
+    they reported was in time)."""
+    kept = (
+        med.last_dose_taken_at is not None
+        and med.last_dose_by is not None
+        and med.last_dose_taken_at <= med.last_dose_by
+    )
+    if now is not None and not kept and last_dose_passed(med.last_dose_by, now):
         when = to_local(timezone, med.last_dose_by)
         return messages.READY_HOLD_LATE.format(drug=med.drug, day=f"{when:%a %d %b %H:%M %Z}")
     return messages.READY_HOLD_CONFIRMED.format(drug=med.drug)

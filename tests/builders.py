@@ -8,6 +8,7 @@ import itertools
 from db.models import Case, Office, Patient, Provider, StaffUser
 from db.session import transaction
 from mild.cases import CaseStatus, RequestChannel
+from mild.clearances import Sex, StopBangAnswers
 from mild.staff import Role
 from services.auth import hash_password
 from services.common import Actor
@@ -87,6 +88,17 @@ def make_case(
         s.add(case)
         s.flush()
         return case.id
+
+
+def make_ward(code: str, timezone: str = "America/New_York") -> tuple[int, Actor, int]:
+    """A procedure day: one office, its nurse (nina), one case booked at 09:00 today in the
+    office's own time. Returns (office id, nurse, case id)."""
+    from mild.days import at_local, local_today
+
+    office = make_office(code, timezone)
+    nurse = make_user("nina", Role.NURSE, [office])
+    nine = at_local(timezone, local_today(timezone, dt.datetime.now(dt.UTC)), dt.time(9))
+    return office, nurse, make_case(office, CaseStatus.SCHEDULED, nine)
 
 
 def make_follow_up(case_id: int, office_id: int) -> int:
@@ -424,6 +436,31 @@ TIME_OUT_PLAIN_ITEMS = (
 )
 
 
+# What a short day leaves open, in the checklist's order: ticked only as far as the hard stops
+# ask (arrival, holds, the time-out and its items, procedure start and end, recovery in, the
+# score and the escort), so discharge must name and confirm every one of these.
+OPEN_AFTER_A_SHORT_DAY = [
+    "vitals_recorded",
+    "iv_placed",
+    "escort_on_file",
+    "site_marked",
+    "patient_in_room",
+    "pre_anesthesia_check",
+    "pulse_oximeter_on",
+    "anesthesia_type",
+    "anesthesia_start",
+    "imaging_modality",
+    "levels_treated",
+    "fluoroscopy_recorded",
+    "sign_out",
+    "anesthesia_end",
+    "patient_out_of_room",
+    "recovery_out",
+    "instructions_given",
+    "restart_dates_given",
+]
+
+
 def confirm_time_out_items(case_id: int, actor: Actor, *, levels: str = "L4-L5 bilateral") -> None:
     """Every time-out item confirmed through the services (antibiotic: not used); the level
     and side typed when the booking names none. The time-out itself is left to the caller."""
@@ -442,6 +479,22 @@ def mark_site(case_id: int, actor: Actor, physician: str = "Dr. Ames") -> None:
 
 
 # --- Comorbidity values (issue 9) ---------------------------------------------------------------
+
+STOP_BANG_ITEMS = (
+    "snoring",
+    "tired",
+    "observed_apnea",
+    "high_blood_pressure",
+    "bmi_over_35",
+    "age_over_50",
+)
+
+
+def stop_bang_answers(*yes: str, neck_cm: float = 36, sex: Sex = Sex.FEMALE) -> StopBangAnswers:
+    """STOP-Bang answers with only the items named in `yes` answered yes."""
+    return StopBangAnswers(
+        **{item: item in yes for item in STOP_BANG_ITEMS}, neck_cm=neck_cm, sex=sex
+    )
 
 
 def add_clearance(case_id: int, kind, **columns) -> None:

@@ -12,7 +12,8 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,42 @@ def postgres_admin_url() -> str:
             "PostgreSQL server for it."
         )
     return url
+
+
+def new_postgres_database(
+    prefix: str, template: str | None = None
+) -> tuple[str, Callable[[], None]]:
+    """A new database on the test server, empty or a copy of `template`: its URL, and the
+    function that drops it (with any connection still open)."""
+    admin_url = postgres_admin_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    copy_of = f" TEMPLATE {template}" if template else ""
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}{copy_of}"))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+    return url, drop
+
+
+@contextmanager
+def database_of_the_test(
+    url: str, drop: Callable[[], None] | None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """`url` as the test's DATABASE_URL; afterwards its connections closed and, where `drop` is
+    given, the database dropped."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        dispose_engines()
+        if drop:
+            drop()
 
 
 @pytest.fixture(scope="session")
@@ -76,22 +113,7 @@ def db_url(request, tmp_path, monkeypatch) -> Iterator[str]:
         cleanup = None
     else:
         request.getfixturevalue("postgres_template")
-        admin_url = postgres_admin_url()
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        url, cleanup = new_postgres_database("t", template=TEMPLATE_DB)
 
-        def cleanup() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            admin.dispose()
-
-    monkeypatch.setenv("DATABASE_URL", url)
-    try:
+    with database_of_the_test(url, cleanup, monkeypatch):
         yield url
-    finally:
-        dispose_engines()
-        if cleanup:
-            cleanup()

@@ -92,7 +92,14 @@ def hold_facts_line(tz: str, med: MedicationRow, now: dt.datetime) -> str:
                 if med.last_dose_by
                 else messages.LAST_DOSE_SET_WHEN_BOOKED
             )
-            if med.hold_confirmed_at is None and last_dose_passed(med.last_dose_by, now):
+            taken = med.last_dose_taken_at
+            if taken is not None and med.last_dose_by is not None and taken > med.last_dose_by:
+                parts.append(messages.LAST_DOSE_REPORTED_TOO_LATE)
+            elif (
+                med.hold_confirmed_at is None
+                and taken is None
+                and last_dose_passed(med.last_dose_by, now)
+            ):
                 parts.append(messages.LAST_DOSE_PAST)
     if needs_patient_instruction(med.med_class) and not med.needs_review:
         parts.append(restart_text(med.restart_after, med.instruction))

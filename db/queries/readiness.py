@@ -70,6 +70,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                 CaseMedication.cleared_at,
                 CaseMedication.hold_confirmed_at,
                 CaseMedication.last_dose_by,
+                CaseMedication.last_dose_taken_at,
                 CaseMedication.glp1_decision,
             )
             .where(CaseMedication.case_id.in_(chunk))
@@ -85,6 +86,7 @@ def facts_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, Ca
                     hold_needed=needs_patient_instruction(m.med_class),
                     hold_confirmed_with_patient=m.hold_confirmed_at is not None,
                     last_dose_by=m.last_dose_by,
+                    last_dose_taken_at=m.last_dose_taken_at,
                     glp1_decided=m.glp1_decision is not None,
                 )
             )

@@ -532,7 +532,10 @@ def correct_event_time(page: Page, booking: Booking, key: str) -> None:
     box.locator("summary").filter(has_text="correct the time").click()
     corrected = earlier_today(booking, 10)
     type_time(box, f"When it happened ({corrected:%a %d %b})", corrected.time())
-    box.get_by_label("Why the time is corrected", exact=True).fill(CORRECTION_REASON)
+    reason = box.get_by_label("Why the time is corrected", exact=True)
+    reason.fill(CORRECTION_REASON)
+    reason.press("Enter")  # sent on its own before the button is pressed
+    wait_for_app_idle(page)
     box.get_by_role("button", name="Correct the time", exact=True).click()
     shown = time_text(booking.timezone, corrected)
     expect(box).to_contain_text(f"happened {shown}, charted ")
@@ -925,7 +928,10 @@ def test_a_rideshare_driver_alone_is_refused_as_escort_and_the_attending_physici
     escort.locator("summary").filter(has_text="Attending physician's exemption").click()
     physician = escort.get_by_label("Attending physician", exact=True)
     expect(physician).to_have_value(case.provider)  # the case's provider, as the usual attending
-    escort.get_by_label("Why the patient is exempted", exact=True).fill(EXEMPTION_REASON)
+    reason = escort.get_by_label("Why the patient is exempted", exact=True)
+    reason.fill(EXEMPTION_REASON)
+    reason.press("Enter")  # sent on its own before the button is pressed
+    wait_for_app_idle(page)
     escort.get_by_role("button", name="Record the exemption", exact=True).click()
     exempted = re.compile(
         re.escape(

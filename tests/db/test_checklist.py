@@ -32,6 +32,7 @@ from services.checklist import (
     undo_step,
 )
 from tests.builders import (
+    OPEN_AFTER_A_SHORT_DAY,
     add_condition,
     confirm_time_out_items,
     give_instructions,
@@ -42,27 +43,6 @@ from tests.builders import (
 
 NY, LA = "America/New_York", "America/Los_Angeles"
 ARRIVAL = ["checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"]
-# A day ticked only as far as the hard stops ask (see to_recovery): everything else still open.
-OPEN_AFTER_A_SHORT_DAY = [
-    "vitals_recorded",
-    "iv_placed",
-    "escort_on_file",
-    "site_marked",
-    "patient_in_room",
-    "pre_anesthesia_check",
-    "pulse_oximeter_on",
-    "anesthesia_type",
-    "anesthesia_start",
-    "imaging_modality",
-    "levels_treated",
-    "fluoroscopy_recorded",
-    "sign_out",
-    "anesthesia_end",
-    "patient_out_of_room",
-    "recovery_out",
-    "instructions_given",
-    "restart_dates_given",
-]
 ALDRETE_10 = {
     "activity": 2,
     "breathing": 2,

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from db.models import AuditEvent, Case, CaseClearance, CaseMedication
-from db.queries.clearances import limit_rows
+from db.queries.clearances import LimitView, limit_rows
 from db.queries.intake import case_detail
 from db.queries.readiness import readiness_for_cases
 from db.session import read_session, transaction
@@ -94,6 +94,24 @@ def refused(call, *args, **kwargs) -> tuple[str, str]:
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     return caught.value.field, caught.value.message
+
+
+def limit_as_shown(key: LimitKey) -> LimitView:
+    """One practice limit as the admin's screen reads it (its `updated_at` is what they saw)."""
+    (row,) = [r for r in limit_rows() if r.limit.key == key]
+    return row
+
+
+def edit_limit(shown: LimitView, value: float, action: str, source: str, *, actor) -> dt.datetime:
+    """Save a limit's value, action and source from a screen that read it as `shown`."""
+    return update_clinical_limit(
+        str(shown.limit.key),
+        value=value,
+        action=action,
+        source=source,
+        expected_updated_at=shown.updated_at,
+        actor=actor,
+    )
 
 
 def dabigatran(case_id: int) -> CaseMedication:
@@ -337,27 +355,15 @@ def test_a_cardiology_clearance_older_than_the_policy_warns(clinic):
 def test_an_admins_edit_of_a_limit_is_audited_and_refused_for_anyone_else(clinic):
     office, cora = clinic
     admin = make_user("ada", Role.ADMIN, [office])
-    (hba1c,) = [r for r in limit_rows() if r.limit.key == LimitKey.HBA1C_MAX]
+    hba1c = limit_as_shown(LimitKey.HBA1C_MAX)
 
-    assert refused(
-        update_clinical_limit,
-        "hba1c_max",
-        value=8.5,
-        action="block",
-        source="practice",
-        expected_updated_at=hba1c.updated_at,
-        actor=cora,
-    ) == ("role", messages.ADMIN_ONLY)
-    at = update_clinical_limit(
-        "hba1c_max",
-        value=8.5,
-        action="block",
-        source="Medical director, 2026",
-        expected_updated_at=hba1c.updated_at,
-        actor=admin,
+    assert refused(edit_limit, hba1c, 8.5, "block", "practice", actor=cora) == (
+        "role",
+        messages.ADMIN_ONLY,
     )
+    at = edit_limit(hba1c, 8.5, "block", "Medical director, 2026", actor=admin)
 
-    (row,) = [r for r in limit_rows() if r.limit.key == LimitKey.HBA1C_MAX]
+    row = limit_as_shown(LimitKey.HBA1C_MAX)
     assert (row.limit.value, row.limit.action, row.updated_by, row.updated_at) == (
         8.5,
         LimitAction.BLOCK,
@@ -366,15 +372,11 @@ def test_an_admins_edit_of_a_limit_is_audited_and_refused_for_anyone_else(clinic
     )
     (change,) = audits("clinical_limit.changed")
     assert change["before"]["value"] == 8.0 and change["after"]["action"] == "block"
-    assert refused(
-        update_clinical_limit,
-        "hba1c_max",
-        value=9,
-        action="block",
-        source="x",
-        expected_updated_at=hba1c.updated_at,
-        actor=admin,
-    ) == ("value", messages.LIMIT_CHANGED_BY_SOMEONE_ELSE)
+    # The same screen, saved again: someone (here the admin) changed it since it was read.
+    assert refused(edit_limit, hba1c, 9, "block", "x", actor=admin) == (
+        "value",
+        messages.LIMIT_CHANGED_BY_SOMEONE_ELSE,
+    )
 
 
 def test_raising_the_dabigatran_limit_reapplies_it_to_open_cases(clinic):
@@ -386,15 +388,8 @@ def test_raising_the_dabigatran_limit_reapplies_it_to_open_cases(clinic):
     record_egfr(case_id, value=55, measured_on=TODAY, actor=cora)
     assert dabigatran(case_id).stop_before_hours == 120
 
-    (limit,) = [r for r in limit_rows() if r.limit.key == LimitKey.EGFR_DABIGATRAN]
-    update_clinical_limit(
-        "egfr_dabigatran_below",
-        value=60,
-        action="warn",
-        source=limit.limit.source,
-        expected_updated_at=limit.updated_at,
-        actor=admin,
-    )
+    limit = limit_as_shown(LimitKey.EGFR_DABIGATRAN)
+    edit_limit(limit, 60, "warn", limit.limit.source, actor=admin)
 
     assert dabigatran(case_id).stop_before_hours == 144
     assert audits("case.kidney_function_reapplied") == [{"egfr": 55.0}]

@@ -9,11 +9,11 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from db.migrate import upgrade
-from db.session import dispose_engines, get_engine
+from db.session import get_engine
+from tests.conftest import database_of_the_test, new_postgres_database
 
 START = dt.datetime(2030, 3, 15, 13, 0, tzinfo=dt.UTC)  # a Friday, 09:00 in New York
 NOW = dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -27,28 +27,11 @@ def db_0004(request, tmp_path, monkeypatch):
         url = f"sqlite:///{tmp_path / 'old.db'}"
         cleanup = None
     else:
-        from tests.conftest import postgres_admin_url
+        url, cleanup = new_postgres_database("m5")
 
-        admin_url = postgres_admin_url()
-        name = f"m5_{abs(hash(tmp_path)) % 10**10}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-        def cleanup() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            admin.dispose()
-
-    monkeypatch.setenv("DATABASE_URL", url)
-    _migrate(url, "0004")
-    try:
+    with database_of_the_test(url, cleanup, monkeypatch):
+        _migrate(url, "0004")
         yield url
-    finally:
-        dispose_engines()
-        if cleanup:
-            cleanup()
 
 
 def _migrate(url: str, revision: str) -> None:

@@ -8,6 +8,7 @@ from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import (
     STEPS,
+    TIME_OUT_ITEMS,
     Phase,
     Tick,
     check_tick,
@@ -66,17 +67,13 @@ def test_steps_are_grouped_by_phase_in_the_order_a_nurse_works() -> None:
         Phase.RECOVERY,
         Phase.DISCHARGE,
     ]
-    assert [s.key for s in grouped[Phase.TIME_OUT]] == [
-        "imaging_modality",
-        "team_introduced",
-        "patient_confirmed",
-        "procedure_confirmed",
-        "level_side_confirmed",
-        "imaging_displayed",
-        "antibiotic_prophylaxis",
-        "critical_events_reviewed",
-        "time_out",
-    ]
+    # The time-out: the modality, then each item the time-out itself needs (the WHO order: the
+    # team introduced first, critical events reviewed last), then the time-out.
+    time_out_phase = [s.key for s in grouped[Phase.TIME_OUT]]
+    assert time_out_phase == ["imaging_modality", *TIME_OUT_ITEMS, "time_out"]
+    assert get_step("time_out").requires == TIME_OUT_ITEMS
+    assert TIME_OUT_ITEMS[0] == "team_introduced"
+    assert TIME_OUT_ITEMS[-1] == "critical_events_reviewed"
     assert grouped[Phase.SIGN_IN][0].key == "patient_in_room"
     assert grouped[Phase.PROCEDURE][-1].key == "patient_out_of_room"
     assert grouped[Phase.ARRIVAL][0].key == "checked_in"

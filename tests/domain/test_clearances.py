@@ -21,7 +21,6 @@ from mild.clearances import (
     LimitAction,
     LimitKey,
     Sex,
-    StopBangAnswers,
     StopBangBand,
     check_cardiology,
     check_device,
@@ -38,21 +37,10 @@ from mild.clearances import (
 )
 from mild.errors import RuleViolation
 from mild.intake import Condition
+from tests.builders import STOP_BANG_ITEMS, stop_bang_answers
 
 C = Condition
 TODAY = dt.date(2026, 12, 6)
-SIX_ITEMS = (
-    "snoring",
-    "tired",
-    "observed_apnea",
-    "high_blood_pressure",
-    "bmi_over_35",
-    "age_over_50",
-)
-
-
-def answers(*yes: str, neck_cm: float = 36, sex: Sex = Sex.FEMALE) -> StopBangAnswers:
-    return StopBangAnswers(**{item: item in yes for item in SIX_ITEMS}, neck_cm=neck_cm, sex=sex)
 
 
 def refusal(call, *args, **kwargs) -> tuple[str, str]:
@@ -67,12 +55,12 @@ def refusal(call, *args, **kwargs) -> tuple[str, str]:
 def test_stop_bang_is_low_to_2_intermediate_to_4_and_high_from_5() -> None:
     # One STOP answer at most, so the alternative rule never applies here.
     cases = [
-        (answers(), 0),
-        (answers("bmi_over_35"), 1),
-        (answers("bmi_over_35", "age_over_50"), 2),
-        (answers("bmi_over_35", "age_over_50", neck_cm=41), 3),
-        (answers("snoring", "bmi_over_35", "age_over_50", neck_cm=41), 4),
-        (answers("snoring", "bmi_over_35", "age_over_50", neck_cm=41, sex=Sex.MALE), 5),
+        (stop_bang_answers(), 0),
+        (stop_bang_answers("bmi_over_35"), 1),
+        (stop_bang_answers("bmi_over_35", "age_over_50"), 2),
+        (stop_bang_answers("bmi_over_35", "age_over_50", neck_cm=41), 3),
+        (stop_bang_answers("snoring", "bmi_over_35", "age_over_50", neck_cm=41), 4),
+        (stop_bang_answers("snoring", "bmi_over_35", "age_over_50", neck_cm=41, sex=Sex.MALE), 5),
     ]
     results = [stop_bang(a) for a, _ in cases]
     assert [r.score for r in results] == [n for _, n in cases]
@@ -85,38 +73,39 @@ def test_stop_bang_is_low_to_2_intermediate_to_4_and_high_from_5() -> None:
         "high",
     ]
     assert not any(r.high_by_alternative_rule for r in results)
-    everything = stop_bang(answers(*SIX_ITEMS, neck_cm=45, sex=Sex.MALE))
+    everything = stop_bang(stop_bang_answers(*STOP_BANG_ITEMS, neck_cm=45, sex=Sex.MALE))
     assert (everything.score, everything.band) == (8, StopBangBand.HIGH)
 
 
 def test_the_neck_counts_for_stop_bang_only_over_40_cm_and_male_sex_counts_one() -> None:
-    assert stop_bang(answers(neck_cm=40)).score == 0
-    assert stop_bang(answers(neck_cm=40.5)).score == 1
-    assert stop_bang(answers(sex=Sex.MALE)).score == 1
+    assert stop_bang(stop_bang_answers(neck_cm=40)).score == 0
+    assert stop_bang(stop_bang_answers(neck_cm=40.5)).score == 1
+    assert stop_bang(stop_bang_answers(sex=Sex.MALE)).score == 1
 
 
 def test_stop_bang_is_high_with_two_stop_answers_and_male_sex() -> None:
-    result = stop_bang(answers("snoring", "tired", sex=Sex.MALE))
+    result = stop_bang(stop_bang_answers("snoring", "tired", sex=Sex.MALE))
     assert (result.score, result.band, result.high_by_alternative_rule) == (3, "high", True)
 
 
 def test_stop_bang_is_high_with_two_stop_answers_and_a_neck_over_43_cm_in_a_man() -> None:
-    result = stop_bang(answers("snoring", "observed_apnea", neck_cm=43.5, sex=Sex.MALE))
+    result = stop_bang(stop_bang_answers("snoring", "observed_apnea", neck_cm=43.5, sex=Sex.MALE))
     assert (result.score, result.band, result.high_by_alternative_rule) == (4, "high", True)
 
 
 def test_stop_bang_is_high_with_two_stop_answers_and_a_neck_over_41_cm_in_a_woman() -> None:
-    assert stop_bang(answers("snoring", "tired", neck_cm=41.5)).band == "high"
-    assert stop_bang(answers("snoring", "tired", neck_cm=41)).band == "intermediate"  # N only
+    assert stop_bang(stop_bang_answers("snoring", "tired", neck_cm=41.5)).band == "high"
+    # At 41 cm only the neck item (N) counts.
+    assert stop_bang(stop_bang_answers("snoring", "tired", neck_cm=41)).band == "intermediate"
 
 
 def test_stop_bang_is_high_with_two_stop_answers_and_a_bmi_over_35() -> None:
-    result = stop_bang(answers("tired", "high_blood_pressure", "bmi_over_35"))
+    result = stop_bang(stop_bang_answers("tired", "high_blood_pressure", "bmi_over_35"))
     assert (result.score, result.band, result.high_by_alternative_rule) == (3, "high", True)
 
 
 def test_one_stop_answer_with_male_sex_is_not_high_by_the_alternative_rule() -> None:
-    result = stop_bang(answers("snoring", "bmi_over_35", sex=Sex.MALE))
+    result = stop_bang(stop_bang_answers("snoring", "bmi_over_35", sex=Sex.MALE))
     assert (result.band, result.high_by_alternative_rule) == ("intermediate", False)
 
 

@@ -12,8 +12,6 @@ from mild.clearances import (
     Limit,
     LimitAction,
     LimitKey,
-    Sex,
-    StopBangAnswers,
 )
 from mild.intake import Condition
 from mild.medications import MedClass
@@ -25,20 +23,12 @@ from mild.readiness import (
     missing_items,
     warnings,
 )
+from tests.builders import stop_bang_answers
 
 C = Condition
 DAY = dt.date(2026, 12, 14)
 CLEARED = CardiologyClearance("Dr. Heart", DAY - dt.timedelta(days=30))
-QUIET_SLEEPER = StopBangAnswers(
-    snoring=False,
-    tired=False,
-    observed_apnea=False,
-    high_blood_pressure=True,
-    bmi_over_35=False,
-    age_over_50=True,
-    neck_cm=38,
-    sex=Sex.FEMALE,
-)
+QUIET_SLEEPER = stop_bang_answers("high_blood_pressure", "age_over_50", neck_cm=38)
 
 
 def ready_facts(**changes) -> CaseFacts:
@@ -253,3 +243,14 @@ def test_a_medicare_case_needs_study_enrolment_and_its_nct_number() -> None:
     assert missing_items(enrolled) == []
     assert missing_items(ready_facts(medicare=False)) == []
     assert missing_items(ready_facts(medicare=None)) == []
+
+
+def test_a_past_last_dose_time_is_not_flagged_when_the_patient_reported_stopping_in_time() -> None:
+    import datetime as dt
+
+    now = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
+    due = dt.datetime(2026, 11, 21, 14, 0, tzinfo=dt.UTC)
+    kept = apixaban(cleared=True, last_dose_by=due, last_dose_taken_at=due - dt.timedelta(hours=5))
+    assert missing_items(ready_facts(medications=(kept,), now=now)) == [
+        "Hold instructions confirmed with the patient: apixaban"
+    ]

@@ -13,15 +13,22 @@ takes `db_url` unmarked runs on both backends.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import streamlit
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from db.session import dispose_engines
+from db.models import Case
+from db.session import dispose_engines, read_session
+from mild.cases import CaseStatus
+from mild.staff import Role
+from services.common import Actor
+from tests.builders import make_office, make_user, make_user_session
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY_POINT = REPO / "dashboard.py"
@@ -49,6 +56,88 @@ def app(tmp_path) -> Iterator[Callable[[], AppTest]]:
 
     yield new_session
     dispose_engines()
+
+
+# One screen for a signed-in user (sign-in has its own tests): the AppTest scripts, each a page
+# as the router runs it, and the tab that opens one.
+
+
+def admin_page() -> None:
+    from pages import admin
+
+    admin.render()
+
+
+def checklist_page() -> None:
+    from pages import checklist
+
+    checklist.render()
+
+
+def followup_page() -> None:
+    from pages import followup
+
+    followup.render()
+
+
+def intake_page() -> None:
+    from pages import intake
+
+    intake.render()
+
+
+def open_tab(page: Callable[[], None], user: Actor, **state) -> AppTest:
+    """A new tab on `page` for a signed-in user, with `state` (a picked case, a tab) set in its
+    session before the first run."""
+    at = AppTest.from_function(page, default_timeout=TIMEOUT)
+    at.session_state["signed_in_actor"] = user
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+@pytest.fixture
+def office(db_url) -> int:
+    return make_office("AA")
+
+
+@pytest.fixture
+def root(office) -> Actor:
+    """The signed-in admin, in a browser session of their own."""
+    actor = make_user("root", Role.ADMIN, [])
+    return dataclasses.replace(actor, session_id=make_user_session(actor.id))
+
+
+# What a user sees on a screen.
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def successes(at: AppTest) -> list[str]:
+    return [s.value for s in at.success]
+
+
+def texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def missing(at: AppTest) -> list[str]:
+    """The items the intake screen's readiness summary lists as missing."""
+    box = at.container(key="intake_readiness")
+    return [line.removeprefix("• ") for t in box.text for line in t.value.splitlines()]
+
+
+def container(at: AppTest, key: str):
+    """The keyed container of the page, or None when it is not drawn."""
+    found = [c for c in at.container if c.key == key]
+    return found[0] if found else None
+
+
+def status_of(case_id: int) -> CaseStatus:
+    with read_session() as s:
+        return s.scalar(select(Case.status).where(Case.id == case_id))
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:

@@ -3,16 +3,15 @@ the admin typed kept; and the intake screen showing the hold table as the admins
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from db.models import AuditEvent, Case, HoldRuleRow, Office, StaffUser, UserSession
-from db.session import dispose_engines, read_session, transaction
+from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
 from mild.medications import MedClass
@@ -28,51 +27,29 @@ from tests.builders import (
     make_user,
     make_user_session,
 )
-from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from tests.pages.conftest import (
+    SQLITE_ONLY,
+    admin_page,
+    container,
+    errors,
+    intake_page,
+    open_tab,
+    successes,
+)
 from ui.format import zone_abbreviation
 
 pytestmark = SQLITE_ONLY
 NEW_PASSWORD = "temporary-pass-1"
 
 
-def _admin_page() -> None:
-    """The AppTest script: the admin screen as the router runs it for a signed-in user."""
-    from pages import admin
-
-    admin.render()
-
-
-def _intake_page() -> None:
-    from pages import intake
-
-    intake.render()
-
-
 @pytest.fixture
-def screen(db_url) -> Iterator[Callable[..., AppTest]]:
-    """A new tab on the admin screen (or another page) for a signed-in user."""
+def screen(db_url) -> Callable[..., AppTest]:
+    """A new tab on the admin screen, on `tab` when one is named, for a signed-in user."""
 
-    def open_for(user: Actor, tab: str | None = None, page=_admin_page) -> AppTest:
-        at = AppTest.from_function(page, default_timeout=TIMEOUT)
-        at.session_state["signed_in_actor"] = user
-        if tab:
-            at.session_state["admin_tab"] = tab
-        return at.run()
+    def open_for(user: Actor, tab: str | None = None) -> AppTest:
+        return open_tab(admin_page, user, **({"admin_tab": tab} if tab else {}))
 
-    yield open_for
-    dispose_engines()
-
-
-@pytest.fixture
-def office(db_url) -> int:
-    return make_office("AA")
-
-
-@pytest.fixture
-def root(office) -> Actor:
-    """The signed-in admin, in a browser session of their own."""
-    actor = make_user("root", Role.ADMIN, [])
-    return dataclasses.replace(actor, session_id=make_user_session(actor.id))
+    return open_for
 
 
 @pytest.fixture
@@ -80,21 +57,8 @@ def nina(office) -> Actor:
     return make_user("nina", Role.NURSE, [office])
 
 
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def successes(at: AppTest) -> list[str]:
-    return [s.value for s in at.success]
-
-
 def captions(at: AppTest) -> list[str]:
     return [c.value for c in at.caption]
-
-
-def container(at: AppTest, key: str):
-    found = [c for c in at.container if c.key == key]
-    return found[0] if found else None
 
 
 def table(at: AppTest, key: str):
@@ -750,7 +714,7 @@ def test_intake_shows_the_hold_instruction_an_admin_wrote(office, root, nina, sc
     case_id = make_case(office, CaseStatus.INTAKE)
     medications.add_medication(case_id, "Motrin", actor=nina)
 
-    at = screen(nina, page=_intake_page)
+    at = open_tab(intake_page, nina)
     at.selectbox(key="intake_case").set_value(case_id).run()
 
     assert not at.exception

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
 from db.models import AuditEvent
-from db.session import dispose_engines, read_session
+from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
 from mild.days import at_local, local_today
@@ -22,42 +22,23 @@ from mild.staff import Role
 from services import reads
 from services.common import Actor
 from tests.builders import make_case, make_discharged_case, make_office, make_user
-from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from tests.pages.conftest import (
+    SQLITE_ONLY,
+    checklist_page,
+    followup_page,
+    intake_page,
+    open_tab,
+)
 
 pytestmark = SQLITE_ONLY
 
 TZ = "America/New_York"
 
 
-def _checklist_page() -> None:
-    from pages import checklist
-
-    checklist.render()
-
-
-def _intake_page() -> None:
-    from pages import intake
-
-    intake.render()
-
-
-def _followup_page() -> None:
-    from pages import followup
-
-    followup.render()
-
-
 @pytest.fixture
-def tab(db_url) -> Iterator[Callable[[Callable[[], None], Actor], AppTest]]:
+def tab(db_url) -> Callable[..., AppTest]:
     """A new browser tab on a screen for a signed-in user."""
-
-    def open_for(page: Callable[[], None], user: Actor) -> AppTest:
-        at = AppTest.from_function(page, default_timeout=TIMEOUT)
-        at.session_state["signed_in_actor"] = user
-        return at.run()
-
-    yield open_for
-    dispose_engines()
+    return open_tab
 
 
 @pytest.fixture
@@ -103,7 +84,7 @@ def test_opening_a_checklist_case_is_recorded_once_however_often_the_page_reruns
     tab, office, nurse
 ):
     case_id = todays_case(office)
-    at = open_on_checklist(tab(_checklist_page, nurse), office, case_id)
+    at = open_on_checklist(tab(checklist_page, nurse), office, case_id)
     assert checklist_shown(at)
     at.button(key="dayof_reload").click().run()
     at.run()
@@ -113,10 +94,10 @@ def test_opening_a_checklist_case_is_recorded_once_however_often_the_page_reruns
 
 def test_a_second_case_and_a_new_tab_are_each_recorded(tab, office, nurse):
     first, second = todays_case(office), todays_case(office)
-    at = open_on_checklist(tab(_checklist_page, nurse), office, first)
+    at = open_on_checklist(tab(checklist_page, nurse), office, first)
     open_on_checklist(at, office, second)
     open_on_checklist(at, office, first)  # back to the first: already recorded in this tab
-    open_on_checklist(tab(_checklist_page, nurse), office, first)  # a new browser session
+    open_on_checklist(tab(checklist_page, nurse), office, first)  # a new browser session
 
     assert [v[1] for v in views()] == [first, second, first]
 
@@ -124,7 +105,7 @@ def test_a_second_case_and_a_new_tab_are_each_recorded(tab, office, nurse):
 def test_opening_an_intake_case_is_recorded_once(tab, office):
     cora = make_user("cora", Role.COORDINATOR, [office])
     case_id = make_case(office, CaseStatus.INTAKE)
-    at = tab(_intake_page, cora)
+    at = tab(intake_page, cora)
     at.selectbox(key="intake_case").set_value(case_id).run()
     assert not at.error
     at.run()
@@ -136,7 +117,7 @@ def test_opening_a_follow_up_is_recorded_once_against_its_case(tab, office, nurs
     case_id, follow_ups = make_discharged_case(
         office, dt.datetime.now(dt.UTC) - dt.timedelta(hours=30)
     )
-    at = tab(_followup_page, nurse)
+    at = tab(followup_page, nurse)
     at.selectbox(key="fu_open").select(follow_ups[FollowUpKind.NEXT_DAY_CALL]).run()
     assert any(c.key == "fu_record" for c in at.container)
     at.run()
@@ -146,7 +127,7 @@ def test_opening_a_follow_up_is_recorded_once_against_its_case(tab, office, nurs
 
 def test_choosing_nothing_records_nothing(tab, office, nurse):
     todays_case(office)
-    tab(_checklist_page, nurse)
+    tab(checklist_page, nurse)
 
     assert views() == []
 
@@ -171,7 +152,7 @@ def test_a_checklist_case_whose_opening_cannot_be_recorded_is_not_shown(
 
     with monkeypatch.context() as patched:
         patched.setattr(reads, "record_case_view", fail)
-        at = open_on_checklist(tab(_checklist_page, nurse), office, case_id)
+        at = open_on_checklist(tab(checklist_page, nurse), office, case_id)
 
         assert not at.exception
         assert [e.value for e in at.error] == [message]
@@ -186,7 +167,7 @@ def test_an_intake_case_whose_opening_cannot_be_recorded_is_not_shown(tab, offic
     cora = make_user("cora", Role.COORDINATOR, [office])
     case_id = make_case(office, CaseStatus.INTAKE)
     monkeypatch.setattr(reads, "record_case_view", _raise_runtime_error)
-    at = tab(_intake_page, cora)
+    at = tab(intake_page, cora)
     at.selectbox(key="intake_case").set_value(case_id).run()
 
     assert [e.value for e in at.error] == [messages.CASE_VIEW_NOT_RECORDED]
@@ -198,7 +179,7 @@ def test_a_follow_up_whose_opening_cannot_be_recorded_is_not_shown(tab, office, 
         office, dt.datetime.now(dt.UTC) - dt.timedelta(hours=30)
     )
     monkeypatch.setattr(reads, "record_case_view", _raise_runtime_error)
-    at = tab(_followup_page, nurse)
+    at = tab(followup_page, nurse)
     at.selectbox(key="fu_open").select(follow_ups[FollowUpKind.NEXT_DAY_CALL]).run()
 
     assert [e.value for e in at.error] == [messages.CASE_VIEW_NOT_RECORDED]

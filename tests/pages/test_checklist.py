@@ -29,6 +29,7 @@ from services.checklist import (
     undo_step,
 )
 from tests.builders import (
+    OPEN_AFTER_A_SHORT_DAY,
     add_condition,
     add_held_drug,
     arrange_escort,
@@ -36,9 +37,10 @@ from tests.builders import (
     make_case,
     make_office,
     make_user,
+    make_ward,
     mark_site,
 )
-from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from tests.pages.conftest import SQLITE_ONLY, checklist_page, open_tab
 from ui.checklist import plain, reason_key
 
 pytestmark = SQLITE_ONLY
@@ -67,17 +69,9 @@ def today_at(hour: int, minute: int = 0) -> dt.datetime:
     return at_local(TZ, local_today(TZ, dt.datetime.now(dt.UTC)), dt.time(hour, minute))
 
 
-def _checklist_page() -> None:
-    """The AppTest script: the page as the router would run it for a signed-in user."""
-    from pages import checklist
-
-    checklist.render()
-
-
 def screen(actor) -> AppTest:
-    at = AppTest.from_function(_checklist_page, default_timeout=TIMEOUT)
-    at.session_state["signed_in_actor"] = actor
-    return at.run()
+    """A new tab on the day-of checklist for a signed-in user."""
+    return open_tab(checklist_page, actor)
 
 
 def open_case(at: AppTest, office_id: int, case_id: int) -> AppTest:
@@ -144,10 +138,7 @@ def status_of(case_id: int) -> CaseStatus:
 @pytest.fixture
 def ward(db_url):
     """One office, one nurse, one case booked at 09:00 today."""
-    office = make_office("AA", TZ)
-    nurse = make_user("nina", Role.NURSE, [office])
-    case_id = make_case(office, CaseStatus.SCHEDULED, today_at(9))
-    return office, nurse, case_id
+    return make_ward("AA", TZ)
 
 
 # The day
@@ -749,27 +740,7 @@ def test_typed_names_and_details_are_shown_as_typed_never_formatted(ward):
 # Discharge: each step still open named, confirmed before she discharges
 
 
-# Ticked through the hard stops only (score and escort too): these are still open.
-OPEN_AT_DISCHARGE = [
-    "vitals_recorded",
-    "iv_placed",
-    "escort_on_file",
-    "site_marked",
-    "patient_in_room",
-    "pre_anesthesia_check",
-    "pulse_oximeter_on",
-    "anesthesia_type",
-    "anesthesia_start",
-    "imaging_modality",
-    "levels_treated",
-    "fluoroscopy_recorded",
-    "sign_out",
-    "anesthesia_end",
-    "patient_out_of_room",
-    "recovery_out",
-    "instructions_given",
-    "restart_dates_given",
-]
+# Ticked through the hard stops only (score and escort too): OPEN_AFTER_A_SHORT_DAY stays open.
 SHORT_DAY = [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]
 
 
@@ -794,7 +765,7 @@ def test_discharge_names_each_step_still_open_and_is_refused_until_she_confirms(
     at = at.run()
     box = step_box(at, "discharged")
     assert [w.value for w in box.warning] == [
-        messages.DISCHARGE_OPEN_STEPS.format(steps=labels(OPEN_AT_DISCHARGE))
+        messages.DISCHARGE_OPEN_STEPS.format(steps=labels(OPEN_AFTER_A_SHORT_DAY))
     ]
     assert [c.label for c in box.checkbox] == [messages.DISCHARGE_CONFIRM_OPEN]
     assert at.button(key=f"dayof_tick_{case_id}_discharged").label == "Discharge patient"
@@ -802,14 +773,14 @@ def test_discharge_names_each_step_still_open_and_is_refused_until_she_confirms(
     at = press(at, case_id, "discharged")
 
     assert errors_beside(at, "discharged") == [
-        messages.DISCHARGE_OPEN_NOT_CONFIRMED.format(steps=labels(OPEN_AT_DISCHARGE))
+        messages.DISCHARGE_OPEN_NOT_CONFIRMED.format(steps=labels(OPEN_AFTER_A_SHORT_DAY))
     ]
     assert status_of(case_id) == CaseStatus.RECOVERY
 
     # She completes two of them; the list shrinks, then she confirms the rest and discharges.
     at = press(at, case_id, "sign_out")
     at = press(at, case_id, "anesthesia_end")
-    still_open = [k for k in OPEN_AT_DISCHARGE if k not in ("sign_out", "anesthesia_end")]
+    still_open = [k for k in OPEN_AFTER_A_SHORT_DAY if k not in ("sign_out", "anesthesia_end")]
     assert [w.value for w in step_box(at, "discharged").warning] == [
         messages.DISCHARGE_OPEN_STEPS.format(steps=labels(still_open))
     ]
@@ -853,7 +824,7 @@ def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
     add_condition(case_id, Condition.DIABETES)
     to_recovery(case_id, nurse, SHORT_DAY)
     discharge_patient(
-        case_id, actor=colleague, open_steps_confirmed=[*OPEN_AT_DISCHARGE, "glucose_checked"]
+        case_id, actor=colleague, open_steps_confirmed=[*OPEN_AFTER_A_SHORT_DAY, "glucose_checked"]
     )
 
     at = open_case(screen(nurse), office, case_id)
@@ -862,7 +833,7 @@ def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
     # The note on top, and no more "Today: glucose on arrival": the day's tasks are behind her.
     assert [i.value for i in at.info] == [locked_note(case_id, "Omar")]
     assert texts_in(at, "discharged")[1] == messages.DISCHARGED_WITH_OPEN_STEPS.format(
-        steps=labels(["glucose_checked", *OPEN_AT_DISCHARGE])
+        steps=labels(["glucose_checked", *OPEN_AFTER_A_SHORT_DAY])
     )
     assert at.metric[0].value == "Discharged"
     # No way to change anything: no tick, un-tick, value, score, escort or confirmation input.
@@ -884,7 +855,7 @@ def test_a_tick_from_a_screen_left_open_after_discharge_is_refused_with_the_lock
     to_recovery(case_id, nurse, SHORT_DAY)
     at = open_case(screen(nurse), office, case_id)
     # Meanwhile a colleague discharges the patient on her own tablet.
-    discharge_patient(case_id, actor=colleague, open_steps_confirmed=OPEN_AT_DISCHARGE)
+    discharge_patient(case_id, actor=colleague, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
     rows = entries(case_id)
 
     at = press(at, case_id, "sign_out")
@@ -937,7 +908,7 @@ def test_the_confirmation_is_asked_again_when_the_steps_still_open_change(ward):
     at = at.button(key="dayof_reload").click().run()
 
     box = step_box(at, "discharged")
-    reopened = ["fasting_confirmed", *OPEN_AT_DISCHARGE]
+    reopened = ["fasting_confirmed", *OPEN_AFTER_A_SHORT_DAY]
     assert [w.value for w in box.warning] == [
         messages.DISCHARGE_OPEN_STEPS.format(steps=labels(reopened))
     ]

@@ -14,18 +14,16 @@ from db.models import Case, ChecklistEntry
 from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
+from mild.checklist import TIME_OUT_ITEMS
 from mild.days import to_local
 from mild.discharge import RIDESHARE, DischargeScale
-from mild.staff import Role
 from services.checklist import complete_step, correct_event_time, record_discharge_score
 from services.common import now_utc
 from tests.builders import (
     add_held_drug,
     arrange_escort,
     book_levels,
-    make_case,
-    make_office,
-    make_user,
+    make_ward,
 )
 from tests.pages.conftest import SQLITE_ONLY
 from tests.pages.test_checklist import (
@@ -41,7 +39,6 @@ from tests.pages.test_checklist import (
     step_box,
     texts_in,
     tick_all,
-    today_at,
 )
 
 pytestmark = SQLITE_ONLY
@@ -50,9 +47,7 @@ pytestmark = SQLITE_ONLY
 @pytest.fixture
 def ward(db_url):
     """One office, one nurse, one case booked at 09:00 today."""
-    office = make_office("AA", TZ)
-    nurse = make_user("nina", Role.NURSE, [office])
-    return office, nurse, make_case(office, CaseStatus.SCHEDULED, today_at(9))
+    return make_ward("AA", TZ)
 
 
 def case_column(case_id: int, column: str):
@@ -70,13 +65,7 @@ def test_the_new_steps_are_on_the_screen_in_their_phases(ward):
         "site_marked",
         "patient_in_room",
         "pulse_oximeter_on",
-        "team_introduced",
-        "patient_confirmed",
-        "procedure_confirmed",
-        "level_side_confirmed",
-        "imaging_displayed",
-        "antibiotic_prophylaxis",
-        "critical_events_reviewed",
+        *TIME_OUT_ITEMS,
         "patient_out_of_room",
     ]:
         assert step_box(at, step)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from db.models import Case, FollowUp
-from db.session import dispose_engines, read_session
+from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
 from mild.followup import CallAnswers, FollowUpKind, Incision, RedFlag
@@ -22,7 +23,15 @@ from mild.staff import Role
 from services.common import Actor
 from services.followup import record_call_attempt, record_followup_call, record_outcome_visit
 from tests.builders import make_discharged_case, make_office, make_user
-from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from tests.pages.conftest import (
+    SQLITE_ONLY,
+    container,
+    errors,
+    followup_page,
+    open_tab,
+    status_of,
+    successes,
+)
 
 CALL = FollowUpKind.NEXT_DAY_CALL
 WEEKS_2 = FollowUpKind.WEEKS_2
@@ -34,29 +43,10 @@ PAIN_9_CALL = dataclasses.replace(QUIET_CALL, nprs=9)  # uncontrolled pain: esca
 pytestmark = SQLITE_ONLY
 
 
-def _followup_page() -> None:
-    """The AppTest script: the follow-up screen as the router runs it for a signed-in user."""
-    from pages import followup
-
-    followup.render()
-
-
 @pytest.fixture
-def screen(db_url) -> Iterator[Callable[[Actor], AppTest]]:
-    """A new tab on the follow-up screen for a signed-in user (sign-in has its own tests)."""
-
-    def open_for(user: Actor) -> AppTest:
-        at = AppTest.from_function(_followup_page, default_timeout=TIMEOUT)
-        at.session_state["signed_in_actor"] = user
-        return at.run()
-
-    yield open_for
-    dispose_engines()
-
-
-@pytest.fixture
-def office(db_url) -> int:
-    return make_office("AA")
+def screen(db_url) -> Callable[[Actor], AppTest]:
+    """A new tab on the follow-up screen for a signed-in user."""
+    return partial(open_tab, followup_page)
 
 
 @pytest.fixture
@@ -75,20 +65,9 @@ def row(follow_up_id: int) -> FollowUp:
         return found
 
 
-def status_of(case_id: int) -> CaseStatus:
-    with read_session() as s:
-        return s.scalar(select(Case.status).where(Case.id == case_id))
-
-
 def code_of(case_id: int) -> str:
     with read_session() as s:
         return s.scalar(select(Case.code).where(Case.id == case_id))
-
-
-def container(at: AppTest, key: str):
-    """The keyed container of the page, or None when it is not drawn."""
-    found = [c for c in at.container if c.key == key]
-    return found[0] if found else None
 
 
 def table_in(at: AppTest, key: str):
@@ -99,14 +78,6 @@ def table_in(at: AppTest, key: str):
 
 def worklist(at: AppTest):
     return table_in(at, "fu_worklist")
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def successes(at: AppTest) -> list[str]:
-    return [s.value for s in at.success]
 
 
 def form_key(at: AppTest, name: str) -> str:

@@ -4,14 +4,15 @@ and confirmed for its day; every refusal is shown beside its field with what was
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from db.models import Case, CaseMedication
-from db.session import dispose_engines, read_session, transaction
+from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus, RequestChannel
 from mild.days import at_local, local_today, to_local
@@ -23,7 +24,15 @@ from services.cases import advance_case
 from services.common import Actor
 from services.intake import create_case
 from tests.builders import make_case, make_office, make_provider, make_user
-from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from tests.pages.conftest import (
+    SQLITE_ONLY,
+    errors,
+    intake_page,
+    missing,
+    open_tab,
+    status_of,
+    texts,
+)
 from ui.format import plain
 
 pytestmark = SQLITE_ONLY
@@ -31,29 +40,10 @@ TZ = "America/New_York"
 DOB = dt.date(1951, 4, 2)
 
 
-def _intake_page() -> None:
-    """The AppTest script: the intake screen as the router runs it for a signed-in user."""
-    from pages import intake
-
-    intake.render()
-
-
 @pytest.fixture
-def screen(db_url) -> Iterator[Callable[[Actor], AppTest]]:
-    """A new tab on the intake screen for a signed-in user (sign-in has its own tests)."""
-
-    def open_for(user: Actor) -> AppTest:
-        at = AppTest.from_function(_intake_page, default_timeout=TIMEOUT)
-        at.session_state["signed_in_actor"] = user
-        return at.run()
-
-    yield open_for
-    dispose_engines()
-
-
-@pytest.fixture
-def office(db_url) -> int:
-    return make_office("AA")
+def screen(db_url) -> Callable[[Actor], AppTest]:
+    """A new tab on the intake screen for a signed-in user."""
+    return partial(open_tab, intake_page)
 
 
 @pytest.fixture
@@ -66,28 +56,9 @@ def cora(office, provider) -> Actor:
     return make_user("cora", Role.COORDINATOR, [office])
 
 
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def texts(at: AppTest) -> list[str]:
-    return [t.value for t in at.text]
-
-
-def missing(at: AppTest) -> list[str]:
-    """The items the readiness summary lists as missing."""
-    box = at.container(key="intake_readiness")
-    return [line.removeprefix("• ") for t in box.text for line in t.value.splitlines()]
-
-
 def button(at: AppTest, label: str):
     (found,) = [b for b in at.button if b.label == label]
     return found
-
-
-def status_of(case_id: int) -> CaseStatus:
-    with read_session() as s:
-        return s.scalar(select(Case.status).where(Case.id == case_id))
 
 
 def a_case_in_intake(
@@ -104,6 +75,20 @@ def a_case_in_intake(
     )
     advance_case(new.case_id, CaseStatus.INTAKE, actor=user)
     return new.case_id
+
+
+def add_drug(at: AppTest, case_id: int, drug: str, dose: str | None = None) -> AppTest:
+    """Type a drug (and its dose) into the case's medication form and press Add."""
+    at.text_input(key=f"intake_drug_{case_id}").input(drug)
+    if dose is not None:
+        at.text_input(key=f"intake_dose_{case_id}").input(dose)
+    return at.button(key=f"intake_med_add_{case_id}").click().run()
+
+
+def medication_of(case_id: int) -> int:
+    """The id of the case's (first) medication row."""
+    with read_session() as s:
+        return s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
 
 
 def open_case(at: AppTest, case_id: int) -> AppTest:
@@ -146,10 +131,8 @@ def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_
     assert "Escort arranged" in missing(at)
 
     # Medications: apixaban is classed and needs the prescriber's clearance.
-    at.text_input(key=f"intake_drug_{case_id}").input("Apixaban 5 mg twice daily")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
-    with read_session() as s:
-        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    add_drug(at, case_id, "Apixaban 5 mg twice daily")
+    med_id = medication_of(case_id)
     card = at.container(key=f"intake_med_{med_id}")
     assert [m.value for m in card.markdown] == ["**apixaban**"]
     assert (
@@ -320,9 +303,7 @@ def test_an_unknown_drug_is_placed_only_by_a_nurse_picking_its_row_and_saying_wh
 ):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
-    at.text_input(key=f"intake_drug_{case_id}").input("Zorblaxine")
-    at.text_input(key=f"intake_dose_{case_id}").input("10 mg")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
+    add_drug(at, case_id, "Zorblaxine", dose="10 mg")
 
     assert [w.value for w in at.warning if w.value == messages.DRUG_NEEDS_REVIEW]
     assert "Review unknown drug: zorblaxine" in missing(at)
@@ -334,8 +315,7 @@ def test_an_unknown_drug_is_placed_only_by_a_nurse_picking_its_row_and_saying_wh
 
     nina = make_user("nina", Role.NURSE, [office])
     at = open_case(screen(nina), case_id)
-    with read_session() as s:
-        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    med_id = medication_of(case_id)
     key = f"intake_med_{med_id}"
     button(at, "Place drug").click().run()
     assert errors(at) == [messages.REVIEW_CLASS_REQUIRED]
@@ -353,10 +333,8 @@ def test_a_brand_name_that_means_two_rows_is_placed_on_the_right_one(screen, off
     case_id = a_case_in_intake(office, cora)
     nina = make_user("nina", Role.NURSE, [office])
     at = open_case(screen(nina), case_id)
-    at.text_input(key=f"intake_drug_{case_id}").input("Lovenox 40 mg")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
-    with read_session() as s:
-        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    add_drug(at, case_id, "Lovenox 40 mg")
+    med_id = medication_of(case_id)
     key = f"intake_med_{med_id}"
     options = at.selectbox(key=f"{key}_choice").options
     assert options[:2] == [
@@ -375,10 +353,8 @@ def test_a_brand_name_that_means_two_rows_is_placed_on_the_right_one(screen, off
 def test_the_patients_reported_last_dose_is_recorded_at_intake(screen, office, cora, provider):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
-    at.text_input(key=f"intake_drug_{case_id}").input("Plavix")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
-    with read_session() as s:
-        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    add_drug(at, case_id, "Plavix")
+    med_id = medication_of(case_id)
     key = f"intake_med_{med_id}"
     assert messages.LAST_DOSE_NOT_REPORTED in texts(at)
     button(at, "Record last dose").click().run()
@@ -399,14 +375,11 @@ def test_a_drug_with_formatting_characters_is_refused_and_kept_and_a_dose_shows_
 ):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
-    at.text_input(key=f"intake_drug_{case_id}").input("**boom**")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
+    add_drug(at, case_id, "**boom**")
     assert errors(at) == [messages.DRUG_NAME_CHARACTERS]
     assert at.text_input(key=f"intake_drug_{case_id}").value == "**boom**"
 
-    at.text_input(key=f"intake_drug_{case_id}").input("metformin")
-    at.text_input(key=f"intake_dose_{case_id}").input("500 mg *twice*")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
+    add_drug(at, case_id, "metformin", dose="500 mg *twice*")
     assert errors(at) == []
     assert "500 mg *twice*" in texts(at)  # plain text, not markdown
     instructions = messages.HOLD_INSTRUCTION.format(
@@ -419,8 +392,7 @@ def test_a_dose_is_edited_and_a_drug_removed(screen, office, cora):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
     for drug in ("naproxen", "lisinopril"):
-        at.text_input(key=f"intake_drug_{case_id}").input(drug)
-        at.button(key=f"intake_med_add_{case_id}").click().run()
+        add_drug(at, case_id, drug)
     with read_session() as s:
         naproxen, lisinopril = s.scalars(
             select(CaseMedication.id)
@@ -447,10 +419,8 @@ def test_a_hold_cannot_be_confirmed_with_the_patient_before_booking_and_clearanc
 ):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
-    at.text_input(key=f"intake_drug_{case_id}").input("warfarin")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
-    with read_session() as s:
-        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    add_drug(at, case_id, "warfarin")
+    med_id = medication_of(case_id)
     card = f"intake_med_{med_id}"
 
     def told(at: AppTest) -> list[str]:
@@ -637,8 +607,7 @@ def test_booking_too_soon_for_a_hold_warns_and_readiness_names_the_past_last_dos
 ):
     case_id = a_case_in_intake(office, cora)
     at = open_case(screen(cora), case_id)
-    at.text_input(key=f"intake_drug_{case_id}").input("Apixaban")
-    at.button(key=f"intake_med_add_{case_id}").click().run()
+    add_drug(at, case_id, "Apixaban")
     tomorrow = local_today(TZ, dt.datetime.now(dt.UTC)) + dt.timedelta(days=1)
     b = f"intake_book_{case_id}"
     at.selectbox(key=f"{b}_provider").set_value(provider)
@@ -651,8 +620,7 @@ def test_booking_too_soon_for_a_hold_warns_and_readiness_names_the_past_last_dos
     assert messages.CASE_BOOKED in [s.value for s in at.success]
     late = messages.BOOKED_HOLDS_LATE.format(drugs=f"apixaban ({local_text(last)})")
     assert late in [w.value for w in at.warning]
-    with read_session() as s:
-        med_id = s.scalar(select(CaseMedication.id).where(CaseMedication.case_id == case_id))
+    med_id = medication_of(case_id)
     card = at.container(key=f"intake_med_{med_id}")
     assert (
         f"Direct oral anticoagulant (factor Xa) · stop 72 h (3 days) before · "

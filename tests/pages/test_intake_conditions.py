@@ -4,16 +4,16 @@ every refusal shown beside its field with what was typed kept. The admin's clini
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from db.models import AuditEvent, Case, CaseClearance, ClinicalLimit
-from db.session import dispose_engines, read_session, transaction
+from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
 from mild.clearances import DeviceType, LimitAction, Sex
@@ -21,41 +21,17 @@ from mild.intake import Condition
 from mild.staff import Role
 from services.common import Actor
 from services.intake import flag_condition
-from tests.builders import make_case, make_office, make_user, make_user_session
-from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
+from tests.builders import make_case, make_user
+from tests.pages.conftest import SQLITE_ONLY, admin_page, errors, intake_page, missing, open_tab
 
 pytestmark = SQLITE_ONLY
 LAST_WEEK = dt.date.today() - dt.timedelta(days=7)
 
 
-def _intake_page() -> None:
-    from pages import intake
-
-    intake.render()
-
-
-def _admin_page() -> None:
-    from pages import admin
-
-    admin.render()
-
-
 @pytest.fixture
-def screen(db_url) -> Iterator[Callable[..., AppTest]]:
-    def open_for(user: Actor, page=_intake_page, **state) -> AppTest:
-        at = AppTest.from_function(page, default_timeout=TIMEOUT)
-        at.session_state["signed_in_actor"] = user
-        for key, value in state.items():
-            at.session_state[key] = value
-        return at.run()
-
-    yield open_for
-    dispose_engines()
-
-
-@pytest.fixture
-def office(db_url) -> int:
-    return make_office("AA")
+def screen(db_url) -> Callable[..., AppTest]:
+    """A new tab on the intake screen for a signed-in user, with a case picked (`intake_case`)."""
+    return partial(open_tab, intake_page)
 
 
 @pytest.fixture
@@ -70,15 +46,6 @@ def case_with(office: int, cora: Actor, *conditions: Condition) -> int:
     for condition in conditions:
         flag_condition(case_id, condition, actor=cora)
     return case_id
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def missing(at: AppTest) -> list[str]:
-    box = at.container(key="intake_readiness")
-    return [line.removeprefix("• ") for t in box.text for line in t.value.splitlines()]
 
 
 def box_texts(at: AppTest, key: str) -> list[str]:
@@ -194,10 +161,8 @@ def test_medicare_needs_the_study_and_a_bad_nct_number_is_refused_beside_it(scre
         assert s.scalar(select(Case.cms_study_nct).where(Case.id == case_id)) == "NCT03610737"
 
 
-def test_an_admin_changes_a_limit_to_block_and_a_missing_source_is_refused(screen, office, cora):
-    actor = make_user("root", Role.ADMIN, [])
-    root = dataclasses.replace(actor, session_id=make_user_session(actor.id))
-    at = screen(root, page=_admin_page, admin_tab="Clinical limits")
+def test_an_admin_changes_a_limit_to_block_and_a_missing_source_is_refused(office, cora, root):
+    at = open_tab(admin_page, root, admin_tab="Clinical limits")
     assert not at.exception and errors(at) == []
     at.selectbox(key="admin_limit_pick").set_value("hba1c_max").run()
     k = "admin_limit_hba1c_max"
