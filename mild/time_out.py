@@ -17,7 +17,8 @@ LEVEL_SIDE_LIMIT = 80
 
 def booked_level_side(planned_levels: str | None, planned_side: str | None) -> str | None:
     """The levels and side booked, as the time-out shows them; None when the booking has none."""
-    parts = [p.strip() for p in (planned_levels, planned_side) if p and p.strip()]
+    side = (planned_side or "").strip().capitalize()  # as the booking form shows it
+    parts = [p for p in ((planned_levels or "").strip(), side) if p]
     return " · ".join(parts) or None
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
+
 from db.models import Case, Office, Patient, Provider, StaffUser
 from db.session import transaction
 from mild.cases import CaseStatus, RequestChannel
 from mild.clearances import Sex, StopBangAnswers
+from mild.errors import RuleViolation
 from mild.staff import Role
 from services.auth import hash_password
 from services.common import Actor
@@ -23,6 +26,13 @@ def _hash(password: str) -> str:
     if password not in _hash_cache:
         _hash_cache[password] = hash_password(password)
     return _hash_cache[password]
+
+
+def refusal(call, *args, **kwargs) -> tuple[str, str]:
+    """The field and message of the rule `call` breaks (the test fails if it breaks none)."""
+    with pytest.raises(RuleViolation) as caught:
+        call(*args, **kwargs)
+    return caught.value.field, caught.value.message
 
 
 def make_office(code: str | None = None, timezone: str = "America/New_York") -> int:

@@ -229,8 +229,7 @@ INSTRUCTIONS_PRINT_FIRST = (
     "Prepare and print this patient's discharge instructions first: the tick records the "
     "version printed."
 )
-INSTRUCTIONS_GIVEN_BUTTON = "Given to the patient ({version})"
-INSTRUCTIONS_GIVEN_BUTTON_UNPRINTED = "Given to the patient"
+INSTRUCTIONS_GIVEN_BUTTON = "Given to the patient"
 ADMIN_OFFICE_PHONE_LABEL = "Phone for patients (printed on discharge instructions)"
 LAST_DOSE_REPORTED_TOO_LATE = (
     "the last dose reported is later than the hold allows: tell the provider, or book a later day"

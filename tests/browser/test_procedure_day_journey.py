@@ -521,7 +521,7 @@ def open_case_on_checklist(page: Page, booking: Booking, code: str) -> None:
     expect(header).to_contain_text(messages.BOOKED_LEVEL_SIDE.format(booked=BOOKED))
 
 
-BOOKED = f"{LEVELS} · {SIDE}"  # the booking's levels and side, as the checklist shows them
+BOOKED = f"{LEVELS} · {SIDE.capitalize()}"  # as the checklist shows the booking
 CORRECTION_REASON = "Ticked once she was settled; she arrived at the desk ten minutes earlier"
 
 

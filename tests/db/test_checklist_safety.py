@@ -191,7 +191,7 @@ def test_the_time_out_is_refused_until_each_item_is_confirmed(day):
     confirm_time_out_items(case_id, nurse, levels="ignored: the booking names them")
     complete_step(case_id, "time_out", actor=nurse)
     values = {e.step: e.value for e in case_detail(case_id, nurse.office_ids).entries}
-    assert values["level_side_confirmed"] == "As booked: L3-L4, L4-L5 · bilateral"
+    assert values["level_side_confirmed"] == "As booked: L3-L4, L4-L5 · Bilateral"
     assert values["time_out"] is None
 
 

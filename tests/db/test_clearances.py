@@ -28,7 +28,6 @@ from mild.clearances import (
     StopBangBand,
     stop_bang,
 )
-from mild.errors import RuleViolation
 from mild.intake import Condition
 from mild.staff import Role
 from services.booking import book_case, confirm_case
@@ -42,7 +41,14 @@ from services.clearances import (
 from services.intake import flag_condition, save_medicare
 from services.limits import update_clinical_limit
 from services.medications import add_medication, confirm_hold_with_patient
-from tests.builders import edit_hold_rule, make_case, make_office, make_user, set_clinical_limit
+from tests.builders import (
+    edit_hold_rule,
+    make_case,
+    make_office,
+    make_user,
+    refusal,
+    set_clinical_limit,
+)
 
 TZ = "America/Chicago"
 TODAY = dt.date.today()
@@ -88,12 +94,6 @@ def counts() -> tuple[int, int, int]:
             s.scalar(select(func.count()).select_from(AuditEvent)),
             s.scalar(select(func.sum(Case.version))),
         )
-
-
-def refused(call, *args, **kwargs) -> tuple[str, str]:
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    return caught.value.field, caught.value.message
 
 
 def limit_as_shown(key: LimitKey) -> LimitView:
@@ -161,16 +161,16 @@ def test_a_refused_value_writes_nothing(clinic):
     flag_condition(case_id, Condition.DIABETES, actor=cora)
     before = counts()
 
-    assert refused(record_hba1c, case_id, percent=42, measured_on=TODAY, actor=cora) == (
+    assert refusal(record_hba1c, case_id, percent=42, measured_on=TODAY, actor=cora) == (
         "hba1c_percent",
         messages.HBA1C_RANGE.format(low=3, high=20),
     )
     tomorrow = TODAY + dt.timedelta(days=2)
-    assert refused(record_hba1c, case_id, percent=7, measured_on=tomorrow, actor=cora) == (
+    assert refusal(record_hba1c, case_id, percent=7, measured_on=tomorrow, actor=cora) == (
         "hba1c_measured_on",
         messages.CLEARANCE_DATE_FUTURE,
     )
-    assert refused(record_stop_bang, case_id, answers={}, neck_cm=40, sex="male", actor=cora) == (
+    assert refusal(record_stop_bang, case_id, answers={}, neck_cm=40, sex="male", actor=cora) == (
         "condition",
         messages.CLEARANCE_NEEDS_CONDITION.format(condition="sleep apnea"),
     )
@@ -189,7 +189,7 @@ def test_stop_bang_and_the_device_are_recorded_and_read_back_whole(clinic):
         sex="male",
         actor=cora,
     )
-    assert refused(
+    assert refusal(
         record_device,
         case_id,
         device_type="pacemaker",
@@ -306,7 +306,7 @@ def test_a_block_limit_stops_confirm_for_the_day_with_the_reason(clinic):
 
     set_clinical_limit(LimitKey.HBA1C_MAX, action=LimitAction.BLOCK)
 
-    assert refused(confirm_case, case_id, actor=cora) == (
+    assert refusal(confirm_case, case_id, actor=cora) == (
         "readiness",
         messages.NOT_READY.format(missing=high),
     )
@@ -320,7 +320,7 @@ def test_a_medicare_case_is_ready_only_with_its_study_enrolment_and_nct_number(c
     save_medicare(case_id, medicare=True, study_enrolled=False, study_nct="", actor=cora)
     item = "Study enrolment and NCT number (Medicare)"
     assert item in readiness_for_cases([case_id])[case_id]
-    assert refused(
+    assert refusal(
         save_medicare, case_id, medicare=True, study_enrolled=True, study_nct="NCT123", actor=cora
     ) == ("study_nct", messages.NCT_FORMAT)
 
@@ -357,7 +357,7 @@ def test_an_admins_edit_of_a_limit_is_audited_and_refused_for_anyone_else(clinic
     admin = make_user("ada", Role.ADMIN, [office])
     hba1c = limit_as_shown(LimitKey.HBA1C_MAX)
 
-    assert refused(edit_limit, hba1c, 8.5, "block", "practice", actor=cora) == (
+    assert refusal(edit_limit, hba1c, 8.5, "block", "practice", actor=cora) == (
         "role",
         messages.ADMIN_ONLY,
     )
@@ -373,7 +373,7 @@ def test_an_admins_edit_of_a_limit_is_audited_and_refused_for_anyone_else(clinic
     (change,) = audits("clinical_limit.changed")
     assert change["before"]["value"] == 8.0 and change["after"]["action"] == "block"
     # The same screen, saved again: someone (here the admin) changed it since it was read.
-    assert refused(edit_limit, hba1c, 9, "block", "x", actor=admin) == (
+    assert refusal(edit_limit, hba1c, 9, "block", "x", actor=admin) == (
         "value",
         messages.LIMIT_CHANGED_BY_SOMEONE_ELSE,
     )

@@ -15,7 +15,6 @@ from db.queries.intake import case_detail, open_cases, patient_by_mrn, providers
 from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus, RequestChannel
-from mild.errors import RuleViolation
 from mild.glp1 import Glp1Decision
 from mild.intake import Condition
 from mild.medications import NO_RELEVANCE, MedClass
@@ -43,7 +42,7 @@ from services.medications import (
     record_prescriber_clearance,
     remove_medication,
 )
-from tests.builders import make_case, make_office, make_provider, make_user
+from tests.builders import make_case, make_office, make_provider, make_user, refusal
 
 DOB = dt.date(1951, 4, 2)
 
@@ -68,12 +67,6 @@ def med_rows(case_id: int) -> list[CaseMedication]:
         for r in rows:
             s.expunge(r)
         return list(rows)
-
-
-def refused(call, *args, **kwargs) -> tuple[str, str]:
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    return caught.value.field, caught.value.message
 
 
 @pytest.fixture
@@ -150,7 +143,7 @@ def test_same_name_and_birth_under_another_mrn_is_pointed_out_before_creating(cl
     request(office, cora)
     args = {"mrn": "X555", "first_name": "ADA", "last_name": "lovelace"}
 
-    assert refused(request, office, cora, **args) == (
+    assert refusal(request, office, cora, **args) == (
         "mrn",
         messages.LIKELY_DUPLICATE_PATIENT.format(mrn="M100200"),
     )
@@ -180,7 +173,7 @@ def test_same_name_and_birth_under_another_mrn_is_pointed_out_before_creating(cl
 )
 def test_a_consult_request_with_a_bad_value_is_refused_on_its_field(clinic, changes, expected):
     office, cora, _provider = clinic
-    assert refused(request, office, cora, **changes) == expected
+    assert refusal(request, office, cora, **changes) == expected
     with read_session() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 0
         assert s.scalar(select(func.count()).select_from(Patient)) == 0
@@ -190,8 +183,8 @@ def test_a_consult_request_for_another_office_or_its_provider_is_refused(clinic)
     office, cora, _provider = clinic
     other = make_office("BB")
     elsewhere = make_provider(other, "Dr. Far")
-    assert refused(request, other, cora) == ("office", messages.OFFICE_NOT_YOURS)
-    assert refused(request, office, cora, provider_id=elsewhere) == (
+    assert refusal(request, other, cora) == ("office", messages.OFFICE_NOT_YOURS)
+    assert refusal(request, office, cora, provider_id=elsewhere) == (
         "provider",
         messages.BOOKING_PROVIDER_NOT_AT_OFFICE,
     )
@@ -237,11 +230,11 @@ def test_medications_are_matched_by_generic_or_brand_name_and_every_change_is_au
     assert rows["zorblaxine"].med_class == MedClass.UNKNOWN and rows["zorblaxine"].needs_review
     weekly = rows["semaglutide, weekly injection"]
     assert weekly.med_class == MedClass.GLP1_AGONIST and weekly.stop_before_hours is None
-    assert refused(add_medication, case_id, "apixaban", actor=cora) == (
+    assert refusal(add_medication, case_id, "apixaban", actor=cora) == (
         "drug",
         messages.DRUG_ALREADY_LISTED.format(drug="apixaban"),
     )
-    assert refused(add_medication, case_id, "  ", actor=cora) == ("drug", messages.DRUG_REQUIRED)
+    assert refusal(add_medication, case_id, "  ", actor=cora) == ("drug", messages.DRUG_REQUIRED)
 
     change_medication_dose(apixaban, "2.5 mg twice daily", actor=cora)
     remove_medication(semaglutide, actor=cora)
@@ -258,7 +251,7 @@ def test_medications_are_matched_by_generic_or_brand_name_and_every_change_is_au
     ]
     assert audit_rows("medication.dose_changed")[0][2]["from"] == "5 mg twice daily"
     assert audit_rows("medication.removed")[0][2]["drug"] == "semaglutide, weekly injection"
-    assert refused(change_medication_dose, semaglutide, "1", actor=cora) == (
+    assert refusal(change_medication_dose, semaglutide, "1", actor=cora) == (
         "medication",
         messages.MEDICATION_NOT_FOUND,
     )
@@ -295,24 +288,24 @@ def test_an_unknown_drug_is_placed_only_by_a_nurse_who_picks_its_row_and_says_wh
     nina = make_user("nina", Role.NURSE, [office])
     case_id = in_intake(office, cora)
     mystery = add_medication(case_id, "zorblaxine", actor=cora)
-    assert refused(confirm_hold_with_patient, mystery, actor=cora) == (
+    assert refusal(confirm_hold_with_patient, mystery, actor=cora) == (
         "hold",
         messages.HOLD_NEEDS_REVIEW,
     )
-    assert refused(place_drug, mystery, NO_RELEVANCE, "statin", actor=cora) == (
+    assert refusal(place_drug, mystery, NO_RELEVANCE, "statin", actor=cora) == (
         "review",
         messages.DRUG_REVIEW_ROLE,
     )
     # There is no bare "no hold needed": a row (or no relevance) and the reason are required.
-    assert refused(place_drug, mystery, None, "statin", actor=nina) == (
+    assert refusal(place_drug, mystery, None, "statin", actor=nina) == (
         "choice",
         messages.REVIEW_CLASS_REQUIRED,
     )
-    assert refused(place_drug, mystery, NO_RELEVANCE, "  ", actor=nina) == (
+    assert refusal(place_drug, mystery, NO_RELEVANCE, "  ", actor=nina) == (
         "reason",
         messages.REVIEW_REASON_REQUIRED,
     )
-    assert refused(place_drug, mystery, "no such row", "x", actor=nina) == (
+    assert refusal(place_drug, mystery, "no such row", "x", actor=nina) == (
         "choice",
         messages.REVIEW_ROW_UNKNOWN,
     )
@@ -363,7 +356,7 @@ def test_prescriber_clearance_and_the_patients_hold_confirmation_record_who_and_
     naproxen = add_medication(case_id, "naproxen", actor=cora)
     lisinopril = add_medication(case_id, "lisinopril", actor=cora)
 
-    assert refused(confirm_hold_with_patient, warfarin, actor=cora) == (
+    assert refusal(confirm_hold_with_patient, warfarin, actor=cora) == (
         "hold",
         messages.HOLD_NEEDS_BOOKING,
     )
@@ -374,19 +367,19 @@ def test_prescriber_clearance_and_the_patients_hold_confirmation_record_who_and_
         provider_id=provider,
         actor=cora,
     )
-    assert refused(confirm_hold_with_patient, warfarin, actor=cora) == (
+    assert refusal(confirm_hold_with_patient, warfarin, actor=cora) == (
         "hold",
         messages.HOLD_NEEDS_CLEARANCE.format(drug="warfarin"),
     )
-    assert refused(record_prescriber_clearance, warfarin, "  ", actor=cora) == (
+    assert refusal(record_prescriber_clearance, warfarin, "  ", actor=cora) == (
         "prescriber",
         messages.PRESCRIBER_REQUIRED,
     )
-    assert refused(record_prescriber_clearance, naproxen, "Dr. X", actor=cora) == (
+    assert refusal(record_prescriber_clearance, naproxen, "Dr. X", actor=cora) == (
         "prescriber",
         messages.CLEARANCE_NOT_NEEDED.format(drug="naproxen"),
     )
-    assert refused(confirm_hold_with_patient, lisinopril, actor=cora) == (
+    assert refusal(confirm_hold_with_patient, lisinopril, actor=cora) == (
         "hold",
         messages.HOLD_NOT_NEEDED.format(drug="lisinopril"),
     )
@@ -416,14 +409,14 @@ def test_the_patients_reported_last_dose_is_recorded_with_who_when_and_how(clini
     now = dt.datetime.now(dt.UTC)
     taken = now - dt.timedelta(hours=3)
 
-    assert refused(record_last_dose, eliquis, None, via="pre_op_call", actor=cora) == (
+    assert refusal(record_last_dose, eliquis, None, via="pre_op_call", actor=cora) == (
         "last_dose",
         messages.LAST_DOSE_REQUIRED,
     )
-    assert refused(
+    assert refusal(
         record_last_dose, eliquis, now + dt.timedelta(hours=2), via="pre_op_call", actor=cora
     ) == ("last_dose", messages.LAST_DOSE_IN_FUTURE)
-    assert refused(record_last_dose, lisinopril, taken, via="pre_op_call", actor=cora) == (
+    assert refusal(record_last_dose, lisinopril, taken, via="pre_op_call", actor=cora) == (
         "last_dose",
         messages.LAST_DOSE_NOT_HELD.format(drug="lisinopril"),
     )
@@ -444,7 +437,7 @@ def test_the_patients_reported_last_dose_is_recorded_with_who_when_and_how(clini
             )
         )
     (late_med,) = med_rows(in_procedure)
-    assert refused(record_last_dose, late_med.id, taken, via="day_of", actor=cora) == (
+    assert refusal(record_last_dose, late_med.id, taken, via="day_of", actor=cora) == (
         "last_dose",
         messages.LAST_DOSE_WINDOW_CLOSED.format(status="in procedure"),
     )
@@ -454,7 +447,7 @@ def test_a_glp1_agonist_is_screened_and_its_decision_recorded_before_the_patient
     office, cora, provider = clinic
     case_id, start = booked(office, cora, provider)
     ozempic = add_medication(case_id, "Ozempic 1 mg weekly", actor=cora)
-    assert refused(confirm_hold_with_patient, ozempic, actor=cora) == (
+    assert refusal(confirm_hold_with_patient, ozempic, actor=cora) == (
         "hold",
         messages.GLP1_NOT_SCREENED,
     )
@@ -462,7 +455,7 @@ def test_a_glp1_agonist_is_screened_and_its_decision_recorded_before_the_patient
         case_detail(case_id, cora.office_ids).missing
     )
     risky = {"weekly_dosing": True, "gi_symptoms": True}
-    assert refused(record_glp1_decision, ozempic, risky, Glp1Decision.CONTINUE, actor=cora) == (
+    assert refusal(record_glp1_decision, ozempic, risky, Glp1Decision.CONTINUE, actor=cora) == (
         "glp1_decision",
         messages.GLP1_ELEVATED_NEEDS_DIET,
     )
@@ -484,7 +477,7 @@ def test_a_glp1_agonist_is_screened_and_its_decision_recorded_before_the_patient
     (row,) = med_rows(case_id)
     assert (row.stop_before_hours, row.last_dose_by, row.hold_confirmed_at) == (None, None, None)
     apixaban = add_medication(case_id, "apixaban", actor=cora)
-    assert refused(record_glp1_decision, apixaban, {}, Glp1Decision.CONTINUE, actor=cora) == (
+    assert refusal(record_glp1_decision, apixaban, {}, Glp1Decision.CONTINUE, actor=cora) == (
         "glp1_decision",
         messages.GLP1_NOT_A_GLP1.format(drug="apixaban"),
     )
@@ -502,11 +495,11 @@ def test_conditions_are_flagged_detailed_cleared_with_who_and_when_and_unflagged
         "Hematology clearance on file (bleeding disorder)"
         in case_detail(case_id, cora.office_ids).missing
     )
-    assert refused(flag_condition, case_id, Condition.BLEEDING_DISORDER, actor=cora) == (
+    assert refusal(flag_condition, case_id, Condition.BLEEDING_DISORDER, actor=cora) == (
         "condition",
         messages.CONDITION_ALREADY_FLAGGED.format(condition=Condition.BLEEDING_DISORDER.label),
     )
-    assert refused(record_condition_clearance, case_id, Condition.LATEX_ALLERGY, actor=cora) == (
+    assert refusal(record_condition_clearance, case_id, Condition.LATEX_ALLERGY, actor=cora) == (
         "clearance",
         messages.CONDITION_NO_CLEARANCE.format(condition=Condition.LATEX_ALLERGY.label),
     )
@@ -526,7 +519,7 @@ def test_conditions_are_flagged_detailed_cleared_with_who_and_when_and_unflagged
     )
     assert bleeding.cleared_at is not None
     assert not [m for m in detail.missing if "bleeding disorder" in m]
-    assert refused(
+    assert refusal(
         record_condition_clearance, case_id, Condition.BLEEDING_DISORDER, actor=cora
     ) == ("clearance", messages.CLEARANCE_ALREADY_ON_FILE)
     assert [d["condition"] for _, _, d in audit_rows("condition.cleared")] == ["bleeding_disorder"]
@@ -541,7 +534,7 @@ def test_heart_disease_is_cleared_by_its_values_not_a_tick(clinic):
         "Cardiology clearance: who cleared it and when (heart disease)"
         in case_detail(case_id, cora.office_ids).missing
     )
-    assert refused(record_condition_clearance, case_id, Condition.HEART_DISEASE, actor=cora) == (
+    assert refusal(record_condition_clearance, case_id, Condition.HEART_DISEASE, actor=cora) == (
         "clearance",
         messages.CLEARANCE_HAS_VALUES.format(condition=Condition.HEART_DISEASE.label),
     )
@@ -580,7 +573,7 @@ def test_the_assessment_keeps_asa_bmi_inputs_and_baseline_and_flags_a_bmi_over_3
     (bmi_flag,) = detail.conditions
     assert (bmi_flag.condition, bmi_flag.details) == (Condition.HIGH_BMI, "BMI 39.1")
     assert audit_rows("intake.assessment_saved")[0][2]["bmi"] == 39.1
-    assert refused(
+    assert refusal(
         save_assessment,
         case_id,
         asa_class=2,
@@ -620,7 +613,7 @@ def test_out_of_range_assessment_values_are_refused_on_their_field(clinic, chang
         "stand_minutes": 5,
         "works": False,
     }
-    assert refused(save_assessment, case_id, **{**values, **changes}, actor=cora) == expected
+    assert refusal(save_assessment, case_id, **{**values, **changes}, actor=cora) == expected
     assert case_detail(case_id, cora.office_ids).asa_class is None
 
 
@@ -631,7 +624,7 @@ def test_the_baseline_odi_is_scored_from_its_sections(clinic):
     assert save_baseline_odi(case_id, answers, actor=cora) == 60.0
     assert case_detail(case_id, cora.office_ids).baseline_odi == 60.0
     too_few = dict.fromkeys(ODI_SECTIONS[:7], 2)
-    assert refused(save_baseline_odi, case_id, too_few, actor=cora) == (
+    assert refusal(save_baseline_odi, case_id, too_few, actor=cora) == (
         "odi",
         messages.ODI_TOO_FEW_SECTIONS,
     )
@@ -640,11 +633,11 @@ def test_the_baseline_odi_is_scored_from_its_sections(clinic):
 def test_the_escort_needs_a_name_and_a_phone_together(clinic):
     office, cora, _provider = clinic
     case_id = in_intake(office, cora)
-    assert refused(save_escort, case_id, name="Ann", relationship="", phone="", actor=cora) == (
+    assert refusal(save_escort, case_id, name="Ann", relationship="", phone="", actor=cora) == (
         "escort_phone",
         messages.ESCORT_NAME_AND_PHONE,
     )
-    assert refused(save_escort, case_id, name="Ann", relationship="", phone="555", actor=cora) == (
+    assert refusal(save_escort, case_id, name="Ann", relationship="", phone="555", actor=cora) == (
         "escort_phone",
         messages.PHONE_FORMAT,
     )
@@ -665,12 +658,12 @@ def test_the_escort_needs_a_name_and_a_phone_together(clinic):
 def test_intake_details_wait_for_start_intake_and_stop_at_check_in(clinic):
     office, cora, _provider = clinic
     new = request(office, cora)
-    assert refused(add_medication, new.case_id, "aspirin", actor=cora) == (
+    assert refusal(add_medication, new.case_id, "aspirin", actor=cora) == (
         "status",
         messages.INTAKE_NOT_STARTED,
     )
     checked_in = make_case(office, CaseStatus.CHECKED_IN)
-    assert refused(flag_condition, checked_in, Condition.DIABETES, actor=cora) == (
+    assert refusal(flag_condition, checked_in, Condition.DIABETES, actor=cora) == (
         "status",
         messages.INTAKE_NOT_OPEN.format(status="Checked in"),
     )
@@ -698,15 +691,15 @@ def test_reads_and_writes_see_only_the_users_offices(clinic):
     assert case_detail(theirs, cora.office_ids) is None
     listed = providers(cora.office_ids)
     assert provider in [p.id for p in listed] and {p.office_id for p in listed} == {office}
-    assert refused(add_medication, theirs, "aspirin", actor=cora) == (
+    assert refusal(add_medication, theirs, "aspirin", actor=cora) == (
         "case",
         messages.CASE_NOT_FOUND,
     )
-    assert refused(record_prescriber_clearance, their_med, "Dr. X", actor=cora) == (
+    assert refusal(record_prescriber_clearance, their_med, "Dr. X", actor=cora) == (
         "case",
         messages.CASE_NOT_FOUND,
     )
-    assert refused(flag_condition, theirs, Condition.DIABETES, actor=cora) == (
+    assert refusal(flag_condition, theirs, Condition.DIABETES, actor=cora) == (
         "case",
         messages.CASE_NOT_FOUND,
     )

@@ -28,16 +28,9 @@ from mild.admin import (
     session_end_blocker,
     timezone_names,
 )
-from mild.errors import RuleViolation
 from mild.medications import DEFAULT_HOLD_TABLE, HOURS, MedClass
 from mild.staff import Role
-
-
-def refusal(call, *args, **kwargs) -> tuple[str, str]:
-    with pytest.raises(RuleViolation) as raised:
-        call(*args, **kwargs)
-    return raised.value.field, raised.value.message
-
+from tests.builders import refusal
 
 # --- who may administer ---------------------------------------------------------------------
 

@@ -109,9 +109,9 @@ def test_procedure_start_is_refused_without_the_time_out() -> None:
 
 
 def test_level_and_side_are_those_of_the_booking_or_typed_when_the_booking_has_none() -> None:
-    assert booked_level_side("L3-L4, L4-L5", "bilateral") == "L3-L4, L4-L5 · bilateral"
+    assert booked_level_side("L3-L4, L4-L5", "bilateral") == "L3-L4, L4-L5 · Bilateral"
     assert booked_level_side(None, " ") is None
-    assert level_side_value("L4-L5", "left", "anything") == "As booked: L4-L5 · left"
+    assert level_side_value("L4-L5", "left", "anything") == "As booked: L4-L5 · Left"
     err = refusal(level_side_value, None, None, "  ")
     assert (err.field, err.message) == ("level_side_confirmed", messages.LEVEL_SIDE_NOT_BOOKED)
     assert level_side_value(None, None, " L4-L5 right ") == "L4-L5 right"

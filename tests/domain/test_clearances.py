@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from mild import messages
 from mild.clearances import (
     DEFAULT_LIMITS,
@@ -35,18 +33,11 @@ from mild.clearances import (
     months_before,
     stop_bang,
 )
-from mild.errors import RuleViolation
 from mild.intake import Condition
-from tests.builders import STOP_BANG_ITEMS, stop_bang_answers
+from tests.builders import STOP_BANG_ITEMS, refusal, stop_bang_answers
 
 C = Condition
 TODAY = dt.date(2026, 12, 6)
-
-
-def refusal(call, *args, **kwargs) -> tuple[str, str]:
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    return caught.value.field, caught.value.message
 
 
 # --- STOP-Bang ----------------------------------------------------------------------------------

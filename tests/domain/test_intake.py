@@ -31,6 +31,7 @@ from mild.intake import (
     required_clearances,
 )
 from mild.staff import Role
+from tests.builders import refusal
 
 C = Condition
 CARDIOLOGY = Need(
@@ -84,12 +85,6 @@ def test_asa_class_is_1_to_6_and_above_3_needs_review_before_an_ambulatory_booki
 # --- the intake form: patients, editing window, baseline, escort, drug names ----------------
 
 TODAY = dt.date(2026, 3, 13)
-
-
-def refusal(call, *args, **kwargs) -> tuple[str, str]:
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    return caught.value.field, caught.value.message
 
 
 def test_an_mrn_is_stored_upper_case_and_is_4_to_20_letters_digits_or_dashes() -> None:

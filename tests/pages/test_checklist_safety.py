@@ -75,7 +75,7 @@ def test_the_time_out_shows_the_booked_levels_and_side_and_needs_every_item(ward
     office, nurse, case_id = ward
     book_levels(case_id, "L3-L4, L4-L5", "bilateral")
     at = open_case(screen(nurse), office, case_id)
-    assert texts_in(at, "level_side_confirmed") == ["Booked: L3-L4, L4-L5 · bilateral"]
+    assert texts_in(at, "level_side_confirmed") == ["Booked: L3-L4, L4-L5 · Bilateral"]
 
     at = press(at, case_id, "time_out")
     (refusal,) = errors_beside(at, "time_out")
@@ -100,7 +100,7 @@ def test_the_time_out_shows_the_booked_levels_and_side_and_needs_every_item(ward
 
     assert not at.error
     stored = {step: value for step, _undone, value in entries(case_id)}
-    assert stored["level_side_confirmed"] == "As booked: L3-L4, L4-L5 · bilateral"
+    assert stored["level_side_confirmed"] == "As booked: L3-L4, L4-L5 · Bilateral"
     assert stored["antibiotic_prophylaxis"].startswith("Given at ")
     assert "time_out" in stored
 
@@ -343,7 +343,9 @@ def test_the_restart_of_each_held_drug_is_shown_from_the_procedure_end(ward):
     end = case_column(case_id, "procedure_ended_at")
     at = open_case(screen(nurse), office, case_id)
 
-    (text,) = [t for t in texts_in(at, "discharged") if t.startswith(messages.RESTART_HEADING)]
+    (text,) = [
+        t for t in texts_in(at, "restart_dates_given") if t.startswith(messages.RESTART_HEADING)
+    ]
     restart = to_local(TZ, end + dt.timedelta(hours=24))
     assert f"apixaban: restart {restart:%a %d %b %H:%M %Z}" in text
     assert "empagliflozin: restart as instructed: " in text

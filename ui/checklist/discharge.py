@@ -272,14 +272,17 @@ def instructions_form(case: CaseDetail, view: StepView, user: Actor) -> None:
     keeps the version printed (its audit row), so the chart says which sheet the patient got."""
     cid = case.case_id
     discharge_instructions_button(cid, user)
-    printed = printed_version(cid)
-    submit_button(
-        f"dayof_tick_{cid}_instructions_given",
-        messages.INSTRUCTIONS_GIVEN_BUTTON.format(version=printed)
-        if printed
-        else messages.INSTRUCTIONS_GIVEN_BUTTON_UNPRINTED,
-        _instructions_given,
-        (user, cid, case.version),
+    printed = printed_version(cid)  # the caption above names it
+    _, right = st.columns([2, 1])
+    right.button(
+        messages.INSTRUCTIONS_GIVEN_BUTTON,
+        key=f"dayof_tick_{cid}_instructions_given",
+        type="primary",
+        icon=":material/check:",
+        width="stretch",
+        disabled=printed is None,  # nothing printed yet in this browser: print first
+        on_click=_instructions_given,
+        args=(user, cid, case.version),
     )
 
 

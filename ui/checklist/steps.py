@@ -88,8 +88,8 @@ def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
             _step_state(case, view)
         if step.key == "holds_confirmed":
             holds.held_drugs(case, user)
-        if step.key in ("restart_dates_given", "discharged"):
-            discharge.restarts(case, say_none=step.key == "restart_dates_given")
+        if step.key == "restart_dates_given":  # in the discharge phase, once
+            discharge.restarts(case, say_none=True)
         if step.key == "escort_confirmed":
             discharge.exemption_form(case, user, open_=view.may_tick)
         if view.may_tick and step.key in SPECIAL_INPUTS:
