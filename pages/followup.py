@@ -16,6 +16,7 @@ from mild.followup import FollowUpKind
 from mild.staff import Screen
 from services.common import now_utc
 from ui import followup as fu
+from ui import followup_visits as visits
 from ui import forms
 from ui.auth import require
 from ui.safe import record_view, show_failure
@@ -72,7 +73,7 @@ def render() -> None:
                 elif reached and detail.kind == FollowUpKind.NEXT_DAY_CALL:
                     fu.call_form(detail, user)
                 elif reached:
-                    fu.visit_form(detail, user)
+                    visits.visit_form(detail, user)
 
     try:
         closable = ready_to_close(user.office_ids)

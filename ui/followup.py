@@ -28,7 +28,7 @@ from mild.followup import (
     red_flags,
     temperature_in_c,
 )
-from mild.scores import ODI_SECTIONS, VisitScores, odi_score, outcome_changes
+from mild.scores import ODI_SECTIONS
 from services import followup
 from services.common import Actor
 from ui import forms
@@ -96,11 +96,11 @@ def local_moment(tz_name: str, moment: dt.datetime | None) -> str:
     return f"{to_local(tz_name, moment):%a %d %b %Y %H:%M} {zone_abbreviation(tz_name, moment)}"
 
 
-def _value(key: str):
+def field_value(key: str):
     return st.session_state.get(key)
 
 
-def _flash(message: str) -> None:
+def flash(message: str) -> None:
     st.session_state[forms.FLASH_KEY] = message
 
 
@@ -109,11 +109,11 @@ def close_form() -> None:
     st.session_state["fu_open"] = None
 
 
-def _form_keys(follow_up_id: int) -> list[str]:
+def form_keys(follow_up_id: int) -> list[str]:
     return [keyed(k, follow_up_id) for k in FORM_KEYS]
 
 
-def _put_away_form() -> None:
+def put_away_form() -> None:
     """After a save: the form closes. The picker is set to nothing rather than forgotten, so the
     browser is told to show its placeholder instead of the follow-up just recorded."""
     st.session_state["fu_open"] = None
@@ -167,11 +167,11 @@ def escalations(rows: pd.DataFrame, user: Actor) -> None:
 
 
 def _resolve(user: Actor, versions: dict[int, int], codes: dict[int, str]) -> None:
-    follow_up_id = _value("fu_resolve_pick")
+    follow_up_id = field_value("fu_resolve_pick")
     done = forms.submit(
         lambda: followup.resolve_escalation(
             follow_up_id,
-            _value("fu_resolve_note") or "",
+            field_value("fu_resolve_note") or "",
             actor=user,
             expected_version=versions.get(follow_up_id),
         ),
@@ -179,7 +179,7 @@ def _resolve(user: Actor, versions: dict[int, int], codes: dict[int, str]) -> No
     )
     if done is not None:
         st.session_state["fu_resolve_note"] = ""  # still drawn when other escalations are open
-        _flash(messages.FU_ESCALATION_RESOLVED.format(code=codes.get(follow_up_id, "")))
+        flash(messages.FU_ESCALATION_RESOLVED.format(code=codes.get(follow_up_id, "")))
 
 
 # --- the worklist ------------------------------------------------------------------------------
@@ -361,16 +361,16 @@ def _give_up(follow_up_id: int, kind: FollowUpKind, version: int, user: Actor) -
     attempts = forms.submit(
         lambda: followup.close_not_reached(
             follow_up_id,
-            _value(keyed("fu_give_up_note", follow_up_id)) or "",
+            field_value(keyed("fu_give_up_note", follow_up_id)) or "",
             actor=user,
             expected_version=version,
         ),
         errors_key=keyed(GIVE_UP_ERRORS, follow_up_id),
-        clear=_form_keys(follow_up_id),
+        clear=form_keys(follow_up_id),
     )
     if attempts is not None:
-        _put_away_form()
-        _flash(messages.FU_CLOSED_NOT_REACHED.format(kind=kind.label, attempts=attempts))
+        put_away_form()
+        flash(messages.FU_CLOSED_NOT_REACHED.format(kind=kind.label, attempts=attempts))
 
 
 def _record_attempt(follow_up_id: int, version: int, user: Actor) -> None:
@@ -378,25 +378,25 @@ def _record_attempt(follow_up_id: int, version: int, user: Actor) -> None:
         lambda: followup.record_call_attempt(
             follow_up_id,
             actor=user,
-            note=_value(keyed("fu_attempt_note", follow_up_id)) or "",
+            note=field_value(keyed("fu_attempt_note", follow_up_id)) or "",
             expected_version=version,
         ),
         errors_key=keyed(ATTEMPT_ERRORS, follow_up_id),
-        clear=_form_keys(follow_up_id),
+        clear=form_keys(follow_up_id),
     )
     if attempts is not None:
-        _put_away_form()
-        _flash(messages.FU_ATTEMPT_SAVED.format(attempts=attempts))
+        put_away_form()
+        flash(messages.FU_ATTEMPT_SAVED.format(attempts=attempts))
 
 
 def _call_answers(follow_up_id: int) -> CallAnswers:
     """The call as typed; a temperature that cannot be a reading is refused here."""
 
     def typed(field: str):
-        return _value(keyed(CALL_KEYS[field], follow_up_id))
+        return field_value(keyed(CALL_KEYS[field], follow_up_id))
 
     incision = typed("incision")
-    unit = _value(keyed("fu_call_temp_unit", follow_up_id)) or TemperatureUnit.FAHRENHEIT
+    unit = field_value(keyed("fu_call_temp_unit", follow_up_id)) or TemperatureUnit.FAHRENHEIT
     return CallAnswers(
         nprs=typed("nprs"),
         swelling=YES_NO.get(typed("swelling")),
@@ -521,11 +521,11 @@ def _save_call(follow_up_id: int, version: int, user: Actor) -> None:
             follow_up_id, _call_answers(follow_up_id), actor=user, expected_version=version
         ),
         errors_key=keyed(CALL_ERRORS, follow_up_id),
-        clear=_form_keys(follow_up_id),
+        clear=form_keys(follow_up_id),
     )
     if result is not None:
-        _put_away_form()
-        _flash(
+        put_away_form()
+        flash(
             messages.FU_CALL_ESCALATED.format(flags=_flag_labels(result.red_flags))
             if result.escalation_note
             else messages.FU_CALL_SAVED
@@ -534,121 +534,6 @@ def _save_call(follow_up_id: int, version: int, user: Actor) -> None:
 
 def _flag_labels(flags: list[RedFlag]) -> str:
     return "; ".join(f.label for f in flags)
-
-
-def _visit_scores(follow_up_id: int) -> VisitScores:
-    def typed(field: str):
-        return _value(keyed(VISIT_KEYS[field], follow_up_id))
-
-    return VisitScores(
-        nprs=typed("nprs"),
-        odi_answers={s: typed(s) for s in ODI_SECTIONS},
-        walk_minutes=typed("walk_minutes"),
-        stand_minutes=typed("stand_minutes"),
-    )
-
-
-def visit_form(detail: FollowUpDetail, user: Actor) -> None:
-    """A later visit: pain, the ten ODI sections, walking and standing tolerance, and the change
-    from the intake baseline as the answers come in."""
-    fid = detail.follow_up_id
-    errors_key = keyed(VISIT_ERRORS, fid)
-
-    def key(field: str) -> str:
-        return keyed(VISIT_KEYS[field], fid)
-
-    st.segmented_control(
-        "Pain now (NPRS: 0 no pain, 10 worst imaginable)",
-        list(range(11)),
-        key=key("nprs"),
-        width="stretch",
-    )
-    forms.field_error(errors_key, "nprs")
-    st.markdown("**Oswestry Disability Index**")
-    st.caption(
-        "Each section 0 (no difficulty) to 5 (worst). Leave a section unselected if the "
-        "patient does not answer it; at least 8 of 10 are needed."
-    )
-    columns = st.columns(2)
-    for n, section in enumerate(ODI_SECTIONS):
-        with columns[n % 2]:
-            st.segmented_control(
-                ODI_LABELS[section], list(range(6)), key=key(section), width="stretch"
-            )
-            forms.field_error(errors_key, section)
-    forms.field_error(errors_key, "odi")
-    walk, stand = st.columns(2)
-    walk.number_input("Walking tolerance (minutes)", value=None, step=1, key=key("walk_minutes"))
-    stand.number_input("Standing tolerance (minutes)", value=None, step=1, key=key("stand_minutes"))
-    forms.field_error(errors_key, "walk_minutes")
-    forms.field_error(errors_key, "stand_minutes")
-    changes_table(detail.baseline, _visit_scores(fid))
-    forms.other_errors(errors_key, [*VISIT_KEYS, "odi"])
-    st.button(
-        "Save visit",
-        key=keyed("fu_visit_save", fid),
-        type="primary",
-        width="stretch",
-        on_click=_save_visit,
-        args=(fid, detail.case_version, detail.kind, user),
-    )
-
-
-def changes_table(baseline: dict[str, float | None], scores: VisitScores) -> None:
-    """Baseline, now, change and clinically important improvement, for what is typed so far."""
-    try:
-        odi = odi_score(scores.odi_answers)
-    except RuleViolation:
-        odi = None
-    nprs = scores.nprs if isinstance(scores.nprs, int) and 0 <= scores.nprs <= 10 else None
-    now = {
-        "nprs": nprs,
-        "odi": odi,
-        "walk_minutes": scores.walk_minutes,
-        "stand_minutes": scores.stand_minutes,
-    }
-    rows = outcome_changes(baseline, now)
-    st.container(key="fu_visit_changes").dataframe(
-        pd.DataFrame(
-            {
-                "measure": [r.measure for r in rows],
-                "baseline": [_number(r.baseline) for r in rows],
-                "now": [_number(r.now) for r in rows],
-                "change": [_number(r.change, signed=True) for r in rows],
-                "improved": [{True: "Yes", False: "No", None: "—"}[r.improved] for r in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "measure": "Compared with intake",
-            "baseline": "Baseline",
-            "now": "Now",
-            "change": "Change",
-            "improved": "Clinically important improvement",
-        },
-    )
-
-
-def _number(value: float | None, *, signed: bool = False) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    text = f"{value:+g}" if signed else f"{value:g}"
-    return text.replace("-", "−")
-
-
-def _save_visit(follow_up_id: int, version: int, kind: FollowUpKind, user: Actor) -> None:
-    result = forms.submit(
-        lambda: followup.record_outcome_visit(
-            follow_up_id, _visit_scores(follow_up_id), actor=user, expected_version=version
-        ),
-        errors_key=keyed(VISIT_ERRORS, follow_up_id),
-        clear=_form_keys(follow_up_id),
-    )
-    if result is not None:
-        _put_away_form()
-        template = messages.FU_VISIT_CLOSE_OFFERED if result.may_close else messages.FU_VISIT_SAVED
-        _flash(template.format(kind=kind.label, odi=f"{result.odi:g}"))
 
 
 # --- closing cases after the 12-month visit ---------------------------------------------------
@@ -676,10 +561,10 @@ def ready_to_close(rows: pd.DataFrame, user: Actor) -> None:
 
 
 def _close(user: Actor, versions: dict[int, int], codes: dict[int, str]) -> None:
-    case_id = _value("fu_close_pick")
+    case_id = field_value("fu_close_pick")
     done = forms.submit(
         lambda: followup.close_case(case_id, actor=user, expected_version=versions.get(case_id)),
         errors_key=CLOSE_ERRORS,
     )
     if done is not None:
-        _flash(messages.FU_CASE_CLOSED.format(code=codes.get(case_id, "")))
+        flash(messages.FU_CASE_CLOSED.format(code=codes.get(case_id, "")))
