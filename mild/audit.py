@@ -71,6 +71,7 @@ ACTION_LABELS: dict[str, str] = {
     "case.booked": "Booked",
     "case.rebooked": "Rescheduled",
     "case.confirmed": "Confirmed for its day",
+    "case.confirmation_withdrawn": "Confirmation withdrawn (rules revised)",
     "case.cancelled": "Cancelled",
     "case.status_changed": "Status changed",
     # intake

@@ -171,7 +171,7 @@ STEPS: tuple[Step, ...] = (
         "Imaging modality",
         Phase.TIME_OUT,
         ValueKind.CHOICE,
-        choices=("X-ray / fluoroscopy", "Ultrasound"),
+        choices=("X-ray / fluoroscopy", "CT", "Ultrasound"),
         source="CMS NCD 150.13; DOMAIN.md",
     ),
     Step("team_introduced", "Team introduced by name and role", Phase.TIME_OUT, source=WHO),
@@ -200,7 +200,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "critical_events_reviewed",
-        "Anticipated critical events reviewed",
+        "Anticipated critical events reviewed and concerns named",
         Phase.TIME_OUT,
         source=WHO,
     ),
@@ -216,10 +216,14 @@ STEPS: tuple[Step, ...] = (
         "procedure_start",
         "Procedure start (incision)",
         Phase.PROCEDURE,
-        requires=("consent_signed", "holds_confirmed", "time_out"),
+        # After anesthesia start (which carries its own hard stops: identity, consent,
+        # fasting, holds, site marking), so none of them can be skipped by never ticking it;
+        # the holds are checked again at the incision.
+        requires=("anesthesia_start", "consent_signed", "holds_confirmed", "time_out"),
         moves_case_to=CaseStatus.IN_PROCEDURE,
         source=f"{UP_TIME_OUT}; DOMAIN.md hard stop",
         timed=True,
+        checks_holds=True,
     ),
     Step("levels_treated", "Levels treated", Phase.PROCEDURE, ValueKind.TEXT, source=PRACTICE),
     Step(
@@ -238,7 +242,13 @@ STEPS: tuple[Step, ...] = (
         xray_only=True,
         source="CMS NCD 150.13; DOMAIN.md",
     ),
-    Step("sign_out", "Sign out: procedure recorded, counts correct", Phase.PROCEDURE, source=WHO),
+    Step(
+        "sign_out",
+        "Sign out: procedure recorded, counts correct, equipment problems and concerns for "
+        "recovery named",
+        Phase.PROCEDURE,
+        source=WHO,
+    ),
     Step("anesthesia_end", "Anesthesia end", Phase.PROCEDURE, source=PRACTICE, timed=True),
     Step(
         "patient_out_of_room", "Patient out of room", Phase.PROCEDURE, source=PRACTICE, timed=True

@@ -249,7 +249,8 @@ def check_hba1c(percent: object, measured_on: object, today: dt.date) -> Hba1c:
 
 def check_egfr(value: object, measured_on: object, today: dt.date) -> Egfr:
     egfr = _in_range(value, EGFR_RANGE, "egfr_value", messages.EGFR_RANGE)
-    return Egfr(round(egfr, 0), check_measured_on(measured_on, today, "egfr_measured_on"))
+    # Kept to one decimal: rounding to a whole number would lift 49.6 to 50, over the limit.
+    return Egfr(round(egfr, 1), check_measured_on(measured_on, today, "egfr_measured_on"))
 
 
 def check_stop_bang(answers: Mapping[str, object], neck_cm: object, sex: object) -> StopBangAnswers:

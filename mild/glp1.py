@@ -72,13 +72,37 @@ class Glp1Hold:
     skip_on_day: bool
 
 
+# The hold-table rows given once a week (ASA 2023: held 1 week when held); the others daily.
+WEEKLY_ROWS: frozenset[str] = frozenset(
+    {"semaglutide, weekly injection", "dulaglutide", "tirzepatide"}
+)
+
+
+def weekly_drug(hold_rule: str | None, screen: Mapping[str, bool]) -> bool:
+    """Weekly by the drug's row when the table knows it; for a row the practice added, by the
+    screen's "weekly dosing" answer."""
+    if hold_rule in WEEKLY_ROWS:
+        return True
+    if hold_rule in DAILY_ROWS:
+        return False
+    return bool(screen.get("weekly_dosing"))
+
+
+DAILY_ROWS: frozenset[str] = frozenset({"semaglutide, daily tablet", "liraglutide"})
+
+
 def check_decision(
-    screen: Mapping[str, bool], decision: Glp1Decision | None, decided_by: str | None
+    screen: Mapping[str, bool],
+    decision: Glp1Decision | None,
+    decided_by: str | None,
+    *,
+    weekly: bool | None = None,
 ) -> tuple[Glp1Hold, str | None]:
     """Refuse a decision the guidance does not allow; returns the hold it brings and who decided.
 
     Plain "continue" is refused with an elevated risk (it needs at least the liquid diet); a
-    hold names the anesthesia clinician who decided it (the guidance leaves it to them).
+    hold names the anesthesia clinician who decided it (the guidance leaves it to them), and
+    lasts 1 week for a `weekly` drug (default: the screen's answer), the day of for a daily one.
     """
     if decision is None:
         raise RuleViolation("glp1_decision", messages.GLP1_DECISION_REQUIRED)
@@ -89,7 +113,7 @@ def check_decision(
     if decision == Glp1Decision.HOLD:
         if who is None:
             raise RuleViolation("glp1_decided_by", messages.GLP1_HOLD_NEEDS_ANESTHESIA)
-        if screen.get("weekly_dosing"):
+        if screen.get("weekly_dosing") if weekly is None else weekly:
             return Glp1Hold(WEEKLY_HOLD, False), who
         return Glp1Hold(None, True), who
     return Glp1Hold(None, False), who

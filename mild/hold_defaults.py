@@ -147,7 +147,19 @@ DEFAULT_RULES: tuple[HoldRule, ...] = (
     ),
     _rule("ticagrelor", MedClass.P2Y12_INHIBITOR, 120, 24, True, ("Brilinta",)),
     _rule("cilostazol", MedClass.PDE_INHIBITOR, 48, 24, True, ("Pletal",)),
-    _rule("dipyridamole", MedClass.PDE_INHIBITOR, 48, 24, True, ("Persantine", "Aggrenox")),
+    _rule("dipyridamole", MedClass.PDE_INHIBITOR, 48, 24, True, ("Persantine",)),
+    # The combination holds aspirin for secondary prevention: the stop is the prescriber's.
+    _rule(
+        "aspirin and dipyridamole",
+        MedClass.PDE_INHIBITOR,
+        None,
+        24,
+        True,
+        ("Aggrenox",),
+        "Contains aspirin for secondary prevention: a shared decision with the prescriber, who "
+        "agrees the stop (dipyridamole alone: 48 h).",
+        generic="aspirin/dipyridamole",
+    ),
     _rule(
         "aspirin, primary prevention",
         MedClass.ASPIRIN,

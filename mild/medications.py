@@ -168,6 +168,30 @@ def needs_patient_instruction(med_class: MedClass) -> bool:
     return med_class not in NO_PATIENT_INSTRUCTION
 
 
+# --- a stop left to the prescriber -------------------------------------------------------------
+
+AGREED_STOP_MAX_HOURS = 720
+
+
+def needs_agreed_stop(
+    med_class: MedClass, stop_before_hours: int | None, skip_on_day: bool
+) -> bool:
+    """An anticoagulant or antiplatelet whose row gives no timed stop (aspirin for secondary
+    prevention, fondaparinux: "shared decision with the prescriber", ASRA 2018): the clearance
+    records the stop agreed, so the hold can be told and checked like any other."""
+    return med_class in ANTITHROMBOTIC and stop_before_hours is None and not skip_on_day
+
+
+def check_agreed_stop(hours: object) -> int:
+    """The stop agreed with the prescriber: whole hours, 0 (continue the drug) to 720."""
+    whole = isinstance(hours, int | float) and not isinstance(hours, bool)
+    if not whole or not 0 <= hours <= AGREED_STOP_MAX_HOURS or hours != int(hours):
+        raise RuleViolation(
+            "agreed_stop_hours", messages.AGREED_STOP_RANGE.format(max=AGREED_STOP_MAX_HOURS)
+        )
+    return int(hours)
+
+
 # --- placing a drug the table cannot --------------------------------------------------------
 
 NO_RELEVANCE = "no_relevance"  # the choice "no bleeding or fasting relevance"

@@ -15,7 +15,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -405,6 +405,17 @@ def record_instructions_given(
             or found.entity_id != case.id
         ):
             raise RuleViolation("instructions_given", messages.INSTRUCTIONS_PRINT_FIRST)
+        latest = session.scalar(
+            select(func.max(AuditEvent.id)).where(
+                AuditEvent.action == "document.printed",
+                AuditEvent.entity == "case",
+                AuditEvent.entity_id == case.id,
+            )
+        )
+        # The sheet the patient takes home is the latest one, on the current template: a print
+        # made before (an earlier escort, restart times before the procedure end) is stale.
+        if audit_id != latest or template != discharge_instructions.VERSION:
+            raise RuleViolation("instructions_given", messages.INSTRUCTIONS_NOT_LATEST)
         return _tick(
             session,
             case,
@@ -441,6 +452,17 @@ def correct_event_time(
             now=at,
             fmt_time=functools.partial(time_text, timezone),
         )
+        step = checklist.get_step(step_key)
+        if step.checks_holds:
+            # The holds are kept at the moment the step happened, not when it was charted.
+            problems = _hold_problems(session, case, timezone, new_at)
+            if problems:
+                raise RuleViolation(
+                    "event_at",
+                    messages.TIME_CORRECTION_BREAKS_HOLD.format(
+                        step=step.label, problems="; ".join(problems)
+                    ),
+                )
         session.add(
             _entry(case, step_key, at, actor, event_at=new_at, corrects_time=True, reason=why)
         )

@@ -180,8 +180,17 @@ def remove_medication(medication_id: int, *, actor: Actor) -> int:
         return finish(session, case, actor, "medication.removed", detail, now_utc())
 
 
-def record_prescriber_clearance(medication_id: int, prescriber: str, *, actor: Actor) -> int:
-    """The prescriber (named) agreed to stopping an anticoagulant or antiplatelet; stamped now."""
+def record_prescriber_clearance(
+    medication_id: int,
+    prescriber: str,
+    agreed_stop_hours: float | None = None,
+    *,
+    actor: Actor,
+) -> int:
+    """The prescriber (named) agreed to stopping an anticoagulant or antiplatelet; stamped now.
+    Where the table leaves the stop to a shared decision (aspirin for secondary prevention,
+    fondaparinux), the stop agreed is recorded too, in hours (0: continue the drug), and from
+    then on held and checked like any other."""
     name = rules.check_text(prescriber, "prescriber", 120)
     with transaction() as session:
         case, med = _medication(session, medication_id, actor)
@@ -189,15 +198,26 @@ def record_prescriber_clearance(medication_id: int, prescriber: str, *, actor: A
             raise RuleViolation("prescriber", messages.CLEARANCE_NOT_NEEDED.format(drug=med.drug))
         if name is None:
             raise RuleViolation("prescriber", messages.PRESCRIBER_REQUIRED)
+        agreed = None
+        if meds.needs_agreed_stop(med.med_class, med.stop_before_hours, med.skip_on_day):
+            agreed = meds.check_agreed_stop(agreed_stop_hours)
         at = now_utc()
         med.cleared_by = name
         med.cleared_at = at
+        if agreed is not None:
+            med.stop_before_hours = agreed
+            med.last_dose_by = meds.last_dose_by(agreed * HOURS, case.scheduled_start)
         return finish(
             session,
             case,
             actor,
             "medication.prescriber_cleared",
-            {"medication": med.id, "drug": med.drug, "prescriber": name},
+            {
+                "medication": med.id,
+                "drug": med.drug,
+                "prescriber": name,
+                "agreed_stop_hours": agreed,
+            },
             at,
         )
 
@@ -301,7 +321,9 @@ def record_glp1_decision(
         case, med = _medication(session, medication_id, actor)
         if med.med_class != MedClass.GLP1_AGONIST:
             raise RuleViolation("glp1_decision", messages.GLP1_NOT_A_GLP1.format(drug=med.drug))
-        hold, who = glp1.check_decision(screen, decision, decided_by)
+        hold, who = glp1.check_decision(
+            screen, decision, decided_by, weekly=glp1.weekly_drug(med.hold_rule, screen)
+        )
         before = {
             "screen": glp1.read_screen(med.glp1_screen),
             "decision": med.glp1_decision,
@@ -334,6 +356,22 @@ def record_glp1_decision(
             },
             at,
         )
+
+
+def _reapply_glp1_decision(med: CaseMedication, case: Case) -> None:
+    """A GLP-1 decision already recorded keeps its hold when the table row is applied again."""
+    if med.med_class != MedClass.GLP1_AGONIST or med.glp1_decision is None:
+        return
+    screen = glp1.read_screen(med.glp1_screen)
+    hold, _ = glp1.check_decision(
+        screen,
+        Glp1Decision(med.glp1_decision),
+        med.glp1_decided_by or "recorded",
+        weekly=glp1.weekly_drug(med.hold_rule, screen),
+    )
+    med.stop_before_hours = _hours(hold.stop_before)
+    med.skip_on_day = hold.skip_on_day
+    med.last_dose_by = meds.last_dose_by(hold.stop_before, case.scheduled_start)
 
 
 def _open_for_last_dose(session: Session, case_id: int, actor: Actor) -> Case:
@@ -415,11 +453,17 @@ def reclass_open_cases(
         concerned = med.hold_rule in wanted or any(
             given == n or given.startswith(n + " ") for n in wanted
         )
-        if not concerned or (med.reviewed_at is not None and med.hold_rule is None):
-            continue  # a drug a nurse placed as having no relevance stays placed
+        placed = med.reviewed_at is not None  # a nurse chose its row: it follows that row
+        if not concerned or (placed and med.hold_rule not in wanted):
+            continue  # placed elsewhere, or as having no relevance: stays as placed
         before = _summary(med)
-        advice = meds.medication_hold(med.name_given or med.drug, case.scheduled_start, table)
-        _apply(med, advice.rule, case.scheduled_start)
+        if placed:
+            row = table.get(med.hold_rule)
+            _apply(med, row or meds.unknown_rule(med.drug), case.scheduled_start)
+        else:
+            advice = meds.medication_hold(med.name_given or med.drug, case.scheduled_start, table)
+            _apply(med, advice.rule, case.scheduled_start)
+        _reapply_glp1_decision(med, case)
         after = _summary(med)
         if after == before:
             continue

@@ -26,6 +26,7 @@ from mild.medications import (
     HoldRule,
     MedClass,
     last_dose_passed,
+    needs_agreed_stop,
     needs_patient_instruction,
     restart_text,
     stop_text,
@@ -179,6 +180,7 @@ def _medication(
                 "review",
                 "glp1_decision",
                 "glp1_decided_by",
+                "agreed_stop_hours",
             ],
         )
 
@@ -277,12 +279,26 @@ def _clearance(case, med, user, key, errors, act) -> None:
         return
     st.text_input("Prescriber who agreed to the stop", key=f"{key}_prescriber")
     forms.field_error(errors, "prescriber")
+    agreed = needs_agreed_stop(med.med_class, med.stop_before_hours, med.skip_on_day)
+    if agreed:  # a shared decision: the stop itself is what the prescriber agrees
+        st.number_input(
+            messages.AGREED_STOP_LABEL,
+            min_value=0,
+            max_value=720,
+            value=None,
+            step=12,
+            key=f"{key}_agreed_stop",
+        )
+        forms.field_error(errors, "agreed_stop_hours")
     forms.button(
         "Record prescriber clearance",
         f"{key}_clear",
         act(
             lambda: service.record_prescriber_clearance(
-                med.id, st.session_state.get(f"{key}_prescriber", ""), actor=user
+                med.id,
+                st.session_state.get(f"{key}_prescriber", ""),
+                st.session_state.get(f"{key}_agreed_stop") if agreed else None,
+                actor=user,
             )
         ),
     )

@@ -234,3 +234,15 @@ ADMIN_OFFICE_PHONE_LABEL = "Phone for patients (printed on discharge instruction
 LAST_DOSE_REPORTED_TOO_LATE = (
     "the last dose reported is later than the hold allows: tell the provider, or book a later day"
 )
+TIME_CORRECTION_BREAKS_HOLD = (
+    "{step} cannot have happened then: the medication holds were not kept at that time "
+    "({problems})."
+)
+AGREED_STOP_RANGE = (
+    "Enter the stop agreed with the prescriber in whole hours, 0 (continue the drug) to {max}."
+)
+AGREED_STOP_LABEL = "Stop agreed with the prescriber (hours before; 0: continue)"
+INSTRUCTIONS_NOT_LATEST = (
+    "That is not this patient's latest print on the current template: prepare the instructions "
+    "again and give the patient the new sheet."
+)

@@ -28,6 +28,7 @@ from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
+from mild.glp1 import Glp1Decision
 from mild.medications import DEFAULT_HOLD_TABLE, MedClass
 from mild.staff import Role
 from services import admin, medications, staff
@@ -928,3 +929,27 @@ def test_a_drug_taken_out_of_use_is_unknown_to_intake_and_needs_review(office, r
         True,
         None,
     )
+
+
+def test_a_drug_a_nurse_placed_follows_its_row_when_the_table_changes(office, root, nina):
+    case_id = make_case(office)
+    typo = added(case_id, "Eliqis", nina)  # not a name the table knows
+    medications.place_drug(typo.id, "apixaban", "Pharmacy: a misspelt Eliquis", actor=nina)
+
+    edit_hold_rule("apixaban", root, stop_before_hours=96)
+
+    row = med_row(typo.id)
+    assert (row.drug, row.needs_review, row.stop_before_hours) == ("apixaban", False, 96)
+
+
+def test_a_glp1_hold_decision_survives_a_hold_table_edit(office, root, nina):
+    case_id = make_case(office, CaseStatus.INTAKE)
+    ozempic = added(case_id, "Ozempic", nina)
+    medications.record_glp1_decision(
+        ozempic.id, {"gi_symptoms": True}, Glp1Decision.HOLD, "Dr. Sleep", actor=nina
+    )
+    assert med_row(ozempic.id).stop_before_hours == 168  # weekly by its row
+
+    edit_hold_rule("semaglutide, weekly injection", root, brands="Ozempic; Wegovy; Other")
+
+    assert med_row(ozempic.id).stop_before_hours == 168

@@ -281,7 +281,11 @@ def test_instructions_given_records_the_version_printed_for_this_patient(db_url)
         record_instructions_given(case_id, elsewhere.version, actor=nurse)
     assert caught.value.message == messages.INSTRUCTIONS_PRINT_FIRST
 
+    stale = discharge_instructions(case_id, actor=nurse)
     printed = discharge_instructions(case_id, actor=nurse)
+    with pytest.raises(RuleViolation) as caught:  # only the latest print counts
+        record_instructions_given(case_id, stale.version, actor=nurse)
+    assert caught.value.message == messages.INSTRUCTIONS_NOT_LATEST
     record_instructions_given(case_id, printed.version, actor=nurse)
 
     with read_session() as s:

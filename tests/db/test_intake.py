@@ -723,3 +723,22 @@ def test_open_cases_list_unbooked_cases_first_then_by_start(clinic):
     table = open_cases(cora.office_ids)
     assert list(table.case_id) == [unbooked, booked]
     assert list(table.patient) == ["Chen, Bo", "Lovelace, Ada"]
+
+
+def test_a_stop_left_to_the_prescriber_is_recorded_with_the_clearance_and_then_held(clinic):
+    office, cora, provider = clinic
+    nina = make_user("nina", Role.NURSE, [office])
+    case_id, start = booked(office, cora, provider)
+    aspirin = add_medication(case_id, "aspirin 81 mg", actor=cora)
+    place_drug(aspirin, "aspirin, secondary prevention", "Coronary stent 2019", actor=nina)
+    assert refusal(record_prescriber_clearance, aspirin, "Dr. Heart", actor=cora) == (
+        "agreed_stop_hours",
+        messages.AGREED_STOP_RANGE.format(max=720),
+    )
+
+    record_prescriber_clearance(aspirin, "Dr. Heart", 168, actor=cora)
+
+    (row,) = med_rows(case_id)
+    assert (row.stop_before_hours, row.cleared_by) == (168, "Dr. Heart")
+    assert row.last_dose_by == start - dt.timedelta(hours=168)
+    assert audit_rows("medication.prescriber_cleared")[0][2]["agreed_stop_hours"] == 168

@@ -110,6 +110,10 @@ def _old_data(url: str) -> None:
         c.execute(
             text("UPDATE hold_rule SET hold_days = 6, updated_by_id = 1 WHERE drug = 'warfarin'")
         )
+        # ... and aspirin, a drug the revision splits by use (primary, secondary prevention).
+        c.execute(
+            text("UPDATE hold_rule SET hold_days = 7, updated_by_id = 1 WHERE drug = 'aspirin'")
+        )
         c.execute(
             text(
                 "INSERT INTO hold_rule (drug, med_class, hold_days, needs_clearance, "
@@ -145,7 +149,11 @@ def test_migration_0005_carries_a_practice_on_0004_over_to_the_published_standar
         assert rules["warfarin"].brands == "Coumadin; Jantoven"
         assert rules["vorapaxar"].stop_before_hours == 14 * 24
         assert "before the 2026-12 revision" in rules["vorapaxar"].source
-        assert "aspirin" not in rules and "aspirin, primary prevention" in rules
+        assert "aspirin, primary prevention" in rules
+        # The practice's single aspirin row would read two ways: kept as history, out of use.
+        assert (
+            not rules["aspirin"].active and "replaced by one row per use" in rules["aspirin"].source
+        )
         assert rules["apixaban"].stop_before_hours == 72 and rules["apixaban"].brands == "Eliquis"
 
         meds = {
@@ -177,3 +185,63 @@ def test_migration_0005_carries_a_practice_on_0004_over_to_the_published_standar
         ]
         assert {a["medication"] for a in audits} == {1}
         assert audits[0]["to"]["needs_review"] is True
+        withdrawn = (
+            c.execute(
+                text(
+                    "SELECT entity_id FROM audit_event WHERE action = 'case.confirmation_withdrawn'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert withdrawn == [1]
+
+
+@pytest.mark.parametrize("db_0004", ["sqlite", "postgresql"], indirect=True)
+def test_migration_0006_withdraws_confirmations_given_on_a_bare_tick_of_a_valued_condition(
+    db_0004,
+):
+    _migrate(db_0004, "0005")
+    with get_engine(db_0004).begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO office (id, code, name, timezone, active) "
+                "VALUES (1, 'NYC', 'New York', 'America/New_York', true)"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO patient (id, mrn, first_name, last_name, date_of_birth, created_at) "
+                "VALUES (1, 'MRN0001', 'Test', 'Patient', '1950-01-01', :now)"
+            ),
+            {"now": NOW},
+        )
+        for cid, condition in ((1, "diabetes"), (2, "latex_allergy")):
+            c.execute(
+                text(
+                    "INSERT INTO mild_case (id, code, patient_id, office_id, status, "
+                    "request_channel, consult_requested_at, scheduled_start, planned_minutes, "
+                    "confirmed_at, version, updated_at) VALUES (:id, :code, 1, 1, 'scheduled', "
+                    "'phone', :now, :start, 60, :now, 1, :now)"
+                ),
+                {"id": cid, "code": f"NYC-{cid:05d}", "now": NOW, "start": START},
+            )
+            c.execute(
+                text(
+                    "INSERT INTO case_condition (case_id, condition, cleared_at) "
+                    "VALUES (:id, :condition, :now)"
+                ),
+                {"id": cid, "condition": condition, "now": NOW},
+            )
+    _migrate(db_0004, "head")
+    with get_engine(db_0004).connect() as c:
+        confirmed = dict(c.execute(text("SELECT id, confirmed_at FROM mild_case")).all())
+        assert confirmed[1] is None  # diabetes now needs its HbA1c value and date
+        assert confirmed[2] is not None  # a latex allergy still needs only its tick
+        withdrawn = c.execute(
+            text(
+                "SELECT entity_id, actor_name FROM audit_event "
+                "WHERE action = 'case.confirmation_withdrawn'"
+            )
+        ).all()
+        assert [tuple(w) for w in withdrawn] == [(1, "migration 0006")]

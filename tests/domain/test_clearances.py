@@ -139,7 +139,7 @@ def test_a_value_date_cannot_be_in_the_future_or_older_than_five_years() -> None
         "egfr_measured_on",
         messages.CLEARANCE_DATE_TOO_OLD.format(years=5),
     )
-    assert check_egfr(59.6, dt.date(2021, 12, 6), TODAY) == Egfr(60, dt.date(2021, 12, 6))
+    assert check_egfr(59.6, dt.date(2021, 12, 6), TODAY) == Egfr(59.6, dt.date(2021, 12, 6))
 
 
 def test_egfr_is_1_to_200() -> None:
@@ -306,3 +306,13 @@ def test_months_before_keeps_the_day_or_takes_the_months_last() -> None:
     assert months_before(dt.date(2026, 12, 6), 3) == dt.date(2026, 9, 6)
     assert months_before(dt.date(2026, 5, 31), 3) == dt.date(2026, 2, 28)
     assert months_before(dt.date(2026, 1, 15), 13) == dt.date(2024, 12, 15)
+
+
+def test_an_egfr_just_under_the_dabigatran_limit_is_not_rounded_over_it():
+    import datetime as dt
+
+    from mild.clearances import check_egfr, dabigatran_stop_hours
+
+    egfr = check_egfr(49.6, dt.date(2026, 12, 1), dt.date(2026, 12, 6))
+    assert egfr.value == 49.6
+    assert dabigatran_stop_hours(egfr.value, None, 120) == 144

@@ -19,6 +19,7 @@ from mild.glp1 import (
     elevated_risk,
     read_screen,
     screen_json,
+    weekly_drug,
 )
 
 NO_RISK = dict.fromkeys(RISK_KEYS, False)
@@ -85,3 +86,11 @@ def test_the_screen_and_decision_read_back_as_one_line():
     line = decision_summary(screen, "continue_liquid_diet")
     assert "GI symptoms" in line and Glp1Decision.CONTINUE_LIQUID_DIET.label in line
     assert decision_summary({}, None) == messages.GLP1_NOT_SCREENED
+
+
+def test_a_held_weekly_drug_stops_a_week_before_whatever_the_weekly_box_says():
+    assert weekly_drug("semaglutide, weekly injection", NO_RISK)
+    assert not weekly_drug("liraglutide", {**NO_RISK, "weekly_dosing": True})
+    assert weekly_drug("a practice row", {**NO_RISK, "weekly_dosing": True})
+    hold, _ = check_decision(NO_RISK, Glp1Decision.HOLD, "Dr. Gas", weekly=True)
+    assert hold.stop_before == dt.timedelta(days=7)

@@ -368,3 +368,20 @@ def test_the_hold_table_csv_has_one_row_per_drug_with_brands_hours_clearance_and
     assert apixaban["prescriber_clearance"] == "yes"
     assert "Reg Anesth Pain Med 2018" in apixaban["source"]
     assert apixaban["confirmed_by"] == "" and apixaban["confirmed_on"] == ""
+
+
+def test_aggrenox_contains_aspirin_so_its_stop_is_agreed_with_the_prescriber():
+    from mild.medications import check_agreed_stop, needs_agreed_stop
+
+    rule = classify("Aggrenox 25/200 mg")
+    assert (rule.drug, rule.stop_before, rule.needs_clearance) == (
+        "aspirin and dipyridamole",
+        None,
+        True,
+    )
+    assert needs_agreed_stop(rule.med_class, None, False)
+    assert needs_agreed_stop(classify("fondaparinux").med_class, None, False)
+    assert not needs_agreed_stop(MedClass.GLP1_AGONIST, None, False)  # continued by default
+    assert check_agreed_stop(168) == 168 and check_agreed_stop(0) == 0
+    with pytest.raises(RuleViolation):
+        check_agreed_stop(None)

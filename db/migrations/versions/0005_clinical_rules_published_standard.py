@@ -52,6 +52,10 @@ SGLT2 = "FDA drug safety label change for SGLT2 inhibitors, March 2020"
 SAMBA = "SAMBA consensus on perioperative glycemic management, Anesth Analg 2024"
 NSAID = "ASRA 2018, NSAIDs per drug (about five half-lives)"
 EAT = "Restart when eating and drinking normally."
+AGGRENOX = (
+    "Contains aspirin for secondary prevention: a shared decision with the prescriber, who "
+    "agrees the stop (dipyridamole alone: 48 h)."
+)
 
 
 def _glp1(hold: str) -> str:
@@ -180,16 +184,17 @@ DEFAULT_RULES_0005 = (
     ),
     ("ticagrelor", "ticagrelor", "Brilinta", "p2y12_inhibitor", 120, False, 24, True, "", ASRA),
     ("cilostazol", "cilostazol", "Pletal", "pde_inhibitor", 48, False, 24, True, "", ASRA),
+    ("dipyridamole", "dipyridamole", "Persantine", "pde_inhibitor", 48, False, 24, True, "", ASRA),
     (
-        "dipyridamole",
-        "dipyridamole",
-        "Persantine; Aggrenox",
+        "aspirin and dipyridamole",
+        "aspirin/dipyridamole",
+        "Aggrenox",
         "pde_inhibitor",
-        48,
+        None,
         False,
         24,
         True,
-        "",
+        AGGRENOX,
         ASRA,
     ),
     (
@@ -446,6 +451,10 @@ RULE_FIELDS = (
 # Cases whose drugs are matched again: nothing has been given or done under the old rule yet.
 REMATCH_STATUSES = ("requested", "intake", "scheduled", "checked_in")
 PRE_REVISION_SOURCE = "Practice entry before the 2026-12 revision: check it against the source."
+SPLIT_BY_USE = frozenset({"aspirin", "enoxaparin", "heparin", "semaglutide"})
+SPLIT_SOURCE = (
+    "Practice entry before the 2026-12 revision, replaced by one row per use: out of use."
+)
 
 
 def upgrade() -> None:
@@ -603,14 +612,19 @@ def _revise_hold_table(conn) -> None:
     known = {values[0] for values in DEFAULT_RULES_0005}
     for drug, r in edited.items():
         if drug not in known:
+            # A drug the revision splits by use (aspirin, enoxaparin, heparin, semaglutide) is
+            # now several rows: the practice's old single row would read two ways, so it stays
+            # as history, out of use.
+            split = drug in SPLIT_BY_USE
             conn.execute(
                 sa.text(
                     "UPDATE hold_rule SET generic = drug, stop_before_hours = :stop, "
-                    "source = :source WHERE drug = :drug"
+                    "source = :source, active = :active WHERE drug = :drug"
                 ),
                 {
                     "stop": None if r.hold_days is None else r.hold_days * 24,
-                    "source": PRE_REVISION_SOURCE,
+                    "source": SPLIT_SOURCE if split else PRE_REVISION_SOURCE,
+                    "active": not split,
                     "drug": drug,
                 },
             )
@@ -686,7 +700,6 @@ def _rematch_medications(conn) -> None:
                 "needs_clearance": bool(r.needs_clearance),
             }
         elif len(found) > 1:
-            to_review.add(m.case_id)
             values |= {
                 "drug": m.drug,
                 "hold_rule": None,
@@ -713,6 +726,18 @@ def _rematch_medications(conn) -> None:
             if start is not None and values["stop"] is not None
             else None
         )
+        old_stop = None if m.hold_days is None else m.hold_days * 24
+        open_case = m.status in REMATCH_STATUSES
+        changed = open_case and (
+            values["drug"] != m.drug
+            or values["med_class"] != m.med_class
+            or values["needs_review"] != bool(m.needs_review)
+            or values["stop"] != old_stop
+        )
+        # The patient was told the old stop: a new one must be told again.
+        values["reset"] = changed and values["stop"] != old_stop
+        if changed or (open_case and values["med_class"] == "glp1_agonist"):
+            to_review.add(m.case_id)  # a GLP-1 now needs its risk screen and decision
         conn.execute(
             sa.text(
                 "UPDATE case_medication SET name_given = :name_given, drug = :drug, "
@@ -720,16 +745,14 @@ def _rematch_medications(conn) -> None:
                 "skip_on_day = :skip, restart_after_hours = :restart, "
                 "needs_review = :needs_review, "
                 "needs_clearance = COALESCE(:needs_clearance, needs_clearance), "
+                "hold_confirmed_at = CASE WHEN :reset THEN NULL ELSE hold_confirmed_at END, "
+                "hold_confirmed_by_id = CASE WHEN :reset THEN NULL "
+                "ELSE hold_confirmed_by_id END, "
                 "last_dose_by = :last_dose_by WHERE id = :id"
             ).bindparams(sa.bindparam("last_dose_by", type_=db.types.UTCDateTime())),
             values,
         )
-        if m.status in REMATCH_STATUSES and (
-            values["drug"] != m.drug
-            or values["med_class"] != m.med_class
-            or values["needs_review"] != bool(m.needs_review)
-            or values["stop"] != (None if m.hold_days is None else m.hold_days * 24)
-        ):
+        if changed:
             audits.append(
                 {
                     "at": now,
@@ -760,15 +783,36 @@ def _rematch_medications(conn) -> None:
             )
     if audits:
         op.bulk_insert(audit, audits)
-    # "Confirmed for the day" always means ready: a drug back under review withdraws it.
+    # "Confirmed for the day" always means ready: a drug re-classed (or back under review), or
+    # a GLP-1 agonist now needing its decision, withdraws the confirmation (audited).
+    withdrawn = []
     for case_id in sorted(to_review):
+        row = conn.execute(
+            sa.text("SELECT office_id FROM mild_case WHERE id = :id AND confirmed_at IS NOT NULL"),
+            {"id": case_id},
+        ).first()
+        if row is None:
+            continue
         conn.execute(
             sa.text(
-                "UPDATE mild_case SET confirmed_at = NULL, confirmed_by_id = NULL "
-                "WHERE id = :id AND confirmed_at IS NOT NULL"
+                "UPDATE mild_case SET confirmed_at = NULL, confirmed_by_id = NULL WHERE id = :id"
             ),
             {"id": case_id},
         )
+        withdrawn.append(
+            {
+                "at": now,
+                "actor_id": None,
+                "actor_name": "migration 0005",
+                "action": "case.confirmation_withdrawn",
+                "entity": "case",
+                "entity_id": case_id,
+                "office_id": row.office_id,
+                "detail": json.dumps({"why": "medication holds revised (2026-12)"}),
+            }
+        )
+    if withdrawn:
+        op.bulk_insert(audit, withdrawn)
 
 
 def downgrade() -> None:

@@ -197,6 +197,65 @@ def upgrade() -> None:
         b.add_column(sa.Column("medicare", sa.Boolean(), nullable=True))
         b.add_column(sa.Column("cms_study_enrolled", sa.Boolean(), nullable=True))
         b.add_column(sa.Column("cms_study_nct", sa.String(length=11), nullable=True))
+    _withdraw_confirmations(at)
+
+
+# The conditions whose clearance now needs its values (a bare tick no longer counts).
+VALUE_CONDITIONS = (
+    "heart_disease",
+    "implanted_device",
+    "diabetes",
+    "sleep_apnea",
+    "kidney_disease",
+)
+
+
+def _withdraw_confirmations(at: dt.datetime) -> None:
+    """ "Confirmed for the day" always means ready: a case not yet checked in, confirmed on a
+    bare tick of a condition that now needs its values, is no longer confirmed (audited)."""
+    conn = op.get_bind()
+    cases = conn.execute(
+        sa.text(
+            "SELECT DISTINCT c.id, c.office_id FROM mild_case c "
+            "JOIN case_condition k ON k.case_id = c.id "
+            "WHERE c.confirmed_at IS NOT NULL AND c.status IN ('intake', 'scheduled') "
+            "AND k.condition IN :conditions"
+        ).bindparams(sa.bindparam("conditions", expanding=True)),
+        {"conditions": list(VALUE_CONDITIONS)},
+    ).all()
+    if not cases:
+        return
+    conn.execute(
+        sa.text(
+            "UPDATE mild_case SET confirmed_at = NULL, confirmed_by_id = NULL WHERE id IN :ids"
+        ).bindparams(sa.bindparam("ids", expanding=True)),
+        {"ids": [c.id for c in cases]},
+    )
+    audit = sa.table(
+        "audit_event",
+        sa.column("at", db.types.UTCDateTime()),
+        sa.column("actor_name", sa.String),
+        sa.column("action", sa.String),
+        sa.column("entity", sa.String),
+        sa.column("entity_id", sa.Integer),
+        sa.column("office_id", sa.Integer),
+        sa.column("detail", sa.Text),
+    )
+    op.bulk_insert(
+        audit,
+        [
+            {
+                "at": at,
+                "actor_name": "migration 0006",
+                "action": "case.confirmation_withdrawn",
+                "entity": "case",
+                "entity_id": c.id,
+                "office_id": c.office_id,
+                "detail": '{"why": "clearances now carry their values (2026-12)"}',
+            }
+            for c in cases
+        ],
+    )
 
 
 def downgrade() -> None:
