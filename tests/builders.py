@@ -453,12 +453,10 @@ OPEN_AFTER_A_SHORT_DAY = [
     "vitals_recorded",
     "iv_placed",
     "escort_on_file",
-    "site_marked",
     "patient_in_room",
     "pre_anesthesia_check",
     "pulse_oximeter_on",
     "anesthesia_type",
-    "anesthesia_start",
     "imaging_modality",
     "levels_treated",
     "fluoroscopy_recorded",
@@ -480,6 +478,21 @@ def confirm_time_out_items(case_id: int, actor: Actor, *, levels: str = "L4-L5 b
         complete_step(case_id, step, actor=actor)
     complete_step(case_id, "level_side_confirmed", actor=actor, value=levels)
     record_antibiotic(case_id, False, actor=actor)
+
+
+def to_incision(case_id: int, actor: Actor) -> None:
+    """Through the hard stops only, up to the incision: identity, consent, fasting and holds;
+    the site marked; anesthesia start; each time-out item, the time-out; procedure start."""
+    from services.checklist import complete_step
+
+    for step in ("checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"):
+        complete_step(case_id, step, actor=actor)
+    complete_step(case_id, "holds_confirmed", actor=actor)
+    mark_site(case_id, actor)
+    complete_step(case_id, "anesthesia_start", actor=actor)
+    confirm_time_out_items(case_id, actor)
+    complete_step(case_id, "time_out", actor=actor)
+    complete_step(case_id, "procedure_start", actor=actor)
 
 
 def mark_site(case_id: int, actor: Actor, physician: str = "Dr. Ames") -> None:

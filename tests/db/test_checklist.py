@@ -34,11 +34,11 @@ from services.checklist import (
 from tests.builders import (
     OPEN_AFTER_A_SHORT_DAY,
     add_condition,
-    confirm_time_out_items,
     give_instructions,
     make_case,
     make_office,
     make_user,
+    to_incision,
 )
 
 NY, LA = "America/New_York", "America/Los_Angeles"
@@ -258,11 +258,8 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
 
 def test_a_score_of_eight_is_stored_and_blocks_discharge_until_rescored(day):
     _office, nurse, case_id = day
-    for step in [*ARRIVAL, "holds_confirmed"]:
-        complete_step(case_id, step, actor=nurse)
-    confirm_time_out_items(case_id, nurse)
-    for step in ["time_out", "procedure_start", "procedure_end"]:
-        complete_step(case_id, step, actor=nurse)
+    to_incision(case_id, nurse)
+    complete_step(case_id, "procedure_end", actor=nurse)
     complete_step(case_id, "recovery_in", actor=nurse)
     confirm_escort(case_id, "Ann Lee", "daughter", "5550100199", actor=nurse)
     padss_8 = {"vital_signs": 2, "walking": 2, "nausea_vomiting": 2, "pain": 1, "bleeding": 1}
@@ -375,12 +372,10 @@ def test_every_action_from_a_stale_screen_is_refused_and_the_other_change_kept(d
 
 
 def to_recovery(case_id: int, nurse, *, escort: bool = True) -> None:
-    """Through the hard stops only: arrival, time-out, procedure, recovery, score (and escort)."""
-    for step in [*ARRIVAL, "holds_confirmed"]:
-        complete_step(case_id, step, actor=nurse)
-    confirm_time_out_items(case_id, nurse)
-    for step in ["time_out", "procedure_start", "procedure_end"]:
-        complete_step(case_id, step, actor=nurse)
+    """Through the hard stops only: arrival, site, anesthesia, time-out, procedure, recovery,
+    score (and escort)."""
+    to_incision(case_id, nurse)
+    complete_step(case_id, "procedure_end", actor=nurse)
     complete_step(case_id, "recovery_in", actor=nurse)
     record_discharge_score(case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse)
     if escort:

@@ -51,6 +51,8 @@ def test_procedure_start_is_refused_without_the_time_out_and_names_it(day):
     _office, nurse, case_id = day
     for step in ARRIVAL:
         complete_step(case_id, step, actor=nurse)
+    mark_site(case_id, nurse)
+    complete_step(case_id, "anesthesia_start", actor=nurse)
 
     with pytest.raises(RuleViolation) as refusal:
         complete_step(case_id, "procedure_start", actor=nurse)

@@ -7,6 +7,7 @@ import pytest
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import (
+    STEP_BY_KEY,
     STEPS,
     TIME_OUT_ITEMS,
     Phase,
@@ -115,10 +116,13 @@ def test_anesthesia_start_needs_identity_consent_fasting_holds_and_site_marked()
     assert err.message == "Anesthesia start is blocked. Missing: Medication holds confirmed."
 
 
-def test_procedure_start_is_blocked_until_consent_holds_and_the_time_out_are_done() -> None:
+def test_procedure_start_is_blocked_until_anesthesia_start_consent_holds_and_the_time_out() -> None:
     err = refusal(check_tick, "procedure_start", S.CHECKED_IN, done("time_out"))
     assert err.field == "procedure_start"
-    assert err.message == hard_stop("Procedure start (incision)", CONSENT, HOLDS)
+    # Anesthesia start carries identity, fasting and site marking: it cannot be skipped.
+    assert err.message == hard_stop(
+        "Procedure start (incision)", STEP_BY_KEY["anesthesia_start"].label, CONSENT, HOLDS
+    )
 
     without_time_out = done("checked_in", "consent_signed", "holds_confirmed", "anesthesia_start")
     err = refusal(check_tick, "procedure_start", S.CHECKED_IN, without_time_out)
@@ -157,7 +161,7 @@ def test_a_status_step_cannot_move_the_case_past_the_lifecycle() -> None:
     assert err.field == "discharged"
     assert err.message == "A case cannot go from checked in to discharged."
 
-    not_checked_in = done("consent_signed", "holds_confirmed", "time_out")
+    not_checked_in = done("consent_signed", "holds_confirmed", "anesthesia_start", "time_out")
     err = refusal(check_tick, "procedure_start", S.SCHEDULED, not_checked_in)
     assert err.message == "A case cannot go from scheduled to in procedure."
 

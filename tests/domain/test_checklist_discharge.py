@@ -10,6 +10,7 @@ import pytest
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import (
+    STEP_BY_KEY,
     STEPS,
     Entry,
     check_open,
@@ -31,7 +32,7 @@ from mild.errors import RuleViolation
 NY = "America/New_York"
 T0 = dt.datetime(2026, 3, 2, 14, 5, tzinfo=dt.UTC)  # 09:05 EST, Monday 2 March 2026
 ESCORT = "Ann Lee, daughter, 555-010-0199"
-SIGN_OUT = "Sign out: procedure recorded, counts correct"
+SIGN_OUT = STEP_BY_KEY["sign_out"].label
 FLUORO = "Fluoroscopy time and dose"
 # Every step of an X-ray case for a patient who is not diabetic, up to and including recovery out,
 # except those left for each test to open.

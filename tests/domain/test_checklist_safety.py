@@ -101,7 +101,7 @@ def test_the_time_out_is_refused_until_every_item_is_confirmed() -> None:
 
 
 def test_procedure_start_is_refused_without_the_time_out() -> None:
-    ready = ARRIVAL_DONE | dict.fromkeys(TIME_OUT_ITEMS)
+    ready = ARRIVAL_DONE | dict.fromkeys(TIME_OUT_ITEMS) | {"anesthesia_start": None}
     err = refusal(check_tick, "procedure_start", S.CHECKED_IN, ready)
     assert err.message == messages.HARD_STOP.format(
         step="Procedure start (incision)", missing="Time-out done (every item above confirmed)"

@@ -659,7 +659,11 @@ def test_an_untick_from_a_stale_screen_is_refused(ward):
 
 def test_a_procedure_over_60_minutes_is_highlighted(ward):
     office, nurse, case_id = ward
-    tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start"])
+    tick_all(
+        case_id,
+        nurse,
+        [*ARRIVAL, "holds_confirmed", "anesthesia_start", "time_out", "procedure_start"],
+    )
     complete_step(case_id, "procedure_end", actor=nurse)
     with transaction() as s:
         case = s.get(Case, case_id)
@@ -674,7 +678,11 @@ def test_a_procedure_over_60_minutes_is_highlighted(ward):
 
 def test_a_running_procedure_shows_its_minutes_so_far(ward):
     office, nurse, case_id = ward
-    tick_all(case_id, nurse, [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start"])
+    tick_all(
+        case_id,
+        nurse,
+        [*ARRIVAL, "holds_confirmed", "anesthesia_start", "time_out", "procedure_start"],
+    )
     with transaction() as s:
         case = s.get(Case, case_id)
         case.procedure_started_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=25, seconds=5)
@@ -741,7 +749,14 @@ def test_typed_names_and_details_are_shown_as_typed_never_formatted(ward):
 
 
 # Ticked through the hard stops only (score and escort too): OPEN_AFTER_A_SHORT_DAY stays open.
-SHORT_DAY = [*ARRIVAL, "holds_confirmed", "time_out", "procedure_start", "procedure_end"]
+SHORT_DAY = [
+    *ARRIVAL,
+    "holds_confirmed",
+    "anesthesia_start",
+    "time_out",
+    "procedure_start",
+    "procedure_end",
+]
 
 
 def labels(keys: list[str]) -> str:

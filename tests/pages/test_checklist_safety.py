@@ -24,6 +24,7 @@ from tests.builders import (
     arrange_escort,
     book_levels,
     make_ward,
+    to_incision,
 )
 from tests.pages.conftest import SQLITE_ONLY
 from tests.pages.test_checklist import (
@@ -237,18 +238,8 @@ def test_an_event_time_in_the_future_is_refused_beside_the_step(ward):
 
 
 def to_recovery(case_id: int, nurse) -> None:
-    tick_all(
-        case_id,
-        nurse,
-        [
-            *ARRIVAL,
-            "holds_confirmed",
-            "time_out",
-            "procedure_start",
-            "procedure_end",
-            "recovery_in",
-        ],
-    )
+    to_incision(case_id, nurse)
+    tick_all(case_id, nurse, ["procedure_end", "recovery_in"])
 
 
 def test_a_failing_score_is_shown_as_failing_and_scored_again_without_an_untick(ward):
