@@ -18,15 +18,14 @@ from sqlalchemy.orm import aliased
 from db.models import (
     Case,
     CaseCondition,
-    CaseMedication,
     ChecklistEntry,
-    HoldRuleRow,
     Office,
     Patient,
     Provider,
     StaffUser,
 )
 from db.queries.home import OfficeRow
+from db.queries.medications import MedicationRow, medication_rows
 from db.session import read_session
 from mild.cases import DAY_OF_STATUSES, CaseStatus
 from mild.checklist import Entry, case_progress
@@ -122,29 +121,6 @@ def todays_cases(office: OfficeRow, now: dt.datetime) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class DayMedication:
-    """One drug on the case as the bedside sees it: the hold copied from the table, the latest
-    allowed last dose, and the last dose the patient reported (who charted it, and how)."""
-
-    id: int
-    drug: str
-    name_given: str | None
-    dose: str | None
-    needs_review: bool
-    stop_before_hours: int | None
-    skip_on_day: bool
-    restart_after_hours: int | None
-    instruction: str  # the hold-table row's instruction ("" when none)
-    last_dose_by: dt.datetime | None
-    last_dose_taken_at: dt.datetime | None
-    last_dose_reported_at: dt.datetime | None
-    last_dose_reported_by: str | None
-    last_dose_reported_via: str | None
-    needs_clearance: bool
-    cleared_by: str | None
-
-
-@dataclass(frozen=True)
 class CaseDetail:
     """One case as the day-of checklist shows it, read fresh for each screen."""
 
@@ -172,7 +148,7 @@ class CaseDetail:
     escort_exempt_at: dt.datetime | None
     escort_exempt_recorded_by: str | None
     conditions: list[tuple[Condition, str | None]]
-    medications: list[DayMedication]
+    medications: list[MedicationRow]
     entries: list[Entry]  # every row (tick, un-tick, time correction), oldest first, with names
 
     @property
@@ -237,33 +213,7 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
                 .order_by(CaseCondition.id)
             )
         ]
-        medications = [
-            DayMedication(*m[:8], m[8] or "", *m[9:])
-            for m in s.execute(
-                select(
-                    CaseMedication.id,
-                    CaseMedication.drug,
-                    CaseMedication.name_given,
-                    CaseMedication.dose,
-                    CaseMedication.needs_review,
-                    CaseMedication.stop_before_hours,
-                    CaseMedication.skip_on_day,
-                    CaseMedication.restart_after_hours,
-                    HoldRuleRow.instruction,
-                    CaseMedication.last_dose_by,
-                    CaseMedication.last_dose_taken_at,
-                    CaseMedication.last_dose_reported_at,
-                    StaffUser.display_name,
-                    CaseMedication.last_dose_reported_via,
-                    CaseMedication.needs_clearance,
-                    CaseMedication.cleared_by,
-                )
-                .outerjoin(HoldRuleRow, HoldRuleRow.drug == CaseMedication.hold_rule)
-                .outerjoin(StaffUser, StaffUser.id == CaseMedication.last_dose_reported_by_id)
-                .where(CaseMedication.case_id == case_id)
-                .order_by(CaseMedication.id)
-            )
-        ]
+        medications = list(medication_rows(s, case_id))
         entries = [
             Entry(step, at, by, value, bool(undone), reason, note, event_at, bool(fix), detail)
             for step, at, by, value, undone, reason, note, event_at, fix, detail in s.execute(

@@ -14,6 +14,7 @@ from db.queries.checklist import CaseDetail
 from mild import messages
 from mild.checklist import LOCKED_AFTER_DISCHARGE, PLANNED_PROCEDURE_MINUTES
 from mild.event_times import procedure_duration
+from mild.glp1 import decision_summary, read_screen
 from mild.intake import Condition, Requirement, needs_for
 from mild.medications import HOURS, hours_text, stop_text
 from mild.time_out import booked_level_side
@@ -131,6 +132,12 @@ def _medications(case: CaseDetail) -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch", key="dayof_medications")
+    for m in meds:  # what the GLP-1 decision asked of the patient reaches the bedside
+        if m.glp1_decision is not None:
+            st.info(
+                f"{m.drug}: {decision_summary(read_screen(m.glp1_screen), m.glp1_decision)}",
+                icon=":material/no_food:",
+            )
 
 
 def _hours(hours: int | None) -> dt.timedelta | None:

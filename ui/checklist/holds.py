@@ -8,7 +8,8 @@ import datetime as dt
 
 import streamlit as st
 
-from db.queries.checklist import CaseDetail, DayMedication
+from db.queries.checklist import CaseDetail
+from db.queries.medications import MedicationRow
 from mild import messages
 from mild.checklist import current_state
 from mild.dayof_holds import is_held
@@ -39,7 +40,7 @@ def held_drugs(case: CaseDetail, user: Actor) -> None:
                 _record_form(case, med, user)
 
 
-def lines(case: CaseDetail, med: DayMedication) -> list[str]:
+def lines(case: CaseDetail, med: MedicationRow) -> list[str]:
     """The drug as the nurse checks it with the patient, one fact a line."""
     name = (
         messages.HELD_DRUG_NAME_GIVEN.format(drug=med.drug, name=med.name_given)
@@ -68,7 +69,7 @@ def lines(case: CaseDetail, med: DayMedication) -> list[str]:
     return shown
 
 
-def _record_form(case: CaseDetail, med: DayMedication, user: Actor) -> None:
+def _record_form(case: CaseDetail, med: MedicationRow, user: Actor) -> None:
     cid = case.case_id
     day_key, time_key = last_dose_key(cid, med.id, "day"), last_dose_key(cid, med.id, "time")
     if day_key not in st.session_state:
