@@ -482,3 +482,21 @@ def step_views(
         )
 
     return {phase: [view(s) for s in steps] for phase, steps in steps_by_phase().items()}
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two typed names of one person: case, spacing and a leading "Dr." aside."""
+
+    def key(name: str) -> str:
+        words = name.lower().replace(".", " ").split()
+        return " ".join(words[1:] if words[:1] == ["dr"] else words)
+
+    return key(a) == key(b)
+
+
+def check_booked_physician(name: str, booked: str | None, field: str, message: str) -> None:
+    """The name given must be the case's physician as booked (the one who will operate: Joint
+    Commission UP.01.02.01 for site marking; the attending for an escort exemption). A case with
+    no physician booked has nobody to compare with."""
+    if booked is not None and not same_person(name, booked):
+        raise RuleViolation(field, message.format(booked=booked))

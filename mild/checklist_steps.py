@@ -53,6 +53,7 @@ class Step:
     own_form: bool = False  # recorded through its own service (score items, escort, antibiotic)
     checks_holds: bool = False  # refused while a held drug has a problem (mild.medications)
     escort_step: bool = False  # does not apply once the physician exempted the patient
+    by_booked_physician: bool = False  # the value names the case's physician (site marking)
 
 
 # Sources (DOMAIN.md, "Day of: the checklist").
@@ -132,6 +133,7 @@ STEPS: tuple[Step, ...] = (
         Phase.ARRIVAL,
         ValueKind.TEXT,
         source=UP_MARK,
+        by_booked_physician=True,
     ),
     # 3-4. Patient in room (the start of the case for on-time starts), then sign in.
     Step("patient_in_room", "Patient in room", Phase.SIGN_IN, source=PRACTICE, timed=True),

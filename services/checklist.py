@@ -26,6 +26,7 @@ from db.models import (
     ChecklistEntry,
     FollowUp,
     Office,
+    Provider,
     StaffUser,
 )
 from db.session import transaction
@@ -115,6 +116,13 @@ def _discharge(session: Session, case_id: int) -> Entry | None:
     )
 
 
+def _physician(session: Session, case: Case) -> str | None:
+    """The case's physician as booked (the one who operates and attends)."""
+    if case.provider_id is None:
+        return None
+    return session.scalar(select(Provider.name).where(Provider.id == case.provider_id))
+
+
 def _hold_problems(session: Session, case: Case, timezone: str, at: dt.datetime) -> list[str]:
     meds = session.scalars(
         select(CaseMedication).where(CaseMedication.case_id == case.id).order_by(CaseMedication.id)
@@ -176,6 +184,10 @@ def _tick(
     xray = checklist.imaging_is_xray(done.get("imaging_modality"))
     checklist.check_applies(step, diabetic=diabetic, xray=xray, escort_exempt=exempt)
     stored = checklist.validate_value(step, value)
+    if step.by_booked_physician:
+        checklist.check_booked_physician(
+            stored, _physician(session, case), step.key, messages.SITE_MARKED_BY_OTHER
+        )
     left_open: tuple[str, ...] = ()
     if step.moves_case_to == CaseStatus.DISCHARGED:
         review = discharge.check_discharge(
@@ -336,6 +348,9 @@ def exempt_from_escort(
                 "physician", messages.EXEMPTION_ALREADY.format(who=case.escort_exempted_by)
             )
         who, why = discharge.check_escort_exemption(physician, reason)
+        checklist.check_booked_physician(
+            who, _physician(session, case), "physician", messages.EXEMPTION_NOT_ATTENDING
+        )
         at = now_utc()
         case.escort_exempted_by = who
         case.escort_exempt_reason = why

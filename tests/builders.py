@@ -67,6 +67,7 @@ def make_case(
     office_id: int,
     status: CaseStatus = CaseStatus.SCHEDULED,
     start: dt.datetime | None = None,
+    provider: str | None = None,
 ) -> int:
     now = dt.datetime.now(dt.UTC)
     n = next(_seq)
@@ -79,14 +80,14 @@ def make_case(
             phone=None,
             created_at=now,
         )
-        provider = Provider(name=f"Dr. Test {n}", office_id=office_id, active=True)
-        s.add_all([patient, provider])
+        physician = Provider(name=provider or f"Dr. Test {n}", office_id=office_id, active=True)
+        s.add_all([patient, physician])
         s.flush()
         case = Case(
             code=f"T-{n:05d}",
             patient_id=patient.id,
             office_id=office_id,
-            provider_id=provider.id,
+            provider_id=physician.id,
             status=status,
             request_channel=RequestChannel.PHONE,
             consult_requested_at=now - dt.timedelta(days=30),
@@ -108,7 +109,7 @@ def make_ward(code: str, timezone: str = "America/New_York") -> tuple[int, Actor
     office = make_office(code, timezone)
     nurse = make_user("nina", Role.NURSE, [office])
     nine = at_local(timezone, local_today(timezone, dt.datetime.now(dt.UTC)), dt.time(9))
-    return office, nurse, make_case(office, CaseStatus.SCHEDULED, nine)
+    return office, nurse, make_case(office, CaseStatus.SCHEDULED, nine, provider="Dr. Ames")
 
 
 def make_follow_up(case_id: int, office_id: int) -> int:
@@ -495,9 +496,15 @@ def to_incision(case_id: int, actor: Actor) -> None:
     complete_step(case_id, "procedure_start", actor=actor)
 
 
-def mark_site(case_id: int, actor: Actor, physician: str = "Dr. Ames") -> None:
+def mark_site(case_id: int, actor: Actor, physician: str | None = None) -> None:
+    """The site marked by `physician` (default: the case's own, who will operate)."""
+    from db.models import Provider
     from services.checklist import complete_step
 
+    if physician is None:
+        with transaction() as s:
+            case = s.get(Case, case_id)
+            physician = s.get(Provider, case.provider_id).name
     complete_step(case_id, "site_marked", actor=actor, value=physician)
 
 

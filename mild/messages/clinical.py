@@ -246,3 +246,11 @@ INSTRUCTIONS_NOT_LATEST = (
     "That is not this patient's latest print on the current template: prepare the instructions "
     "again and give the patient the new sheet."
 )
+SITE_MARKED_BY_OTHER = (
+    "The site is marked by the physician who will operate: {booked}, as booked. If another "
+    "physician operates, change the case's provider first."
+)
+EXEMPTION_NOT_ATTENDING = (
+    "Only the attending physician may exempt the patient from the escort rule: {booked}, as "
+    "booked."
+)

@@ -86,7 +86,11 @@ def rows_of(case_id: int) -> int:
 def day(db_url):
     office = make_office("NY", NY)
     nurse = make_user("nina", Role.NURSE, [office])
-    return office, nurse, make_case(office, CaseStatus.SCHEDULED, today_at(NY, 9))
+    return (
+        office,
+        nurse,
+        make_case(office, CaseStatus.SCHEDULED, today_at(NY, 9), provider="Dr. Ames"),
+    )
 
 
 # Today's list

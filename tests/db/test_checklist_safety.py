@@ -436,3 +436,25 @@ def test_the_incision_checks_the_holds_again(day):
     err = refused(complete_step, case_id, "procedure_start", actor=nurse)
 
     assert "apixaban" in err.message and "later than the hold allows" in err.message
+
+
+def test_the_site_is_marked_by_the_physician_booked_to_operate(day):
+    _office, nurse, case_id = day
+    arrive(case_id, nurse)
+    err = refused(complete_step, case_id, "site_marked", actor=nurse, value="Dr. Someone Else")
+    assert (err.field, err.message) == (
+        "site_marked",
+        messages.SITE_MARKED_BY_OTHER.format(booked="Dr. Ames"),
+    )
+    mark_site(case_id, nurse, "ames")  # the same physician, however typed
+
+
+def test_only_the_attending_physician_may_exempt_from_the_escort_rule(day):
+    _office, nurse, case_id = day
+    to_recovery(case_id, nurse)
+    err = refused(exempt_from_escort, case_id, "Dr. Nobody", "Lives next door", actor=nurse)
+    assert (err.field, err.message) == (
+        "physician",
+        messages.EXEMPTION_NOT_ATTENDING.format(booked="Dr. Ames"),
+    )
+    assert case_row(case_id).escort_exempted_by is None

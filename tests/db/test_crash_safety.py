@@ -248,7 +248,7 @@ def test_killing_the_writer_mid_burst_keeps_every_acknowledged_tick_and_no_case_
 ):
     office = make_office()
     make_user("nurse1", Role.NURSE, [office])
-    cases = [make_case(office) for _ in OFFSETS]
+    cases = [make_case(office, provider="Dr. Ames") for _ in OFFSETS]
     warm_up = [f"{c}:0:{n}" for c, n in zip(cases, OFFSETS, strict=True) if n]
     run_writer(db_url, warm_up, None, tmp_path / "warm-up.log")
     found = ticks_in_database(cases)

@@ -298,7 +298,7 @@ def test_the_physicians_exemption_is_recorded_shown_and_lets_the_patient_go(ward
     to_recovery(case_id, nurse)
     record_discharge_score(case_id, DischargeScale.ALDRETE, dict.fromkeys(ALDRETE, 2), actor=nurse)
     at = open_case(screen(nurse), office, case_id)
-    assert at.text_input(key=f"dayof_exempt_physician_{case_id}").value.startswith("Dr. Test")
+    assert at.text_input(key=f"dayof_exempt_physician_{case_id}").value == "Dr. Ames"
 
     at = at.button(key=f"dayof_exempt_{case_id}").click().run()
     assert messages.EXEMPTION_REASON_REQUIRED in errors_beside(at, "escort_confirmed")
@@ -340,3 +340,19 @@ def test_the_restart_of_each_held_drug_is_shown_from_the_procedure_end(ward):
     restart = to_local(TZ, end + dt.timedelta(hours=24))
     assert f"apixaban: restart {restart:%a %d %b %H:%M %Z}" in text
     assert "empagliflozin: restart as instructed: " in text
+
+
+def test_the_glp1_decision_made_at_intake_is_shown_at_the_bedside(ward):
+    from mild.glp1 import Glp1Decision
+    from services.medications import add_medication, record_glp1_decision
+
+    office, nurse, case_id = ward
+    ozempic = add_medication(case_id, "Ozempic", actor=nurse)
+    record_glp1_decision(
+        ozempic, {"gi_symptoms": True}, Glp1Decision.CONTINUE_LIQUID_DIET, actor=nurse
+    )
+
+    at = open_case(screen(nurse), office, case_id)
+
+    (shown,) = [i.value for i in at.info if i.value.startswith("semaglutide, weekly injection")]
+    assert Glp1Decision.CONTINUE_LIQUID_DIET.label in shown and "GI symptoms" in shown
