@@ -34,13 +34,11 @@ HOLD_NO_RELEVANCE_HAS_NO_STOP = (
     "A drug with no bleeding or fasting relevance has no stop: leave the hours empty."
 )
 HOLD_BRANDS_FORMAT = "Brand names are separated by ';' and use the characters a drug name may."
-HOLD_GENERIC_REQUIRED = "Enter the generic name."
 HOLD_SOURCE_REQUIRED = "Name the source of this row (guideline, label, or the practice's decision)."
 HOLD_CONFIRMED_BY_REQUIRED = "Enter who at the practice confirmed this row."
 HOLD_RULE_CONFIRMED = "Row {drug} confirmed by {who}."
 HOLD_TABLE_RECLASSED = "Re-classed on open cases: {cases}."
 HOLD_TABLE_NOTHING_RECLASSED = "No open case lists this drug."
-READY_LAST_DOSE = "Last dose reported by the patient: {drug}"
 RESTART_AT = "restart {when}"
 RESTART_BY_INSTRUCTION = "restart as instructed: {instruction}"
 PLANNED_LEVELS_FORMAT = (
@@ -104,7 +102,6 @@ EXEMPTION_HELP = (
     "Only the attending physician may exempt a patient from the escort rule; the exemption, "
     "who gave it and why are kept on the case and in the audit trail."
 )
-DISCHARGE_SCORE_PASSING = "Passing: {total} of 10 on the {scale}."
 DISCHARGE_SCORE_AGAIN = "Score again"
 INTAKE_LEFT_OPEN = "Left open at intake ({n}):"
 HELD_DRUGS_NONE = "No drug on this case is held or still under review."
@@ -137,12 +134,8 @@ GLP1_HOLD_NEEDS_ANESTHESIA = "Name the anesthesia clinician who decided to hold 
 GLP1_NOT_SCREENED = "GLP-1 risk screen and decision: not yet recorded."
 GLP1_RISK_ELEVATED = "Elevated risk ({factors})."
 GLP1_RISK_NOT_ELEVATED = "No risk factor found."
-GLP1_SAVED = "GLP-1 screen and decision recorded for {drug}."
 GLP1_NOT_A_GLP1 = "{drug} is not a GLP-1 agonist."
 READY_GLP1 = "GLP-1 risk screen and decision: {drug}"
-GLP1_LIQUID_DIET_TODAY = (
-    "{drug}: continued; the patient was to keep to clear liquids for the 24 h before."
-)
 GLP1_SCREEN_TITLE = "GLP-1 risk screen and decision (2024 guidance)"
 GLP1_DECIDED_BY = "Hold decided by {who} (anesthesia)"
 
@@ -162,7 +155,6 @@ CARDIOLOGIST_REQUIRED = "Name the cardiologist who cleared the patient."
 CLEARANCE_NEEDS_CONDITION = "Flag {condition} first: this clearance belongs to it."
 EGFR_NOT_ASKED = "eGFR is recorded for kidney disease or a patient on dabigatran."
 CLEARANCE_HAS_VALUES = "{condition}: record the values of its clearance, not a tick."
-CLEARANCE_UNCHANGED = "Nothing changed: these values are already on file."
 MEDICARE_REQUIRED = "Say whether the patient's coverage is Medicare."
 MEDICARE_STUDY_ONLY_FOR_MEDICARE = (
     "Study enrolment and NCT number are recorded for Medicare patients only."
@@ -214,9 +206,6 @@ STOP_BANG_HIGH_BY_ALTERNATIVE = (
 STOP_BANG_NECK_AND_SEX = "Neck over 40 cm: {neck}; male: {male} (from the neck and sex below)"
 VALUES_ON_FILE = "On file: {values} ({who}, {when})"
 EGFR_FOR_DABIGATRAN = "Kidney function for dabigatran (its stop follows the eGFR)"
-DABIGATRAN_STOP_CHANGED = (
-    "dabigatran: stop {hours} h before (eGFR {egfr}); the patient must be told again"
-)
 ON_FILE_HBA1C = "HbA1c {percent}% measured {day}"
 ON_FILE_EGFR = "eGFR {value} mL/min/1.73 m2 measured {day}"
 ON_FILE_STOP_BANG = "yes to: {yes}; neck {neck} cm; {sex}"
