@@ -53,6 +53,10 @@ _GLP1_NOTE = (
 )
 _NSAID = "ASRA 2018, NSAIDs per drug (about five half-lives)"
 
+# Drugs the table lists so intake recognises them: none is an anticoagulant, antiplatelet,
+# NSAID, supplement, GLP-1 or diabetes drug, so none is held (DOMAIN.md's hold table).
+NO_HOLD = "Not in ASRA 2018's tables or DOMAIN.md's hold list: no bleeding or fasting relevance"
+
 # Policy defaults (DOMAIN.md's table, one row per drug). Where the source gives a range, the row
 # keeps the longer time and names the range in its instruction, so it never reads two ways.
 DEFAULT_RULES: tuple[HoldRule, ...] = (
@@ -363,13 +367,13 @@ DEFAULT_RULES: tuple[HoldRule, ...] = (
         "Dose adjusted the evening before and the day of, as the practice's policy says.",
         source=SAMBA_2024,
     ),
-    _rule("lisinopril", MedClass.OTHER, None, None, False, ("Zestril", "Prinivil"), source=""),
-    _rule("amlodipine", MedClass.OTHER, None, None, False, ("Norvasc",), source=""),
-    _rule("atorvastatin", MedClass.OTHER, None, None, False, ("Lipitor",), source=""),
-    _rule("levothyroxine", MedClass.OTHER, None, None, False, ("Synthroid",), source=""),
-    _rule("gabapentin", MedClass.OTHER, None, None, False, ("Neurontin",), source=""),
-    _rule("acetaminophen", MedClass.OTHER, None, None, False, ("Tylenol",), source=""),
-    _rule("omeprazole", MedClass.OTHER, None, None, False, ("Prilosec",), source=""),
+    _rule("lisinopril", MedClass.OTHER, None, None, False, ("Zestril", "Prinivil"), source=NO_HOLD),
+    _rule("amlodipine", MedClass.OTHER, None, None, False, ("Norvasc",), source=NO_HOLD),
+    _rule("atorvastatin", MedClass.OTHER, None, None, False, ("Lipitor",), source=NO_HOLD),
+    _rule("levothyroxine", MedClass.OTHER, None, None, False, ("Synthroid",), source=NO_HOLD),
+    _rule("gabapentin", MedClass.OTHER, None, None, False, ("Neurontin",), source=NO_HOLD),
+    _rule("acetaminophen", MedClass.OTHER, None, None, False, ("Tylenol",), source=NO_HOLD),
+    _rule("omeprazole", MedClass.OTHER, None, None, False, ("Prilosec",), source=NO_HOLD),
 )
 
 # row name -> rule: the shape every table (the defaults, the practice's own) takes here.

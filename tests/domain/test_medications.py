@@ -117,6 +117,7 @@ def test_every_row_has_a_unique_name_and_a_class_and_anticoagulants_need_clearan
     assert len({r.drug for r in DEFAULT_RULES}) == len(DEFAULT_RULES)
     for rule in DEFAULT_RULES:
         assert rule.med_class != MedClass.UNKNOWN
+        assert rule.source, rule.drug  # every row, held or not, says where it comes from
         if rule.med_class in ANTITHROMBOTIC - {MedClass.ASPIRIN}:
             assert rule.needs_clearance, rule.drug
 

@@ -52,6 +52,7 @@ SGLT2 = "FDA drug safety label change for SGLT2 inhibitors, March 2020"
 SAMBA = "SAMBA consensus on perioperative glycemic management, Anesth Analg 2024"
 NSAID = "ASRA 2018, NSAIDs per drug (about five half-lives)"
 EAT = "Restart when eating and drinking normally."
+NO_HOLD = "Not in ASRA 2018's tables or DOMAIN.md's hold list: no bleeding or fasting relevance"
 AGGRENOX = (
     "Contains aspirin for secondary prevention: a shared decision with the prescriber, who "
     "agrees the stop (dipyridamole alone: 48 h)."
@@ -428,13 +429,24 @@ DEFAULT_RULES_0005 = (
         "Dose adjusted the evening before and the day of, as the practice's policy says.",
         SAMBA,
     ),
-    ("lisinopril", "lisinopril", "Zestril; Prinivil", "other", None, False, None, False, "", ""),
-    ("amlodipine", "amlodipine", "Norvasc", "other", None, False, None, False, "", ""),
-    ("atorvastatin", "atorvastatin", "Lipitor", "other", None, False, None, False, "", ""),
-    ("levothyroxine", "levothyroxine", "Synthroid", "other", None, False, None, False, "", ""),
-    ("gabapentin", "gabapentin", "Neurontin", "other", None, False, None, False, "", ""),
-    ("acetaminophen", "acetaminophen", "Tylenol", "other", None, False, None, False, "", ""),
-    ("omeprazole", "omeprazole", "Prilosec", "other", None, False, None, False, "", ""),
+    (
+        "lisinopril",
+        "lisinopril",
+        "Zestril; Prinivil",
+        "other",
+        None,
+        False,
+        None,
+        False,
+        "",
+        NO_HOLD,
+    ),
+    ("amlodipine", "amlodipine", "Norvasc", "other", None, False, None, False, "", NO_HOLD),
+    ("atorvastatin", "atorvastatin", "Lipitor", "other", None, False, None, False, "", NO_HOLD),
+    ("levothyroxine", "levothyroxine", "Synthroid", "other", None, False, None, False, "", NO_HOLD),
+    ("gabapentin", "gabapentin", "Neurontin", "other", None, False, None, False, "", NO_HOLD),
+    ("acetaminophen", "acetaminophen", "Tylenol", "other", None, False, None, False, "", NO_HOLD),
+    ("omeprazole", "omeprazole", "Prilosec", "other", None, False, None, False, "", NO_HOLD),
 )
 RULE_FIELDS = (
     "drug",
