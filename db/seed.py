@@ -58,7 +58,7 @@ from mild.followup import (
 )
 from mild.glp1 import Glp1Decision, screen_json
 from mild.intake import Condition
-from mild.medications import DEFAULT_HOLD_TABLE, HOURS, MedClass, medication_hold
+from mild.medications import DEFAULT_HOLD_TABLE, MedClass, medication_hold, whole_hours
 from mild.staff import Role
 from mild.time_out import booked_level_side
 
@@ -608,9 +608,9 @@ class _OfficeContext:
                     "name_given": rng.choice((rule.generic, *rule.brands)).title(),
                     "hold_rule": drug,
                     "med_class": rule.med_class,
-                    "stop_before_hours": _hours(rule.stop_before),
+                    "stop_before_hours": whole_hours(rule.stop_before),
                     "skip_on_day": rule.skip_on_day,
-                    "restart_after_hours": _hours(rule.restart_after),
+                    "restart_after_hours": whole_hours(rule.restart_after),
                     "last_dose_by": last_dose_by,
                     "needs_review": False,
                     "needs_clearance": rule.needs_clearance,
@@ -981,10 +981,6 @@ _STEP_ORDER = {s.key: i for i, s in enumerate(STEPS)}
 
 CLEARANCE_COLUMNS = tuple(c.name for c in CaseClearance.__table__.columns)
 GLP1_NO_RISK = screen_json({})
-
-
-def _hours(delta: dt.timedelta | None) -> int | None:
-    return None if delta is None else int(delta / HOURS)
 
 
 def _step_index(key: str) -> int:

@@ -12,8 +12,9 @@ from functools import cache
 
 from mild import messages
 from mild.errors import RuleViolation
+from mild.hold_rules import from_hours
 from mild.intake import check_drug_name, check_phone, check_text
-from mild.medications import ANTITHROMBOTIC, HOURS, HoldRule, MedClass, normalize_drug
+from mild.medications import ANTITHROMBOTIC, HoldRule, MedClass, normalize_drug
 from mild.staff import Role, check_password
 from mild.text import check_storable
 
@@ -253,8 +254,8 @@ def check_hold_rule(typed: HoldRuleInput) -> HoldRule:
         drug=drug,
         generic=generic,
         med_class=typed.med_class,
-        stop_before=None if stop is None else stop * HOURS,
-        restart_after=None if restart is None else restart * HOURS,
+        stop_before=from_hours(stop),
+        restart_after=from_hours(restart),
         needs_clearance=bool(typed.needs_clearance),
         brands=check_brands(typed.brands),
         instruction=check_text(typed.instruction, "instruction", INSTRUCTION_MAX) or "",

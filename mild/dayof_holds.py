@@ -11,14 +11,15 @@ from typing import Any
 
 from mild.days import local_day_bounds, local_today
 from mild.event_times import moment_text
-from mild.medications import HOURS, HeldDrug, hold_problems
+from mild.hold_rules import from_hours
+from mild.medications import HeldDrug, hold_problems
 
 
 def held_drug(med: Any) -> HeldDrug:
     """A case's drug (a row or a read with the case_medication fields) for the hold check."""
     return HeldDrug(
         drug=med.drug,
-        stop_before=None if med.stop_before_hours is None else med.stop_before_hours * HOURS,
+        stop_before=from_hours(med.stop_before_hours),
         skip_on_day=bool(med.skip_on_day),
         last_dose_taken_at=med.last_dose_taken_at,
         needs_review=bool(med.needs_review),

@@ -12,11 +12,11 @@ from mild.hold_rules import (
     ASRA_2018,
     EATING_NORMALLY,
     GLP1_2024,
-    HOURS,
     SAMBA_2024,
     SGLT2_FDA,
     HoldRule,
     MedClass,
+    from_hours,
 )
 
 
@@ -37,8 +37,8 @@ def _rule(
         drug=drug,
         generic=generic or drug,
         med_class=med_class,
-        stop_before=None if stop_h is None else stop_h * HOURS,
-        restart_after=None if restart_h is None else restart_h * HOURS,
+        stop_before=from_hours(stop_h),
+        restart_after=from_hours(restart_h),
         needs_clearance=clearance,
         brands=brands,
         instruction=instruction,

@@ -123,6 +123,16 @@ class HoldRule:
         return self.stop_before is not None or self.skip_on_day
 
 
+def from_hours(hours: float | None) -> dt.timedelta | None:
+    """Hours as the database keeps them, back to a duration (None: none)."""
+    return None if hours is None else hours * HOURS
+
+
+def whole_hours(delta: dt.timedelta | None) -> int | None:
+    """A duration as the database keeps it: whole hours (None: none)."""
+    return None if delta is None else int(delta / HOURS)
+
+
 def normalize_drug(name: str) -> str:
     """A drug name as matched: lower case, single spaces ("  ELIQUIS " -> "eliquis")."""
     return " ".join(name.lower().split())

@@ -26,7 +26,9 @@ from mild.hold_rules import (
     HOURS,
     HoldRule,
     MedClass,
+    from_hours,
     normalize_drug,
+    whole_hours,
 )
 
 __all__ = [
@@ -37,7 +39,9 @@ __all__ = [
     "HOURS",
     "HoldRule",
     "MedClass",
+    "from_hours",
     "normalize_drug",
+    "whole_hours",
 ]
 
 

@@ -19,7 +19,7 @@ from db.session import transaction
 from mild import admin as rules
 from mild import messages
 from mild.errors import RuleViolation
-from mild.medications import HOURS, HoldRule
+from mild.medications import HoldRule, whole_hours
 from services import sessions
 from services.common import Actor, audit, now_utc
 from services.medications import reclass_open_cases
@@ -138,11 +138,9 @@ def _set_row(row: HoldRuleRow, rule: HoldRule) -> None:
     row.generic = rule.generic
     row.brands = "; ".join(rule.brands)
     row.med_class = rule.med_class
-    row.stop_before_hours = None if rule.stop_before is None else int(rule.stop_before / HOURS)
+    row.stop_before_hours = whole_hours(rule.stop_before)
     row.skip_on_day = rule.skip_on_day
-    row.restart_after_hours = (
-        None if rule.restart_after is None else int(rule.restart_after / HOURS)
-    )
+    row.restart_after_hours = whole_hours(rule.restart_after)
     row.needs_clearance = rule.needs_clearance
     row.instruction = rule.instruction
     row.source = rule.source

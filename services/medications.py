@@ -26,7 +26,14 @@ from mild.cases import CaseStatus
 from mild.clearances import LimitKey, dabigatran_stop_hours, is_dabigatran
 from mild.errors import RuleViolation
 from mild.glp1 import Glp1Decision
-from mild.medications import HOURS, HoldRule, MedClass, needs_patient_instruction
+from mild.medications import (
+    HOURS,
+    HoldRule,
+    MedClass,
+    from_hours,
+    needs_patient_instruction,
+    whole_hours,
+)
 from services.common import Actor, audit, lock_case, now_utc
 from services.intake import finish, open_intake_case
 
@@ -36,20 +43,14 @@ RECLASS_STATUSES: frozenset[CaseStatus] = frozenset(
 )
 
 
-def _hours(delta: dt.timedelta | None) -> int | None:
-    return None if delta is None else int(delta / HOURS)
-
-
 def rule_of(med: CaseMedication) -> HoldRule:
     """The hold as copied onto the case's drug, for the rules in mild.medications."""
     return HoldRule(
         drug=med.drug,
         generic=med.drug,
         med_class=med.med_class,
-        stop_before=None if med.stop_before_hours is None else med.stop_before_hours * HOURS,
-        restart_after=(
-            None if med.restart_after_hours is None else med.restart_after_hours * HOURS
-        ),
+        stop_before=from_hours(med.stop_before_hours),
+        restart_after=from_hours(med.restart_after_hours),
         needs_clearance=med.needs_clearance,
         skip_on_day=med.skip_on_day,
     )
@@ -61,9 +62,9 @@ def _apply(med: CaseMedication, rule: HoldRule, scheduled_start: dt.datetime | N
     med.drug = rule.drug
     med.hold_rule = None if rule.med_class == MedClass.UNKNOWN else rule.drug
     med.med_class = rule.med_class
-    med.stop_before_hours = _hours(rule.stop_before)
+    med.stop_before_hours = whole_hours(rule.stop_before)
     med.skip_on_day = rule.skip_on_day
-    med.restart_after_hours = _hours(rule.restart_after)
+    med.restart_after_hours = whole_hours(rule.restart_after)
     med.needs_clearance = rule.needs_clearance
     med.needs_review = rule.med_class == MedClass.UNKNOWN
     med.last_dose_by = meds.last_dose_by(rule.stop_before, scheduled_start)
@@ -334,7 +335,7 @@ def record_glp1_decision(
         med.glp1_decision = Glp1Decision(decision).value
         med.glp1_decided_by = who
         med.glp1_recorded_at, med.glp1_recorded_by_id = at, actor.id
-        med.stop_before_hours = _hours(hold.stop_before)
+        med.stop_before_hours = whole_hours(hold.stop_before)
         med.skip_on_day = hold.skip_on_day
         med.last_dose_by = meds.last_dose_by(hold.stop_before, case.scheduled_start)
         if before["decision"] != med.glp1_decision:
@@ -369,7 +370,7 @@ def _reapply_glp1_decision(med: CaseMedication, case: Case) -> None:
         med.glp1_decided_by or "recorded",
         weekly=glp1.weekly_drug(med.hold_rule, screen),
     )
-    med.stop_before_hours = _hours(hold.stop_before)
+    med.stop_before_hours = whole_hours(hold.stop_before)
     med.skip_on_day = hold.skip_on_day
     med.last_dose_by = meds.last_dose_by(hold.stop_before, case.scheduled_start)
 
@@ -504,7 +505,7 @@ def apply_kidney_function(
         if med.needs_review or not is_dabigatran(med.drug):
             continue
         rule = table.get(med.hold_rule or "")
-        table_hours = _hours(rule.stop_before) if rule is not None else med.stop_before_hours
+        table_hours = whole_hours(rule.stop_before) if rule is not None else med.stop_before_hours
         hours = dabigatran_stop_hours(egfr, limit, table_hours)
         if hours == med.stop_before_hours:
             continue

@@ -6,7 +6,6 @@ with their hold-table rows; the escort tick in force; the next-day call), whatev
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from db.models import (
 from db.session import read_session
 from mild.discharge_instructions import DischargeFacts, DrugFacts, EscortFacts, ExemptionFacts
 from mild.followup import FollowUpKind
-from mild.hold_rules import HOURS
+from mild.medications import from_hours
 
 ESCORT_STEP = "escort_confirmed"
 
@@ -39,10 +38,6 @@ class DischargeRecord:
     case_id: int
     office_id: int
     facts: DischargeFacts
-
-
-def _hours(value: int | None) -> dt.timedelta | None:
-    return None if value is None else value * HOURS
 
 
 def confirmed_escort(value: str | None) -> EscortFacts | None:
@@ -99,9 +94,9 @@ def _drugs(session: Session, case_id: int) -> tuple[DrugFacts, ...]:
         DrugFacts(
             drug=drug,
             name_given=given,
-            stop_before=_hours(stop),
+            stop_before=from_hours(stop),
             skip_on_day=bool(skip),
-            restart_after=_hours(restart),
+            restart_after=from_hours(restart),
             instruction=instruction or "",
             source=source or "",
         )

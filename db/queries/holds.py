@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from db.models import HoldRuleRow
 from db.session import read_session
-from mild.medications import HOURS, HoldRule
+from mild.medications import HoldRule, from_hours
 
 
 def rule_from_row(r: HoldRuleRow) -> HoldRule:
@@ -16,8 +16,8 @@ def rule_from_row(r: HoldRuleRow) -> HoldRule:
         drug=r.drug,
         generic=r.generic,
         med_class=r.med_class,
-        stop_before=None if r.stop_before_hours is None else r.stop_before_hours * HOURS,
-        restart_after=None if r.restart_after_hours is None else r.restart_after_hours * HOURS,
+        stop_before=from_hours(r.stop_before_hours),
+        restart_after=from_hours(r.restart_after_hours),
         needs_clearance=r.needs_clearance,
         brands=tuple(b.strip() for b in (r.brands or "").split(";") if b.strip()),
         instruction=r.instruction or "",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from db.models import CaseMedication, HoldRuleRow, StaffUser
-from mild.medications import HOURS, HeldDrug, MedClass
+from mild.medications import HeldDrug, MedClass, from_hours
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,11 @@ class MedicationRow:
 
     @property
     def stop_before(self) -> dt.timedelta | None:
-        return None if self.stop_before_hours is None else self.stop_before_hours * HOURS
+        return from_hours(self.stop_before_hours)
 
     @property
     def restart_after(self) -> dt.timedelta | None:
-        return None if self.restart_after_hours is None else self.restart_after_hours * HOURS
+        return from_hours(self.restart_after_hours)
 
     @property
     def timed_hold(self) -> bool:

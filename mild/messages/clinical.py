@@ -240,6 +240,5 @@ SITE_MARKED_BY_OTHER = (
     "physician operates, change the case's provider first."
 )
 EXEMPTION_NOT_ATTENDING = (
-    "Only the attending physician may exempt the patient from the escort rule: {booked}, as "
-    "booked."
+    "Only the attending physician may exempt the patient from the escort rule: {booked}, as booked."
 )

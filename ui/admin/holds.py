@@ -14,7 +14,7 @@ import streamlit as st
 from db.queries.admin import HoldRuleView, hold_rules, practice_timezone
 from mild import messages
 from mild.admin import HOLD_HOURS_MAX, TABLE_CLASSES, HoldRuleInput
-from mild.medications import CLASS_LABELS, HOURS, hold_table_csv
+from mild.medications import CLASS_LABELS, hold_table_csv, whole_hours
 from services import admin
 from services.admin import HoldChange
 from services.common import Actor, now_utc
@@ -35,10 +35,6 @@ FIELDS = (
     "source",
 )
 RECLASSED_KEY = "admin_hold_reclassed"
-
-
-def _hours(delta) -> int | None:
-    return None if delta is None else int(delta / HOURS)
 
 
 def _shown(value: int | None) -> str:
@@ -93,9 +89,9 @@ def _frame(rows: Sequence[HoldRuleView], tz: str, zone: str) -> pd.DataFrame:
             "Drug": [r.drug for r in rows],
             "Brand names": ["; ".join(r.rule.brands) for r in rows],
             "Class": [CLASS_LABELS[r.rule.med_class] for r in rows],
-            "Stop before (h)": [_shown(_hours(r.rule.stop_before)) for r in rows],
+            "Stop before (h)": [_shown(whole_hours(r.rule.stop_before)) for r in rows],
             "No dose on the day": ["Yes" if r.rule.skip_on_day else "" for r in rows],
-            "Restart after (h)": [_shown(_hours(r.rule.restart_after)) for r in rows],
+            "Restart after (h)": [_shown(whole_hours(r.rule.restart_after)) for r in rows],
             "Prescriber clearance": ["Yes" if r.rule.needs_clearance else "No" for r in rows],
             "In use": ["Yes" if r.active else "No" for r in rows],
             "Instruction": [r.rule.instruction for r in rows],
@@ -187,9 +183,9 @@ def _values(rule) -> dict[str, object]:
         "generic": rule.generic,
         "brands": "; ".join(rule.brands),
         "med_class": rule.med_class,
-        "stop_before_hours": _hours(rule.stop_before),
+        "stop_before_hours": whole_hours(rule.stop_before),
         "skip_on_day": rule.skip_on_day,
-        "restart_after_hours": _hours(rule.restart_after),
+        "restart_after_hours": whole_hours(rule.restart_after),
         "needs_clearance": rule.needs_clearance,
         "instruction": rule.instruction,
         "source": rule.source,

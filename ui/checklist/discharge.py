@@ -24,7 +24,7 @@ from mild.discharge import (
     discharge_review,
     restart_plan,
 )
-from mild.medications import HOURS, hours_text
+from mild.medications import HOURS, from_hours, hours_text
 from services import checklist as service
 from services.common import Actor
 from ui import forms
@@ -246,7 +246,7 @@ def restarts(case: CaseDetail, *, say_none: bool) -> None:
         (
             (
                 m.drug,
-                None if m.restart_after_hours is None else m.restart_after_hours * HOURS,
+                from_hours(m.restart_after_hours),
                 m.instruction,
             )
             for m in held

@@ -16,7 +16,7 @@ from mild.checklist import LOCKED_AFTER_DISCHARGE, PLANNED_PROCEDURE_MINUTES
 from mild.event_times import procedure_duration
 from mild.glp1 import decision_summary, read_screen
 from mild.intake import Condition, Requirement, needs_for
-from mild.medications import HOURS, hours_text, stop_text
+from mild.medications import from_hours, hours_text, stop_text
 from mild.time_out import booked_level_side
 from services.common import now_utc
 from ui.checklist.common import moment
@@ -121,10 +121,10 @@ def _medications(case: CaseDetail) -> None:
             "Hold": [
                 messages.HOLD_STILL_UNDER_REVIEW.format(drug=m.drug)
                 if m.needs_review
-                else stop_text(_hours(m.stop_before_hours), m.skip_on_day)
+                else stop_text(from_hours(m.stop_before_hours), m.skip_on_day)
                 for m in meds
             ],
-            "Restart after": [hours_text(_hours(m.restart_after_hours)) for m in meds],
+            "Restart after": [hours_text(from_hours(m.restart_after_hours)) for m in meds],
             "Hold cleared by": [
                 m.cleared_by or (messages.CLEARANCE_NOT_ON_FILE if m.needs_clearance else "")
                 for m in meds
@@ -138,10 +138,6 @@ def _medications(case: CaseDetail) -> None:
                 f"{m.drug}: {decision_summary(read_screen(m.glp1_screen), m.glp1_decision)}",
                 icon=":material/no_food:",
             )
-
-
-def _hours(hours: int | None) -> dt.timedelta | None:
-    return None if hours is None else hours * HOURS
 
 
 def _escort(case: CaseDetail) -> None:

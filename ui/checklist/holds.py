@@ -14,7 +14,7 @@ from mild import messages
 from mild.checklist import current_state
 from mild.dayof_holds import is_held
 from mild.days import at_local, local_today
-from mild.medications import HOURS, LAST_DOSE_OPEN, stop_text
+from mild.medications import LAST_DOSE_OPEN, from_hours, stop_text
 from services import medications
 from services.common import Actor, now_utc
 from ui import forms
@@ -49,7 +49,7 @@ def lines(case: CaseDetail, med: MedicationRow) -> list[str]:
     )
     if med.needs_review:
         return [name, messages.HELD_DRUG_UNDER_REVIEW]
-    stop = None if med.stop_before_hours is None else med.stop_before_hours * HOURS
+    stop = from_hours(med.stop_before_hours)
     shown = [name, messages.HELD_DRUG_STOP.format(stop=stop_text(stop, med.skip_on_day))]
     shown.append(
         messages.HELD_DRUG_LAST_DOSE_BY.format(when=moment(case, med.last_dose_by))
