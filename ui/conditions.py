@@ -196,37 +196,51 @@ def _date(label: str, key: str, value: dt.date | None, field: str, errors: str) 
     forms.field_error(errors, field)
 
 
-def _hba1c_form(case, k, errors, saved):
+def _measured(
+    label: str, kind: str, part: str, value, *, k: str, fmt: str, step: float, errors, saved
+):
+    """One value (`{k}_{part}`) and the day it was measured (`{k}_on`), two to a row, each
+    refusal below its input; the service's fields are `{kind}_{part}` and `{kind}_measured_on`."""
     left, right = st.columns(2)
     with left:
-        st.number_input(
-            "HbA1c (%)",
-            value=saved.percent if saved else None,
-            step=0.1,
-            format="%.1f",
-            key=f"{k}_percent",
-        )
-        forms.field_error(errors, "hba1c_percent")
+        st.number_input(label, value=value, step=step, format=fmt, key=f"{k}_{part}")
+        forms.field_error(errors, f"{kind}_{part}")
     with right:
-        _date("Measured on", f"{k}_on", saved and saved.measured_on, "hba1c_measured_on", errors)
+        on = saved and saved.measured_on
+        _date("Measured on", f"{k}_on", on, f"{kind}_measured_on", errors)
+
+
+def _hba1c_form(case, k, errors, saved):
+    value = saved.percent if saved else None
+    _measured(
+        "HbA1c (%)",
+        "hba1c",
+        "percent",
+        value,
+        k=k,
+        fmt="%.1f",
+        step=0.1,
+        errors=errors,
+        saved=saved,
+    )
     return lambda case_id, **kw: clearances.record_hba1c(
         case_id, percent=_get(f"{k}_percent"), measured_on=_get(f"{k}_on"), **kw
     )
 
 
 def _egfr_form(case, k, errors, saved):
-    left, right = st.columns(2)
-    with left:
-        st.number_input(
-            "eGFR (mL/min/1.73 m2)",
-            value=saved.value if saved else None,
-            step=1.0,
-            format="%.0f",
-            key=f"{k}_value",
-        )
-        forms.field_error(errors, "egfr_value")
-    with right:
-        _date("Measured on", f"{k}_on", saved and saved.measured_on, "egfr_measured_on", errors)
+    value = saved.value if saved else None
+    _measured(
+        "eGFR (mL/min/1.73 m2)",
+        "egfr",
+        "value",
+        value,
+        k=k,
+        fmt="%.1f",
+        step=1.0,
+        errors=errors,
+        saved=saved,
+    )
     return lambda case_id, **kw: clearances.record_egfr(
         case_id, value=_get(f"{k}_value"), measured_on=_get(f"{k}_on"), **kw
     )
