@@ -307,14 +307,7 @@ def _device_form(case, k, errors, saved):
     with left:
         st.text_input("Manufacturer", value=saved.manufacturer if saved else "", key=f"{k}_maker")
         forms.field_error(errors, "manufacturer")
-        st.radio(
-            "Pacing-dependent",
-            [True, False],
-            index=None if saved is None else [True, False].index(saved.pacing_dependent),
-            format_func=YES_NO.get,
-            horizontal=True,
-            key=f"{k}_dependent",
-        )
+        forms.yes_no("Pacing-dependent", saved and saved.pacing_dependent, f"{k}_dependent")
         forms.field_error(errors, "pacing_dependent")
     with right:
         st.text_input("Indication", value=saved.indication if saved else "", key=f"{k}_why")

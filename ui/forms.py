@@ -116,3 +116,17 @@ def button(label: str, key: str, on_click: Callable[[], None], primary: bool = F
         type="primary" if primary else "secondary",
         width="stretch",
     )
+
+
+def yes_no(label: str, current: bool | None, key: str, words: tuple[str, str] = ("Yes", "No")):
+    """A yes/no question as two side-by-side choices, unanswered until picked (`current`:
+    the saved answer). `words` are what yes and no read as ("Medicare", "Not Medicare")."""
+    shown = dict(zip((True, False), words, strict=True))
+    return st.radio(
+        label,
+        [True, False],
+        index=None if current is None else [True, False].index(current),
+        format_func=shown.get,
+        horizontal=True,
+        key=key,
+    )

@@ -337,15 +337,7 @@ def assessment(case: IntakeCase, user: Actor) -> None:
                 field="stand_minutes",
                 errors=errors,
             )
-            works = {True: "Yes", False: "No"}
-            st.radio(
-                "Works",
-                list(works),
-                index=None if case.works is None else [True, False].index(case.works),
-                format_func=works.get,
-                horizontal=True,
-                key=f"{k}_works",
-            )
+            forms.yes_no("Works", case.works, f"{k}_works")
 
         def save() -> None:
             get = st.session_state.get
@@ -378,15 +370,7 @@ def medicare(case: IntakeCase, user: Actor) -> None:
     k = f"intake_medicare_{case.id}"
     st.caption(messages.MEDICARE_HELP)
     with st.form(f"{k}_form", border=False):
-        coverage = {True: "Medicare", False: "Not Medicare"}
-        st.radio(
-            "Coverage",
-            list(coverage),
-            index=None if case.medicare is None else [True, False].index(case.medicare),
-            format_func=coverage.get,
-            horizontal=True,
-            key=f"{k}_medicare",
-        )
+        forms.yes_no("Coverage", case.medicare, f"{k}_medicare", ("Medicare", "Not Medicare"))
         forms.field_error(errors, "medicare")
         enrolled, nct = st.columns(2)
         with enrolled:
