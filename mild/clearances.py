@@ -209,7 +209,9 @@ def stop_bang(answers: StopBangAnswers) -> StopBang:
 HBA1C_RANGE = (3.0, 20.0)  # percent (NGSP): outside is a typing error, not a patient
 EGFR_RANGE = (1.0, 200.0)  # mL/min/1.73 m2
 NECK_RANGE = (20.0, 80.0)  # cm
-MAX_VALUE_AGE_YEARS = 5  # a value older than this is not a clearance for this procedure
+# Practice policy (no published number): a value older than this is no clearance for this
+# procedure; the limits (clinical_limit) judge how recent each value must be.
+MAX_VALUE_AGE_YEARS = 5
 NCT_RE = re.compile(r"^NCT\d{8}$")
 
 

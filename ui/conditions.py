@@ -257,7 +257,7 @@ def _stop_bang_defaults(case: IntakeCase) -> dict[str, bool]:
 
 def _stop_bang_form(case, k, errors, saved):
     defaults = _stop_bang_defaults(case)
-    st.caption("STOP-Bang: tick each answer that is yes")
+    st.caption(messages.STOP_BANG_HOW_TO)
     for item in STOP_BANG_ITEMS:
         value = getattr(saved, item) if saved else defaults.get(item, False)
         st.checkbox(STOP_BANG_LABELS[item], value=value, key=f"{k}_{item}")

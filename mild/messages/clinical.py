@@ -242,3 +242,4 @@ SITE_MARKED_BY_OTHER = (
 EXEMPTION_NOT_ATTENDING = (
     "Only the attending physician may exempt the patient from the escort rule: {booked}, as booked."
 )
+STOP_BANG_HOW_TO = "STOP-Bang: tick each answer that is yes"
