@@ -71,7 +71,8 @@ ESCORT = "42 CFR 416.52(c)(3); AANA: a responsible adult escort"
 PRACTICE = "DOMAIN.md (practice policy)"
 
 DISCHARGE_SCORE_PASS = 9  # modified Aldrete or modified PADSS, each 0-10 (policy)
-PLANNED_PROCEDURE_MINUTES = 60  # the practice's page: "60 minutes or less" (DOMAIN.md, The procedure)
+# The practice's page: "60 minutes or less" (DOMAIN.md, The procedure).
+PLANNED_PROCEDURE_MINUTES = 60
 
 # The time-out items, each confirmed on its own before the time-out itself (WHO 2009; UP.01.03.01).
 TIME_OUT_ITEMS: tuple[str, ...] = (
