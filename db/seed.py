@@ -8,6 +8,7 @@ the same day give the same database. Rows are written with bulk inserts, so 25 o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 from collections.abc import Callable, Iterable
@@ -48,7 +49,8 @@ from mild.discharge import (
     discharge_score_detail,
     discharge_score_note,
 )
-from mild.event_times import time_text
+from mild.event_times import moment_text, time_text
+from mild.fasting import FOOD_KINDS, FastingReport, report_text
 from mild.followup import (
     MIN_ATTEMPTS_TO_CLOSE_UNREACHED,
     DueFollowUp,
@@ -489,6 +491,9 @@ class _OfficeContext:
             "escort_exempt_recorded_by_id": None,
             "confirmed_at": None,
             "confirmed_by_id": None,
+            "medicare": None,  # not yet asked (answered at intake: _case_on)
+            "cms_study_enrolled": None,
+            "cms_study_nct": None,
             "version": 1,
             "updated_at": requested,
         }
@@ -521,6 +526,12 @@ class _OfficeContext:
         row["updated_at"] = row["booked_at"]
         row["planned_levels"] = rng.choice(("L4-L5", "L3-L4, L4-L5", "L3-L4", "L2-L3, L3-L4"))
         row["planned_side"] = rng.choice(("bilateral", "bilateral", "bilateral", "left", "right"))
+        # Medicare covers MILD only inside a CMS-approved study (NCD 150.13): answered at intake,
+        # with a synthetic study number.
+        row["medicare"] = rng.random() < 0.7
+        if row["medicare"]:
+            row["cms_study_enrolled"] = True
+            row["cms_study_nct"] = f"NCT0{rng.randint(1_000_000, 9_999_999)}"
         past = start < self.now - dt.timedelta(hours=12)
         # Upcoming cases are not all ready yet: that is what the coordinator's call list is for.
         escort = past or target is not None or rng.random() < 0.85
@@ -723,6 +734,12 @@ class _OfficeContext:
         times = {k: min(v, self.now) for k, v in times.items()}
         levels, side = row["planned_levels"], row["planned_side"]
         antibiotic = times["procedure_start"] - dt.timedelta(minutes=rng.randint(20, 50))
+        # The fast as patients report it: dinner the evening before, water early in the morning.
+        fast = FastingReport(
+            times["checked_in"] - dt.timedelta(minutes=rng.randint(150, 240)),
+            times["checked_in"] - dt.timedelta(hours=rng.randint(10, 14)),
+            rng.choice(FOOD_KINDS),
+        )
         given = rng.random() < 0.7
         score = rng.choice((9, 10, 10))
         scale = rng.choice(list(DischargeScale))
@@ -730,6 +747,7 @@ class _OfficeContext:
         for key in rng.sample(sorted(items), 10 - score):
             items[key] = 1
         values = {
+            "fasting_confirmed": report_text(fast, functools.partial(moment_text, self.tz)),
             "glucose_checked": str(rng.randint(90, 210)),
             "site_marked": _PROVIDER_NAMES.get(row["provider_id"], "Dr. Attending"),
             "anesthesia_type": rng.choice(
@@ -752,6 +770,7 @@ class _OfficeContext:
             ),
         }
         details = {
+            "fasting_confirmed": fast.detail(),
             "discharge_score": discharge_score_detail(scale, items),
             "antibiotic_prophylaxis": (
                 {"used": True, "given_at": antibiotic.isoformat()} if given else {"used": False}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from mild import messages
 from mild.cases import CaseAction, CaseStatus, can_transition, check_transition, next_actions
@@ -21,6 +22,7 @@ from mild.checklist_steps import (
     STEPS,
     TIME_OUT_ITEMS,
     TIMED_STEPS,
+    DayCheck,
     Phase,
     Step,
     ValueKind,
@@ -31,6 +33,7 @@ from mild.text import check_storable
 
 __all__ = [
     "DISCHARGE_SCORE_PASS",
+    "DayCheck",
     "PHASE_LABELS",
     "PLANNED_PROCEDURE_MINUTES",
     "STEPS",
@@ -99,10 +102,11 @@ def blockers(
     done: Mapping[str, str | None],
     *,
     escort_exempt: bool = False,
-    hold_problems: Sequence[str] = (),
+    problems: Mapping[DayCheck, Sequence[str]] = MappingProxyType({}),
 ) -> list[str]:
     """What is missing before `step_key` may be ticked (a hard stop if any), as the refusal
-    names it: step labels, a passing score, and each held drug's problem."""
+    names it: step labels, a passing score, and what the step's checks found (each held drug,
+    fasting, glucose, antibiotic: mild.dayof_checks)."""
     step = get_step(step_key)
     missing: list[str] = []
     for required in step.requires:
@@ -118,8 +122,8 @@ def blockers(
                 )
         elif required not in done:
             missing.append(STEP_BY_KEY[required].label)
-    if step.checks_holds:
-        missing.extend(hold_problems)
+    for check in step.checks:
+        missing.extend(problems.get(check, ()))
     return missing
 
 
@@ -186,7 +190,7 @@ def check_tick(
     done: Mapping[str, str | None],
     *,
     escort_exempt: bool = False,
-    hold_problems: Sequence[str] = (),
+    problems: Mapping[DayCheck, Sequence[str]] = MappingProxyType({}),
 ) -> Step:
     """Raise RuleViolation if the step may not be ticked now; return the step otherwise."""
     step = get_step(step_key)
@@ -194,7 +198,7 @@ def check_tick(
         raise RuleViolation("step", not_open_message(status))
     if step_key in done and not step.repeatable:
         raise RuleViolation(step_key, messages.STEP_ALREADY_DONE.format(step=step.label))
-    missing = blockers(step_key, done, escort_exempt=escort_exempt, hold_problems=hold_problems)
+    missing = blockers(step_key, done, escort_exempt=escort_exempt, problems=problems)
     if missing:
         raise RuleViolation(
             step_key, messages.HARD_STOP.format(step=step.label, missing="; ".join(missing))
@@ -274,13 +278,23 @@ def check_open(status: CaseStatus, discharged: Entry | None, timezone: str) -> N
         raise RuleViolation("step", lock)
 
 
+def in_force(entries: Iterable[Entry]) -> dict[str, Entry]:
+    """The tick in force of each step done (the latest, for a repeatable step), replaying
+    ticks and un-ticks in order; time corrections change no tick."""
+    current: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.corrects_time:
+            continue
+        if entry.undone:
+            current.pop(entry.step, None)
+        else:
+            current[entry.step] = entry
+    return current
+
+
 def discharge_entry(entries: Iterable[Entry]) -> Entry | None:
     """The 'discharged' tick in force (who discharged the patient and when), if any."""
-    found: Entry | None = None
-    for entry in entries:
-        if entry.step == "discharged" and not entry.corrects_time:
-            found = None if entry.undone else entry
-    return found
+    return in_force(entries).get("discharged")
 
 
 # The statuses a checklist step moves a case into: only that step may do it, with its hard stops.
@@ -446,39 +460,36 @@ def step_views(
     *,
     diabetic: bool,
     escort_exempt: bool = False,
-    hold_problems: Sequence[str] = (),
+    problems: Mapping[DayCheck, Sequence[str]] = MappingProxyType({}),
+    corrections_open: bool | None = None,
 ) -> dict[Phase, list[StepView]]:
-    """Every step of the checklist for one case, grouped by phase, from its rows in order."""
+    """Every step of the checklist for one case, grouped by phase, from its rows in order.
+    `corrections_open`: event times may be corrected (default: while the checklist is open;
+    the page says when they still may be after discharge: mild.event_times.correction_lock)."""
     entries = list(entries)
     done = current_state(e.as_tick() for e in entries)
-    in_force: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.corrects_time:
-            continue
-        if entry.undone:
-            in_force.pop(entry.step, None)
-        else:
-            in_force[entry.step] = entry
+    current = in_force(entries)
     times = event_times(entries)
     xray = imaging_is_xray(done.get("imaging_modality"))
     is_open = status in _TICKABLE  # locked once discharged: read-only, nothing blocks or opens
+    fixable = is_open if corrections_open is None else corrections_open
 
     def view(step: Step) -> StepView:
         not_applicable = not_applicable_reason(
             step, diabetic=diabetic, xray=xray, escort_exempt=escort_exempt
         )
         is_done = step.key in done
-        missing = blockers(step.key, done, escort_exempt=escort_exempt, hold_problems=hold_problems)
+        missing = blockers(step.key, done, escort_exempt=escort_exempt, problems=problems)
         return StepView(
             step=step,
             not_applicable=not_applicable,
-            done=in_force.get(step.key),
+            done=current.get(step.key),
             history=tuple(e for e in entries if e.step == step.key),
             missing=() if (is_done and not step.repeatable) or not is_open else tuple(missing),
             may_tick=is_open and not_applicable is None and (not is_done or step.repeatable),
             may_untick=is_open and is_done and step.moves_case_to is None,
             event_at=times.get(step.key),
-            may_correct_time=is_open and is_done and step.timed,
+            may_correct_time=fixable and is_done and step.timed,
         )
 
     return {phase: [view(s) for s in steps] for phase, steps in steps_by_phase().items()}

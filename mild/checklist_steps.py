@@ -29,6 +29,16 @@ PHASE_LABELS: dict[Phase, str] = {
 }
 
 
+class DayCheck(enum.StrEnum):
+    """A check against the case's facts that a step runs before it may be ticked (beside its
+    `requires`): each names its problems in full (mild.dayof_checks)."""
+
+    HOLDS = "holds"  # each held drug reviewed, its last dose reported and in time
+    FASTING = "fasting"  # the last clear liquid and food far enough back (ASA)
+    GLUCOSE = "glucose"  # a diabetic's point-of-care glucose recorded, inside the limits
+    ANTIBIOTIC = "antibiotic"  # prophylaxis given within 60 minutes before the incision
+
+
 class ValueKind(enum.StrEnum):
     NONE = "none"
     TEXT = "text"
@@ -51,7 +61,7 @@ class Step:
     timed: bool = False  # the time of the event is kept (and may be corrected, with a reason)
     repeatable: bool = False  # ticked again without an un-tick (a re-score); the latest counts
     own_form: bool = False  # recorded through its own service (score items, escort, antibiotic)
-    checks_holds: bool = False  # refused while a held drug has a problem (mild.medications)
+    checks: tuple[DayCheck, ...] = ()  # refused while one of these finds a problem
     escort_step: bool = False  # does not apply once the physician exempted the patient
     by_booked_physician: bool = False  # the value names the case's physician (site marking)
 
@@ -65,7 +75,10 @@ UP_MARK = (
 )
 UP_TIME_OUT = "Joint Commission UP.01.03.01 (time-out)"
 NPSG = "Joint Commission NPSG.01.01.01 (two identifiers, never the room)"
-FASTING = "ASA fasting guideline 2017/2023"
+FASTING = (
+    "ASA practice guidelines for preoperative fasting (Anesthesiology 2017;126:376-393; "
+    "2023 update, Anesthesiology 2023;138:132-151)"
+)
 HOLDS = "DOMAIN.md hold table (Narouze et al., Reg Anesth Pain Med 2018;43:225-262)"
 ESCORT = "42 CFR 416.52(c)(3); AANA: a responsible adult escort"
 PRACTICE = "DOMAIN.md (practice policy)"
@@ -102,13 +115,23 @@ STEPS: tuple[Step, ...] = (
         source=NPSG,
     ),
     Step("consent_signed", "Consent signed", Phase.ARRIVAL, source=UP_VERIFY),
-    Step("fasting_confirmed", "Fasting confirmed", Phase.ARRIVAL, source=FASTING),
+    # The last clear liquid and food as the patient reports them (its own form); asked again
+    # when the story changes, the latest counts. Anesthesia start checks the intervals.
+    Step(
+        "fasting_confirmed",
+        "Fasting confirmed",
+        Phase.ARRIVAL,
+        ValueKind.TEXT,
+        source=FASTING,
+        own_form=True,
+        repeatable=True,
+    ),
     Step(
         "holds_confirmed",
         "Medication holds confirmed",
         Phase.ARRIVAL,
         source=HOLDS,
-        checks_holds=True,
+        checks=(DayCheck.HOLDS,),
     ),
     Step(
         "glucose_checked",
@@ -116,7 +139,8 @@ STEPS: tuple[Step, ...] = (
         Phase.ARRIVAL,
         ValueKind.NUMBER,
         diabetic_only=True,
-        source=PRACTICE,
+        source=f"{PRACTICE}; limits for proceeding: mild.clearances (policy rows)",
+        repeatable=True,  # re-checked after treating a low or high reading; the latest counts
     ),
     Step("vitals_recorded", "Vitals recorded", Phase.ARRIVAL, source=WHO),
     Step("iv_placed", "IV placed", Phase.ARRIVAL, source=PRACTICE),
@@ -164,9 +188,9 @@ STEPS: tuple[Step, ...] = (
             "holds_confirmed",
             "site_marked",
         ),
-        source=f"{WHO}; {UP_VERIFY}; DOMAIN.md hard stop",
+        source=f"{WHO}; {UP_VERIFY}; {FASTING}; DOMAIN.md hard stop and glucose limit (policy)",
         timed=True,
-        checks_holds=True,
+        checks=(DayCheck.HOLDS, DayCheck.FASTING, DayCheck.GLUCOSE),
     ),
     # 5. Time-out (before incision): each item confirmed, then the time-out itself.
     Step(
@@ -200,6 +224,7 @@ STEPS: tuple[Step, ...] = (
         ValueKind.TEXT,
         source=WHO,
         own_form=True,
+        repeatable=True,  # given again when the incision is more than 60 minutes later
     ),
     Step(
         "critical_events_reviewed",
@@ -221,12 +246,12 @@ STEPS: tuple[Step, ...] = (
         Phase.PROCEDURE,
         # After anesthesia start (which carries its own hard stops: identity, consent,
         # fasting, holds, site marking), so none of them can be skipped by never ticking it;
-        # the holds are checked again at the incision.
+        # the holds are checked again at the incision, and the antibiotic's 60 minutes run to it.
         requires=("anesthesia_start", "consent_signed", "holds_confirmed", "time_out"),
         moves_case_to=CaseStatus.IN_PROCEDURE,
-        source=f"{UP_TIME_OUT}; DOMAIN.md hard stop",
+        source=f"{UP_TIME_OUT}; {WHO} (antibiotic within 60 minutes); DOMAIN.md hard stop",
         timed=True,
-        checks_holds=True,
+        checks=(DayCheck.HOLDS, DayCheck.ANTIBIOTIC),
     ),
     Step("levels_treated", "Levels treated", Phase.PROCEDURE, ValueKind.TEXT, source=PRACTICE),
     Step(

@@ -334,12 +334,14 @@ def medicare_study_missing(medicare: bool | None, enrolled: bool | None, nct: st
 
 
 class LimitAction(enum.StrEnum):
-    BLOCK = "block"  # the case cannot be confirmed for its day
-    WARN = "warn"  # shown on intake; the clinicians decide
+    # Intake values: the case cannot be confirmed for its day. The day-of glucose: anesthesia
+    # does not start (mild.dayof_checks).
+    BLOCK = "block"
+    WARN = "warn"  # shown on intake or beside the step; the clinicians decide
 
     @property
     def label(self) -> str:
-        return {"block": "Block confirmation", "warn": "Warn"}[self.value]
+        return {"block": "Block", "warn": "Warn"}[self.value]
 
 
 class LimitKey(enum.StrEnum):
@@ -352,6 +354,8 @@ class LimitKey(enum.StrEnum):
     ICD_CHECK_MAX_AGE = "icd_check_max_age"
     CRT_CHECK_MAX_AGE = "crt_check_max_age"
     CARDIOLOGY_MAX_AGE = "cardiology_max_age"
+    GLUCOSE_LOW = "glucose_low"
+    GLUCOSE_HIGH = "glucose_high"
 
 
 @dataclass(frozen=True)
@@ -377,15 +381,21 @@ LIMIT_LABELS: dict[LimitKey, str] = {
     LimitKey.ICD_CHECK_MAX_AGE: "Oldest ICD (or CRT-D) interrogation accepted",
     LimitKey.CRT_CHECK_MAX_AGE: "Oldest CRT device interrogation accepted",
     LimitKey.CARDIOLOGY_MAX_AGE: "Oldest cardiology clearance accepted",
+    LimitKey.GLUCOSE_LOW: "Point-of-care glucose below which anesthesia does not start (block) "
+    "or a warning is shown",
+    LimitKey.GLUCOSE_HIGH: "Point-of-care glucose above which anesthesia does not start "
+    "(block) or a warning is shown",
 }
 MONTHS = "months"
 PERCENT = "%"
 EGFR_UNIT = "mL/min/1.73 m2"
+MG_DL = "mg/dL"
 # What a practice may set each limit to: outside is a typing error.
 LIMIT_BOUNDS: dict[str, tuple[float, float]] = {
     PERCENT: HBA1C_RANGE,
     EGFR_UNIT: (5.0, 120.0),
     MONTHS: (1.0, 60.0),
+    MG_DL: (40.0, 600.0),
 }
 
 CROSSLEY = (
@@ -450,6 +460,16 @@ DEFAULT_LIMITS: tuple[Limit, ...] = (
         f"{CROSSLEY}: CRT device within 3-6 months; the stricter end is the default",
     ),
     Limit(LimitKey.CARDIOLOGY_MAX_AGE, 6, MONTHS, LimitAction.WARN, PRACTICE),
+    # DOMAIN.md: "glucose limit for proceeding (policy)" (SAMBA, Anesth Analg 2024).
+    Limit(
+        LimitKey.GLUCOSE_LOW,
+        70,
+        MG_DL,
+        LimitAction.BLOCK,
+        "ADA Standards of Care in Diabetes 2024, section 6 (Glycemic Goals and Hypoglycemia): "
+        "level 1 hypoglycemia < 70 mg/dL; treat and re-check before proceeding",
+    ),
+    Limit(LimitKey.GLUCOSE_HIGH, 250, MG_DL, LimitAction.BLOCK, PRACTICE),
 )
 DEFAULT_LIMIT_TABLE: dict[LimitKey, Limit] = {limit.key: limit for limit in DEFAULT_LIMITS}
 

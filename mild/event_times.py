@@ -10,11 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mild import messages
+from mild.cases import CaseStatus
 from mild.checklist import (
+    LOCKED_AFTER_DISCHARGE,
     PLANNED_PROCEDURE_MINUTES,
     STEP_BY_KEY,
     TIMED_STEPS,
+    Entry,
     check_reason,
+    checklist_lock,
     get_step,
 )
 from mild.days import to_local
@@ -32,6 +36,31 @@ def moment_text(tz_name: str, moment: dt.datetime) -> str:
 def time_text(tz_name: str, moment: dt.datetime) -> str:
     """A moment of the procedure day in the office's time: '07:05 EST'."""
     return f"{to_local(tz_name, moment):%H:%M %Z}"
+
+
+def correction_lock(
+    status: CaseStatus, discharged: Entry | None, now: dt.datetime, timezone: str
+) -> str | None:
+    """Why event times cannot be corrected now, or None. Once the patient is discharged the
+    checklist is locked, but the times may still be set right for EVENT_TIME_LOOKBACK after
+    the discharge was charted (a discharge charted late, a recovery time mistyped); nothing
+    else changes. A closed case, or a discharge charted longer ago, stays locked."""
+    lock = checklist_lock(status, discharged, timezone)
+    if lock is None:
+        return None
+    if (
+        status in LOCKED_AFTER_DISCHARGE
+        and status != CaseStatus.CLOSED
+        and discharged is not None
+        and now <= corrections_until(discharged)
+    ):
+        return None
+    return lock
+
+
+def corrections_until(discharged: Entry) -> dt.datetime:
+    """Until when event times may still be corrected after the discharge was charted."""
+    return discharged.at + EVENT_TIME_LOOKBACK
 
 
 def neighbours(step_key: str, times: Mapping[str, dt.datetime]) -> tuple[str | None, str | None]:

@@ -223,6 +223,15 @@ def check_last_dose_window(status: CaseStatus) -> None:
         )
 
 
+def check_review_window(status: CaseStatus) -> None:
+    """A drug under review may be placed from intake until anesthesia starts: one found on the
+    day (a new brand name at check-in) must not leave the holds step blocked for good."""
+    if status not in LAST_DOSE_OPEN:
+        raise RuleViolation(
+            "review", messages.DRUG_REVIEW_WINDOW_CLOSED.format(status=status.label.lower())
+        )
+
+
 def check_last_dose(taken_at: dt.datetime | None, now: dt.datetime, via: str) -> dt.datetime:
     """A reported last dose as stored: a moment (timezone-aware), not in the future, within the
     last year; `via` one of REPORTED_VIA."""

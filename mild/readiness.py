@@ -121,8 +121,9 @@ def _hold_item(med: MedicationFact, now: dt.datetime | None, timezone: str) -> s
 def missing_items(facts: CaseFacts) -> list[str]:
     """Every item missing before the case may be confirmed for its day, in a stable order:
     ASA class, provider, booking, condition clearances (their values; dabigatran's eGFR),
-    values over a blocking limit, Medicare's study, drug reviews, prescriber clearances, GLP-1
-    decisions, hold instructions confirmed, escort. An empty list means ready."""
+    values over a blocking limit, Medicare coverage answered and its study, drug reviews,
+    prescriber clearances, GLP-1 decisions, hold instructions confirmed, escort. An empty list
+    means ready."""
     items: list[str] = []
     if not facts.asa_recorded:
         items.append(messages.READY_ASA_CLASS)
@@ -135,7 +136,9 @@ def missing_items(facts: CaseFacts) -> list[str]:
     if egfr_item := dabigatran_egfr_item(flagged, facts.values, _on_dabigatran(facts)):
         items.append(egfr_item)
     items += [f.text for f in _findings(facts) if f.action == LimitAction.BLOCK]
-    if medicare_study_missing(facts.medicare, facts.study_enrolled, facts.study_nct):
+    if facts.medicare is None:  # coverage decides whether a study is needed (NCD 150.13)
+        items.append(messages.READY_MEDICARE_ANSWER)
+    elif medicare_study_missing(facts.medicare, facts.study_enrolled, facts.study_nct):
         items.append(messages.READY_MEDICARE_STUDY)
     meds = facts.medications
     items += [messages.READY_DRUG_REVIEW.format(drug=m.drug) for m in meds if m.needs_review]

@@ -5,6 +5,8 @@ Joint Commission UP.01.03.01)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from typing import Any
 
 from mild import messages
@@ -62,3 +64,24 @@ def antibiotic_value(
         messages.ANTIBIOTIC_GIVEN.format(at=fmt_time(given_at)),
         {"used": True, "given_at": given_at.isoformat()},
     )
+
+
+def antibiotic_problems(
+    detail: str | None, incision_at: dt.datetime, fmt_time: Callable[[dt.datetime], str]
+) -> list[str]:
+    """The 60 minutes run to the incision (WHO 2009: "has antibiotic prophylaxis been given
+    within the last 60 minutes?"): an antibiotic recorded as given earlier than that before
+    `incision_at` must be given again. Nothing when not used, or not recorded (the time-out's
+    `requires` names it)."""
+    try:
+        data = json.loads(detail) if detail else {}
+        given_at = dt.datetime.fromisoformat(data["given_at"]) if data.get("used") else None
+    except (ValueError, KeyError, TypeError):
+        given_at = None
+    if given_at is None or given_at >= incision_at - ANTIBIOTIC_WINDOW:
+        return []
+    return [
+        messages.ANTIBIOTIC_BEFORE_INCISION.format(
+            given=fmt_time(given_at), incision=fmt_time(incision_at)
+        )
+    ]

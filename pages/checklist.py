@@ -10,6 +10,7 @@ from db.queries.checklist import case_detail, todays_cases
 from db.queries.readiness import readiness_for_cases
 from mild import messages
 from mild.checklist import case_progress, checklist_lock, current_state, discharge_entry, step_views
+from mild.event_times import correction_lock, corrections_until
 from mild.staff import Screen
 from services.common import now_utc
 from ui import checklist as view
@@ -50,14 +51,20 @@ def render() -> None:
         show_failure(exc)
         return
     view.case_header(case, *progress, now, left_at_intake)
-    lock = checklist_lock(case.status, discharge_entry(case.entries), case.timezone)
+    discharged = discharge_entry(case.entries)
+    lock = checklist_lock(case.status, discharged, case.timezone)
+    fixable = correction_lock(case.status, discharged, now, case.timezone) is None
     if lock:  # discharged (who and when) or not yet booked: the steps below are read-only
         st.info(lock, icon=":material/lock:")
+        if fixable and discharged is not None:
+            until = view.moment(case, corrections_until(discharged))
+            st.caption(messages.TIMES_STILL_CORRECTABLE.format(until=until))
     steps = step_views(
         case.entries,
         case.status,
         diabetic=case.diabetic,
         escort_exempt=case.escort_exempt,
-        hold_problems=case.hold_problems(now),
+        problems=case.problems(now),
+        corrections_open=fixable,
     )
     view.phases(case, steps, user)

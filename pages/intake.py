@@ -62,7 +62,8 @@ def render() -> None:
         condition_widgets.conditions(case, user)
     with assessment:
         widgets.assessment(case, user)
-        with st.expander("Medicare and CMS-approved study", expanded=case.medicare is True):
+        # Open until answered "not Medicare": readiness asks for the answer.
+        with st.expander("Medicare and CMS-approved study", expanded=case.medicare is not False):
             widgets.medicare(case, user)
         with st.expander("Baseline ODI (Oswestry Disability Index)"):
             widgets.baseline_odi(case, user)

@@ -1,4 +1,5 @@
-"""Day-of checklist actions: tick a step (hard stops enforced, the medication holds re-checked),
+"""Day-of checklist actions: tick a step (hard stops enforced; holds, fasting, glucose and the
+antibiotic's 60 minutes checked: mild.dayof_checks), record the fast as the patient reports it,
 record the discharge score item by item (each score a new row), the escort met in person or the
 physician's exemption, the antibiotic at the time-out, correct a step's event time, discharge
 (steps still open confirmed by name), un-tick a step with a reason. Once the patient is
@@ -29,13 +30,14 @@ from db.models import (
     Provider,
     StaffUser,
 )
+from db.queries.clearances import limit_table
 from db.session import transaction
-from mild import checklist, discharge, discharge_instructions, messages, time_out
+from mild import checklist, discharge, discharge_instructions, fasting, messages, time_out
 from mild.cases import CaseStatus
 from mild.checklist import Entry
-from mild.dayof_holds import day_of_hold_problems
+from mild.dayof_checks import DayFacts, day_of_problems
 from mild.errors import RuleViolation
-from mild.event_times import check_event_time, time_text
+from mild.event_times import check_event_time, correction_lock, moment_text, time_text
 from mild.followup import follow_up_schedule
 from mild.intake import Condition
 from services.common import STATUS_TIMESTAMP, Actor, audit, lock_case, now_utc, touch_case
@@ -70,13 +72,23 @@ def _entries(session: Session, case_id: int) -> list[Entry]:
             ChecklistEntry.undone,
             ChecklistEntry.event_at,
             ChecklistEntry.corrects_time,
+            ChecklistEntry.detail,
         )
         .where(ChecklistEntry.case_id == case_id)
         .order_by(ChecklistEntry.id)
     )
     return [
-        Entry(step, at, None, value, bool(undone), event_at=event_at, corrects_time=bool(fix))
-        for step, at, value, undone, event_at, fix in rows
+        Entry(
+            step,
+            at,
+            None,
+            value,
+            bool(undone),
+            event_at=event_at,
+            corrects_time=bool(fix),
+            detail=detail,
+        )
+        for step, at, value, undone, event_at, fix, detail in rows
     ]
 
 
@@ -123,17 +135,36 @@ def _physician(session: Session, case: Case) -> str | None:
     return session.scalar(select(Provider.name).where(Provider.id == case.provider_id))
 
 
-def _hold_problems(session: Session, case: Case, timezone: str, at: dt.datetime) -> list[str]:
+def _problems(
+    session: Session, case: Case, entries: list[Entry], step: checklist.Step, at: dt.datetime
+) -> dict[checklist.DayCheck, list[str]]:
+    """What the step's checks find at `at` (mild.dayof_checks); nothing for a step without."""
+    if not step.checks:
+        return {}
     meds = session.scalars(
         select(CaseMedication).where(CaseMedication.case_id == case.id).order_by(CaseMedication.id)
     ).all()
-    return day_of_hold_problems(
-        meds, at=at, timezone=timezone, scheduled_start=case.scheduled_start
+    facts = DayFacts(
+        meds,
+        entries,
+        _timezone(session, case),
+        case.scheduled_start,
+        _diabetic(session, case.id),
+        limit_table(session),
     )
+    return day_of_problems(facts, at, step.checks)
 
 
-def _open_case(session: Session, case_id: int, actor: Actor, expected_version: int | None) -> Case:
-    """The case row-locked for a checklist change: in the actor's offices, its checklist open,
+def _open_case(
+    session: Session,
+    case_id: int,
+    actor: Actor,
+    expected_version: int | None,
+    *,
+    time_fix: bool = False,
+) -> Case:
+    """The case row-locked for a checklist change: in the actor's offices, its checklist open
+    (for a `time_fix`, or within a day of the discharge: mild.event_times.correction_lock),
     unchanged since the screen showed it.
 
     The lock after discharge is checked before the version, so a tablet left open on a case
@@ -141,7 +172,13 @@ def _open_case(session: Session, case_id: int, actor: Actor, expected_version: i
     """
     case = lock_case(session, case_id, actor)
     if case.status in checklist.LOCKED_AFTER_DISCHARGE:
-        checklist.check_open(case.status, _discharge(session, case.id), _timezone(session, case))
+        discharged, timezone = _discharge(session, case.id), _timezone(session, case)
+        if time_fix:
+            lock = correction_lock(case.status, discharged, now_utc(), timezone)
+        else:
+            lock = checklist.checklist_lock(case.status, discharged, timezone)
+        if lock is not None:
+            raise RuleViolation("step", lock)
     else:
         checklist.check_open(case.status, None, "UTC")
     if expected_version is not None and case.version != expected_version:
@@ -176,10 +213,8 @@ def _tick(
     at = now_utc()
     step = checklist.get_step(step_key)
     exempt = case.escort_exempted_by is not None
-    problems = (
-        _hold_problems(session, case, _timezone(session, case), at) if step.checks_holds else []
-    )
-    checklist.check_tick(step_key, case.status, done, escort_exempt=exempt, hold_problems=problems)
+    problems = _problems(session, case, entries, step, at)
+    checklist.check_tick(step_key, case.status, done, escort_exempt=exempt, problems=problems)
     diabetic = _diabetic(session, case.id)
     xray = checklist.imaging_is_xray(done.get("imaging_modality"))
     checklist.check_applies(step, diabetic=diabetic, xray=xray, escort_exempt=exempt)
@@ -397,6 +432,38 @@ def record_antibiotic(
         )
 
 
+def record_fasting(
+    case_id: int,
+    clear_liquid_at: dt.datetime | None,
+    food_at: dt.datetime | None,
+    food_kind: fasting.Intake | str | None,
+    *,
+    no_clear_liquid: bool = False,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> int:
+    """Tick "fasting confirmed" with the patient's report: the last clear liquid (or none since
+    the food) and the last food with its kind (mild.fasting). Asked again, the latest report
+    counts; anesthesia start checks the intervals. Returns the new version."""
+    report = fasting.check_report(
+        clear_liquid_at, no_clear_liquid, food_at, food_kind, now=now_utc()
+    )
+    with transaction() as session:
+        case = _open_case(session, case_id, actor, expected_version)
+        value = fasting.report_text(
+            report, functools.partial(moment_text, _timezone(session, case))
+        )
+        return _tick(
+            session,
+            case,
+            "fasting_confirmed",
+            actor=actor,
+            value=value,
+            note="",
+            detail=report.detail(),
+        )
+
+
 def record_instructions_given(
     case_id: int,
     printed: str | None,
@@ -453,11 +520,13 @@ def correct_event_time(
 ) -> int:
     """Set the time a timed step's event happened (not in the future, within the order of the
     day), with the reason: a new row that keeps who and why; the case's column for the step
-    (board, schedule, metrics) follows. Returns the new version."""
+    (board, schedule, metrics) follows. Allowed for a day after discharge; the discharge time
+    corrected moves the follow-ups not yet made. Returns the new version."""
     with transaction() as session:
-        case = _open_case(session, case_id, actor, expected_version)
+        case = _open_case(session, case_id, actor, expected_version, time_fix=True)
         timezone = _timezone(session, case)
-        times = checklist.event_times(_entries(session, case.id))
+        entries = _entries(session, case.id)
+        times = checklist.event_times(entries)
         at = now_utc()
         new_at, why = check_event_time(
             step_key,
@@ -468,21 +537,23 @@ def correct_event_time(
             fmt_time=functools.partial(time_text, timezone),
         )
         step = checklist.get_step(step_key)
-        if step.checks_holds:
-            # The holds are kept at the moment the step happened, not when it was charted.
-            problems = _hold_problems(session, case, timezone, new_at)
-            if problems:
-                raise RuleViolation(
-                    "event_at",
-                    messages.TIME_CORRECTION_BREAKS_HOLD.format(
-                        step=step.label, problems="; ".join(problems)
-                    ),
-                )
+        # The holds, the fast and the antibiotic are judged at the moment the step happened,
+        # not when it was charted.
+        found = _problems(session, case, entries, step, new_at)
+        problems = [p for check in step.checks for p in found.get(check, ())]
+        if problems:
+            raise RuleViolation(
+                "event_at",
+                messages.TIME_CORRECTION_BREAKS_CHECK.format(
+                    step=step.label, problems="; ".join(problems)
+                ),
+            )
         session.add(
             _entry(case, step_key, at, actor, event_at=new_at, corrects_time=True, reason=why)
         )
         if column := EVENT_COLUMN.get(step_key):
             setattr(case, column, new_at)
+        moved = _reschedule_follow_ups(session, case, new_at) if step_key == "discharged" else 0
         touch_case(case, at)
         audit(
             session,
@@ -491,10 +562,24 @@ def correct_event_time(
             "case",
             case.id,
             office_id=case.office_id,
-            detail={"step": step_key, "from": times[step_key], "to": new_at, "reason": why},
+            detail={"step": step_key, "from": times[step_key], "to": new_at, "reason": why}
+            | ({"follow_ups_rescheduled": moved} if moved else {}),
             at=at,
         )
         return case.version
+
+
+def _reschedule_follow_ups(session: Session, case: Case, discharged_at: dt.datetime) -> int:
+    """The follow-ups not yet made, due again from the corrected discharge time; how many."""
+    due = {d.kind: d for d in follow_up_schedule(discharged_at)}
+    moved = 0
+    for row in session.scalars(
+        select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.completed_at.is_(None))
+    ):
+        if row.kind in due:
+            row.due_at, row.overdue_at = due[row.kind].due_at, due[row.kind].overdue_at
+            moved += 1
+    return moved
 
 
 def undo_step(

@@ -258,14 +258,23 @@ def confirm_hold_with_patient(medication_id: int, *, actor: Actor) -> int:
         )
 
 
+def _open_for_review(session: Session, case_id: int, actor: Actor) -> Case:
+    case = lock_case(session, case_id, actor)
+    if case.status == CaseStatus.REQUESTED:
+        rules.check_intake_editable(case.status)  # intake not started: says so
+    meds.check_review_window(case.status)
+    return case
+
+
 def place_drug(medication_id: int, choice: str | None, reason: str, *, actor: Actor) -> int:
     """A nurse (or admin) places a drug the table could not: `choice` is the hold-table row it
     follows (its class, stop and restart come with it) or meds.NO_RELEVANCE; who decided and
-    why are kept on the drug and in the audit row. Returns the case version."""
+    why are kept on the drug and in the audit row. Open from intake until anesthesia starts
+    (checklist, "Medication holds confirmed"). Returns the case version."""
     rules.check_drug_reviewer(actor.role)
     why = rules.check_text(reason, "reason", 500)
     with transaction() as session:
-        case, med = _medication(session, medication_id, actor)
+        case, med = _medication(session, medication_id, actor, opener=_open_for_review)
         if not med.needs_review:
             raise RuleViolation("review", messages.DRUG_REVIEW_NOT_NEEDED.format(drug=med.drug))
         if not choice:

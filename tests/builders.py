@@ -68,7 +68,10 @@ def make_case(
     status: CaseStatus = CaseStatus.SCHEDULED,
     start: dt.datetime | None = None,
     provider: str | None = None,
+    medicare: bool | None = False,
 ) -> int:
+    """A case with its own patient and provider; Medicare answered "no" unless told (readiness
+    asks for the answer: None leaves it open)."""
     now = dt.datetime.now(dt.UTC)
     n = next(_seq)
     with transaction() as s:
@@ -93,6 +96,7 @@ def make_case(
             consult_requested_at=now - dt.timedelta(days=30),
             scheduled_start=start or now,
             planned_minutes=60,
+            medicare=medicare,
             version=1,
             updated_at=now,
         )
@@ -481,13 +485,57 @@ def confirm_time_out_items(case_id: int, actor: Actor, *, levels: str = "L4-L5 b
     record_antibiotic(case_id, False, actor=actor)
 
 
+def record_fast(
+    case_id: int,
+    actor: Actor,
+    *,
+    food_hours_ago: float = 14,
+    clear_hours_ago: float | None = 6,
+    kind: str = "light_meal",
+    expected_version: int | None = None,
+) -> int:
+    """Tick "fasting confirmed" with the patient's report: by default a light meal 14 h and a
+    clear liquid 6 h ago, long enough for anesthesia from 4 h ago (ASA: 6 h and 2 h), so event
+    times may be corrected back that far."""
+    from services.checklist import record_fasting
+
+    now = dt.datetime.now(dt.UTC)
+    clear = None if clear_hours_ago is None else now - dt.timedelta(hours=clear_hours_ago)
+    return record_fasting(
+        case_id,
+        clear,
+        now - dt.timedelta(hours=food_hours_ago),
+        kind,
+        no_clear_liquid=clear_hours_ago is None,
+        actor=actor,
+        expected_version=expected_version,
+    )
+
+
+def do_step(
+    case_id: int,
+    step: str,
+    actor: Actor,
+    value: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> int:
+    """Tick a step as a nurse would, through its own form where it has one (the fast: a report
+    long enough for anesthesia now); returns the case version."""
+    from services.checklist import complete_step
+
+    if step == "fasting_confirmed":
+        return record_fast(case_id, actor, expected_version=expected_version)
+    return complete_step(case_id, step, actor=actor, value=value, expected_version=expected_version)
+
+
 def to_incision(case_id: int, actor: Actor) -> None:
     """Through the hard stops only, up to the incision: identity, consent, fasting and holds;
     the site marked; anesthesia start; each time-out item, the time-out; procedure start."""
     from services.checklist import complete_step
 
     for step in ("checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"):
-        complete_step(case_id, step, actor=actor)
+        do_step(case_id, step, actor)
     complete_step(case_id, "holds_confirmed", actor=actor)
     mark_site(case_id, actor)
     complete_step(case_id, "anesthesia_start", actor=actor)

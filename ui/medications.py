@@ -140,7 +140,7 @@ def _medication(
             # An ambiguous name says which rows it could mean; an unknown one needs review.
             st.warning(med.instruction or messages.DRUG_NEEDS_REVIEW, icon=":material/help:")
             if user.role in DRUG_REVIEWERS:
-                _place(med, user, key, errors, table, act)
+                place_form(med, user, key, errors, table, act)
             else:
                 st.caption(messages.DRUG_REVIEW_ROLE)
         if med.med_class == MedClass.GLP1_AGONIST:
@@ -185,9 +185,10 @@ def _medication(
         )
 
 
-def _place(med, user, key, errors, table, act) -> None:
+def place_form(med, user, key, errors, table, act) -> None:
     """A drug the table could not place: pick the row it follows (the ambiguous name's own
-    candidates first) or "no relevance", and say why. There is no bare "no hold" tap."""
+    candidates first) or "no relevance", and say why. There is no bare "no hold" tap. Used on
+    intake and, until anesthesia starts, beside the checklist's holds step."""
     candidates = [d for d, rule in table.items() if rule.generic == med.drug]
     choices = [*candidates, *[d for d in table if d not in candidates], NO_RELEVANCE]
     st.selectbox(

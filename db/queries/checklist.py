@@ -24,12 +24,14 @@ from db.models import (
     Provider,
     StaffUser,
 )
+from db.queries.clearances import limit_table
 from db.queries.home import OfficeRow
 from db.queries.medications import MedicationRow, medication_rows
 from db.session import read_session
 from mild.cases import DAY_OF_STATUSES, CaseStatus
-from mild.checklist import Entry, case_progress
-from mild.dayof_holds import day_of_hold_problems
+from mild.checklist import DayCheck, Entry, case_progress
+from mild.clearances import Limit, LimitKey
+from mild.dayof_checks import DayFacts, day_of_problems, glucose_warnings
 from mild.days import local_day_bounds, local_today
 from mild.intake import Condition
 
@@ -150,6 +152,7 @@ class CaseDetail:
     conditions: list[tuple[Condition, str | None]]
     medications: list[MedicationRow]
     entries: list[Entry]  # every row (tick, un-tick, time correction), oldest first, with names
+    limits: dict[LimitKey, Limit]  # the practice's (mild.clearances): glucose for proceeding
 
     @property
     def diabetic(self) -> bool:
@@ -159,11 +162,23 @@ class CaseDetail:
     def escort_exempt(self) -> bool:
         return self.escort_exempted_by is not None
 
-    def hold_problems(self, at: dt.datetime) -> list[str]:
-        """What the holds check refuses at `at` (mild.dayof_holds), for the screen to show."""
-        return day_of_hold_problems(
-            self.medications, at=at, timezone=self.timezone, scheduled_start=self.scheduled_start
+    @property
+    def day_facts(self) -> DayFacts:
+        return DayFacts(
+            self.medications,
+            self.entries,
+            self.timezone,
+            self.scheduled_start,
+            self.diabetic,
+            self.limits,
         )
+
+    def problems(self, at: dt.datetime) -> dict[DayCheck, list[str]]:
+        """What each day-of check refuses at `at` (mild.dayof_checks), for the screen to show."""
+        return day_of_problems(self.day_facts, at)
+
+    def glucose_warnings(self) -> list[str]:
+        return glucose_warnings(self.day_facts)
 
 
 def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
@@ -214,6 +229,7 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
             )
         ]
         medications = list(medication_rows(s, case_id))
+        limits = limit_table(s)
         entries = [
             Entry(step, at, by, value, bool(undone), reason, note, event_at, bool(fix), detail)
             for step, at, by, value, undone, reason, note, event_at, fix, detail in s.execute(
@@ -241,4 +257,5 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
         conditions=conditions,
         medications=medications,
         entries=entries,
+        limits=limits,
     )

@@ -20,6 +20,10 @@ LAST_DOSE_TOO_OLD = "That last dose is more than a year ago: check the date."
 LAST_DOSE_NOT_HELD = "{drug} has no hold: there is no last dose to record."
 LAST_DOSE_WINDOW_CLOSED = "Last doses are recorded until anesthesia starts; this case is {status}."
 LAST_DOSE_SAVED = "Last dose of {drug} recorded."
+DRUG_REVIEW_WINDOW_CLOSED = (
+    "A drug is placed in the hold table until anesthesia starts; this case is {status}."
+)
+DRUG_PLACED = "{drug} placed."
 REPORTED_VIA_LABELS = {"pre_op_call": "at the pre-op call", "day_of": "on the day"}
 REVIEW_CLASS_REQUIRED = (
     "Pick the hold-table row this drug follows, or 'no bleeding or fasting relevance'."
@@ -167,6 +171,7 @@ MEDICARE_HELP = (
     "NCD 150.13): record the enrolment and the study's NCT number."
 )
 READY_MEDICARE_STUDY = "Study enrolment and NCT number (Medicare)"
+READY_MEDICARE_ANSWER = "Medicare coverage: yes or no (Medicare covers MILD only inside a study)"
 LIMIT_HBA1C_HIGH = (
     "HbA1c {value}% is above the practice's limit of {limit}%: elective surgery is usually "
     "postponed"
@@ -223,10 +228,6 @@ ADMIN_OFFICE_PHONE_LABEL = "Phone for patients (printed on discharge instruction
 LAST_DOSE_REPORTED_TOO_LATE = (
     "the last dose reported is later than the hold allows: tell the provider, or book a later day"
 )
-TIME_CORRECTION_BREAKS_HOLD = (
-    "{step} cannot have happened then: the medication holds were not kept at that time "
-    "({problems})."
-)
 AGREED_STOP_RANGE = (
     "Enter the stop agreed with the prescriber in whole hours, 0 (continue the drug) to {max}."
 )
@@ -243,3 +244,47 @@ EXEMPTION_NOT_ATTENDING = (
     "Only the attending physician may exempt the patient from the escort rule: {booked}, as booked."
 )
 STOP_BANG_HOW_TO = "STOP-Bang: tick each answer that is yes"
+
+# Fasting (mild.fasting: ASA 2017/2023)
+FASTING_TIME_REQUIRED = "Enter the day and time (office time)."
+FASTING_TIME_IN_FUTURE = "That time is in the future."
+FASTING_TIME_TOO_OLD = "That is more than 3 days ago: check the day."
+FASTING_FOOD_KIND_REQUIRED = "Say what the last food was: a light meal (or milk), or a fatty meal."
+FASTING_CLEAR_LIQUID_REQUIRED = (
+    "Enter the last clear liquid's time, or tick that none was taken since the last food."
+)
+FASTING_NO_CLEAR_LIQUID = "no clear liquid since"
+FASTING_CLEAR_LIQUID_AT = "clear liquid {at}"
+FASTING_REPORT = "Last {food} {food_at}; {clear}. Fasted for anesthesia from {fasted_from}"
+FASTING_TIMES_MISSING = (
+    "Fasting: the last clear liquid and food times are not recorded; ask the patient and record "
+    "them"
+)
+FASTING_NOT_LONG_ENOUGH = "Fasting not long enough: {report}"
+FASTING_HOW_TO = (
+    "Ask the patient: the last clear liquid (water, clear juice, black coffee or tea, "
+    "carbohydrate drinks) and the last food. Clear liquids up to 2 h before, a light meal or "
+    "milk 6 h, a fatty or fried meal or meat 8 h. Chewing gum alone does not cancel."
+)
+FASTING_BUTTON = "Save and mark done"
+
+# Point-of-care glucose against the practice's limits for proceeding (mild.dayof_checks)
+GLUCOSE_NOT_RECORDED = "Point-of-care glucose not recorded (the patient has diabetes)"
+GLUCOSE_LOW = (
+    "Glucose {value} mg/dL is below the practice's limit of {limit} mg/dL: treat, re-check and "
+    "record the new reading"
+)
+GLUCOSE_HIGH = (
+    "Glucose {value} mg/dL is above the practice's limit for proceeding of {limit} mg/dL: "
+    "tell the anesthesia provider; re-check and record the new reading"
+)
+
+# Antibiotic prophylaxis within 60 minutes before the incision (WHO 2009)
+ANTIBIOTIC_BEFORE_INCISION = (
+    "Antibiotic prophylaxis was given at {given}, more than 60 minutes before the incision at "
+    "{incision}: give it again and record the new time"
+)
+
+TIME_CORRECTION_BREAKS_CHECK = "{step} cannot have happened then: {problems}."
+TIMES_STILL_CORRECTABLE = "Event times may still be corrected, with a reason, until {until}."
+RECORD_AGAIN = "Record again (the latest counts)"

@@ -317,6 +317,12 @@ def record_readiness(page: Page) -> None:
     area.get_by_role("button", name="Save assessment").click()
     expect(ready).not_to_contain_text(messages.READY_ASA_CLASS)
     wait_for_app_idle(page)
+    # Medicare coverage answered (open until it is): not Medicare, so no study is needed.
+    expect(ready).to_contain_text(messages.READY_MEDICARE_ANSWER)
+    area.get_by_role("radio", name="Not Medicare", exact=True).check(force=True)
+    area.get_by_role("button", name="Save coverage").click()
+    expect(ready).not_to_contain_text(messages.READY_MEDICARE_ANSWER)
+    wait_for_app_idle(page)
 
     area = open_tab(page, "Conditions")
     heart = Condition.HEART_DISEASE
@@ -643,12 +649,29 @@ def time_out_items(page: Page, booking: Booking) -> None:
     shoot_tablet(page, "12-time-out-done", step_box(page, "time_out"))
 
 
+def report_fast(page: Page) -> None:
+    """The fast as the patient tells it: a light meal at 18:00 the evening before (the day the
+    form offers), nothing since; the step then shows when anesthesia may start."""
+    box = reveal(page, "fasting_confirmed")
+    segment(box, "Last food", "Light meal or milk")
+    wait_for_app_idle(page)
+    box.get_by_test_id("stCheckbox").filter(has_text="No clear liquid since the last food").click()
+    wait_for_app_idle(page)
+    type_time(box, "Last food: time (office time)", dt.time(18, 0))
+    wait_for_app_idle(page)
+    box.get_by_role("button", name=messages.FASTING_BUTTON).click()
+    done = ticked(page, "fasting_confirmed", messages.FASTING_BUTTON)
+    expect(done).to_contain_text("Last light meal or milk")
+    expect(done).to_contain_text("Fasted for anesthesia from")
+
+
 def run_the_day(page: Page, booking: Booking, cid: int) -> None:
     """Arrival to recovery out, each tick with who and when; the case stays open throughout."""
     tick(page, "checked_in")
     correct_event_time(page, booking, "checked_in")
-    for key in ("identity_confirmed", "consent_signed", "fasting_confirmed"):
+    for key in ("identity_confirmed", "consent_signed"):
         tick(page, key)  # one after another: the picker keeps the case open (a past regression)
+    report_fast(page)
     holds_confirmed(page)
     for key in ("vitals_recorded", "iv_placed", "escort_on_file"):
         tick(page, key)

@@ -34,6 +34,7 @@ from services.checklist import (
 from tests.builders import (
     OPEN_AFTER_A_SHORT_DAY,
     add_condition,
+    do_step,
     give_instructions,
     make_case,
     make_office,
@@ -126,7 +127,7 @@ def test_progress_counts_the_steps_in_force_and_those_that_apply(day):
     diabetic = make_case(office, CaseStatus.SCHEDULED, today_at(NY, 10))
     add_condition(diabetic, Condition.DIABETES)
     for step in ARRIVAL:
-        complete_step(plain, step, actor=nurse)
+        do_step(plain, step, nurse)
     undo_step(plain, "consent_signed", "Signed the wrong form", actor=nurse)
     complete_step(plain, "imaging_modality", actor=nurse, value="Ultrasound")
     complete_step(diabetic, "glucose_checked", actor=nurse, value="142")
@@ -215,7 +216,7 @@ def test_a_whole_day_through_the_services_shows_every_tick_with_who_and_when(day
         if key == "antibiotic_prophylaxis":
             version = record_antibiotic(case_id, False, actor=nurse, expected_version=version)
             continue
-        version = complete_step(case_id, key, actor=nurse, value=value, expected_version=version)
+        version = do_step(case_id, key, nurse, value, expected_version=version)
     version = record_discharge_score(
         case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse, expected_version=version
     )

@@ -11,15 +11,20 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from db.models import AuditEvent, Case, CaseMedication, ChecklistEntry
+from db.models import AuditEvent, Case, CaseMedication, ChecklistEntry, FollowUp
 from db.queries.checklist import case_detail, todays_cases
 from db.queries.home import offices
 from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
+from mild.checklist import DayCheck
+from mild.clearances import LimitAction, LimitKey
 from mild.days import at_local, local_today
 from mild.discharge import RIDESHARE, DischargeScale
 from mild.errors import RuleViolation
+from mild.followup import follow_up_schedule
+from mild.intake import Condition
+from mild.medications import NO_RELEVANCE
 from mild.staff import Role
 from services.checklist import (
     complete_step,
@@ -31,15 +36,19 @@ from services.checklist import (
     record_discharge_score,
 )
 from services.common import now_utc
-from services.medications import record_last_dose
+from services.medications import place_drug, record_last_dose
 from tests.builders import (
     OPEN_AFTER_A_SHORT_DAY,
+    add_condition,
     add_held_drug,
     book_levels,
     confirm_time_out_items,
+    do_step,
     make_user,
     make_ward,
     mark_site,
+    record_fast,
+    set_clinical_limit,
     to_incision,
 )
 
@@ -98,7 +107,7 @@ def day(db_url):
 
 def arrive(case_id: int, nurse) -> None:
     for step in ["checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed"]:
-        complete_step(case_id, step, actor=nurse)
+        do_step(case_id, step, nurse)
 
 
 # Medication holds at the bedside
@@ -157,7 +166,7 @@ def test_a_last_dose_reported_on_the_day_is_kept_with_who_and_how(day):
     assert (drug.drug, drug.name_given) == ("apixaban", "Eliquis 5 mg")
     assert drug.last_dose_taken_at == taken
     assert (drug.last_dose_reported_by, drug.last_dose_reported_via) == ("Nina", "day_of")
-    assert case_detail(case_id, nurse.office_ids).hold_problems(now_utc()) == []
+    assert case_detail(case_id, nurse.office_ids).problems(now_utc())[DayCheck.HOLDS] == []
 
 
 # Site marking and the time-out
@@ -317,7 +326,7 @@ def test_an_event_time_in_the_future_or_out_of_order_is_refused_and_writes_nothi
 def to_recovery(case_id: int, nurse) -> None:
     to_incision(case_id, nurse)
     for step in ["procedure_end", "recovery_in"]:
-        complete_step(case_id, step, actor=nurse)
+        do_step(case_id, step, nurse)
 
 
 def test_a_rescore_is_a_new_row_and_the_latest_counts(day):
@@ -423,7 +432,7 @@ def test_the_incision_checks_the_holds_again(day):
     ]
     med = add_held_drug(case_id, "apixaban", last_dose_taken_at=now_utc() - dt.timedelta(hours=80))
     for step in to_incision_without_start:
-        complete_step(case_id, step, actor=nurse)
+        do_step(case_id, step, nurse)
     mark_site(case_id, nurse)
     complete_step(case_id, "anesthesia_start", actor=nurse)
     confirm_time_out_items(case_id, nurse)
@@ -458,3 +467,222 @@ def test_only_the_attending_physician_may_exempt_from_the_escort_rule(day):
         messages.EXEMPTION_NOT_ATTENDING.format(booked="Dr. Ames"),
     )
     assert case_row(case_id).escort_exempted_by is None
+
+
+# Fasting as reported, glucose for proceeding, the antibiotic's 60 minutes to the incision,
+# event times after discharge (mild.dayof_checks; issue 9, second slice)
+
+
+def ready_for_anesthesia(case_id: int, nurse) -> None:
+    """Every hard stop of anesthesia start but the fast: identity, consent, holds, site."""
+    for step in ["checked_in", "identity_confirmed", "consent_signed", "holds_confirmed"]:
+        complete_step(case_id, step, actor=nurse)
+    mark_site(case_id, nurse)
+
+
+def test_the_fast_is_kept_as_reported_with_its_times_and_audited(day):
+    _office, nurse, case_id = day
+    complete_step(case_id, "checked_in", actor=nurse)
+    record_fast(case_id, nurse, food_hours_ago=11, clear_hours_ago=None, kind="fatty_meal")
+
+    detail = case_detail(case_id, nurse.office_ids)
+    fast = [e for e in detail.entries if e.step == "fasting_confirmed"][-1]
+    kept = json.loads(fast.detail)
+    assert (kept["food_kind"], kept["clear_liquid_at"]) == ("fatty_meal", None)
+    assert fast.value.startswith("Last fatty or fried meal, or meat ")
+    assert "no clear liquid since" in fast.value and fast.by == "Nina"
+    [audited] = audits_of(case_id, "checklist.ticked")[1:]
+    assert audited["step"] == "fasting_confirmed" and audited["detail"]["food_kind"] == "fatty_meal"
+
+
+def test_anesthesia_start_is_refused_until_the_fast_is_long_enough(day):
+    _office, nurse, case_id = day
+    ready_for_anesthesia(case_id, nurse)
+    record_fast(case_id, nurse, food_hours_ago=4, clear_hours_ago=1)  # a light meal 4 h ago
+    before = snapshot(case_id)
+
+    err = refused(complete_step, case_id, "anesthesia_start", actor=nurse)
+
+    assert err.field == "anesthesia_start"
+    assert "Fasting not long enough: Last light meal or milk" in err.message
+    assert snapshot(case_id) == before
+    # Asked again, the patient remembers it was yesterday evening: the latest report counts.
+    record_fast(case_id, nurse, food_hours_ago=13, clear_hours_ago=3)
+    complete_step(case_id, "anesthesia_start", actor=nurse)
+
+
+def test_a_fasting_tick_from_before_the_times_were_asked_does_not_let_anesthesia_start(day):
+    """Migration keeps old bare ticks readable; anesthesia start asks for the times."""
+    _office, nurse, case_id = day
+    ready_for_anesthesia(case_id, nurse)
+    with transaction() as s:
+        s.add(
+            ChecklistEntry(
+                case_id=case_id,
+                step="fasting_confirmed",
+                done_at=now_utc(),
+                done_by_id=nurse.id,
+                undone=False,
+            )
+        )
+
+    err = refused(complete_step, case_id, "anesthesia_start", actor=nurse)
+
+    assert messages.FASTING_TIMES_MISSING in err.message
+
+
+def test_a_fast_reported_in_the_future_is_refused_beside_its_field_and_writes_nothing(day):
+    _office, nurse, case_id = day
+    complete_step(case_id, "checked_in", actor=nurse)
+    before = snapshot(case_id)
+
+    err = refused(record_fast, case_id, nurse, clear_hours_ago=-1)
+
+    assert (err.field, err.message) == ("clear_liquid_at", messages.FASTING_TIME_IN_FUTURE)
+    assert snapshot(case_id) == before
+
+
+def test_anesthesia_start_moved_earlier_than_the_fast_allows_is_refused(day):
+    _office, nurse, case_id = day
+    ready_for_anesthesia(case_id, nurse)
+    record_fast(case_id, nurse, food_hours_ago=7, clear_hours_ago=3)  # fasted from 1 h ago
+    complete_step(case_id, "anesthesia_start", actor=nurse)
+    arrived = now_utc() - dt.timedelta(hours=3)
+    correct_event_time(case_id, "checked_in", arrived, "Arrived early", actor=nurse)
+
+    err = refused(
+        correct_event_time,
+        case_id,
+        "anesthesia_start",
+        now_utc() - dt.timedelta(hours=2),
+        "Charted late",
+        actor=nurse,
+    )
+
+    assert err.field == "event_at"
+    assert err.message.startswith("Anesthesia start cannot have happened then: Fasting not long")
+
+
+def test_a_diabetic_patients_anesthesia_needs_a_glucose_inside_the_practices_limits(day):
+    _office, nurse, case_id = day
+    add_condition(case_id, Condition.DIABETES)
+    ready_for_anesthesia(case_id, nurse)
+    record_fast(case_id, nurse)
+
+    err = refused(complete_step, case_id, "anesthesia_start", actor=nurse)
+    assert messages.GLUCOSE_NOT_RECORDED in err.message
+    complete_step(case_id, "glucose_checked", actor=nurse, value="62")
+    err = refused(complete_step, case_id, "anesthesia_start", actor=nurse)
+    assert messages.GLUCOSE_LOW.format(value="62", limit="70") in err.message
+    # Treated and re-checked: the latest reading counts.
+    complete_step(case_id, "glucose_checked", actor=nurse, value="118")
+    complete_step(case_id, "anesthesia_start", actor=nurse)
+
+
+def test_a_glucose_limit_the_practice_set_to_warn_is_shown_and_does_not_block(day):
+    _office, nurse, case_id = day
+    add_condition(case_id, Condition.DIABETES)
+    set_clinical_limit(LimitKey.GLUCOSE_HIGH, value=300, action=LimitAction.WARN)
+    ready_for_anesthesia(case_id, nurse)
+    record_fast(case_id, nurse)
+    complete_step(case_id, "glucose_checked", actor=nurse, value="320")
+
+    shown = case_detail(case_id, nurse.office_ids)
+    assert shown.glucose_warnings() == [messages.GLUCOSE_HIGH.format(value="320", limit="300")]
+    complete_step(case_id, "anesthesia_start", actor=nurse)
+
+
+def test_the_incision_is_refused_when_the_antibiotic_was_given_over_60_minutes_before(
+    day, monkeypatch
+):
+    _office, nurse, case_id = day
+    ready_for_anesthesia(case_id, nurse)
+    record_fast(case_id, nurse)
+    complete_step(case_id, "anesthesia_start", actor=nurse)
+    confirm_time_out_items(case_id, nurse)
+    record_antibiotic(case_id, True, now_utc() - dt.timedelta(minutes=30), actor=nurse)
+    complete_step(case_id, "time_out", actor=nurse)
+    # The incision is delayed: 40 minutes later the antibiotic is 70 minutes old.
+    later = now_utc() + dt.timedelta(minutes=40)
+    monkeypatch.setattr("services.checklist.now_utc", lambda: later)
+
+    err = refused(complete_step, case_id, "procedure_start", actor=nurse)
+
+    assert "more than 60 minutes before the incision" in err.message
+    record_antibiotic(case_id, True, later - dt.timedelta(minutes=5), actor=nurse)
+    complete_step(case_id, "procedure_start", actor=nurse)
+
+
+def ready_to_go(case_id: int, nurse) -> None:
+    """Through the hard stops to recovery, scored 10, the escort confirmed: ready to discharge."""
+    to_incision(case_id, nurse)
+    for step in ["procedure_end", "recovery_in"]:
+        complete_step(case_id, step, actor=nurse)
+    record_discharge_score(case_id, DischargeScale.ALDRETE, ALDRETE_10, actor=nurse)
+    confirm_escort(case_id, "Ann Lee", "daughter", "555-010-0199", actor=nurse)
+
+
+def test_the_discharge_time_corrected_after_discharge_moves_the_follow_ups_not_yet_made(day):
+    _office, nurse, case_id = day
+    ready_to_go(case_id, nurse)
+    # The day charted at the end: each time set right, earliest first.
+    for hours, step in enumerate(
+        ["checked_in", "anesthesia_start", "procedure_start", "procedure_end", "recovery_in"]
+    ):
+        at = now_utc() - dt.timedelta(hours=3 - hours / 2)
+        correct_event_time(case_id, step, at, "Charted at the end of the day", actor=nurse)
+    discharge_patient(case_id, actor=nurse, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
+    charted = case_row(case_id).discharged_at
+    actual = charted - dt.timedelta(minutes=25)
+
+    correct_event_time(case_id, "discharged", actual, "Charted after she left", actor=nurse)
+
+    assert case_row(case_id).discharged_at == actual
+    with read_session() as s:
+        due = dict(
+            s.execute(
+                select(FollowUp.kind, FollowUp.due_at).where(FollowUp.case_id == case_id)
+            ).all()
+        )
+    assert due == {d.kind: d.due_at for d in follow_up_schedule(actual)}
+    fixed = audits_of(case_id, "checklist.time_corrected")[-1]
+    assert (fixed["step"], fixed["follow_ups_rescheduled"]) == ("discharged", len(due))
+    # Nothing else may change after discharge.
+    assert refused(complete_step, case_id, "sign_out", actor=nurse).field == "step"
+
+
+def test_event_times_are_locked_a_day_after_discharge(day, monkeypatch):
+    _office, nurse, case_id = day
+    ready_to_go(case_id, nurse)
+    discharge_patient(case_id, actor=nurse, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
+    charted = case_row(case_id).discharged_at
+    monkeypatch.setattr("services.checklist.now_utc", lambda: charted + dt.timedelta(hours=25))
+    before = snapshot(case_id)
+
+    err = refused(correct_event_time, case_id, "discharged", charted, "Too late", actor=nurse)
+
+    assert err.field == "step" and err.message.startswith("Discharged at ")
+    assert snapshot(case_id) == before
+
+
+def test_a_drug_under_review_may_be_placed_on_the_day_until_anesthesia_starts(day):
+    _office, nurse, case_id = day
+    found_on_the_day = add_held_drug(case_id, "zorblax", stop_before_hours=None, needs_review=True)
+    complete_step(case_id, "checked_in", actor=nurse)
+
+    place_drug(found_on_the_day, NO_RELEVANCE, "Eye drops, checked with pharmacy", actor=nurse)
+
+    with read_session() as s:
+        placed = s.get(CaseMedication, found_on_the_day)
+        assert (placed.needs_review, placed.reviewed_by_id) == (False, nurse.id)
+    [audited] = audits_of(case_id, "medication.reviewed")
+    assert audited["reason"] == "Eye drops, checked with pharmacy"
+    # Once in procedure, the drug list is history.
+    late = add_held_drug(case_id, "quixol", stop_before_hours=None, needs_review=True)
+    with transaction() as s:
+        s.get(Case, case_id).status = CaseStatus.IN_PROCEDURE
+    err = refused(place_drug, late, NO_RELEVANCE, "Too late", actor=nurse)
+    assert (err.field, err.message) == (
+        "review",
+        messages.DRUG_REVIEW_WINDOW_CLOSED.format(status="in procedure"),
+    )

@@ -64,7 +64,7 @@ def test_a_write_from_a_stale_screen_is_refused_and_the_first_write_kept(db_url)
 
     complete_step(case_id, "consent_signed", actor=first, expected_version=seen_version)
     with pytest.raises(RuleViolation) as refusal:
-        complete_step(case_id, "fasting_confirmed", actor=second, expected_version=seen_version)
+        complete_step(case_id, "identity_confirmed", actor=second, expected_version=seen_version)
 
     assert refusal.value.field == "version"
     assert refusal.value.message == messages.CHANGED_BY_SOMEONE_ELSE

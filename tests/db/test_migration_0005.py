@@ -38,27 +38,32 @@ def _migrate(url: str, revision: str) -> None:
     upgrade(url, revision)
 
 
+def _office_and_patient(c) -> None:
+    """Office 1 (NYC) and patient 1, on a connection in a transaction."""
+    c.execute(
+        text(
+            "INSERT INTO office (id, code, name, timezone, active) "
+            "VALUES (1, 'NYC', 'New York', 'America/New_York', true)"
+        )
+    )
+    c.execute(
+        text(
+            "INSERT INTO patient (id, mrn, first_name, last_name, date_of_birth, created_at) "
+            "VALUES (1, 'MRN0001', 'Test', 'Patient', '1950-01-01', :now)"
+        ),
+        {"now": NOW},
+    )
+
+
 def _old_data(url: str) -> None:
     """A practice on 0004: two cases booked (one confirmed, listing aspirin and apixaban), one
     closed with its history, a driver ticked on the day, an admin's edit of the hold table."""
     with get_engine(url).begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO office (id, code, name, timezone, active) "
-                "VALUES (1, 'NYC', 'New York', 'America/New_York', true)"
-            )
-        )
+        _office_and_patient(c)
         c.execute(
             text(
                 "INSERT INTO staff_user (id, username, display_name, password_hash, role, "
                 "active, created_at) VALUES (1, 'ann', 'Ann', 'x', 'admin', true, :now)"
-            ),
-            {"now": NOW},
-        )
-        c.execute(
-            text(
-                "INSERT INTO patient (id, mrn, first_name, last_name, date_of_birth, created_at) "
-                "VALUES (1, 'MRN0001', 'Test', 'Patient', '1950-01-01', :now)"
             ),
             {"now": NOW},
         )
@@ -203,19 +208,7 @@ def test_migration_0006_withdraws_confirmations_given_on_a_bare_tick_of_a_valued
 ):
     _migrate(db_0004, "0005")
     with get_engine(db_0004).begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO office (id, code, name, timezone, active) "
-                "VALUES (1, 'NYC', 'New York', 'America/New_York', true)"
-            )
-        )
-        c.execute(
-            text(
-                "INSERT INTO patient (id, mrn, first_name, last_name, date_of_birth, created_at) "
-                "VALUES (1, 'MRN0001', 'Test', 'Patient', '1950-01-01', :now)"
-            ),
-            {"now": NOW},
-        )
+        _office_and_patient(c)
         for cid, condition in ((1, "diabetes"), (2, "latex_allergy")):
             c.execute(
                 text(
@@ -233,7 +226,7 @@ def test_migration_0006_withdraws_confirmations_given_on_a_bare_tick_of_a_valued
                 ),
                 {"id": cid, "condition": condition, "now": NOW},
             )
-    _migrate(db_0004, "head")
+    _migrate(db_0004, "0006")
     with get_engine(db_0004).connect() as c:
         confirmed = dict(c.execute(text("SELECT id, confirmed_at FROM mild_case")).all())
         assert confirmed[1] is None  # diabetes now needs its HbA1c value and date
@@ -245,3 +238,52 @@ def test_migration_0006_withdraws_confirmations_given_on_a_bare_tick_of_a_valued
             )
         ).all()
         assert [tuple(w) for w in withdrawn] == [(1, "migration 0006")]
+
+
+@pytest.mark.parametrize("db_0004", ["sqlite", "postgresql"], indirect=True)
+def test_migration_0007_adds_the_glucose_limits_and_withdraws_confirmations_without_medicare(
+    db_0004,
+):
+    """Readiness now asks whether Medicare covers the patient: a confirmed case not yet
+    checked in with the question unanswered is no longer confirmed (audited); one answered
+    keeps its confirmation. The glucose limits for proceeding arrive with their sources."""
+    _migrate(db_0004, "0006")
+    with get_engine(db_0004).begin() as c:
+        _office_and_patient(c)
+        for cid, status, medicare in (
+            (1, "scheduled", None),
+            (2, "scheduled", False),
+            (3, "checked_in", None),  # on the day: the nurse goes on, the question is history
+        ):
+            c.execute(
+                text(
+                    "INSERT INTO mild_case (id, code, patient_id, office_id, status, "
+                    "request_channel, consult_requested_at, scheduled_start, planned_minutes, "
+                    "confirmed_at, medicare, version, updated_at) VALUES (:id, :code, 1, 1, "
+                    ":status, 'phone', :now, :start, 60, :now, :medicare, 1, :now)"
+                ),
+                {
+                    "id": cid,
+                    "code": f"NYC-{cid:05d}",
+                    "status": status,
+                    "medicare": medicare,
+                    "now": NOW,
+                    "start": START,
+                },
+            )
+    _migrate(db_0004, "head")
+    with get_engine(db_0004).connect() as c:
+        confirmed = dict(c.execute(text("SELECT id, confirmed_at FROM mild_case")).all())
+        assert confirmed[1] is None
+        assert confirmed[2] is not None and confirmed[3] is not None
+        withdrawn = c.execute(
+            text(
+                "SELECT entity_id, actor_name FROM audit_event "
+                "WHERE action = 'case.confirmation_withdrawn'"
+            )
+        ).all()
+        assert [tuple(w) for w in withdrawn] == [(1, "migration 0007")]
+        limits = dict(
+            c.execute(text("SELECT key, value FROM clinical_limit WHERE key LIKE 'glucose%'")).all()
+        )
+        assert limits == {"glucose_low": 70.0, "glucose_high": 250.0}

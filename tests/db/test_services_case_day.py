@@ -22,7 +22,14 @@ from services.checklist import (
     record_discharge_score,
     undo_step,
 )
-from tests.builders import confirm_time_out_items, make_case, make_office, make_user, mark_site
+from tests.builders import (
+    confirm_time_out_items,
+    do_step,
+    make_case,
+    make_office,
+    make_user,
+    mark_site,
+)
 
 ARRIVAL = [
     "checked_in",
@@ -50,7 +57,7 @@ def _case(case_id: int) -> Case:
 def test_procedure_start_is_refused_without_the_time_out_and_names_it(day):
     _office, nurse, case_id = day
     for step in ARRIVAL:
-        complete_step(case_id, step, actor=nurse)
+        do_step(case_id, step, nurse)
     mark_site(case_id, nurse)
     complete_step(case_id, "anesthesia_start", actor=nurse)
 
@@ -67,16 +74,16 @@ def test_procedure_start_is_refused_without_the_time_out_and_names_it(day):
 def test_a_whole_day_moves_the_case_through_its_statuses_and_books_its_follow_ups(day):
     _office, nurse, case_id = day
     for step in ARRIVAL:
-        complete_step(case_id, step, actor=nurse)
+        do_step(case_id, step, nurse)
     mark_site(case_id, nurse)
     complete_step(case_id, "anesthesia_start", actor=nurse)
     confirm_time_out_items(case_id, nurse)
     for step in ["time_out", "procedure_start"]:
-        complete_step(case_id, step, actor=nurse)
+        do_step(case_id, step, nurse)
     assert _case(case_id).status == CaseStatus.IN_PROCEDURE
     complete_step(case_id, "levels_treated", actor=nurse, value="L4-L5 bilateral")
     for step in ["procedure_end", "recovery_in"]:
-        complete_step(case_id, step, actor=nurse)
+        do_step(case_id, step, nurse)
     items = {"activity": 2, "breathing": 2, "circulation": 2, "consciousness": 2}
     record_discharge_score(
         case_id, DischargeScale.ALDRETE, items | {"oxygen_saturation": 1}, actor=nurse

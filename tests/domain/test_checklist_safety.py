@@ -14,6 +14,7 @@ from mild.checklist import (
     STEPS,
     TIME_OUT_ITEMS,
     TIMED_STEPS,
+    DayCheck,
     Entry,
     Tick,
     check_tick,
@@ -153,7 +154,7 @@ def problems(*meds: Med, at: dt.datetime = T0) -> list[str]:
 def test_holds_cannot_be_confirmed_while_a_held_drug_has_no_reported_last_dose() -> None:
     found = problems(Med("apixaban", 72), Med("omeprazole"))
     assert found == [messages.HOLD_LAST_DOSE_NOT_REPORTED.format(drug="apixaban")]
-    err = refusal(check_tick, "holds_confirmed", S.CHECKED_IN, {}, hold_problems=found)
+    err = refusal(check_tick, "holds_confirmed", S.CHECKED_IN, {}, problems={DayCheck.HOLDS: found})
     assert err.message == messages.HARD_STOP.format(
         step="Medication holds confirmed",
         missing="apixaban: ask and record the patient's last dose",
@@ -176,7 +177,9 @@ def test_anesthesia_start_is_refused_while_a_last_dose_is_later_than_the_hold_al
             allowed="Fri 27 Feb 09:00 EST",
         )
     ]
-    err = refusal(check_tick, "anesthesia_start", S.CHECKED_IN, ARRIVAL_DONE, hold_problems=found)
+    err = refusal(
+        check_tick, "anesthesia_start", S.CHECKED_IN, ARRIVAL_DONE, problems={DayCheck.HOLDS: found}
+    )
     assert err.message == messages.HARD_STOP.format(step="Anesthesia start", missing=found[0])
     # A dose taken in time passes.
     assert problems(Med("apixaban", 72, taken=T0 - dt.timedelta(hours=73))) == []

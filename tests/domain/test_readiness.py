@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from mild import messages
 from mild.clearances import (
     CardiologyClearance,
     ClearanceValues,
@@ -40,6 +41,7 @@ def ready_facts(**changes) -> CaseFacts:
         "escort_name": "Ann Escort",
         "escort_phone": "555-0100",
         "judged_on": DAY,
+        "medicare": False,
     }
     return CaseFacts(**{**base, **changes})
 
@@ -64,13 +66,22 @@ def test_a_case_with_everything_on_file_is_ready() -> None:
     assert is_ready(facts)
 
 
-def test_an_empty_case_misses_asa_provider_booking_and_escort_in_that_order() -> None:
+def test_an_empty_case_misses_asa_provider_booking_medicare_and_escort_in_that_order() -> None:
     assert missing_items(CaseFacts()) == [
         "ASA class",
         "Provider chosen",
         "Booked day and start time",
+        "Medicare coverage: yes or no (Medicare covers MILD only inside a study)",
         "Escort arranged",
     ]
+
+
+def test_medicare_coverage_unanswered_is_missing_and_either_answer_clears_it() -> None:
+    """NCD 150.13: Medicare covers MILD only inside an approved study, so whether Medicare
+    covers the patient must be answered before the day; "no" needs nothing more."""
+    assert missing_items(ready_facts(medicare=None)) == [messages.READY_MEDICARE_ANSWER]
+    assert missing_items(ready_facts(medicare=False)) == []
+    assert missing_items(ready_facts(medicare=True)) == [messages.READY_MEDICARE_STUDY]
 
 
 def test_each_flagged_condition_names_its_missing_clearance_and_day_of_tasks_are_not_items():
@@ -123,7 +134,7 @@ def test_a_escort_needs_both_a_name_and_a_phone() -> None:
     assert missing_items(ready_facts(escort_name=None)) == ["Escort arranged"]
 
 
-def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_holds_escort():
+def test_the_full_order_is_asa_provider_booking_clearances_medicare_reviews_holds_escort():
     facts = CaseFacts(
         conditions=(ConditionFact(C.KIDNEY_DISEASE),),
         medications=(
@@ -137,6 +148,7 @@ def test_the_full_order_is_asa_provider_booking_clearances_reviews_prescribers_h
         "Provider chosen",
         "Booked day and start time",
         "eGFR value and date (kidney disease)",
+        messages.READY_MEDICARE_ANSWER,
         "Review unknown drug: foo",
         "Prescriber clearance to stop apixaban",
         "Hold instructions confirmed with the patient: apixaban",
@@ -242,7 +254,6 @@ def test_a_medicare_case_needs_study_enrolment_and_its_nct_number() -> None:
     enrolled = ready_facts(medicare=True, study_enrolled=True, study_nct="NCT03610737")
     assert missing_items(enrolled) == []
     assert missing_items(ready_facts(medicare=False)) == []
-    assert missing_items(ready_facts(medicare=None)) == []
 
 
 def test_a_past_last_dose_time_is_not_flagged_when_the_patient_reported_stopping_in_time() -> None:

@@ -15,9 +15,10 @@ from db.queries.readiness import readiness_for_cases
 from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
-from mild.checklist import STEP_BY_KEY
+from mild.checklist import STEP_BY_KEY, TIMED_STEPS
 from mild.days import at_local, local_today, to_local
 from mild.discharge import DischargeScale
+from mild.fasting import Intake
 from mild.intake import Condition
 from mild.medications import MedClass
 from mild.staff import Role
@@ -34,6 +35,7 @@ from tests.builders import (
     add_held_drug,
     arrange_escort,
     confirm_time_out_items,
+    do_step,
     make_case,
     make_office,
     make_user,
@@ -41,7 +43,7 @@ from tests.builders import (
     mark_site,
 )
 from tests.pages.conftest import SQLITE_ONLY, checklist_page, open_tab
-from ui.checklist import plain, reason_key
+from ui.checklist import event_reason_key, plain, reason_key
 
 pytestmark = SQLITE_ONLY
 
@@ -95,13 +97,25 @@ def press(at: AppTest, case_id: int, step: str) -> AppTest:
     return at.button(key=f"dayof_tick_{case_id}_{step}").click().run()
 
 
+def report_fast(at: AppTest, case_id: int) -> AppTest:
+    """The fasting form as the nurse fills it: a light meal last night, water 3 hours ago."""
+    now = to_local(TZ, dt.datetime.now(dt.UTC))
+    meal, water = now - dt.timedelta(hours=12), now - dt.timedelta(hours=3)
+    at.segmented_control(key=f"dayof_fasting_food_kind_{case_id}").set_value(Intake.LIGHT_MEAL)
+    at.date_input(key=f"dayof_fasting_food_day_{case_id}").set_value(meal.date())
+    at.time_input(key=f"dayof_fasting_food_time_{case_id}").set_value(meal.time())
+    at.date_input(key=f"dayof_fasting_clear_day_{case_id}").set_value(water.date())
+    at.time_input(key=f"dayof_fasting_clear_time_{case_id}").set_value(water.time())
+    return press(at, case_id, "fasting_confirmed")
+
+
 def tick_all(case_id: int, actor, steps: list[str]) -> None:
     for step in steps:
         if step == "time_out":
             confirm_time_out_items(case_id, actor)  # each item first: the time-out needs them
         if step == "anesthesia_start":
             mark_site(case_id, actor)  # a hard stop before anesthesia start
-        complete_step(case_id, step, actor=actor)
+        do_step(case_id, step, actor)
 
 
 def score_10(case_id: int, actor) -> None:
@@ -128,6 +142,17 @@ def locked_note(case_id: int, by: str) -> str:
         )
     local = to_local(TZ, at)
     return messages.CHECKLIST_LOCKED.format(when=f"{local:%H:%M %Z} on {local:%a %d %b %Y}", who=by)
+
+
+def until_text(case_id: int) -> str:
+    """Until when a discharged case's event times may be corrected: a day after discharge."""
+    with read_session() as s:
+        at = s.scalar(
+            select(ChecklistEntry.done_at).where(
+                ChecklistEntry.case_id == case_id, ChecklistEntry.step == "discharged"
+            )
+        )
+    return f"{to_local(TZ, at + dt.timedelta(hours=24)):%a %d %b %H:%M %Z}"
 
 
 def status_of(case_id: int) -> CaseStatus:
@@ -355,7 +380,8 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     at = open_case(screen(nurse), office, case_id)
 
     for step in ARRIVAL + ["holds_confirmed"]:
-        at = press(at, case_id, step)
+        fast = step == "fasting_confirmed"
+        at = report_fast(at, case_id) if fast else press(at, case_id, step)
         assert not at.error, step
     at.number_input(key=f"dayof_value_{case_id}_glucose_checked").set_value(142)
     at = press(at, case_id, "glucose_checked")
@@ -837,10 +863,9 @@ def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
     office, nurse, case_id = ward
     colleague = make_user("omar", Role.NURSE, [office])
     add_condition(case_id, Condition.DIABETES)
+    do_step(case_id, "glucose_checked", nurse, "142")  # before anesthesia: a diabetic's hard stop
     to_recovery(case_id, nurse, SHORT_DAY)
-    discharge_patient(
-        case_id, actor=colleague, open_steps_confirmed=[*OPEN_AFTER_A_SHORT_DAY, "glucose_checked"]
-    )
+    discharge_patient(case_id, actor=colleague, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
 
     at = open_case(screen(nurse), office, case_id)
 
@@ -848,13 +873,22 @@ def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
     # The note on top, and no more "Today: glucose on arrival": the day's tasks are behind her.
     assert [i.value for i in at.info] == [locked_note(case_id, "Omar")]
     assert texts_in(at, "discharged")[1] == messages.DISCHARGED_WITH_OPEN_STEPS.format(
-        steps=labels(["glucose_checked", *OPEN_AFTER_A_SHORT_DAY])
+        steps=labels(OPEN_AFTER_A_SHORT_DAY)
     )
     assert at.metric[0].value == "Discharged"
-    # No way to change anything: no tick, un-tick, value, score, escort or confirmation input.
-    assert [b.key for b in at.button] == ["dayof_reload"]
-    assert not at.text_input and not at.number_input and not at.checkbox
+    # No tick, un-tick, value, score, escort or confirmation input; for a day after discharge
+    # only the event times may still be set right, with a reason.
+    timed_done = [k for k in TIMED_STEPS if k in {step for step, *_ in entries(case_id)}]
+    assert [b.key for b in at.button] == [
+        "dayof_reload",
+        *(f"dayof_correct_{case_id}_{k}" for k in timed_done),
+    ]
+    assert [t.key for t in at.text_input] == [event_reason_key(case_id, k) for k in timed_done]
+    assert not at.number_input and not at.checkbox
     assert not at.segmented_control and not at.radio
+    assert messages.TIMES_STILL_CORRECTABLE.format(until=until_text(case_id)) in [
+        c.value for c in at.caption
+    ]
     # Each step is still there, read-only: done ones with who and when, open ones marked so.
     assert texts_in(at, "consent_signed")[0].endswith("· Nina")
     assert texts_in(at, "discharged")[0].endswith("· Omar")

@@ -15,15 +15,21 @@ from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import TIME_OUT_ITEMS
+from mild.clearances import LimitAction, LimitKey
 from mild.days import to_local
 from mild.discharge import RIDESHARE, DischargeScale
+from mild.intake import Condition
+from mild.medications import NO_RELEVANCE
 from services.checklist import complete_step, correct_event_time, record_discharge_score
 from services.common import now_utc
 from tests.builders import (
+    add_condition,
     add_held_drug,
     arrange_escort,
     book_levels,
     make_ward,
+    record_fast,
+    set_clinical_limit,
     to_incision,
 )
 from tests.pages.conftest import SQLITE_ONLY
@@ -356,3 +362,67 @@ def test_the_glp1_decision_made_at_intake_is_shown_at_the_bedside(ward):
 
     (shown,) = [i.value for i in at.info if i.value.startswith("semaglutide, weekly injection")]
     assert Glp1Decision.CONTINUE_LIQUID_DIET.label in shown and "GI symptoms" in shown
+
+
+# The fast as reported, glucose warnings (issue 9, second slice)
+
+
+def test_the_fasting_form_refuses_a_missing_food_kind_beside_it_and_keeps_what_was_typed(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["checked_in"])
+    at = open_case(screen(nurse), office, case_id)
+    assert messages.FASTING_HOW_TO in [c.value for c in step_box(at, "fasting_confirmed").caption]
+    at.checkbox(key=f"dayof_fasting_no_clear_liquid_{case_id}").check()
+    at.time_input(key=f"dayof_fasting_food_time_{case_id}").set_value(dt.time(0, 0))
+
+    at = press(at, case_id, "fasting_confirmed")
+
+    assert errors_beside(at, "fasting_confirmed") == [messages.FASTING_FOOD_KIND_REQUIRED]
+    assert at.time_input(key=f"dayof_fasting_food_time_{case_id}").value == dt.time(0, 0)
+    assert "fasting_confirmed" not in [step for step, *_ in entries(case_id)]
+
+
+def test_a_fast_too_short_is_named_under_anesthesia_start(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["checked_in", "identity_confirmed", "consent_signed"])
+    tick_all(case_id, nurse, ["holds_confirmed"])
+    record_fast(case_id, nurse, food_hours_ago=2, clear_hours_ago=1)
+    at = open_case(screen(nurse), office, case_id)
+    needs = [c.value for c in step_box(at, "anesthesia_start").caption]
+    assert any("Fasting not long enough: Last light meal or milk" in c for c in needs), needs
+
+
+def test_a_glucose_over_a_warning_limit_is_shown_beside_the_reading(ward):
+    office, nurse, case_id = ward
+    add_condition(case_id, Condition.DIABETES)
+    set_clinical_limit(LimitKey.GLUCOSE_HIGH, value=300, action=LimitAction.WARN)
+    complete_step(case_id, "glucose_checked", actor=nurse, value="320")
+    at = open_case(screen(nurse), office, case_id)
+    assert [w.value for w in step_box(at, "glucose_checked").warning] == [
+        messages.GLUCOSE_HIGH.format(value="320", limit="300")
+    ]
+
+
+def test_a_drug_under_review_found_on_the_day_is_placed_beside_the_holds_step(ward):
+    """A brand the table does not know, found at check-in: the nurse places it on the day
+    (the row it follows and why), and the holds step is no longer blocked by it."""
+    office, nurse, case_id = ward
+    med = add_held_drug(case_id, "zorblax", stop_before_hours=None, needs_review=True)
+    tick_all(case_id, nurse, ["checked_in"])
+    at = open_case(screen(nurse), office, case_id)
+    key = f"dayof_place_{case_id}_{med}"
+    assert messages.HELD_DRUG_UNDER_REVIEW in texts_in(at, "holds_confirmed")
+
+    at = at.button(key=f"{key}_place").click().run()
+    assert messages.REVIEW_CLASS_REQUIRED in [
+        e.value for e in step_box(at, "holds_confirmed").error
+    ]
+
+    at.selectbox(key=f"{key}_choice").set_value(NO_RELEVANCE)
+    at.text_input(key=f"{key}_reason").input("Eye drops: checked with the pharmacist")
+    at = at.button(key=f"{key}_place").click().run()
+
+    assert not at.error
+    assert messages.HELD_DRUG_UNDER_REVIEW not in texts_in(at, "holds_confirmed")
+    at = press(at, case_id, "holds_confirmed")
+    assert errors_beside(at, "holds_confirmed") == []

@@ -169,6 +169,11 @@ def test_a_consult_request_goes_through_intake_booking_and_is_confirmed_for_its_
     at.text_input(key=f"{d}_relationship").input("daughter")
     at.text_input(key=f"{d}_phone").input("(312) 555-0100")
     button(at, "Save escort").click().run()
+    # Medicare: answered (no), so no study is needed.
+    m = f"intake_medicare_{case_id}"
+    at.radio(key=f"{m}_medicare").set_value(False)
+    at.button(key=f"{m}_save").click().run()
+    assert errors(at) == []
 
     # Booking, then the hold confirmed with the patient, then confirmation.
     b = f"intake_book_{case_id}"
@@ -574,7 +579,13 @@ def test_confirming_is_refused_naming_every_missing_item(screen, office, cora):
     at = open_case(screen(cora), case_id)
     at.button(key="intake_confirm").click().run()
 
-    missing = ["ASA class", "Provider chosen", "Booked day and start time", "Escort arranged"]
+    missing = [
+        "ASA class",
+        "Provider chosen",
+        "Booked day and start time",
+        messages.READY_MEDICARE_ANSWER,
+        "Escort arranged",
+    ]
     assert errors(at) == [messages.NOT_READY.format(missing="; ".join(missing))]
     assert status_of(case_id) == CaseStatus.INTAKE
 

@@ -28,11 +28,12 @@ from mild.errors import RuleViolation
 from services import checklist
 from services.auth import sign_in
 from services.common import Actor
-from tests.builders import give_instructions
+from tests.builders import give_instructions, record_fast
 
 # A non-diabetic patient under ultrasound (so no glucose, no fluoroscopy step): every step of
 # the day in the order a nurse ticks them, ending with the discharge that books the follow-ups.
-# (step key, value); the antibiotic, score, escort and discharge go through their own services.
+# (step key, value); the fast, antibiotic, score, escort and discharge go through their own
+# services.
 BURST: tuple[tuple[str, str | None], ...] = (
     ("checked_in", None),
     ("identity_confirmed", None),
@@ -86,6 +87,8 @@ def tick(case_id: int, step: str, value: str | None, actor: Actor) -> int:
     """One tick as the checklist screen makes it; returns the case's new version."""
     if step == "antibiotic_prophylaxis":
         return checklist.record_antibiotic(case_id, False, actor=actor)
+    if step == "fasting_confirmed":
+        return record_fast(case_id, actor)
     if step == "discharge_score":
         items = dict.fromkeys(
             ("activity", "breathing", "circulation", "consciousness", "oxygen_saturation"), 2

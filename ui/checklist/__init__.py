@@ -1,6 +1,7 @@
 """Widgets of the day-of checklist, by section: the day's cases (day), the open case's header
 (header), the steps by phase with history and time corrections (steps), the held drugs (holds),
-the time-out items with a value (time_out), recovery and discharge (discharge).
+the fast and glucose (arrival), the time-out items with a value (time_out), recovery and
+discharge (discharge).
 
 Every widget key starts with `dayof_` and carries the case id (ui/checklist/common.py).
 """
@@ -11,6 +12,7 @@ from ui.checklist.common import (
     event_reason_key,
     event_time_key,
     last_dose_key,
+    moment,
     reason_key,
     score_key,
     value_key,
@@ -31,6 +33,7 @@ __all__ = [
     "event_reason_key",
     "event_time_key",
     "last_dose_key",
+    "moment",
     "phases",
     "plain",
     "reason_key",

@@ -26,6 +26,7 @@ from ui.format import local_time, zone_abbreviation
 INLINE_FIELDS = frozenset(
     [c.key for parts in DISCHARGE_COMPONENTS.values() for c in parts]
     + ["escort_name", "escort_relationship", "escort_phone"]
+    + ["food_kind", "food_at", "clear_liquid_at"]  # the fasting form (ui.checklist.arrival)
 )
 
 

@@ -1,24 +1,32 @@
 """Beside "Medication holds confirmed": each held drug with its required stop, the latest
 allowed last dose and the last dose the patient reported (or "not yet reported"), and a form to
-record the last dose the patient reports on the day, in the office's time."""
+record the last dose the patient reports on the day, in the office's time; a drug still under
+review is placed here by a nurse (ui.medications.place_form), so one found on the day does not
+block the step for good."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
 from db.queries.checklist import CaseDetail
+from db.queries.holds import current_hold_table
 from db.queries.medications import MedicationRow
 from mild import messages
 from mild.checklist import current_state
 from mild.dayof_holds import is_held
 from mild.days import at_local, local_today
+from mild.hold_rules import HoldRule
+from mild.intake import DRUG_REVIEWERS
 from mild.medications import LAST_DOSE_OPEN, from_hours, stop_text
 from services import medications
 from services.common import Actor, now_utc
 from ui import forms
 from ui.checklist.common import last_dose_key, moment, run
+from ui.medications import place_form
+from ui.safe import show_failure
 
 
 def _errors_key(case_id: int, medication_id: int) -> str:
@@ -32,12 +40,22 @@ def held_drugs(case: CaseDetail, user: Actor) -> None:
         return
     done = current_state(e.as_tick() for e in case.entries)
     may_record = case.status in LAST_DOSE_OPEN and "anesthesia_start" not in done
+    table: dict[str, HoldRule] = {}
+    may_place = may_record and user.role in DRUG_REVIEWERS
+    if may_place and any(m.needs_review for m in held):
+        try:
+            table = current_hold_table()
+        except Exception as exc:
+            show_failure(exc)
+            return
     for med in held:
         with st.container(border=True, key=f"dayof_held_{med.id}"):
             for line in lines(case, med):
                 st.text(line)
             if may_record and not med.needs_review:
                 _record_form(case, med, user)
+            elif may_place and med.needs_review:
+                _place_form(case, med, user, table)
 
 
 def lines(case: CaseDetail, med: MedicationRow) -> list[str]:
@@ -87,6 +105,20 @@ def _record_form(case: CaseDetail, med: MedicationRow, user: Actor) -> None:
         on_click=_record,
         args=(user, case, med.id, med.drug),
     )
+
+
+def _place_form(
+    case: CaseDetail, med: MedicationRow, user: Actor, table: dict[str, HoldRule]
+) -> None:
+    errors = _errors_key(case.case_id, med.id)
+
+    def act(action: Callable[[], object]) -> Callable[[], None]:
+        return lambda: run(
+            case.case_id, f"last_dose_{med.id}", action, messages.DRUG_PLACED.format(drug=med.drug)
+        )
+
+    place_form(med, user, f"dayof_place_{case.case_id}_{med.id}", errors, table, act)
+    forms.other_errors(errors, ["choice", "reason", "last_dose"])
 
 
 def _record(user: Actor, case: CaseDetail, medication_id: int, drug: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from db.queries.checklist import CaseDetail
 from mild import messages
@@ -22,7 +23,7 @@ from mild.days import at_local, to_local
 from services import checklist as service
 from services.common import Actor
 from ui import forms
-from ui.checklist import discharge, holds, time_out
+from ui.checklist import arrival, discharge, holds, time_out
 from ui.checklist.common import (
     INLINE_FIELDS,
     errors_key,
@@ -36,8 +37,12 @@ from ui.checklist.common import (
     when,
 )
 
+# Repeatable steps recorded again from a folded form once done (the score keeps its own).
+RECORDED_AGAIN = frozenset({"fasting_confirmed", "glucose_checked", "antibiotic_prophylaxis"})
+
 # Steps drawn by their own section of the screen (a form, a list beside the step).
 SPECIAL_INPUTS = {
+    "fasting_confirmed": arrival.fasting_form,
     "discharge_score": discharge.score_form,
     "escort_confirmed": discharge.escort_form,
     "discharged": discharge.discharge_form,
@@ -88,27 +93,41 @@ def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
             _step_state(case, view)
         if step.key == "holds_confirmed":
             holds.held_drugs(case, user)
+        if step.key == "glucose_checked":
+            arrival.glucose_warnings(case)
         if step.key == "restart_dates_given":  # in the discharge phase, once
             discharge.restarts(case, say_none=True)
         if step.key == "escort_confirmed":
             discharge.exemption_form(case, user, open_=view.may_tick)
-        if view.may_tick and step.key in SPECIAL_INPUTS:
-            SPECIAL_INPUTS[step.key](case, view, user)
-        elif view.may_tick and step.value_kind == ValueKind.NONE:
-            action.button(
-                "Mark done",
-                key=f"dayof_tick_{case.case_id}_{step.key}",
-                type="primary",
-                icon=":material/check:",
-                width="stretch",
-                on_click=tick,
-                args=(user, case.case_id, case.version, step.key, step.label),
-            )
+        if view.may_tick and view.done is not None and step.key in RECORDED_AGAIN:
+            # Done: the form folds away; opened, it records again and the latest counts.
+            with st.expander(messages.RECORD_AGAIN, icon=":material/edit_note:"):
+                _input(case, view, user, action)
         elif view.may_tick:
-            _value_input(case, view, user)
+            _input(case, view, user, action)
         forms.other_errors(ekey, INLINE_FIELDS)
         if view.history:
             _history(case, view, user)
+
+
+def _input(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator) -> None:
+    """What ticks the step: its own form, a "Mark done" button (in the row's `action` column),
+    or a value and a button."""
+    step = view.step
+    if step.key in SPECIAL_INPUTS:
+        SPECIAL_INPUTS[step.key](case, view, user)
+    elif step.value_kind == ValueKind.NONE:
+        action.button(
+            "Mark done",
+            key=f"dayof_tick_{case.case_id}_{step.key}",
+            type="primary",
+            icon=":material/check:",
+            width="stretch",
+            on_click=tick,
+            args=(user, case.case_id, case.version, step.key, step.label),
+        )
+    else:
+        _value_input(case, view, user)
 
 
 def _step_state(case: CaseDetail, view: StepView) -> None:
