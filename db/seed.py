@@ -42,7 +42,7 @@ from mild.clearances import (
     DeviceType,
     Sex,
 )
-from mild.days import at_local, local_today
+from mild.days import at_local, local_today, to_local
 from mild.discharge import (
     DISCHARGE_COMPONENTS,
     DischargeScale,
@@ -74,16 +74,19 @@ TIMEZONES = (
     "America/Los_Angeles",
 )
 # Today's live board at every office: one case at each point of the day.
-TODAY_STATUSES = (
-    CaseStatus.DISCHARGED,
-    CaseStatus.RECOVERY,
-    CaseStatus.IN_PROCEDURE,
-    CaseStatus.CHECKED_IN,
-    CaseStatus.SCHEDULED,
-    CaseStatus.SCHEDULED,
+# Today's list at every office: a case on the hour from 07:00 to 13:00, office time (procedures
+# run 07:00-17:00 with recovery). Each case stands where the clock says: scheduled until 40 min
+# before its start, then checked in, in procedure from 10 min after, in recovery from 70 min,
+# discharged from 150 min. Before office hours all are scheduled; late in the day all are done.
+TODAY_SLOTS = tuple(dt.time(hour) for hour in range(7, 14))
+TODAY_STAGES: tuple[tuple[int, CaseStatus], ...] = (
+    (150, CaseStatus.DISCHARGED),
+    (70, CaseStatus.RECOVERY),
+    (10, CaseStatus.IN_PROCEDURE),
+    (-40, CaseStatus.CHECKED_IN),
 )
-# Their scheduled starts, in minutes from the moment of seeding (kept inside the office's day).
-TODAY_OFFSETS_MIN = (-240, -120, -30, 30, 105, 180)
+# Staff work office hours: calls, visits, requests and reviews are placed in them.
+OPEN_HOUR, CLOSE_HOUR = 8, 18
 SAME_DAY_REASONS = (
     CancelReason.NO_ESCORT,
     CancelReason.NOT_FASTING,
@@ -502,10 +505,11 @@ class _OfficeContext:
         requested = self.now - dt.timedelta(
             days=self.rng.randint(0, 10), hours=self.rng.randint(1, 8)
         )
+        requested = min(self._in_hours(requested), self.now)
         row = self._base_case(status, requested)
         if status == CaseStatus.INTAKE:
-            row["intake_started_at"] = requested + dt.timedelta(hours=self.rng.randint(2, 30))
-            row["intake_started_at"] = min(row["intake_started_at"], self.now)
+            started = self._in_hours(requested + dt.timedelta(hours=self.rng.randint(2, 30)))
+            row["intake_started_at"] = max(requested, min(started, self.now))
             self._intake_details(row["id"], None)
         self.out.add(Case, row)
 
@@ -519,6 +523,7 @@ class _OfficeContext:
         rng = self.rng
         start = start or self._start(day, slot)
         requested = start - dt.timedelta(days=rng.randint(21, 60), hours=rng.randint(0, 9))
+        requested = self._in_hours(requested)
         row = self._base_case(CaseStatus.SCHEDULED, requested)
         row["intake_started_at"] = requested + dt.timedelta(days=rng.randint(1, 5))
         row["booked_at"] = row["intake_started_at"] + dt.timedelta(days=rng.randint(2, 10))
@@ -694,7 +699,11 @@ class _OfficeContext:
         same_day = rng.random() < 0.5
         if same_day:
             row["cancellation_reason"] = rng.choice(SAME_DAY_REASONS)
-            row["cancelled_at"] = row["scheduled_start"] - dt.timedelta(minutes=rng.randint(10, 90))
+            # A call before the day's first case, but not before the desk opens at 06:00.
+            row["cancelled_at"] = max(
+                row["scheduled_start"] - dt.timedelta(minutes=rng.randint(10, 90)),
+                at_local(self.tz, day, dt.time(6)),
+            )
         else:
             row["cancellation_reason"] = rng.choice(EARLY_REASONS)
             row["cancelled_at"] = row["scheduled_start"] - dt.timedelta(days=rng.randint(1, 10))
@@ -929,7 +938,7 @@ class _OfficeContext:
                     ).date()
                 if rng.random() < 0.03:
                     flag = rng.choice(list(RedFlag))
-                    resolved = completed + dt.timedelta(hours=rng.randint(1, 30))
+                    resolved = self._in_hours(completed + dt.timedelta(hours=rng.randint(1, 30)))
                     # One raised in the last day or so may still be with the provider.
                     base.update(
                         red_flags=flag.value,
@@ -968,15 +977,19 @@ class _OfficeContext:
         rng = self.rng
         if rng.random() < NOT_REACHED_SHARE:
             calls = [
-                due.due_at + dt.timedelta(days=n, hours=rng.randint(1, 8))
+                self._in_hours(due.due_at + dt.timedelta(days=n, hours=rng.randint(1, 8)))
                 for n in range(MIN_ATTEMPTS_TO_CLOSE_UNREACHED)
             ]
-            closed = max(calls[-1], due.overdue_at) + dt.timedelta(hours=rng.randint(4, 48))
+            closed = self._in_hours(
+                max(calls[-1], due.overdue_at) + dt.timedelta(hours=rng.randint(4, 48))
+            )
             if closed <= self.now:
                 return False, closed, len(calls)
             return None, None, sum(c <= self.now for c in calls)
         window = (due.overdue_at - due.due_at).total_seconds()
-        completed = due.due_at + dt.timedelta(seconds=rng.uniform(0, window * 1.1))
+        completed = self._in_hours(
+            due.due_at + dt.timedelta(seconds=rng.uniform(0, window * 1.1))
+        )
         if completed <= self.now:
             return True, completed, rng.choice((1, 1, 1, 2))
         # In hand: a visit booked later in its window, or a call tried once already.
@@ -984,15 +997,24 @@ class _OfficeContext:
         return None, None, int(tried and rng.random() < 0.5)
 
     def _today(self) -> int:
-        """Today's list: one case at each point of the day, timed around the moment of seeding."""
+        """Today's list (TODAY_SLOTS), each case where the clock says it stands now."""
         today = local_today(self.tz, self.now)
-        earliest = at_local(self.tz, today, dt.time(0, 30))
-        latest = at_local(self.tz, today, dt.time(22, 30))
-        for status, minutes in zip(TODAY_STATUSES, TODAY_OFFSETS_MIN, strict=True):
-            start = min(max(self.now + dt.timedelta(minutes=minutes), earliest), latest)
-            start = start.replace(minute=start.minute - start.minute % 5, second=0, microsecond=0)
-            self._case_on(today, 0, target=status, start=start)
-        return len(TODAY_STATUSES)
+        for slot in TODAY_SLOTS:
+            start = at_local(self.tz, today, slot)
+            since = (self.now - start).total_seconds() / 60
+            status = next((s for after, s in TODAY_STAGES if since >= after), None)
+            self._case_on(today, 0, target=status or CaseStatus.SCHEDULED, start=start)
+        return len(TODAY_SLOTS)
+
+    def _in_hours(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` moved into office hours (OPEN_HOUR to CLOSE_HOUR, office time): a time in
+        the night becomes the next morning, as staff would have done it."""
+        local = to_local(self.tz, moment)
+        if local.hour < OPEN_HOUR:
+            local = local.replace(hour=OPEN_HOUR + local.hour % 3)
+        elif local.hour >= CLOSE_HOUR:
+            local = (local + dt.timedelta(days=1)).replace(hour=OPEN_HOUR + local.hour % 3)
+        return at_local(self.tz, local.date(), local.time())
 
 
 _STEP_ORDER = {s.key: i for i, s in enumerate(STEPS)}

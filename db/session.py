@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from mild.days import sqlite_local_date, sqlite_local_period
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "mild.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -25,7 +27,7 @@ def database_url() -> str:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, busy timeout, foreign keys; and transactions we start ourselves.
+    """WAL, busy timeout, foreign keys, office-local days; and transactions we start ourselves.
 
     pysqlite's own transaction handling begins late and DEFERRED, which lost most concurrent
     read-modify-write updates in our tests. Writes begin IMMEDIATE (the write lock up front);
@@ -41,6 +43,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Office-local days for the metrics, exact like PostgreSQL's timezone() (mild.days).
+        dbapi_connection.create_function("local_date", 2, sqlite_local_date, deterministic=True)
+        dbapi_connection.create_function(
+            "local_period", 3, sqlite_local_period, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:

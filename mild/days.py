@@ -26,3 +26,32 @@ def at_local(tz_name: str, day: dt.date, time: dt.time) -> dt.datetime:
 
 def to_local(tz_name: str, moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(tz_name))
+
+
+# --- For SQLite, which knows no time zones ------------------------------------------------------
+# Registered on every SQLite connection (db/session.py) as local_date(ts, tz) and
+# local_period(ts, tz, grain), so office-local days in SQL are exact on both backends, summer
+# time included: PostgreSQL converts with timezone(tz, ts) and these do the same with zoneinfo.
+
+
+def _stored_local(stored: str, tz_name: str) -> dt.date:
+    """The office-local day of a UTC timestamp as SQLite stores it ('2026-07-01 04:20:00')."""
+    moment = dt.datetime.fromisoformat(stored).replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(tz_name)).date()
+
+
+def sqlite_local_date(stored: str | None, tz_name: str | None) -> str | None:
+    """local_date(ts, tz): 'YYYY-MM-DD' at the office; NULL for a NULL timestamp."""
+    if stored is None or tz_name is None:
+        return None
+    return _stored_local(stored, tz_name).isoformat()
+
+
+def sqlite_local_period(stored: str | None, tz_name: str | None, grain: str) -> str | None:
+    """local_period(ts, tz, 'week' | 'month'): the Monday of the office-local week, or the 1st
+    of the office-local month, holding `ts`."""
+    if stored is None or tz_name is None:
+        return None
+    day = _stored_local(stored, tz_name)
+    start = day - dt.timedelta(days=day.weekday()) if grain == "week" else day.replace(day=1)
+    return start.isoformat()

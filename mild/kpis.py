@@ -12,7 +12,6 @@ import calendar
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from mild import messages
 from mild.errors import RuleViolation
@@ -96,8 +95,9 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
             "funnel",
             "Funnel: consult request to follow-up complete",
             "Cases that have reached each stage by now: intake started, booked, procedure "
-            "done (end time recorded), follow-up complete so far (every follow-up due by now "
-            "is done, at least one of them; a closed case has done all five).",
+            "done (end time recorded), follow-up complete so far (at least one follow-up done, "
+            "a call made before it fell due included, and none that has fallen due still "
+            "open; a closed case has done them all).",
             "Consult requests made in the date range.",
             "Nothing: a cancelled case counts at the stages it reached; a case with a "
             "follow-up overdue or not yet due at all stops at 'procedure done'.",
@@ -110,19 +110,20 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
             f"First cases whose patient was in the room by the scheduled start + "
             f"{p.on_time_grace_minutes} min grace. 'In the room' is the patient-in-room time "
             "on the checklist (the time it happened, as corrected by the nurse); cases charted "
-            "before that step existed count their anesthesia start.",
-            "First cases: the earliest-scheduled case of each office-day that was not cancelled.",
-            "Cancelled cases (the next case is then the first). A first case not yet started "
-            "whose grace has not yet run out is left out until it starts or the grace passes.",
+            "before that step existed count their anesthesia start instead.",
+            "First cases: the earliest-scheduled case of each office-day that went ahead (not "
+            "cancelled); two booked for the same minute: the lower case number.",
+            "Cancelled cases: the next case is then the first, and the cancelled first slot is "
+            "counted beside the share ('First slots cancelled'). A first case whose patient is "
+            "not yet in the room and whose grace has not yet run out is left out until then.",
             PROCEDURE_DAY,
             "%",
         ),
         Kpi(
             "duration",
             "Procedure duration",
-            "Minutes from procedure start to procedure end, summed (mean) or ranked (median: "
-            "the middle case, or the mean of the two middle cases, computed by the database "
-            "on both SQLite and PostgreSQL).",
+            "Minutes from procedure start to procedure end: the mean, and the median (the "
+            "middle case, or the mean of the two middle cases).",
             "Cases with both a procedure start and end time.",
             "Cases without an end time (not finished, or not recorded).",
             PROCEDURE_DAY,
@@ -147,32 +148,57 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
             "min",
         ),
         Kpi(
+            "cancelled_first_slots",
+            "First slots cancelled",
+            "Office-days whose earliest-booked case (the first slot) was cancelled, whenever "
+            "the cancellation was made: the room may have stood idle at the start of the day.",
+            "None: a count per office and period, shown beside the on-time share.",
+            "Days still to come.",
+            PROCEDURE_DAY,
+            "days",
+        ),
+        Kpi(
             "same_day_cancellation",
             "Same-day cancellations",
             "Cases cancelled on their booked day (office-local), by reason.",
             "Cases booked for that day: every case scheduled on it, less those cancelled on "
-            "an earlier day.",
-            "Cases cancelled before their booked day (they were no longer booked for it).",
+            "an earlier day. Past days only.",
+            "Today and days still to come (their cancellations are not all known yet); cases "
+            "cancelled before their booked day (they were no longer booked for it).",
             PROCEDURE_DAY,
             "%",
         ),
         Kpi(
-            "turnaround",
-            "Turnaround between cases",
-            "Minutes from the previous case's procedure end to the next case's procedure start, "
-            "cases in order of procedure start (mean and median). Negative when two rooms "
-            "overlap.",
+            "turnover",
+            "Turnover",
+            "Minutes from the previous patient out of the room to the next patient in the "
+            "room (AACD glossary), cases in order of patient in room (mean and median). "
+            "'Out of the room' is the patient-out-of-room time, else the recovery-room "
+            "arrival; 'in the room' as for on-time starts. Negative when two rooms overlap.",
+            "Pairs of consecutive cases at the same office on the same day (the practice runs "
+            "one procedure room per office).",
+            "The first case of a day; pairs where either time is missing; cases at different "
+            "offices or on different days never pair.",
+            PROCEDURE_DAY,
+            "min",
+        ),
+        Kpi(
+            "interval",
+            "Procedure-to-procedure interval",
+            "Minutes from the previous case's procedure end to the next case's procedure "
+            "start, cases in order of procedure start (mean and median). Not the turnover: it "
+            "includes getting the patient out, the room ready, the next patient in and "
+            "anesthetised.",
             "Pairs of consecutive cases at the same office on the same day.",
-            "The first case of a day; pairs where the previous case has no end time; cases at "
-            "different offices or on different days never pair.",
+            "The first case of a day; pairs where the previous case has no end time.",
             PROCEDURE_DAY,
             "min",
         ),
         Kpi(
             "next_day_call",
             f"Next-day call within {p.next_day_call_hours} h",
-            f"Discharged cases whose next-day call reached the patient within "
-            f"{p.next_day_call_hours} h of discharge.",
+            f"Discharged cases whose next-day call reached the patient no more than "
+            f"{p.next_day_call_hours} hours after the discharge time (to the minute).",
             f"Discharged cases whose result is known: reached within {p.next_day_call_hours} h, "
             f"or discharged more than {p.next_day_call_hours} h ago. A case not reached by then "
             "counts against the rate.",
@@ -183,9 +209,11 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
         ),
         Kpi(
             "return_to_work",
-            f"Return to work within {p.return_to_work_days * 24} h",
+            f"Back at work by day {p.return_to_work_days} after discharge",
             f"Patients back at work on or before the discharge day + {p.return_to_work_days} "
-            "days, as told on the next-day call.",
+            "calendar days (office-local), as told on the next-day call: the call records the "
+            "day of return, not the hour, so this is not an exact "
+            f"{p.return_to_work_days * 24} hours.",
             "Working patients (marked as working at intake) whose next-day call reached them.",
             "Patients not working; calls that did not reach the patient. A return after the "
             "call is not asked, so it counts as not returned.",
@@ -214,30 +242,38 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
         Kpi(
             "resolution",
             "Time to resolve an escalation",
-            "Hours from escalation to its resolution (median); open escalations counted apart.",
-            "Resolved escalations.",
-            "Escalations not yet resolved (shown as open).",
+            "Hours from escalation to its resolution (median). Beside it, the escalations "
+            "open now: escalated and not resolved at this moment, whatever the discharge day "
+            "(not limited to the date range).",
+            "Resolved escalations of the cases discharged in the range.",
+            "Escalations not yet resolved (counted as open now).",
             DISCHARGE_DAY,
             "h",
         ),
         Kpi(
             "nprs",
             "Pain (NPRS) change from baseline",
-            f"Per visit: the mean of (NPRS at the visit - NPRS at intake); the share improved "
-            f"counts a drop of {p.nprs_points} points or more, or of {p.nprs_percent}% or more.",
-            "Completed follow-ups with an NPRS score whose case has an intake NPRS.",
-            "Follow-ups not done, or without a score; cases without a baseline.",
+            f"Per visit: the mean change (NPRS at intake - NPRS at the visit; a drop in pain "
+            f"is an improvement, plotted upward) among patients scored; the share improved: "
+            f"a drop of {p.nprs_points} points or more, or of {p.nprs_percent}% or more.",
+            "The share improved is taken over every follow-up of that visit due by now (or done "
+            "early), reached or not: a patient not reached counts as not improved, and the "
+            "number not reached is shown beside it.",
+            "Follow-ups not yet due. The mean leaves out patients not reached, without a "
+            "score, or without an intake score.",
             DISCHARGE_DAY,
             "points",
         ),
         Kpi(
             "odi",
             "Disability (ODI) change from baseline",
-            f"Per visit: the mean of (ODI at the visit - ODI at intake); the share improved "
-            f"counts a drop of {p.odi_points:g} points or more (the MILD trials' threshold).",
-            "Completed visits with an ODI score whose case has an intake ODI.",
-            "Visits not done, or without an ODI (the next-day call has none); cases without a "
-            "baseline.",
+            f"Per visit: the mean change (ODI at intake - ODI at the visit; less disability is "
+            f"an improvement, plotted upward) among patients scored; the share improved: a "
+            f"drop of {p.odi_points:g} points or more (the MILD trials' threshold).",
+            "The share improved is taken over every visit due by now (or done early), reached "
+            "or not: a patient not reached counts as not improved.",
+            "Visits not yet due; the next-day call (it asks no ODI). The mean leaves out "
+            "patients not reached, without a score, or without an intake score.",
             DISCHARGE_DAY,
             "points",
         ),
@@ -312,20 +348,6 @@ def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
     year = today.year + (month - 1) // 12
     month = (month - 1) % 12 + 1
     return dt.date(year, month, 1), today
-
-
-def standard_offset_minutes(tz_name: str, year: int) -> int:
-    """The zone's standard (winter) offset from UTC in minutes, e.g. -300 for New York.
-
-    SQLite knows no time zones, so its queries shift UTC by this fixed offset: during summer
-    time local clocks are an hour later than that, which moves no procedure-day event across
-    midnight (clinics work 06:00-20:00) and so no case to another day, week or month.
-    """
-    zone = ZoneInfo(tz_name)
-    offsets = [
-        dt.datetime(year, month, 1, 12, tzinfo=zone).utcoffset() for month in (1, 7)
-    ]  # the smaller of January's and July's is standard time, north or south
-    return int(min(o for o in offsets if o is not None).total_seconds() // 60)
 
 
 # --- Ratios ------------------------------------------------------------------------------------

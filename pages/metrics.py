@@ -51,7 +51,9 @@ def render() -> None:
             metrics.period_table(data, ["completed"], "completed_cases", "metrics_throughput")
     if quality.open:
         with quality:
-            metrics.heading("First-case on-time start", "first_case_on_time")
+            metrics.heading(
+                "First-case on-time start", "first_case_on_time", "cancelled_first_slots"
+            )
             metrics.period_chart(
                 data, "on_time_pct", "First cases on time", "%", "metrics_on_time_chart"
             )
@@ -79,10 +81,24 @@ def render() -> None:
                 data, "same_day_pct", "Cancelled on the day", "%", "metrics_same_day_chart"
             )
             metrics.cancellation_reasons(data)
-            metrics.heading("Turnaround between cases", "turnaround")
-            metrics.period_chart(
-                data, "turnaround_mean", "Mean turnaround", "minutes", "metrics_turnaround_chart"
-            )
+            metrics.heading("Turnover and procedure-to-procedure interval", "turnover", "interval")
+            left, right = st.columns(2)
+            with left:
+                metrics.period_chart(
+                    data,
+                    "turnover_mean",
+                    "Mean turnover (out of room to next in room)",
+                    "minutes",
+                    "metrics_turnover_chart",
+                )
+            with right:
+                metrics.period_chart(
+                    data,
+                    "interval_mean",
+                    "Mean procedure-to-procedure interval",
+                    "minutes",
+                    "metrics_interval_chart",
+                )
             metrics.period_table(data, metrics.DAY_QUALITY, "day_quality", "metrics_quality")
     if after.open:
         with after:
@@ -90,11 +106,11 @@ def render() -> None:
             left, right = st.columns(2)
             with left:
                 metrics.period_chart(
-                    data, "call_pct", "Called within 48 h", "%", "metrics_call_chart"
+                    data, "call_pct", "Reached within 48 h of discharge", "%", "metrics_call_chart"
                 )
             with right:
                 metrics.period_chart(
-                    data, "rtw_pct", "Back at work within 48 h", "%", "metrics_rtw_chart"
+                    data, "rtw_pct", "Back at work by day 2", "%", "metrics_rtw_chart"
                 )
             metrics.heading("Red flags and escalations", "red_flags", "escalations", "resolution")
             metrics.period_chart(

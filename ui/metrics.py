@@ -44,26 +44,29 @@ KPIS = kpi_definitions()
 COMPARISON_COLUMNS: dict[str, tuple[str, str, str]] = {
     "completed": ("Completed", "completed", "%d"),
     "on_time_pct": ("First case on time %", "first_case_on_time", "%.1f"),
+    "cancelled_first_slots": ("First slots cancelled", "cancelled_first_slots", "%d"),
     "duration_mean": ("Duration mean (min)", "duration", "%.1f"),
     "duration_median": ("Duration median (min)", "duration", "%.1f"),
     "over_long_pct": ("Over 60 min %", "over_60", "%.1f"),
     "recovery_median": ("Recovery median (min)", "recovery_stay", "%.1f"),
     "same_day_pct": ("Same-day cancelled %", "same_day_cancellation", "%.1f"),
-    "turnaround_median": ("Turnaround median (min)", "turnaround", "%.1f"),
-    "call_pct": ("Called in 48 h %", "next_day_call", "%.1f"),
-    "rtw_pct": ("Back at work in 48 h %", "return_to_work", "%.1f"),
-    "red_flags_per_100": ("Red flags / 100", "red_flags", "%.1f"),
-    "escalations_per_100": ("Escalations / 100", "escalations", "%.1f"),
-    "resolution_median": ("Resolution median (h)", "resolution", "%.1f"),
-    "open_escalations": ("Open escalations", "resolution", "%d"),
-    "nprs_improved_pct": ("NPRS improved % (3 mo)", "nprs", "%.1f"),
-    "odi_improved_pct": ("ODI improved % (3 mo)", "odi", "%.1f"),
+    "turnover_median": ("Turnover median (min)", "turnover", "%.1f"),
+    "interval_median": ("Procedure interval median (min)", "interval", "%.1f"),
+    "call_pct": ("Called within 48 h %", "next_day_call", "%.1f"),
+    "rtw_pct": ("Back at work by day 2 %", "return_to_work", "%.1f"),
+    "red_flags_per_100": ("Red flags / 100 cases", "red_flags", "%.1f"),
+    "escalations_per_100": ("Escalations / 100 cases", "escalations", "%.1f"),
+    "resolution_median": ("Time to resolve, median (h)", "resolution", "%.1f"),
+    "open_escalations": ("Escalations open now", "resolution", "%d"),
+    "nprs_improved_pct": ("Pain improved % of due (3 mo)", "nprs", "%.1f"),
+    "odi_improved_pct": ("Disability improved % of due (3 mo)", "odi", "%.1f"),
 }
 PERIOD_COLUMNS: dict[str, str] = {
     "completed": "Completed",
     "first_cases": "First cases",
     "on_time": "First cases on time",
     "on_time_pct": "First case on time %",
+    "cancelled_first_slots": "First slots cancelled",
     "timed_cases": "Timed cases",
     "duration_mean": "Duration mean (min)",
     "over_long_pct": "Over 60 min %",
@@ -71,15 +74,17 @@ PERIOD_COLUMNS: dict[str, str] = {
     "booked": "Booked for the day",
     "cancelled_same_day": "Cancelled same day",
     "same_day_pct": "Same-day cancelled %",
-    "turnaround_pairs": "Turnaround pairs",
-    "turnaround_mean": "Turnaround mean (min)",
+    "turnover_pairs": "Turnover pairs",
+    "turnover_mean": "Turnover mean (min)",
+    "interval_pairs": "Procedure interval pairs",
+    "interval_mean": "Procedure interval mean (min)",
     "discharged": "Discharged",
-    "call_known": "Calls due (48 h passed or reached)",
-    "called_in_time": "Reached in 48 h",
-    "call_pct": "Called in 48 h %",
+    "call_known": "Calls decided (48 h passed or reached)",
+    "called_in_time": "Reached within 48 h",
+    "call_pct": "Called within 48 h %",
     "rtw_answered": "Working, answered",
-    "rtw_returned": "Back at work in 48 h",
-    "rtw_pct": "Back at work in 48 h %",
+    "rtw_returned": "Back at work by day 2",
+    "rtw_pct": "Back at work by day 2 %",
     "red_flags": "Red flags",
     "escalations": "Escalations",
     "red_flags_per_100": "Red flags / 100",
@@ -90,6 +95,7 @@ DAY_QUALITY = [
     "first_cases",
     "on_time",
     "on_time_pct",
+    "cancelled_first_slots",
     "timed_cases",
     "duration_mean",
     "over_long_pct",
@@ -97,8 +103,10 @@ DAY_QUALITY = [
     "booked",
     "cancelled_same_day",
     "same_day_pct",
-    "turnaround_pairs",
-    "turnaround_mean",
+    "turnover_pairs",
+    "turnover_mean",
+    "interval_pairs",
+    "interval_mean",
 ]
 AFTER_DISCHARGE = [
     "discharged",
@@ -240,14 +248,24 @@ def heading(title: str, *keys: str) -> None:
             definition(KPIS[key])
 
 
+def _headers(frame: pd.DataFrame, column_config: dict | None) -> pd.DataFrame:
+    """The frame with the headings the table shows (the clinic's words, not column names)."""
+    names = {}
+    for column, config in (column_config or {}).items():
+        label = config if isinstance(config, str) else (config or {}).get("label")
+        if label:
+            names[column] = label
+    return frame.rename(columns=names)
+
+
 def table(frame: pd.DataFrame, name: str, key: str, column_config: dict | None = None) -> None:
-    """A table and, under it, the same rows as a CSV download."""
+    """A table and, under it, the same rows as a CSV download with the same headings."""
     st.dataframe(
         frame, hide_index=True, width="stretch", column_config=column_config, key=f"{key}_table"
     )
     st.download_button(
         "Download CSV",
-        data=frame.to_csv(index=False),
+        data=_headers(frame, column_config).to_csv(index=False),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -261,7 +279,11 @@ def _codes(data: OfficeMetrics) -> dict[int, str]:
 
 
 def _file_name(data: OfficeMetrics, what: str) -> str:
-    return f"{what}_{data.range.start.isoformat()}_{data.range.end.isoformat()}"
+    """Named by the days its data covers: the range, up to today when it runs on."""
+    last = data.range.end
+    if data.offices and data.computed_at is not None:
+        last = min(last, today(data.offices, data.computed_at))
+    return f"{what}_{data.range.start.isoformat()}_to_{last.isoformat()}"
 
 
 def range_caption(chosen: DateRange, today: dt.date) -> None:
@@ -477,8 +499,9 @@ def escalation_table(data: OfficeMetrics) -> None:
 
 
 def outcomes(data: OfficeMetrics) -> None:
-    """NPRS and ODI mean change from baseline at each visit, one line per office, and the table
-    with the share reaching a clinically important improvement."""
+    """NPRS and ODI mean improvement from baseline at each visit (upward is better), one line
+    per office, and the table: due, not reached, scored, mean improvement, and the share of all
+    due reaching a clinically important improvement."""
     codes = _codes(data)
     order = {k: i for i, k in enumerate(FollowUpKind)}
     rows = data.outcomes.assign(
@@ -491,10 +514,10 @@ def outcomes(data: OfficeMetrics) -> None:
         return
     left, right = st.columns(2)
     for column, measure, title in (
-        (left, "nprs", "Pain (NPRS): mean change"),
-        (right, "odi", "Disability (ODI): mean change"),
+        (left, "nprs", "Pain (NPRS): mean improvement"),
+        (right, "odi", "Disability (ODI): mean improvement"),
     ):
-        scored = rows[["office", "visit", f"{measure}_n", f"{measure}_mean_change"]]
+        scored = rows[["office", "visit", f"{measure}_n", f"{measure}_mean_improvement"]]
         scored = scored[scored[f"{measure}_n"] > 0]
         traces = []
         for office, mine in scored.groupby("office", sort=True):
@@ -504,27 +527,35 @@ def outcomes(data: OfficeMetrics) -> None:
                     "mode": "lines+markers",
                     "name": office,
                     "x": list(mine.visit),
-                    "y": _values(mine[f"{measure}_mean_change"]),
+                    "y": _values(mine[f"{measure}_mean_improvement"]),
                 }
             )
         with column:
-            _chart(_figure(title, "change (points)", traces), f"metrics_{measure}_chart")
+            _chart(
+                _figure(title, "improvement (points, up is better)", traces),
+                f"metrics_{measure}_chart",
+            )
     shown = {
         "office": "Office",
         "visit": "Visit",
-        "nprs_n": "NPRS scores",
-        "nprs_mean_change": "NPRS mean change",
-        "nprs_improved_pct": "NPRS improved %",
-        "odi_n": "ODI scores",
-        "odi_mean_change": "ODI mean change",
-        "odi_improved_pct": "ODI improved %",
+        "due": "Due",
+        "not_reached": "Not reached",
+        "nprs_n": "NPRS scored",
+        "nprs_mean_improvement": "NPRS mean improvement (points)",
+        "nprs_improved_pct": "NPRS improved % of due",
+        "odi_due": "ODI due",
+        "odi_n": "ODI scored",
+        "odi_mean_improvement": "ODI mean improvement (points)",
+        "odi_improved_pct": "ODI improved % of due",
     }
     table(
         rows[list(shown)],
         _file_name(data, "outcomes_by_visit"),
         "metrics_outcomes",
         {
-            c: st.column_config.NumberColumn(label, format="%d" if c.endswith("_n") else "%.1f")
+            c: st.column_config.NumberColumn(
+                label, format="%.1f" if c.endswith(("_improvement", "_pct")) else "%d"
+            )
             for c, label in shown.items()
             if c not in ("office", "visit")
         }

@@ -6,8 +6,8 @@ days chosen, and returns one row per office and period: tens of rows, never the 
 pandas only shapes those rows. Definitions are in mild/kpis.py; tests/db/test_metrics.py checks
 each number against answers worked out by hand, on SQLite and PostgreSQL.
 
-Office-local days differ by backend (see `LocalTime`): PostgreSQL converts with the office's
-time zone; SQLite shifts UTC by the zone's standard offset.
+Office-local days are exact on both backends (see `LocalTime`): PostgreSQL converts with the
+office's time zone, SQLite with zoneinfo through functions registered on each connection.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from db.models import AuditEvent, Case, FollowUp, Office
 from db.queries.home import OfficeRow, offices
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
-from mild.days import local_day_bounds
+from mild.days import local_day_bounds, local_today
 from mild.followup import FollowUpKind
 from mild.kpis import (
     DEFAULT_POLICY,
@@ -48,57 +48,39 @@ from mild.kpis import (
     mean,
     per_cases,
     percent,
-    standard_offset_minutes,
 )
 
 
 class LocalTime:
-    """Office-local dates of UTC timestamps, as SQL, for the session's backend.
+    """Office-local dates of UTC timestamps, as SQL, for the session's backend; exact on both,
+    summer time and the days clocks change included.
 
-    PostgreSQL: `timezone(office.timezone, ts)` (ts AT TIME ZONE the office's zone, from the
-    joined office row), then date_trunc. SQLite has no time zones: `date(ts, '-300 minutes')`
-    with the zone's standard offset chosen by a CASE on office_id. In summer time that is an
-    hour early, which moves no procedure-day event across midnight (mild.kpis explains).
-    Queries using it must join Office on the office_id they pass.
+    PostgreSQL: `timezone(office.timezone, ts)` (ts AT TIME ZONE the office's zone), then
+    date_trunc. SQLite has no time zones: `local_date(ts, office.timezone)` and
+    `local_period(...)`, functions registered on each connection that convert with zoneinfo
+    (mild.days). Queries using it must join Office on the office_id they pass.
     """
 
-    def __init__(self, session: Session, office_rows: Collection[OfficeRow], year: int) -> None:
+    def __init__(self, session: Session) -> None:
         self.sqlite = session.get_bind().dialect.name == "sqlite"
-        self.shifts = {
-            o.id: f"{standard_offset_minutes(o.timezone, year):+d} minutes" for o in office_rows
-        }
 
-    def _shift(self, office_id: ColumnElement) -> ColumnElement:
-        # Written into the SQL (ints and offsets we made, nothing typed by a user): repeated
-        # in every date expression, as bound parameters they would run to hundreds.
-        whens = [
-            (office_id == literal_column(str(int(i))), literal_column(f"'{shift}'"))
-            for i, shift in self.shifts.items()
-        ]
-        return case(*whens, else_=literal_column("'+0 minutes'"))
-
-    def day(self, ts: ColumnElement, office_id: ColumnElement) -> ColumnElement[dt.date]:
+    def day(self, ts: ColumnElement) -> ColumnElement[dt.date]:
         """The office-local calendar day of `ts`."""
         if self.sqlite:
-            return func.date(ts, self._shift(office_id), type_=Date)
+            return func.local_date(ts, Office.timezone, type_=Date)
         return cast(func.timezone(Office.timezone, ts), Date)
 
-    def period(
-        self, ts: ColumnElement, office_id: ColumnElement, grain: Grain
-    ) -> ColumnElement[dt.date]:
+    def period(self, ts: ColumnElement, grain: Grain) -> ColumnElement[dt.date]:
         """The first day (Monday, or the 1st) of the office-local week or month holding `ts`."""
         if self.sqlite:
-            steps = ("weekday 0", "-6 days") if grain == Grain.WEEK else ("start of month",)
-            return func.date(ts, self._shift(office_id), *steps, type_=Date)
+            return func.local_period(ts, Office.timezone, grain.value, type_=Date)
         unit = literal_column("'week'" if grain == Grain.WEEK else "'month'")
         return cast(func.date_trunc(unit, func.timezone(Office.timezone, ts)), Date)
 
-    def day_plus(
-        self, ts: ColumnElement, office_id: ColumnElement, days: int
-    ) -> ColumnElement[dt.date]:
+    def day_plus(self, ts: ColumnElement, days: int) -> ColumnElement[dt.date]:
         """The office-local day of `ts` plus whole days."""
         if self.sqlite:
-            return func.date(ts, self._shift(office_id), f"+{days} days", type_=Date)
+            return func.date(func.local_date(ts, Office.timezone), f"+{days} days", type_=Date)
         return cast(func.timezone(Office.timezone, ts), Date) + days
 
     def seconds(self, start: ColumnElement, end: ColumnElement) -> ColumnElement[float]:
@@ -139,6 +121,23 @@ def _in_range(f: MetricsFilter, ts: ColumnElement, office_id: ColumnElement) -> 
     return or_(*ranges)
 
 
+def _before_today(
+    f: MetricsFilter, ts: ColumnElement, office_id: ColumnElement
+) -> ColumnElement[bool]:
+    """On an office-local day before today's (exact: today's start in each office's zone)."""
+    by_zone: dict[str, list[int]] = {}
+    for o in f.office_rows:
+        by_zone.setdefault(o.timezone, []).append(o.id)
+    if not by_zone:
+        return office_id.is_(None)
+    return or_(
+        *[
+            and_(office_id.in_(ids), ts < local_day_bounds(zone, local_today(zone, f.now))[0])
+            for zone, ids in by_zone.items()
+        ]
+    )
+
+
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
@@ -171,7 +170,7 @@ def _median_columns(name: str) -> list[str]:
     return [f"{name}_mid_total", f"{name}_mid_count"]
 
 
-# --- Procedure days: throughput, first case, duration, recovery, cancellations, turnaround ----
+# --- Procedure days: throughput, first case, duration, recovery, cancellations, turnover -----
 
 DAY_COUNTS = (
     "completed",
@@ -184,34 +183,46 @@ DAY_COUNTS = (
     "cancelled_same_day",
     "first_cases",
     "on_time",
-    "turnaround_pairs",
-    "turnaround_total",
+    "cancelled_first_slots",
+    "turnover_pairs",
+    "turnover_total",
+    "interval_pairs",
+    "interval_total",
 )
-DAY_MEDIANS = ("duration", "recovery", "turnaround")
+DAY_MEDIANS = ("duration", "recovery", "turnover", "interval")
 
 
 def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
     """Every procedure-day KPI in one pass over the cases booked in the range, per office,
-    period and same-day cancellation reason (None for all other cases):
+    period and same-day cancellation reason (None for all other cases), as mild/kpis.py
+    defines them:
 
     completed cases; procedure minutes (and over the long mark); recovery minutes; cases booked
-    for the day and cancelled on it; first cases of the office-day (not cancelled) whose result
-    is known, and those on time; turnaround gaps between consecutive cases of an office-day;
-    and the middle values of duration, recovery and turnaround for the office medians.
+    for a past day and cancelled on it; first cases of the office-day that went ahead whose
+    result is known, and those on time; first slots cancelled; turnover (out of room to the
+    next patient in room) and the procedure-to-procedure interval between consecutive cases of
+    an office-day; and the middle values of duration, recovery, turnover and interval for the
+    office medians.
     """
     p = f.policy
     office = Case.office_id
-    day = local.day(Case.scheduled_start, office)
+    day = local.day(Case.scheduled_start)
     cancelled = Case.status == CaseStatus.CANCELLED
-    same_day = and_(cancelled, local.day(Case.cancelled_at, office) == day)
+    past = _before_today(f, Case.scheduled_start, office)
+    same_day = and_(cancelled, local.day(Case.cancelled_at) == day)
     timed = and_(Case.procedure_started_at.is_not(None), Case.procedure_ended_at.is_not(None))
     recovered = and_(Case.recovery_in_at.is_not(None), Case.recovery_out_at.is_not(None))
+    # In the room: the patient-in-room time charted on the checklist (its event time, corrected
+    # or not); cases charted before that step existed fall back on the anesthesia start. Out of
+    # the room: the patient-out-of-room time, else the recovery-room arrival.
+    in_room = func.coalesce(Case.patient_in_room_at, Case.anesthesia_started_at)
+    out_room = func.coalesce(Case.patient_out_of_room_at, Case.recovery_in_at)
     office_day = (office, day)
     cases = (
         select(
             office.label("office_id"),
-            local.period(Case.scheduled_start, office, f.range.grain).label("period"),
-            case((same_day, Case.cancellation_reason)).label("reason"),
+            local.period(Case.scheduled_start, f.range.grain).label("period"),
+            case((and_(same_day, past), Case.cancellation_reason)).label("reason"),
             _flag(Case.procedure_ended_at.is_not(None)).label("completed"),
             _flag(timed).label("timed"),
             case(
@@ -222,21 +233,30 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
                 (recovered, local.seconds(Case.recovery_in_at, Case.recovery_out_at) / 60.0)
             ).label("stay"),
             _flag(
-                or_(Case.cancelled_at.is_(None), local.day(Case.cancelled_at, office) >= day)
+                and_(
+                    past,
+                    or_(Case.cancelled_at.is_(None), local.day(Case.cancelled_at) >= day),
+                )
             ).label("booked"),
-            _flag(same_day).label("same_day"),
+            _flag(and_(same_day, past)).label("same_day"),
             _flag(cancelled).label("cancelled"),
             Case.scheduled_start,
-            # In the room: the patient-in-room time charted on the checklist (its event time,
-            # corrected or not); cases charted before that step existed fall back on the
-            # anesthesia start.
-            func.coalesce(Case.patient_in_room_at, Case.anesthesia_started_at).label("in_room_at"),
+            in_room.label("in_room_at"),
             Case.procedure_started_at,
-            # The day's first case: cancelled cases sort last, so they are never it.
+            # The first case that went ahead: cancelled cases sort last, so they are never it;
+            # two cases booked for the same minute: the lower case number (the earlier request).
             func.row_number()
             .over(partition_by=office_day, order_by=(cancelled, Case.scheduled_start, Case.id))
             .label("day_rank"),
-            # The case before in order of procedure start; cases never started sort last.
+            # The day's first slot as booked, cancelled or not.
+            func.row_number()
+            .over(partition_by=office_day, order_by=(Case.scheduled_start, Case.id))
+            .label("slot_rank"),
+            # Turnover: the case before in order of patient in room; never in the room: last.
+            func.lag(out_room)
+            .over(partition_by=office_day, order_by=(in_room.is_(None), in_room, Case.id))
+            .label("previous_out"),
+            # The interval: the case before in order of procedure start; never started: last.
             func.lag(Case.procedure_ended_at)
             .over(
                 partition_by=office_day,
@@ -255,11 +275,13 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
     c = cases.c
     grace = p.on_time_grace_minutes
     first = and_(c.day_rank == 1, c.cancelled == 0)
-    in_room = c.in_room_at.is_not(None)
-    known = and_(first, or_(in_room, c.scheduled_start <= f.now - dt.timedelta(minutes=grace)))
-    on_time = and_(first, in_room, local.seconds(c.scheduled_start, c.in_room_at) <= grace * 60)
+    entered = c.in_room_at.is_not(None)
+    known = and_(first, or_(entered, c.scheduled_start <= f.now - dt.timedelta(minutes=grace)))
+    on_time = and_(first, entered, local.seconds(c.scheduled_start, c.in_room_at) <= grace * 60)
+    turned = and_(c.previous_out.is_not(None), entered)
+    turnover = case((turned, local.seconds(c.previous_out, c.in_room_at) / 60.0))
     paired = and_(c.previous_end.is_not(None), c.procedure_started_at.is_not(None))
-    gap = case((paired, local.seconds(c.previous_end, c.procedure_started_at) / 60.0))
+    interval = case((paired, local.seconds(c.previous_end, c.procedure_started_at) / 60.0))
     flagged = select(
         c.office_id,
         c.period,
@@ -274,16 +296,26 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         c.same_day,
         _flag(known).label("first_case"),
         _flag(on_time).label("on_time"),
-        gap.label("gap"),
+        _flag(
+            and_(c.slot_rank == 1, c.cancelled == 1, c.scheduled_start <= f.now)
+        ).label("cancelled_first"),
+        turnover.label("turnover"),
+        interval.label("interval"),
     ).subquery("flagged")
     g = flagged.c
-    values = {"duration": g.duration, "recovery": g.stay, "turnaround": g.gap}
+    values = {
+        "duration": g.duration,
+        "recovery": g.stay,
+        "turnover": g.turnover,
+        "interval": g.interval,
+    }
     ranked = select(
         flagged,
         *[r for name, v in values.items() for r in _ranks(v, g.office_id, name)],
     ).subquery("ranked")
     r = ranked.c
-    middles = {"duration": r.duration, "recovery": r.stay, "turnaround": r.gap}
+    middles = {"duration": r.duration, "recovery": r.stay, "turnover": r.turnover}
+    middles["interval"] = r.interval
     query = select(
         r.office_id,
         r.period,
@@ -298,8 +330,11 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         func.sum(r.same_day),
         func.sum(r.first_case),
         func.sum(r.on_time),
-        func.count(r.gap),
-        func.sum(r.gap),
+        func.sum(r.cancelled_first),
+        func.count(r.turnover),
+        func.sum(r.turnover),
+        func.count(r.interval),
+        func.sum(r.interval),
         *[
             m
             for name, v in middles.items()
@@ -333,14 +368,14 @@ def discharges(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataF
     )
     decided = or_(in_time, Case.discharged_at <= f.now - dt.timedelta(hours=p.next_day_call_hours))
     answered = and_(Case.works.is_(True), reached)
-    deadline = local.day_plus(Case.discharged_at, office, p.return_to_work_days)
+    deadline = local.day_plus(Case.discharged_at, p.return_to_work_days)
     back = and_(
         answered, call.returned_to_work_on.is_not(None), call.returned_to_work_on <= deadline
     )
     rows = (
         select(
             office.label("office_id"),
-            local.period(Case.discharged_at, office, f.range.grain).label("period"),
+            local.period(Case.discharged_at, f.range.grain).label("period"),
             _flag(decided).label("call_known"),
             _flag(in_time).label("called_in_time"),
             _flag(answered).label("rtw_answered"),
@@ -373,9 +408,12 @@ FOLLOW_UP_COUNTS = (
     "red_flags",
     "escalations",
     "resolved",
+    "due",
+    "reached",
     "nprs_n",
     "nprs_total",
     "nprs_improved",
+    "odi_due",
     "odi_n",
     "odi_total",
     "odi_improved",
@@ -385,36 +423,45 @@ FOLLOW_UP_COUNTS = (
 def follow_ups(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
     """Every follow-up of the cases discharged in the range, per office, period of discharge and
     follow-up kind: red flags reported (each flag counted), escalations and how many are
-    resolved; and, for completed
-    follow-ups, NPRS and ODI change from the intake baseline (count, sum) and how many reached
-    the clinically important improvement."""
+    resolved; follow-ups due by now (or done early) and those that reached the patient; and,
+    for completed follow-ups, NPRS and ODI improvement from the intake baseline (intake minus
+    visit: count, sum) and
+    how many reached the clinically important improvement. The outcome shares are taken over
+    every follow-up due, reached or not (mild/kpis.py)."""
     p = f.policy
     office = Case.office_id
     escalated = FollowUp.escalated_at.is_not(None)
     resolved = and_(escalated, FollowUp.escalation_resolved_at.is_not(None))
     done = FollowUp.completed_at.is_not(None)
-    nprs_known = and_(done, FollowUp.nprs.is_not(None), Case.baseline_nprs.is_not(None))
+    due = or_(FollowUp.due_at <= f.now, done)
+    reached = and_(done, FollowUp.reached.is_(True))
+    nprs_known = and_(reached, FollowUp.nprs.is_not(None), Case.baseline_nprs.is_not(None))
     nprs_drop = Case.baseline_nprs - FollowUp.nprs
     nprs_better = or_(
         nprs_drop >= p.nprs_points,
         and_(Case.baseline_nprs > 0, nprs_drop * 100 >= p.nprs_percent * Case.baseline_nprs),
     )
-    odi_known = and_(done, FollowUp.odi.is_not(None), Case.baseline_odi.is_not(None))
+    odi_known = and_(reached, FollowUp.odi.is_not(None), Case.baseline_odi.is_not(None))
     # Float noise (16.4 - 6.4 = 9.999999999999998) must not hide a 10-point drop.
     odi_better = Case.baseline_odi - FollowUp.odi >= p.odi_points - 1e-6
     rows = (
         select(
             office.label("office_id"),
-            local.period(Case.discharged_at, office, f.range.grain).label("period"),
+            local.period(Case.discharged_at, f.range.grain).label("period"),
             FollowUp.kind.label("kind"),
             _flag_count(FollowUp.red_flags).label("flags"),
             _flag(escalated).label("escalated"),
             _flag(resolved).label("resolved"),
+            _flag(due).label("due"),
+            _flag(reached).label("reached"),
             _flag(nprs_known).label("nprs_n"),
-            case((nprs_known, FollowUp.nprs - Case.baseline_nprs)).label("nprs_change"),
+            # Improvement, in points: intake minus visit (a drop in pain reads upward).
+            case((nprs_known, nprs_drop)).label("nprs_change"),
             _flag(and_(nprs_known, nprs_better)).label("nprs_improved"),
+            # The next-day call asks no ODI: only the visits are due one.
+            _flag(and_(due, FollowUp.kind != FollowUpKind.NEXT_DAY_CALL)).label("odi_due"),
             _flag(odi_known).label("odi_n"),
-            case((odi_known, FollowUp.odi - Case.baseline_odi)).label("odi_change"),
+            case((odi_known, Case.baseline_odi - FollowUp.odi)).label("odi_change"),
             _flag(and_(odi_known, odi_better)).label("odi_improved"),
         )
         .join(Office, Office.id == office)
@@ -430,9 +477,12 @@ def follow_ups(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataF
         func.sum(r.flags),
         func.sum(r.escalated),
         func.sum(r.resolved),
+        func.sum(r.due),
+        func.sum(r.reached),
         func.sum(r.nprs_n),
         func.sum(r.nprs_change),
         func.sum(r.nprs_improved),
+        func.sum(r.odi_due),
         func.sum(r.odi_n),
         func.sum(r.odi_change),
         func.sum(r.odi_improved),
@@ -442,6 +492,25 @@ def follow_ups(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataF
         query,
         ["office_id", "period", "kind", *FOLLOW_UP_COUNTS],
     )
+
+
+def open_escalations(session: Session, f: MetricsFilter) -> pd.DataFrame:
+    """Per office: escalations not resolved at `now`, whatever the discharge day (the few open
+    rows, through the open-escalation index)."""
+    query = (
+        select(FollowUp.office_id, func.count())
+        .where(
+            FollowUp.office_id.in_(f.office_ids),
+            FollowUp.escalated_at.is_not(None),
+            FollowUp.escalated_at <= f.now,
+            or_(
+                FollowUp.escalation_resolved_at.is_(None),
+                FollowUp.escalation_resolved_at > f.now,
+            ),
+        )
+        .group_by(FollowUp.office_id)
+    )
+    return _frame(session, query, ["office_id", "open_now"])
 
 
 def resolution_medians(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
@@ -518,7 +587,7 @@ def funnel(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame
 # --- Everything the screen shows -------------------------------------------------------------
 
 PERIOD_COUNTS = (*DAY_COUNTS, *DISCHARGE_COUNTS, "red_flags", "escalations", "resolved")
-OUTCOME_COUNTS = FOLLOW_UP_COUNTS[3:]
+OUTCOME_COUNTS = FOLLOW_UP_COUNTS[3:]  # due, reached, NPRS and ODI
 
 
 @dataclass(frozen=True)
@@ -562,7 +631,8 @@ def _rates(frame: pd.DataFrame, policy: KpiPolicy) -> pd.DataFrame:
         over_long_pct=_each(percent, frame.over_long, frame.timed_cases),
         recovery_mean=_each(mean, frame.recovery_total, frame.recovery_cases),
         same_day_pct=_each(percent, frame.cancelled_same_day, frame.booked),
-        turnaround_mean=_each(mean, frame.turnaround_total, frame.turnaround_pairs),
+        turnover_mean=_each(mean, frame.turnover_total, frame.turnover_pairs),
+        interval_mean=_each(mean, frame.interval_total, frame.interval_pairs),
         call_pct=_each(percent, frame.called_in_time, frame.call_known),
         rtw_pct=_each(percent, frame.rtw_returned, frame.rtw_answered),
         red_flags_per_100=_each(hundred, frame.red_flags, frame.discharged),
@@ -599,15 +669,18 @@ def _reasons(days: pd.DataFrame) -> pd.DataFrame:
 
 
 def _outcomes(follow: pd.DataFrame) -> pd.DataFrame:
-    """Per office and visit: NPRS and ODI mean change and share improved, visits in order."""
+    """Per office and visit: how many were due, not reached; NPRS and ODI mean change among
+    those scored, and the share improved among all due (not reached counts as not improved);
+    visits in order."""
     sums = follow.groupby(["office_id", "kind"], as_index=False)[list(OUTCOME_COUNTS)].sum()
-    sums = sums[(sums.nprs_n > 0) | (sums.odi_n > 0)]
+    sums = sums[sums.due > 0]
     order = {k: i for i, k in enumerate(FollowUpKind)}
     sums = sums.assign(
-        nprs_mean_change=_each(mean, sums.nprs_total, sums.nprs_n),
-        nprs_improved_pct=_each(percent, sums.nprs_improved, sums.nprs_n),
-        odi_mean_change=_each(mean, sums.odi_total, sums.odi_n),
-        odi_improved_pct=_each(percent, sums.odi_improved, sums.odi_n),
+        not_reached=sums.due - sums.reached,
+        nprs_mean_improvement=_each(mean, sums.nprs_total, sums.nprs_n),
+        nprs_improved_pct=_each(percent, sums.nprs_improved, sums.due),
+        odi_mean_improvement=_each(mean, sums.odi_total, sums.odi_n),
+        odi_improved_pct=_each(percent, sums.odi_improved, sums.odi_due),
         order=[order[FollowUpKind(k)] for k in sums.kind],
     )
     return sums.sort_values(["office_id", "order"]).drop(columns="order").reset_index(drop=True)
@@ -630,6 +703,7 @@ def _comparison(
     by_period: pd.DataFrame,
     medians: pd.DataFrame,
     outcome: pd.DataFrame,
+    open_now: pd.DataFrame,
     f: MetricsFilter,
 ) -> pd.DataFrame:
     """One row per office over the whole range: sums of the period numerators and
@@ -637,6 +711,7 @@ def _comparison(
     totals = by_period.groupby("office_id", as_index=False)[list(PERIOD_COUNTS)].sum()
     totals = _rates(totals, f.policy).set_index("office_id")
     at_visit = outcome[outcome.kind == f.policy.comparison_visit].set_index("office_id")
+    still_open = dict(zip(open_now.office_id, open_now.open_now, strict=True))
     rows = []
     for o in f.office_rows:
         t = totals.loc[o.id]
@@ -648,18 +723,20 @@ def _comparison(
                 "office": o.code,
                 "completed": int(t.completed),
                 "on_time_pct": t.on_time_pct,
+                "cancelled_first_slots": int(t.cancelled_first_slots),
                 "duration_mean": t.duration_mean,
                 "duration_median": m.get("duration_median"),
                 "over_long_pct": t.over_long_pct,
                 "recovery_median": m.get("recovery_median"),
                 "same_day_pct": t.same_day_pct,
-                "turnaround_median": m.get("turnaround_median"),
+                "turnover_median": m.get("turnover_median"),
+                "interval_median": m.get("interval_median"),
                 "call_pct": t.call_pct,
                 "rtw_pct": t.rtw_pct,
                 "red_flags_per_100": t.red_flags_per_100,
                 "escalations_per_100": t.escalations_per_100,
                 "resolution_median": m.get("resolution_median"),
-                "open_escalations": int(t.escalations - t.resolved),
+                "open_escalations": int(still_open.get(o.id, 0)),
                 "nprs_improved_pct": visit.get("nprs_improved_pct"),
                 "odi_improved_pct": visit.get("odi_improved_pct"),
             }
@@ -700,12 +777,13 @@ def office_metrics(
     rows = tuple(offices(allowed))
     f = MetricsFilter(rows, date_range, now, policy)
     with read_session() as s:
-        local = LocalTime(s, rows, now.year)
+        local = LocalTime(s)
         days = procedure_days(s, local, f)
         discharged = discharges(s, local, f)
         follow = follow_ups(s, local, f)
         resolution = resolution_medians(s, local, f)
         requests = funnel(s, local, f)
+        open_now = open_escalations(s, f)
     medians_of_days = [c for n in DAY_MEDIANS for c in _median_columns(n)]
     days = _numbers(days, [*DAY_COUNTS, *medians_of_days])
     discharged = _numbers(discharged, DISCHARGE_COUNTS)
@@ -722,7 +800,7 @@ def office_metrics(
         offices=rows,
         range=date_range,
         by_period=by_period,
-        comparison=_comparison(by_period, medians, outcome, f),
+        comparison=_comparison(by_period, medians, outcome, _numbers(open_now, ["open_now"]), f),
         funnel=requests.fillna({c: 0.0 for c in stages}),
         reasons=_reasons(days),
         outcomes=outcome,

@@ -13,9 +13,10 @@ from db.models import Case, FollowUp, Office, Patient, StaffUser
 from db.queries.home import today_overview
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
+from mild.days import local_today, to_local
 from services.auth import hash_password, sign_in
 
-NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York, 09:00 in Chicago
+NOW = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.UTC)  # 10:30 in New York, 09:30 in Chicago
 
 
 def _seed(**kwargs) -> seed.SeedSummary:
@@ -117,3 +118,70 @@ def test_seed_cli_rejects_words_where_numbers_belong(capsys):
         manage.main(["seed", "--offices", "many"])
     assert exit_.value.code == 2
     assert "'many' is not a whole number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC),  # 03:00 in New York: before hours
+        dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.UTC),  # mid-morning
+        dt.datetime(2026, 11, 25, 3, 30, tzinfo=dt.UTC),  # 22:30 in New York: the day done
+    ],
+    ids=["night", "morning", "evening"],
+)
+def test_the_demo_is_realistic_whatever_hour_it_is_seeded(tmp_path, now):
+    """Procedures only in office hours (07:00-17:00 office time); today's cases where the
+    clock says (before hours all still scheduled, late in the evening all done); every past
+    day finished; no event in the future; same-day cancellations not before 06:00."""
+    engine = get_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    from db.migrate import upgrade
+
+    upgrade(str(engine.url))
+    seed.seed_demo(engine, offices=3, years=0.3, now=now, hash_password=lambda p: "x" * 20)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Case.scheduled_start,
+                Case.status,
+                Case.cancelled_at,
+                Case.cancellation_reason,
+                Case.discharged_at,
+                Case.checked_in_at,
+                Office.timezone,
+            ).join(Office, Office.id == Case.office_id)
+        ).all()
+        calls = conn.execute(
+            select(FollowUp.completed_at, Office.timezone)
+            .join(Office, Office.id == FollowUp.office_id)
+            .where(FollowUp.completed_at.is_not(None))
+        ).all()
+    live = {
+        CaseStatus.CHECKED_IN,
+        CaseStatus.IN_PROCEDURE,
+        CaseStatus.RECOVERY,
+    }
+    today_statuses = set()
+    for start, status, cancelled_at, reason, discharged_at, checked_in_at, tz in rows:
+        if start is None:
+            continue
+        start = start.replace(tzinfo=dt.UTC)
+        local = to_local(tz, start)
+        assert dt.time(7) <= local.time() <= dt.time(17), local
+        today = local_today(tz, now)
+        if local.date() < today:
+            assert status not in live | {CaseStatus.SCHEDULED}, (local, status)
+        if local.date() == today:
+            today_statuses.add(status)
+        for moment in (discharged_at, checked_in_at):
+            assert moment is None or moment.replace(tzinfo=dt.UTC) <= now
+        if cancelled_at is not None and reason in seed.SAME_DAY_REASONS:
+            assert to_local(tz, cancelled_at.replace(tzinfo=dt.UTC)).time() >= dt.time(6)
+    if now.hour == 8:
+        assert today_statuses == {CaseStatus.SCHEDULED}
+    elif now.hour == 3:
+        assert today_statuses == {CaseStatus.DISCHARGED}
+    else:
+        assert live <= today_statuses
+    for completed, tz in calls:
+        hour = to_local(tz, completed.replace(tzinfo=dt.UTC)).hour
+        assert seed.OPEN_HOUR <= hour < seed.CLOSE_HOUR, hour

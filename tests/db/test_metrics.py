@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -195,6 +196,9 @@ def test_first_case_on_time_start_uses_the_first_case_not_cancelled_with_five_mi
 
     week = period_rows(result, a).loc[MON_6]
     assert (week.first_cases, week.on_time, week.on_time_pct) == (3, 2, 66.7)
+    # Tuesday's first slot was cancelled: not hidden, counted beside the share.
+    assert week.cancelled_first_slots == 1
+    assert compared(result, a)["cancelled_first_slots"] == 1
     other = period_rows(result, b).loc[MON_6]
     assert (other.first_cases, other.on_time, other.on_time_pct) == (1, 0, 0.0)
     assert compared(result, a)["on_time_pct"] == 66.7
@@ -312,14 +316,14 @@ def test_same_day_cancellations_count_against_the_cases_booked_for_that_day(db_u
     assert reasons == {CancelReason.NO_ESCORT: 2, CancelReason.NOT_FASTING: 1}
 
 
-def test_turnaround_pairs_consecutive_cases_of_one_office_and_day_only(db_url):
+def test_the_procedure_interval_pairs_consecutive_cases_of_one_office_and_day_only(db_url):
     a, b = make_office("AA", NY), make_office("BB", NY)
     # Tuesday at AA: ends 08:50, 10:00, 11:20, then starts 09:10, 10:30, 11:35: 20, 30, 15 min.
     done(a, at(TUE, "08:00"), 50)
     done(a, at(TUE, "09:10"), 50)
     done(a, at(TUE, "10:30"), 50)
     done(a, at(TUE, "11:35"), 40)
-    # Wednesday: the first case has no end time, so the second has no turnaround.
+    # Wednesday: the first case has no end time, so the second has no interval.
     case(a, at(WED, "08:00"), CaseStatus.IN_PROCEDURE, procedure_started_at=at(WED, "08:00"))
     done(a, at(WED, "09:30"), 50)
     # BB's case falls between AA's on Tuesday but is another office: it pairs with nothing.
@@ -330,10 +334,10 @@ def test_turnaround_pairs_consecutive_cases_of_one_office_and_day_only(db_url):
     result = metrics([a, b])
 
     week = period_rows(result, a).loc[MON_6]
-    assert (week.turnaround_pairs, week.turnaround_total, week.turnaround_mean) == (3, 65, 21.7)
-    assert compared(result, a)["turnaround_median"] == 20.0
-    assert period_rows(result, b).loc[MON_6].turnaround_pairs == 0
-    assert blank(compared(result, b)["turnaround_median"])
+    assert (week.interval_pairs, week.interval_total, week.interval_mean) == (3, 65, 21.7)
+    assert compared(result, a)["interval_median"] == 20.0
+    assert period_rows(result, b).loc[MON_6].interval_pairs == 0
+    assert blank(compared(result, b)["interval_median"])
 
 
 # --- After discharge ------------------------------------------------------------------------------
@@ -426,7 +430,7 @@ def test_red_flags_and_escalations_per_100_cases_and_median_time_to_resolution(d
     assert (row["resolution_median"], row["open_escalations"]) == (7.0, 1)
 
 
-def test_nprs_and_odi_change_from_baseline_at_each_visit_and_the_share_improved(db_url):
+def test_nprs_and_odi_improvement_at_each_visit_and_the_share_improved_among_all_due(db_url):
     a = make_office("AA", NY)
     out = at(TUE, "14:00")
 
@@ -450,14 +454,17 @@ def test_nprs_and_odi_change_from_baseline_at_each_visit_and_the_share_improved(
 
     by_kind = result.outcomes[result.outcomes.office_id == a].set_index("kind")
     three = by_kind.loc[FollowUpKind.MONTHS_3]
-    assert (three.nprs_n, three.nprs_mean_change, three.nprs_improved_pct) == (2, -1.0, 50.0)
-    assert (three.odi_n, three.odi_mean_change, three.odi_improved_pct) == (3, -5.0, 66.7)
+    # Four due at 3 months, one not reached (the fourth): the shares are of all four.
+    assert (three.due, three.not_reached) == (4, 1)
+    # Improvement reads upward: intake minus visit (+1 and +1 points).
+    assert (three.nprs_n, three.nprs_mean_improvement, three.nprs_improved_pct) == (2, 1.0, 25.0)
+    assert (three.odi_n, three.odi_mean_improvement, three.odi_improved_pct) == (3, 5.0, 50.0)
     two = by_kind.loc[FollowUpKind.WEEKS_2]
-    assert (two.nprs_n, two.nprs_mean_change, two.nprs_improved_pct) == (1, -2.0, 100.0)
-    assert (two.odi_n, two.odi_mean_change, two.odi_improved_pct) == (1, -9.0, 0.0)
+    assert (two.nprs_n, two.nprs_mean_improvement, two.nprs_improved_pct) == (1, 2.0, 100.0)
+    assert (two.odi_n, two.odi_mean_improvement, two.odi_improved_pct) == (1, 9.0, 0.0)
     # The comparison table shows the 3-month visit.
     row = compared(result, a)
-    assert (row["nprs_improved_pct"], row["odi_improved_pct"]) == (50.0, 66.7)
+    assert (row["nprs_improved_pct"], row["odi_improved_pct"]) == (25.0, 50.0)
 
 
 def test_the_databases_nprs_improvement_agrees_with_the_domain_rule_for_every_score_pair(db_url):
@@ -594,3 +601,165 @@ def test_every_period_of_the_range_appears_once_per_office(db_url, grain):
 
     assert len(rows) == 2 * len(chosen.periods)
     assert list(rows[rows.office_id == a].period) == chosen.periods
+
+
+# --- Edge cases that tell the definitions apart (issue 10) ----------------------------------------
+
+JUN_29, JUL_1 = dt.date(2026, 6, 29), dt.date(2026, 7, 1)  # a Monday; the first of a month
+SUMMER = whole_periods(dt.date(2026, 6, 1), dt.date(2026, 7, 31), Grain.MONTH)
+SUMMER_LATER = dt.datetime(2026, 9, 1, 12, tzinfo=dt.UTC)
+
+
+def python_local_day(moment: dt.datetime, tz: str) -> dt.date:
+    """The office-local day computed apart, in Python with zoneinfo."""
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def test_an_event_between_midnight_and_one_in_summer_falls_on_its_own_local_day(db_url):
+    """SQLite once shifted UTC by the standard offset: 00:20 EDT fell on the day (and month)
+    before. Office-local days are now exact on both backends."""
+    a = make_office("AA", NY)
+    july_first = at(JUL_1, "00:20")
+    assert python_local_day(july_first, NY) == JUL_1
+    done(a, july_first)
+    done(a, at(JUL_1, "00:50"))
+    done(a, at(dt.date(2026, 6, 30), "23:50"))
+
+    result = metrics([a], SUMMER, now=SUMMER_LATER)
+
+    rows = period_rows(result, a)
+    assert rows.completed.to_dict() == {dt.date(2026, 6, 1): 1, JUL_1: 2}
+    # A late-night pair on one day does not pair with the evening before.
+    assert rows.loc[JUL_1].interval_pairs == 1
+
+
+def test_a_same_day_cancellation_just_after_midnight_in_summer_counts_on_its_day(db_url):
+    a = make_office("AA", NY)
+    case(
+        a,
+        at(JUL_1, "08:00"),
+        CaseStatus.CANCELLED,
+        cancelled_at=at(JUL_1, "00:20"),
+        cancellation_reason=CancelReason.NOT_FASTING,
+    )
+    done(a, at(JUL_1, "09:00"))
+
+    july = period_rows(metrics([a], SUMMER, now=SUMMER_LATER), a).loc[JUL_1]
+
+    assert (july.cancelled_same_day, july.booked) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("day", "clock"),
+    [
+        (dt.date(2026, 3, 8), "00:30"),  # the spring change: 23 hours, 02:00 -> 03:00
+        (dt.date(2026, 3, 8), "03:30"),
+        (dt.date(2026, 11, 1), "00:30"),  # the autumn change: 25 hours, 01:00 twice
+        (dt.date(2026, 11, 1), "23:30"),
+    ],
+)
+def test_cases_on_the_days_clocks_change_fall_on_the_day_python_computes(db_url, day, clock):
+    a = make_office("AA", NY)
+    start = at(day, clock)
+    done(a, start)
+    chosen = whole_periods(day, day, Grain.WEEK)
+
+    rows = period_rows(metrics([a], chosen, now=SUMMER_LATER + dt.timedelta(days=90)), a)
+
+    local = python_local_day(start, NY)
+    assert rows.completed.to_dict() == {local - dt.timedelta(days=local.weekday()): 1}
+
+
+def test_a_case_in_the_first_local_hour_of_the_range_is_kept(db_url):
+    a = make_office("AA", NY)
+    done(a, at(JUL_1, "00:05"))
+    chosen = whole_periods(JUL_1, dt.date(2026, 7, 31), Grain.MONTH)
+
+    assert period_rows(metrics([a], chosen, now=SUMMER_LATER), a).completed.sum() == 1
+
+
+def test_turnover_is_out_of_room_to_the_next_patient_in_room(db_url):
+    """AACD: previous patient out of room to next patient in room; the procedure-to-procedure
+    interval (end to start) is a different, longer number."""
+    a = make_office("AA", NY)
+    first = at(TUE, "08:00")
+    done(
+        a,
+        first,
+        50,
+        patient_in_room_at=first - minutes(10),
+        patient_out_of_room_at=first + minutes(58),  # 08:58
+    )
+    second = at(TUE, "09:30")
+    done(a, second, 40, patient_in_room_at=at(TUE, "09:10"))  # in 12 min after the first out
+    # A case charted before "patient out of room" existed: its recovery arrival stands in.
+    third = at(TUE, "11:00")
+    done(a, third, 30, patient_in_room_at=at(TUE, "10:30"), recovery_in_at=at(TUE, "11:35"))
+    done(a, at(TUE, "12:20"), 30, patient_in_room_at=at(TUE, "11:50"))
+
+    result = metrics([a])
+
+    week = period_rows(result, a).loc[MON_6]
+    # Turnovers: 08:58 -> 09:10 (12); the second has no out time and no recovery: no pair;
+    # 11:35 -> 11:50 (15).
+    assert (week.turnover_pairs, week.turnover_total) == (2, 27)
+    # Intervals: 08:50 -> 09:30 (40), 10:10 -> 11:00 (50), 11:30 -> 12:20 (50).
+    assert (week.interval_pairs, week.interval_total) == (3, 140)
+    assert compared(result, a)["turnover_median"] == 13.5
+
+
+def test_same_day_cancellations_count_past_days_only(db_url):
+    """Today's and later booked days are not yet decided: in neither count."""
+    a = make_office("AA", NY)
+    done(a, at(TUE, "08:00"))
+    case(a, at(WED, "08:00"), CaseStatus.SCHEDULED)  # today: not in the denominator
+    case(
+        a,
+        at(WED, "09:00"),
+        CaseStatus.CANCELLED,
+        cancelled_at=at(WED, "07:00"),
+        cancellation_reason=CancelReason.NO_ESCORT,
+    )
+    case(a, at(THU, "08:00"), CaseStatus.SCHEDULED)  # to come
+
+    result = metrics([a], now=at(WED, "10:00"))
+
+    week = period_rows(result, a).loc[MON_6]
+    assert (week.cancelled_same_day, week.booked, week.same_day_pct) == (0, 1, 0.0)
+    assert result.reasons.empty
+
+
+def test_a_cancelled_first_slot_is_reported_even_when_the_next_case_started_on_time(db_url):
+    a = make_office("AA", NY)
+    case(a, at(TUE, "07:30"), CaseStatus.CANCELLED, cancelled_at=at(TUE, "07:10"))
+    case(a, at(TUE, "09:00"), patient_in_room_at=at(TUE, "08:58"))
+    case(a, at(WED, "07:30"), patient_in_room_at=at(WED, "07:31"))
+    # A first slot cancelled for a day still to come is not counted yet.
+    case(a, at(FRI, "07:30"), CaseStatus.CANCELLED, cancelled_at=at(TUE, "12:00"))
+
+    week = period_rows(metrics([a], now=at(THU, "12:00")), a).loc[MON_6]
+
+    assert (week.first_cases, week.on_time, week.cancelled_first_slots) == (2, 2, 1)
+
+
+def test_escalations_open_now_include_cases_discharged_before_the_range(db_url):
+    a = make_office("AA", NY)
+    before = at(dt.date(2024, 12, 2), "14:00")
+    old = case(a, before - minutes(240), discharged_at=before)
+    follow_up(old, a, completed_at=before + dt.timedelta(hours=20), escalated_at=before)
+    out = at(TUE, "14:00")
+    recent = case(a, out - minutes(240), discharged_at=out)
+    follow_up(recent, a, completed_at=out + dt.timedelta(hours=20), escalated_at=out)
+    resolved = case(a, out - minutes(300), discharged_at=out)
+    follow_up(
+        resolved,
+        a,
+        completed_at=out + dt.timedelta(hours=20),
+        escalated_at=out,
+        escalation_resolved_at=out + dt.timedelta(hours=3),
+    )
+
+    row = compared(metrics([a]), a)
+
+    assert row["open_escalations"] == 2  # the old one too: it is open now
+    assert row["escalations_per_100"] == 100.0  # two of the two discharged in the range

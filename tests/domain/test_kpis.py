@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from mild import messages
+from mild.days import sqlite_local_date, sqlite_local_period
 from mild.errors import RuleViolation
 from mild.followup import FollowUpKind
 from mild.kpis import (
@@ -22,7 +24,6 @@ from mild.kpis import (
     period_end,
     period_start,
     periods,
-    standard_offset_minutes,
     whole_periods,
 )
 from mild.scores import NPRS_IMPORTANT_FRACTION, NPRS_IMPORTANT_POINTS, ODI_IMPORTANT_POINTS
@@ -35,7 +36,7 @@ D = dt.date
 
 def test_every_kpi_says_what_it_counts_out_of_what_what_it_leaves_out_and_which_date_places_it():
     kpis = kpi_definitions()
-    assert len(kpis) == 15
+    assert len(kpis) == 17
     for key, kpi in kpis.items():
         assert kpi.key == key
         for part in (kpi.name, kpi.numerator, kpi.denominator, kpi.excluded, kpi.dated_by):
@@ -48,13 +49,32 @@ def test_the_definitions_state_the_policy_thresholds_they_are_computed_with():
     assert "anesthesia start" in kpis["first_case_on_time"].numerator
     assert "more than 60 minutes" in kpis["over_60"].numerator
     assert "exactly 60 is not over" in kpis["over_60"].numerator
-    assert "within 48 h" in kpis["next_day_call"].numerator
-    assert "+ 2 days" in kpis["return_to_work"].numerator
+    assert "no more than 48 hours after the discharge time" in kpis["next_day_call"].numerator
+    assert "+ 2 calendar days" in kpis["return_to_work"].numerator
+    assert "not an exact 48 hours" in kpis["return_to_work"].numerator
     assert "2 points or more, or of 30% or more" in kpis["nprs"].numerator
     assert "10 points or more" in kpis["odi"].numerator
     assert "cancelled" in kpis["first_case_on_time"].excluded.lower()
     assert "without an end time" in kpis["duration"].excluded
-    assert "different offices" in kpis["turnaround"].excluded
+    assert "different offices" in kpis["turnover"].excluded
+
+
+def test_each_definition_states_its_words_exactly_as_domain_md_revised_them():
+    """DOMAIN.md, "What managers measure" [rev]: on-time by patient in room with the cancelled
+    first slot beside it; turnover out of room to in room, the interval under its own name;
+    same-day cancellations over past days; outcomes among all due; open escalations now."""
+    kpis = kpi_definitions()
+    assert "patient was in the room" in kpis["first_case_on_time"].numerator
+    assert "went ahead" in kpis["first_case_on_time"].denominator
+    assert "lower case number" in kpis["first_case_on_time"].denominator
+    assert "First slots cancelled" in kpis["first_case_on_time"].excluded
+    assert "out of the room to the next patient in the room" in kpis["turnover"].numerator
+    assert kpis["interval"].name == "Procedure-to-procedure interval"
+    assert "Past days only" in kpis["same_day_cancellation"].denominator
+    assert "reached or not" in kpis["nprs"].denominator
+    assert "plotted upward" in kpis["odi"].numerator
+    assert "open now" in kpis["resolution"].numerator
+    assert "a call made before it fell due included" in kpis["funnel"].numerator
 
 
 def test_a_changed_policy_changes_the_definition_a_manager_reads():
@@ -172,18 +192,40 @@ def test_the_default_range_is_the_last_twelve_months_to_today(today, start):
 
 
 @pytest.mark.parametrize(
-    ("zone", "offset"),
+    ("stored", "zone", "day", "week", "month"),
     [
-        ("America/New_York", -300),
-        ("America/Chicago", -360),
-        ("America/Phoenix", -420),  # no summer time at all
-        ("America/Los_Angeles", -480),
-        ("Australia/Sydney", 600),  # summer time in January
-        ("UTC", 0),
+        # 00:20 EDT on Wed 1 July 2026: summer time, the first local hour of a month.
+        ("2026-07-01 04:20:00", "America/New_York", "2026-07-01", "2026-06-29", "2026-07-01"),
+        # 23:59 EST on Tue 30 June would be 04:59 UTC... in winter the offset is -5 h:
+        (
+            "2026-01-01 04:59:59.999999",
+            "America/New_York",
+            "2025-12-31",
+            "2025-12-29",
+            "2025-12-01",
+        ),
+        # The spring change in New York (Sun 8 March 2026, 02:00 EST -> 03:00 EDT).
+        ("2026-03-08 06:59:00", "America/New_York", "2026-03-08", "2026-03-02", "2026-03-01"),
+        ("2026-03-09 03:59:00", "America/New_York", "2026-03-08", "2026-03-02", "2026-03-01"),
+        ("2026-03-09 04:00:00", "America/New_York", "2026-03-09", "2026-03-09", "2026-03-01"),
+        # Newfoundland changes at 02:00 local, 05:30 UTC: a half-hour zone.
+        ("2026-11-01 02:29:00", "America/St_Johns", "2026-10-31", "2026-10-26", "2026-10-01"),
+        # Sydney: summer time in January.
+        ("2026-01-31 13:00:00", "Australia/Sydney", "2026-02-01", "2026-01-26", "2026-02-01"),
+        ("2026-06-30 23:30:00", "UTC", "2026-06-30", "2026-06-29", "2026-06-01"),
     ],
 )
-def test_the_standard_offset_is_the_winter_one_north_or_south(zone, offset):
-    assert standard_offset_minutes(zone, 2025) == offset
+def test_sqlites_office_local_day_and_period_are_exact_like_zoneinfo(
+    stored, zone, day, week, month
+):
+    """SQLite knows no time zones: local_date / local_period (registered on each connection)
+    convert as PostgreSQL's timezone() does, summer time and change days included."""
+    assert sqlite_local_date(stored, zone) == day
+    assert sqlite_local_period(stored, zone, "week") == week
+    assert sqlite_local_period(stored, zone, "month") == month
+    moment = dt.datetime.fromisoformat(stored).replace(tzinfo=dt.UTC)
+    assert day == moment.astimezone(ZoneInfo(zone)).date().isoformat()
+    assert sqlite_local_date(None, zone) is None
 
 
 # --- Ratios ---------------------------------------------------------------------------------------
