@@ -29,6 +29,7 @@ from mild.clearances import ClearanceKind, DeviceType, LimitAction, Sex
 from mild.followup import FollowUpKind
 from mild.intake import Condition
 from mild.medications import MedClass
+from mild.safety import SafetyKind
 from mild.staff import Role
 
 NAMING_CONVENTION = {
@@ -425,6 +426,25 @@ class FollowUp(Base):
             postgresql_where=text("escalated_at IS NOT NULL AND escalation_resolved_at IS NULL"),
         ),
     )
+
+
+class SafetyEvent(Base):
+    """A patient safety event (mild.safety): CMS ASC-1 to ASC-4 from the day-of checklist, or a
+    hospital visit within 7 days of discharge from follow-up; with who recorded it and when.
+    Rows are only ever added."""
+
+    __tablename__ = "safety_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[SafetyKind] = mapped_column(str_enum(SafetyKind, 24))
+    occurred_at: Mapped[dt.datetime]
+    description: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+    __table_args__ = (Index("ix_safety_event_office_occurred", "office_id", "occurred_at"),)
 
 
 class AuditEvent(Base):

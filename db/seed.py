@@ -29,6 +29,7 @@ from db.models import (
     Office,
     Patient,
     Provider,
+    SafetyEvent,
     StaffUser,
     staff_office,
 )
@@ -61,6 +62,7 @@ from mild.followup import (
 from mild.glp1 import Glp1Decision, screen_json
 from mild.intake import Condition
 from mild.medications import DEFAULT_HOLD_TABLE, MedClass, medication_hold, whole_hours
+from mild.safety import AFTER_DISCHARGE_WINDOW, SafetyKind
 from mild.staff import Role
 from mild.time_out import booked_level_side
 
@@ -159,6 +161,7 @@ class _Writer:
         CaseClearance,
         ChecklistEntry,
         FollowUp,
+        SafetyEvent,
         AuditEvent,
     )
 
@@ -830,6 +833,39 @@ class _OfficeContext:
             values["imaging_modality"] if row["procedure_started_at"] else None
         )
         row["levels_treated"] = values["levels_treated"] if row["procedure_ended_at"] else None
+        if target == CaseStatus.DISCHARGED:
+            self._safety_events(row, nurse)
+
+    def _safety_events(self, row: dict[str, Any], nurse: int) -> None:
+        """A few safety events, as rare as a good practice has them: a fall in recovery (CMS
+        ASC-2) and emergency visits in the week after. Drawn apart from the day's draws (keyed
+        by the case's start), so the rest of the demo is unchanged."""
+        draws = self._draws_for(f"safety:{row['scheduled_start'].isoformat()}")
+        roll = draws.random()
+        events: list[tuple[SafetyKind, dt.datetime, str]] = []
+        out = row["discharged_at"]
+        if roll < 0.004:
+            at = min(row["recovery_in_at"] + dt.timedelta(minutes=draws.randint(10, 40)), out)
+            events.append((SafetyKind.FALL, at, "Slid from the chair standing up; no injury"))
+        elif roll < 0.014:
+            at = self._in_hours(out + dt.timedelta(days=draws.randint(1, 5)))
+            events.append((SafetyKind.ED_VISIT, at, "ED visit for back pain; sent home"))
+        for kind, at, what in events:
+            if at > min(self.now, out + AFTER_DISCHARGE_WINDOW):
+                continue
+            self.out.add(
+                SafetyEvent,
+                {
+                    "id": self.ids.next("safety_event"),
+                    "case_id": row["id"],
+                    "office_id": row["office_id"],
+                    "kind": kind,
+                    "occurred_at": at,
+                    "description": what,
+                    "recorded_at": min(self.now, at + dt.timedelta(hours=1)),
+                    "recorded_by_id": nurse,
+                },
+            )
 
     def _tick(
         self,
@@ -987,9 +1023,7 @@ class _OfficeContext:
                 return False, closed, len(calls)
             return None, None, sum(c <= self.now for c in calls)
         window = (due.overdue_at - due.due_at).total_seconds()
-        completed = self._in_hours(
-            due.due_at + dt.timedelta(seconds=rng.uniform(0, window * 1.1))
-        )
+        completed = self._in_hours(due.due_at + dt.timedelta(seconds=rng.uniform(0, window * 1.1)))
         if completed <= self.now:
             return True, completed, rng.choice((1, 1, 1, 2))
         # In hand: a visit booked later in its window, or a call tried once already.

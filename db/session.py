@@ -45,9 +45,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
         # Office-local days for the metrics, exact like PostgreSQL's timezone() (mild.days).
         dbapi_connection.create_function("local_date", 2, sqlite_local_date, deterministic=True)
-        dbapi_connection.create_function(
-            "local_period", 3, sqlite_local_period, deterministic=True
-        )
+        dbapi_connection.create_function("local_period", 3, sqlite_local_period, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:

@@ -251,6 +251,29 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
             "h",
         ),
         Kpi(
+            "safety_events",
+            "Safety events (CMS ASC-1 to ASC-4) per 1,000 admissions",
+            "Patient burns (ASC-1), falls (ASC-2), wrong site, side, patient, procedure or "
+            "implant (ASC-3), hospital transfers or admissions before discharge (ASC-4), as "
+            "recorded on the checklist, each event counted, x 1,000.",
+            "Admissions: cases checked in on their procedure day (all patients, not only "
+            "Medicare).",
+            "Cases never checked in (cancelled or not yet come).",
+            PROCEDURE_DAY,
+            "per 1,000",
+        ),
+        Kpi(
+            "hospital_visits",
+            "Hospital visits within 7 days per 1,000 discharges",
+            "Emergency department visits and hospital admissions within 7 days of discharge, "
+            "as recorded from follow-up, each counted, x 1,000. A practice measure: CMS's "
+            "7-day measure is for colonoscopy only.",
+            "Discharged cases.",
+            "Visits more than 7 days after discharge (the form refuses them).",
+            DISCHARGE_DAY,
+            "per 1,000",
+        ),
+        Kpi(
             "nprs",
             "Pain (NPRS) change from baseline",
             f"Per visit: the mean change (NPRS at intake - NPRS at the visit; a drop in pain "
@@ -366,6 +389,13 @@ def per_cases(count: float, cases: float, policy: KpiPolicy = DEFAULT_POLICY) ->
     if not cases:
         return None
     return round(policy.per_cases * count / cases, 1)
+
+
+def per_thousand(count: float, cases: float) -> float | None:
+    """A count per 1,000 cases (the safety events), one decimal; None without cases."""
+    if not cases:
+        return None
+    return round(1000 * count / cases, 1)
 
 
 def mean(total: float | None, count: float) -> float | None:

@@ -11,11 +11,13 @@ from db.queries.readiness import readiness_for_cases
 from mild import messages
 from mild.checklist import case_progress, checklist_lock, current_state, discharge_entry, step_views
 from mild.event_times import correction_lock, corrections_until
+from mild.safety import REPORTED_ON_THE_CHECKLIST
 from mild.staff import Screen
 from services.common import now_utc
 from ui import checklist as view
 from ui.auth import require, user_offices
 from ui.safe import open_case, show_failure
+from ui.safety import safety_events
 
 
 def render() -> None:
@@ -68,3 +70,5 @@ def render() -> None:
         corrections_open=fixable,
     )
     view.phases(case, steps, user)
+    if case.status in REPORTED_ON_THE_CHECKLIST:
+        safety_events(case.case_id, case.timezone, user, Screen.CHECKLIST)

@@ -13,6 +13,7 @@ from db.queries.followup import (
 from db.queries.home import offices
 from mild import messages
 from mild.followup import FollowUpKind
+from mild.safety import ASKED_AT_FOLLOW_UPS
 from mild.staff import Screen
 from services.common import now_utc
 from ui import followup as fu
@@ -20,6 +21,7 @@ from ui import followup_visits as visits
 from ui import forms
 from ui.auth import require
 from ui.safe import record_view, show_failure
+from ui.safety import safety_events
 
 
 def render() -> None:
@@ -67,6 +69,8 @@ def render() -> None:
         if detail is not None:
             with st.container(border=True, key="fu_record"):
                 fu.header(detail)
+                if detail.kind in ASKED_AT_FOLLOW_UPS:  # a hospital visit since discharge?
+                    safety_events(detail.case_id, detail.timezone, user, Screen.FOLLOW_UP)
                 reached = fu.reached(detail.follow_up_id)
                 if reached is False:
                     fu.attempt_form(detail, user)

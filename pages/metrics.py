@@ -7,11 +7,11 @@ import streamlit as st
 
 from mild.staff import Screen
 from services.common import now_utc
-from ui import metrics
+from ui import metrics, metrics_safety
 from ui.auth import require, user_offices
 from ui.safe import show_failure
 
-TABS = ("Comparison", "Throughput", "Day quality", "Follow-up and outcomes")
+TABS = ("Comparison", "Throughput", "Day quality", "Follow-up and outcomes", "Safety")
 
 
 def render() -> None:
@@ -33,7 +33,9 @@ def render() -> None:
     metrics.range_caption(choice.range, metrics.today(mine, now))
     metrics.freshness(data, mine)
     # Only the open tab runs: a rerun draws the charts of one tab, not of all four.
-    comparison, throughput, quality, after = st.tabs(TABS, key="metrics_tab", on_change="rerun")
+    comparison, throughput, quality, after, safety = st.tabs(
+        TABS, key="metrics_tab", on_change="rerun"
+    )
     if comparison.open:
         with comparison:
             metrics.comparison(data)
@@ -82,36 +84,30 @@ def render() -> None:
             )
             metrics.cancellation_reasons(data)
             metrics.heading("Turnover and procedure-to-procedure interval", "turnover", "interval")
-            left, right = st.columns(2)
-            with left:
-                metrics.period_chart(
-                    data,
+            metrics.chart_pair(
+                data,
+                (
                     "turnover_mean",
                     "Mean turnover (out of room to next in room)",
                     "minutes",
                     "metrics_turnover_chart",
-                )
-            with right:
-                metrics.period_chart(
-                    data,
+                ),
+                (
                     "interval_mean",
                     "Mean procedure-to-procedure interval",
                     "minutes",
                     "metrics_interval_chart",
-                )
+                ),
+            )
             metrics.period_table(data, metrics.DAY_QUALITY, "day_quality", "metrics_quality")
     if after.open:
         with after:
             metrics.heading("Next-day call and return to work", "next_day_call", "return_to_work")
-            left, right = st.columns(2)
-            with left:
-                metrics.period_chart(
-                    data, "call_pct", "Reached within 48 h of discharge", "%", "metrics_call_chart"
-                )
-            with right:
-                metrics.period_chart(
-                    data, "rtw_pct", "Back at work by day 2", "%", "metrics_rtw_chart"
-                )
+            metrics.chart_pair(
+                data,
+                ("call_pct", "Reached within 48 h of discharge", "%", "metrics_call_chart"),
+                ("rtw_pct", "Back at work by day 2", "%", "metrics_rtw_chart"),
+            )
             metrics.heading("Red flags and escalations", "red_flags", "escalations", "resolution")
             metrics.period_chart(
                 data,
@@ -124,3 +120,6 @@ def render() -> None:
             metrics.heading("Outcomes: NPRS and ODI", "nprs", "odi")
             metrics.outcomes(data)
             metrics.period_table(data, metrics.AFTER_DISCHARGE, "after_discharge", "metrics_after")
+    if safety.open:
+        with safety:
+            metrics_safety.safety(data)

@@ -610,3 +610,21 @@ def give_instructions(case_id: int, actor: Actor, expected_version: int | None =
     return record_instructions_given(
         case_id, printed.version, actor=actor, expected_version=expected_version
     )
+
+
+def add_safety_event(case_id: int, kind, occurred_at: dt.datetime, text: str = "Fell") -> None:
+    """A safety event on a case as the checklist or follow-up leaves it (mild.safety.SafetyKind)."""
+    from db.models import SafetyEvent
+
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        s.add(
+            SafetyEvent(
+                case_id=case_id,
+                office_id=case.office_id,
+                kind=kind,
+                occurred_at=occurred_at,
+                description=text,
+                recorded_at=occurred_at,
+            )
+        )

@@ -58,6 +58,10 @@ COMPARISON_COLUMNS: dict[str, tuple[str, str, str]] = {
     "escalations_per_100": ("Escalations / 100 cases", "escalations", "%.1f"),
     "resolution_median": ("Time to resolve, median (h)", "resolution", "%.1f"),
     "open_escalations": ("Escalations open now", "resolution", "%d"),
+    "asc_events": ("ASC-1 to ASC-4 events", "safety_events", "%d"),
+    "asc_per_1000": ("ASC-1 to ASC-4 / 1,000 admissions", "safety_events", "%.1f"),
+    "hospital_visits": ("Hospital visits in 7 days", "hospital_visits", "%d"),
+    "hospital_visits_per_1000": ("Hospital visits in 7 days / 1,000", "hospital_visits", "%.1f"),
     "nprs_improved_pct": ("Pain improved % of due (3 mo)", "nprs", "%.1f"),
     "odi_improved_pct": ("Disability improved % of due (3 mo)", "odi", "%.1f"),
 }
@@ -89,6 +93,11 @@ PERIOD_COLUMNS: dict[str, str] = {
     "escalations": "Escalations",
     "red_flags_per_100": "Red flags / 100",
     "escalations_per_100": "Escalations / 100",
+    "admitted": "Admissions (checked in)",
+    "asc_events": "ASC-1 to ASC-4 events",
+    "asc_per_1000": "ASC events / 1,000 admissions",
+    "hospital_visits": "Hospital visits in 7 days",
+    "hospital_visits_per_1000": "Hospital visits / 1,000 discharges",
 }
 DAY_QUALITY = [
     "completed",
@@ -120,6 +129,16 @@ AFTER_DISCHARGE = [
     "escalations",
     "red_flags_per_100",
     "escalations_per_100",
+]
+
+
+SAFETY = [
+    "admitted",
+    "asc_events",
+    "asc_per_1000",
+    "discharged",
+    "hospital_visits",
+    "hospital_visits_per_1000",
 ]
 
 
@@ -258,10 +277,18 @@ def _headers(frame: pd.DataFrame, column_config: dict | None) -> pd.DataFrame:
     return frame.rename(columns=names)
 
 
+MISSING = "—"  # a value that cannot be computed (nothing to divide by), never "None"
+
+
 def table(frame: pd.DataFrame, name: str, key: str, column_config: dict | None = None) -> None:
     """A table and, under it, the same rows as a CSV download with the same headings."""
     st.dataframe(
-        frame, hide_index=True, width="stretch", column_config=column_config, key=f"{key}_table"
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+        key=f"{key}_table",
+        placeholder=MISSING,
     )
     st.download_button(
         "Download CSV",
@@ -278,7 +305,7 @@ def _codes(data: OfficeMetrics) -> dict[int, str]:
     return {o.id: o.code for o in data.offices}
 
 
-def _file_name(data: OfficeMetrics, what: str) -> str:
+def file_name(data: OfficeMetrics, what: str) -> str:
     """Named by the days its data covers: the range, up to today when it runs on."""
     last = data.range.end
     if data.offices and data.computed_at is not None:
@@ -306,7 +333,7 @@ def comparison(data: OfficeMetrics) -> None:
     frame = data.comparison.drop(columns="office_id")
     table(
         frame,
-        _file_name(data, "office_comparison"),
+        file_name(data, "office_comparison"),
         "metrics_comparison",
         {"office": st.column_config.TextColumn("Office", pinned=True)}
         | {
@@ -324,7 +351,7 @@ def period_table(data: OfficeMetrics, columns: list[str], what: str, key: str) -
     with st.expander(f"Numbers by {data.range.grain.value}"):
         table(
             frame,
-            _file_name(data, what),
+            file_name(data, what),
             key,
             {"office": "Office", "period": data.range.grain.label}
             | {c: PERIOD_COLUMNS[c] for c in columns},
@@ -404,6 +431,13 @@ def period_chart(
     _chart(_figure(title, y_title, traces, shapes=shapes), key)
 
 
+def chart_pair(data: OfficeMetrics, *charts: tuple[str, str, str, str]) -> None:
+    """Two period charts side by side: each (column, title, y-axis title, key)."""
+    for column, (value, title, unit, key) in zip(st.columns(2), charts, strict=True):
+        with column:
+            period_chart(data, value, title, unit, key)
+
+
 def funnel(data: OfficeMetrics) -> None:
     heading("Funnel: consult request to follow-up complete", "funnel")
     labels = [label for _, label in FUNNEL_STAGES]
@@ -423,7 +457,7 @@ def funnel(data: OfficeMetrics) -> None:
     columns = [c for c, _ in FUNNEL_STAGES]
     table(
         frame[["office", *columns]],
-        _file_name(data, "funnel"),
+        file_name(data, "funnel"),
         "metrics_funnel",
         {"office": "Office"}
         | {c: st.column_config.NumberColumn(label, format="%d") for c, label in FUNNEL_STAGES},
@@ -463,7 +497,7 @@ def cancellation_reasons(data: OfficeMetrics) -> None:
     _chart(fig, "metrics_reasons_chart")
     table(
         reasons[["office", "reason", "cancelled"]].sort_values(["office", "reason"]),
-        _file_name(data, "same_day_cancellations_by_reason"),
+        file_name(data, "same_day_cancellations_by_reason"),
         "metrics_reasons",
         {"office": "Office", "reason": "Reason", "cancelled": "Cancelled same day"},
     )
@@ -485,7 +519,7 @@ def escalation_table(data: OfficeMetrics) -> None:
     ]
     table(
         frame,
-        _file_name(data, "escalations"),
+        file_name(data, "escalations"),
         "metrics_escalations",
         {"office": "Office"}
         | {
@@ -550,7 +584,7 @@ def outcomes(data: OfficeMetrics) -> None:
     }
     table(
         rows[list(shown)],
-        _file_name(data, "outcomes_by_visit"),
+        file_name(data, "outcomes_by_visit"),
         "metrics_outcomes",
         {
             c: st.column_config.NumberColumn(

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import AuditEvent, Case, FollowUp, Office
+from db.models import AuditEvent, Case, FollowUp, Office, SafetyEvent, StaffUser
 from db.queries.home import OfficeRow, offices
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
@@ -47,8 +47,10 @@ from mild.kpis import (
     KpiPolicy,
     mean,
     per_cases,
+    per_thousand,
     percent,
 )
+from mild.safety import DAY_OF_KINDS, SafetyKind
 
 
 class LocalTime:
@@ -173,6 +175,7 @@ def _median_columns(name: str) -> list[str]:
 # --- Procedure days: throughput, first case, duration, recovery, cancellations, turnover -----
 
 DAY_COUNTS = (
+    "admitted",
     "completed",
     "timed_cases",
     "duration_total",
@@ -223,6 +226,7 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
             office.label("office_id"),
             local.period(Case.scheduled_start, f.range.grain).label("period"),
             case((and_(same_day, past), Case.cancellation_reason)).label("reason"),
+            _flag(Case.checked_in_at.is_not(None)).label("admitted"),
             _flag(Case.procedure_ended_at.is_not(None)).label("completed"),
             _flag(timed).label("timed"),
             case(
@@ -286,6 +290,7 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         c.office_id,
         c.period,
         c.reason,
+        c.admitted,
         c.completed,
         c.timed,
         c.duration,
@@ -296,9 +301,9 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         c.same_day,
         _flag(known).label("first_case"),
         _flag(on_time).label("on_time"),
-        _flag(
-            and_(c.slot_rank == 1, c.cancelled == 1, c.scheduled_start <= f.now)
-        ).label("cancelled_first"),
+        _flag(and_(c.slot_rank == 1, c.cancelled == 1, c.scheduled_start <= f.now)).label(
+            "cancelled_first"
+        ),
         turnover.label("turnover"),
         interval.label("interval"),
     ).subquery("flagged")
@@ -320,6 +325,7 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         r.office_id,
         r.period,
         r.reason,
+        func.sum(r.admitted),
         func.sum(r.completed),
         func.sum(r.timed),
         func.sum(r.duration),
@@ -539,6 +545,49 @@ def resolution_medians(session: Session, local: LocalTime, f: MetricsFilter) -> 
     return _frame(session, query, ["office_id", *_median_columns("resolution")])
 
 
+# --- Safety events (mild.safety) ----------------------------------------------------------------
+
+SAFETY_COLUMNS = [
+    "office_id",
+    "period",
+    "kind",
+    "case_code",
+    "occurred_at",
+    "description",
+    "recorded_by",
+]
+
+
+def safety_events(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame:
+    """Every safety event of the cases in the range, with its case: the day-of events (CMS
+    ASC-1 to ASC-4) of cases booked in the range, placed by the procedure day; hospital visits
+    within 7 days of cases discharged in the range, placed by the discharge day."""
+    day_of = SafetyEvent.kind.in_(list(DAY_OF_KINDS))
+    dated = case((day_of, Case.scheduled_start), else_=Case.discharged_at)
+    query = (
+        select(
+            Case.office_id,
+            local.period(dated, f.range.grain),
+            SafetyEvent.kind,
+            Case.code,
+            SafetyEvent.occurred_at,
+            SafetyEvent.description,
+            StaffUser.display_name,
+        )
+        .join(Case, Case.id == SafetyEvent.case_id)
+        .join(Office, Office.id == Case.office_id)
+        .outerjoin(StaffUser, StaffUser.id == SafetyEvent.recorded_by_id)
+        .where(
+            or_(
+                and_(day_of, _in_range(f, Case.scheduled_start, Case.office_id)),
+                and_(~day_of, _discharged_in_range(f)),
+            )
+        )
+        .order_by(SafetyEvent.occurred_at, SafetyEvent.id)
+    )
+    return _frame(session, query, SAFETY_COLUMNS)
+
+
 # --- Requests: the funnel ------------------------------------------------------------------------
 
 
@@ -586,7 +635,15 @@ def funnel(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataFrame
 
 # --- Everything the screen shows -------------------------------------------------------------
 
-PERIOD_COUNTS = (*DAY_COUNTS, *DISCHARGE_COUNTS, "red_flags", "escalations", "resolved")
+SAFETY_COUNTS = ("asc_events", "hospital_visits")
+PERIOD_COUNTS = (
+    *DAY_COUNTS,
+    *DISCHARGE_COUNTS,
+    "red_flags",
+    "escalations",
+    "resolved",
+    *SAFETY_COUNTS,
+)
 OUTCOME_COUNTS = FOLLOW_UP_COUNTS[3:]  # due, reached, NPRS and ODI
 
 
@@ -600,7 +657,8 @@ class OfficeMetrics:
     comparison: pd.DataFrame  # one row per office, the KPIs as columns
     funnel: pd.DataFrame  # office_id and one column per funnel stage
     reasons: pd.DataFrame  # office_id, reason (CancelReason or None), cancelled
-    outcomes: pd.DataFrame  # office_id, kind, counts, mean change, share improved
+    outcomes: pd.DataFrame  # office_id, kind, counts, mean improvement, share improved
+    safety: pd.DataFrame  # every safety event in the range with its case (SAFETY_COLUMNS)
     policy: KpiPolicy = field(default=DEFAULT_POLICY)
     computed_at: dt.datetime | None = None  # the `now` the figures were computed at
 
@@ -637,11 +695,27 @@ def _rates(frame: pd.DataFrame, policy: KpiPolicy) -> pd.DataFrame:
         rtw_pct=_each(percent, frame.rtw_returned, frame.rtw_answered),
         red_flags_per_100=_each(hundred, frame.red_flags, frame.discharged),
         escalations_per_100=_each(hundred, frame.escalations, frame.discharged),
+        asc_per_1000=_each(per_thousand, frame.asc_events, frame.admitted),
+        hospital_visits_per_1000=_each(per_thousand, frame.hospital_visits, frame.discharged),
+    )
+
+
+def _safety_counts(events: pd.DataFrame) -> pd.DataFrame:
+    """Per office and period: day-of events (ASC-1 to ASC-4) and hospital visits in 7 days."""
+    day_of = events.kind.isin([k.value for k in DAY_OF_KINDS])
+    return (
+        events.assign(asc_events=day_of.astype(float), hospital_visits=(~day_of).astype(float))
+        .groupby(["office_id", "period"], as_index=False)[list(SAFETY_COUNTS)]
+        .sum()
     )
 
 
 def _by_period(
-    days: pd.DataFrame, discharged: pd.DataFrame, follow: pd.DataFrame, f: MetricsFilter
+    days: pd.DataFrame,
+    discharged: pd.DataFrame,
+    follow: pd.DataFrame,
+    events: pd.DataFrame,
+    f: MetricsFilter,
 ) -> pd.DataFrame:
     """Every office x every period of the range (a quiet week shows 0 cases, not a gap)."""
     keys = ["office_id", "period"]
@@ -650,6 +724,7 @@ def _by_period(
         days.groupby(keys, as_index=False)[list(DAY_COUNTS)].sum(),
         discharged,
         follow.groupby(keys, as_index=False)[["red_flags", "escalations", "resolved"]].sum(),
+        _safety_counts(events),
     )
     for part in parts:
         grid = grid.merge(part, on=keys, how="left")
@@ -737,6 +812,10 @@ def _comparison(
                 "escalations_per_100": t.escalations_per_100,
                 "resolution_median": m.get("resolution_median"),
                 "open_escalations": int(still_open.get(o.id, 0)),
+                "asc_events": int(t.asc_events),
+                "asc_per_1000": t.asc_per_1000,
+                "hospital_visits": int(t.hospital_visits),
+                "hospital_visits_per_1000": t.hospital_visits_per_1000,
                 "nprs_improved_pct": visit.get("nprs_improved_pct"),
                 "odi_improved_pct": visit.get("odi_improved_pct"),
             }
@@ -784,12 +863,14 @@ def office_metrics(
         resolution = resolution_medians(s, local, f)
         requests = funnel(s, local, f)
         open_now = open_escalations(s, f)
+        events = safety_events(s, local, f)
     medians_of_days = [c for n in DAY_MEDIANS for c in _median_columns(n)]
     days = _numbers(days, [*DAY_COUNTS, *medians_of_days])
     discharged = _numbers(discharged, DISCHARGE_COUNTS)
     follow = _numbers(follow, FOLLOW_UP_COUNTS)
     resolution = _numbers(resolution, _median_columns("resolution"))
-    by_period = _by_period(days, discharged, follow, f)
+    events["kind"] = [SafetyKind(k).value for k in events.kind]
+    by_period = _by_period(days, discharged, follow, events, f)
     medians = _medians(days, DAY_MEDIANS).join(_medians(resolution, ["resolution"]), how="outer")
     outcome = _outcomes(follow)
     stages = [c for c, _ in FUNNEL_STAGES]
@@ -804,6 +885,7 @@ def office_metrics(
         funnel=requests.fillna({c: 0.0 for c in stages}),
         reasons=_reasons(days),
         outcomes=outcome,
+        safety=events,
         policy=policy,
         computed_at=now,
     )

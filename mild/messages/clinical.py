@@ -288,3 +288,23 @@ ANTIBIOTIC_BEFORE_INCISION = (
 TIME_CORRECTION_BREAKS_CHECK = "{step} cannot have happened then: {problems}."
 TIMES_STILL_CORRECTABLE = "Event times may still be corrected, with a reason, until {until}."
 RECORD_AGAIN = "Record again (the latest counts)"
+
+# Safety events (mild.safety: CMS ASC-1 to ASC-4; hospital visits within 7 days)
+SAFETY_KIND_REQUIRED = "Pick what happened."
+SAFETY_TIME_REQUIRED = "Enter the day and time it happened (office time)."
+SAFETY_TIME_IN_FUTURE = "That time is in the future."
+SAFETY_TIME_OUTSIDE = "{kind}: the time must be between {earliest} and {latest}."
+SAFETY_DESCRIPTION_REQUIRED = "Say what happened and what was done."
+SAFETY_NOT_CHECKED_IN = "The patient has not been checked in: no day-of event to record yet."
+SAFETY_NOT_DISCHARGED = "The patient has not been discharged yet."
+SAFETY_RECORDED = "Safety event recorded: {kind}."
+SAFETY_NONE = "No safety event recorded for this case."
+SAFETY_HOW_TO = (
+    "Report every patient burn, fall, wrong site, side, patient, procedure or implant, and any "
+    "transfer or admission to hospital before discharge (CMS ASC-1 to ASC-4, all patients). "
+    "It is counted in the office's safety measures with who recorded it."
+)
+SAFETY_AFTER_HOW_TO = (
+    "An emergency department visit or a hospital admission within 7 days of discharge, as the "
+    "patient or family reports it: counted in the office's 7-day hospital visits."
+)

@@ -523,3 +523,4 @@ ADMIN_SESSIONS_IDLE_NOTE = (
     "A session idle for more than {minutes} minutes has ended and is not listed."
 )
 ADMIN_OFFICES_FOR_ADMIN = "An admin sees every office; offices listed here are optional."
+METRICS_NO_SAFETY_EVENTS = "No safety event recorded for these offices and days."

@@ -132,6 +132,9 @@ def _seed(server: AppServer) -> Seeded:
         case_id, day=plan.day, start=plan.start, provider_id=provider, actor=coordinator
     )
     medications.confirm_hold_with_patient(med, actor=coordinator)
+    intake.save_medicare(
+        case_id, medicare=False, study_enrolled=False, study_nct="", actor=coordinator
+    )
     booking.confirm_case(case_id, actor=coordinator)
     checklist.complete_step(case_id, "consent_signed", actor=nurse)
     checklist.undo_step(case_id, "consent_signed", EVERYTHING, actor=nurse)

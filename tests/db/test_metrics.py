@@ -12,13 +12,14 @@ import pytest
 
 from db.models import Case, FollowUp, Patient
 from db.queries.metrics import office_metrics
-from db.session import transaction
+from db.session import read_session, transaction
 from mild.cases import CancelReason, CaseStatus, RequestChannel
 from mild.days import at_local
 from mild.followup import FollowUpKind
 from mild.kpis import DateRange, Grain, whole_periods
+from mild.safety import SafetyKind
 from mild.scores import nprs_improved
-from tests.builders import make_case, make_office
+from tests.builders import add_safety_event, make_case, make_office
 
 NY, CHI = "America/New_York", "America/Chicago"
 MON_6, MON_13 = dt.date(2025, 1, 6), dt.date(2025, 1, 13)
@@ -763,3 +764,35 @@ def test_escalations_open_now_include_cases_discharged_before_the_range(db_url):
 
     assert row["open_escalations"] == 2  # the old one too: it is open now
     assert row["escalations_per_100"] == 100.0  # two of the two discharged in the range
+
+
+def test_safety_events_per_1000_admissions_and_hospital_visits_per_1000_discharges(db_url):
+    """ASC-1 to ASC-4 over the cases checked in, placed by the procedure day; hospital visits
+    within 7 days over the cases discharged, placed by the discharge day; each event listed."""
+    a = make_office("AA", NY)
+    out = at(TUE, "14:00")
+    admitted = [
+        case(a, at(TUE, "08:00"), checked_in_at=at(TUE, "07:30"), discharged_at=out)
+        for _ in range(4)
+    ]
+    case(a, at(TUE, "09:00"), CaseStatus.CANCELLED, cancelled_at=at(TUE, "06:30"))
+    add_safety_event(admitted[0], SafetyKind.FALL, at(TUE, "11:00"), "Slipped in recovery")
+    add_safety_event(admitted[1], SafetyKind.WRONG_SIDE, at(TUE, "09:00"), "Marked left")
+    add_safety_event(admitted[2], SafetyKind.ED_VISIT, out + dt.timedelta(days=3), "Headache")
+    # A case of last year, outside the range: its event is not counted.
+    old = case(
+        a, at(dt.date(2024, 12, 3), "08:00"), checked_in_at=at(dt.date(2024, 12, 3), "07:30")
+    )
+    add_safety_event(old, SafetyKind.BURN, at(dt.date(2024, 12, 3), "09:00"))
+
+    result = metrics([a])
+
+    week = period_rows(result, a).loc[MON_6]
+    assert (week.admitted, week.asc_events, week.asc_per_1000) == (4, 2, 500.0)
+    assert (week.discharged, week.hospital_visits, week.hospital_visits_per_1000) == (4, 1, 250.0)
+    row = compared(result, a)
+    assert (row["asc_events"], row["asc_per_1000"], row["hospital_visits"]) == (2, 500.0, 1)
+    assert list(result.safety.description) == ["Marked left", "Slipped in recovery", "Headache"]
+    with read_session() as s:
+        codes = {i: s.get(Case, i).code for i in admitted}
+    assert list(result.safety.case_code) == [codes[admitted[i]] for i in (1, 0, 2)]

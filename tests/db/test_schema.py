@@ -31,6 +31,7 @@ EXPECTED_TABLES = {
     "office",
     "patient",
     "provider",
+    "safety_event",
     "sign_in_throttle",
     "staff_office",
     "staff_user",

@@ -256,6 +256,7 @@ def test_every_table_has_a_csv_download_of_exactly_its_rows(demo, app, downloads
             shown.columns = sent.columns
             pd.testing.assert_frame_equal(sent, shown, check_dtype=False)
             assert not [c for c in sent.columns if "_" in c], name
+            assert table.proto.placeholder == "—", name  # a missing value, never "None"
             checked.append(name.split("_20")[0])
     assert checked == [
         "office_comparison",
