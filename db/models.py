@@ -357,6 +357,21 @@ class ClinicalLimit(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
+class KpiTarget(Base):
+    """The practice's target for one office metric (mild.targets): the target, the far edge of
+    the amber band, the source; seeded from mild.targets.DEFAULT_TARGETS by migration 0009,
+    edited by admins, every edit audited."""
+
+    __tablename__ = "kpi_target"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    target: Mapped[float] = mapped_column(Float)
+    amber: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
 class ChecklistEntry(Base):
     """One tick (or un-tick, with its reason) of a day-of step; history is never rewritten.
 

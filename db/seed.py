@@ -76,11 +76,16 @@ TIMEZONES = (
     "America/Los_Angeles",
 )
 # Today's live board at every office: one case at each point of the day.
-# Today's list at every office: a case on the hour from 07:00 to 13:00, office time (procedures
-# run 07:00-17:00 with recovery). Each case stands where the clock says: scheduled until 40 min
-# before its start, then checked in, in procedure from 10 min after, in recovery from 70 min,
-# discharged from 150 min. Before office hours all are scheduled; late in the day all are done.
-TODAY_SLOTS = tuple(dt.time(hour) for hour in range(7, 14))
+# One procedure room per office: a case every 90 minutes (about 80 in the room, then the
+# turnover), from 07:30 on a procedure day and from 07:00 today, office time.
+SLOT_MINUTES = 90
+# Today's list at every office, 07:00 to 14:30 (procedures run 07:00-17:00 with recovery).
+# Each case stands where the clock says: scheduled until 40 min before its start, then checked
+# in, in procedure from 10 min after, in recovery from 70 min, discharged from 150 min. Before
+# office hours all are scheduled; late in the day all are done.
+TODAY_SLOTS = tuple(
+    (dt.datetime(2000, 1, 1, 7) + dt.timedelta(minutes=SLOT_MINUTES * n)).time() for n in range(6)
+)
 TODAY_STAGES: tuple[tuple[int, CaseStatus], ...] = (
     (150, CaseStatus.DISCHARGED),
     (70, CaseStatus.RECOVERY),
@@ -387,6 +392,8 @@ class _OfficeContext:
     out: _Writer
     now: dt.datetime
     rng: random.Random = field(default_factory=random.Random)  # the current day's draws
+    # When the office's one room is free again on a day: the next patient goes in after it.
+    room_free: dict[dt.date, dt.datetime] = field(default_factory=dict)
 
     def _draws_for(self, what: str) -> random.Random:
         """The random draws of this office on one day (or for one part of its setup).
@@ -427,7 +434,7 @@ class _OfficeContext:
     # -- one case --------------------------------------------------------------------------
 
     def _start(self, day: dt.date, slot: int) -> dt.datetime:
-        return at_local(self.tz, day, dt.time(7, 30)) + dt.timedelta(minutes=75 * slot)
+        return at_local(self.tz, day, dt.time(7, 30)) + dt.timedelta(minutes=SLOT_MINUTES * slot)
 
     def _patient(self, requested: dt.datetime) -> int:
         pid = self.ids.next("patient")
@@ -725,6 +732,10 @@ class _OfficeContext:
         times["patient_in_room"] = start + dt.timedelta(
             minutes=rng.randint(6, 22) if late else rng.randint(-12, 2)
         )
+        day = to_local(self.tz, start).date()
+        turnover = dt.timedelta(minutes=rng.randint(10, 25))
+        if day in self.room_free:  # one room: not in before the last patient is out and it is ready
+            times["patient_in_room"] = max(times["patient_in_room"], self.room_free[day] + turnover)
         times["anesthesia_start"] = times["patient_in_room"] + dt.timedelta(
             minutes=rng.randint(5, 9)
         )
@@ -737,6 +748,7 @@ class _OfficeContext:
         times["patient_out_of_room"] = times["anesthesia_end"] + dt.timedelta(
             minutes=rng.randint(2, 6)
         )
+        self.room_free[day] = times["patient_out_of_room"]
         times["recovery_in"] = times["patient_out_of_room"] + dt.timedelta(
             minutes=rng.randint(1, 4)
         )

@@ -1,5 +1,5 @@
 """Admin: offices, staff accounts, open sessions, the medication hold table and the clinical
-limits on comorbidity values (admins only)."""
+limits on comorbidity values, the targets of the office metrics (admins only)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ui import admin as widgets
 from ui import forms
 from ui.auth import require
 
-TABS = ("Offices", "Users", "Sessions", "Hold table", "Clinical limits")
+TABS = ("Offices", "Users", "Sessions", "Hold table", "Clinical limits", "KPI targets")
 
 
 def render() -> None:
@@ -18,7 +18,9 @@ def render() -> None:
     st.title("Admin")
     forms.show_flash()
     # Only the open tab runs: each reads its own table, and an action keeps its tab open.
-    offices, users, sessions, holds, limits = st.tabs(TABS, key="admin_tab", on_change="rerun")
+    offices, users, sessions, holds, limits, targets = st.tabs(
+        TABS, key="admin_tab", on_change="rerun"
+    )
     if offices.open:
         with offices:
             widgets.offices_tab(user)
@@ -34,3 +36,6 @@ def render() -> None:
     if limits.open:
         with limits:
             widgets.limits_tab(user)
+    if targets.open:
+        with targets:
+            widgets.targets_tab(user)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from mild.staff import Screen
 from services.common import now_utc
-from ui import metrics, metrics_safety
+from ui import metrics, metrics_charts, metrics_comparison, metrics_safety
 from ui.auth import require, user_offices
 from ui.safe import show_failure
 
@@ -38,11 +38,11 @@ def render() -> None:
     )
     if comparison.open:
         with comparison:
-            metrics.comparison(data)
+            metrics_comparison.comparison(data)
     if throughput.open:
         with throughput:
             metrics.heading("Completed cases", "completed")
-            metrics.period_chart(
+            metrics_charts.period_chart(
                 data,
                 "completed",
                 f"Completed cases per {grain.value}",
@@ -56,13 +56,13 @@ def render() -> None:
             metrics.heading(
                 "First-case on-time start", "first_case_on_time", "cancelled_first_slots"
             )
-            metrics.period_chart(
+            metrics_charts.period_chart(
                 data, "on_time_pct", "First cases on time", "%", "metrics_on_time_chart"
             )
             metrics.heading("Procedure duration", "duration", "over_60")
             left, right = st.columns(2)
             with left:
-                metrics.period_chart(
+                metrics_charts.period_chart(
                     data,
                     "duration_mean",
                     "Mean duration",
@@ -71,20 +71,20 @@ def render() -> None:
                     mark=60,
                 )
             with right:
-                metrics.period_chart(
+                metrics_charts.period_chart(
                     data, "over_long_pct", "Share over 60 minutes", "%", "metrics_over_chart"
                 )
             metrics.heading("Recovery-room stay", "recovery_stay")
-            metrics.period_chart(
+            metrics_charts.period_chart(
                 data, "recovery_mean", "Mean stay", "minutes", "metrics_recovery_chart"
             )
             metrics.heading("Same-day cancellations", "same_day_cancellation")
-            metrics.period_chart(
+            metrics_charts.period_chart(
                 data, "same_day_pct", "Cancelled on the day", "%", "metrics_same_day_chart"
             )
             metrics.cancellation_reasons(data)
             metrics.heading("Turnover and procedure-to-procedure interval", "turnover", "interval")
-            metrics.chart_pair(
+            metrics_charts.chart_pair(
                 data,
                 (
                     "turnover_mean",
@@ -103,13 +103,13 @@ def render() -> None:
     if after.open:
         with after:
             metrics.heading("Next-day call and return to work", "next_day_call", "return_to_work")
-            metrics.chart_pair(
+            metrics_charts.chart_pair(
                 data,
                 ("call_pct", "Reached within 48 h of discharge", "%", "metrics_call_chart"),
                 ("rtw_pct", "Back at work by day 2", "%", "metrics_rtw_chart"),
             )
             metrics.heading("Red flags and escalations", "red_flags", "escalations", "resolution")
-            metrics.period_chart(
+            metrics_charts.period_chart(
                 data,
                 "red_flags_per_100",
                 "Red flags per 100 cases",

@@ -8,7 +8,9 @@ row with before and after.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +37,52 @@ def require_admin(session: Session, actor: Actor) -> None:
     if user is None:
         raise RuleViolation("role", messages.ADMIN_ONLY)
     rules.check_admin(user.role, active=user.active)
+
+
+@dataclass(frozen=True)
+class PolicyEdit:
+    """An admin's edit of one practice policy row (a clinical limit, a KPI target): the row's
+    key, the new values by column, the change the screen showed, and the words of a refusal."""
+
+    key: str
+    values: dict[str, Any]
+    expected_updated_at: dt.datetime | None
+    field: str  # where a stale screen or an unchanged row is refused
+    unknown: str
+    stale: str
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def change_policy_row(session: Session, model: type, edit: PolicyEdit, actor: Actor, action: str):
+    """Change one policy row in the caller's transaction: row-locked, refused if someone changed
+    it since the screen showed it or if nothing changes, stamped with who and when, audited
+    with before and after. Returns (row, when)."""
+    row = session.get(model, edit.key, with_for_update=True)
+    if row is None:
+        raise RuleViolation("key", edit.unknown)
+    if edit.expected_updated_at is not None and row.updated_at != edit.expected_updated_at:
+        raise RuleViolation(edit.field, edit.stale)
+    before = {name: _plain(getattr(row, name)) for name in edit.values}
+    for name, value in edit.values.items():
+        setattr(row, name, value)
+    after = {name: _plain(getattr(row, name)) for name in edit.values}
+    if after == before:
+        raise RuleViolation(edit.field, messages.NOTHING_CHANGED)
+    at = now_utc()
+    row.updated_at, row.updated_by_id = at, actor.id
+    audit(
+        session,
+        actor,
+        action,
+        model.__tablename__,
+        None,
+        detail={"key": edit.key, "before": before, "after": after},
+        at=at,
+    )
+    return row, at
 
 
 # --- sessions ---------------------------------------------------------------------------------

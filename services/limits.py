@@ -13,15 +13,10 @@ from db.session import transaction
 from mild import clearances as rules
 from mild import messages
 from mild.clearances import ClearanceKind, LimitKey
-from mild.errors import RuleViolation
-from services.admin import require_admin
-from services.common import Actor, audit, now_utc
+from services.admin import PolicyEdit, change_policy_row, require_admin
+from services.common import Actor
 from services.intake import finish
 from services.medications import RECLASS_STATUSES, apply_kidney_function
-
-
-def _values(row: ClinicalLimit) -> dict:
-    return {"value": row.value, "unit": row.unit, "action": row.action.value, "source": row.source}
 
 
 def update_clinical_limit(
@@ -37,29 +32,17 @@ def update_clinical_limit(
     the change the admin's screen showed: someone else's change since is not overwritten.
     Returns the time of this change."""
     limit = rules.check_limit(key, value, action, source)
+    edit = PolicyEdit(
+        limit.key.value,
+        {"value": limit.value, "unit": limit.unit, "action": limit.action, "source": limit.source},
+        expected_updated_at,
+        "value",
+        messages.LIMIT_UNKNOWN,
+        messages.LIMIT_CHANGED_BY_SOMEONE_ELSE,
+    )
     with transaction() as session:
         require_admin(session, actor)
-        row = session.get(ClinicalLimit, limit.key.value, with_for_update=True)
-        if row is None:
-            raise RuleViolation("key", messages.LIMIT_UNKNOWN)
-        if expected_updated_at is not None and row.updated_at != expected_updated_at:
-            raise RuleViolation("value", messages.LIMIT_CHANGED_BY_SOMEONE_ELSE)
-        before = _values(row)
-        row.value, row.action, row.source = limit.value, limit.action, limit.source
-        after = _values(row)
-        if after == before:
-            raise RuleViolation("value", messages.NOTHING_CHANGED)
-        at = now_utc()
-        row.updated_at, row.updated_by_id = at, actor.id
-        audit(
-            session,
-            actor,
-            "clinical_limit.changed",
-            "clinical_limit",
-            None,
-            detail={"key": row.key, "before": before, "after": after},
-            at=at,
-        )
+        _, at = change_policy_row(session, ClinicalLimit, edit, actor, "clinical_limit.changed")
         if limit.key == LimitKey.EGFR_DABIGATRAN:
             session.flush()
             _reapply_dabigatran(session, actor, at)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from db.queries.home import OfficeRow
 from db.queries.metrics import OfficeMetrics, data_source, last_change, office_metrics
 from mild import messages
 from mild.cases import CancelReason
-from mild.days import local_today
 from mild.errors import RuleViolation
 from mild.followup import FollowUpKind
 from mild.kpis import (
@@ -34,10 +34,10 @@ from mild.kpis import (
 )
 from services.common import now_utc
 from ui.format import local_time, zone_abbreviation
+from ui.metrics_charts import chart, figure, today, values
 
 CACHE_SECONDS = 300
 CACHE_ENTRIES = 64  # filter choices kept; an entry made stale by a write is never asked again
-CHART_HEIGHT = 300
 KPIS = kpi_definitions()
 
 # The office comparison table: column -> (heading, KPI it belongs to, number format).
@@ -48,8 +48,10 @@ COMPARISON_COLUMNS: dict[str, tuple[str, str, str]] = {
     "duration_mean": ("Duration mean (min)", "duration", "%.1f"),
     "duration_median": ("Duration median (min)", "duration", "%.1f"),
     "over_long_pct": ("Over 60 min %", "over_60", "%.1f"),
+    "recovery_mean": ("Recovery mean (min)", "recovery_stay", "%.1f"),
     "recovery_median": ("Recovery median (min)", "recovery_stay", "%.1f"),
     "same_day_pct": ("Same-day cancelled %", "same_day_cancellation", "%.1f"),
+    "turnover_mean": ("Turnover mean (min)", "turnover", "%.1f"),
     "turnover_median": ("Turnover median (min)", "turnover", "%.1f"),
     "interval_median": ("Procedure interval median (min)", "interval", "%.1f"),
     "call_pct": ("Called within 48 h %", "next_day_call", "%.1f"),
@@ -148,11 +150,6 @@ class Choice:
 
     office_ids: tuple[int, ...]
     range: DateRange
-
-
-def today(mine: Sequence[OfficeRow], now: dt.datetime) -> dt.date:
-    """The day it is for the user: at their first office (the offices share a working day)."""
-    return local_today(mine[0].timezone, now)
 
 
 def filters(mine: Sequence[OfficeRow], now: dt.datetime) -> Choice | None:
@@ -280,10 +277,17 @@ def _headers(frame: pd.DataFrame, column_config: dict | None) -> pd.DataFrame:
 MISSING = "—"  # a value that cannot be computed (nothing to divide by), never "None"
 
 
-def table(frame: pd.DataFrame, name: str, key: str, column_config: dict | None = None) -> None:
-    """A table and, under it, the same rows as a CSV download with the same headings."""
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    key: str,
+    column_config: dict | None = None,
+    styled: Styler | None = None,
+) -> None:
+    """A table (drawn from `styled` when given: cell colours) and, under it, the same rows as
+    a CSV download with the same headings."""
     st.dataframe(
-        frame,
+        frame if styled is None else styled,
         hide_index=True,
         width="stretch",
         column_config=column_config,
@@ -324,25 +328,6 @@ def range_caption(chosen: DateRange, today: dt.date) -> None:
     st.caption(note)
 
 
-def comparison(data: OfficeMetrics) -> None:
-    heading("Office comparison", *dict.fromkeys(k for _, k, _ in COMPARISON_COLUMNS.values()))
-    st.caption("Rates are totals over the range, not averages of weeks or months.")
-    counted = data.by_period[["booked", "discharged"]].to_numpy().sum()
-    if not counted and not data.funnel[FUNNEL_STAGES[0][0]].sum():
-        st.info(messages.METRICS_NO_CASES)
-    frame = data.comparison.drop(columns="office_id")
-    table(
-        frame,
-        file_name(data, "office_comparison"),
-        "metrics_comparison",
-        {"office": st.column_config.TextColumn("Office", pinned=True)}
-        | {
-            column: st.column_config.NumberColumn(label, format=fmt)
-            for column, (label, _, fmt) in COMPARISON_COLUMNS.items()
-        },
-    )
-
-
 def period_table(data: OfficeMetrics, columns: list[str], what: str, key: str) -> None:
     """The numbers behind a tab's charts: numerators and denominators per office and period."""
     codes = _codes(data)
@@ -358,84 +343,7 @@ def period_table(data: OfficeMetrics, columns: list[str], what: str, key: str) -
         )
 
 
-# --- Charts ---------------------------------------------------------------------------------------
-
-
-def _figure(title: str, y_title: str, traces: list[dict], **layout) -> dict:
-    """A plotly figure as a plain dict: building graph_objects validates every property of
-    every trace (about 0.2 s for 25 offices here); a dict is drawn the same, in a tenth."""
-    return {
-        "data": traces,
-        "layout": {
-            "title": {"text": title, "font": {"size": 15}},
-            "height": CHART_HEIGHT,
-            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "yaxis": {"title": {"text": y_title}},
-            "legend": {"orientation": "h", "y": -0.2},
-            "hovermode": "x unified",
-        }
-        | layout,
-    }
-
-
-def _values(series: pd.Series) -> list:
-    """Numbers for a chart, a gap (None) where there is nothing to show."""
-    return [None if pd.isna(v) else float(v) for v in series]
-
-
-def _chart(fig: dict, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
-
-
-def period_chart(
-    data: OfficeMetrics,
-    column: str,
-    title: str,
-    y_title: str,
-    key: str,
-    *,
-    mark: float | None = None,
-) -> None:
-    """One line per office over the periods; `mark` draws a dashed reference line."""
-    # Three columns only, grouped once: filtering the wide frame once per office cost more
-    # than drawing the chart.
-    lines = dict(tuple(data.by_period[["office_id", "period", column]].groupby("office_id")))
-    traces = []
-    for office in data.offices:
-        mine = lines.get(office.id)
-        if mine is None:
-            continue
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": office.code,
-                "x": [p.isoformat() for p in mine.period],
-                "y": _values(mine[column]),
-            }
-        )
-    shapes = []
-    if mark is not None:
-        line = {"dash": "dash", "color": "gray", "width": 1}
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": mark,
-                "y1": mark,
-                "line": line,
-            }
-        )
-    _chart(_figure(title, y_title, traces, shapes=shapes), key)
-
-
-def chart_pair(data: OfficeMetrics, *charts: tuple[str, str, str, str]) -> None:
-    """Two period charts side by side: each (column, title, y-axis title, key)."""
-    for column, (value, title, unit, key) in zip(st.columns(2), charts, strict=True):
-        with column:
-            period_chart(data, value, title, unit, key)
+# --- Charts: ui/metrics_charts.py ----------------------------------------------------------------
 
 
 def funnel(data: OfficeMetrics) -> None:
@@ -452,7 +360,7 @@ def funnel(data: OfficeMetrics) -> None:
         for row in data.funnel.itertuples(index=False)
     ]
     title = "Requests in the range by the furthest stage reached"
-    _chart(_figure(title, "cases", traces, hovermode="closest"), "metrics_funnel_chart")
+    chart(figure(title, "cases", traces, hovermode="closest"), "metrics_funnel_chart")
     frame = data.funnel.assign(office=[codes[i] for i in data.funnel.office_id])
     columns = [c for c, _ in FUNNEL_STAGES]
     table(
@@ -481,11 +389,11 @@ def cancellation_reasons(data: OfficeMetrics) -> None:
             "orientation": "h",
             "name": office,
             "y": list(rows.reason),
-            "x": _values(rows.cancelled),
+            "x": values(rows.cancelled),
         }
         for office, rows in reasons.groupby("office", sort=True)
     ]
-    fig = _figure(
+    fig = figure(
         "Same-day cancellations by reason",
         "",
         traces,
@@ -494,7 +402,7 @@ def cancellation_reasons(data: OfficeMetrics) -> None:
         xaxis={"title": {"text": "cases"}},
         yaxis={"automargin": True},
     )
-    _chart(fig, "metrics_reasons_chart")
+    chart(fig, "metrics_reasons_chart")
     table(
         reasons[["office", "reason", "cancelled"]].sort_values(["office", "reason"]),
         file_name(data, "same_day_cancellations_by_reason"),
@@ -561,12 +469,12 @@ def outcomes(data: OfficeMetrics) -> None:
                     "mode": "lines+markers",
                     "name": office,
                     "x": list(mine.visit),
-                    "y": _values(mine[f"{measure}_mean_improvement"]),
+                    "y": values(mine[f"{measure}_mean_improvement"]),
                 }
             )
         with column:
-            _chart(
-                _figure(title, "improvement (points, up is better)", traces),
+            chart(
+                figure(title, "improvement (points, up is better)", traces),
                 f"metrics_{measure}_chart",
             )
     shown = {

@@ -9,7 +9,7 @@ import streamlit as st
 from db.queries.metrics import OfficeMetrics
 from mild import messages
 from mild.safety import SafetyKind
-from ui import metrics
+from ui import metrics, metrics_charts
 from ui.format import local_moment
 
 EVENT_COLUMNS = {
@@ -26,7 +26,7 @@ EVENT_COLUMNS = {
 
 def safety(data: OfficeMetrics) -> None:
     metrics.heading("Safety events", "safety_events", "hospital_visits")
-    metrics.chart_pair(
+    metrics_charts.chart_pair(
         data,
         ("asc_per_1000", "ASC-1 to ASC-4 per 1,000 admissions", "per 1,000", "metrics_asc_chart"),
         (

@@ -35,6 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import AuditEvent, Case, FollowUp, Office, SafetyEvent, StaffUser
 from db.queries.home import OfficeRow, offices
+from db.queries.targets import target_table
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
 from mild.days import local_day_bounds, local_today
@@ -51,6 +52,7 @@ from mild.kpis import (
     percent,
 )
 from mild.safety import DAY_OF_KINDS, SafetyKind
+from mild.targets import Target
 
 
 class LocalTime:
@@ -659,6 +661,7 @@ class OfficeMetrics:
     reasons: pd.DataFrame  # office_id, reason (CancelReason or None), cancelled
     outcomes: pd.DataFrame  # office_id, kind, counts, mean improvement, share improved
     safety: pd.DataFrame  # every safety event in the range with its case (SAFETY_COLUMNS)
+    targets: dict[str, Target] = field(default_factory=dict)  # the practice's, by KPI column
     policy: KpiPolicy = field(default=DEFAULT_POLICY)
     computed_at: dt.datetime | None = None  # the `now` the figures were computed at
 
@@ -802,8 +805,10 @@ def _comparison(
                 "duration_mean": t.duration_mean,
                 "duration_median": m.get("duration_median"),
                 "over_long_pct": t.over_long_pct,
+                "recovery_mean": t.recovery_mean,
                 "recovery_median": m.get("recovery_median"),
                 "same_day_pct": t.same_day_pct,
+                "turnover_mean": t.turnover_mean,
                 "turnover_median": m.get("turnover_median"),
                 "interval_median": m.get("interval_median"),
                 "call_pct": t.call_pct,
@@ -864,6 +869,7 @@ def office_metrics(
         requests = funnel(s, local, f)
         open_now = open_escalations(s, f)
         events = safety_events(s, local, f)
+        targets = target_table(s)
     medians_of_days = [c for n in DAY_MEDIANS for c in _median_columns(n)]
     days = _numbers(days, [*DAY_COUNTS, *medians_of_days])
     discharged = _numbers(discharged, DISCHARGE_COUNTS)
@@ -886,6 +892,7 @@ def office_metrics(
         reasons=_reasons(days),
         outcomes=outcome,
         safety=events,
+        targets=targets,
         policy=policy,
         computed_at=now,
     )

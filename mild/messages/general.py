@@ -524,3 +524,22 @@ ADMIN_SESSIONS_IDLE_NOTE = (
 )
 ADMIN_OFFICES_FOR_ADMIN = "An admin sees every office; offices listed here are optional."
 METRICS_NO_SAFETY_EVENTS = "No safety event recorded for these offices and days."
+TARGET_TEXT = "target {target} {sign} (amber {edge} {amber})"
+TARGET_UNKNOWN = "This KPI has no target."
+TARGET_RANGE = "Enter a number from {low} to {high} ({unit})."
+TARGET_AMBER_SIDE_HIGHER = "Higher is better here: the amber edge must be at or below the target."
+TARGET_AMBER_SIDE_LOWER = "Lower is better here: the amber edge must be at or above the target."
+TARGET_CHANGED_BY_SOMEONE_ELSE = (
+    "Someone changed this target since your screen showed it: look at it again."
+)
+TARGET_SAVED = "Target saved: {label}."
+TARGETS_HELP = (
+    "Each office metric with a target shows green (on target), amber (near) or red (off "
+    "target) beside its value, and the target as a line on its chart. The numbers are the "
+    "practice's policy; every change is audited with before and after."
+)
+METRICS_COMPARISON_NOTE = (
+    "Rates are totals over the range, not averages of weeks or months. A value with a target "
+    "is green on target, amber near it, red off it (targets: Admin, KPI targets)."
+)
+METRICS_OFF_TARGET_SUMMARY = "Off target, by office:"

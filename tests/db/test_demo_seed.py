@@ -16,7 +16,7 @@ from mild.cases import CaseStatus
 from mild.days import local_today, to_local
 from services.auth import hash_password, sign_in
 
-NOW = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.UTC)  # 10:30 in New York, 09:30 in Chicago
+NOW = dt.datetime(2026, 11, 24, 15, 55, tzinfo=dt.UTC)  # 10:55 in New York, 09:55 in Chicago
 
 
 def _seed(**kwargs) -> seed.SeedSummary:
@@ -53,15 +53,21 @@ def test_the_demo_has_every_status_a_live_today_and_follow_ups_owed(db_url):
     assert any(c.scheduled_start - c.cancelled_at < dt.timedelta(hours=2) for c in cancelled)
     assert NOW - oldest >= dt.timedelta(days=365)
     assert due > 0 and overdue > 0
+    live_today: set[CaseStatus] = set()
     for office_day in today_overview(offices, NOW):
-        assert set(office_day.counts) >= {
-            CaseStatus.SCHEDULED,
-            CaseStatus.CHECKED_IN,
-            CaseStatus.IN_PROCEDURE,
-            CaseStatus.RECOVERY,
-            CaseStatus.DISCHARGED,
-        }
+        # One room, a case every 90 minutes: mid-morning each office has cases done, under way
+        # and to come.
+        assert len(set(office_day.counts)) >= 3
+        assert CaseStatus.SCHEDULED in office_day.counts
+        live_today |= set(office_day.counts)
         assert list(office_day.cases.scheduled_start) == sorted(office_day.cases.scheduled_start)
+    assert live_today >= {
+        CaseStatus.SCHEDULED,
+        CaseStatus.CHECKED_IN,
+        CaseStatus.IN_PROCEDURE,
+        CaseStatus.RECOVERY,
+        CaseStatus.DISCHARGED,
+    }
     for account in seed.DEMO_ACCOUNTS:
         assert sign_in(account.username, "demo-pass-1").role == account.role
 
@@ -185,3 +191,14 @@ def test_the_demo_is_realistic_whatever_hour_it_is_seeded(tmp_path, now):
     for completed, tz in calls:
         hour = to_local(tz, completed.replace(tzinfo=dt.UTC)).hour
         assert seed.OPEN_HOUR <= hour < seed.CLOSE_HOUR, hour
+    # One room per office: the next patient goes in only after the last one came out.
+    with engine.connect() as conn:
+        room = conn.execute(
+            select(Case.office_id, Case.patient_in_room_at, Case.patient_out_of_room_at)
+            .where(Case.patient_in_room_at.is_not(None))
+            .order_by(Case.office_id, Case.patient_in_room_at)
+        ).all()
+    for before, after in zip(room, room[1:], strict=False):
+        same_day = after.patient_in_room_at - before.patient_in_room_at < dt.timedelta(hours=12)
+        if before.office_id == after.office_id and same_day and before.patient_out_of_room_at:
+            assert after.patient_in_room_at >= before.patient_out_of_room_at

@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "clinical_limit",
     "follow_up",
     "hold_rule",
+    "kpi_target",
     "mild_case",
     "office",
     "patient",

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from db.models import AuditEvent, Case, HoldRuleRow, Office, StaffUser, UserSession
+from db.models import AuditEvent, Case, HoldRuleRow, KpiTarget, Office, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
@@ -93,7 +93,7 @@ def test_only_an_admin_may_open_the_admin_screen(office, screen, role):
     assert not at.tabs and not at.button and not at.dataframe
 
 
-def test_the_admin_screen_opens_on_offices_with_five_tabs(office, root, screen):
+def test_the_admin_screen_opens_on_offices_with_six_tabs(office, root, screen):
     at = screen(root)
 
     assert not at.exception and not errors(at)
@@ -104,6 +104,7 @@ def test_the_admin_screen_opens_on_offices_with_five_tabs(office, root, screen):
         "Sessions",
         "Hold table",
         "Clinical limits",
+        "KPI targets",
     ]
     offices = table(at, "admin_offices_table")
     assert list(offices.columns) == [
@@ -731,3 +732,27 @@ def test_a_deactivated_office_leaves_the_office_pickers_of_the_admin_screen_mark
         s.get(Office, office).active = False
     at = screen(root)
     assert at.selectbox(key="admin_office_pick").options == ["AA · AA Office (deactivated)"]
+
+
+def test_an_admin_changes_a_kpi_target_and_an_amber_edge_on_the_wrong_side_is_refused(root, screen):
+    at = screen(root, "KPI targets")
+    assert not at.exception and errors(at) == []
+    at.selectbox(key="admin_target_pick").set_value("on_time_pct").run()
+    k = "admin_target_on_time_pct"
+
+    at.number_input(key=f"{k}_target").set_value(85.0)
+    at.number_input(key=f"{k}_amber").set_value(95.0)
+    at.button(key=f"{k}_save").click().run()
+    assert errors(at) == [messages.TARGET_AMBER_SIDE_HIGHER]
+    assert at.number_input(key=f"{k}_target").value == 85.0  # what was typed is kept
+
+    at.number_input(key=f"{k}_amber").set_value(75.0)
+    at.text_input(key=f"{k}_source").input("Board decision, December 2026")
+    at.button(key=f"{k}_save").click().run()
+
+    assert errors(at) == []
+    with read_session() as s:
+        row = s.get(KpiTarget, "on_time_pct")
+        assert (row.target, row.amber, row.source) == (85.0, 75.0, "Board decision, December 2026")
+    shown = at.dataframe[0].value.set_index("KPI").loc["First case on time"]
+    assert shown.Target == "target 85% or more (amber down to 75%)"

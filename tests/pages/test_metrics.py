@@ -25,6 +25,7 @@ from mild.cases import CancelReason, CaseStatus
 from mild.days import at_local, local_today, to_local
 from mild.kpis import DEFAULT_POLICY, default_range, kpi_definitions
 from mild.staff import Role, Screen
+from mild.targets import DEFAULT_TARGETS, Rag, rag
 from services.auth import hash_password
 from services.cases import cancel_case
 from services.common import Actor
@@ -282,6 +283,8 @@ def test_the_comparison_download_has_one_row_per_office_with_the_kpis_as_columns
     assert list(sent.Office) == [o.code for o in demo_offices()]
     assert list(sent.columns) == [
         "Office",
+        "Off target",
+        "Near target",
         *[label for label, _, _ in COMPARISON_COLUMNS.values()],
     ]
     assert {"Completed", "First case on time %", "Called within 48 h %"} <= set(sent.columns)
@@ -440,3 +443,46 @@ def test_refresh_recomputes_figures_that_changed_without_a_saved_change(db_url, 
 
     assert first_slots_cancelled(at) == 1
     assert not at.exception and not at.error
+
+
+# --- Targets: green, amber, red; a line on the chart; cases behind each point ---------------------
+
+
+def test_the_comparison_names_each_office_s_kpis_off_and_near_target(demo, app):
+    at = open_metrics(app, "manager")
+    shown = comparison_table(at)
+    targets = {t.key: t for t in DEFAULT_TARGETS}
+    for _, row in shown.iterrows():
+        off = [t.spec.label for k, t in targets.items() if rag(row[k], t) == Rag.RED]
+        near = [t.spec.label for k, t in targets.items() if rag(row[k], t) == Rag.AMBER]
+        assert row.off_target == ", ".join(off)
+        assert row.near_target == ", ".join(near)
+
+
+def test_more_than_four_offices_read_as_kpis_down_and_offices_across(db_url, app):
+    codes = ["AA", "BB", "CC", "DD", "EE"]
+    offices = [make_office(code) for code in codes]
+    make_user("mona", Role.MANAGER, offices)
+
+    at = open_metrics(app, "mona", PASSWORD)
+
+    wide = comparison_table(at)
+    assert list(wide.columns) == ["KPI", "Target", *codes]
+    assert list(wide.KPI) == [label for label, _, _ in COMPARISON_COLUMNS.values()]
+    on_time = wide.set_index("KPI").loc["First case on time %"]
+    assert on_time.Target == "target 90% or more (amber down to 80%)"
+    assert set(on_time[codes]) == {"—"}  # no first case yet: nothing to show, never "None"
+
+
+def test_a_chart_draws_the_target_and_its_band_and_counts_the_cases_behind_each_point(demo, app):
+    at = open_tab(open_metrics(app, "manager"), "Day quality")
+    [on_time] = [c for c in charts(at) if c["layout"]["title"]["text"].startswith("First cases")]
+
+    assert on_time["layout"]["title"]["text"].endswith("target 90% or more (amber down to 80%)")
+    assert [s["y0"] for s in on_time["layout"]["shapes"]] == [90, 80]
+    for trace in on_time["data"]:
+        assert all(c.endswith(("first cases", "so far")) for c in trace["customdata"])
+        # The month still running is marked as partial: an open marker, "so far".
+        assert trace["marker"]["symbol"][-1] == "circle-open"
+        assert trace["customdata"][-1].endswith("so far")
+        assert set(trace["marker"]["symbol"][:-1]) == {"circle"}

@@ -1,0 +1,49 @@
+"""The practice's KPI targets (mild.targets), for the metrics screen and the Admin screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import KpiTarget, StaffUser
+from db.session import read_session
+from mild.targets import DEFAULT_TARGETS, SPECS, Target
+
+
+def _target(row: KpiTarget) -> Target | None:
+    """A row as the rules see it; a key this version does not know is left out."""
+    if row.key not in SPECS:
+        return None
+    return Target(row.key, row.target, row.amber, row.source)
+
+
+def target_table(session: Session) -> dict[str, Target]:
+    """The practice's targets by KPI column (a key missing here has no target shown)."""
+    found = (_target(r) for r in session.scalars(select(KpiTarget)))
+    return {t.key: t for t in found if t is not None}
+
+
+@dataclass(frozen=True)
+class TargetView:
+    target: Target
+    updated_at: dt.datetime
+    updated_by: str | None  # username; None for the defaults as installed
+
+
+def target_rows() -> list[TargetView]:
+    """Every target for the Admin screen, in the order mild.targets lists them."""
+    with read_session() as s:
+        rows = s.execute(
+            select(KpiTarget, StaffUser.username).outerjoin(
+                StaffUser, StaffUser.id == KpiTarget.updated_by_id
+            )
+        ).all()
+        views = {
+            t.key: TargetView(t, row.updated_at, username)
+            for row, username in rows
+            if (t := _target(row)) is not None
+        }
+    return [views[t.key] for t in DEFAULT_TARGETS if t.key in views]

@@ -1,0 +1,104 @@
+"""The admin screen's KPI-targets tab: the practice's target for each office metric that has
+one (mild.targets), with its amber band and source; changing one is audited with before and
+after, and the metrics screen shows it at once (green, amber or red, and a line on the chart)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from db.queries.admin import practice_timezone
+from db.queries.targets import TargetView, target_rows
+from mild import messages
+from services import targets
+from services.common import Actor, now_utc
+from ui import forms
+from ui.admin import common
+from ui.format import zone_abbreviation
+
+FIELDS = ("target", "amber", "source")
+
+
+def targets_tab(user: Actor) -> None:
+    loaded = common.load(lambda: (target_rows(), practice_timezone()))
+    if loaded is None:
+        return
+    rows, tz = loaded
+    st.caption(messages.TARGETS_HELP)
+    common.table("admin_targets_table", _frame(rows, tz, zone_abbreviation(tz, now_utc())))
+    if not rows:
+        return
+    by_key = {r.target.key: r for r in rows}
+    key = st.selectbox(
+        "KPI",
+        list(by_key),
+        format_func=lambda k: by_key[k].target.spec.label,
+        key="admin_target_pick",
+    )
+    if key is not None:
+        _editor(by_key[key], user)
+
+
+def _frame(rows: Sequence[TargetView], tz: str, zone: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "KPI": [r.target.spec.label for r in rows],
+            "Target": [r.target.text() for r in rows],
+            "Better": [r.target.spec.better.value for r in rows],
+            "Source": [r.target.source for r in rows],
+            f"Changed ({zone})": [
+                common.when(tz, r.updated_at) if r.updated_by else "" for r in rows
+            ],
+            "By": [r.updated_by or "" for r in rows],
+        }
+    )
+
+
+def _editor(row: TargetView, user: Actor) -> None:
+    target = row.target
+    spec = target.spec
+    k = f"admin_target_{target.key}"
+    errors = f"{k}_errors"
+    state = st.session_state
+    # The change this editor was opened on: a save checks nobody changed the target since.
+    seen = state.setdefault(f"{k}_seen", row.updated_at)
+    for name, value in {
+        "target": target.target,
+        "amber": target.amber,
+        "source": target.source,
+    }.items():
+        state.setdefault(f"{k}_{name}", value)  # seeded once, so a refusal keeps what was typed
+    with st.container(border=True, key=k):
+        st.caption(f"{spec.better.value.capitalize()} is better.")
+        left, right = st.columns(2)
+        with left:
+            st.number_input(f"Target ({spec.unit})", step=1.0, format="%g", key=f"{k}_target")
+            forms.field_error(errors, "target")
+        with right:
+            st.number_input(
+                f"Amber band edge ({spec.unit})", step=1.0, format="%g", key=f"{k}_amber"
+            )
+            forms.field_error(errors, "amber")
+        st.text_input("Source", key=f"{k}_source", max_chars=500)
+        forms.field_error(errors, "source")
+
+        def save() -> None:
+            at = forms.submit(
+                lambda: targets.update_kpi_target(
+                    target.key,
+                    target=state.get(f"{k}_target"),
+                    amber=state.get(f"{k}_amber"),
+                    source=state.get(f"{k}_source", ""),
+                    expected_updated_at=seen,
+                    actor=user,
+                ),
+                errors_key=errors,
+                success=messages.TARGET_SAVED.format(label=spec.label),
+            )
+            if at is not None:
+                state[f"{k}_seen"] = at
+
+        common.button("Save target", f"{k}_save", save, primary=True)
+        forms.other_errors(errors, FIELDS)

@@ -1,0 +1,112 @@
+"""The metrics screen's Comparison tab: one row per office with the KPIs as columns (more than
+four offices: the KPIs as rows and the offices as columns, easier to scan), each value with a
+target coloured green, amber or red (mild.targets) and, in words, which KPIs are near or off
+target; the CSV carries the same numbers and headings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from db.queries.metrics import OfficeMetrics
+from mild import messages
+from mild.kpis import FUNNEL_STAGES
+from mild.targets import Rag, rag
+from ui import metrics
+
+WIDE = 4  # more offices than this: KPIs as rows, offices as columns
+RAG_CSS = {
+    Rag.GREEN: "background-color: #e3f2e6",
+    Rag.AMBER: "background-color: #fff1d6",
+    Rag.RED: "background-color: #fde4e4",
+}
+
+
+def _rags(data: OfficeMetrics, frame: pd.DataFrame) -> dict[str, list[Rag | None]]:
+    """Per KPI column with a target: each office's colour."""
+    return {
+        column: [rag(v, target) for v in frame[column]]
+        for column, target in data.targets.items()
+        if column in frame.columns
+    }
+
+
+def _named(data: OfficeMetrics, rags: dict[str, list[Rag | None]], colour: Rag) -> list[str]:
+    """Per office: the KPIs of that colour, in words."""
+    count = len(next(iter(rags.values()), []))
+    return [
+        ", ".join(data.targets[c].spec.label for c, found in rags.items() if found[i] == colour)
+        for i in range(count)
+    ]
+
+
+def comparison(data: OfficeMetrics) -> None:
+    keys = dict.fromkeys(k for _, k, _ in metrics.COMPARISON_COLUMNS.values())
+    metrics.heading("Office comparison", *keys)
+    st.caption(messages.METRICS_COMPARISON_NOTE)
+    counted = data.by_period[["booked", "discharged"]].to_numpy().sum()
+    if not counted and not data.funnel[FUNNEL_STAGES[0][0]].sum():
+        st.info(messages.METRICS_NO_CASES)
+    frame = data.comparison.drop(columns="office_id")
+    rags = _rags(data, frame)
+    # In words first, beside the office: what is off or near target (colour is not enough).
+    frame.insert(1, "off_target", _named(data, rags, Rag.RED))
+    frame.insert(2, "near_target", _named(data, rags, Rag.AMBER))
+    if len(data.offices) > WIDE:
+        _kpis_as_rows(data, frame, rags)
+    else:
+        _offices_as_rows(data, frame, rags)
+
+
+def _offices_as_rows(data: OfficeMetrics, frame: pd.DataFrame, rags) -> None:
+    def colours(column: pd.Series) -> list[str]:
+        return [RAG_CSS.get(r, "") for r in rags[column.name]]
+
+    styled = frame.style.apply(colours, subset=list(rags))
+    metrics.table(
+        frame,
+        metrics.file_name(data, "office_comparison"),
+        "metrics_comparison",
+        {"office": st.column_config.TextColumn("Office", pinned=True)}
+        | {
+            column: st.column_config.NumberColumn(label, format=fmt)
+            for column, (label, _, fmt) in metrics.COMPARISON_COLUMNS.items()
+        }
+        | {"off_target": "Off target", "near_target": "Near target"},
+        styled,
+    )
+
+
+def _kpis_as_rows(data: OfficeMetrics, frame: pd.DataFrame, rags) -> None:
+    """KPIs down, offices across; each KPI row with its target in words."""
+    offices = list(frame.office)
+    rows = []
+    for column, (label, _, fmt) in metrics.COMPARISON_COLUMNS.items():
+        target = data.targets.get(column)
+        shown = [_shown(v, fmt) for v in frame[column]]
+        rows.append([label, target.text() if target else "", *shown])
+    wide = pd.DataFrame(rows, columns=["KPI", "Target", *offices])
+
+    def colours(row: pd.Series) -> list[str]:
+        column = list(metrics.COMPARISON_COLUMNS)[row.name]
+        found = rags.get(column, [None] * len(offices))
+        return ["", "", *(RAG_CSS.get(r, "") for r in found)]
+
+    metrics.table(
+        wide,
+        metrics.file_name(data, "office_comparison"),
+        "metrics_comparison",
+        {"KPI": st.column_config.TextColumn("KPI", pinned=True)},
+        wide.style.apply(colours, axis=1),
+    )
+    st.caption(messages.METRICS_OFF_TARGET_SUMMARY)
+    for office, off in zip(offices, frame.off_target, strict=True):
+        if off:
+            st.text(f"{office}: {off}")
+
+
+def _shown(value, fmt: str) -> str:
+    """A value as the wide table shows it (text: each row has its own unit)."""
+    if value is None or pd.isna(value):
+        return metrics.MISSING
+    return f"{value:.0f}" if fmt == "%d" else f"{value:.1f}"
