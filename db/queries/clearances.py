@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import CaseClearance, ClinicalLimit, StaffUser
-from db.session import read_session
+from db.queries.policy import policy_rows
 from mild.clearances import (
     STOP_BANG_ITEMS,
     CardiologyClearance,
@@ -51,18 +51,8 @@ class LimitView:
 
 def limit_rows() -> list[LimitView]:
     """Every limit for the Admin screen, in the order mild.clearances lists them."""
-    with read_session() as s:
-        rows = s.execute(
-            select(ClinicalLimit, StaffUser.username).outerjoin(
-                StaffUser, StaffUser.id == ClinicalLimit.updated_by_id
-            )
-        ).all()
-        views = {
-            limit.key: LimitView(limit, row.updated_at, username)
-            for row, username in rows
-            if (limit := limit_from_row(row)) is not None
-        }
-    return [views[key] for key in LimitKey if key in views]
+    found = policy_rows(ClinicalLimit, limit_from_row, lambda limit: limit.key)
+    return [LimitView(*found[key]) for key in LimitKey if key in found]
 
 
 def value_of(row: CaseClearance) -> ClearanceValue | None:

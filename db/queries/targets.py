@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import KpiTarget, StaffUser
-from db.session import read_session
+from db.models import KpiTarget
+from db.queries.policy import policy_rows
 from mild.targets import DEFAULT_TARGETS, SPECS, Target
 
 
@@ -35,15 +35,5 @@ class TargetView:
 
 def target_rows() -> list[TargetView]:
     """Every target for the Admin screen, in the order mild.targets lists them."""
-    with read_session() as s:
-        rows = s.execute(
-            select(KpiTarget, StaffUser.username).outerjoin(
-                StaffUser, StaffUser.id == KpiTarget.updated_by_id
-            )
-        ).all()
-        views = {
-            t.key: TargetView(t, row.updated_at, username)
-            for row, username in rows
-            if (t := _target(row)) is not None
-        }
-    return [views[t.key] for t in DEFAULT_TARGETS if t.key in views]
+    found = policy_rows(KpiTarget, _target, lambda t: t.key)
+    return [TargetView(*found[t.key]) for t in DEFAULT_TARGETS if t.key in found]

@@ -70,3 +70,36 @@ def timezone_picker(label: str, key: str, current: str | None) -> str | None:
         key=key,
         placeholder="Type to search, e.g. Chicago",
     )
+
+
+def policy_editor(
+    k: str,
+    updated_at: dt.datetime,
+    initial: dict[str, object],
+    inputs: Callable[[str], None],
+    save: Callable[[dict[str, object], dt.datetime], dt.datetime],
+    *,
+    label: str,
+    success: str,
+    fields: tuple[str, ...],
+) -> None:
+    """The editor of one practice policy row (a clinical limit, a KPI target): its inputs seeded
+    once from `initial` (so a refusal keeps what was typed), a save that passes the change the
+    editor was opened on (`updated_at`: someone else's change since is refused), the refusal
+    beside its field."""
+    errors = f"{k}_errors"
+    state = st.session_state
+    seen = state.setdefault(f"{k}_seen", updated_at)
+    for name, value in initial.items():
+        state.setdefault(f"{k}_{name}", value)
+    with st.container(border=True, key=k):
+        inputs(errors)
+
+        def on_save() -> None:
+            typed = {name: state.get(f"{k}_{name}") for name in initial}
+            at = forms.submit(lambda: save(typed, seen), errors_key=errors, success=success)
+            if at is not None:
+                state[f"{k}_seen"] = at
+
+        button(label, f"{k}_save", on_save, primary=True)
+        forms.other_errors(errors, fields)

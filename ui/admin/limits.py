@@ -61,17 +61,8 @@ def _frame(rows: Sequence[LimitView], tz: str, zone: str) -> pd.DataFrame:
 def _editor(row: LimitView, user: Actor) -> None:
     limit = row.limit
     k = f"admin_limit_{limit.key.value}"
-    errors = f"{k}_errors"
-    state = st.session_state
-    # The change this editor was opened on: a save checks nobody changed the limit since.
-    seen = state.setdefault(f"{k}_seen", row.updated_at)
-    for name, value in {
-        "value": limit.value,
-        "action": limit.action,
-        "source": limit.source,
-    }.items():
-        state.setdefault(f"{k}_{name}", value)  # seeded once, so a refusal keeps what was typed
-    with st.container(border=True, key=k):
+
+    def inputs(errors: str) -> None:
         value, action = st.columns(2)
         with value:
             st.number_input(
@@ -93,21 +84,20 @@ def _editor(row: LimitView, user: Actor) -> None:
         st.text_input("Source", key=f"{k}_source", max_chars=500)
         forms.field_error(errors, "source")
 
-        def save() -> None:
-            at = forms.submit(
-                lambda: limits.update_clinical_limit(
-                    limit.key,
-                    value=state.get(f"{k}_value"),
-                    action=state.get(f"{k}_action"),
-                    source=state.get(f"{k}_source", ""),
-                    expected_updated_at=seen,
-                    actor=user,
-                ),
-                errors_key=errors,
-                success=messages.LIMIT_SAVED.format(label=limit.label),
-            )
-            if at is not None:
-                state[f"{k}_seen"] = at
-
-        common.button("Save limit", f"{k}_save", save, primary=True)
-        forms.other_errors(errors, FIELDS)
+    common.policy_editor(
+        k,
+        row.updated_at,
+        {"value": limit.value, "action": limit.action, "source": limit.source},
+        inputs,
+        lambda typed, seen: limits.update_clinical_limit(
+            limit.key,
+            value=typed["value"],
+            action=typed["action"],
+            source=typed["source"] or "",
+            expected_updated_at=seen,
+            actor=user,
+        ),
+        label="Save limit",
+        success=messages.LIMIT_SAVED.format(label=limit.label),
+        fields=FIELDS,
+    )

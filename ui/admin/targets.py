@@ -60,17 +60,8 @@ def _editor(row: TargetView, user: Actor) -> None:
     target = row.target
     spec = target.spec
     k = f"admin_target_{target.key}"
-    errors = f"{k}_errors"
-    state = st.session_state
-    # The change this editor was opened on: a save checks nobody changed the target since.
-    seen = state.setdefault(f"{k}_seen", row.updated_at)
-    for name, value in {
-        "target": target.target,
-        "amber": target.amber,
-        "source": target.source,
-    }.items():
-        state.setdefault(f"{k}_{name}", value)  # seeded once, so a refusal keeps what was typed
-    with st.container(border=True, key=k):
+
+    def inputs(errors: str) -> None:
         st.caption(f"{spec.better.value.capitalize()} is better.")
         left, right = st.columns(2)
         with left:
@@ -84,21 +75,20 @@ def _editor(row: TargetView, user: Actor) -> None:
         st.text_input("Source", key=f"{k}_source", max_chars=500)
         forms.field_error(errors, "source")
 
-        def save() -> None:
-            at = forms.submit(
-                lambda: targets.update_kpi_target(
-                    target.key,
-                    target=state.get(f"{k}_target"),
-                    amber=state.get(f"{k}_amber"),
-                    source=state.get(f"{k}_source", ""),
-                    expected_updated_at=seen,
-                    actor=user,
-                ),
-                errors_key=errors,
-                success=messages.TARGET_SAVED.format(label=spec.label),
-            )
-            if at is not None:
-                state[f"{k}_seen"] = at
-
-        common.button("Save target", f"{k}_save", save, primary=True)
-        forms.other_errors(errors, FIELDS)
+    common.policy_editor(
+        k,
+        row.updated_at,
+        {"target": target.target, "amber": target.amber, "source": target.source},
+        inputs,
+        lambda typed, seen: targets.update_kpi_target(
+            target.key,
+            target=typed["target"],
+            amber=typed["amber"],
+            source=typed["source"] or "",
+            expected_updated_at=seen,
+            actor=user,
+        ),
+        label="Save target",
+        success=messages.TARGET_SAVED.format(label=spec.label),
+        fields=FIELDS,
+    )
