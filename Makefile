@@ -73,4 +73,8 @@ BENCH_ARGS ?=
 
 .PHONY: bench
 bench: venv
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  scripts/with-test-postgres.sh $(PY) scripts/bench.py $(BENCH_ARGS); \
+	else \
+	  $(PY) scripts/bench.py $(BENCH_ARGS); \
+	fi

@@ -32,8 +32,10 @@ reruns with time.perf_counter (wall) and process_time (CPU of the whole process,
 load on the machine shows as wall minus CPU). The notes give the rows of the tables shown.
 
 The metrics screen caches its data until the next saved change; every timed rerun here clears
-that cache first, so each one runs every query (the cold case). Its four tabs run lazily
-(only the open tab draws), so each tab is timed on its own.
+that cache first, so each one runs every query (the cold case). Its five tabs run lazily
+(only the open tab draws), so each tab is timed on its own. Under `make bench` a throwaway
+PostgreSQL server runs too (scripts/with-test-postgres.sh): the five-year demo is seeded into
+it and the metrics tabs are timed there, beside SQLite, against the same 1 s target.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.util import calc_hash  # noqa: E402
 
@@ -74,6 +78,7 @@ class Size:
     label: str
     offices: int
     years: float
+    postgres: str | None = None  # the server's admin URL: a database seeded on it, this run
 
     @property
     def name(self) -> str:
@@ -89,10 +94,16 @@ class Size:
 
     @property
     def url(self) -> str:
+        if self.postgres:
+            return str(make_url(self.postgres).set(database=f"bench_{self.name.replace('-', '_')}"))
         return f"sqlite:///{self.path}"
 
 
 SIZES = (Size("1 month", 25, 0.083), Size("5 years", 25, 5.0))
+# With a PostgreSQL server (make bench starts a throwaway one: scripts/with-test-postgres.sh),
+# the five years are seeded into it too and the metrics tabs timed there beside SQLite.
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL_POSTGRESQL")
+POSTGRES_SIZE = Size("5 years (PG)", 25, 5.0, POSTGRES_URL) if POSTGRES_URL else None
 
 
 def open_first_case(at: AppTest) -> AppTest:
@@ -126,6 +137,7 @@ TARGETS = (
     Target("metrics: throughput", Screen.METRICS, "manager", "Throughput", True),
     Target("metrics: day quality", Screen.METRICS, "manager", "Day quality", True),
     Target("metrics: follow-up", Screen.METRICS, "manager", "Follow-up and outcomes", True),
+    Target("metrics: safety", Screen.METRICS, "manager", "Safety", True),
     # Not the default view: a manager who picks the whole history (monthly). For information.
     Target(
         "metrics: 5-year range",
@@ -153,14 +165,32 @@ def _remove(size: Size) -> None:
     size.marker.unlink(missing_ok=True)
 
 
+def _create_postgres_database(size: Size) -> None:
+    """An empty database on the throwaway server (dropped with the server at the end)."""
+    name = make_url(size.url).database
+    admin = create_engine(size.postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+
+
 def ensure_database(size: Size, fresh: bool) -> str:
     """Seed the size's database unless a complete one seeded today is kept; say which."""
+    if size.postgres:
+        _create_postgres_database(size)
+        return _seed(size)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     marker = json.loads(size.marker.read_text()) if size.marker.exists() else None
     if marker and size.path.exists() and marker.get("seeded_on") == today and not fresh:
         return f"reused (seeded today in {marker['seconds']:.1f} s)"
     _remove(size)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    return _seed(size, today)
+
+
+def _seed(size: Size, today: str | None = None) -> str:
+    """`manage.py seed` (migrate, then the demo) into the size's database; how long it took."""
     command = [
         sys.executable,
         str(ROOT / "manage.py"),
@@ -180,9 +210,11 @@ def ensure_database(size: Size, fresh: bool) -> str:
     )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
-        _remove(size)
+        if not size.postgres:
+            _remove(size)
         raise SystemExit(f"seeding {size.label} failed:\n{done.stdout}\n{done.stderr}")
-    size.marker.write_text(json.dumps({"seeded_on": today, "seconds": seconds}))
+    if today is not None:
+        size.marker.write_text(json.dumps({"seeded_on": today, "seconds": seconds}))
     return f"seeded now in {seconds:.1f} s ({done.stdout.splitlines()[0]})"
 
 
@@ -289,10 +321,13 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"Load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    for size in SIZES:
+    sizes = SIZES + ((POSTGRES_SIZE,) if POSTGRES_SIZE else ())
+    for size in sizes:
         print(
             f"Database {size.label} ({size.offices} offices): {ensure_database(size, args.fresh)}"
         )
+    if not POSTGRES_SIZE:
+        print("No PostgreSQL server (TEST_DATABASE_URL_POSTGRESQL): the PG column is left out.")
 
     with tempfile.TemporaryDirectory() as folder:
         # AppTest would find pages/ beside dashboard.py and take Streamlit's legacy
@@ -304,7 +339,8 @@ def main() -> None:
             # Size after size for each screen, so a change in the machine's load over the
             # minutes this takes falls on both sides of a ratio alike.
             for target in TARGETS:
-                for size in SIZES:
+                metrics = target.screen == Screen.METRICS
+                for size in sizes if metrics else SIZES:
                     os.environ["DATABASE_URL"] = size.url
                     results[(target.label, size.label)] = time_screen(entry, target, args.reruns)
 
@@ -326,9 +362,27 @@ def main() -> None:
             f"{target.label:<22} {_s(a.wall):>7} ({_s(a.cpu)}) {_s(b.wall):>7} ({_s(b.cpu)})"
             f" {ratio:>6} {cpu_ratio:>6}  {goal:<20} {met}"
         )
+    if POSTGRES_SIZE:
+        print()
+        print("The metrics tabs at 5 years on both backends (target: each under 1 s on both)")
+        header = f"{'screen':<22} {'SQLite':>15} {'PostgreSQL':>15} {'PG/SQLite':>9}  met"
+        print(header)
+        print("-" * len(header))
+        for target in TARGETS:
+            if target.screen != Screen.METRICS:
+                continue
+            a, b = results[(target.label, years)], results[(target.label, POSTGRES_SIZE.label)]
+            ratio = f"{b.wall / a.wall:.2f}" if a.wall and b.wall else "-"
+            met = all(t.wall is not None and t.wall < METRICS_TARGET_S for t in (a, b))
+            met_text = "-" if target.information else ("yes" if met else "NO")
+            print(
+                f"{target.label:<22} {_s(a.wall):>7} ({_s(a.cpu)}) {_s(b.wall):>7} "
+                f"({_s(b.cpu)}) {ratio:>9}  {met_text}"
+            )
     print()
     for target in TARGETS:
-        notes = {s.label: results[(target.label, s.label)].note for s in SIZES}
+        shown = sizes if target.screen == Screen.METRICS else SIZES
+        notes = {s.label: results[(target.label, s.label)].note for s in shown}
         print(f"{target.label:<22} " + "; ".join(f"{k}: {v}" for k, v in notes.items()))
     print(f"\nLoad average at end: {os.getloadavg()[0]:.2f}")
 
