@@ -42,8 +42,10 @@ def safety_events(case_id: int, timezone: str, user: Actor, screen: Screen) -> N
             )
             st.text(event.description)  # typed by staff: shown inert
             st.caption(
-                f"Recorded {local_moment(timezone, event.recorded_at)} by "
-                f"{event.recorded_by or messages.STAFF_NOT_RECORDED}"
+                messages.SAFETY_RECORDED_BY.format(
+                    when=local_moment(timezone, event.recorded_at),
+                    who=event.recorded_by or messages.STAFF_NOT_RECORDED,
+                )
             )
         _form(case_id, timezone, user, screen)
 

@@ -308,3 +308,4 @@ SAFETY_AFTER_HOW_TO = (
     "An emergency department visit or a hospital admission within 7 days of discharge, as the "
     "patient or family reports it: counted in the office's 7-day hospital visits."
 )
+SAFETY_RECORDED_BY = "Recorded {when} by {who}"

@@ -543,3 +543,4 @@ METRICS_COMPARISON_NOTE = (
     "is green on target, amber near it, red off it (targets: Admin, KPI targets)."
 )
 METRICS_OFF_TARGET_SUMMARY = "Off target, by office:"
+TARGET_BETTER = {"higher": "Higher is better.", "lower": "Lower is better."}

@@ -62,7 +62,7 @@ def _editor(row: TargetView, user: Actor) -> None:
     k = f"admin_target_{target.key}"
 
     def inputs(errors: str) -> None:
-        st.caption(f"{spec.better.value.capitalize()} is better.")
+        st.caption(messages.TARGET_BETTER[spec.better.value])
         left, right = st.columns(2)
         with left:
             st.number_input(f"Target ({spec.unit})", step=1.0, format="%g", key=f"{k}_target")
