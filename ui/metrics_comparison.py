@@ -12,7 +12,7 @@ from db.queries.metrics import OfficeMetrics
 from mild import messages
 from mild.kpis import FUNNEL_STAGES
 from mild.targets import Rag, rag
-from ui import metrics
+from ui import metrics, metrics_charts
 
 WIDE = 4  # more offices than this: KPIs as rows, offices as columns
 RAG_CSS = {
@@ -52,10 +52,41 @@ def comparison(data: OfficeMetrics) -> None:
     # In words first, beside the office: what is off or near target (colour is not enough).
     frame.insert(1, "off_target", _named(data, rags, Rag.RED))
     frame.insert(2, "near_target", _named(data, rags, Rag.AMBER))
+    _at_a_glance(frame, rags)
     if len(data.offices) > WIDE:
         _kpis_as_rows(data, frame, rags)
     else:
         _offices_as_rows(data, frame, rags)
+
+
+BAR_COLOURS = {Rag.GREEN: "#2e7d32", Rag.AMBER: "#b26a00", Rag.RED: "#c62828"}
+
+
+def _at_a_glance(frame: pd.DataFrame, rags: dict[str, list[Rag | None]]) -> None:
+    """The chart first: per office, how many KPIs are on, near and off target."""
+    offices = list(frame.office)
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": colour.label,
+            "y": offices,
+            "x": [sum(found[i] == colour for found in rags.values()) for i in range(len(offices))],
+            "marker": {"color": BAR_COLOURS[colour]},
+        }
+        for colour in Rag
+    ]
+    fig = metrics_charts.figure(
+        "KPIs on, near and off target, by office",
+        "",
+        traces,
+        barmode="stack",
+        hovermode="closest",
+        xaxis={"title": {"text": "KPIs with a target"}, "dtick": 1},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=max(160, 60 + 28 * len(offices)),
+    )
+    metrics_charts.chart(fig, "metrics_targets_chart")
 
 
 def _offices_as_rows(data: OfficeMetrics, frame: pd.DataFrame, rags) -> None:

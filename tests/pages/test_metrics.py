@@ -163,7 +163,9 @@ def test_each_tab_draws_small_charts_with_one_line_per_office(demo, app):
 def test_only_the_open_tab_runs(demo, app):
     at = open_metrics(app, "manager")
 
-    assert charts(at) == []  # the comparison tab has a table, no charts
+    # The comparison: its one chart (KPIs on, near and off target) first, then its table.
+    [glance] = charts(at)
+    assert glance["layout"]["title"]["text"] == "KPIs on, near and off target, by office"
     assert len(at.dataframe) == 1
     at = open_tab(at, "Throughput")
     assert len(charts(at)) == 2 and len(at.dataframe) == 2
@@ -457,6 +459,9 @@ def test_the_comparison_names_each_office_s_kpis_off_and_near_target(demo, app):
         near = [t.spec.label for k, t in targets.items() if rag(row[k], t) == Rag.AMBER]
         assert row.off_target == ", ".join(off)
         assert row.near_target == ", ".join(near)
+    [glance] = charts(at)
+    by_colour = {t["name"]: t["x"] for t in glance["data"]}
+    assert by_colour["Off target"] == [len(o.split(", ")) if o else 0 for o in shown.off_target]
 
 
 def test_more_than_four_offices_read_as_kpis_down_and_offices_across(db_url, app):
