@@ -24,18 +24,21 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 PRACTICE = "practice policy (no published number)"
-# (key, target, amber): the defaults as they stand at this revision.
+DURATION = "practice's patient page: 60 minutes or less (DOMAIN.md)"
+# (key, target, amber, source): the defaults as they stand at this revision.
 DEFAULT_TARGETS_0009 = (
-    ("on_time_pct", 90.0, 80.0),
-    ("over_long_pct", 10.0, 20.0),
-    ("recovery_mean", 90.0, 120.0),
-    ("same_day_pct", 5.0, 10.0),
-    ("turnover_mean", 20.0, 30.0),
-    ("call_pct", 95.0, 85.0),
-    ("asc_per_1000", 0.0, 5.0),
-    ("hospital_visits_per_1000", 10.0, 20.0),
-    ("nprs_improved_pct", 60.0, 50.0),
-    ("odi_improved_pct", 50.0, 40.0),
+    ("on_time_pct", 90.0, 80.0, PRACTICE),
+    ("duration_mean", 60.0, 70.0, DURATION),
+    ("over_long_pct", 10.0, 20.0, PRACTICE),
+    ("recovery_mean", 90.0, 120.0, PRACTICE),
+    ("same_day_pct", 5.0, 10.0, PRACTICE),
+    ("turnover_mean", 20.0, 30.0, PRACTICE),
+    ("call_pct", 95.0, 85.0, PRACTICE),
+    ("resolution_median", 24.0, 48.0, PRACTICE),
+    ("asc_per_1000", 0.0, 5.0, PRACTICE),
+    ("hospital_visits_per_1000", 10.0, 20.0, PRACTICE),
+    ("nprs_improved_pct", 60.0, 50.0, PRACTICE),
+    ("odi_improved_pct", 50.0, 40.0, PRACTICE),
 )
 
 
@@ -63,11 +66,11 @@ def upgrade() -> None:
                 "key": key,
                 "target": target,
                 "amber": amber,
-                "source": PRACTICE,
+                "source": source,
                 "updated_at": at,
                 "updated_by_id": None,
             }
-            for key, target, amber in DEFAULT_TARGETS_0009
+            for key, target, amber, source in DEFAULT_TARGETS_0009
         ],
     )
 
