@@ -4,6 +4,7 @@
     python manage.py seed [--if-empty] [--offices 3] [--years 1.1]
     python manage.py create-office CODE "Name" --timezone America/New_York [--phone NUMBER]
     python manage.py create-user USERNAME --role nurse --offices CODE[,CODE] --name "Full Name"
+    python manage.py create-provider "Dr. Name" --office CODE [--email ADDRESS] [--phone NUMBER]
     python manage.py backup PATH             (SQLite: a checked copy, safe while the app runs)
     python manage.py restore PATH --yes      (SQLite: keeps a safety copy of what it replaces)
     python manage.py holds --csv             (the medication hold table in use, one row per drug)
@@ -26,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db import seed as demo
 from db.backup import BackupRefused, Copy, backup, restore
 from db.migrate import SchemaState, upgrade
+from db.queries.admin import office_id_by_code
 from db.queries.holds import current_hold_table
 from db.session import get_engine
 from mild import messages
@@ -35,7 +37,7 @@ from mild.staff import Role, parse_role
 from services.auth import hash_password
 from services.backup import record_backup, record_restore
 from services.common import Actor
-from services.staff import create_office, create_user
+from services.staff import create_office, create_provider, create_user
 
 
 def _cli_actor() -> Actor:
@@ -107,6 +109,16 @@ def cmd_create_office(args: argparse.Namespace) -> None:
         args.code, args.name, args.timezone, phone=args.phone, actor=_cli_actor()
     )
     print(f"Created office {args.code.upper()} (id {office_id}).")
+
+
+def cmd_create_provider(args: argparse.Namespace) -> None:
+    office_id = office_id_by_code(args.office)
+    if office_id is None:
+        raise RuleViolation("office", messages.OFFICE_UNKNOWN.format(code=args.office.upper()))
+    provider_id = create_provider(
+        office_id, args.name, email=args.email, phone=args.phone, actor=_cli_actor()
+    )
+    print(f"Created provider {args.name.strip()} at {args.office.upper()} (id {provider_id}).")
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -203,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     office.add_argument("--timezone", default="America/New_York")
     office.add_argument("--phone", help="the number patients call with a red flag")
     office.set_defaults(func=cmd_create_office)
+    provider = sub.add_parser("create-provider", help="add a physician at an office")
+    provider.add_argument("name")
+    provider.add_argument("--office", required=True, help="the office's code")
+    provider.add_argument("--email", help="where escalations reach them")
+    provider.add_argument("--phone")
+    provider.set_defaults(func=cmd_create_provider)
     user = sub.add_parser("create-user", help="add a staff account")
     user.add_argument("username")
     user.add_argument("--role", required=True, help="nurse, coordinator, manager or admin")

@@ -157,7 +157,8 @@ class HoldRuleRow(Base):
 
 
 class Provider(Base):
-    """A physician who performs MILD; not a user of the app."""
+    """A physician who performs MILD at an office, with the contact escalations reach; not a
+    user of the app. Added, changed and deactivated by admins (audited)."""
 
     __tablename__ = "provider"
 
@@ -165,6 +166,8 @@ class Provider(Base):
     name: Mapped[str] = mapped_column(String(120))
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
 
 
 class Patient(Base):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from mild import messages
+from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.hold_rules import from_hours
 from mild.intake import check_drug_name, check_phone, check_text
@@ -31,6 +32,15 @@ def check_admin(role: Role, *, active: bool = True) -> None:
 
 OFFICE_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
 OFFICE_NAME_MAX = 120
+PROVIDER_NAME_MAX = 120  # provider.name
+# A provider's cases still to be done (booked, or on the day): they keep the provider active.
+UPCOMING_CASE_STATUSES = (
+    CaseStatus.INTAKE,
+    CaseStatus.SCHEDULED,
+    CaseStatus.CHECKED_IN,
+    CaseStatus.IN_PROCEDURE,
+    CaseStatus.RECOVERY,
+)
 DEFAULT_TIMEZONE = "America/New_York"
 
 
@@ -43,13 +53,23 @@ def check_office_code(code: str) -> str:
     return value
 
 
-def check_office_name(name: str) -> str:
+def _name(name: str, limit: int, required: str) -> str:
+    """A name as stored: spacing collapsed, required, at most `limit` characters."""
     value = " ".join((name or "").split())
     if not value:
-        raise RuleViolation("name", messages.OFFICE_NAME_REQUIRED)
-    if len(value) > OFFICE_NAME_MAX:
-        raise RuleViolation("name", messages.TEXT_TOO_LONG.format(limit=OFFICE_NAME_MAX))
+        raise RuleViolation("name", required)
+    if len(value) > limit:
+        raise RuleViolation("name", messages.TEXT_TOO_LONG.format(limit=limit))
     return check_storable("name", value)
+
+
+def check_office_name(name: str) -> str:
+    return _name(name, OFFICE_NAME_MAX, messages.OFFICE_NAME_REQUIRED)
+
+
+def check_provider_name(name: str) -> str:
+    """A physician's name as booked and printed ("Dr. Ana Ames"): 1-120 characters."""
+    return _name(name, PROVIDER_NAME_MAX, messages.PROVIDER_NAME_REQUIRED)
 
 
 def check_office_phone(phone: str | None) -> str | None:
@@ -117,7 +137,8 @@ def check_new_password(password: str, repeat: str | None = None) -> str:
 
 
 def normalize_email(email: str | None) -> str | None:
-    """The single sign-on address as stored (lower case), or None when blank."""
+    """An email address as stored (lower case: a single sign-on address, a provider's
+    contact), or None when blank."""
     value = (email or "").strip().lower()
     if not value:
         return None

@@ -1,5 +1,5 @@
-"""Admin: offices, staff accounts, open sessions, the medication hold table and the clinical
-limits on comorbidity values, the targets of the office metrics (admins only)."""
+"""Admin: offices, providers, staff accounts, open sessions, the medication hold table, the
+clinical limits on comorbidity values, the targets of the office metrics (admins only)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from ui import admin as widgets
 from ui import forms
 from ui.auth import require
 
-TABS = ("Offices", "Users", "Sessions", "Hold table", "Clinical limits", "KPI targets")
+TABS = (
+    "Offices",
+    "Providers",
+    "Users",
+    "Sessions",
+    "Hold table",
+    "Clinical limits",
+    "KPI targets",
+)
 
 
 def render() -> None:
@@ -18,12 +26,15 @@ def render() -> None:
     st.title("Admin")
     forms.show_flash()
     # Only the open tab runs: each reads its own table, and an action keeps its tab open.
-    offices, users, sessions, holds, limits, targets = st.tabs(
+    offices, providers, users, sessions, holds, limits, targets = st.tabs(
         TABS, key="admin_tab", on_change="rerun"
     )
     if offices.open:
         with offices:
             widgets.offices_tab(user)
+    if providers.open:
+        with providers:
+            widgets.providers_tab(user)
     if users.open:
         with users:
             widgets.users_tab(user)

@@ -6,12 +6,13 @@ admin (or the command line, audited to the operating-system user) may call these
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Case, Office, SignInThrottle, StaffUser
+from db.models import Case, Office, Provider, SignInThrottle, StaffUser
 from db.session import transaction
 from mild import admin as rules
 from mild import messages
@@ -144,6 +145,134 @@ def set_office_active(office_id: int, active: bool, *, actor: Actor) -> None:
             office.id,
             office_id=office.id,
             detail={"code": office.code},
+        )
+
+
+# --- providers --------------------------------------------------------------------------------
+
+
+def _provider_values(provider: Provider) -> dict:
+    return {"name": provider.name, "email": provider.email, "phone": provider.phone}
+
+
+def _name_taken(session: Session, office_id: int, name: str, provider_id: int | None) -> bool:
+    """Another provider of the office with the same name (case and spacing aside)."""
+    others = session.scalars(
+        select(Provider.name).where(
+            Provider.office_id == office_id, Provider.id != (provider_id or 0)
+        )
+    )
+    return any(" ".join(n.split()).lower() == name.lower() for n in others)
+
+
+def create_provider(
+    office_id: int,
+    name: str,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    actor: Actor,
+) -> int:
+    """Add a physician at an active office, with the email and phone escalations reach."""
+    name = rules.check_provider_name(name)
+    email = rules.normalize_email(email)
+    phone = rules.check_office_phone(phone)
+    with transaction() as session:
+        require_admin(session, actor)
+        office = _office(session, office_id)
+        if not office.active:
+            raise RuleViolation("office", messages.PROVIDER_OFFICE_INACTIVE)
+        if _name_taken(session, office.id, name, None):
+            raise RuleViolation("name", messages.PROVIDER_NAME_TAKEN.format(name=name))
+        provider = Provider(name=name, office_id=office.id, active=True, email=email, phone=phone)
+        session.add(provider)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "provider.created",
+            "provider",
+            provider.id,
+            office_id=office.id,
+            detail={"office": office.code, **_provider_values(provider)},
+        )
+        return provider.id
+
+
+def _provider(session: Session, provider_id: int) -> Provider:
+    provider = session.get(Provider, provider_id, with_for_update=True)
+    if provider is None:
+        raise RuleViolation("provider", messages.PROVIDER_NOT_FOUND)
+    return provider
+
+
+def update_provider(
+    provider_id: int, name: str, *, email: str | None, phone: str | None, actor: Actor
+) -> None:
+    """Change a provider's name or contact (their booked cases follow: they refer to the row)."""
+    name = rules.check_provider_name(name)
+    email = rules.normalize_email(email)
+    phone = rules.check_office_phone(phone)
+    with transaction() as session:
+        require_admin(session, actor)
+        provider = _provider(session, provider_id)
+        if _name_taken(session, provider.office_id, name, provider.id):
+            raise RuleViolation("name", messages.PROVIDER_NAME_TAKEN.format(name=name))
+        before = _provider_values(provider)
+        provider.name, provider.email, provider.phone = name, email, phone
+        after = _provider_values(provider)
+        changed = sorted(k for k in after if after[k] != before[k])
+        if not changed:
+            raise RuleViolation("name", messages.NOTHING_CHANGED)
+        audit(
+            session,
+            actor,
+            "provider.changed",
+            "provider",
+            provider.id,
+            office_id=provider.office_id,
+            detail={
+                "before": {k: before[k] for k in changed},
+                "after": {k: after[k] for k in changed},
+            },
+        )
+
+
+def set_provider_active(provider_id: int, active: bool, *, actor: Actor) -> None:
+    """Deactivate a provider (booking no longer offers them; their cases and history stay) or
+    bring them back. Refused while cases are booked with them from today on."""
+    with transaction() as session:
+        require_admin(session, actor)
+        provider = _provider(session, provider_id)
+        if provider.active == active:
+            raise RuleViolation(
+                "active",
+                messages.PROVIDER_ALREADY_ACTIVE if active else messages.PROVIDER_ALREADY_INACTIVE,
+            )
+        if not active:
+            upcoming = session.scalar(
+                select(func.count())
+                .select_from(Case)
+                .where(
+                    Case.provider_id == provider.id,
+                    Case.status.in_(rules.UPCOMING_CASE_STATUSES),
+                    Case.scheduled_start >= now_utc() - dt.timedelta(hours=24),
+                )
+            )
+            if upcoming:
+                raise RuleViolation(
+                    "active",
+                    messages.PROVIDER_UPCOMING_CASES.format(name=provider.name, n=upcoming),
+                )
+        provider.active = active
+        audit(
+            session,
+            actor,
+            "provider.reactivated" if active else "provider.deactivated",
+            "provider",
+            provider.id,
+            office_id=provider.office_id,
+            detail={"name": provider.name},
         )
 
 

@@ -18,6 +18,7 @@ from db.models import (
     Case,
     HoldRuleRow,
     Office,
+    Provider,
     SignInThrottle,
     StaffUser,
     UserSession,
@@ -25,6 +26,7 @@ from db.models import (
 )
 from db.queries.holds import rule_from_row
 from db.session import read_session
+from mild.admin import UPCOMING_CASE_STATUSES
 from mild.cases import CaseStatus
 from mild.medications import HoldRule
 from mild.staff import Role
@@ -251,3 +253,48 @@ def hold_rules() -> list[HoldRuleView]:
             HoldRuleView(rule_from_row(row), row.active, row.updated_at, username)
             for row, username in rows
         ]
+
+
+@dataclass(frozen=True)
+class AdminProvider:
+    id: int
+    name: str
+    office_id: int
+    office_code: str
+    active: bool
+    email: str | None
+    phone: str | None
+    upcoming: int  # cases booked with them, not yet done
+
+
+def admin_providers() -> list[AdminProvider]:
+    """Every provider, by office then name, with the cases still to come."""
+    upcoming = (
+        select(Case.provider_id, func.count().label("n"))
+        .where(Case.status.in_(UPCOMING_CASE_STATUSES))
+        .group_by(Case.provider_id)
+        .subquery()
+    )
+    with read_session() as s:
+        rows = s.execute(
+            select(
+                Provider.id,
+                Provider.name,
+                Provider.office_id,
+                Office.code,
+                Provider.active,
+                Provider.email,
+                Provider.phone,
+                func.coalesce(upcoming.c.n, 0),
+            )
+            .join(Office, Office.id == Provider.office_id)
+            .outerjoin(upcoming, upcoming.c.provider_id == Provider.id)
+            .order_by(Office.code, Provider.name, Provider.id)
+        ).all()
+    return [AdminProvider(*r) for r in rows]
+
+
+def office_id_by_code(code: str) -> int | None:
+    """The office with this code (any case), or None."""
+    with read_session() as s:
+        return s.scalar(select(Office.id).where(Office.code == (code or "").strip().upper()))

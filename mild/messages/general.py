@@ -544,3 +544,21 @@ METRICS_COMPARISON_NOTE = (
 )
 METRICS_OFF_TARGET_SUMMARY = "Off target, by office:"
 TARGET_BETTER = {"higher": "Higher is better.", "lower": "Lower is better."}
+PROVIDER_NAME_REQUIRED = "Enter the physician's name."
+PROVIDER_NOT_FOUND = "That provider no longer exists."
+PROVIDER_NAME_TAKEN = "{name} is already a provider at this office."
+PROVIDER_OFFICE_INACTIVE = "Providers are added to an active office."
+PROVIDER_ALREADY_ACTIVE = "This provider is already active."
+PROVIDER_ALREADY_INACTIVE = "This provider is already deactivated."
+PROVIDER_UPCOMING_CASES = (
+    "{name} still has {n} case(s) booked from today on: move them to another provider first."
+)
+ADMIN_PROVIDER_CREATED = "Provider added."
+ADMIN_PROVIDER_SAVED = "Provider saved: {name}."
+ADMIN_PROVIDER_DEACTIVATED = "Provider deactivated: {name}. New cases cannot be booked with them."
+ADMIN_PROVIDER_REACTIVATED = "Provider reactivated: {name}."
+ADMIN_PROVIDERS_HELP = (
+    "The physicians who perform MILD at each office: booking lists the active ones; their email "
+    "and phone are where escalations reach them. A provider with cases booked from today on "
+    "cannot be deactivated until those cases move."
+)

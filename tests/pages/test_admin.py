@@ -93,13 +93,14 @@ def test_only_an_admin_may_open_the_admin_screen(office, screen, role):
     assert not at.tabs and not at.button and not at.dataframe
 
 
-def test_the_admin_screen_opens_on_offices_with_six_tabs(office, root, screen):
+def test_the_admin_screen_opens_on_offices_with_seven_tabs(office, root, screen):
     at = screen(root)
 
     assert not at.exception and not errors(at)
     assert [t.value for t in at.title] == ["Admin"]
     assert [t.label for t in at.tabs] == [
         "Offices",
+        "Providers",
         "Users",
         "Sessions",
         "Hold table",
@@ -756,3 +757,23 @@ def test_an_admin_changes_a_kpi_target_and_an_amber_edge_on_the_wrong_side_is_re
         assert (row.target, row.amber, row.source) == (85.0, 75.0, "Board decision, December 2026")
     shown = at.dataframe[0].value.set_index("KPI").loc["First case on time"]
     assert shown.Target == "target 85% or more (amber down to 75%)"
+
+
+def test_an_admin_adds_a_provider_and_a_bad_email_is_refused_beside_it(office, root, screen):
+    at = screen(root, "Providers")
+    assert not at.exception and errors(at) == []
+    k = "admin_provider_new"
+    at.selectbox(key=f"{k}_office").set_value(office)
+    at.text_input(key=f"{k}_name").input("Dr. Ana Ames")
+    at.text_input(key=f"{k}_email").input("ana at example")
+    at.button(key=f"{k}_add").click().run()
+    assert errors(at) == [messages.EMAIL_FORMAT]
+    assert at.text_input(key=f"{k}_name").value == "Dr. Ana Ames"  # kept
+
+    at.text_input(key=f"{k}_email").input("ana@example.org")
+    at.button(key=f"{k}_add").click().run()
+
+    assert errors(at) == []
+    providers = table(at, "admin_providers_table")
+    assert list(providers.Name) == ["Dr. Ana Ames"]
+    assert list(providers.Email) == ["ana@example.org"]
