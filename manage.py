@@ -5,6 +5,7 @@
     python manage.py create-office CODE "Name" --timezone America/New_York [--phone NUMBER]
     python manage.py create-user USERNAME --role nurse --offices CODE[,CODE] --name "Full Name"
     python manage.py create-provider "Dr. Name" --office CODE [--email ADDRESS] [--phone NUMBER]
+    python manage.py day-sheet --office CODE --date YYYY-MM-DD --out FILE.pdf
     python manage.py backup PATH             (SQLite: a checked copy, safe while the app runs)
     python manage.py restore PATH --yes      (SQLite: keeps a safety copy of what it replaces)
     python manage.py holds --csv             (the medication hold table in use, one row per drug)
@@ -16,11 +17,14 @@ of standard input when that is not a terminal, or from MILD_NEW_PASSWORD.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import getpass
 import os
 import sqlite3
 import sys
 import time
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,6 +41,7 @@ from mild.staff import Role, parse_role
 from services.auth import hash_password
 from services.backup import record_backup, record_restore
 from services.common import Actor
+from services.documents import day_sheet
 from services.staff import create_office, create_provider, create_user
 
 
@@ -121,6 +126,21 @@ def cmd_create_provider(args: argparse.Namespace) -> None:
     print(f"Created provider {args.name.strip()} at {args.office.upper()} (id {provider_id}).")
 
 
+def cmd_day_sheet(args: argparse.Namespace) -> None:
+    """The office's day sheet as a PDF file (for an outage: print it the evening before)."""
+    office_id = office_id_by_code(args.office)
+    if office_id is None:
+        raise RuleViolation("office", messages.OFFICE_UNKNOWN.format(code=args.office.upper()))
+    # The command line is an admin, who sees every office: this one.
+    actor = dataclasses.replace(_cli_actor(), office_ids=frozenset({office_id}))
+    printed = day_sheet(office_id, args.date, actor=actor)
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise RuleViolation("out", messages.FILE_EXISTS.format(path=out))
+    out.write_bytes(printed.pdf)
+    print(f"Wrote the day sheet of {args.office.upper()} for {args.date:%a %d %b %Y} to {out}.")
+
+
 def cmd_create_user(args: argparse.Namespace) -> None:
     role = parse_role(args.role)
     codes = [c for c in (args.offices or "").split(",") if c.strip()]
@@ -179,6 +199,13 @@ def _rows(rows: dict[str, int]) -> str:
     return ", ".join(f"{table} {count:,}" for table, count in rows.items())
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a date as YYYY-MM-DD") from None
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -221,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     provider.add_argument("--email", help="where escalations reach them")
     provider.add_argument("--phone")
     provider.set_defaults(func=cmd_create_provider)
+    sheet = sub.add_parser("day-sheet", help="print an office's day sheet to a PDF file")
+    sheet.add_argument("--office", required=True, help="the office's code")
+    sheet.add_argument("--date", required=True, type=_day, help="YYYY-MM-DD, office time")
+    sheet.add_argument("--out", required=True, help="the PDF file to write")
+    sheet.add_argument("--force", action="store_true", help="replace the file if it exists")
+    sheet.set_defaults(func=cmd_day_sheet)
     user = sub.add_parser("create-user", help="add a staff account")
     user.add_argument("username")
     user.add_argument("--role", required=True, help="nurse, coordinator, manager or admin")

@@ -63,6 +63,7 @@ class Section:
     key: str
     title: str
     lines: tuple[Line, ...]
+    new_page: bool = False  # printed from the top of a page (a day sheet's downtime checklist)
 
     @property
     def text(self) -> str:

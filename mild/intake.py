@@ -35,6 +35,14 @@ class Condition(enum.StrEnum):
         return CONDITION_LABELS[self]
 
 
+# The conditions that are allergies: shown first on the day (header, day sheet).
+ALLERGIES: tuple[Condition, ...] = (
+    Condition.CONTRAST_ALLERGY,
+    Condition.LATEX_ALLERGY,
+    Condition.OTHER_ALLERGY,
+)
+
+
 CONDITION_LABELS: dict[Condition, str] = {
     Condition.HEART_DISEASE: "Heart disease (coronary disease, heart failure, stent, arrhythmia)",
     Condition.IMPLANTED_DEVICE: "Pacemaker, defibrillator or other implanted device",

@@ -9,7 +9,7 @@ from db.queries.schedule import day_schedule, providers
 from mild.days import local_today
 from mild.staff import Screen
 from services.common import now_utc
-from ui import forms, schedule
+from ui import documents, forms, schedule
 from ui.auth import require, user_offices
 from ui.safe import show_failure
 
@@ -40,6 +40,7 @@ def render() -> None:
     )
     with day_tab:
         schedule.day_table(view, now)
+        documents.day_sheet_button(office.id, view.day, user)
         st.subheader("Reschedule or cancel")
         chosen = schedule.choose_case(view)
         if chosen is not None:

@@ -1,4 +1,4 @@
-"""The discharge instructions as a PDF (fpdf2), in Open Sans.
+"""Printed documents as PDF (fpdf2), in Open Sans: the discharge instructions, the day sheet.
 
 Font: fpdf2's built-in fonts are Latin-1 only, and patient names can hold any character. Open
 Sans ships on PyPI as `ttf-opensans` (Apache 2.0, no dependencies, about 0.6 MB): Latin with its
@@ -101,6 +101,8 @@ def render(doc: DischargeInstructions) -> bytes:
     out.write(doc.title, size=16, bold=True, gap=0.5)
     out.write(doc.office_name, size=11, gap=4)
     for section in doc.sections:
+        if section.new_page:
+            pdf.add_page()
         out.write(section.title, size=12.5, bold=True, gap=0.8)
         for line in section.lines:
             out.write(line.text, bold=line.emphasis)

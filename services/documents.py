@@ -1,4 +1,5 @@
-"""Printed documents: a patient's discharge instructions as a PDF, each print audited.
+"""Printed documents: a patient's discharge instructions and an office's day sheet as PDFs,
+each print audited.
 
 The PDF is built from a fresh read of the case, then recorded (`document.printed`, with the
 template version and the SHA-256 of the bytes) in a transaction of its own; if the record cannot
@@ -12,8 +13,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from db.queries.day_sheet import sheet_cases
 from db.queries.documents import discharge_record
+from db.queries.home import offices
 from db.session import transaction
+from mild import day_sheet as sheet
 from mild import discharge_instructions as instructions
 from mild import messages
 from mild.errors import RuleViolation
@@ -77,4 +81,47 @@ def discharge_instructions(case_id: int, *, actor: Actor) -> PrintedDocument:
         filename=_filename(record.facts.case_code),
         printed_at=printed_at,
         warnings=warnings,
+    )
+
+
+DAY_SHEET = "day_sheet"
+
+
+def day_sheet(office_id: int, day: dt.date, *, actor: Actor) -> PrintedDocument:
+    """The day sheet of an office at the actor's offices (the day's cases and one downtime
+    checklist per case), printed now and audited with the cases it shows. Refused for a role
+    without the schedule or an office elsewhere."""
+    if not may_open(actor.role, Screen.SCHEDULE):
+        raise RuleViolation("office", messages.NOT_ALLOWED_HERE)
+    office = next(iter(offices([office_id] if office_id in actor.office_ids else [])), None)
+    if office is None:
+        raise RuleViolation("office", messages.OFFICE_NOT_FOUND)
+    cases = sheet_cases(office, day, scope=actor.office_ids)
+    printed_at = now_utc()
+    document = sheet.day_sheet(
+        office.name, office.timezone, day, cases, printed_at, actor.display_name
+    )
+    pdf = render(document)
+    with transaction() as session:
+        audit(
+            session,
+            actor,
+            DOCUMENT_PRINTED,
+            "office",
+            office.id,
+            office_id=office.id,
+            detail={
+                "document": DAY_SHEET,
+                "day": day.isoformat(),
+                "cases": [c.code for c in cases],
+                "template_version": sheet.VERSION,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+            },
+            at=printed_at,
+        )
+    return PrintedDocument(
+        pdf=pdf,
+        version=sheet.VERSION,
+        filename=f"day-sheet-{office.code}-{day.isoformat()}.pdf",
+        printed_at=printed_at,
     )

@@ -1,5 +1,5 @@
-"""Printed documents on a screen: the discharge instructions, prepared on request, then offered
-as a download.
+"""Printed documents on a screen: the discharge instructions (checklist) and the day sheet
+(schedule), prepared on request, then offered as a download.
 
 The PDF is built (and its print audited) only when the nurse asks for it; the last one stays in
 this browser session so the download survives reruns. `printed_version(case_id)` is what the
@@ -7,6 +7,8 @@ checklist's "instructions given" tick records.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
@@ -29,20 +31,31 @@ def printed_version(case_id: int) -> str | None:
     return st.session_state.get(PRINTED_KEY, {}).get(case_id)
 
 
-def _prepare(case_id: int, user: Actor) -> None:
+def _run(action, error_key: str, not_prepared: str):
+    """Build a document (a service call: it audits the print); its refusal or failure kept
+    under `error_key` for the button to show. The PrintedDocument, or None."""
     try:
-        printed = documents.discharge_instructions(case_id, actor=user)
+        printed = action()
     except RuleViolation as refusal:
-        st.session_state[_error_key(case_id)] = refusal.message
-        return
+        st.session_state[error_key] = refusal.message
+        return None
     except Exception as exc:
-        log.exception("discharge instructions not prepared", exc_info=exc)
+        log.exception("document not prepared", exc_info=exc)
         shown = failure_message(exc)
-        st.session_state[_error_key(case_id)] = (
-            messages.INSTRUCTIONS_NOT_PREPARED if shown == messages.UNEXPECTED_ERROR else shown
-        )
+        st.session_state[error_key] = not_prepared if shown == messages.UNEXPECTED_ERROR else shown
+        return None
+    st.session_state.pop(error_key, None)
+    return printed
+
+
+def _prepare(case_id: int, user: Actor) -> None:
+    printed = _run(
+        lambda: documents.discharge_instructions(case_id, actor=user),
+        _error_key(case_id),
+        messages.INSTRUCTIONS_NOT_PREPARED,
+    )
+    if printed is None:
         return
-    st.session_state.pop(_error_key(case_id), None)
     # Only the last PDF is kept: patient data stays in memory no longer than it is needed.
     st.session_state[DOCUMENT_KEY] = (case_id, printed)
     st.session_state.setdefault(PRINTED_KEY, {})[case_id] = printed.version
@@ -72,6 +85,45 @@ def discharge_instructions_button(case_id: int, user: Actor) -> None:
         file_name=printed.filename,
         mime="application/pdf",
         key=f"dayof_instructions_download_{case_id}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+SHEET_KEY = "sched_day_sheet_document"  # ((office id, day), PrintedDocument): the last one only
+
+
+def _prepare_sheet(office_id: int, day: dt.date, user: Actor) -> None:
+    printed = _run(
+        lambda: documents.day_sheet(office_id, day, actor=user),
+        f"sched_day_sheet_error_{office_id}",
+        messages.SHEET_NOT_PREPARED,
+    )
+    if printed is not None:
+        st.session_state[SHEET_KEY] = ((office_id, day), printed)
+
+
+def day_sheet_button(office_id: int, day: dt.date, user: Actor) -> None:
+    """The "Prepare the day sheet" button (audited when pressed), then its download."""
+    st.button(
+        messages.SHEET_PREPARE,
+        key=f"sched_day_sheet_prepare_{office_id}",
+        icon=":material/print:",
+        on_click=_prepare_sheet,
+        args=(office_id, day, user),
+    )
+    if error := st.session_state.get(f"sched_day_sheet_error_{office_id}"):
+        st.error(error)
+    last = st.session_state.get(SHEET_KEY)
+    if not last or last[0] != (office_id, day):
+        return
+    st.caption(messages.SHEET_PRINTED)
+    st.download_button(
+        messages.SHEET_DOWNLOAD,
+        data=last[1].pdf,
+        file_name=last[1].filename,
+        mime="application/pdf",
+        key=f"sched_day_sheet_download_{office_id}",
         icon=":material/download:",
         on_click="ignore",
     )

@@ -440,3 +440,16 @@ def test_cancelling_after_the_procedure_started_elsewhere_is_refused_and_nothing
             )
             == 0
         )
+
+
+def test_the_day_sheet_is_prepared_from_the_day_and_offered_as_a_download(office, app):
+    make_case(office, CaseStatus.SCHEDULED, at_(next_monday(), 9))
+    at = show_day(open_schedule(app), next_monday())
+
+    at.button(key=f"sched_day_sheet_prepare_{office}").click().run()
+
+    assert not at.exception and not at.error
+    [download] = at.get("download_button")
+    assert download.proto.label == messages.SHEET_DOWNLOAD
+    assert [c.value for c in at.caption if c.value == messages.SHEET_PRINTED]
+    assert [entity for _, entity in audit_rows("document.printed")] == [office]

@@ -15,14 +15,12 @@ from mild import messages
 from mild.checklist import LOCKED_AFTER_DISCHARGE, PLANNED_PROCEDURE_MINUTES
 from mild.event_times import procedure_duration
 from mild.glp1 import decision_summary, read_screen
-from mild.intake import Condition, Requirement, needs_for
+from mild.intake import ALLERGIES, Requirement, needs_for
 from mild.medications import from_hours, hours_text, stop_text
 from mild.time_out import booked_level_side
 from services.common import now_utc
 from ui.checklist.common import moment
 from ui.format import local_time, plain, zone_abbreviation
-
-ALLERGIES = (Condition.CONTRAST_ALLERGY, Condition.LATEX_ALLERGY, Condition.OTHER_ALLERGY)
 
 
 def case_header(
