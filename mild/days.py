@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 
@@ -40,6 +41,9 @@ def _stored_local(stored: str, tz_name: str) -> dt.date:
     return moment.astimezone(ZoneInfo(tz_name)).date()
 
 
+# Cached: a query asks for the same timestamp's day several times (its day, its period, a
+# window's partition); the answers never change (zoneinfo's rules are fixed while running).
+@functools.lru_cache(maxsize=1 << 17)
 def sqlite_local_date(stored: str | None, tz_name: str | None) -> str | None:
     """local_date(ts, tz): 'YYYY-MM-DD' at the office; NULL for a NULL timestamp."""
     if stored is None or tz_name is None:
@@ -47,6 +51,7 @@ def sqlite_local_date(stored: str | None, tz_name: str | None) -> str | None:
     return _stored_local(stored, tz_name).isoformat()
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def sqlite_local_period(stored: str | None, tz_name: str | None, grain: str) -> str | None:
     """local_period(ts, tz, 'week' | 'month'): the Monday of the office-local week, or the 1st
     of the office-local month, holding `ts`."""

@@ -211,73 +211,77 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
     """
     p = f.policy
     office = Case.office_id
-    day = local.day(Case.scheduled_start)
-    cancelled = Case.status == CaseStatus.CANCELLED
-    past = _before_today(f, Case.scheduled_start, office)
-    same_day = and_(cancelled, local.day(Case.cancelled_at) == day)
-    timed = and_(Case.procedure_started_at.is_not(None), Case.procedure_ended_at.is_not(None))
-    recovered = and_(Case.recovery_in_at.is_not(None), Case.recovery_out_at.is_not(None))
-    # In the room: the patient-in-room time charted on the checklist (its event time, corrected
-    # or not); cases charted before that step existed fall back on the anesthesia start. Out of
-    # the room: the patient-out-of-room time, else the recovery-room arrival.
-    in_room = func.coalesce(Case.patient_in_room_at, Case.anesthesia_started_at)
-    out_room = func.coalesce(Case.patient_out_of_room_at, Case.recovery_in_at)
-    office_day = (office, day)
-    cases = (
+    # The cases of the range, each office-local day worked out once (a materialized CTE: the
+    # windows below partition and compare on it without converting again).
+    base = (
         select(
             office.label("office_id"),
+            Case.id.label("case_id"),
+            local.day(Case.scheduled_start).label("day"),
             local.period(Case.scheduled_start, f.range.grain).label("period"),
-            case((and_(same_day, past), Case.cancellation_reason)).label("reason"),
+            local.day(Case.cancelled_at).label("cancel_day"),
+            _flag(_before_today(f, Case.scheduled_start, office)).label("past"),
+            _flag(Case.status == CaseStatus.CANCELLED).label("cancelled"),
+            Case.cancellation_reason.label("reason"),
             _flag(Case.checked_in_at.is_not(None)).label("admitted"),
-            _flag(Case.procedure_ended_at.is_not(None)).label("completed"),
-            _flag(timed).label("timed"),
-            case(
-                (timed, local.seconds(Case.procedure_started_at, Case.procedure_ended_at) / 60.0)
-            ).label("duration"),
-            _flag(recovered).label("recovered"),
-            case(
-                (recovered, local.seconds(Case.recovery_in_at, Case.recovery_out_at) / 60.0)
-            ).label("stay"),
-            _flag(
-                and_(
-                    past,
-                    or_(Case.cancelled_at.is_(None), local.day(Case.cancelled_at) >= day),
-                )
-            ).label("booked"),
-            _flag(and_(same_day, past)).label("same_day"),
-            _flag(cancelled).label("cancelled"),
             Case.scheduled_start,
-            in_room.label("in_room_at"),
-            Case.procedure_started_at,
-            # The first case that went ahead: cancelled cases sort last, so they are never it;
-            # two cases booked for the same minute: the lower case number (the earlier request).
-            func.row_number()
-            .over(partition_by=office_day, order_by=(cancelled, Case.scheduled_start, Case.id))
-            .label("day_rank"),
-            # The day's first slot as booked, cancelled or not.
-            func.row_number()
-            .over(partition_by=office_day, order_by=(Case.scheduled_start, Case.id))
-            .label("slot_rank"),
-            # Turnover: the case before in order of patient in room; never in the room: last.
-            func.lag(out_room)
-            .over(partition_by=office_day, order_by=(in_room.is_(None), in_room, Case.id))
-            .label("previous_out"),
-            # The interval: the case before in order of procedure start; never started: last.
-            func.lag(Case.procedure_ended_at)
-            .over(
-                partition_by=office_day,
-                order_by=(
-                    Case.procedure_started_at.is_(None),
-                    Case.procedure_started_at,
-                    Case.id,
-                ),
-            )
-            .label("previous_end"),
+            Case.procedure_started_at.label("started"),
+            Case.procedure_ended_at.label("ended"),
+            Case.recovery_in_at.label("rec_in"),
+            Case.recovery_out_at.label("rec_out"),
+            # In the room: the patient-in-room time charted on the checklist (its event time,
+            # corrected or not); cases charted before that step existed fall back on the
+            # anesthesia start. Out of the room: the patient-out-of-room time, else the
+            # recovery-room arrival.
+            func.coalesce(Case.patient_in_room_at, Case.anesthesia_started_at).label("in_room"),
+            func.coalesce(Case.patient_out_of_room_at, Case.recovery_in_at).label("out_room"),
         )
         .join(Office, Office.id == office)
         .where(_in_range(f, Case.scheduled_start, office))
-        .subquery("cases")
+        .cte("day_cases")
+        .prefix_with("MATERIALIZED")
     )
+    b = base.c
+    past = b.past == 1
+    cancelled = b.cancelled == 1
+    same_day = and_(cancelled, b.cancel_day == b.day)
+    timed = and_(b.started.is_not(None), b.ended.is_not(None))
+    recovered = and_(b.rec_in.is_not(None), b.rec_out.is_not(None))
+    office_day = (b.office_id, b.day)
+    cases = select(
+        b.office_id,
+        b.period,
+        case((and_(same_day, past), b.reason)).label("reason"),
+        b.admitted,
+        _flag(b.ended.is_not(None)).label("completed"),
+        _flag(timed).label("timed"),
+        case((timed, local.seconds(b.started, b.ended) / 60.0)).label("duration"),
+        _flag(recovered).label("recovered"),
+        case((recovered, local.seconds(b.rec_in, b.rec_out) / 60.0)).label("stay"),
+        _flag(and_(past, or_(b.cancel_day.is_(None), b.cancel_day >= b.day))).label("booked"),
+        _flag(and_(same_day, past)).label("same_day"),
+        b.cancelled,
+        b.scheduled_start,
+        b.in_room.label("in_room_at"),
+        b.started.label("procedure_started_at"),
+        # The first case that went ahead: cancelled cases sort last, so they are never it;
+        # two cases booked for the same minute: the lower case number (the earlier request).
+        func.row_number()
+        .over(partition_by=office_day, order_by=(b.cancelled, b.scheduled_start, b.case_id))
+        .label("day_rank"),
+        # The day's first slot as booked, cancelled or not.
+        func.row_number()
+        .over(partition_by=office_day, order_by=(b.scheduled_start, b.case_id))
+        .label("slot_rank"),
+        # Turnover: the case before in order of patient in room; never in the room: last.
+        func.lag(b.out_room)
+        .over(partition_by=office_day, order_by=(b.in_room.is_(None), b.in_room, b.case_id))
+        .label("previous_out"),
+        # The interval: the case before in order of procedure start; never started: last.
+        func.lag(b.ended)
+        .over(partition_by=office_day, order_by=(b.started.is_(None), b.started, b.case_id))
+        .label("previous_end"),
+    ).subquery("cases")
     c = cases.c
     grace = p.on_time_grace_minutes
     first = and_(c.day_rank == 1, c.cancelled == 0)
@@ -503,18 +507,14 @@ def follow_ups(session: Session, local: LocalTime, f: MetricsFilter) -> pd.DataF
 
 
 def open_escalations(session: Session, f: MetricsFilter) -> pd.DataFrame:
-    """Per office: escalations not resolved at `now`, whatever the discharge day (the few open
-    rows, through the open-escalation index)."""
+    """Per office: escalations not resolved now, whatever the discharge day: the few open rows,
+    read through the open-escalation index (its very condition, so the planner uses it)."""
     query = (
         select(FollowUp.office_id, func.count())
         .where(
             FollowUp.office_id.in_(f.office_ids),
             FollowUp.escalated_at.is_not(None),
-            FollowUp.escalated_at <= f.now,
-            or_(
-                FollowUp.escalation_resolved_at.is_(None),
-                FollowUp.escalation_resolved_at > f.now,
-            ),
+            FollowUp.escalation_resolved_at.is_(None),
         )
         .group_by(FollowUp.office_id)
     )
