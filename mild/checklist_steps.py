@@ -8,6 +8,7 @@ import enum
 from dataclasses import dataclass
 
 from mild.cases import CaseStatus
+from mild.fasting import SOURCE as FASTING_SOURCE
 
 
 class Phase(enum.StrEnum):
@@ -75,10 +76,7 @@ UP_MARK = (
 )
 UP_TIME_OUT = "Joint Commission UP.01.03.01 (time-out)"
 NPSG = "Joint Commission NPSG.01.01.01 (two identifiers, never the room)"
-FASTING = (
-    "ASA practice guidelines for preoperative fasting (Anesthesiology 2017;126:376-393; "
-    "2023 update, Anesthesiology 2023;138:132-151)"
-)
+FASTING = FASTING_SOURCE  # ASA 2017/2023 (mild.fasting)
 HOLDS = "DOMAIN.md hold table (Narouze et al., Reg Anesth Pain Med 2018;43:225-262)"
 ESCORT = "42 CFR 416.52(c)(3); AANA: a responsible adult escort"
 PRACTICE = "DOMAIN.md (practice policy)"

@@ -63,12 +63,20 @@ class SafetyKind(enum.StrEnum):
     def measure(self) -> str:
         return KINDS[self].measure
 
+    @property
+    def source(self) -> str:
+        return KINDS[self].source
+
 
 @dataclass(frozen=True)
 class KindInfo:
     label: str
     measure: str  # the CMS measure it counts in, or the practice's own
     day_of: bool  # recorded between check-in and discharge; else within 7 days after
+
+    @property
+    def source(self) -> str:
+        return CMS_SOURCE if self.day_of else INTERNAL_SOURCE
 
 
 KINDS: dict[SafetyKind, KindInfo] = {

@@ -75,6 +75,7 @@ def record_safety_event(
                 "event": event.id,
                 "kind": report.kind.value,
                 "measure": report.kind.measure,
+                "source": report.kind.source,
                 "occurred_at": report.occurred_at,
                 "description": report.description,
             },

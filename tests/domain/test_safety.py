@@ -49,6 +49,8 @@ def test_the_cms_measures_are_asc_1_burn_asc_2_fall_asc_3_wrong_asc_4_transfer()
         SafetyKind.TRANSFER: "ASC-4",
     }
     assert AFTER_DISCHARGE_KINDS == (SafetyKind.ED_VISIT, SafetyKind.ADMISSION)
+    assert all("ASC-1 to ASC-4" in k.source for k in DAY_OF_KINDS)
+    assert all("colonoscopy only" in k.source for k in AFTER_DISCHARGE_KINDS)
 
 
 def test_a_day_of_event_happens_between_check_in_and_discharge():
