@@ -31,9 +31,10 @@ def _rags(data: OfficeMetrics, frame: pd.DataFrame) -> dict[str, list[Rag | None
     }
 
 
-def _named(data: OfficeMetrics, rags: dict[str, list[Rag | None]], colour: Rag) -> list[str]:
-    """Per office: the KPIs of that colour, in words."""
-    count = len(next(iter(rags.values()), []))
+def _named(
+    data: OfficeMetrics, rags: dict[str, list[Rag | None]], colour: Rag, count: int
+) -> list[str]:
+    """Per office (`count` of them): the KPIs of that colour, in words."""
     return [
         ", ".join(data.targets[c].spec.label for c, found in rags.items() if found[i] == colour)
         for i in range(count)
@@ -50,8 +51,8 @@ def comparison(data: OfficeMetrics) -> None:
     frame = data.comparison.drop(columns="office_id")
     rags = _rags(data, frame)
     # In words first, beside the office: what is off or near target (colour is not enough).
-    frame.insert(1, "off_target", _named(data, rags, Rag.RED))
-    frame.insert(2, "near_target", _named(data, rags, Rag.AMBER))
+    frame.insert(1, "off_target", _named(data, rags, Rag.RED, len(frame)))
+    frame.insert(2, "near_target", _named(data, rags, Rag.AMBER, len(frame)))
     _at_a_glance(frame, rags)
     if len(data.offices) > WIDE:
         _kpis_as_rows(data, frame, rags)

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 import streamlit as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 from streamlit.util import calc_hash
 
-from db.models import Case, Office
+from db.models import Case, KpiTarget, Office
 from db.seed import DEFAULT_DEMO_PASSWORD, seed_demo
 from db.session import get_engine, read_session, transaction
 from mild import messages
@@ -491,3 +491,12 @@ def test_a_chart_draws_the_target_and_its_band_and_counts_the_cases_behind_each_
         assert trace["marker"]["symbol"][-1] == "circle-open"
         assert trace["customdata"][-1].endswith("so far")
         assert set(trace["marker"]["symbol"][:-1]) == {"circle"}
+
+
+def test_without_any_target_the_comparison_still_reads_with_nothing_off_target(demo, app):
+    with transaction() as s:
+        s.execute(delete(KpiTarget))
+    at = open_metrics(app, "manager")
+    assert not at.exception
+    shown = comparison_table(at)
+    assert set(shown.off_target) == {""} and set(shown.near_target) == {""}
