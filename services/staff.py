@@ -7,7 +7,7 @@ admin (or the command line, audited to the operating-system user) may call these
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,6 +43,37 @@ CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.CANCELLED)
 
 
 # --- offices ----------------------------------------------------------------------------------
+
+
+def _switch_active(
+    session: Session,
+    row: Office | Provider,
+    active: bool,
+    *,
+    already: tuple[str, str],
+    blocker: Callable[[], str | None],
+    actor: Actor,
+    office_id: int,
+    detail: dict,
+) -> None:
+    """Deactivate a row (an office, a provider) or bring it back, in the caller's transaction:
+    refused when it already is so, or (deactivating) when `blocker` names what keeps it;
+    audited as "<table>.deactivated" or ".reactivated"."""
+    if row.active == active:
+        raise RuleViolation("active", already[0] if active else already[1])
+    if not active and (reason := blocker()):
+        raise RuleViolation("active", reason)
+    row.active = active
+    table = row.__tablename__
+    audit(
+        session,
+        actor,
+        f"{table}.reactivated" if active else f"{table}.deactivated",
+        table,
+        row.id,
+        office_id=office_id,
+        detail=detail,
+    )
 
 
 def _office(session: Session, office_id: int) -> Office:
@@ -122,27 +153,22 @@ def set_office_active(office_id: int, active: bool, *, actor: Actor) -> None:
     with transaction() as session:
         require_admin(session, actor)
         office = _office(session, office_id)
-        if office.active == active:
-            raise RuleViolation(
-                "active",
-                messages.OFFICE_ALREADY_ACTIVE if active else messages.OFFICE_ALREADY_INACTIVE,
-            )
-        if not active:
+
+        def blocker() -> str | None:
             open_cases = session.scalar(
                 select(func.count())
                 .select_from(Case)
                 .where(Case.office_id == office.id, Case.status.not_in(CLOSED_STATUSES))
             )
-            blocker = rules.office_deactivation_blocker(office.code, open_cases or 0)
-            if blocker:
-                raise RuleViolation("active", blocker)
-        office.active = active
-        audit(
+            return rules.office_deactivation_blocker(office.code, open_cases or 0)
+
+        _switch_active(
             session,
-            actor,
-            "office.reactivated" if active else "office.deactivated",
-            "office",
-            office.id,
+            office,
+            active,
+            already=(messages.OFFICE_ALREADY_ACTIVE, messages.OFFICE_ALREADY_INACTIVE),
+            blocker=blocker,
+            actor=actor,
             office_id=office.id,
             detail={"code": office.code},
         )
@@ -244,12 +270,8 @@ def set_provider_active(provider_id: int, active: bool, *, actor: Actor) -> None
     with transaction() as session:
         require_admin(session, actor)
         provider = _provider(session, provider_id)
-        if provider.active == active:
-            raise RuleViolation(
-                "active",
-                messages.PROVIDER_ALREADY_ACTIVE if active else messages.PROVIDER_ALREADY_INACTIVE,
-            )
-        if not active:
+
+        def blocker() -> str | None:
             upcoming = session.scalar(
                 select(func.count())
                 .select_from(Case)
@@ -259,18 +281,17 @@ def set_provider_active(provider_id: int, active: bool, *, actor: Actor) -> None
                     Case.scheduled_start >= now_utc() - dt.timedelta(hours=24),
                 )
             )
-            if upcoming:
-                raise RuleViolation(
-                    "active",
-                    messages.PROVIDER_UPCOMING_CASES.format(name=provider.name, n=upcoming),
-                )
-        provider.active = active
-        audit(
+            if not upcoming:
+                return None
+            return messages.PROVIDER_UPCOMING_CASES.format(name=provider.name, n=upcoming)
+
+        _switch_active(
             session,
-            actor,
-            "provider.reactivated" if active else "provider.deactivated",
-            "provider",
-            provider.id,
+            provider,
+            active,
+            already=(messages.PROVIDER_ALREADY_ACTIVE, messages.PROVIDER_ALREADY_INACTIVE),
+            blocker=blocker,
+            actor=actor,
             office_id=provider.office_id,
             detail={"name": provider.name},
         )

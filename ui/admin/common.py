@@ -13,13 +13,16 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from db.queries.admin import practice_timezone
 from mild.admin import (
     timezone_names,
 )
 from mild.days import to_local
 from mild.staff import Role
 from services import sessions
+from services.common import now_utc
 from ui import forms
+from ui.format import zone_abbreviation
 from ui.safe import show_failure
 
 ROLES = list(Role)
@@ -103,3 +106,34 @@ def policy_editor(
 
         button(label, f"{k}_save", on_save, primary=True)
         forms.other_errors(errors, fields)
+
+
+def policy_tab(
+    name: str,
+    read: Callable[[], list],
+    help_text: str,
+    frame: Callable[[list, str, str], pd.DataFrame],
+    pick: tuple[str, Callable[[object], object], Callable[[object], str]],
+    editor: Callable[[object], None],
+) -> None:
+    """A practice policy table's tab (clinical limits, KPI targets): its rows in the practice's
+    time, then the row picked (`pick`: the label, each row's key and how it reads) in its
+    editor. Widget keys: `admin_{name}s_table`, `admin_{name}_pick`."""
+    loaded = load(lambda: (read(), practice_timezone()))
+    if loaded is None:
+        return
+    rows, tz = loaded
+    st.caption(help_text)
+    table(f"admin_{name}s_table", frame(rows, tz, zone_abbreviation(tz, now_utc())))
+    if not rows:
+        return
+    label, key_of, reads_as = pick
+    by_key = {key_of(r): r for r in rows}
+    key = st.selectbox(
+        label,
+        list(by_key),
+        format_func=lambda k: reads_as(by_key[k]),
+        key=f"admin_{name}_pick",
+    )
+    if key is not None:
+        editor(by_key[key])

@@ -9,37 +9,26 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from db.queries.admin import practice_timezone
 from db.queries.clearances import LimitView, limit_rows
 from mild import messages
 from mild.clearances import MONTHS, LimitAction
 from services import limits
-from services.common import Actor, now_utc
+from services.common import Actor
 from ui import forms
 from ui.admin import common
-from ui.format import zone_abbreviation
 
 FIELDS = ("value", "action", "source")
 
 
 def limits_tab(user: Actor) -> None:
-    loaded = common.load(lambda: (limit_rows(), practice_timezone()))
-    if loaded is None:
-        return
-    rows, tz = loaded
-    st.caption(messages.LIMITS_HELP)
-    common.table("admin_limits_table", _frame(rows, tz, zone_abbreviation(tz, now_utc())))
-    if not rows:
-        return
-    by_key = {r.limit.key: r for r in rows}
-    key = st.selectbox(
-        "Limit",
-        list(by_key),
-        format_func=lambda k: by_key[k].limit.label,
-        key="admin_limit_pick",
+    common.policy_tab(
+        "limit",
+        limit_rows,
+        messages.LIMITS_HELP,
+        _frame,
+        ("Limit", lambda r: r.limit.key, lambda r: r.limit.label),
+        lambda row: _editor(row, user),
     )
-    if key is not None:
-        _editor(by_key[key], user)
 
 
 def _frame(rows: Sequence[LimitView], tz: str, zone: str) -> pd.DataFrame:

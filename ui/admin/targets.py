@@ -9,36 +9,25 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from db.queries.admin import practice_timezone
 from db.queries.targets import TargetView, target_rows
 from mild import messages
 from services import targets
-from services.common import Actor, now_utc
+from services.common import Actor
 from ui import forms
 from ui.admin import common
-from ui.format import zone_abbreviation
 
 FIELDS = ("target", "amber", "source")
 
 
 def targets_tab(user: Actor) -> None:
-    loaded = common.load(lambda: (target_rows(), practice_timezone()))
-    if loaded is None:
-        return
-    rows, tz = loaded
-    st.caption(messages.TARGETS_HELP)
-    common.table("admin_targets_table", _frame(rows, tz, zone_abbreviation(tz, now_utc())))
-    if not rows:
-        return
-    by_key = {r.target.key: r for r in rows}
-    key = st.selectbox(
-        "KPI",
-        list(by_key),
-        format_func=lambda k: by_key[k].target.spec.label,
-        key="admin_target_pick",
+    common.policy_tab(
+        "target",
+        target_rows,
+        messages.TARGETS_HELP,
+        _frame,
+        ("KPI", lambda r: r.target.key, lambda r: r.target.spec.label),
+        lambda row: _editor(row, user),
     )
-    if key is not None:
-        _editor(by_key[key], user)
 
 
 def _frame(rows: Sequence[TargetView], tz: str, zone: str) -> pd.DataFrame:
