@@ -17,6 +17,7 @@ import streamlit as st
 
 from db.queries.home import OfficeRow
 from db.queries.metrics import OfficeMetrics
+from mild import messages
 from mild.days import local_today
 from mild.kpis import period_end
 from mild.targets import Target
@@ -102,8 +103,8 @@ def target_lines(target: Target | None, mark: float | None = None) -> tuple[list
     shapes, notes = [], []
     if target is not None:
         for y, colour, dash, label in (
-            (target.target, TARGET_COLOURS["target"], "dash", "target"),
-            (target.amber, TARGET_COLOURS["amber"], "dot", "amber edge"),
+            (target.target, TARGET_COLOURS["target"], "dash", messages.CHART_TARGET),
+            (target.amber, TARGET_COLOURS["amber"], "dot", messages.CHART_AMBER_EDGE),
         ):
             shape, note = _line(y, colour, dash, label)
             shapes.append(shape)
@@ -157,7 +158,7 @@ def period_chart(
                 "x": [p.isoformat() for p in mine.period],
                 "y": values(mine[column]),
                 "customdata": [
-                    f"{n:.0f} {counted}{' so far' if part else ''}".strip()
+                    f"{n:.0f} {counted}{' ' + messages.CHART_SO_FAR if part else ''}".strip()
                     for n, part in zip(mine[count_column].fillna(0), partial, strict=True)
                 ],
                 "hovertemplate": "%{y} (%{customdata})",

@@ -78,12 +78,12 @@ def _at_a_glance(frame: pd.DataFrame, rags: dict[str, list[Rag | None]]) -> None
         for colour in Rag
     ]
     fig = metrics_charts.figure(
-        "KPIs on, near and off target, by office",
+        messages.METRICS_TARGETS_CHART,
         "",
         traces,
         barmode="stack",
         hovermode="closest",
-        xaxis={"title": {"text": "KPIs with a target"}, "dtick": 1},
+        xaxis={"title": {"text": messages.METRICS_TARGETS_AXIS}, "dtick": 1},
         yaxis={"automargin": True, "autorange": "reversed"},
         height=max(160, 60 + 28 * len(offices)),
     )

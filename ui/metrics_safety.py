@@ -42,7 +42,7 @@ def safety(data: OfficeMetrics) -> None:
 
 def events(data: OfficeMetrics) -> None:
     """Each event with its case, newest last, for the manager to follow up."""
-    st.markdown("**Every event in the range**")
+    st.markdown(f"**{messages.METRICS_EVERY_SAFETY_EVENT}**")
     if data.safety.empty:
         st.caption(messages.METRICS_NO_SAFETY_EVENTS)
         return

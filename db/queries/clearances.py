@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import CaseClearance, ClinicalLimit, StaffUser
-from db.queries.policy import policy_rows
+from db.queries.policy import policy_rows, policy_table
 from mild.clearances import (
     STOP_BANG_ITEMS,
     CardiologyClearance,
@@ -38,8 +38,7 @@ def limit_from_row(row: ClinicalLimit) -> Limit | None:
 
 def limit_table(session: Session) -> dict[LimitKey, Limit]:
     """The practice's limits by key (a key missing here falls back to the default)."""
-    found = (limit_from_row(r) for r in session.scalars(select(ClinicalLimit)))
-    return {limit.key: limit for limit in found if limit is not None}
+    return policy_table(session, ClinicalLimit, limit_from_row, lambda limit: limit.key)
 
 
 @dataclass(frozen=True)

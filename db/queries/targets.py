@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import KpiTarget
-from db.queries.policy import policy_rows
+from db.queries.policy import policy_rows, policy_table
 from mild.targets import DEFAULT_TARGETS, SPECS, Target
 
 
@@ -22,8 +21,7 @@ def _target(row: KpiTarget) -> Target | None:
 
 def target_table(session: Session) -> dict[str, Target]:
     """The practice's targets by KPI column (a key missing here has no target shown)."""
-    found = (_target(r) for r in session.scalars(select(KpiTarget)))
-    return {t.key: t for t in found if t is not None}
+    return policy_table(session, KpiTarget, _target, lambda t: t.key)
 
 
 @dataclass(frozen=True)
