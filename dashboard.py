@@ -6,8 +6,19 @@ import streamlit as st
 
 from db.queries.home import offices
 from mild.staff import Screen, screens_for
-from pages import admin, audit, board, checklist, followup, home, intake, metrics, schedule
-from ui import auth
+from pages import (
+    admin,
+    audit,
+    board,
+    checklist,
+    escalations,
+    followup,
+    home,
+    intake,
+    metrics,
+    schedule,
+)
+from ui import auth, navigate
 from ui import board as board_ui
 from ui.health import database_problem
 from ui.redirect import send_pending
@@ -19,6 +30,7 @@ SCREENS = {
     Screen.HOME: (home.render, "Today", ":material/today:"),
     Screen.CHECKLIST: (checklist.render, "Checklist", ":material/checklist:"),
     Screen.FOLLOW_UP: (followup.render, "Follow-up", ":material/call:"),
+    Screen.ESCALATIONS: (escalations.render, "Escalations", ":material/emergency:"),
     Screen.INTAKE: (intake.render, "Intake", ":material/assignment_add:"),
     Screen.SCHEDULE: (schedule.render, "Schedule", ":material/calendar_month:"),
     Screen.BOARD: (board.render, "Board", ":material/dashboard:"),
@@ -53,6 +65,7 @@ def main() -> None:
         )
         for screen, (fn, title, icon) in SCREENS.items()
     }
+    navigate.register(pages)
     user = auth.resolve_session()
     if user is None:
         # Every page URL lands here while signed out: register them all, run none of them.

@@ -4,11 +4,14 @@
     python manage.py seed [--if-empty] [--offices 3] [--years 1.1]
     python manage.py create-office CODE "Name" --timezone America/New_York [--phone NUMBER]
     python manage.py create-user USERNAME --role nurse --offices CODE[,CODE] --name "Full Name"
+    python manage.py create-user USERNAME --role provider --provider ID --name "Dr. Name"
     python manage.py create-provider "Dr. Name" --office CODE [--email ADDRESS] [--phone NUMBER]
     python manage.py day-sheet --office CODE --date YYYY-MM-DD --out FILE.pdf
+    python manage.py export-fhir --office CODE --from YYYY-MM-DD --to YYYY-MM-DD --out FILE.ndjson
     python manage.py backup PATH             (SQLite: a checked copy, safe while the app runs)
     python manage.py restore PATH --yes      (SQLite: keeps a safety copy of what it replaces)
     python manage.py holds --csv             (the medication hold table in use, one row per drug)
+    python manage.py notify                  (send the escalation notifications due; for cron)
 
 The password for create-user is read from the terminal (asked twice), or from the first line
 of standard input when that is not a terminal, or from MILD_NEW_PASSWORD.
@@ -36,12 +39,15 @@ from db.queries.holds import current_hold_table
 from db.session import get_engine
 from mild import messages
 from mild.errors import RuleViolation
+from mild.escalations import Delivery
 from mild.medications import hold_table_csv, stop_text
 from mild.staff import Role, parse_role
 from services.auth import hash_password
 from services.backup import record_backup, record_restore
 from services.common import Actor
 from services.documents import day_sheet
+from services.fhir_export import export_office
+from services.notify import dispatch_due
 from services.staff import create_office, create_provider, create_user
 
 
@@ -128,24 +134,52 @@ def cmd_create_provider(args: argparse.Namespace) -> None:
 
 def cmd_day_sheet(args: argparse.Namespace) -> None:
     """The office's day sheet as a PDF file (for an outage: print it the evening before)."""
-    office_id = office_id_by_code(args.office)
-    if office_id is None:
-        raise RuleViolation("office", messages.OFFICE_UNKNOWN.format(code=args.office.upper()))
-    # The command line is an admin, who sees every office: this one.
-    actor = dataclasses.replace(_cli_actor(), office_ids=frozenset({office_id}))
+    office_id, actor = _office_actor(args.office)
     printed = day_sheet(office_id, args.date, actor=actor)
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        raise RuleViolation("out", messages.FILE_EXISTS.format(path=out))
+    out = _new_file(args.out, args.force)
     out.write_bytes(printed.pdf)
     print(f"Wrote the day sheet of {args.office.upper()} for {args.date:%a %d %b %Y} to {out}.")
+
+
+def _office_actor(code: str) -> tuple[int, Actor]:
+    """The office named by its code, and the command line acting as an admin of it."""
+    office_id = office_id_by_code(code)
+    if office_id is None:
+        raise RuleViolation("office", messages.OFFICE_UNKNOWN.format(code=code.upper()))
+    # The command line is an admin, who sees every office: this one.
+    return office_id, dataclasses.replace(_cli_actor(), office_ids=frozenset({office_id}))
+
+
+def _new_file(path: str, force: bool) -> Path:
+    out = Path(path)
+    if out.exists() and not force:
+        raise RuleViolation("out", messages.FILE_EXISTS.format(path=out))
+    return out
+
+
+def cmd_export_fhir(args: argparse.Namespace) -> None:
+    """Every case booked at the office on the days given as NDJSON, one FHIR R4 Bundle a line."""
+    office_id, actor = _office_actor(args.office)
+    out = _new_file(args.out, args.force)
+    exported = export_office(office_id, args.first, args.last, actor=actor)
+    out.write_text(exported.text, encoding="utf-8")
+    print(
+        f"Wrote {exported.cases} case(s), {exported.resources} FHIR resources, of "
+        f"{args.office.upper()} from {args.first} to {args.last} to {out}."
+    )
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
     role = parse_role(args.role)
     codes = [c for c in (args.offices or "").split(",") if c.strip()]
     user_id = create_user(
-        args.username, args.name or "", _read_password(), role, codes, actor=_cli_actor()
+        args.username,
+        args.name or "",
+        _read_password(),
+        role,
+        codes,
+        actor=_cli_actor(),
+        provider_id=args.provider,
     )
     print(f"Created {role.value} {args.username.strip().lower()} (id {user_id}).")
 
@@ -183,6 +217,16 @@ def cmd_holds(args: argparse.Namespace) -> None:
         print(
             f"{rule.drug}: {rule.med_class.label}; {stop_text(rule.stop_before, rule.skip_on_day)}"
         )
+
+
+def cmd_notify(args: argparse.Namespace) -> None:
+    """Send the escalation notifications that are due (for cron; the app sends them too)."""
+    report = dispatch_due()
+    counts = ", ".join(
+        f"{status.label} {report.count(status)}"
+        for status in (Delivery.SENT, Delivery.PENDING, Delivery.FAILED, Delivery.NOT_CONFIGURED)
+    )
+    print(f"Notifications: {counts}; reminder rounds queued {report.queued_rounds}.")
 
 
 def _megabytes(size: int) -> str:
@@ -254,11 +298,29 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--out", required=True, help="the PDF file to write")
     sheet.add_argument("--force", action="store_true", help="replace the file if it exists")
     sheet.set_defaults(func=cmd_day_sheet)
+    export = sub.add_parser(
+        "export-fhir", help="write an office's cases of a range of days as FHIR R4 NDJSON"
+    )
+    export.add_argument("--office", required=True, help="the office's code")
+    export.add_argument(
+        "--from", dest="first", required=True, type=_day, help="YYYY-MM-DD, office time"
+    )
+    export.add_argument("--to", dest="last", required=True, type=_day, help="YYYY-MM-DD, inclusive")
+    export.add_argument("--out", required=True, help="the .ndjson file to write")
+    export.add_argument("--force", action="store_true", help="replace the file if it exists")
+    export.set_defaults(func=cmd_export_fhir)
     user = sub.add_parser("create-user", help="add a staff account")
     user.add_argument("username")
-    user.add_argument("--role", required=True, help="nurse, coordinator, manager or admin")
+    user.add_argument(
+        "--role", required=True, help="nurse, coordinator, manager, admin or provider"
+    )
     user.add_argument("--offices", help="office codes, comma-separated (not needed for admin)")
     user.add_argument("--name", help="full name as shown in the app")
+    user.add_argument(
+        "--provider",
+        type=_positive_int,
+        help="for --role provider: the provider's id (create-provider prints it)",
+    )
     user.set_defaults(func=cmd_create_user)
     save = sub.add_parser(
         "backup", help="copy the SQLite database, checked, while the app runs (SQLite only)"
@@ -271,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("path", help="a file made by manage.py backup")
     back.add_argument("--yes", action="store_true", help="yes, lose every change since the backup")
     back.set_defaults(func=cmd_restore)
+    notify = sub.add_parser(
+        "notify", help="send the escalation notifications that are due (for cron)"
+    )
+    notify.set_defaults(func=cmd_notify)
     holds = sub.add_parser("holds", help="print the medication hold table in use")
     holds.add_argument("--csv", action="store_true", help="as CSV, one row per drug")
     holds.set_defaults(func=cmd_holds)

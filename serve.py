@@ -9,6 +9,8 @@
                 server, so an old copy of the cookie opens nothing); after a single sign-on
                 session it goes on to Streamlit's /auth/logout, which ends that sign-on too.
 
+Escalation notifications: a thread of this process sends them (services.notify); see README.
+
 Single sign-on (optional): an [auth] section in .streamlit/secrets.toml, or in the TOML file
 named by MILD_SECRETS_FILE, turns on st.login (OIDC); see README.
 """
@@ -22,6 +24,7 @@ import streamlit as st
 from streamlit import config as st_config
 from streamlit.runtime.pages_manager import PagesManager
 
+from services import notify
 from session_routes import ROUTES
 
 ROOT = Path(__file__).resolve().parent
@@ -39,3 +42,7 @@ app = st.App(
     ROOT / "dashboard.py",
     routes=ROUTES,
 )
+
+# Escalation notifications: this process sends what is due every MILD_NOTIFY_SECONDS (30; 0
+# leaves it to cron's manage.py notify). Once per process; two processes never send one twice.
+notify.start_background()

@@ -26,9 +26,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from db.types import UTCDateTime
 from mild.cases import CancelReason, CaseStatus, RequestChannel
 from mild.clearances import ClearanceKind, DeviceType, LimitAction, Sex
+from mild.escalations import Delivery, Recipient, Tier
 from mild.followup import FollowUpKind
 from mild.intake import Condition
 from mild.medications import MedClass
+from mild.preop import CallOutcome
 from mild.safety import SafetyKind
 from mild.staff import Role
 
@@ -90,6 +92,8 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime]
     # The address single sign-on (OIDC) vouches for; the role still comes from this table.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # A provider's own sign-in (role provider): the provider whose escalations they resolve.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), unique=True)
 
     offices: Mapped[list[Office]] = relationship(secondary=staff_office, order_by=Office.code)
 
@@ -375,6 +379,43 @@ class KpiTarget(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
+class PracticeSetting(Base):
+    """A whole-number practice policy with its source (e.g. how many working days ahead the
+    pre-op call worklist reaches, mild.preop); seeded by migration, edited by admins, audited."""
+
+    __tablename__ = "practice_setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class PreopCall(Base):
+    """One attempt of the scripted pre-op call (mild.preop), with who and when; the script's
+    answers only when the patient was reached. Rows are only ever added."""
+
+    __tablename__ = "preop_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    called_at: Mapped[dt.datetime]
+    called_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    outcome: Mapped[CallOutcome] = mapped_column(str_enum(CallOutcome, 16))
+    call_back_at: Mapped[dt.datetime | None]
+    arrival_time_told: Mapped[bool | None] = mapped_column(Boolean)
+    fasting_explained: Mapped[bool | None] = mapped_column(Boolean)
+    escort_confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    questions: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_preop_call_case_id_id", "case_id", "id"),
+        Index("ix_preop_call_office_called", "office_id", "called_at"),
+    )
+
+
 class ChecklistEntry(Base):
     """One tick (or un-tick, with its reason) of a day-of step; history is never rewritten.
 
@@ -426,6 +467,8 @@ class FollowUp(Base):
     odi_answers: Mapped[str | None] = mapped_column(Text)  # JSON: ODI section -> 0-5 or null
     escalated_at: Mapped[dt.datetime | None]
     escalation_note: Mapped[str | None] = mapped_column(Text)
+    # The tier it was raised at (mild.escalations.Tier): the most urgent of its red flags.
+    escalation_tier: Mapped[str | None] = mapped_column(String(20))
     escalation_resolved_at: Mapped[dt.datetime | None]
     escalation_resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     resolution_note: Mapped[str | None] = mapped_column(Text)
@@ -481,3 +524,74 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+
+# --- escalations that reach someone (issue 11, migration 0012) ----------------------------------
+
+
+class EscalationTier(Base):
+    """A tier's time limit (mild.escalations.TierLimit): still open this long after it was
+    raised, an escalation notifies again and shows red. Policy, edited by admins, audited."""
+
+    __tablename__ = "escalation_tier"
+
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    limit_minutes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class RedFlagTier(Base):
+    """The tier a red flag escalates at (mild.escalations.FlagTier). Policy, audited."""
+
+    __tablename__ = "red_flag_tier"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)  # a RedFlag value
+    tier: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class OfficeNotification(Base):
+    """An office's on-call contact and the Apprise URLs that reach it, one a line. The URLs
+    hold passwords and tokens: shown masked, never audited."""
+
+    __tablename__ = "office_notification"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    on_call_name: Mapped[str | None] = mapped_column(String(120))
+    urls: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class Notification(Base):
+    """The outbox: one notification of an escalation to one recipient (mild.escalations
+    Recipient) in one round, added with the escalation, sent by a dispatcher outside any
+    transaction (services.notify), with its attempts and the last error."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_up.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("mild_case.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    recipient: Mapped[Recipient] = mapped_column(str_enum(Recipient, 16))
+    round: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[Tier] = mapped_column(str_enum(Tier, 20))
+    status: Mapped[Delivery] = mapped_column(str_enum(Delivery, 16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    recipient_name: Mapped[str | None] = mapped_column(String(120))
+    sent_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        UniqueConstraint(
+            "follow_up_id", "recipient", "round", name="uq_notification_follow_up_recipient_round"
+        ),
+        Index("ix_notification_due", "status", "next_attempt_at"),
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, Select, func, insert, select, text
 
 from db.models import (
     AuditEvent,
@@ -26,8 +26,10 @@ from db.models import (
     CaseMedication,
     ChecklistEntry,
     FollowUp,
+    Notification,
     Office,
     Patient,
+    PreopCall,
     Provider,
     SafetyEvent,
     StaffUser,
@@ -50,6 +52,7 @@ from mild.discharge import (
     discharge_score_detail,
     discharge_score_note,
 )
+from mild.escalations import DEFAULT_FLAG_TIER_TABLE, Delivery, Recipient
 from mild.event_times import moment_text, time_text
 from mild.fasting import FOOD_KINDS, FastingReport, report_text
 from mild.followup import (
@@ -62,6 +65,7 @@ from mild.followup import (
 from mild.glp1 import Glp1Decision, screen_json
 from mild.intake import Condition
 from mild.medications import DEFAULT_HOLD_TABLE, MedClass, medication_hold, whole_hours
+from mild.preop import CallOutcome, working_days_before
 from mild.safety import AFTER_DISCHARGE_WINDOW, SafetyKind
 from mild.staff import Role
 from mild.time_out import booked_level_side
@@ -94,6 +98,17 @@ TODAY_STAGES: tuple[tuple[int, CaseStatus], ...] = (
 )
 # Staff work office hours: calls, visits, requests and reviews are placed in them.
 OPEN_HOUR, CLOSE_HOUR = 8, 18
+# The pre-op call (mild.preop): most patients are reached; missed tries before they are.
+PREOP_REACHED = 0.82
+MISSED_CALLS = (
+    CallOutcome.NO_ANSWER,
+    CallOutcome.NO_ANSWER,
+    CallOutcome.VOICEMAIL,
+    CallOutcome.VOICEMAIL,
+    CallOutcome.WRONG_NUMBER,
+)
+PREOP_QUESTIONS = (None, None, None, "Asked where to park", "Asked about the bandage and showering")
+
 SAME_DAY_REASONS = (
     CancelReason.NO_ESCORT,
     CancelReason.NOT_FASTING,
@@ -131,6 +146,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("coordinator", Role.COORDINATOR, "Demo Coordinator", "all"),
     DemoAccount("manager", Role.MANAGER, "Demo Manager", "all"),
     DemoAccount("admin", Role.ADMIN, "Demo Admin", "all"),
+    # A physician's own sign-in: one of the demo's providers (the one with the most open
+    # escalations), at that provider's office.
+    DemoAccount("provider", Role.PROVIDER, "Demo Provider", "provider"),
 )
 
 
@@ -161,11 +179,13 @@ class _Writer:
         StaffUser,
         Patient,
         Case,
+        PreopCall,
         CaseMedication,
         CaseCondition,
         CaseClearance,
         ChecklistEntry,
         FollowUp,
+        Notification,
         SafetyEvent,
         AuditEvent,
     )
@@ -266,10 +286,61 @@ def seed_demo(
         },
     )
     out.flush()
+    _provider_account(engine, ids, password_hash, now)
     _reset_sequences(engine)
     summary.offices = len(office_rows)
     summary.rows = dict(out.counts)
     return summary
+
+
+def _provider_account(engine: Engine, ids: _Ids, pw_hash: str, now: dt.datetime) -> None:
+    """The demo provider's sign-in: the provider with the most open escalations, else the one
+    with the most next-day calls still to make (a red flag recorded on one reaches them), at
+    that provider's office."""
+    (account,) = [a for a in DEMO_ACCOUNTS if a.role == Role.PROVIDER]
+
+    def busiest(*where) -> Select:
+        return (
+            select(Case.provider_id, Provider.office_id)
+            .join(FollowUp, FollowUp.case_id == Case.id)
+            .join(Provider, Provider.id == Case.provider_id)
+            .where(*where)
+            .group_by(Case.provider_id, Provider.office_id)
+            .order_by(func.count().desc(), Case.provider_id)
+            .limit(1)
+        )
+
+    with engine.begin() as conn:
+        found = (
+            conn.execute(
+                busiest(
+                    FollowUp.escalated_at.is_not(None), FollowUp.escalation_resolved_at.is_(None)
+                )
+            ).first()
+            or conn.execute(
+                busiest(
+                    FollowUp.kind == FollowUpKind.NEXT_DAY_CALL, FollowUp.completed_at.is_(None)
+                )
+            ).first()
+            or conn.execute(
+                select(Provider.id, Provider.office_id).order_by(Provider.id).limit(1)
+            ).first()
+        )
+        uid = ids.next("staff_user")
+        conn.execute(
+            insert(StaffUser),
+            {
+                "id": uid,
+                "username": account.username,
+                "display_name": account.display_name,
+                "password_hash": pw_hash,
+                "role": account.role,
+                "active": True,
+                "created_at": now,
+                "provider_id": found[0],
+            },
+        )
+        conn.execute(insert(staff_office), {"staff_user_id": uid, "office_id": found[1]})
 
 
 def _reset_sequences(engine: Engine) -> None:
@@ -340,6 +411,8 @@ def _staff(
 
     all_ids = [o["id"] for o in offices]
     for acct in DEMO_ACCOUNTS:
+        if acct.role == Role.PROVIDER:
+            continue  # added once the history shows whose cases escalate (_provider_account)
         scope = all_ids if acct.offices == "all" else all_ids[: int(acct.offices)]
         add_user(
             acct.username, acct.display_name, acct.role, [] if acct.role == Role.ADMIN else scope
@@ -548,7 +621,7 @@ class _OfficeContext:
             row["cms_study_enrolled"] = True
             row["cms_study_nct"] = f"NCT0{rng.randint(1_000_000, 9_999_999)}"
         past = start < self.now - dt.timedelta(hours=12)
-        # Upcoming cases are not all ready yet: that is what the coordinator's call list is for.
+        # Upcoming cases are not all ready yet: that is what the pre-op call worklist is for.
         escort = past or target is not None or rng.random() < 0.85
         confirmed = past or target is not None or rng.random() < 0.6
         diabetic, xray = self._intake_details(row["id"], start, ready=confirmed and escort)
@@ -563,13 +636,50 @@ class _OfficeContext:
             row["confirmed_by_id"] = rng.choice(self.nurses)
         if target is None and not past:
             target = CaseStatus.SCHEDULED
-        if target is None and rng.random() < 0.06:
+        calls = self._draws_for(f"preop:{start.isoformat()}")
+        will_reach = calls.random() < PREOP_REACHED
+        # Reached patients cancel on the day less often (the published effect of the call).
+        if target is None and rng.random() < (0.04 if will_reach else 0.15):
             self._cancel(row, day)
         elif target != CaseStatus.SCHEDULED:
             self._run_day(row, target or CaseStatus.DISCHARGED, diabetic, xray)
             if target is None:
                 self._follow_ups(row)
         self.out.add(Case, row)
+        self._preop_calls(row, calls, will_reach)
+
+    def _preop_calls(self, row: dict[str, Any], draws: random.Random, will_reach: bool) -> None:
+        """The pre-op call's attempts (mild.preop) made by now: from 1 to 3 working days before
+        the day, two hours apart, most patients reached within two tries."""
+        start = row["scheduled_start"]
+        day = working_days_before(to_local(self.tz, start).date(), draws.choice((1, 2, 3, 3)))
+        first = at_local(self.tz, day, dt.time(9 + draws.randint(0, 5), draws.choice((0, 30))))
+        missed = draws.choice((0, 0, 0, 1, 2)) if will_reach else draws.randint(1, 3)
+        outcomes = [draws.choice(MISSED_CALLS) for _ in range(missed)]
+        if will_reach:
+            outcomes.append(CallOutcome.REACHED)
+        end = min(start, row.get("cancelled_at") or start, self.now)
+        for i, outcome in enumerate(outcomes):
+            called = first + dt.timedelta(hours=2 * i)
+            if called >= end:
+                break
+            reached = outcome == CallOutcome.REACHED
+            self.out.add(
+                PreopCall,
+                {
+                    "id": self.ids.next("preop_call"),
+                    "case_id": row["id"],
+                    "office_id": row["office_id"],
+                    "called_at": called,
+                    "called_by_id": draws.choice(self.nurses),
+                    "outcome": outcome,
+                    "call_back_at": None,
+                    "arrival_time_told": True if reached else None,
+                    "fasting_explained": True if reached else None,
+                    "escort_confirmed": bool(row.get("escort_name")) if reached else None,
+                    "questions": draws.choice(PREOP_QUESTIONS) if reached else None,
+                },
+            )
 
     def _intake_details(
         self, case_id: int, start: dt.datetime | None, *, ready: bool = False
@@ -940,6 +1050,7 @@ class _OfficeContext:
                 "returned_to_work_on": None,
                 "red_flags": None,
                 "escalated_at": None,
+                "escalation_tier": None,
                 "escalation_resolved_at": None,
                 "escalation_resolved_by_id": None,
                 "notes": None,
@@ -991,11 +1102,14 @@ class _OfficeContext:
                     base.update(
                         red_flags=flag.value,
                         escalated_at=completed,
+                        escalation_tier=DEFAULT_FLAG_TIER_TABLE[flag].value,
                         escalation_resolved_at=resolved if resolved <= self.now else None,
                         escalation_resolved_by_id=rng.choice(self.nurses)
                         if resolved <= self.now
                         else None,
                     )
+                    if resolved > self.now:
+                        self._notifications(row, fid, DEFAULT_FLAG_TIER_TABLE[flag], completed)
             else:
                 base.update(
                     odi=round(max(0.0, odi * (1 - improvement)), 1),
@@ -1012,6 +1126,30 @@ class _OfficeContext:
         elif next_day_done:
             row["status"] = CaseStatus.FOLLOW_UP
         row["updated_at"] = min(self.now, discharged + dt.timedelta(days=1))
+
+    def _notifications(self, row: dict[str, Any], follow_up_id: int, tier, at) -> None:
+        """An open escalation's first notifications, waiting for the dispatcher: the demo sets
+        no notification URL and no SMTP server, so it records them "not configured"."""
+        for recipient in Recipient:
+            self.out.add(
+                Notification,
+                {
+                    "id": self.ids.next("notification"),
+                    "follow_up_id": follow_up_id,
+                    "case_id": row["id"],
+                    "office_id": row["office_id"],
+                    "recipient": recipient,
+                    "round": 1,
+                    "tier": tier,
+                    "status": Delivery.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": at,
+                    "last_error": None,
+                    "recipient_name": None,
+                    "sent_at": None,
+                    "created_at": at,
+                },
+            )
 
     def _follow_up_outcome(self, due: DueFollowUp) -> tuple[bool | None, dt.datetime | None, int]:
         """How a follow-up went, as a clinic's nurses work: (reached, done at, attempts); reached

@@ -159,6 +159,21 @@ def check_offices_for_role(role: Role, office_count: int) -> None:
         raise RuleViolation("offices", messages.OFFICES_REQUIRED)
 
 
+def check_provider_link(role: Role, provider_id: int | None) -> None:
+    """A provider's sign-in is linked to their provider row; no other account is."""
+    if role == Role.PROVIDER and provider_id is None:
+        raise RuleViolation("provider", messages.PROVIDER_SIGN_IN_NEEDS_PROVIDER)
+    if role != Role.PROVIDER and provider_id is not None:
+        raise RuleViolation("provider", messages.PROVIDER_ONLY_FOR_PROVIDER_ROLE)
+
+
+def check_role_change(before: Role, after: Role) -> None:
+    """A provider sign-in stays one (its link to the provider is what it is for), and no other
+    account becomes one: disable it and add the account needed."""
+    if (before == Role.PROVIDER) != (after == Role.PROVIDER):
+        raise RuleViolation("role", messages.PROVIDER_ROLE_FIXED)
+
+
 def self_lockout_blocker(
     actor_id: int | None, user_id: int, *, active: bool, role: Role
 ) -> tuple[str, str] | None:

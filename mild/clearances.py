@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from mild import messages
 from mild.errors import RuleViolation
 from mild.intake import Condition, check_text
+from mild.text import check_source
 
 
 class ClearanceKind(enum.StrEnum):
@@ -497,10 +498,7 @@ def check_limit(key: object, value: object, action: object, source: str | None) 
         raise RuleViolation("value", messages.LIMIT_WHOLE_MONTHS)
     if action not in tuple(LimitAction):
         raise RuleViolation("action", messages.LIMIT_ACTION_REQUIRED)
-    source_ = check_text(source, "source", 500)
-    if source_ is None:
-        raise RuleViolation("source", messages.LIMIT_SOURCE_REQUIRED)
-    return Limit(LimitKey(key), float(value), unit, LimitAction(action), source_)
+    return Limit(LimitKey(key), float(value), unit, LimitAction(action), check_source(source))
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

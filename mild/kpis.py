@@ -169,6 +169,27 @@ def kpi_definitions(policy: KpiPolicy = DEFAULT_POLICY) -> dict[str, Kpi]:
             "%",
         ),
         Kpi(
+            "preop_call",
+            "Pre-op call reach",
+            "Cases booked for the day whose patient a pre-op call reached before the booked "
+            "start (mild.preop: the scripted call 1 to N working days ahead).",
+            "Cases booked for that day, as for same-day cancellations. Past days only.",
+            "Today and days still to come; calls that did not reach the patient (voicemail, "
+            "no answer, wrong number, call back).",
+            PROCEDURE_DAY,
+            "%",
+        ),
+        Kpi(
+            "same_day_by_call",
+            "Same-day cancellations, reached or not",
+            "Same-day cancellations among the cases a pre-op call reached, and among those it "
+            "did not: whether the call is doing its work.",
+            "Cases booked for the day that the call reached (or did not reach).",
+            "As for same-day cancellations.",
+            PROCEDURE_DAY,
+            "%",
+        ),
+        Kpi(
             "turnover",
             "Turnover",
             "Minutes from the previous patient out of the room to the next patient in the "

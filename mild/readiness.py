@@ -1,7 +1,7 @@
 """Is a case ready to be confirmed for its day? Plain facts in, the missing items out.
 
 Each missing item is a short sentence a coordinator reads on the intake screen, the schedule
-and the call list, e.g. "HbA1c value and date (diabetes)". A comorbidity value over a practice
+and the pre-op calls, e.g. "HbA1c value and date (diabetes)". A comorbidity value over a practice
 limit set to block is an item too; one set to warn is a warning (`warnings`), shown on intake.
 """
 

@@ -1,4 +1,5 @@
-"""Daily schedule rules: who is still to come, the call list, planned against actual times."""
+"""Daily schedule rules: who is still to come, planned against actual times (the pre-op call
+worklist is mild.preop)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from mild.booking import BOOKABLE
 from mild.cases import CANCELLABLE, PATHWAY, CaseStatus
 from mild.days import to_local
 
-# Procedure days are Monday to Friday (policy); the call list runs to the next one.
+# Procedure days are Monday to Friday (policy); the pre-op call worklist counts them.
 WORKING_WEEKDAYS: frozenset[int] = frozenset({0, 1, 2, 3, 4})
 
 # Booked but not yet arrived: the cases a coordinator may still move, and may have to chase.
@@ -32,12 +33,6 @@ def next_working_day(day: dt.date, working: frozenset[int] = WORKING_WEEKDAYS) -
     return following
 
 
-def call_list_days(day: dt.date) -> tuple[dt.date, dt.date]:
-    """First and last day (inclusive) the call list made on `day` covers: every day up to and
-    including the next working day, so a Friday's list also catches a weekend booking."""
-    return day + dt.timedelta(days=1), next_working_day(day)
-
-
 def may_reschedule(status: CaseStatus) -> bool:
     """A booking may be moved until the patient has arrived (the booking rules decide)."""
     return CaseStatus(status) in BOOKABLE
@@ -45,11 +40,6 @@ def may_reschedule(status: CaseStatus) -> bool:
 
 def may_cancel(status: CaseStatus) -> bool:
     return CaseStatus(status) in CANCELLABLE
-
-
-def needs_a_call(status: CaseStatus, missing: Sequence[str]) -> bool:
-    """On the call list: booked, not yet arrived, not cancelled, and something still missing."""
-    return CaseStatus(status) in BEFORE_ARRIVAL and bool(missing)
 
 
 def readiness_text(missing: Sequence[str]) -> str:

@@ -15,6 +15,8 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     MANAGER = "manager"
     ADMIN = "admin"
+    # A physician's own sign-in: the escalations of their cases (services.followup).
+    PROVIDER = "provider"
 
     @property
     def label(self) -> str:
@@ -27,6 +29,7 @@ class Screen(enum.StrEnum):
     HOME = "home"
     CHECKLIST = "checklist"
     FOLLOW_UP = "follow-up"
+    ESCALATIONS = "escalations"
     INTAKE = "intake"
     SCHEDULE = "schedule"
     BOARD = "board"
@@ -41,6 +44,8 @@ SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
     Screen.INTAKE: frozenset({Role.COORDINATOR, Role.NURSE, Role.ADMIN}),
     Screen.CHECKLIST: frozenset({Role.NURSE, Role.ADMIN}),
     Screen.FOLLOW_UP: frozenset({Role.NURSE, Role.ADMIN}),
+    # A provider resolves the escalations of their own cases (nurses do it from follow-up).
+    Screen.ESCALATIONS: frozenset({Role.PROVIDER, Role.ADMIN}),
     Screen.SCHEDULE: frozenset({Role.COORDINATOR, Role.NURSE, Role.MANAGER, Role.ADMIN}),
     Screen.BOARD: frozenset(Role),
     Screen.METRICS: frozenset({Role.MANAGER, Role.ADMIN}),

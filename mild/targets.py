@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mild import messages
 from mild.errors import RuleViolation
-from mild.text import check_storable
+from mild.text import check_source
 
 PRACTICE = "practice policy (no published number)"
 
@@ -150,9 +150,4 @@ def check_target(key: object, target: object, amber: object, source: str | None)
             if spec.better == Better.HIGHER
             else messages.TARGET_AMBER_SIDE_LOWER,
         )
-    text = (source or "").strip()
-    if not text:
-        raise RuleViolation("source", messages.LIMIT_SOURCE_REQUIRED)
-    if len(text) > 500:
-        raise RuleViolation("source", messages.TEXT_TOO_LONG.format(limit=500))
-    return Target(str(key), float(target), float(amber), check_storable("source", text))
+    return Target(str(key), float(target), float(amber), check_source(source))

@@ -25,3 +25,17 @@ def check_storable(field: str, text: str) -> str:
     if unstorable(text):
         raise RuleViolation(field, messages.TEXT_NOT_STORABLE)
     return text
+
+
+SOURCE_LIMIT = 500
+
+
+def check_source(source: str | None) -> str:
+    """The source of a practice policy row (guideline, label, or the practice's decision):
+    required, trimmed, at most 500 characters, storable."""
+    text = (source or "").strip()
+    if not text:
+        raise RuleViolation("source", messages.LIMIT_SOURCE_REQUIRED)
+    if len(text) > SOURCE_LIMIT:
+        raise RuleViolation("source", messages.TEXT_TOO_LONG.format(limit=SOURCE_LIMIT))
+    return check_storable("source", text)

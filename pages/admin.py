@@ -1,5 +1,7 @@
 """Admin: offices, providers, staff accounts, open sessions, the medication hold table, the
-clinical limits on comorbidity values, the targets of the office metrics (admins only)."""
+clinical limits on comorbidity values, the targets of the office metrics, the practice settings,
+the FHIR export of an office's days, the escalation tiers and who escalations notify (admins
+only)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,20 @@ from ui import admin as widgets
 from ui import forms
 from ui.auth import require
 
-TABS = (
-    "Offices",
-    "Providers",
-    "Users",
-    "Sessions",
-    "Hold table",
-    "Clinical limits",
-    "KPI targets",
-)
+# Tab label -> its widgets, in the order shown.
+TABS = {
+    "Offices": widgets.offices_tab,
+    "Providers": widgets.providers_tab,
+    "Users": widgets.users_tab,
+    "Sessions": widgets.sessions_tab,
+    "Hold table": widgets.holds_tab,
+    "Clinical limits": widgets.limits_tab,
+    "KPI targets": widgets.targets_tab,
+    "Practice settings": widgets.settings_tab,
+    "FHIR export": widgets.fhir_tab,
+    "Escalation tiers": widgets.tiers_tab,
+    "Notifications": widgets.notifications_tab,
+}
 
 
 def render() -> None:
@@ -26,27 +33,9 @@ def render() -> None:
     st.title("Admin")
     forms.show_flash()
     # Only the open tab runs: each reads its own table, and an action keeps its tab open.
-    offices, providers, users, sessions, holds, limits, targets = st.tabs(
-        TABS, key="admin_tab", on_change="rerun"
-    )
-    if offices.open:
-        with offices:
-            widgets.offices_tab(user)
-    if providers.open:
-        with providers:
-            widgets.providers_tab(user)
-    if users.open:
-        with users:
-            widgets.users_tab(user)
-    if sessions.open:
-        with sessions:
-            widgets.sessions_tab(user)
-    if holds.open:
-        with holds:
-            widgets.holds_tab(user)
-    if limits.open:
-        with limits:
-            widgets.limits_tab(user)
-    if targets.open:
-        with targets:
-            widgets.targets_tab(user)
+    for tab, show in zip(
+        st.tabs(list(TABS), key="admin_tab", on_change="rerun"), TABS.values(), strict=True
+    ):
+        if tab.open:
+            with tab:
+                show(user)

@@ -16,6 +16,7 @@ from mild.staff import Screen
 from services.common import now_utc
 from ui import checklist as view
 from ui.auth import require, user_offices
+from ui.documents import fhir_case_button
 from ui.safe import open_case, show_failure
 from ui.safety import safety_events
 
@@ -72,3 +73,4 @@ def render() -> None:
     view.phases(case, steps, user)
     if case.status in REPORTED_ON_THE_CHECKLIST:
         safety_events(case.case_id, case.timezone, user, Screen.CHECKLIST)
+    fhir_case_button(case.case_id, user, "dayof")

@@ -16,10 +16,11 @@ from mild.followup import FollowUpKind
 from mild.safety import ASKED_AT_FOLLOW_UPS
 from mild.staff import Screen
 from services.common import now_utc
+from ui import escalations, forms
 from ui import followup as fu
 from ui import followup_visits as visits
-from ui import forms
 from ui.auth import require
+from ui.documents import fhir_case_button
 from ui.safe import record_view, show_failure
 from ui.safety import safety_events
 
@@ -38,7 +39,7 @@ def render() -> None:
     if not office_rows:
         st.info(messages.NO_OFFICES)
         return
-    fu.escalations(escalated, user)
+    escalations.open_escalations(escalated, user, prefix="fu", title=messages.FU_ESCALATIONS_TITLE)
 
     st.subheader("Worklist: due and overdue")
     office_id, kinds = fu.filters(office_rows)
@@ -69,6 +70,7 @@ def render() -> None:
         if detail is not None:
             with st.container(border=True, key="fu_record"):
                 fu.header(detail)
+                fhir_case_button(detail.case_id, user, "fu")
                 if detail.kind in ASKED_AT_FOLLOW_UPS:  # a hospital visit since discharge?
                     safety_events(detail.case_id, detail.timezone, user, Screen.FOLLOW_UP)
                 reached = fu.reached(detail.follow_up_id)

@@ -83,6 +83,17 @@ def render() -> None:
                 data, "same_day_pct", "Cancelled on the day", "%", "metrics_same_day_chart"
             )
             metrics.cancellation_reasons(data)
+            metrics.heading("Pre-op calls", "preop_call", "same_day_by_call")
+            metrics_charts.chart_pair(
+                data,
+                ("preop_reach_pct", "Reached by the pre-op call", "%", "metrics_preop_chart"),
+                (
+                    "same_day_reached_pct",
+                    "Cancelled on the day, among those reached",
+                    "%",
+                    "metrics_preop_same_day_chart",
+                ),
+            )
             metrics.heading("Turnover and procedure-to-procedure interval", "turnover", "interval")
             metrics_charts.chart_pair(
                 data,

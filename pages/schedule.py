@@ -1,17 +1,19 @@
-"""Daily schedule: an office's day with readiness, the call list for the next working day,
-planned against actual times, the week, and reschedule or cancel a booking."""
+"""Daily schedule: an office's day with readiness, the pre-op call worklist, planned against
+actual times, the week, and reschedule or cancel a booking."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from db.queries.intake import case_detail
+from db.queries.preop import case_calls, preop_worklist
 from db.queries.schedule import day_schedule, providers
 from mild.days import local_today
 from mild.staff import Screen
 from services.common import now_utc
-from ui import documents, forms, schedule
+from ui import documents, forms, preop, schedule
 from ui.auth import require, user_offices
-from ui.safe import show_failure
+from ui.safe import open_case, show_failure
 
 
 def render() -> None:
@@ -31,12 +33,13 @@ def render() -> None:
     try:
         view = day_schedule(office, day, scope=user.office_ids)
         staff = providers(office.id, scope=user.office_ids)
+        calls = preop_worklist(office, day, now, scope=user.office_ids)
     except Exception as exc:
         show_failure(exc)
         return
 
     day_tab, calls_tab, timeline_tab, week_tab = st.tabs(
-        ["Day", f"Call list ({len(view.call_list)})", "Timeline", "Week"]
+        ["Day", preop.tab_label(calls), "Timeline", "Week"]
     )
     with day_tab:
         schedule.day_table(view, now)
@@ -51,7 +54,17 @@ def render() -> None:
             with cancel, st.container(border=True):
                 schedule.cancel_form(chosen.name, chosen, user)
     with calls_tab:
-        schedule.call_list(view)
+        preop.worklist(calls, now)
+        case_id = preop.picked()
+        if case_id is not None:
+            case = open_case(case_detail, case_id, user, Screen.SCHEDULE)
+            if case is not None:
+                try:
+                    history = case_calls(case_id, scope=user.office_ids)
+                except Exception as exc:
+                    show_failure(exc)
+                else:
+                    preop.case_panel(case, history, user)
     with timeline_tab:
         schedule.timeline(view, now)
     with week_tab:

@@ -31,6 +31,8 @@ class Actor:
     # The browser session (user_session row) this user acts through; None for the command
     # line and tests. Writes check that it is still open (services.common.audit).
     session_id: int | None = None
+    # A provider's sign-in: the provider (db provider row) whose cases are theirs.
+    provider_id: int | None = None
 
     def may_touch(self, office_id: int) -> bool:
         return office_id in self.office_ids
@@ -46,6 +48,7 @@ def actor_for(user: StaffUser, all_office_ids: list[int]) -> Actor:
         office_ids=office_scope(
             user.role, (o.id for o in user.offices if o.active), all_office_ids
         ),
+        provider_id=user.provider_id,
     )
 
 

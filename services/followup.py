@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Case, FollowUp, Provider
+from db.queries.tiers import flag_tier_table
 from db.session import transaction
 from mild import messages
 from mild.cases import CaseStatus
 from mild.days import local_today
 from mild.errors import RuleViolation
+from mild.escalations import Tier, check_provider_scope, escalation_tier
 from mild.followup import (
     CallAnswers,
     FollowUpKind,
@@ -37,6 +39,7 @@ from mild.followup import (
 )
 from mild.scores import ODI_SECTIONS, VisitScores, check_visit
 from services.common import Actor, audit, lock_case, move_case, now_utc, touch_case
+from services.notify import cancel_pending, queue_round
 
 
 def _lock(
@@ -144,6 +147,8 @@ class CallResult:
     red_flags: list[RedFlag]
     escalation_note: str | None  # set when the call escalated the case
     case_version: int
+    follow_up_id: int | None = None
+    tier: Tier | None = None  # the escalation's tier, when it escalated
 
 
 def record_followup_call(
@@ -154,7 +159,9 @@ def record_followup_call(
     expected_version: int | None = None,
 ) -> CallResult:
     """The next-day call reached the patient: store the answers, complete the call, and escalate
-    to the provider at once when there is a red flag (reported, fever, pain 8+, wound)."""
+    to the provider at once when there is a red flag (reported, fever, pain 8+, wound): at the
+    most urgent tier of its flags, with its notifications (provider and on-call) queued in the
+    same transaction, so they exist if and only if the escalation does."""
     with transaction() as session:
         case, follow_up = _lock(session, follow_up_id, actor, expected_version)
         status = check_follow_up_open(
@@ -173,12 +180,15 @@ def record_followup_call(
         follow_up.temperature_c = answers.temperature_c
         follow_up.red_flags = stored_red_flags(flags)
         follow_up.notes = answers.notes.strip() or None
-        note = None
+        note = tier = None
         if needs_escalation(flags):
             provider = session.scalar(select(Provider.name).where(Provider.id == case.provider_id))
             note = escalation_note(provider, flags)
+            tier = escalation_tier(flags, flag_tier_table(session))
             follow_up.escalated_at = at
             follow_up.escalation_note = note
+            follow_up.escalation_tier = tier.value
+            queue_round(session, follow_up, case, tier, 1, at)
         previous = _complete(case, follow_up, status, actor, at)
         audit(
             session,
@@ -192,11 +202,12 @@ def record_followup_call(
                 "nprs": answers.nprs,
                 "red_flags": [f.value for f in flags],
                 "escalated": note is not None,
+                "tier": tier.value if tier else None,
                 "status": [previous.value, case.status.value],
             },
             at=at,
         )
-        return CallResult(flags, note, case.version)
+        return CallResult(flags, note, case.version, follow_up.id, tier)
 
 
 @dataclass(frozen=True)
@@ -251,9 +262,11 @@ def resolve_escalation(
     follow_up_id: int, note: str, *, actor: Actor, expected_version: int | None = None
 ) -> int:
     """Someone dealt with the red flags: the resolution note, who and when; the flag goes away
-    from the worklist, schedule and board. Returns the case version."""
+    from the worklist, schedule and board, and notifications not yet sent are not sent. A
+    provider resolves the escalations of their own cases only. Returns the case version."""
     with transaction() as session:
         case, follow_up = _lock(session, follow_up_id, actor, expected_version)
+        check_provider_scope(actor.role, actor.provider_id, case.provider_id)
         if case.status == CaseStatus.CLOSED:
             raise RuleViolation("status", messages.CASE_LOCKED)
         text = check_resolution(
@@ -264,6 +277,7 @@ def resolve_escalation(
         follow_up.escalation_resolved_by_id = actor.id
         follow_up.resolution_note = text
         touch_case(case, at)
+        cancelled = cancel_pending(session, follow_up.id)
         audit(
             session,
             actor,
@@ -271,7 +285,7 @@ def resolve_escalation(
             "case",
             case.id,
             office_id=case.office_id,
-            detail={"follow_up": follow_up.id, "note": text},
+            detail={"follow_up": follow_up.id, "note": text, "notifications_cancelled": cancelled},
             at=at,
         )
         return case.version

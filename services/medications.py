@@ -404,22 +404,24 @@ def record_last_dose(
             opener=_open_for_last_dose,
         )
         at = now_utc()
-        taken = meds.check_last_dose(taken_at, at, via)
-        if not has_timed_hold(med):
-            raise RuleViolation("last_dose", messages.LAST_DOSE_NOT_HELD.format(drug=med.drug))
-        before = med.last_dose_taken_at
-        med.last_dose_taken_at = taken
-        med.last_dose_reported_at = at
-        med.last_dose_reported_by_id = actor.id
-        med.last_dose_reported_via = via
-        return finish(
-            session,
-            case,
-            actor,
-            "medication.last_dose_reported",
-            {"medication": med.id, "drug": med.drug, "from": before, "to": taken, "via": via},
-            at,
-        )
+        change = chart_last_dose(med, taken_at, at, via=via, actor=actor)
+        return finish(session, case, actor, "medication.last_dose_reported", change, at)
+
+
+def chart_last_dose(
+    med: CaseMedication, taken_at: dt.datetime | None, at: dt.datetime, *, via: str, actor: Actor
+) -> dict:
+    """Chart a reported last dose on a held drug (in the caller's transaction, the case already
+    locked): checked, stamped with who, when and how it was asked. The change, for the audit."""
+    taken = meds.check_last_dose(taken_at, at, via)
+    if not has_timed_hold(med):
+        raise RuleViolation("last_dose", messages.LAST_DOSE_NOT_HELD.format(drug=med.drug))
+    before = med.last_dose_taken_at
+    med.last_dose_taken_at = taken
+    med.last_dose_reported_at = at
+    med.last_dose_reported_by_id = actor.id
+    med.last_dose_reported_via = via
+    return {"medication": med.id, "drug": med.drug, "from": before, "to": taken, "via": via}
 
 
 def has_timed_hold(med: CaseMedication) -> bool:

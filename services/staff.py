@@ -345,20 +345,27 @@ def create_user(
     actor: Actor,
     email: str | None = None,
     repeat: str | None = None,
+    provider_id: int | None = None,
 ) -> int:
     """Add a staff account with an argon2 hash; everyone but an admin needs at least one office.
-    `repeat` (the password typed again) is checked when given; `email` is for single sign-on."""
+    `repeat` (the password typed again) is checked when given; `email` is for single sign-on.
+    A provider's sign-in (role provider) names their provider row (`provider_id`, one sign-in
+    per provider) and works at the provider's office (and any office given)."""
     username = check_username(username)
     display = rules.check_display_name(display_name, username)
     role = rules.check_role(role)
+    rules.check_provider_link(role, provider_id)
     rules.check_new_password(password, repeat)
     email_ = rules.normalize_email(email)
     codes = [c for c in office_codes if c and c.strip()]
-    rules.check_offices_for_role(role, len(codes))
+    if role != Role.PROVIDER:
+        rules.check_offices_for_role(role, len(codes))
     with transaction() as session:
         require_admin(session, actor)
         if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
             raise RuleViolation("username", messages.USERNAME_TAKEN)
+        if provider_id is not None:
+            codes.append(_office_of_new_provider_sign_in(session, provider_id))
         offices = _offices_by_code(session, codes)
         if email_ is not None and _email_taken(session, email_, None):
             raise RuleViolation("email", messages.EMAIL_TAKEN)
@@ -371,6 +378,7 @@ def create_user(
             created_at=now_utc(),
             email=email_,
             offices=offices,
+            provider_id=provider_id,
         )
         session.add(user)
         session.flush()
@@ -386,9 +394,24 @@ def create_user(
                 "role": role.value,
                 "offices": [o.code for o in offices],
                 "email": email_,
+                **({"provider": provider_id} if provider_id is not None else {}),
             },
         )
         return user.id
+
+
+def _office_of_new_provider_sign_in(session: Session, provider_id: int) -> str:
+    """The office code of the active provider a new sign-in is for (row-locked); refused when
+    they have a sign-in already."""
+    provider = _provider(session, provider_id)
+    if not provider.active:
+        raise RuleViolation("provider", messages.PROVIDER_SIGN_IN_INACTIVE)
+    taken = session.scalar(select(StaffUser.id).where(StaffUser.provider_id == provider.id))
+    if taken is not None:
+        raise RuleViolation(
+            "provider", messages.PROVIDER_ALREADY_SIGNS_IN.format(name=provider.name)
+        )
+    return session.get(Office, provider.office_id).code
 
 
 def update_user(
@@ -400,6 +423,7 @@ def update_user(
         user = _user(session, user_id)
         display = rules.check_display_name(display_name, user.username)
         role = rules.check_role(role)
+        rules.check_role_change(user.role, role)
         if blocker := rules.self_lockout_blocker(actor.id, user.id, active=True, role=role):
             raise RuleViolation(*blocker)
         codes = [c for c in office_codes if c and c.strip()]

@@ -383,6 +383,11 @@ def set_office_phone(office_id: int, phone: str | None) -> None:
         s.get(Office, office_id).phone = phone
 
 
+def set_patient_phone(case_id: int, phone: str | None) -> None:
+    with transaction() as s:
+        s.get(Patient, s.get(Case, case_id).patient_id).phone = phone
+
+
 def rename_patient(case_id: int, first_name: str, last_name: str) -> None:
     """Give the case's patient a chosen name (hostile text included)."""
     with transaction() as s:
@@ -626,5 +631,99 @@ def add_safety_event(case_id: int, kind, occurred_at: dt.datetime, text: str = "
                 occurred_at=occurred_at,
                 description=text,
                 recorded_at=occurred_at,
+            )
+        )
+
+
+def add_preop_call(case_id: int, outcome, called_at: dt.datetime) -> None:
+    """A pre-op call attempt charted at `called_at` (history, as the metrics read it)."""
+    from db.models import PreopCall
+
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        s.add(
+            PreopCall(
+                case_id=case_id,
+                office_id=case.office_id,
+                called_at=called_at,
+                outcome=outcome,
+            )
+        )
+
+
+# --- Escalations that reach someone (issue 11) ----------------------------------------------------
+
+
+def provider_of(case_id: int, *, email: str | None = None) -> str:
+    """The name of the case's provider; with `email`, given that address first (where
+    escalations reach them)."""
+    with transaction() as s:
+        provider = s.get(Provider, s.get(Case, case_id).provider_id)
+        if email is not None:
+            provider.email = email
+        return provider.name
+
+
+def red_flag_call(*flags):
+    """A reached next-day call, quiet but for the red flags the patient reports."""
+    from mild.followup import CallAnswers, Incision
+
+    return CallAnswers(
+        nprs=3,
+        swelling=False,
+        bruising=False,
+        incision=Incision.DRY,
+        meds_as_prescribed=True,
+        reported_flags=tuple(flags),
+    )
+
+
+def escalate(follow_up_id: int, nurse: Actor, *flags):
+    """The next-day call recorded with these red flags (it escalates); the service's result."""
+    from services.followup import record_followup_call
+
+    return record_followup_call(follow_up_id, red_flag_call(*flags), actor=nurse)
+
+
+def make_provider_user(username: str, case_id: int) -> Actor:
+    """A provider's own sign-in, for the case's provider, at the provider's office."""
+    import dataclasses
+
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        provider_id, office_id = case.provider_id, case.office_id
+    actor = make_user(username, Role.PROVIDER, [office_id])
+    with transaction() as s:
+        s.get(StaffUser, actor.id).provider_id = provider_id
+    return dataclasses.replace(actor, provider_id=provider_id)
+
+
+def set_on_call(office_id: int, *urls: str, name: str | None = "On-call RN") -> None:
+    """The office's on-call contact and the notification URLs that reach it."""
+    from db.models import OfficeNotification
+
+    with transaction() as s:
+        s.merge(
+            OfficeNotification(
+                office_id=office_id,
+                on_call_name=name,
+                urls="\n".join(urls) or None,
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+
+
+def notifications_of(follow_up_id: int) -> list:
+    """The outbox rows of one escalation, by round then recipient (db.models.Notification)."""
+    from sqlalchemy import select
+
+    from db.models import Notification
+
+    with transaction() as s:  # rows stay readable after it (expire_on_commit=False)
+        return list(
+            s.scalars(
+                select(Notification)
+                .where(Notification.follow_up_id == follow_up_id)
+                .order_by(Notification.round, Notification.recipient)
             )
         )

@@ -26,6 +26,7 @@ from mild.board import (
 )
 from mild.cases import CaseStatus
 from mild.days import to_local
+from mild.escalations import Tier
 from services import auth
 from services.common import Actor, now_utc
 from ui import forms
@@ -35,6 +36,7 @@ from ui.safe import show_failure
 from ui.schedule import keyed_table
 
 BOARD_REFRESH_SECONDS = 15
+PAST_LIMIT_CSS = "background-color: #b71c1c; color: #ffffff; font-weight: 600"
 ALL_OFFICES = 0  # the office choice meaning "every office I work at"
 DISPLAY_ERRORS = "board_display_errors"
 _STAGE_BY_LABEL = {s.label: s for s in (*BOARD_STAGES, CaseStatus.CANCELLED)}
@@ -99,6 +101,11 @@ def _draw_office(view: OfficeBoard, now) -> None:
                 icon=":material/flag:",
                 color=ESCALATION_BADGE,
             )
+            late = int(view.escalations.past_limit.sum())
+            if late:
+                st.badge(
+                    messages.BOARD_PAST_LIMIT.format(n=late), icon=":material/alarm:", color="red"
+                )
             keyed_table(
                 f"board_escalations_{office.code}",
                 escalation_table(view.escalations, office.timezone),
@@ -148,17 +155,26 @@ def _stage_css(label: str) -> str:
     return stage_colour(stage).css if stage else ""
 
 
-def escalation_table(escalations: pd.DataFrame, tz_name: str) -> pd.DataFrame:
-    return pd.DataFrame(
+def escalation_table(escalations: pd.DataFrame, tz_name: str) -> Styler:
+    """Open escalations, the most urgent tier first, the tier in words; a row open past its
+    tier's time limit is red."""
+    table = pd.DataFrame(
         {
             "Case": escalations.code,
+            "Tier": [Tier(t).label for t in escalations.tier],
             "Follow-up": escalations.kind,
             "Red flags": escalations.red_flags,
             "Since": [
                 "" if pd.isna(t) else f"{t.tz_convert(tz_name):%a %d %b %H:%M %Z}"
                 for t in pd.to_datetime(escalations.escalated_at, utc=True)
             ],
+            "Past limit": ["Yes" if late else "" for late in escalations.past_limit],
+            "Notified": escalations.notified,
         }
+    ).reset_index(drop=True)
+    late = list(escalations.past_limit)
+    return table.style.apply(
+        lambda row: [PAST_LIMIT_CSS if late[row.name] else ""] * len(row), axis=1
     )
 
 

@@ -1,5 +1,6 @@
-"""Printed documents on a screen: the discharge instructions (checklist) and the day sheet
-(schedule), prepared on request, then offered as a download.
+"""Documents on a screen: the discharge instructions (checklist), the day sheet (schedule) and the
+FHIR export (a case on the checklist or follow-up screen; an office's days on the admin screen),
+each prepared on request, then offered as a download.
 
 The PDF is built (and its print audited) only when the nurse asks for it; the last one stays in
 this browser session so the download survives reruns. `printed_version(case_id)` is what the
@@ -14,8 +15,9 @@ import streamlit as st
 
 from mild import messages
 from mild.errors import RuleViolation
-from services import documents
+from services import documents, fhir_export
 from services.common import Actor
+from services.fhir_export import ExportedDocument
 from ui.safe import failure_message, log
 
 PRINTED_KEY = "dayof_instructions_printed"  # case id -> version of its last print
@@ -127,3 +129,57 @@ def day_sheet_button(office_id: int, day: dt.date, user: Actor) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+EXPORT_KEY = "fhir_export_document"  # (what, ExportedDocument): the last export only
+
+
+def keep_export(what: tuple, exported: ExportedDocument) -> None:
+    """Keep an export for its download; only the last one: patient data stays in memory no
+    longer than it is needed."""
+    st.session_state[EXPORT_KEY] = (what, exported)
+
+
+def last_export(what: tuple) -> ExportedDocument | None:
+    """The export kept for `what` (("case", id) or ("office", id, first, last)), or None."""
+    last = st.session_state.get(EXPORT_KEY)
+    return last[1] if last and last[0] == what else None
+
+
+def export_download(label: str, exported: ExportedDocument, key: str) -> None:
+    st.download_button(
+        label,
+        data=exported.data,
+        file_name=exported.filename,
+        mime=exported.mime,
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def _prepare_case_export(case_id: int, user: Actor, error_key: str) -> None:
+    exported = _run(
+        lambda: fhir_export.export_case(case_id, actor=user), error_key, messages.FHIR_NOT_PREPARED
+    )
+    if exported is not None:
+        keep_export(("case", case_id), exported)
+
+
+def fhir_case_button(case_id: int, user: Actor, prefix: str) -> None:
+    """The case's "Prepare the FHIR export" button (audited when pressed), then its download.
+    `prefix` is the screen's widget-key prefix (dayof, fu)."""
+    key = f"{prefix}_fhir_{case_id}"
+    st.button(
+        messages.FHIR_CASE_PREPARE,
+        key=f"{key}_prepare",
+        icon=":material/ios_share:",
+        on_click=_prepare_case_export,
+        args=(case_id, user, f"{key}_error"),
+    )
+    if error := st.session_state.get(f"{key}_error"):
+        st.error(error)
+    exported = last_export(("case", case_id))
+    if exported is not None:
+        st.caption(messages.FHIR_PREPARED.format(resources=exported.resources))
+        export_download(messages.FHIR_CASE_DOWNLOAD, exported, f"{key}_download")

@@ -16,6 +16,7 @@ from db.queries.home import OfficeRow
 from mild import messages
 from mild.days import to_local
 from mild.errors import RuleViolation
+from mild.escalations import Delivery
 from mild.followup import (
     MIN_ATTEMPTS_TO_CLOSE_UNREACHED,
     CallAnswers,
@@ -32,6 +33,7 @@ from mild.scores import ODI_SECTIONS
 from services import followup
 from services.common import Actor
 from ui import forms
+from ui.escalations import notify_now
 from ui.format import zone_abbreviation
 
 YES_NO = {"Yes": True, "No": False}
@@ -77,7 +79,7 @@ FORM_KEYS = [
 CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS = "fu_call_errors", "fu_visit_errors", "fu_attempt_errors"
 GIVE_UP_ERRORS = "fu_give_up_errors"
 FORM_ERRORS = (CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS, GIVE_UP_ERRORS)
-RESOLVE_ERRORS, CLOSE_ERRORS = "fu_resolve_errors", "fu_close_errors"
+CLOSE_ERRORS = "fu_close_errors"
 
 
 def keyed(name: str, follow_up_id: int) -> str:
@@ -117,69 +119,6 @@ def put_away_form() -> None:
     """After a save: the form closes. The picker is set to nothing rather than forgotten, so the
     browser is told to show its placeholder instead of the follow-up just recorded."""
     st.session_state["fu_open"] = None
-
-
-# --- open escalations ------------------------------------------------------------------------
-
-
-def escalations(rows: pd.DataFrame, user: Actor) -> None:
-    """Open escalations at the top: the flags, whom to call, and the resolve action."""
-    if rows.empty:
-        return
-    with st.container(border=True, key="fu_escalations"):
-        st.subheader(f":material/warning: Escalated to the provider ({len(rows)})")
-        # One block each rather than a table: the red flags must be read whole on a tablet.
-        for r in rows.itertuples():
-            with st.container(border=True, key=f"fu_escalation_{r.follow_up_id}"):
-                st.text(f"{r.code}  ·  {r.patient}  ·  {r.phone or 'no phone on file'}")
-                # Flag labels are the app's own words, safe as markdown; typed text is not.
-                st.markdown("\n".join(f"- :red[{label}]" for label in r.red_flags))
-                st.text(f"Provider: {r.provider or 'none assigned'}")
-                if r.notes:
-                    st.text(f"Call notes: {r.notes}")
-                st.caption(
-                    f"{FollowUpKind(r.kind).label}, escalated "
-                    f"{local_moment(r.timezone, r.escalated_at)}"
-                )
-        labels = dict(zip(rows.follow_up_id, rows.code + " · " + rows.patient, strict=True))
-        versions = dict(zip(rows.follow_up_id, rows.case_version, strict=True))
-        codes = dict(zip(rows.follow_up_id, rows.code, strict=True))
-        st.selectbox(
-            "Escalation to resolve",
-            list(labels),
-            format_func=labels.get,
-            key="fu_resolve_pick",
-        )
-        st.text_area(
-            "How it was resolved",
-            key="fu_resolve_note",
-            placeholder="Who was told, what was decided or done",
-        )
-        forms.field_error(RESOLVE_ERRORS, "resolution_note")
-        forms.other_errors(RESOLVE_ERRORS, ["resolution_note"])
-        st.button(
-            "Resolve escalation",
-            key="fu_resolve",
-            width="stretch",
-            on_click=_resolve,
-            args=(user, versions, codes),
-        )
-
-
-def _resolve(user: Actor, versions: dict[int, int], codes: dict[int, str]) -> None:
-    follow_up_id = field_value("fu_resolve_pick")
-    done = forms.submit(
-        lambda: followup.resolve_escalation(
-            follow_up_id,
-            field_value("fu_resolve_note") or "",
-            actor=user,
-            expected_version=versions.get(follow_up_id),
-        ),
-        errors_key=RESOLVE_ERRORS,
-    )
-    if done is not None:
-        st.session_state["fu_resolve_note"] = ""  # still drawn when other escalations are open
-        flash(messages.FU_ESCALATION_RESOLVED.format(code=codes.get(follow_up_id, "")))
 
 
 # --- the worklist ------------------------------------------------------------------------------
@@ -523,13 +462,24 @@ def _save_call(follow_up_id: int, version: int, user: Actor) -> None:
         errors_key=keyed(CALL_ERRORS, follow_up_id),
         clear=form_keys(follow_up_id),
     )
-    if result is not None:
-        put_away_form()
-        flash(
-            messages.FU_CALL_ESCALATED.format(flags=_flag_labels(result.red_flags))
-            if result.escalation_note
-            else messages.FU_CALL_SAVED
-        )
+    if result is None:
+        return
+    put_away_form()
+    if not result.escalation_note:
+        flash(messages.FU_CALL_SAVED)
+        return
+    saved = messages.FU_CALL_ESCALATED.format(flags=_flag_labels(result.red_flags))
+    # Its notifications go now, so the nurse reads whether the provider and on-call were told.
+    outcomes = notify_now(result.follow_up_id)
+    summary = messages.FU_NOTIFIED.format(
+        summary="; ".join(f"{who}: {status.label}" for who, status in outcomes)
+        or Delivery.PENDING.label
+    )
+    if outcomes and all(status == Delivery.SENT for _, status in outcomes):
+        flash(f"{saved} {summary}")
+    else:
+        flash(saved)
+        forms.flash_warning(summary)
 
 
 def _flag_labels(flags: list[RedFlag]) -> str:

@@ -33,6 +33,8 @@ DENOMINATORS: dict[str, tuple[str, str]] = {
     "over_long_pct": ("timed_cases", "cases"),
     "recovery_mean": ("recovery_cases", "cases"),
     "same_day_pct": ("booked", "booked"),
+    "preop_reach_pct": ("booked", "booked"),
+    "same_day_reached_pct": ("booked_reached", "reached"),
     "turnover_mean": ("turnover_pairs", "pairs"),
     "interval_mean": ("interval_pairs", "pairs"),
     "call_pct": ("call_known", "calls"),

@@ -1,4 +1,4 @@
-"""Daily schedule widgets: the day's table, the call list, the planned-against-actual timeline,
+"""Daily schedule widgets: the day's table, the planned-against-actual timeline,
 the week, and the reschedule and cancel forms (refusals beside their fields, via ui.forms)."""
 
 from __future__ import annotations
@@ -91,32 +91,6 @@ def day_table(view: DaySchedule, now: dt.datetime) -> None:
             ),
             "Readiness": st.column_config.TextColumn("Readiness", width="large"),
         },
-    )
-
-
-def call_list(view: DaySchedule) -> None:
-    """Cases booked up to the next working day that are not ready: whom to phone, about what."""
-    first, last = view.call_days
-    days = day_label(first) if first == last else f"{day_label(first)} to {day_label(last)}"
-    st.subheader(f"Call list for {days}")
-    calls = view.call_list
-    if calls.empty:
-        st.info(messages.SCHED_CALL_LIST_CLEAR.format(days=days), icon=":material/check_circle:")
-        return
-    tz = view.office.timezone
-    keyed_table(
-        "sched_call_list",
-        pd.DataFrame(
-            {
-                "Day": [f"{to_local(tz, t):%a %d %b}" for t in calls.scheduled_start],
-                "Start": [local_time(tz, t) for t in calls.scheduled_start],
-                "Case": calls.code,
-                "Patient": calls.patient,
-                "Phone": calls.phone.fillna(""),
-                "Missing": ["; ".join(m) for m in calls.missing],
-            }
-        ),
-        column_config={"Missing": st.column_config.TextColumn("Missing", width="large")},
     )
 
 

@@ -58,6 +58,7 @@ class AdminUser:
     last_sign_in: dt.datetime | None
     open_sessions: int
     locked_until: dt.datetime | None
+    provider: str | None = None  # a provider's sign-in: the provider's name
 
 
 @dataclass(frozen=True)
@@ -179,14 +180,18 @@ def admin_users(now: dt.datetime, active_since: dt.datetime | None = None) -> li
                 StaffUser.role,
                 StaffUser.active,
                 StaffUser.email,
-            ).order_by(StaffUser.username)
+                Provider.name.label("provider"),
+            )
+            .outerjoin(Provider, Provider.id == StaffUser.provider_id)
+            .order_by(StaffUser.username)
         ).all()
     result = []
     for u in users:
         moments = [m for m in (signed_in.get(u.id), started.get(u.id)) if m is not None]
         result.append(
             AdminUser(
-                *u,
+                *u[:6],
+                provider=u.provider,
                 office_codes=tuple(codes.get(u.id, ())),
                 last_sign_in=_utc(max(moments)) if moments else None,
                 open_sessions=open_count.get(u.id, 0),

@@ -1,7 +1,8 @@
 """Live status board reads: today's cases per office by stage, and open escalations.
 
 One query for the cases (each office in its own local day) and, outside waiting-room mode, one
-for the escalation flags: two per refresh, however long the history is.
+for the escalation flags (and, while any is open, one each for the tiers' limits and their
+notifications): a handful per refresh, however long the history is.
 
 Waiting-room mode is enforced here, not only on screen: its query never joins the patient or
 the provider, and its rows carry the office, the case code and the stage, nothing else.
@@ -17,13 +18,15 @@ import pandas as pd
 from sqlalchemy import select
 
 from db.models import Case, Patient, Provider
-from db.queries.escalations import open_escalations
+from db.queries.escalations import notification_states, open_escalations
 from db.queries.home import OfficeRow
 from db.queries.schedule import office_days_clause
+from db.queries.tiers import tier_limits
 from db.session import read_session
 from mild.board import BOARD_STAGES, STAGE_SINCE, board_stage, minutes_in_stage, public_view
 from mild.cases import CaseStatus
 from mild.days import local_today
+from mild.escalations import notification_summary, past_limit
 
 BOARD_COLUMNS = [
     "case_id",
@@ -37,7 +40,17 @@ BOARD_COLUMNS = [
     "in_stage_minutes",
     "escalation",
 ]
-ESCALATION_COLUMNS = ["case_id", "office_id", "code", "kind", "red_flags", "escalated_at"]
+ESCALATION_COLUMNS = [
+    "case_id",
+    "office_id",
+    "code",
+    "kind",
+    "red_flags",
+    "escalated_at",
+    "tier",
+    "past_limit",
+    "notified",
+]
 _STAGE_ORDER = {s: n for n, s in enumerate((*BOARD_STAGES, CaseStatus.CANCELLED))}
 # The stamps time-in-stage is counted from, read only for the cases on today's board.
 _TIMES = list(dict.fromkeys(STAGE_SINCE.values()))
@@ -121,10 +134,17 @@ def board_cases(
     return _by_stage(pd.DataFrame(records, columns=BOARD_COLUMNS))
 
 
-def escalations(offices: Sequence[OfficeRow], *, scope: Collection[int]) -> pd.DataFrame:
-    """Open escalations at the offices, whatever day the case was: case_id, office_id, code,
-    kind, red_flags (text), escalated_at."""
+def escalations(
+    offices: Sequence[OfficeRow], *, scope: Collection[int], now: dt.datetime
+) -> pd.DataFrame:
+    """Open escalations at the offices, whatever day the case was, the most urgent tier first:
+    case_id, office_id, code, kind, red_flags (text), escalated_at, tier, past_limit (open
+    longer than its tier's limit at `now`), notified (where its notifications stand)."""
     found = open_escalations([o.id for o in offices if o.id in scope])
+    if found.empty:
+        return pd.DataFrame(columns=ESCALATION_COLUMNS)
+    limits = tier_limits()
+    states = notification_states(found.follow_up_id)
     return pd.DataFrame(
         {
             "case_id": found.case_id,
@@ -133,6 +153,12 @@ def escalations(offices: Sequence[OfficeRow], *, scope: Collection[int]) -> pd.D
             "kind": found.kind,
             "red_flags": [", ".join(f) for f in found.red_flags],
             "escalated_at": found.escalated_at,
+            "tier": found.tier,
+            "past_limit": [
+                past_limit(at, limits[tier], now)
+                for at, tier in zip(found.escalated_at, found.tier, strict=True)
+            ],
+            "notified": [notification_summary(states.get(int(i), [])) for i in found.follow_up_id],
         },
         columns=ESCALATION_COLUMNS,
     )
@@ -168,7 +194,7 @@ def board(
         flagged = pd.DataFrame(columns=ESCALATION_COLUMNS)
         is_cancelled = rows.stage == CaseStatus.CANCELLED.label
     else:
-        flagged = escalations(offices, scope=scope)
+        flagged = escalations(offices, scope=scope, now=now)
         rows = board_cases(offices, now, scope=scope, flags=flags_by_case(flagged))
         is_cancelled = rows.status == CaseStatus.CANCELLED
     result = []

@@ -18,9 +18,16 @@ from sqlalchemy import and_, case, exists, select
 from sqlalchemy.orm import aliased
 
 from db.models import Case, FollowUp, Office, Patient, Provider
-from db.queries.escalations import is_open_escalation, red_flag_labels
+from db.queries.escalations import (
+    is_open_escalation,
+    most_urgent_first,
+    notification_states,
+    red_flag_labels,
+)
+from db.queries.tiers import tier_limits
 from db.session import read_session
 from mild.cases import CaseStatus
+from mild.escalations import tier_of_stored
 from mild.followup import FollowUpKind, follow_up_state
 
 WORKLIST_COLUMNS = [
@@ -225,15 +232,25 @@ ESCALATION_COLUMNS = [
     "escalation_note",
     "notes",
     "escalated_at",
+    "tier",
+    "limit_minutes",
+    "notifications",
 ]
 
 
-def escalations_to_resolve(office_ids: Collection[int]) -> pd.DataFrame:
-    """Open escalations with what the nurse resolving them needs: patient, phone, provider,
-    the flags and notes; oldest first."""
+def escalations_to_resolve(
+    office_ids: Collection[int], *, provider_id: int | None = None
+) -> pd.DataFrame:
+    """Open escalations with what the clinician resolving them needs: patient, phone, provider,
+    the flags and notes, the tier and its time limit, and where each notification stands; the
+    most urgent tier first, then the longest open. `provider_id`: only that provider's cases
+    (a provider's own sign-in), still within the offices."""
     ids = list(office_ids)
     if not ids:
         return pd.DataFrame(columns=ESCALATION_COLUMNS)
+    conditions = [FollowUp.office_id.in_(ids), is_open_escalation()]
+    if provider_id is not None:
+        conditions.append(Case.provider_id == provider_id)
     with read_session() as s:
         rows = s.execute(
             _follow_up_select(
@@ -251,14 +268,23 @@ def escalations_to_resolve(office_ids: Collection[int]) -> pd.DataFrame:
                 FollowUp.escalation_note,
                 FollowUp.notes,
                 FollowUp.escalated_at,
+                FollowUp.escalation_tier,
             )
             .outerjoin(Provider, Provider.id == Case.provider_id)
-            .where(FollowUp.office_id.in_(ids), is_open_escalation())
-            .order_by(FollowUp.escalated_at, FollowUp.id)
+            .where(*conditions)
+            .order_by(*most_urgent_first())
         ).all()
-    frame = pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
+    frame = pd.DataFrame([r[:-1] for r in rows], columns=ESCALATION_COLUMNS[:-3])
     frame["kind"] = [FollowUpKind(k) for k in frame["kind"]]
     frame["red_flags"] = [red_flag_labels(f) for f in frame["red_flags"]]
+    tiers = [tier_of_stored(r[-1]) for r in rows]
+    limits = tier_limits() if rows else {}
+    states = notification_states(frame["follow_up_id"])
+    frame["tier"] = pd.Series(tiers, dtype=object)
+    frame["limit_minutes"] = [limits[t] for t in tiers]
+    frame["notifications"] = pd.Series(
+        [states.get(int(i), []) for i in frame["follow_up_id"]], dtype=object
+    )
     return frame
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     extract,
     func,
     literal_column,
@@ -33,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import AuditEvent, Case, FollowUp, Office, SafetyEvent, StaffUser
+from db.models import AuditEvent, Case, FollowUp, Office, PreopCall, SafetyEvent, StaffUser
 from db.queries.home import OfficeRow, offices
 from db.queries.targets import target_table
 from db.session import get_engine, read_session
@@ -51,6 +52,7 @@ from mild.kpis import (
     per_thousand,
     percent,
 )
+from mild.preop import CallOutcome
 from mild.safety import DAY_OF_KINDS, SafetyKind
 from mild.targets import Target
 
@@ -142,6 +144,16 @@ def _before_today(
     )
 
 
+def _reached_before(case_: type[Case]) -> ColumnElement[bool]:
+    """The patient was reached by a pre-op call before the booked start (mild.preop): one
+    indexed look-up per case on preop_call (case_id, id)."""
+    return exists().where(
+        PreopCall.case_id == case_.id,
+        PreopCall.outcome == CallOutcome.REACHED,
+        PreopCall.called_at < case_.scheduled_start,
+    )
+
+
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
@@ -186,6 +198,8 @@ DAY_COUNTS = (
     "recovery_total",
     "booked",
     "cancelled_same_day",
+    "booked_reached",
+    "same_day_reached",
     "first_cases",
     "on_time",
     "cancelled_first_slots",
@@ -235,6 +249,7 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
             # recovery-room arrival.
             func.coalesce(Case.patient_in_room_at, Case.anesthesia_started_at).label("in_room"),
             func.coalesce(Case.patient_out_of_room_at, Case.recovery_in_at).label("out_room"),
+            _flag(_reached_before(Case)).label("reached"),
         )
         .join(Office, Office.id == office)
         .where(_in_range(f, Case.scheduled_start, office))
@@ -248,6 +263,8 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
     timed = and_(b.started.is_not(None), b.ended.is_not(None))
     recovered = and_(b.rec_in.is_not(None), b.rec_out.is_not(None))
     office_day = (b.office_id, b.day)
+    # Booked for its (past) day: not cancelled on an earlier day.
+    stood = and_(past, or_(b.cancel_day.is_(None), b.cancel_day >= b.day))
     cases = select(
         b.office_id,
         b.period,
@@ -258,8 +275,10 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         case((timed, local.seconds(b.started, b.ended) / 60.0)).label("duration"),
         _flag(recovered).label("recovered"),
         case((recovered, local.seconds(b.rec_in, b.rec_out) / 60.0)).label("stay"),
-        _flag(and_(past, or_(b.cancel_day.is_(None), b.cancel_day >= b.day))).label("booked"),
+        _flag(stood).label("booked"),
         _flag(and_(same_day, past)).label("same_day"),
+        _flag(and_(stood, b.reached == 1)).label("booked_reached"),
+        _flag(and_(same_day, past, b.reached == 1)).label("same_day_reached"),
         b.cancelled,
         b.scheduled_start,
         b.in_room.label("in_room_at"),
@@ -305,6 +324,8 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         c.stay,
         c.booked,
         c.same_day,
+        c.booked_reached,
+        c.same_day_reached,
         _flag(known).label("first_case"),
         _flag(on_time).label("on_time"),
         _flag(and_(c.slot_rank == 1, c.cancelled == 1, c.scheduled_start <= f.now)).label(
@@ -340,6 +361,8 @@ def procedure_days(session: Session, local: LocalTime, f: MetricsFilter) -> pd.D
         func.sum(r.stay),
         func.sum(r.booked),
         func.sum(r.same_day),
+        func.sum(r.booked_reached),
+        func.sum(r.same_day_reached),
         func.sum(r.first_case),
         func.sum(r.on_time),
         func.sum(r.cancelled_first),
@@ -692,6 +715,13 @@ def _rates(frame: pd.DataFrame, policy: KpiPolicy) -> pd.DataFrame:
         over_long_pct=_each(percent, frame.over_long, frame.timed_cases),
         recovery_mean=_each(mean, frame.recovery_total, frame.recovery_cases),
         same_day_pct=_each(percent, frame.cancelled_same_day, frame.booked),
+        preop_reach_pct=_each(percent, frame.booked_reached, frame.booked),
+        same_day_reached_pct=_each(percent, frame.same_day_reached, frame.booked_reached),
+        same_day_unreached_pct=_each(
+            percent,
+            frame.cancelled_same_day - frame.same_day_reached,
+            frame.booked - frame.booked_reached,
+        ),
         turnover_mean=_each(mean, frame.turnover_total, frame.turnover_pairs),
         interval_mean=_each(mean, frame.interval_total, frame.interval_pairs),
         call_pct=_each(percent, frame.called_in_time, frame.call_known),
@@ -808,6 +838,9 @@ def _comparison(
                 "recovery_mean": t.recovery_mean,
                 "recovery_median": m.get("recovery_median"),
                 "same_day_pct": t.same_day_pct,
+                "preop_reach_pct": t.preop_reach_pct,
+                "same_day_reached_pct": t.same_day_reached_pct,
+                "same_day_unreached_pct": t.same_day_unreached_pct,
                 "turnover_mean": t.turnover_mean,
                 "turnover_median": m.get("turnover_median"),
                 "interval_median": m.get("interval_median"),

@@ -1,7 +1,7 @@
 """Readiness of cases for their day: five queries for any number of cases (cases, conditions,
 medications, comorbidity values, the practice's limits), no loop per case.
 
-The caller passes case ids it already scoped to the user's offices (a schedule, a call list).
+The caller passes case ids it already scoped to the user's offices (a schedule, a worklist).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Daily schedule reads: an office's day, the call list, the week's counts, its providers.
+"""Daily schedule reads: an office's day, the week's counts, its providers.
 
 Everything is scoped twice: to the office asked for and to the caller's offices. The cost
 follows the days shown (an office-day, a week), never the years of history: each read is
@@ -22,7 +22,7 @@ from db.queries.readiness import readiness_for_cases
 from db.session import read_session
 from mild.cases import CaseStatus
 from mild.days import local_day_bounds
-from mild.schedule import BEFORE_ARRIVAL, call_list_days, needs_a_call, readiness_text, week_of
+from mild.schedule import BEFORE_ARRIVAL, readiness_text, week_of
 
 CASE_COLUMNS = [
     "case_id",
@@ -36,6 +36,8 @@ CASE_COLUMNS = [
     "provider",
     "patient",
     "phone",
+    "escort_name",
+    "escort_phone",
     "procedure_started_at",
     "procedure_ended_at",
 ]
@@ -98,6 +100,8 @@ def schedule_cases(
                 Provider.name,
                 (Patient.last_name + ", " + Patient.first_name),
                 Patient.phone,
+                Case.escort_name,
+                Case.escort_phone,
                 Case.procedure_started_at,
                 Case.procedure_ended_at,
             )
@@ -118,7 +122,7 @@ def escalation_text(office_ids: Collection[int]) -> dict[int, str]:
     return {case_id: ", ".join(f) or "Escalated" for case_id, f in flags.items()}
 
 
-def _with_readiness(cases: pd.DataFrame, escalations: dict[int, str]) -> pd.DataFrame:
+def with_readiness(cases: pd.DataFrame, escalations: dict[int, str]) -> pd.DataFrame:
     """Add missing (list), readiness (text) and escalation (text) to schedule rows. Readiness is
     read for cases still to come; once a patient has arrived the day-of checklist takes over,
     and a cancelled case has nothing left to chase."""
@@ -210,25 +214,13 @@ class DaySchedule:
     office: OfficeRow
     day: dt.date
     cases: pd.DataFrame  # CASE_COLUMNS + missing, readiness, escalation
-    call_days: tuple[dt.date, dt.date]
-    call_list: pd.DataFrame  # cases of call_days not ready, same columns
     week: pd.DataFrame  # WEEK_COLUMNS
 
 
 def day_schedule(office: OfficeRow, day: dt.date, *, scope: Collection[int]) -> DaySchedule:
-    """The office's day, its call list (the days up to the next working day) and its week."""
+    """The office's day and its week."""
     escalations = escalation_text([office.id]) if office.id in scope else {}
-    cases = _with_readiness(schedule_cases(office, day, day, scope=scope), escalations)
-    first, last = call_list_days(day)
-    upcoming = _with_readiness(schedule_cases(office, first, last, scope=scope), escalations)
-    calls = upcoming[
-        [needs_a_call(s, m) for s, m in zip(upcoming.status, upcoming.missing, strict=True)]
-    ].reset_index(drop=True)
+    cases = with_readiness(schedule_cases(office, day, day, scope=scope), escalations)
     return DaySchedule(
-        office=office,
-        day=day,
-        cases=cases,
-        call_days=(first, last),
-        call_list=calls,
-        week=week_counts(office, day, scope=scope),
+        office=office, day=day, cases=cases, week=week_counts(office, day, scope=scope)
     )

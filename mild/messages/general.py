@@ -212,7 +212,36 @@ PROCEDURE_OVER_PLANNED = "Over the planned {planned} minutes."
 # Daily schedule (schedule screen)
 SCHED_READY = "Ready"
 SCHED_NO_CASES = "No cases booked at {office} on {day}."
-SCHED_CALL_LIST_CLEAR = "Everyone booked for {days} is ready: no calls to make."
+# Pre-op call worklist (schedule screen)
+PREOP_EMPTY = "Nobody is booked at {office} for {days}: no pre-op calls to make."
+PREOP_ALL_REACHED = "Everyone booked for {days} has been reached."
+PREOP_CALLER_ROLE = "Pre-op calls are recorded by nurses and coordinators."
+PREOP_NOT_CALLABLE = "This case is {status}: the pre-op call is for cases still to come."
+PREOP_OUTCOME_REQUIRED = "Choose how the call went."
+PREOP_CALL_BACK_REQUIRED = "Enter the day and time to call back."
+PREOP_CALL_BACK_PAST = "The call-back time has to be later than now."
+PREOP_CALL_BACK_AFTER_DAY = "The call-back time has to be before the procedure starts."
+PREOP_RECORDED = "Call recorded for {code}: {outcome}."
+PREOP_CHOOSE_CASE = "Choose a row above to open the case, its calls and the call script."
+PREOP_NO_HELD_DRUGS = "No drug is held before the day: nothing to ask about last doses."
+PREOP_HELP = (
+    "Everyone booked from tomorrow to {n} working days ahead (a practice setting). Call-backs "
+    "that are due come first, then the cases not reached by day and time. Choose a row to "
+    "open the case."
+)
+PREOP_CASE_LINE = "{start} · {status} · patient phone {phone} · escort {escort}"
+PREOP_MISSING = "Still missing: {items}"
+PREOP_NO_CALLS = "No call made yet."
+PREOP_ARRIVAL_TOLD = "Arrival time told (procedure booked for {start})"
+PREOP_FASTING_EXPLAINED = (
+    "Fasting explained (ASA): no fatty or fried meal or meat in the 8 hours before anesthesia, "
+    "no light meal in the 6 hours before, clear liquids up to 2 hours before"
+)
+PREOP_LAST_DOSES = "Held drugs: the last dose as the patient reports it"
+PREOP_HELD_DRUG = "{drug}: last dose by {by}; reported {reported}"
+PREOP_NOT_ASKED = "not yet"
+PREOP_ESCORT_CONFIRMED = "Escort confirmed: the adult taking the patient home, name and phone"
+PREOP_VIEW_ONLY = "Pre-op calls are recorded by nurses and coordinators; you can read them here."
 SCHED_NO_WEEK_CASES = "No cases booked at {office} in the week of {day}."
 SCHED_CHOOSE_CASE = "Choose a case above to reschedule or cancel it."
 SCHED_RESCHEDULED = "Case {code} moved to {day} at {time}."
@@ -526,6 +555,16 @@ ADMIN_OFFICES_FOR_ADMIN = "An admin sees every office; offices listed here are o
 METRICS_NO_SAFETY_EVENTS = "No safety event recorded for these offices and days."
 TARGET_TEXT = "target {target} {sign} (amber {edge} {amber})"
 TARGET_UNKNOWN = "This KPI has no target."
+SETTING_UNKNOWN = "There is no such practice setting."
+SETTING_VALUE_RANGE = "A whole number from {low} to {high} {unit}."
+SETTING_CHANGED_BY_SOMEONE_ELSE = (
+    "Someone else changed this setting since you opened it: it now shows their change."
+)
+SETTING_SAVED = "Setting saved: {label}."
+SETTINGS_HELP = (
+    "Practice settings with their source. A change takes effect at once for every office "
+    "and is kept in the audit trail with before and after."
+)
 TARGET_RANGE = "Enter a number from {low} to {high} ({unit})."
 TARGET_AMBER_SIDE_HIGHER = "Higher is better here: the amber edge must be at or below the target."
 TARGET_AMBER_SIDE_LOWER = "Lower is better here: the amber edge must be at or above the target."

@@ -1,12 +1,16 @@
 """In a real browser: the coordinator prints today's day sheet for an outage from the schedule
 and gets a PDF of the office's day with a downtime checklist per case; the manager reads the
-Safety tab and the comparison's targets in words."""
+Safety tab and the comparison's targets in words; a nurse opens a case from the pre-op call
+worklist by its row and records a call."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import sqlite3
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -56,3 +60,59 @@ def test_the_manager_reads_the_safety_tab_and_the_targets_in_words(
     expect(page.get_by_role("heading", name="Safety events")).to_be_visible()
     expect(main.get_by_text("ASC-1 to ASC-4 per 1,000 admissions")).to_be_visible()
     expect(main.get_by_text("Every event in the range")).to_be_visible()
+
+
+def next_booked_day(server: AppServer, office_code: str) -> tuple[dt.date, str]:
+    """The office's first day after tomorrow with a case still booked, in its own time, and
+    that case's code."""
+    with sqlite3.connect(server.database) as conn:
+        zone, *_ = conn.execute(
+            "SELECT timezone FROM office WHERE code = ?", (office_code,)
+        ).fetchone()
+        rows = conn.execute(
+            "SELECT c.scheduled_start, c.code FROM mild_case c JOIN office o ON o.id = c.office_id"
+            " WHERE o.code = ? AND c.status = 'scheduled' ORDER BY c.scheduled_start",
+            (office_code,),
+        ).fetchall()
+    tz = ZoneInfo(zone)
+    tomorrow = dt.datetime.now(tz).date() + dt.timedelta(days=1)
+    for start, code in rows:
+        day = dt.datetime.fromisoformat(start).replace(tzinfo=dt.UTC).astimezone(tz).date()
+        if day > tomorrow:
+            return day, code
+    raise AssertionError("the demo books cases two weeks ahead")
+
+
+def test_the_nurse_opens_a_case_from_the_pre_op_worklist_and_records_a_call(
+    page: Page, app_server: AppServer
+):
+    signed_in(page, app_server, "nurse", "/schedule")
+    office = page.get_by_test_id("stSelectbox").first.locator("input").input_value()
+    day, code = next_booked_day(app_server, re.search(r"\(([A-Z0-9]+)\)", office).group(1))
+    # The day before the booked one: the worklist made then holds the case.
+    field = page.get_by_test_id("stDateInput").locator("input")
+    field.fill(f"{day - dt.timedelta(days=1):%Y/%m/%d}")
+    field.press("Enter")
+    wait_for_app_idle(page)
+    page.get_by_role("tab", name=re.compile(r"^Pre-op calls")).click()
+    wait_for_app_idle(page)
+
+    # A row of the worklist opens its case (the grid is a canvas: click the row's selector).
+    grid = page.locator(".st-key-preop_worklist [data-testid='stDataFrame']")
+    expect(grid).to_be_visible()
+    rows = page.locator(".st-key-preop_worklist").inner_text()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
+    wait_for_app_idle(page)
+    panel = page.locator(".st-key-preop_case_panel")
+    expect(panel).to_be_visible()
+    opened = panel.get_by_role("heading").first.inner_text().split(" · ")[0]
+    assert opened in rows or opened == code
+
+    panel.get_by_text("Left a voicemail", exact=True).click()
+    wait_for_app_idle(page)
+    panel.get_by_role("button", name="Save call").click()
+    wait_for_app_idle(page)
+
+    expect(page.get_by_text(f"Call recorded for {opened}: Left a voicemail.")).to_be_visible()
+    expect(page.locator(".st-key-preop_history")).to_be_visible()

@@ -22,6 +22,7 @@ from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
+from mild.escalations import Tier
 from mild.followup import CallAnswers, FollowUpKind, FollowUpState, Incision, RedFlag
 from mild.scores import ODI_SECTIONS, VisitScores
 from mild.staff import Role
@@ -278,13 +279,16 @@ def test_a_reached_call_with_a_red_flag_escalates_until_someone_resolves_it(offi
     assert row.red_flags == "fever,bowel_bladder"
     shown = open_escalations(nurse.office_ids)
     assert list(shown.columns) == [
+        "follow_up_id",
         "case_id",
         "code",
         "office_id",
         "kind",
         "red_flags",
+        "tier",
         "escalated_at",
     ]
+    assert shown.tier[0] == Tier.EMERGENCY  # bowel or bladder: the most urgent of the two
     assert list(shown.case_id) == [case_id]
     assert shown.kind[0] == "Next-day call"
     assert shown.red_flags[0] == ["Fever 38 C / 100.4 F or more", "New bowel or bladder problems"]

@@ -78,8 +78,10 @@ def test_open_escalations_are_read_through_an_index_that_holds_only_the_unresolv
         i for i in inspect(get_engine()).get_indexes("follow_up") if i["name"] == ESCALATION_INDEX
     ]
     assert index["column_names"] == ["office_id", "escalated_at"]
-    (read,) = _statements_of(lambda: escalations_to_resolve({office}))
+    read, *beside = _statements_of(lambda: escalations_to_resolve({office}))
     assert ESCALATION_INDEX in _plan(*read)
+    # Then the tiers' limits (a row per tier) and the notifications of the escalations shown.
+    assert ["escalation_tier" in s or "notification" in s for s, _ in beside] == [True, True]
     assert list(escalations_to_resolve({office}).case_id) == [case_id]
 
 

@@ -17,9 +17,10 @@ from mild.cases import CancelReason, CaseStatus, RequestChannel
 from mild.days import at_local
 from mild.followup import FollowUpKind
 from mild.kpis import DateRange, Grain, whole_periods
+from mild.preop import CallOutcome
 from mild.safety import SafetyKind
 from mild.scores import nprs_improved
-from tests.builders import add_safety_event, make_case, make_office
+from tests.builders import add_preop_call, add_safety_event, make_case, make_office
 
 NY, CHI = "America/New_York", "America/Chicago"
 MON_6, MON_13 = dt.date(2025, 1, 6), dt.date(2025, 1, 13)
@@ -315,6 +316,50 @@ def test_same_day_cancellations_count_against_the_cases_booked_for_that_day(db_u
     assert compared(result, a)["same_day_pct"] == 60.0
     reasons = dict(zip(result.reasons.reason, result.reasons.cancelled, strict=True))
     assert reasons == {CancelReason.NO_ESCORT: 2, CancelReason.NOT_FASTING: 1}
+
+
+def test_pre_op_call_reach_and_same_day_cancellations_of_reached_and_not_reached_cases(db_url):
+    a = make_office("AA", NY)
+    the_day_before = dt.date(2025, 1, 6)
+    reached_done = done(a, at(TUE, "08:00"))
+    add_preop_call(reached_done, CallOutcome.NO_ANSWER, at(the_day_before, "10:00"))
+    add_preop_call(reached_done, CallOutcome.REACHED, at(the_day_before, "15:00"))
+    reached_cancelled = case(
+        a,
+        at(TUE, "09:15"),
+        CaseStatus.CANCELLED,
+        cancelled_at=at(TUE, "07:00"),
+        cancellation_reason=CancelReason.NOT_FASTING,
+    )
+    add_preop_call(reached_cancelled, CallOutcome.REACHED, at(the_day_before, "11:00"))
+    voicemail_cancelled = case(
+        a,
+        at(TUE, "10:30"),
+        CaseStatus.CANCELLED,
+        cancelled_at=at(TUE, "09:00"),
+        cancellation_reason=CancelReason.NO_ESCORT,
+    )
+    add_preop_call(voicemail_cancelled, CallOutcome.VOICEMAIL, at(the_day_before, "12:00"))
+    never_called = done(a, at(WED, "08:00"))
+    # Reached only after the booked start: the call came too late to count.
+    late = done(a, at(WED, "09:30"))
+    add_preop_call(late, CallOutcome.REACHED, at(WED, "09:45"))
+    # Cancelled days before: not booked for the day, in no count.
+    gone = case(
+        a, at(THU, "08:00"), CaseStatus.CANCELLED, cancelled_at=at(dt.date(2025, 1, 4), "9:00")
+    )
+    add_preop_call(gone, CallOutcome.REACHED, at(dt.date(2025, 1, 3), "9:00"))
+    assert never_called
+
+    week = period_rows(metrics([a]), a).loc[MON_6]
+
+    assert (week.booked, week.booked_reached) == (5, 2)
+    assert (week.cancelled_same_day, week.same_day_reached) == (2, 1)
+    assert week.preop_reach_pct == 40.0
+    assert week.same_day_reached_pct == 50.0  # 1 of the 2 reached
+    assert week.same_day_unreached_pct == 33.3  # 1 of the 3 not reached
+    row = compared(metrics([a]), a)
+    assert (row["preop_reach_pct"], row["same_day_unreached_pct"]) == (40.0, 33.3)
 
 
 def test_the_procedure_interval_pairs_consecutive_cases_of_one_office_and_day_only(db_url):

@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from db import seed
-from db.models import Case, FollowUp, Office, SafetyEvent
+from db.models import Case, FollowUp, Office, PreopCall, SafetyEvent
 from db.queries.metrics import office_metrics
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
 from mild.followup import FollowUpKind
 from mild.kpis import Grain, whole_periods
+from mild.preop import CallOutcome
 from mild.safety import DAY_OF_KINDS
 
 NOW = dt.datetime(2026, 7, 15, 15, 55, tzinfo=dt.UTC)  # summer time in every demo office
@@ -35,10 +36,11 @@ def demo(db_url):
         cases = s.scalars(select(Case)).all()
         follow = s.scalars(select(FollowUp)).all()
         events = s.scalars(select(SafetyEvent)).all()
-        for row in (*cases, *follow, *events):
+        calls = s.scalars(select(PreopCall)).all()
+        for row in (*cases, *follow, *events, *calls):
             s.expunge(row)
     figures = office_metrics(list(zones), list(zones), RANGE, NOW)
-    return zones, cases, follow, events, figures
+    return zones, cases, follow, events, figures, calls
 
 
 def local_day(zones, office: int, moment: dt.datetime | None) -> dt.date | None:
@@ -60,7 +62,12 @@ def same(shown, expected) -> bool:
 
 
 def test_the_demos_procedure_day_figures_equal_a_recomputation_from_the_rows(demo):
-    zones, cases, _follow, _events, figures = demo
+    zones, cases, _follow, _events, figures, calls = demo
+    reached_before = {
+        c.case_id: c.called_at
+        for c in sorted(calls, key=lambda c: c.called_at, reverse=True)
+        if c.outcome == CallOutcome.REACHED
+    }  # the earliest reach of each case
     booked_day = {c.id: local_day(zones, c.office_id, c.scheduled_start) for c in cases}
     mine = [c for c in cases if in_range(booked_day[c.id])]
     by_day: dict[tuple[int, dt.date], list[Case]] = defaultdict(list)
@@ -120,9 +127,21 @@ def test_the_demos_procedure_day_figures_equal_a_recomputation_from_the_rows(dem
         ]
         assert same(row.same_day_pct, pct(len(same_day), len(booked)))
 
+        def reached(c: Case) -> bool:
+            return c.id in reached_before and reached_before[c.id] < c.scheduled_start
+
+        on_call = [c for c in booked if reached(c)]
+        assert on_call, "the demo reaches most patients before their day"
+        assert same(row.preop_reach_pct, pct(len(on_call), len(booked)))
+        assert same(row.same_day_reached_pct, pct(sum(reached(c) for c in same_day), len(on_call)))
+        assert same(
+            row.same_day_unreached_pct,
+            pct(sum(not reached(c) for c in same_day), len(booked) - len(on_call)),
+        )
+
 
 def test_the_demos_follow_up_outcome_and_safety_figures_equal_a_recomputation(demo):
-    zones, cases, follow, events, figures = demo
+    zones, cases, follow, events, figures, _calls = demo
     discharged = {
         c.id: c for c in cases if in_range(local_day(zones, c.office_id, c.discharged_at))
     }

@@ -1,4 +1,4 @@
-"""Schedule reads on both backends: an office's local day, scope, readiness, the call list,
+"""Schedule reads on both backends: an office's local day, scope, readiness,
 the week's grouped counts, escalation flags; and a reschedule seen from the schedule."""
 
 from __future__ import annotations
@@ -35,12 +35,6 @@ def make_ready(case_id: int, phone: str = "555-0199") -> None:
         case = s.get(Case, case_id)
         case.asa_class = 2
         case.escort_name, case.escort_phone = "Sam Escort", "555-0142"
-        s.get(Patient, case.patient_id).phone = phone
-
-
-def set_phone(case_id: int, phone: str) -> None:
-    with transaction() as s:
-        case = s.get(Case, case_id)
         s.get(Patient, case.patient_id).phone = phone
 
 
@@ -86,7 +80,7 @@ def test_an_office_outside_the_callers_scope_shows_nothing(db_url):
 
     day = day_schedule(office_row(theirs), TUESDAY, scope={mine})
 
-    assert day.cases.empty and day.call_list.empty and day.week.empty
+    assert day.cases.empty and day.week.empty
     assert providers(theirs, scope={mine}) == []
     assert schedule_cases(office_row(theirs), TUESDAY, TUESDAY, scope={mine}).empty
 
@@ -113,37 +107,6 @@ def test_a_ready_case_reads_ready_and_a_missing_item_is_named(db_url):
 
     assert list(day.cases.readiness) == [messages.SCHED_READY, messages.READY_ESCORT]
     assert list(day.cases.missing) == [[], [messages.READY_ESCORT]]
-
-
-def test_the_call_list_holds_tomorrows_cases_not_ready_with_phone_and_what_is_missing(db_url):
-    ny = make_office("NY")
-    wednesday = TUESDAY + dt.timedelta(days=1)
-    not_ready = make_case(ny, CaseStatus.SCHEDULED, local(wednesday, 9))
-    set_phone(not_ready, "555-0123")
-    ready = make_case(ny, CaseStatus.SCHEDULED, local(wednesday, 11))
-    make_ready(ready)
-    make_case(ny, CaseStatus.CANCELLED, local(wednesday, 13))
-    make_case(ny, CaseStatus.SCHEDULED, local(wednesday + dt.timedelta(days=1), 9))
-    make_case(ny, CaseStatus.SCHEDULED, local(TUESDAY, 15))
-
-    day = day_schedule(office_row(ny), TUESDAY, scope={ny})
-
-    assert day.call_days == (wednesday, wednesday)
-    assert list(day.call_list.case_id) == [not_ready]
-    assert day.call_list.phone[0] == "555-0123"
-    assert day.call_list.missing[0] == [messages.READY_ASA_CLASS, messages.READY_ESCORT]
-
-
-def test_a_fridays_call_list_covers_the_weekend_and_monday(db_url):
-    ny = make_office("NY")
-    saturday = make_case(ny, CaseStatus.SCHEDULED, local(FRIDAY + dt.timedelta(days=1), 9))
-    monday = make_case(ny, CaseStatus.INTAKE, local(NEXT_MONDAY, 8))
-    make_case(ny, CaseStatus.SCHEDULED, local(NEXT_MONDAY + dt.timedelta(days=1), 8))
-
-    day = day_schedule(office_row(ny), FRIDAY, scope={ny})
-
-    assert day.call_days == (FRIDAY + dt.timedelta(days=1), NEXT_MONDAY)
-    assert list(day.call_list.case_id) == [saturday, monday]
 
 
 def test_the_week_counts_booked_ready_not_ready_and_cancelled_per_day_and_provider(db_url):

@@ -1,4 +1,4 @@
-"""Schedule and board rules: the call list, planned against actual bars, stage colours, the
+"""Schedule and board rules: working days, planned against actual bars, stage colours, the
 waiting-room view."""
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from mild.schedule import (
     ACTUAL,
     PLANNED,
     TimelineBar,
-    call_list_days,
     may_cancel,
     may_reschedule,
-    needs_a_call,
     next_working_day,
     readiness_text,
     timeline_bars,
@@ -56,7 +54,7 @@ def case(**fields) -> SimpleNamespace:
     return SimpleNamespace(**row)
 
 
-# --- the call list -------------------------------------------------------------------------
+# --- working days --------------------------------------------------------------------------
 
 
 def test_the_next_working_day_after_a_weekday_is_the_next_day():
@@ -66,36 +64,6 @@ def test_the_next_working_day_after_a_weekday_is_the_next_day():
 @pytest.mark.parametrize("offset", [4, 5, 6], ids=["friday", "saturday", "sunday"])
 def test_the_next_working_day_after_friday_or_the_weekend_is_monday(offset):
     assert next_working_day(MONDAY + dt.timedelta(days=offset)) == MONDAY + dt.timedelta(days=7)
-
-
-def test_a_fridays_call_list_reaches_over_the_weekend_to_monday():
-    friday = MONDAY + dt.timedelta(days=4)
-    assert call_list_days(friday) == (friday + dt.timedelta(days=1), MONDAY + dt.timedelta(days=7))
-    assert call_list_days(MONDAY) == (MONDAY + dt.timedelta(days=1),) * 2
-
-
-def test_a_booked_case_with_something_missing_needs_a_call():
-    assert needs_a_call(CaseStatus.SCHEDULED, ["Escort arranged"])
-    assert needs_a_call(CaseStatus.INTAKE, ["Cardiology clearance on file"])
-
-
-def test_a_ready_case_needs_no_call():
-    assert not needs_a_call(CaseStatus.SCHEDULED, [])
-
-
-@pytest.mark.parametrize(
-    "status",
-    [
-        CaseStatus.CANCELLED,
-        CaseStatus.CHECKED_IN,
-        CaseStatus.IN_PROCEDURE,
-        CaseStatus.DISCHARGED,
-        CaseStatus.CLOSED,
-    ],
-    ids=str,
-)
-def test_a_cancelled_or_arrived_case_is_never_on_the_call_list(status):
-    assert not needs_a_call(status, ["Escort arranged"])
 
 
 def test_readiness_reads_ready_or_names_each_missing_item():

@@ -32,6 +32,7 @@ def test_every_role_starts_on_home_and_sees_the_screens_of_its_work_in_order() -
     ]
     assert screens_for(Role.COORDINATOR) == [S.HOME, S.INTAKE, S.SCHEDULE, S.BOARD]
     assert screens_for(Role.MANAGER) == [S.HOME, S.SCHEDULE, S.BOARD, S.METRICS, S.AUDIT]
+    assert screens_for(Role.PROVIDER) == [S.HOME, S.ESCALATIONS, S.BOARD]
     assert screens_for(Role.ADMIN) == list(S)
     assert [r for r in Role if may_open(r, S.ADMIN)] == [Role.ADMIN]
     for role in Role:
@@ -42,7 +43,7 @@ def test_every_role_starts_on_home_and_sees_the_screens_of_its_work_in_order() -
 def test_an_admin_sees_every_office_and_everyone_else_only_their_own() -> None:
     assert office_scope(Role.ADMIN, [1], ALL_OFFICES) == frozenset({1, 2, 3})
     assert office_scope(Role.ADMIN, [], ALL_OFFICES) == frozenset({1, 2, 3})
-    for role in (Role.NURSE, Role.COORDINATOR, Role.MANAGER):
+    for role in (Role.NURSE, Role.COORDINATOR, Role.MANAGER, Role.PROVIDER):
         assert office_scope(role, [2], ALL_OFFICES) == frozenset({2}), role
         assert office_scope(role, [], ALL_OFFICES) == frozenset(), role
 
@@ -81,4 +82,6 @@ def test_a_role_is_read_ignoring_case_and_an_unknown_one_is_refused_listing_the_
     with pytest.raises(RuleViolation) as caught:
         parse_role("surgeon")
     assert caught.value.field == "role"
-    assert caught.value.message == "Role must be one of: nurse, coordinator, manager, admin."
+    assert caught.value.message == (
+        "Role must be one of: nurse, coordinator, manager, admin, provider."
+    )

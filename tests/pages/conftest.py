@@ -86,6 +86,12 @@ def intake_page() -> None:
     intake.render()
 
 
+def schedule_page() -> None:
+    from pages import schedule
+
+    schedule.render()
+
+
 def open_tab(page: Callable[[], None], user: Actor, **state) -> AppTest:
     """A new tab on `page` for a signed-in user, with `state` (a picked case, a tab) set in its
     session before the first run."""

@@ -85,7 +85,7 @@ def click(at: AppTest, key: str) -> AppTest:
 # --- who may open it ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [Role.NURSE, Role.COORDINATOR, Role.MANAGER])
+@pytest.mark.parametrize("role", [Role.NURSE, Role.COORDINATOR, Role.MANAGER, Role.PROVIDER])
 def test_only_an_admin_may_open_the_admin_screen(office, screen, role):
     at = screen(make_user("someone", role, [office]))
 
@@ -93,7 +93,7 @@ def test_only_an_admin_may_open_the_admin_screen(office, screen, role):
     assert not at.tabs and not at.button and not at.dataframe
 
 
-def test_the_admin_screen_opens_on_offices_with_seven_tabs(office, root, screen):
+def test_the_admin_screen_opens_on_offices_with_its_tabs(office, root, screen):
     at = screen(root)
 
     assert not at.exception and not errors(at)
@@ -106,6 +106,10 @@ def test_the_admin_screen_opens_on_offices_with_seven_tabs(office, root, screen)
         "Hold table",
         "Clinical limits",
         "KPI targets",
+        "Practice settings",
+        "FHIR export",
+        "Escalation tiers",
+        "Notifications",
     ]
     offices = table(at, "admin_offices_table")
     assert list(offices.columns) == [

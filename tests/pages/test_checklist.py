@@ -879,11 +879,13 @@ def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
     # No tick, un-tick, value, score, escort or confirmation input; for a day after discharge
     # only the event times may still be set right, with a reason.
     timed_done = [k for k in TIMED_STEPS if k in {step for step, *_ in entries(case_id)}]
-    # ... and a safety event (a fall in recovery told after discharge) may still be reported.
+    # ... and a safety event (a fall in recovery told after discharge) may still be reported,
+    # and the case exported (a read: it changes nothing).
     assert [b.key for b in at.button] == [
         "dayof_reload",
         *(f"dayof_correct_{case_id}_{k}" for k in timed_done),
         f"safety_checklist_record_{case_id}",
+        f"dayof_fhir_{case_id}_prepare",
     ]
     assert [t.key for t in at.text_input] == [event_reason_key(case_id, k) for k in timed_done]
     assert not at.number_input and not at.checkbox

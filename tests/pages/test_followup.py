@@ -17,12 +17,13 @@ from db.models import Case, FollowUp
 from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
+from mild.escalations import Tier
 from mild.followup import CallAnswers, FollowUpKind, Incision, RedFlag
 from mild.scores import ODI_SECTIONS, VisitScores
 from mild.staff import Role
 from services.common import Actor
 from services.followup import record_call_attempt, record_followup_call, record_outcome_visit
-from tests.builders import make_discharged_case, make_office, make_user
+from tests.builders import make_discharged_case, make_office, make_user, provider_of
 from tests.pages.conftest import (
     SQLITE_ONLY,
     container,
@@ -274,11 +275,22 @@ def test_a_red_flag_escalates_and_stays_on_screen_until_resolved_with_a_note(off
     at = save_call(at)
 
     assert successes(at) == [messages.FU_CALL_ESCALATED.format(flags=flags)]
+    # Nothing is set up to reach anyone: the nurse is told so at once, and the escalation says
+    # why for each recipient.
+    not_configured = "Provider: not configured; On-call: not configured"
+    assert [w.value for w in at.warning] == [messages.FU_NOTIFIED.format(summary=not_configured)]
     assert row(ids[CALL]).escalated_at is not None
     block = container(at, f"fu_escalation_{ids[CALL]}")
     assert [t.value for t in block.text][0].startswith(code_of(case_id))
     assert [m.value for m in block.markdown] == [
-        "- :red[Fever 38 C / 100.4 F or more]\n- :red[New bowel or bladder problems]"
+        f":red-badge[:material/emergency: {Tier.EMERGENCY.label}]",
+        "- :red[Fever 38 C / 100.4 F or more]\n- :red[New bowel or bladder problems]",
+    ]
+    (notified,) = [t.value for t in block.text if t.value.startswith("Notice to Provider (")]
+    assert notified.splitlines() == [
+        f"Notice to Provider ({provider_of(case_id)}): not configured: "
+        f"{messages.NOTIFY_NO_PROVIDER_EMAIL}",
+        f"Notice to On-call: not configured: {messages.NOTIFY_NO_ON_CALL_URLS}",
     ]
 
     at.button(key="fu_resolve").click().run()  # no note

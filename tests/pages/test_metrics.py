@@ -147,7 +147,7 @@ def test_each_tab_draws_small_charts_with_one_line_per_office(demo, app):
         assert not at.exception and not at.error, tab
         drawn[tab] = charts(at)
     assert len(drawn["Throughput"]) == 2
-    assert len(drawn["Day quality"]) == 8
+    assert len(drawn["Day quality"]) == 10
     assert len(drawn["Follow-up and outcomes"]) == 5
     for tab, figures in drawn.items():
         for fig in figures:

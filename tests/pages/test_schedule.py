@@ -1,4 +1,4 @@
-"""The daily schedule page: the day with readiness and escalations, the call list, the
+"""The daily schedule page: the day with readiness and escalations, the
 timeline, the week, and reschedule and cancel with every refusal beside its field."""
 
 from __future__ import annotations
@@ -177,47 +177,6 @@ def test_a_coordinator_sees_only_her_offices(office, app):
     at = open_schedule(app)
 
     assert at.selectbox(key="sched_office").options == ["AA Office (AA)"]
-
-
-def test_the_call_list_names_the_next_working_days_cases_not_ready_with_phone_and_gaps(office, app):
-    friday = next_monday() + dt.timedelta(days=4)
-    monday = friday + dt.timedelta(days=3)
-    not_ready = make_case(office, CaseStatus.SCHEDULED, at_(monday, 8))
-    with transaction() as s:
-        case = s.get(Case, not_ready)
-        case.asa_class = 2
-        s.get(Patient, case.patient_id).phone = "555-0177"
-    ready = make_case(office, CaseStatus.SCHEDULED, at_(monday, 10))
-    make_ready(ready)
-    make_case(office, CaseStatus.SCHEDULED, at_(monday + dt.timedelta(days=1), 8))
-
-    at = show_day(open_schedule(app), friday)
-
-    assert [t.label for t in at.tabs] == ["Day", "Call list (1)", "Timeline", "Week"]
-    calls = table(at, "sched_call_list")
-    assert calls.to_dict("records") == [
-        {
-            "Day": f"{monday:%a %d %b}",
-            "Start": "08:00",
-            "Case": case_row(not_ready).code,
-            "Patient": calls.Patient[0],
-            "Phone": "555-0177",
-            "Missing": messages.READY_ESCORT,
-        }
-    ]
-    days = f"{friday + dt.timedelta(days=1):%a %d %b %Y} to {monday:%a %d %b %Y}"
-    assert f"Call list for {days}" in [h.value for h in at.subheader]
-
-
-def test_a_clear_call_list_says_so(office, app):
-    day = next_monday()
-    ready = make_case(office, CaseStatus.SCHEDULED, at_(day + dt.timedelta(days=1), 8))
-    make_ready(ready)
-
-    at = show_day(open_schedule(app), day)
-
-    tomorrow = f"{day + dt.timedelta(days=1):%a %d %b %Y}"
-    assert messages.SCHED_CALL_LIST_CLEAR.format(days=tomorrow) in [i.value for i in at.info]
 
 
 def test_the_timeline_draws_planned_and_actual_bars_in_office_time(office, app):

@@ -42,6 +42,15 @@ def when(tz: str, moment: dt.datetime | None) -> str:
     return "" if moment is None else f"{to_local(tz, moment):%d %b %Y %H:%M}"
 
 
+def changed(rows, tz: str, zone: str) -> dict[str, list[str]]:
+    """The last-change columns of a policy table: when (in the practice's zone, named in the
+    heading) and by whom; blank for a row as installed."""
+    return {
+        f"Changed ({zone})": [when(tz, r.updated_at) if r.updated_by else "" for r in rows],
+        "By": [r.updated_by or "" for r in rows],
+    }
+
+
 def active_since(now: dt.datetime) -> dt.datetime:
     """Sessions idle longer than the policy allows are over (they end at their next request)."""
     return now - sessions.policy().idle
@@ -60,6 +69,20 @@ def load(read: Callable[[], object]) -> object | None:
     except Exception as exc:
         show_failure(exc)
         return None
+
+
+def office_picker(offices: dict, key: str, errors: str) -> None:
+    """Pick one of `offices` (id -> a row with code and name), none at first; the refusal
+    about the office below it."""
+    st.selectbox(
+        "Office",
+        list(offices),
+        index=None,
+        format_func=lambda i: f"{offices[i].code} · {offices[i].name}",
+        key=key,
+        placeholder="Pick the office",
+    )
+    forms.field_error(errors, "office")
 
 
 def timezone_picker(label: str, key: str, current: str | None) -> str | None:

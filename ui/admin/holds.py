@@ -100,10 +100,7 @@ def _frame(rows: Sequence[HoldRuleView], tz: str, zone: str) -> pd.DataFrame:
             "Confirmed on": [
                 f"{r.rule.confirmed_on:%d %b %Y}" if r.rule.confirmed_on else "" for r in rows
             ],
-            f"Changed ({zone})": [
-                common.when(tz, r.updated_at) if r.updated_by else "" for r in rows
-            ],
-            "By": [r.updated_by or "" for r in rows],
+            **common.changed(rows, tz, zone),
         }
     )
 

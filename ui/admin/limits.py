@@ -39,10 +39,7 @@ def _frame(rows: Sequence[LimitView], tz: str, zone: str) -> pd.DataFrame:
             "Unit": [r.limit.unit for r in rows],
             "Action": [r.limit.action.label for r in rows],
             "Source": [r.limit.source for r in rows],
-            f"Changed ({zone})": [
-                common.when(tz, r.updated_at) if r.updated_by else "" for r in rows
-            ],
-            "By": [r.updated_by or "" for r in rows],
+            **common.changed(rows, tz, zone),
         }
     )
 

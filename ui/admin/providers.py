@@ -68,15 +68,7 @@ def _contact_inputs(key: str, errors: str, email: str = "", phone: str = "") -> 
 
 def _new_provider(offices: dict, user: Actor) -> None:
     errors, key = "admin_provider_new_errors", "admin_provider_new"
-    st.selectbox(
-        "Office",
-        list(offices),
-        index=None,
-        format_func=lambda i: f"{offices[i].code} · {offices[i].name}",
-        key=f"{key}_office",
-        placeholder="Pick the office",
-    )
-    forms.field_error(errors, "office")
+    common.office_picker(offices, f"{key}_office", errors)
     st.text_input("Name", key=f"{key}_name", max_chars=120, placeholder="e.g. Dr. Ana Ames")
     forms.field_error(errors, "name")
     _contact_inputs(key, errors)

@@ -37,10 +37,7 @@ def _frame(rows: Sequence[TargetView], tz: str, zone: str) -> pd.DataFrame:
             "Target": [r.target.text() for r in rows],
             "Better": [r.target.spec.better.value for r in rows],
             "Source": [r.target.source for r in rows],
-            f"Changed ({zone})": [
-                common.when(tz, r.updated_at) if r.updated_by else "" for r in rows
-            ],
-            "By": [r.updated_by or "" for r in rows],
+            **common.changed(rows, tz, zone),
         }
     )
 

@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from db.queries.admin import (
+    AdminProvider,
     AdminUser,
     admin_offices,
+    admin_providers,
     admin_users,
     practice_timezone,
 )
@@ -23,11 +25,16 @@ from ui.format import zone_abbreviation
 def users_tab(user: Actor) -> None:
     now = now_utc()
     loaded = common.load(
-        lambda: (admin_users(now, common.active_since(now)), admin_offices(), practice_timezone())
+        lambda: (
+            admin_users(now, common.active_since(now)),
+            admin_offices(),
+            practice_timezone(),
+            admin_providers(),
+        )
     )
     if loaded is None:
         return
-    rows, offices, tz = loaded
+    rows, offices, tz, providers = loaded
     zone = zone_abbreviation(tz, now)
     common.table(
         "admin_users_table",
@@ -35,7 +42,9 @@ def users_tab(user: Actor) -> None:
             {
                 "Username": [u.username for u in rows],
                 "Name": [u.display_name for u in rows],
-                "Role": [u.role.label for u in rows],
+                "Role": [
+                    f"{u.role.label} ({u.provider})" if u.provider else u.role.label for u in rows
+                ],
                 "Offices": [
                     "every office"
                     if u.role == Role.ADMIN and not u.office_codes
@@ -52,7 +61,7 @@ def users_tab(user: Actor) -> None:
     )
     active_codes = [o.code for o in offices if o.active]
     with st.expander("Add a user", icon=":material/person_add:"):
-        _new_user(user, active_codes)
+        _new_user(user, active_codes, [p for p in providers if p.active])
     if not rows:
         return
     st.subheader("Change a user")
@@ -92,13 +101,14 @@ NEW_USER_KEYS = {
     "admin_user_new_name": "",
     "admin_user_new_role": None,
     "admin_user_new_offices": [],
+    "admin_user_new_provider": None,
     "admin_user_new_email": "",
     "admin_user_new_password": "",
     "admin_user_new_repeat": "",
 }
 
 
-def _new_user(user: Actor, office_codes: list[str]) -> None:
+def _new_user(user: Actor, office_codes: list[str], providers: list[AdminProvider]) -> None:
     errors = "admin_user_new_errors"
     username, name = st.columns(2)
     with username:
@@ -121,8 +131,11 @@ def _new_user(user: Actor, office_codes: list[str]) -> None:
         )
         forms.field_error(errors, "role")
     with offices:
-        st.multiselect("Offices", office_codes, key="admin_user_new_offices")
-        forms.field_error(errors, "offices")
+        if st.session_state.get("admin_user_new_role") == Role.PROVIDER:
+            _provider_pick(providers, errors)
+        else:
+            st.multiselect("Offices", office_codes, key="admin_user_new_offices")
+            forms.field_error(errors, "offices")
     _password_pair("admin_user_new", errors)
     st.caption(messages.ADMIN_TEMPORARY_PASSWORD_HELP)
     st.text_input("Single sign-on email (optional)", key="admin_user_new_email", max_chars=254)
@@ -130,16 +143,18 @@ def _new_user(user: Actor, office_codes: list[str]) -> None:
 
     def add() -> None:
         state = st.session_state
+        provider = state.get("admin_user_new_role") == Role.PROVIDER
         forms.submit(
             lambda: staff.create_user(
                 state.get("admin_user_new_username", ""),
                 state.get("admin_user_new_name", ""),
                 state.get("admin_user_new_password", ""),
                 state.get("admin_user_new_role"),
-                list(state.get("admin_user_new_offices") or []),
+                [] if provider else list(state.get("admin_user_new_offices") or []),
                 actor=user,
                 email=state.get("admin_user_new_email", ""),
                 repeat=state.get("admin_user_new_repeat", ""),
+                provider_id=state.get("admin_user_new_provider") if provider else None,
             ),
             errors_key=errors,
             success=messages.ADMIN_USER_CREATED,
@@ -148,8 +163,24 @@ def _new_user(user: Actor, office_codes: list[str]) -> None:
 
     common.button("Add user", "admin_user_add", add, primary=True)
     forms.other_errors(
-        errors, ["username", "display_name", "role", "offices", "password", "repeat", "email"]
+        errors,
+        ["username", "display_name", "role", "offices", "provider", "password", "repeat", "email"],
     )
+
+
+def _provider_pick(providers: list[AdminProvider], errors: str) -> None:
+    """A provider's sign-in is for one provider; their office comes with them."""
+    names = {p.id: f"{p.name} ({p.office_code})" for p in providers}
+    st.selectbox(
+        "Provider",
+        list(names),
+        index=None,
+        format_func=names.get,
+        key="admin_user_new_provider",
+        placeholder="Choose the provider",
+    )
+    forms.field_error(errors, "provider")
+    st.caption(messages.PROVIDER_SIGN_IN_HELP)
 
 
 def _user_editor(target: AdminUser, user: Actor, office_codes: list[str]) -> None:
