@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Engine, Select, func, insert, select, text
+from sqlalchemy import Engine, Select, func, insert, select, text, update
 
 from db.models import (
     AuditEvent,
@@ -286,11 +286,75 @@ def seed_demo(
         },
     )
     out.flush()
+    _open_escalation(engine, out, ids)
+    out.flush()
     _provider_account(engine, ids, password_hash, now)
     _reset_sequences(engine)
     summary.offices = len(office_rows)
     summary.rows = dict(out.counts)
     return summary
+
+
+def _notifications(
+    out: _Writer, ids: _Ids, row: dict[str, Any], follow_up_id: int, tier, at: dt.datetime
+) -> None:
+    """An open escalation's first notifications, waiting for the dispatcher: the demo sets
+    no notification URL and no SMTP server, so it records them "not configured"."""
+    for recipient in Recipient:
+        out.add(
+            Notification,
+            {
+                "id": ids.next("notification"),
+                "follow_up_id": follow_up_id,
+                "case_id": row["id"],
+                "office_id": row["office_id"],
+                "recipient": recipient,
+                "round": 1,
+                "tier": tier,
+                "status": Delivery.PENDING,
+                "attempts": 0,
+                "next_attempt_at": at,
+                "last_error": None,
+                "recipient_name": None,
+                "sent_at": None,
+                "created_at": at,
+            },
+        )
+
+
+def _open_escalation(engine: Engine, out: _Writer, ids: _Ids) -> None:
+    """Each office's latest next-day call reported a red flag still with the provider, so the
+    demo shows an open escalation at any hour it is seeded (the first office's is one to send
+    to the emergency department now, the others' for the provider today); its notifications
+    wait for the dispatcher."""
+    with engine.begin() as conn:
+        latest = conn.execute(
+            select(FollowUp.id, FollowUp.case_id, FollowUp.office_id, FollowUp.completed_at)
+            .where(
+                FollowUp.kind == FollowUpKind.NEXT_DAY_CALL,
+                FollowUp.reached.is_(True),
+                FollowUp.escalated_at.is_(None),
+            )
+            .order_by(FollowUp.office_id, FollowUp.completed_at.desc(), FollowUp.id)
+        ).all()
+        firsts = {}
+        for row in latest:
+            firsts.setdefault(row.office_id, row)
+        for n, row in enumerate(firsts.values()):
+            flag = RedFlag.WEAKNESS_NUMBNESS if n == 0 else RedFlag.FEVER
+            tier = DEFAULT_FLAG_TIER_TABLE[flag]
+            conn.execute(
+                update(FollowUp)
+                .where(FollowUp.id == row.id)
+                .values(
+                    red_flags=flag.value,
+                    temperature_c=38.4 if flag == RedFlag.FEVER else None,
+                    escalated_at=row.completed_at,
+                    escalation_tier=tier.value,
+                )
+            )
+            case = {"id": row.case_id, "office_id": row.office_id}
+            _notifications(out, ids, case, row.id, tier, row.completed_at)
 
 
 def _provider_account(engine: Engine, ids: _Ids, pw_hash: str, now: dt.datetime) -> None:
@@ -1109,7 +1173,9 @@ class _OfficeContext:
                         else None,
                     )
                     if resolved > self.now:
-                        self._notifications(row, fid, DEFAULT_FLAG_TIER_TABLE[flag], completed)
+                        _notifications(
+                            self.out, self.ids, row, fid, DEFAULT_FLAG_TIER_TABLE[flag], completed
+                        )
             else:
                 base.update(
                     odi=round(max(0.0, odi * (1 - improvement)), 1),
@@ -1126,30 +1192,6 @@ class _OfficeContext:
         elif next_day_done:
             row["status"] = CaseStatus.FOLLOW_UP
         row["updated_at"] = min(self.now, discharged + dt.timedelta(days=1))
-
-    def _notifications(self, row: dict[str, Any], follow_up_id: int, tier, at) -> None:
-        """An open escalation's first notifications, waiting for the dispatcher: the demo sets
-        no notification URL and no SMTP server, so it records them "not configured"."""
-        for recipient in Recipient:
-            self.out.add(
-                Notification,
-                {
-                    "id": self.ids.next("notification"),
-                    "follow_up_id": follow_up_id,
-                    "case_id": row["id"],
-                    "office_id": row["office_id"],
-                    "recipient": recipient,
-                    "round": 1,
-                    "tier": tier,
-                    "status": Delivery.PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": at,
-                    "last_error": None,
-                    "recipient_name": None,
-                    "sent_at": None,
-                    "created_at": at,
-                },
-            )
 
     def _follow_up_outcome(self, due: DueFollowUp) -> tuple[bool | None, dt.datetime | None, int]:
         """How a follow-up went, as a clinic's nurses work: (reached, done at, attempts); reached

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -377,3 +377,13 @@ def with_recipient(smtp_url: str, email: str) -> str:
     """The practice's SMTP URL addressed to one person (Apprise's `to=`)."""
     joiner = "&" if "?" in smtp_url else "?"
     return f"{smtp_url}{joiner}to={quote(email, safe='@')}"
+
+
+def escalation_scope(
+    role: Role, office_ids: Collection[int], provider_id: int | None
+) -> tuple[list[int], int | None]:
+    """Whose open escalations a sign-in resolves: (offices, provider). A provider's own cases
+    only (a provider sign-in not linked to a provider sees none); anyone else their offices'."""
+    if role != Role.PROVIDER:
+        return list(office_ids), None
+    return (list(office_ids) if provider_id is not None else []), provider_id

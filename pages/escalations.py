@@ -8,7 +8,8 @@ import streamlit as st
 
 from db.queries.followup import escalations_to_resolve
 from mild import messages
-from mild.staff import Role, Screen
+from mild.escalations import escalation_scope
+from mild.staff import Screen
 from ui import escalations, forms
 from ui.auth import require
 from ui.safe import show_failure
@@ -19,13 +20,9 @@ def render() -> None:
     st.title("Escalations")
     forms.show_flash()
     st.caption(messages.ESCALATIONS_HELP)
-    # A provider sees the cases booked with them; a sign-in with no provider sees none.
-    mine = user.role == Role.PROVIDER
+    offices, provider = escalation_scope(user.role, user.office_ids, user.provider_id)
     try:
-        rows = escalations_to_resolve(
-            user.office_ids if not mine or user.provider_id else [],
-            provider_id=user.provider_id if mine else None,
-        )
+        rows = escalations_to_resolve(offices, provider_id=provider)
     except Exception as exc:
         show_failure(exc)
         return

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 import manage
 from db import seed
-from db.models import Case, FollowUp, Office, Patient, StaffUser
+from db.models import Case, FollowUp, Notification, Office, Patient, StaffUser
 from db.queries.home import today_overview
 from db.session import get_engine, read_session
 from mild.cases import CaseStatus
@@ -70,6 +70,28 @@ def test_the_demo_has_every_status_a_live_today_and_follow_ups_owed(db_url):
     }
     for account in seed.DEMO_ACCOUNTS:
         assert sign_in(account.username, "demo-pass-1").role == account.role
+
+
+def test_the_demo_shows_an_open_escalation_at_every_office_and_the_provider_sees_one(db_url):
+    _seed(password="demo-pass-1")
+
+    with read_session() as s:
+        open_ = s.execute(
+            select(FollowUp.office_id, FollowUp.escalation_tier, Case.provider_id, FollowUp.id)
+            .join(Case, Case.id == FollowUp.case_id)
+            .where(FollowUp.escalated_at.is_not(None), FollowUp.escalation_resolved_at.is_(None))
+        ).all()
+        offices = set(s.scalars(select(Office.id)))
+        provider = s.scalar(select(StaffUser.provider_id).where(StaffUser.username == "provider"))
+        waiting = s.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.follow_up_id.in_([row.id for row in open_]))
+        )
+    assert {row.office_id for row in open_} == offices
+    assert "emergency" in {row.escalation_tier for row in open_}
+    assert provider in {row.provider_id for row in open_}
+    assert waiting >= 2 * len(open_)  # the provider and the on-call contact, each
 
 
 def test_the_demo_is_the_same_every_time_for_the_same_seed_and_day(tmp_path):

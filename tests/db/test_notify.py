@@ -22,7 +22,7 @@ from mild import messages
 from mild.escalations import MAX_ATTEMPTS, Delivery, Recipient, Tier
 from mild.followup import RedFlag
 from mild.staff import Role
-from services import followup, notify, staff, tiers
+from services import followup, notify, notify_settings, staff, tiers
 from tests.builders import (
     escalate,
     make_discharged_case,
@@ -245,7 +245,7 @@ def test_the_settings_file_s_entries_tagged_with_the_office_s_code_reach_its_on_
         messages.NOTIFY_NOT_DELIVERED.format(services="JSON"),
     )
     monkeypatch.setenv("MILD_NOTIFY_CONFIG", str(tmp_path / "missing.yml"))
-    assert notify.practice_view().config_readable is False
+    assert notify_settings.practice_view().config_readable is False
 
 
 def test_a_reminder_round_is_queued_once_each_time_limit_and_no_more_than_the_last(escalated):
@@ -368,11 +368,11 @@ def test_a_provider_sign_in_is_linked_to_one_provider_and_works_at_their_office(
 def test_an_office_s_urls_are_saved_and_audited_masked_never_in_full(office, root):
     secret = "https://hooks.slack.com/services/T1234ABCD/B1234ABCD/abcdefghijklmnopqrstuvwx"
 
-    at = notify.save_office_notifications(
+    at = notify_settings.save_office_notifications(
         office, " Dr. Ames' pager ", secret, expected_updated_at=None, actor=root
     )
 
-    (view,) = notify.office_settings()
+    (view,) = notify_settings.office_settings()
     assert view.on_call_name == "Dr. Ames' pager" and view.updated_at == at
     assert view.urls == ("slack://T...D/B...D/a...x//",)
     with read_session() as s:
@@ -383,7 +383,7 @@ def test_an_office_s_urls_are_saved_and_audited_masked_never_in_full(office, roo
     assert json.loads(detail)["after"]["urls"] == ["slack://T...D/B...D/a...x//"]
 
     assert refusal(
-        notify.save_office_notifications,
+        notify_settings.save_office_notifications,
         office,
         "Dr. Ames' pager",
         "nonsense://x",
@@ -391,29 +391,29 @@ def test_an_office_s_urls_are_saved_and_audited_masked_never_in_full(office, roo
         actor=root,
     ) == ("urls", messages.NOTIFY_URL_UNKNOWN.format(line=1))
     assert refusal(
-        notify.save_office_notifications,
+        notify_settings.save_office_notifications,
         office,
         "Someone else",
         "",
         expected_updated_at=at - dt.timedelta(seconds=1),
         actor=root,
     ) == ("urls", messages.NOTIFY_SETTINGS_CHANGED_BY_SOMEONE_ELSE)
-    notify.save_office_notifications(
+    notify_settings.save_office_notifications(
         office, "Dr. Ames' pager", "", remove_urls=True, expected_updated_at=at, actor=root
     )
-    assert notify.office_settings()[0].urls == ()
+    assert notify_settings.office_settings()[0].urls == ()
 
 
 def test_a_test_message_to_a_dead_url_is_refused_with_the_reason_and_audited(office, root):
     dead = f"json://127.0.0.1:{closed_port()}/"
 
-    field, message = refusal(notify.send_test, office, dead, actor=root)
+    field, message = refusal(notify_settings.send_test, office, dead, actor=root)
 
     assert field == "urls"
     assert message == messages.NOTIFY_TEST_FAILED.format(
         reason=messages.NOTIFY_NOT_DELIVERED.format(services="JSON")
     )
-    assert refusal(notify.send_test, office, "", actor=root) == (
+    assert refusal(notify_settings.send_test, office, "", actor=root) == (
         "urls",
         messages.NOTIFY_NOTHING_TO_TEST,
     )

@@ -21,6 +21,7 @@ from mild.escalations import (
     check_tier_limit,
     escalation_link,
     escalation_message,
+    escalation_scope,
     escalation_tier,
     next_attempt_after,
     notification_summary,
@@ -213,3 +214,10 @@ def test_the_summary_reads_each_recipients_latest_round_provider_first():
     ]
     assert notification_summary(states) == "Provider: sent · On-call: failed"
     assert notification_summary([]) == ""
+
+
+def test_a_provider_resolves_their_own_cases_escalations_and_others_their_offices():
+    assert escalation_scope(Role.PROVIDER, {3}, 7) == ([3], 7)
+    assert escalation_scope(Role.PROVIDER, {3}, None) == ([], None)  # a sign-in not linked
+    assert escalation_scope(Role.NURSE, {3, 4}, None) == ([3, 4], None)
+    assert escalation_scope(Role.ADMIN, {3}, 7) == ([3], None)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from db.queries.admin import practice_timezone
 from mild import messages
-from services import notify
+from services import notify_settings
 from services.common import Actor, now_utc
 from ui import forms
 from ui.admin import common
@@ -20,7 +20,9 @@ FIELDS = ("on_call_name", "urls")
 
 
 def notifications_tab(user: Actor) -> None:
-    loaded = common.load(lambda: (notify.office_settings(), notify.practice_view()))
+    loaded = common.load(
+        lambda: (notify_settings.office_settings(), notify_settings.practice_view())
+    )
     if loaded is None:
         return
     rows, practice = loaded
@@ -55,7 +57,7 @@ def notifications_tab(user: Actor) -> None:
         _editor(offices[office_id], user)
 
 
-def _practice(practice: notify.PracticeView) -> None:
+def _practice(practice: notify_settings.PracticeView) -> None:
     st.text(
         messages.NOTIFY_SMTP_SET.format(url=practice.smtp)
         if practice.smtp
@@ -70,7 +72,7 @@ def _practice(practice: notify.PracticeView) -> None:
         st.text(template.format(path=practice.config_path))
 
 
-def _editor(row: notify.OfficeSettingsView, user: Actor) -> None:
+def _editor(row: notify_settings.OfficeSettingsView, user: Actor) -> None:
     k = f"admin_notify_{row.office_id}"
     errors = f"{k}_errors"
     state = st.session_state
@@ -91,7 +93,7 @@ def _editor(row: notify.OfficeSettingsView, user: Actor) -> None:
 
         def save() -> None:
             at = forms.submit(
-                lambda: notify.save_office_notifications(
+                lambda: notify_settings.save_office_notifications(
                     row.office_id,
                     state.get(f"{k}_on_call_name"),
                     state.get(f"{k}_urls"),
@@ -108,7 +110,9 @@ def _editor(row: notify.OfficeSettingsView, user: Actor) -> None:
 
         def test() -> None:
             sent = forms.submit(
-                lambda: notify.send_test(row.office_id, state.get(f"{k}_urls"), actor=user),
+                lambda: notify_settings.send_test(
+                    row.office_id, state.get(f"{k}_urls"), actor=user
+                ),
                 errors_key=errors,
             )
             if sent is not None:
