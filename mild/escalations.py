@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -164,7 +166,7 @@ RETRY_DELAYS: tuple[dt.timedelta, ...] = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A claimed notification whose dispatcher died mid-send goes back to the queue after this.
 SENDING_LEASE = dt.timedelta(minutes=2)
-# The first notification, then at most this many reminders while the escalation stays open.
+# Rounds of notifications at most: the first, then up to two reminders while it stays open.
 MAX_ROUNDS = 3
 
 
@@ -387,3 +389,16 @@ def escalation_scope(
     if role != Role.PROVIDER:
         return list(office_ids), None
     return (list(office_ids) if provider_id is not None else []), provider_id
+
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,15}")
+
+
+def masked_url(url: str, service: str | None = None) -> str:
+    """A notification URL as a screen or the audit trail may show it: the service, the scheme
+    and a fingerprint that tells two URLs apart, nothing of the user, host, path or query
+    (services keep passwords, tokens and webhook secrets in any of them)."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    shown = f"{scheme}://…" if _SCHEME.fullmatch(scheme) else "…"
+    digest = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{service + ' ' if service else ''}{shown} #{digest}"

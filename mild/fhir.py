@@ -532,20 +532,31 @@ def _medication_notes(c: _Case, med: MedicationFacts) -> list[str]:
     return notes
 
 
+def on_hold(med, discharged_at: dt.datetime | None) -> bool:
+    """A drug held for the procedure (a stop before the day, or no dose on it) whose last dose
+    the patient reported, before discharge: paused, to be taken again (FHIR R4
+    MedicationStatement.status "on-hold": temporarily halted, expected to continue)."""
+    held = med.stop_before_hours is not None or med.skip_on_day
+    return held and med.last_dose_taken_at is not None and discharged_at is None
+
+
 def _medications(c: _Case) -> Iterator[tuple[str, Resource]]:
     for n, med in enumerate(c.case.medications, start=1):
+        paused = on_hold(med, c.case.discharged_at)
         yield (
             c.url(f"medication/{n}"),
             {
                 "resourceType": "MedicationStatement",
-                # The drug the patient takes, as intake recorded it; the hold before the day is
-                # a pause told in the notes, not the end of the medication.
-                "status": "active",
+                # The drug the patient takes, as intake recorded it: on hold from the last dose
+                # before the day until its restart after discharge (the hold in the notes);
+                # active otherwise, never "stopped".
+                "status": "on-hold" if paused else "active",
                 "medicationCodeableConcept": {"text": med.name_given or med.drug},
                 "subject": c.ref("patient"),
                 "context": c.ref("encounter"),
-                # The last dose the patient reported closes the period taken before the day.
-                "effectivePeriod": {"end": c.moment(med.last_dose_taken_at)},
+                # While on hold the period taken ends at the last dose the patient reported;
+                # after the restart the last dose before the day is told in the notes only.
+                "effectivePeriod": {"end": c.moment(med.last_dose_taken_at)} if paused else None,
                 "dateAsserted": c.moment(med.last_dose_reported_at),
                 "dosage": [{"text": med.dose}] if med.dose else [],
                 "note": [{"text": t} for t in _medication_notes(c, med)],

@@ -33,6 +33,12 @@ PREOP_DAYS_SOURCE = (
     "cancellations by about half (published ASC practice, issue 11)"
 )
 QUESTIONS_LIMIT = 2000
+# How long before the booked start the patient is asked to arrive (check-in, consent, the
+# day-of checks before anesthesia): practice policy, no published number.
+ARRIVAL_KEY = "arrival_minutes_before"
+ARRIVAL_DEFAULT = 60
+ARRIVAL_LOW, ARRIVAL_HIGH = 15, 180
+ARRIVAL_SOURCE = "Practice policy (no published number): time for check-in and the day-of checks"
 
 # Who phones patients before their day: the nurses and coordinators of the office (and admins).
 CALLERS: frozenset[Role] = frozenset({Role.NURSE, Role.COORDINATOR, Role.ADMIN})
@@ -95,6 +101,11 @@ def worklist_days(
     for _ in range(working_days):
         last = next_working_day(last, working)
     return today + dt.timedelta(days=1), last
+
+
+def arrival_time(scheduled_start: dt.datetime, minutes_before: int) -> dt.datetime:
+    """When the patient is told to arrive: the practice's minutes before the booked start."""
+    return scheduled_start - dt.timedelta(minutes=minutes_before)
 
 
 def working_days_before(

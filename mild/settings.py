@@ -33,6 +33,15 @@ SPECS: dict[str, SettingSpec] = {
             preop.PREOP_DAYS_DEFAULT,
             preop.PREOP_DAYS_SOURCE,
         ),
+        SettingSpec(
+            preop.ARRIVAL_KEY,
+            "Patients arrive before their start",
+            "minutes",
+            preop.ARRIVAL_LOW,
+            preop.ARRIVAL_HIGH,
+            preop.ARRIVAL_DEFAULT,
+            preop.ARRIVAL_SOURCE,
+        ),
     )
 }
 

@@ -38,8 +38,12 @@ class Screen(enum.StrEnum):
     ADMIN = "admin"
 
 
+# The office's whole day (every patient on it): staff of the office. A provider's sign-in sees
+# the escalations of their own cases only (minimum necessary), not the office's other patients.
+OFFICE_STAFF: frozenset[Role] = frozenset(Role) - {Role.PROVIDER}
+
 SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
-    Screen.HOME: frozenset(Role),
+    Screen.HOME: OFFICE_STAFF,
     # Coordinators run intake; nurses may complete it before the day.
     Screen.INTAKE: frozenset({Role.COORDINATOR, Role.NURSE, Role.ADMIN}),
     Screen.CHECKLIST: frozenset({Role.NURSE, Role.ADMIN}),
@@ -47,7 +51,7 @@ SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
     # A provider resolves the escalations of their own cases (nurses do it from follow-up).
     Screen.ESCALATIONS: frozenset({Role.PROVIDER, Role.ADMIN}),
     Screen.SCHEDULE: frozenset({Role.COORDINATOR, Role.NURSE, Role.MANAGER, Role.ADMIN}),
-    Screen.BOARD: frozenset(Role),
+    Screen.BOARD: OFFICE_STAFF,
     Screen.METRICS: frozenset({Role.MANAGER, Role.ADMIN}),
     # Managers read the audit trail of their offices; admins all of it.
     Screen.AUDIT: frozenset({Role.MANAGER, Role.ADMIN}),

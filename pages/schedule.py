@@ -64,7 +64,7 @@ def render() -> None:
                 except Exception as exc:
                     show_failure(exc)
                 else:
-                    preop.case_panel(case, history, user)
+                    preop.case_panel(case, history, user, calls.arrival_minutes)
     with timeline_tab:
         schedule.timeline(view, now)
     with week_tab:

@@ -224,8 +224,15 @@ def dispatch_due(
             outcome = Outcome(
                 Delivery.FAILED, messages.NOTIFY_SEND_ERROR.format(kind=type(exc).__name__)
             )
-        report.outcomes.append((job.recipient, _record(job, outcome, now)))
+        report.outcomes.append((job.recipient, _record(job, outcome, _clock(now))))
     return report
+
+
+def _clock(now: dt.datetime) -> dt.datetime:
+    """The time to stamp a claim or a result with: the clock as it reads now, not when the batch
+    began (sends take seconds each; a lease counted from the batch's start could run out before
+    it was taken). A `now` ahead of the clock (a dispatch asked for a later moment) is kept."""
+    return max(now, now_utc())
 
 
 def _due(now: dt.datetime, follow_up_id: int | None, limit: int) -> list[int]:
@@ -255,7 +262,7 @@ def _claim(notification_id: int, now: dt.datetime) -> Job | None:
             .values(
                 status=Delivery.SENDING,
                 attempts=Notification.attempts + 1,
-                next_attempt_at=now + SENDING_LEASE,
+                next_attempt_at=_clock(now) + SENDING_LEASE,
             )
             .execution_options(synchronize_session=False)
         )
@@ -356,8 +363,10 @@ def _record(job: Job, outcome: Outcome, now: dt.datetime) -> Delivery:
     outcomes are audited (who was told, or why nobody was), never with a URL."""
     with transaction() as session:
         row = session.get(Notification, job.id, with_for_update=True)
-        if row is None or row.status != Delivery.SENDING:
-            return row.status if row else outcome.status  # taken over after its lease ran out
+        # The claim is ours while it is sending at our attempt: a dispatcher that took it over
+        # after the lease ran out counted another attempt, and its result is the one kept.
+        if row is None or row.status != Delivery.SENDING or row.attempts != job.attempts:
+            return row.status if row else outcome.status
         row.recipient_name = job.recipient_name
         row.last_error = short_error(outcome.error) if outcome.error else None
         status = outcome.status

@@ -16,20 +16,17 @@ from db.models import Office, OfficeNotification, StaffUser
 from db.session import read_session, transaction
 from mild import messages
 from mild.errors import RuleViolation
-from mild.escalations import check_on_call_name, split_urls, test_message
+from mild.escalations import check_on_call_name, masked_url, split_urls, test_message
 from services.admin import require_admin
 from services.common import Actor, audit, now_utc
 from services.notify import send, settings, split_stored
 
 
 def mask(url: str) -> str:
-    """A URL as a screen or the audit trail may show it: Apprise's privacy form (passwords and
-    tokens cut down), without its options; a URL Apprise cannot read shows its scheme only."""
+    """A URL as a screen or the audit trail may show it (mild.escalations.masked_url), with
+    the name of the service Apprise reads it as."""
     parsed = apprise.Apprise.instantiate(url)
-    if parsed is None:
-        scheme = url.split("://", 1)[0] if "://" in url else "?"
-        return f"{scheme[:12]}://…"
-    return parsed.url(privacy=True).split("?", 1)[0].replace("%40", "@")
+    return masked_url(url, getattr(parsed, "service_name", None) if parsed else None)
 
 
 def check_urls(text: str | None) -> list[str]:
@@ -71,7 +68,9 @@ def save_office_notifications(
     with transaction() as session:
         office = _office_for_admin(session, office_id, actor)
         row = session.get(OfficeNotification, office_id, with_for_update=True)
-        if row is not None and expected_updated_at not in (None, row.updated_at):
+        # The change the screen was opened on (None: it showed no settings yet); someone
+        # else's save since, a first one included, is refused rather than overwritten.
+        if (row.updated_at if row is not None else None) != expected_updated_at:
             raise RuleViolation("urls", messages.NOTIFY_SETTINGS_CHANGED_BY_SOMEONE_ELSE)
         before = _settings_values(row)
         at = now_utc()

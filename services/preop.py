@@ -17,7 +17,7 @@ from mild import messages
 from mild import preop as rules
 from mild.errors import RuleViolation
 from mild.medications import REPORTED_VIA
-from services.common import Actor, lock_case, now_utc
+from services.common import Actor, audit, lock_case, now_utc
 from services.intake import finish
 from services.medications import chart_last_dose
 
@@ -66,6 +66,8 @@ def record_preop_call(
         if call.escort_confirmed:
             before = [case.escort_name, case.escort_phone]
             if before != [call.escort_name, call.escort_phone]:
+                if (case.escort_name or "").casefold() != (call.escort_name or "").casefold():
+                    case.escort_relationship = None  # another person: not asked on the call
                 case.escort_name, case.escort_phone = call.escort_name, call.escort_phone
                 detail["escort"] = {"from": before, "to": [call.escort_name, call.escort_phone]}
         row = PreopCall(
@@ -83,4 +85,18 @@ def record_preop_call(
         session.add(row)
         session.flush()
         detail["call"] = row.id
-        return finish(session, case, actor, "preop_call.recorded", detail, at)
+        if "last_doses" in detail or "escort" in detail:
+            return finish(session, case, actor, "preop_call.recorded", detail, at)
+        # Nothing on the case changed: its version stays, so a screen open on it is not told
+        # "changed by someone else" for a voicemail.
+        audit(
+            session,
+            actor,
+            "preop_call.recorded",
+            "case",
+            case.id,
+            office_id=case.office_id,
+            detail=detail,
+            at=at,
+        )
+        return case.version

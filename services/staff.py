@@ -295,6 +295,34 @@ def set_provider_active(provider_id: int, active: bool, *, actor: Actor) -> None
             office_id=provider.office_id,
             detail={"name": provider.name},
         )
+        if not active:
+            _disable_sign_ins_of(session, provider, actor)
+
+
+def _disable_sign_ins_of(session: Session, provider: Provider, actor: Actor) -> None:
+    """A provider who leaves the practice can no longer sign in: their sign-ins are disabled
+    (open sessions end) with the deactivation, each audited. Reactivating the provider does not
+    bring a sign-in back; an admin enables it knowingly."""
+    users = session.scalars(
+        select(StaffUser)
+        .where(StaffUser.provider_id == provider.id, StaffUser.active)
+        .with_for_update()
+    ).all()
+    for user in users:
+        user.active = False
+        ended = end_open_sessions(session, user, sessions.DISABLED, actor)
+        audit(
+            session,
+            actor,
+            "staff_user.disabled",
+            "staff_user",
+            user.id,
+            detail={
+                "username": user.username,
+                "sessions_ended": ended,
+                "because": f"provider {provider.name} deactivated",
+            },
+        )
 
 
 # --- accounts ---------------------------------------------------------------------------------

@@ -18,7 +18,14 @@ from db.queries.intake import IntakeCase
 from db.queries.preop import PreopWorklist
 from mild import messages
 from mild.days import at_local, to_local
-from mild.preop import CALLERS, CallOutcome, CallReport, CallState, call_problems
+from mild.preop import (
+    CALLERS,
+    CallOutcome,
+    CallReport,
+    CallState,
+    arrival_time,
+    call_problems,
+)
 from mild.staff import Screen, may_open
 from services import preop
 from services.common import Actor, now_utc
@@ -71,7 +78,10 @@ def worklist(view: PreopWorklist, now: dt.datetime) -> None:
                 f"{n}: {o}" if n else ""
                 for n, o in zip(rows.attempts, rows.last_outcome, strict=True)
             ],
-            "Call back": [local_time(tz, t) if t is not None else "" for t in rows.call_back_at],
+            "Call back": [
+                f"{to_local(tz, t):%a %d %b %H:%M}" if t is not None else ""
+                for t in rows.call_back_at
+            ],
         }
     )
     ids = [int(i) for i in rows.case_id]
@@ -115,7 +125,7 @@ def picked() -> int | None:
     return st.session_state.get(PICK)
 
 
-def case_panel(case: IntakeCase, calls: pd.DataFrame, user: Actor) -> None:
+def case_panel(case: IntakeCase, calls: pd.DataFrame, user: Actor, arrival_minutes: int) -> None:
     """The case opened from the worklist: whom to phone, what is missing, the calls so far and
     the call script."""
     tz = case.timezone
@@ -125,6 +135,7 @@ def case_panel(case: IntakeCase, calls: pd.DataFrame, user: Actor) -> None:
         st.text(
             messages.PREOP_CASE_LINE.format(
                 start=local_moment(tz, case.scheduled_start),
+                arrive=_arrival(case, arrival_minutes),
                 status=case.status.label,
                 phone=p.phone or "—",
                 escort=" ".join(x for x in (case.escort_name, case.escort_phone) if x) or "—",
@@ -141,7 +152,7 @@ def case_panel(case: IntakeCase, calls: pd.DataFrame, user: Actor) -> None:
             navigate.open_screen(Screen.INTAKE, {"intake_case": case.id})
         _history(calls, tz)
         if user.role in CALLERS:
-            _call_form(case, user)
+            _call_form(case, user, arrival_minutes)
         else:
             st.caption(messages.PREOP_VIEW_ONLY)
 
@@ -185,7 +196,13 @@ def _moment(tz: str, key: str) -> dt.datetime | None:
     return at_local(tz, day, time) if day is not None and time is not None else None
 
 
-def _call_form(case: IntakeCase, user: Actor) -> None:
+def _arrival(case: IntakeCase, minutes: int) -> str:
+    if case.scheduled_start is None:
+        return "—"
+    return local_time(case.timezone, arrival_time(case.scheduled_start, minutes))
+
+
+def _call_form(case: IntakeCase, user: Actor, arrival_minutes: int) -> None:
     """Record one attempt: how it went, and when reached the script's answers."""
     tz = case.timezone
     k = f"preop_{case.id}"
@@ -208,7 +225,11 @@ def _call_form(case: IntakeCase, user: Actor) -> None:
     held = _held(case)
     if outcome == CallOutcome.REACHED:
         st.checkbox(
-            messages.PREOP_ARRIVAL_TOLD.format(start=local_moment(tz, case.scheduled_start)),
+            messages.PREOP_ARRIVAL_TOLD.format(
+                arrive=_arrival(case, arrival_minutes),
+                minutes=arrival_minutes,
+                start=local_time(tz, case.scheduled_start),
+            ),
             key=f"{k}_arrival",
         )
         st.checkbox(messages.PREOP_FASTING_EXPLAINED, key=f"{k}_fasting")

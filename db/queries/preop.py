@@ -17,9 +17,10 @@ from sqlalchemy import select
 from db.models import Case, PreopCall, StaffUser
 from db.queries.home import OfficeRow
 from db.queries.schedule import escalation_text, schedule_cases, with_readiness
-from db.queries.settings import setting_value
+from db.queries.settings import current_settings
 from db.session import read_session
 from mild.preop import (
+    ARRIVAL_KEY,
     CALLABLE,
     PREOP_DAYS_KEY,
     Attempt,
@@ -85,6 +86,7 @@ class PreopWorklist:
     office: OfficeRow
     days: tuple[dt.date, dt.date]
     working_days: int
+    arrival_minutes: int  # how long before the start patients are told to arrive
     # schedule columns + missing, readiness, escalation, state, attempts, last_outcome,
     # last_called_at, call_back_at; in worklist order
     cases: pd.DataFrame
@@ -100,7 +102,8 @@ def preop_worklist(
 ) -> PreopWorklist:
     """The office's cases still to come from tomorrow to the N-th working day ahead (N the
     practice setting), each with where it stands on its calls, call-backs that are due first."""
-    n = setting_value(PREOP_DAYS_KEY)
+    settings = current_settings()
+    n = settings[PREOP_DAYS_KEY]
     first, last = worklist_days(today, n)
     booked = schedule_cases(office, first, last, scope=scope)
     booked = booked[booked.status.isin(list(CALLABLE))].reset_index(drop=True)
@@ -135,7 +138,13 @@ def preop_worklist(
     if len(cases):
         cases = cases.sort_values("_order", kind="stable")
     cases = cases.drop(columns="_order").reset_index(drop=True)
-    return PreopWorklist(office=office, days=(first, last), working_days=n, cases=cases)
+    return PreopWorklist(
+        office=office,
+        days=(first, last),
+        working_days=n,
+        arrival_minutes=settings[ARRIVAL_KEY],
+        cases=cases,
+    )
 
 
 def _moment(value) -> dt.datetime | None:

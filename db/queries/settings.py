@@ -26,8 +26,14 @@ def setting_table(session: Session) -> dict[str, Setting]:
 
 def setting_value(key: str) -> int:
     """One setting as it stands (its default when the row is missing)."""
+    return current_settings()[key]
+
+
+def current_settings() -> dict[str, int]:
+    """Every setting as it stands, by key (defaults where a row is missing): one read."""
     with read_session() as s:
-        return value_of(setting_table(s), key)
+        table = setting_table(s)
+    return {key: value_of(table, key) for key in SPECS}
 
 
 @dataclass(frozen=True)

@@ -225,14 +225,16 @@ PREOP_RECORDED = "Call recorded for {code}: {outcome}."
 PREOP_CHOOSE_CASE = "Choose a row above to open the case, its calls and the call script."
 PREOP_NO_HELD_DRUGS = "No drug is held before the day: nothing to ask about last doses."
 PREOP_HELP = (
-    "Everyone booked from tomorrow to {n} working days ahead (a practice setting). Call-backs "
-    "that are due come first, then the cases not reached by day and time. Choose a row to "
-    "open the case."
+    "Everyone booked from the day after the day chosen to {n} working days ahead (a practice "
+    "setting). Call-backs that are due come first, then the cases not reached by day and "
+    "time. Choose a row to open the case."
 )
-PREOP_CASE_LINE = "{start} · {status} · patient phone {phone} · escort {escort}"
+PREOP_CASE_LINE = "{start} (arrive {arrive}) · {status} · patient phone {phone} · escort {escort}"
 PREOP_MISSING = "Still missing: {items}"
 PREOP_NO_CALLS = "No call made yet."
-PREOP_ARRIVAL_TOLD = "Arrival time told (procedure booked for {start})"
+PREOP_ARRIVAL_TOLD = (
+    "Arrival time told: {arrive}, {minutes} minutes before the {start} start (practice setting)"
+)
 PREOP_FASTING_EXPLAINED = (
     "Fasting explained (ASA): no fatty or fried meal or meat in the 8 hours before anesthesia, "
     "no light meal in the 6 hours before, clear liquids up to 2 hours before"

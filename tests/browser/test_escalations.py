@@ -12,7 +12,7 @@ from tests.browser.test_outage_and_safety import signed_in
 
 
 def test_the_provider_sees_and_resolves_their_escalation(page: Page, app_server: AppServer):
-    signed_in(page, app_server, "provider", "/escalations")
+    signed_in(page, app_server, "provider", "/escalations", landing="Escalations")
     main = page.get_by_test_id("stMain")
     expect(page.get_by_role("heading", name="Escalations", exact=True)).to_be_visible()
     expect(main.get_by_text(Tier.EMERGENCY.label).first).to_be_visible()

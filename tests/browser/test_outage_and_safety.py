@@ -17,13 +17,16 @@ from pypdf import PdfReader
 
 from mild import messages
 from tests.browser.conftest import TEST_PASSWORD, AppServer, open_app, wait_for_app_idle
-from tests.browser.test_sign_in import submit_sign_in, today_heading
+from tests.browser.test_sign_in import submit_sign_in
 
 
-def signed_in(page: Page, server: AppServer, username: str, path: str) -> None:
+def signed_in(
+    page: Page, server: AppServer, username: str, path: str, landing: str = "Today"
+) -> None:
+    """Signed in from the front page (which lands on `landing`), then at `path`."""
     open_app(page, server.url())
     submit_sign_in(page, username, TEST_PASSWORD)
-    expect(today_heading(page)).to_be_visible()
+    expect(page.get_by_role("heading", name=landing, exact=True)).to_be_visible()
     wait_for_app_idle(page)
     open_app(page, server.url(path))
     wait_for_app_idle(page)

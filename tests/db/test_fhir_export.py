@@ -136,7 +136,9 @@ def test_a_treated_case_exports_as_one_valid_bundle_and_the_export_is_audited(tr
     assert procedure["status"] == "completed"
     assert procedure["bodySite"][0]["text"] == "Lumbar spine, levels treated: L4-L5"
     assert statement["medicationCodeableConcept"] == {"text": "Eliquis 5 mg"}
-    assert "effectivePeriod" in statement and "dateAsserted" in statement
+    # Discharged: the drug restarted, so active, the last dose before the day in the notes.
+    assert statement["status"] == "active" and "dateAsserted" in statement
+    assert "effectivePeriod" not in statement
     assert any("Hold before the procedure" in n["text"] for n in statement["note"])
     assert [c["code"] for c in flag["code"]["coding"]] == ["fever"] and flag["status"] == "active"
     assert {i["linkId"] for i in call["item"]} >= {"pain", "temperature", "red_flags"}

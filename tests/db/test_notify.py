@@ -19,7 +19,14 @@ from db.queries.followup import escalations_to_resolve
 from db.queries.home import offices
 from db.session import read_session
 from mild import messages
-from mild.escalations import MAX_ATTEMPTS, Delivery, Recipient, Tier
+from mild.escalations import (
+    MAX_ATTEMPTS,
+    SENDING_LEASE,
+    Delivery,
+    Recipient,
+    Tier,
+    masked_url,
+)
 from mild.followup import RedFlag
 from mild.staff import Role
 from services import followup, notify, notify_settings, staff, tiers
@@ -156,6 +163,31 @@ def test_two_dispatchers_racing_for_one_notification_send_it_once(escalated):
     assert (row.status, row.attempts) == (Delivery.SENDING, 1)
 
 
+def test_a_send_slower_than_the_lease_is_taken_over_once_and_only_the_new_result_counts(
+    escalated, monkeypatch
+):
+    """A slow mail server: the first dispatcher's claim runs out mid-send, a second takes the
+    notification over (one more attempt) and records it; the first one's late result is not
+    written over it, and each claim's lease counts from when it was taken."""
+    _, follow_up_id = escalated
+    (first, _) = notifications_of(follow_up_id)
+    taken = notify._claim(first.id, now())
+    assert taken is not None
+    (row,) = [n for n in notifications_of(follow_up_id) if n.id == first.id]
+    assert row.next_attempt_at >= now() + SENDING_LEASE - dt.timedelta(seconds=5)
+
+    later = now() + SENDING_LEASE + dt.timedelta(seconds=1)  # the first send still going
+    over = notify._claim(first.id, later)
+    assert over is not None and over.attempts == taken.attempts + 1
+    assert notify._record(over, notify.Outcome(Delivery.SENT), later) == Delivery.SENT
+    late = notify.Outcome(Delivery.FAILED, "refused")
+    assert notify._record(taken, late, later) == Delivery.SENT  # the first's result dropped
+
+    (row,) = [n for n in notifications_of(follow_up_id) if n.id == first.id]
+    assert (row.status, row.attempts, row.last_error) == (Delivery.SENT, 2, None)
+    assert len(audit_rows("notification.sent")) == 1
+
+
 def test_every_due_notification_is_handed_to_one_dispatcher_whatever_runs_at_once(
     escalated, monkeypatch
 ):
@@ -206,14 +238,17 @@ def test_a_failed_notification_is_tried_again_on_its_schedule_then_reported_fail
     notify.dispatch_due(start, follow_up_id=follow_up_id)
     first = on_call()
     assert (first.status, first.attempts) == (Delivery.PENDING, 1)
-    assert first.next_attempt_at == start + dt.timedelta(minutes=1)
+    # A minute after the failure (the send itself takes a moment of the real clock).
+    retry = first.next_attempt_at - start
+    assert dt.timedelta(minutes=1) <= retry < dt.timedelta(minutes=1, seconds=10)
     assert first.last_error == messages.NOTIFY_NOT_DELIVERED.format(services="JSON")
     assert "127.0.0.1" not in first.last_error  # never the address
 
     notify.dispatch_due(start + dt.timedelta(seconds=30), follow_up_id=follow_up_id)
     assert on_call().attempts == 1  # not due yet
     for minutes in (1, 6, 21):
-        notify.dispatch_due(start + dt.timedelta(minutes=minutes), follow_up_id=follow_up_id)
+        later = start + dt.timedelta(minutes=minutes, seconds=10)
+        notify.dispatch_due(later, follow_up_id=follow_up_id)
 
     failed = on_call()
     assert (failed.status, failed.attempts, failed.next_attempt_at) == (
@@ -365,6 +400,22 @@ def test_a_provider_sign_in_is_linked_to_one_provider_and_works_at_their_office(
 # --- the Admin screen's settings ------------------------------------------------------------
 
 
+def test_two_admins_saving_an_office_s_first_settings_do_not_overwrite_each_other(office, root):
+    notify_settings.save_office_notifications(
+        office, "North RN", "json://127.0.0.1:9/", expected_updated_at=None, actor=root
+    )
+
+    assert refusal(
+        notify_settings.save_office_notifications,
+        office,
+        "Dr. Ames' pager",
+        "",
+        expected_updated_at=None,  # this screen, too, showed no settings when it opened
+        actor=root,
+    ) == ("urls", messages.NOTIFY_SETTINGS_CHANGED_BY_SOMEONE_ELSE)
+    assert notify_settings.office_settings()[0].on_call_name == "North RN"
+
+
 def test_an_office_s_urls_are_saved_and_audited_masked_never_in_full(office, root):
     secret = "https://hooks.slack.com/services/T1234ABCD/B1234ABCD/abcdefghijklmnopqrstuvwx"
 
@@ -374,13 +425,13 @@ def test_an_office_s_urls_are_saved_and_audited_masked_never_in_full(office, roo
 
     (view,) = notify_settings.office_settings()
     assert view.on_call_name == "Dr. Ames' pager" and view.updated_at == at
-    assert view.urls == ("slack://T...D/B...D/a...x//",)
+    assert view.urls == (masked_url(secret, "Slack"),)
     with read_session() as s:
         detail = s.scalar(
             select(AuditEvent.detail).where(AuditEvent.action == "office_notification.changed")
         )
     assert "abcdefghijklmnopqrstuvwx" not in detail and "T1234ABCD" not in detail
-    assert json.loads(detail)["after"]["urls"] == ["slack://T...D/B...D/a...x//"]
+    assert json.loads(detail)["after"]["urls"] == [masked_url(secret, "Slack")]
 
     assert refusal(
         notify_settings.save_office_notifications,

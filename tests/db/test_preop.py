@@ -104,8 +104,10 @@ def test_the_reach_is_the_practice_setting_changed_by_an_admin_and_audited(db_ur
     admin = make_user("ada", Role.ADMIN, [ny])
     wednesday = make_case(ny, CaseStatus.SCHEDULED, local(TUESDAY + dt.timedelta(days=1), 9))
     make_case(ny, CaseStatus.SCHEDULED, local(TUESDAY + dt.timedelta(days=2), 9))
-    (row,) = setting_rows()
+    rows = {r.setting.key: r for r in setting_rows()}
+    row = rows["preop_call_days"]
     assert (row.setting.value, row.updated_by) == (3, None)
+    assert rows["arrival_minutes_before"].setting.value == 60  # migration 0013
 
     update_practice_setting(
         "preop_call_days",
@@ -243,10 +245,11 @@ def test_an_escort_confirmed_on_the_call_is_kept_on_the_case(ward):
 
     with read_session() as s:
         case = s.get(Case, case_id)
+        # Another person: the old relationship no longer holds (the call does not ask it).
         assert (case.escort_name, case.escort_phone, case.escort_relationship) == (
             "Pat Doe",
             "555-0177",
-            "friend",
+            None,
         )
         detail = json.loads(
             s.scalar(select(AuditEvent.detail).where(AuditEvent.action == "preop_call.recorded"))
@@ -254,6 +257,24 @@ def test_an_escort_confirmed_on_the_call_is_kept_on_the_case(ward):
     assert detail["escort"] == {"from": ["Old Name", "555-0100"], "to": ["Pat Doe", "555-0177"]}
     (call,) = called(case_id)
     assert call.questions == "Asked about parking"
+
+
+def test_an_attempt_that_changes_nothing_on_the_case_leaves_its_version(ward):
+    office, nurse, _, (first, _) = ward
+    case_id = make_case(office, CaseStatus.SCHEDULED, local(first, 9))
+    arrange_escort(case_id, "Sam Escort", "son", "555-0100")
+
+    version = record_preop_call(case_id, CallReport(CallOutcome.VOICEMAIL), actor=nurse)
+    assert version == 1
+    same = CallReport(
+        CallOutcome.REACHED,
+        escort_confirmed=True,
+        escort_name="Sam Escort",
+        escort_phone="555-0199",
+    )
+    assert record_preop_call(case_id, same, actor=nurse, expected_version=1) == 2
+    with read_session() as s:
+        assert s.get(Case, case_id).escort_relationship == "son"  # the same person, new phone
 
 
 def test_a_refused_call_saves_nothing(ward):

@@ -9,10 +9,10 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import manage
-from db.models import AuditEvent, Case, Provider
+from db.models import AuditEvent, Case, Provider, StaffUser, UserSession
 from db.queries.admin import admin_providers
 from db.queries.intake import providers as bookable
 from db.session import read_session, transaction
@@ -21,7 +21,13 @@ from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.staff import Role
 from services import staff
-from tests.builders import make_case, make_office, make_user
+from tests.builders import (
+    make_case,
+    make_office,
+    make_provider_user,
+    make_user,
+    make_user_session,
+)
 
 
 @pytest.fixture
@@ -99,6 +105,32 @@ def test_a_provider_with_cases_to_come_stays_until_they_move_then_leaves_booking
     )
     staff.set_provider_active(provider_id, True, actor=root)
     assert [p.id for p in bookable([office])] == [provider_id]
+
+
+def test_a_deactivated_providers_sign_in_is_disabled_and_their_sessions_end(root):
+    office = make_office("NTH")
+    case_id = make_case(office, CaseStatus.DISCHARGED, dt.datetime.now(dt.UTC))
+    doctor = make_provider_user("dr.ames", case_id)
+    make_user_session(doctor.id)
+
+    staff.set_provider_active(doctor.provider_id, False, actor=root)
+
+    with read_session() as s:
+        user = s.get(StaffUser, doctor.id)
+        assert user.active is False
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(UserSession)
+                .where(UserSession.user_id == doctor.id, UserSession.ended_at.is_(None))
+            )
+            == 0
+        )
+    (disabled,) = audits("staff_user.disabled")
+    assert disabled["username"] == "dr.ames" and disabled["sessions_ended"] == 1
+    staff.set_provider_active(doctor.provider_id, True, actor=root)
+    with read_session() as s:
+        assert s.get(StaffUser, doctor.id).active is False  # enabled again only knowingly
 
 
 def test_renaming_a_provider_keeps_their_cases_and_is_audited_before_and_after(root):

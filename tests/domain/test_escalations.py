@@ -23,6 +23,7 @@ from mild.escalations import (
     escalation_message,
     escalation_scope,
     escalation_tier,
+    masked_url,
     next_attempt_after,
     notification_summary,
     notify_settings,
@@ -221,3 +222,20 @@ def test_a_provider_resolves_their_own_cases_escalations_and_others_their_office
     assert escalation_scope(Role.PROVIDER, {3}, None) == ([], None)  # a sign-in not linked
     assert escalation_scope(Role.NURSE, {3, 4}, None) == ([3, 4], None)
     assert escalation_scope(Role.ADMIN, {3}, 7) == ([3], None)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "json://hooks.example.com/api/SECRETTOKEN123",
+        "slack://TOKENA1/TOKENB2/TOKENC3/#on-call",
+        "mailtos://mild:PASSWORD9@smtp.example.org?from=a@example.org&to=b@example.org",
+        "ntfy://SECRETTOPIC7",
+    ],
+)
+def test_a_notification_url_is_shown_by_its_service_and_a_fingerprint_never_its_secrets(url):
+    shown = masked_url(url, "Service")
+    for secret in ("SECRETTOKEN123", "TOKENA1", "TOKENB2", "PASSWORD9", "SECRETTOPIC7", "smtp"):
+        assert secret not in shown
+    assert shown.startswith("Service " + url.split("://")[0] + "://… #")
+    assert masked_url(url) != masked_url(url + "x")  # two URLs told apart

@@ -246,9 +246,10 @@ def test_every_intake_flag_and_case_status_has_its_row_in_the_tables():
 def test_a_held_drug_carries_its_hold_the_latest_last_dose_and_the_reported_last_dose():
     held, plain = resources(bundle_of(full_case()), "MedicationStatement")
 
-    assert held["status"] == "active"
+    # Discharged: restarted after the procedure, so active; the last dose before the day is
+    # told in the notes, never as the end of the medication.
+    assert held["status"] == "active" and "effectivePeriod" not in held
     assert held["medicationCodeableConcept"] == {"text": "Eliquis 5 mg"}  # as given
-    assert held["effectivePeriod"] == {"end": "2030-03-11T21:00:00-04:00"}  # reported last dose
     assert held["dateAsserted"] == "2030-03-13T11:00:00-04:00"  # when it was charted
     notes = [n["text"] for n in held["note"]]
     assert notes == [
@@ -261,6 +262,15 @@ def test_a_held_drug_carries_its_hold_the_latest_last_dose_and_the_reported_last
     ]
     assert plain["dosage"] == [{"text": "500 mg"}]
     assert {"effectivePeriod", "dateAsserted", "note"}.isdisjoint(plain)
+
+
+def test_a_held_drug_before_discharge_is_on_hold_from_the_reported_last_dose():
+    before = full_case(status=CaseStatus.SCHEDULED, discharged_at=None)
+    held, plain = resources(bundle_of(before), "MedicationStatement")
+
+    assert held["status"] == "on-hold"  # FHIR R4: temporarily halted, expected to continue
+    assert held["effectivePeriod"] == {"end": "2030-03-11T21:00:00-04:00"}  # reported last dose
+    assert plain["status"] == "active"
 
 
 def test_the_next_day_call_is_a_completed_questionnaire_response_with_its_answers():

@@ -16,6 +16,7 @@ from mild.preop import (
     CallOutcome,
     CallReport,
     CallState,
+    arrival_time,
     call_problems,
     call_state,
     check_call,
@@ -224,3 +225,12 @@ def test_pre_op_calls_are_made_by_nurses_and_coordinators_for_cases_still_to_com
 def test_the_reach_rate_is_the_share_reached_and_none_without_cases():
     assert reach_rate(3, 4) == 75.0
     assert reach_rate(0, 0) is None
+
+
+def test_the_patient_is_told_to_arrive_the_practices_minutes_before_the_start():
+    assert arrival_time(START, 60) == START - dt.timedelta(hours=1)
+    assert check_setting("arrival_minutes_before", 45, "policy").value == 45
+    for bad in (10, 181):
+        with pytest.raises(RuleViolation):
+            check_setting("arrival_minutes_before", bad, "policy")
+    assert value_of({}, "arrival_minutes_before") == 60

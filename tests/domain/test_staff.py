@@ -20,7 +20,7 @@ from mild.staff import (
 ALL_OFFICES = {1, 2, 3}
 
 
-def test_every_role_starts_on_home_and_sees_the_screens_of_its_work_in_order() -> None:
+def test_office_staff_start_on_home_a_provider_on_escalations_each_in_work_order() -> None:
     S = Screen
     assert screens_for(Role.NURSE) == [
         S.HOME,
@@ -32,11 +32,13 @@ def test_every_role_starts_on_home_and_sees_the_screens_of_its_work_in_order() -
     ]
     assert screens_for(Role.COORDINATOR) == [S.HOME, S.INTAKE, S.SCHEDULE, S.BOARD]
     assert screens_for(Role.MANAGER) == [S.HOME, S.SCHEDULE, S.BOARD, S.METRICS, S.AUDIT]
-    assert screens_for(Role.PROVIDER) == [S.HOME, S.ESCALATIONS, S.BOARD]
+    # Their own cases' escalations, not the office's other patients (minimum necessary).
+    assert screens_for(Role.PROVIDER) == [S.ESCALATIONS]
     assert screens_for(Role.ADMIN) == list(S)
     assert [r for r in Role if may_open(r, S.ADMIN)] == [Role.ADMIN]
     for role in Role:
-        assert may_open(role, Screen.HOME), role
+        assert may_open(role, Screen.HOME) == (role != Role.PROVIDER), role
+        assert may_open(role, Screen.BOARD) == (role != Role.PROVIDER), role
     assert not may_open(Role.MANAGER, Screen.CHECKLIST)
 
 

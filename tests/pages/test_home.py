@@ -164,7 +164,7 @@ def test_an_admin_sees_every_office_without_being_assigned_to_any(db_url, app):
 
 
 @SQLITE_ONLY
-@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.PROVIDER], ids=str)
 def test_each_role_gets_the_navigation_its_role_allows_and_the_home_page(
     db_url, app, navigation, role
 ):
@@ -179,6 +179,22 @@ def test_each_role_gets_the_navigation_its_role_allows_and_the_home_page(
     assert [t.value for t in at.title] == ["Today"]
     assert case_codes(office_board(at, "AA")) == [code_of(case_id)]
     assert at.session_state["signed_in_actor"].role == role
+
+
+@SQLITE_ONLY
+def test_a_provider_lands_on_their_escalations_and_never_sees_the_offices_day(
+    db_url, app, navigation
+):
+    office = make_office("AA")
+    make_case(office, CaseStatus.SCHEDULED, today_at(9))
+    make_user("dr.ames", Role.PROVIDER, [office])
+
+    at = sign_in(app().run(), "dr.ames", PASSWORD)
+
+    assert not at.exception and not at.error
+    assert navigation.last == (["escalations"], "top")
+    assert [t.value for t in at.title] == ["Escalations"]
+    assert not [c for c in at.container if c.key == "home_office_AA"]
 
 
 @SQLITE_ONLY

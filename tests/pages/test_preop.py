@@ -129,6 +129,8 @@ def test_every_problem_of_a_reached_call_shows_at_once_and_nothing_typed_is_lost
     k = f"preop_{case_id}"
     at = open_case(open_tab(schedule_page, nurse, sched_day=friday), case_id)
     at.radio(key=f"{k}_outcome").set_value(CallOutcome.REACHED).run()
+    told = at.checkbox(key=f"{k}_arrival").label
+    assert told == messages.PREOP_ARRIVAL_TOLD.format(arrive="07:00", minutes=60, start="08:00")
     tomorrow = local_today(TZ, dt.datetime.now(dt.UTC)) + dt.timedelta(days=1)
     at.date_input(key=f"{k}_dose_{drug}_day").set_value(tomorrow)
     at.time_input(key=f"{k}_dose_{drug}_time").set_value(dt.time(8, 0))
@@ -177,7 +179,7 @@ def test_a_call_back_needs_its_time_and_the_case_waits_for_it(ward):
     at.button(key=f"{k}_save").click().run()
 
     assert not errors(at)
-    assert worklist(at).to_dict("records")[0]["Call back"] == "14:00"
+    assert worklist(at).to_dict("records")[0]["Call back"] == f"{friday:%a %d %b} 14:00"
     assert worklist(at).Call[0] == "Call back later"
 
 
