@@ -11,6 +11,10 @@
 
 Escalation notifications: a thread of this process sends them (services.notify); see README.
 
+Server settings (server_config.py): uvicorn's --no-access-log holds (no request lines, and
+never a query string when they are on), and STREAMLIT_* variables are read as `streamlit run`
+reads them.
+
 Single sign-on (optional): an [auth] section in .streamlit/secrets.toml, or in the TOML file
 named by MILD_SECRETS_FILE, turns on st.login (OIDC); see README.
 """
@@ -21,9 +25,9 @@ import os
 from pathlib import Path
 
 import streamlit as st
-from streamlit import config as st_config
 from streamlit.runtime.pages_manager import PagesManager
 
+import server_config
 from services import notify
 from session_routes import ROUTES
 
@@ -34,9 +38,17 @@ ROOT = Path(__file__).resolve().parent
 # bookmarked /audit) would run pages/audit.py bare: a page list and a blank screen. Say so now.
 PagesManager.uses_pages_directory = False
 
+# uvicorn's --no-access-log, asked before Streamlit's configuration gives its access logger a
+# handler of its own; the filter outlives that handler (and keeps query strings out).
+server_config.install_access_log(server_config.access_log_wanted())
+
+# STREAMLIT_* variables as `streamlit run` reads them, above config.toml (before the app reads
+# its configuration); the secrets file for single sign-on with them.
+OPTIONS = server_config.streamlit_env_options(os.environ)
 SECRETS_FILE = os.environ.get("MILD_SECRETS_FILE", "").strip()
-if SECRETS_FILE:  # before the app reads its configuration
-    st_config.set_option("secrets.files", [SECRETS_FILE])
+if SECRETS_FILE:
+    OPTIONS["secrets.files"] = [SECRETS_FILE]
+server_config.apply_streamlit_options(OPTIONS)
 
 app = st.App(
     ROOT / "dashboard.py",

@@ -108,9 +108,11 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
-    """Start the server on a free port and wait for /_stcore/health; retry if the port was
-    taken."""
+def _start_server(
+    env: dict[str, str], log: Path, options: tuple[str, ...] = ("--no-access-log",)
+) -> tuple[subprocess.Popen, int]:
+    """Start the server on a free port (with uvicorn's `options`, as `make run` passes them)
+    and wait for /_stcore/health; retry if the port was taken."""
     for _attempt in range(3):
         port = _free_port()
         with log.open("ab") as out:
@@ -121,7 +123,7 @@ def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int
                     "-m",
                     "uvicorn",
                     "serve:app",
-                    "--no-access-log",
+                    *options,
                     "--host",
                     "127.0.0.1",
                     "--port",
