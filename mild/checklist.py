@@ -15,6 +15,7 @@ from types import MappingProxyType
 from mild import messages
 from mild.cases import CaseAction, CaseStatus, can_transition, check_transition, next_actions
 from mild.checklist_steps import (
+    CHECK_INPUTS,
     DISCHARGE_SCORE_PASS,
     PHASE_LABELS,
     PLANNED_PROCEDURE_MINUTES,
@@ -213,6 +214,37 @@ def check_tick(
             ),
         )
     return step
+
+
+# The audit actions of checklist writes, and the step each concerns (an escort exemption stands
+# for the escort step); any other write to a case is a change outside the checklist.
+CHECKLIST_ACTIONS: frozenset[str] = frozenset(
+    {"checklist.ticked", "checklist.unticked", "checklist.time_corrected"}
+)
+ESCORT_EXEMPTED = "checklist.escort_exempted"
+
+
+def is_hard_stop(step: Step) -> bool:
+    """A step that checks what came before it: its required steps, its day-of checks, or (a
+    status step) what the case's move needs."""
+    return bool(step.requires or step.checks or step.moves_case_to)
+
+
+def stale_conflict(step: Step, changed: Iterable[str], changed_outside: bool) -> bool:
+    """Whether a tick (or un-tick) made on a screen older than the case must be refused:
+    the same step changed since the screen was drawn, or, for a hard stop, one of its inputs
+    did (a required step, a step its checks read, or the case outside the checklist). A change
+    to another, unrelated step lets it through: the checks run again on the case as it is now.
+    Discharge reads every step: any change refuses it."""
+    changed = set(changed)
+    if step.key in changed:
+        return True
+    if not is_hard_stop(step):
+        return False
+    if step.moves_case_to == CaseStatus.DISCHARGED:
+        return bool(changed) or changed_outside
+    inputs = set(step.requires).union(*(CHECK_INPUTS[c] for c in step.checks))
+    return bool(inputs & changed) or changed_outside
 
 
 def check_untick(

@@ -342,4 +342,13 @@ STEPS: tuple[Step, ...] = (
 )
 
 STEP_BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
+
+# The checklist steps each check reads (mild.dayof_checks); the holds check also reads the
+# drugs and their reported last doses, which live outside the checklist.
+CHECK_INPUTS: dict[DayCheck, frozenset[str]] = {
+    DayCheck.HOLDS: frozenset({"holds_confirmed"}),
+    DayCheck.FASTING: frozenset({"fasting_confirmed"}),
+    DayCheck.GLUCOSE: frozenset({"glucose_checked"}),
+    DayCheck.ANTIBIOTIC: frozenset({"antibiotic_prophylaxis"}),
+}
 TIMED_STEPS: tuple[str, ...] = tuple(s.key for s in STEPS if s.timed)

@@ -162,6 +162,7 @@ def _open_case(
     expected_version: int | None,
     *,
     time_fix: bool = False,
+    seen: tuple[str, int] | None = None,
 ) -> Case:
     """The case row-locked for a checklist change: in the actor's offices, its checklist open
     (for a `time_fix`, or within a day of the discharge: mild.event_times.correction_lock),
@@ -181,9 +182,37 @@ def _open_case(
             raise RuleViolation("step", lock)
     else:
         checklist.check_open(case.status, None, "UTC")
-    if expected_version is not None and case.version != expected_version:
+    stale = expected_version is not None and case.version != expected_version
+    if stale and (seen is None or _conflicts(session, case, expected_version, *seen)):
         raise RuleViolation("version", messages.CHANGED_BY_SOMEONE_ELSE)
     return case
+
+
+def _conflicts(
+    session: Session, case: Case, expected_version: int, step_key: str, seen_change: int
+) -> bool:
+    """Whether what changed on the case since the screen was drawn (`seen_change`: the newest
+    audit row of the case it was drawn after) concerns this step (mild.checklist.stale_conflict).
+
+    Every write to a case bumps its version once and audits once, so versions the checklist
+    rows do not account for were changes outside the checklist."""
+    since = session.execute(
+        select(AuditEvent.action, AuditEvent.detail).where(
+            AuditEvent.entity == "case",
+            AuditEvent.entity_id == case.id,
+            AuditEvent.id > seen_change,
+        )
+    ).all()
+    changed: set[str] = set()
+    for action, detail in since:
+        if action in checklist.CHECKLIST_ACTIONS:
+            changed.add(json.loads(detail or "{}").get("step", ""))
+        elif action == checklist.ESCORT_EXEMPTED:
+            changed.add("escort_confirmed")
+    counted = sum(1 for action, _ in since if action in checklist.CHECKLIST_ACTIONS)
+    counted += sum(1 for action, _ in since if action == checklist.ESCORT_EXEMPTED)
+    outside = case.version - expected_version > counted
+    return checklist.stale_conflict(checklist.get_step(step_key), changed, outside)
 
 
 def _entry(case: Case, step: str, at, actor: Actor, **fields) -> ChecklistEntry:
@@ -283,8 +312,13 @@ def complete_step(
     value: str | None = None,
     note: str = "",
     expected_version: int | None = None,
+    seen_change: int | None = None,
 ) -> int:
     """Tick one step with who and when (a status step moves the case on); returns the version.
+
+    `expected_version` and `seen_change` are what the screen was drawn from (the case's
+    version, its newest audit row): a change since to another step lets the tick through, the
+    same step or a hard stop's inputs refuse it (mild.checklist.stale_conflict).
 
     Steps with their own form (discharge score, escort, antibiotic) are refused here; the level
     and side are those of the booking when it names them. Discharging here works only when no
@@ -293,7 +327,8 @@ def complete_step(
     checklist.check_own_form(checklist.get_step(step_key))
     note = checklist.check_note(note) or ""
     with transaction() as session:
-        case = _open_case(session, case_id, actor, expected_version)
+        seen = None if seen_change is None else (step_key, seen_change)
+        case = _open_case(session, case_id, actor, expected_version, seen=seen)
         if step_key == "level_side_confirmed":
             value = time_out.level_side_value(case.planned_levels, case.planned_side, value)
         return _tick(session, case, step_key, actor=actor, value=value, note=note)
@@ -583,11 +618,19 @@ def _reschedule_follow_ups(session: Session, case: Case, discharged_at: dt.datet
 
 
 def undo_step(
-    case_id: int, step_key: str, reason: str, *, actor: Actor, expected_version: int | None = None
+    case_id: int,
+    step_key: str,
+    reason: str,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+    seen_change: int | None = None,
 ) -> int:
-    """Un-tick a step: a new row with the reason; the original tick stays in the history."""
+    """Un-tick a step: a new row with the reason; the original tick stays in the history.
+    A change since the screen was drawn refuses it as it would a tick (complete_step)."""
     with transaction() as session:
-        case = _open_case(session, case_id, actor, expected_version)
+        seen = None if seen_change is None else (step_key, seen_change)
+        case = _open_case(session, case_id, actor, expected_version, seen=seen)
         step = checklist.check_untick(
             step_key, case.status, _done(_entries(session, case_id)), reason
         )

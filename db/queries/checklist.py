@@ -16,6 +16,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from db.models import (
+    AuditEvent,
     Case,
     CaseCondition,
     ChecklistEntry,
@@ -153,6 +154,10 @@ class CaseDetail:
     medications: list[MedicationRow]
     entries: list[Entry]  # every row (tick, un-tick, time correction), oldest first, with names
     limits: dict[LimitKey, Limit]  # the practice's (mild.clearances): glucose for proceeding
+    # The case's newest audit row when it was read (read before the case: a change in between
+    # counts as one since): a tick from this screen is refused only for a change since to its
+    # own step or a hard stop's inputs (services.checklist).
+    last_change: int = 0
 
     @property
     def diabetic(self) -> bool:
@@ -186,6 +191,11 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
     not exist or is not at one of `office_ids`."""
     recorder = aliased(StaffUser)
     with read_session() as s:
+        last_change = s.scalar(
+            select(func.max(AuditEvent.id)).where(
+                AuditEvent.entity == "case", AuditEvent.entity_id == case_id
+            )
+        )
         row = s.execute(
             select(
                 Case.id,
@@ -258,4 +268,5 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
         medications=medications,
         entries=entries,
         limits=limits,
+        last_change=last_change or 0,
     )

@@ -17,6 +17,7 @@ from mild.checklist import (
     current_state,
     get_step,
     progress,
+    stale_conflict,
     steps_by_phase,
     validate_value,
 )
@@ -308,3 +309,29 @@ def test_buttons_never_offer_a_status_that_only_a_checklist_step_may_set():
     assert manual_actions(CaseStatus.SCHEDULED) == []
     assert [a.to_status for a in manual_actions(CaseStatus.REQUESTED)] == [CaseStatus.INTAKE]
     assert manual_actions(CaseStatus.DISCHARGED) == []
+
+
+# --- A tick from a screen older than the case (mild.checklist.stale_conflict) -----------------
+
+
+def test_a_change_to_another_step_lets_a_stale_tick_through():
+    assert not stale_conflict(get_step("iv_placed"), {"vitals_recorded"}, changed_outside=False)
+    # An ordinary step reads nothing else: a change outside the checklist does not stop it.
+    assert not stale_conflict(get_step("iv_placed"), set(), changed_outside=True)
+
+
+def test_the_same_step_changed_since_the_screen_refuses_the_tick():
+    assert stale_conflict(get_step("iv_placed"), {"iv_placed"}, changed_outside=False)
+
+
+def test_a_hard_stop_whose_inputs_changed_since_the_screen_is_refused():
+    anesthesia = get_step("anesthesia_start")
+    assert stale_conflict(anesthesia, {"consent_signed"}, changed_outside=False)  # required
+    assert stale_conflict(anesthesia, {"glucose_checked"}, changed_outside=False)  # its check
+    assert stale_conflict(anesthesia, set(), changed_outside=True)  # a drug, a last dose
+    assert not stale_conflict(anesthesia, {"iv_placed"}, changed_outside=False)
+
+
+def test_discharge_reads_every_step_so_any_change_refuses_it():
+    assert stale_conflict(get_step("discharged"), {"instructions_given"}, changed_outside=False)
+    assert not stale_conflict(get_step("discharged"), set(), changed_outside=False)

@@ -649,29 +649,48 @@ def test_a_choice_step_needs_a_choice(ward):
     ]
 
 
-def test_a_tick_from_a_stale_screen_is_refused_and_the_case_reloaded(ward):
+def test_a_tick_of_another_step_from_a_stale_screen_goes_through(ward):
     office, nurse, case_id = ward
     colleague = make_user("omar", Role.NURSE, [office])
     at = open_case(screen(nurse), office, case_id)
-    # Meanwhile a colleague ticks on her own tablet.
+    # Meanwhile a colleague ticks another step on her own tablet.
     complete_step(case_id, "vitals_recorded", actor=colleague, expected_version=1)
 
     at = press(at, case_id, "iv_placed")
 
-    assert errors_beside(at, "iv_placed") == [messages.CHANGED_BY_SOMEONE_ELSE]
-    assert entries(case_id) == [("vitals_recorded", False, None)]
-    # The screen now shows the colleague's tick, and the next press goes through.
-    assert texts_in(at, "vitals_recorded")[0].endswith("· Omar")
-    at = press(at, case_id, "iv_placed")
     assert errors_beside(at, "iv_placed") == []
     assert [step for step, _, _ in entries(case_id)] == ["vitals_recorded", "iv_placed"]
+    assert texts_in(at, "vitals_recorded")[0].endswith("· Omar")  # and the screen shows it
 
 
-def test_an_untick_from_a_stale_screen_is_refused(ward):
+def test_the_same_step_ticked_from_a_stale_screen_is_refused_and_the_case_reloaded(ward):
+    office, nurse, case_id = ward
+    colleague = make_user("omar", Role.NURSE, [office])
+    at = open_case(screen(nurse), office, case_id)
+    complete_step(case_id, "iv_placed", actor=colleague, expected_version=1)
+
+    at = press(at, case_id, "iv_placed")
+
+    assert errors_beside(at, "iv_placed") == [messages.CHANGED_BY_SOMEONE_ELSE]
+    assert entries(case_id) == [("iv_placed", False, None)]
+    # The screen now shows the colleague's tick: nothing is left to press.
+    assert texts_in(at, "iv_placed")[0].endswith("· Omar")
+
+
+def changed_by_a_colleague(case_id: int, step: str) -> None:
+    """Another nurse un-ticks the step and ticks it again (the step changed, still done)."""
+    with read_session() as s:
+        office = s.get(Case, case_id).office_id
+    colleague = make_user("omar", Role.NURSE, [office])
+    undo_step(case_id, step, "Charted on the wrong patient's form", actor=colleague)
+    complete_step(case_id, step, actor=colleague)
+
+
+def test_an_untick_from_a_screen_older_than_that_steps_last_change_is_refused(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, ["consent_signed"])
     at = open_case(screen(nurse), office, case_id)
-    complete_step(case_id, "vitals_recorded", actor=nurse)
+    changed_by_a_colleague(case_id, "consent_signed")
 
     at.text_input(key=f"dayof_reason_{case_id}_consent_signed").input("wrong form")
     at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
@@ -928,7 +947,7 @@ def test_the_untick_reason_is_kept_after_a_refusal_and_emptied_after_the_untick(
     tick_all(case_id, nurse, ["consent_signed"])
     at = open_case(screen(nurse), office, case_id)
     reason = reason_key(case_id, "consent_signed")
-    complete_step(case_id, "vitals_recorded", actor=nurse)  # her screen is now stale
+    changed_by_a_colleague(case_id, "consent_signed")  # her screen is now stale for the step
 
     at.text_input(key=reason).input("Signed the wrong form")
     at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()

@@ -108,10 +108,22 @@ def run(
     return result
 
 
+def seen(case) -> tuple[int, int]:
+    """What the screen was drawn from: the case's version and its newest audit row. A tick
+    from it is refused only when its own step (or a hard stop's inputs) changed since."""
+    return case.version, case.last_change
+
+
 def tick(
-    user: Actor, case_id: int, version: int, step_key: str, label: str, value_from: str = ""
+    user: Actor,
+    case_id: int,
+    drawn: tuple[int, int],
+    step_key: str,
+    label: str,
+    value_from: str = "",
 ) -> None:
     value = st.session_state.get(value_from) if value_from else None
+    version, last_change = drawn
     run(
         case_id,
         step_key,
@@ -121,6 +133,7 @@ def tick(
             actor=user,
             value=None if value is None else str(value),
             expected_version=version,
+            seen_change=last_change,
         ),
         messages.STEP_TICKED.format(step=label),
     )

@@ -31,6 +31,7 @@ from ui.checklist.common import (
     event_time_key,
     reason_key,
     run,
+    seen,
     submit_button,
     tick,
     value_key,
@@ -124,7 +125,7 @@ def _input(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator
             icon=":material/check:",
             width="stretch",
             on_click=tick,
-            args=(user, case.case_id, case.version, step.key, step.label),
+            args=(user, case.case_id, seen(case), step.key, step.label),
         )
     else:
         _value_input(case, view, user)
@@ -183,7 +184,7 @@ def _value_input(case: CaseDetail, view: StepView, user: Actor) -> None:
         f"dayof_tick_{cid}_{step.key}",
         "Save and mark done",
         tick,
-        (user, cid, case.version, step.key, step.label, key),
+        (user, cid, seen(case), step.key, step.label, key),
     )
 
 
@@ -202,7 +203,7 @@ def _history(case: CaseDetail, view: StepView, user: Actor) -> None:
                 icon=":material/undo:",
                 width="stretch",
                 on_click=_untick,
-                args=(user, cid, case.version, step.key, step.label),
+                args=(user, cid, seen(case), step.key, step.label),
             )
         if view.may_correct_time:
             _correct_time_form(case, view, user)
@@ -256,13 +257,21 @@ def _history_table(case: CaseDetail, history: Sequence[Entry]) -> pd.DataFrame:
 # --- callbacks: run before the page redraws, with the version the nurse saw ----------------------
 
 
-def _untick(user: Actor, case_id: int, version: int, step_key: str, label: str) -> None:
+def _untick(user: Actor, case_id: int, drawn: tuple[int, int], step_key: str, label: str) -> None:
     key = reason_key(case_id, step_key)
     reason = st.session_state.get(key) or ""
+    version, last_change = drawn
     run(
         case_id,
         step_key,
-        lambda: service.undo_step(case_id, step_key, reason, actor=user, expected_version=version),
+        lambda: service.undo_step(
+            case_id,
+            step_key,
+            reason,
+            actor=user,
+            expected_version=version,
+            seen_change=last_change,
+        ),
         messages.STEP_UNTICKED.format(step=label),
         # Set, not dropped: the browser then shows the box emptied too (see forms.submit).
         clear={key: ""},

@@ -14,7 +14,7 @@ from mild.days import at_local, local_today
 from mild.time_out import booked_level_side
 from services import checklist as service
 from services.common import Actor, now_utc
-from ui.checklist.common import run, submit_button, tick, value_key
+from ui.checklist.common import run, seen, submit_button, tick, value_key
 
 
 def antibiotic_key(case_id: int, part: str) -> str:
@@ -30,7 +30,7 @@ def level_side_form(case: CaseDetail, view: StepView, user: Actor) -> None:
             f"dayof_tick_{cid}_{step.key}",
             "Confirmed as booked",
             tick,
-            (user, cid, case.version, step.key, step.label),
+            (user, cid, seen(case), step.key, step.label),
         )
         return
     st.warning(messages.NO_LEVEL_SIDE_BOOKED, icon=":material/report:")
@@ -40,7 +40,7 @@ def level_side_form(case: CaseDetail, view: StepView, user: Actor) -> None:
         f"dayof_tick_{cid}_{step.key}",
         "Save and mark done",
         tick,
-        (user, cid, case.version, step.key, step.label, key),
+        (user, cid, seen(case), step.key, step.label, key),
     )
 
 
