@@ -40,6 +40,17 @@ SCREENS = {
 }
 
 
+def _front_page(landing) -> st.Page:
+    """A hidden page at "/" that goes on to `landing`."""
+    return st.Page(
+        lambda: st.switch_page(landing),
+        title=landing.title,
+        url_path="front",
+        default=True,
+        visibility="hidden",
+    )
+
+
 def main() -> None:
     st.set_page_config(
         # An emoji icon is drawn in the browser (a data: URL); a :material/...: icon is fetched
@@ -77,7 +88,13 @@ def main() -> None:
         st.navigation(list(pages.values()), position="hidden")
         board_ui.waiting_room_display(user)
         return
-    navigation = st.navigation([pages[s] for s in screens_for(user.role)], position="top")
+    allowed = screens_for(user.role)
+    shown = [pages[s] for s in allowed]
+    if Screen.HOME not in allowed:
+        # The front page ("/") of a role without Today (a provider) opens its first screen,
+        # so the address of every screen still works and no "page not found" shows.
+        shown.insert(0, _front_page(pages[allowed[0]]))
+    navigation = st.navigation(shown, position="top")
     try:
         codes = [o.code for o in offices(user.office_ids)]
     except Exception as exc:

@@ -192,7 +192,7 @@ def test_a_provider_lands_on_their_escalations_and_never_sees_the_offices_day(
     at = sign_in(app().run(), "dr.ames", PASSWORD)
 
     assert not at.exception and not at.error
-    assert navigation.last == (["escalations"], "top")
+    assert navigation.last == (["front", "escalations"], "top")  # "/" goes on to theirs
     assert [t.value for t in at.title] == ["Escalations"]
     assert not [c for c in at.container if c.key == "home_office_AA"]
 

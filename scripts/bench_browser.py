@@ -1,0 +1,288 @@
+"""What a nurse feels, measured in a real browser (issue 12): Debian's chromium driven by
+Playwright against `uvicorn serve:app`, side by side with the floor, a bare Streamlit app served
+the same way, in one run (this machine is shared and noisy: only ratios mean anything).
+
+    .venv/bin/python scripts/bench_browser.py [--clicks 30] [--variants default,no-gc]
+    (or: make bench, after the server-side part)
+
+Figures, each with its ratio to the floor and its target:
+- the floor: a bare app's button, click to the count shown (median, p95);
+- a checklist tick: "Mark done" pressed to the step shown done (the button gone), on today's
+  cases of the nurse's office in the one-month demo (target: median within 2x the floor, p95
+  within 2.5x the floor's p95);
+- each screen of each role opened from the navigation, click to its title and the run over
+  (target: within 5x the floor's median).
+
+Server variants, each a fresh copy of the demo database and a fresh server: Streamlit as
+configured (`default`), `runner.postScriptGC` off (`no-gc`, Streamlit's post-run full garbage
+collection), `runner.fastReruns` off (`no-fast-reruns`). A benchmark, never part of
+`make test`: it prints, it does not fail on timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+from db.seed import DEFAULT_DEMO_PASSWORD  # noqa: E402
+from scripts.bench import SIZES, ensure_database  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+TICK_MEDIAN_RATIO, TICK_P95_RATIO, SCREEN_RATIO = 2.0, 2.5, 5.0
+VARIANTS = {
+    "default": {},
+    "no-gc": {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"},
+    "no-fast-reruns": {"STREAMLIT_RUNNER_FAST_RERUNS": "false"},
+}
+ROLE_SCREENS = {
+    "nurse": ["Today", "Checklist", "Follow-up", "Intake", "Schedule", "Board"],
+    "coordinator": ["Today", "Intake", "Schedule", "Board"],
+    "manager": ["Today", "Schedule", "Board", "Metrics", "Audit"],
+    "admin": ["Today", "Board", "Admin"],
+}
+TITLES = {
+    "Today": "Today",
+    "Checklist": "Day-of checklist",
+    "Follow-up": "Follow-up",
+    "Intake": "Intake",
+    "Schedule": "Daily schedule",
+    "Board": "Status board",
+    "Metrics": "Office metrics",
+    "Audit": "Audit trail",
+    "Admin": "Admin",
+}
+
+
+@dataclass
+class Stats:
+    samples: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(module: str, env: dict[str, str], app_dir: Path = ROOT) -> Iterator[str]:
+    """`uvicorn module` on a free port, as `make run` serves; its base URL while it runs."""
+    port = _port()
+    fd, log_name = tempfile.mkstemp(prefix="bench-server-", suffix=".log")
+    log = os.fdopen(fd, "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            module,
+            "--app-dir",
+            str(app_dir),
+            "--no-access-log",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "MILD_NOTIFY_SECONDS": "0", **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            health = f"http://127.0.0.1:{port}/_stcore/health"
+            with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=2):
+                break
+            if proc.poll() is not None:
+                raise RuntimeError(Path(log_name).read_text()[-2000:])
+            time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=15)
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
+        text = Path(log_name).read_text(errors="replace")
+        if "Traceback" in text:
+            print(f"  ! the server logged a traceback ({log_name})")
+        else:
+            os.unlink(log_name)
+
+
+def idle(page: Page) -> None:
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=30_000)
+
+
+def floor(page: Page, url: str, clicks: int) -> Stats:
+    page.goto(url)
+    button = page.get_by_role("button", name="Press")
+    expect(button).to_be_visible(timeout=30_000)
+    idle(page)
+    samples = []
+    for n in range(1, clicks + 1):
+        shown = page.get_by_text(f"Pressed {n}", exact=True)
+        start = time.perf_counter()
+        button.click()
+        expect(shown).to_be_visible(timeout=15_000)
+        samples.append(time.perf_counter() - start)
+        idle(page)
+    return Stats(samples)
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    page.goto(url)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(DEFAULT_DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=30_000)
+    idle(page)
+
+
+def nav(page: Page, link: str) -> float:
+    start = time.perf_counter()
+    page.get_by_test_id("stTopNavLink").filter(has_text=link).first.click()
+    expect(page.get_by_role("heading", name=TITLES[link], exact=True)).to_be_visible(timeout=30_000)
+    idle(page)
+    return time.perf_counter() - start
+
+
+def ticks(page: Page, url: str, wanted: int) -> Stats:
+    """The nurse ticks plain steps of today's cases, one after the other, timing each press to
+    the step shown done; a press the rules refuse (a hard stop) is left out and the next case
+    opened."""
+    sign_in(page, url, "nurse")
+    nav(page, "Checklist")
+    main = page.get_by_test_id("stMain")
+    picker = main.get_by_role("combobox", name="Open a case", exact=True)
+    picker.click()
+    labels = [o.inner_text() for o in page.get_by_role("option").all()]
+    page.keyboard.press("Escape")
+    samples: list[float] = []
+    for label in labels:
+        if len(samples) >= wanted:
+            break
+        picker.click()
+        page.get_by_role("option", name=label, exact=True).click()
+        idle(page)
+        for _ in range(12):
+            if len(samples) >= wanted:
+                break
+            buttons = main.locator("[class*='st-key-dayof_tick_']").get_by_role(
+                "button", name="Mark done"
+            )
+            visible = [b for b in buttons.all() if b.is_visible()]
+            if not visible:
+                break
+            box = visible[0].locator("xpath=ancestor::*[contains(@class,'st-key-dayof_tick_')]")
+            key = next(
+                c for c in box.first.get_attribute("class").split() if c.startswith("st-key-")
+            )
+            start = time.perf_counter()
+            visible[0].click()
+            try:
+                expect(page.locator(f".{key}")).to_have_count(0, timeout=8_000)
+            except AssertionError:
+                idle(page)
+                break  # refused (a hard stop): the next case
+            samples.append(time.perf_counter() - start)
+            idle(page)
+    return Stats(samples)
+
+
+def screens(page: Page, url: str) -> dict[str, float]:
+    """Each role's screens opened from the navigation: the median of three visits each."""
+    found: dict[str, float] = {}
+    for role, links in ROLE_SCREENS.items():
+        page.context.clear_cookies()
+        sign_in(page, url, role)
+        for link in links:
+            found[f"{role}: {link}"] = statistics.median(nav(page, link) for _ in range(3))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clicks", type=int, default=30, help="timed presses per figure")
+    parser.add_argument("--variants", default="default,no-gc,no-fast-reruns")
+    args = parser.parse_args()
+    month = SIZES[0]
+    print(f"Database {month.label}: {ensure_database(month, False)}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        with server("bare_serve:app", {}, ROOT / "scripts" / "bench_apps") as url:
+            base = floor(page, url, args.clicks)
+        print(
+            f"\nFloor, a bare app's click: median {base.median * 1000:.0f} ms, "
+            f"p95 {base.p95 * 1000:.0f} ms ({len(base.samples)} clicks)"
+        )
+        print(f"\n{'variant':<16} {'tick median':>12} {'ratio':>6} {'p95':>8} {'ratio':>6}  met")
+        for name in args.variants.split(","):
+            with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
+                copy = Path(tmp) / "demo.db"
+                shutil.copyfile(month.path, copy)
+                env = {"DATABASE_URL": f"sqlite:///{copy}", **VARIANTS[name]}
+                context.clear_cookies()
+                with server("serve:app", env) as url:
+                    got = ticks(page, url, args.clicks)
+                    if name == "default":
+                        opened = screens(page, url)
+            if not got.samples:
+                print(f"{name:<16} no step could be ticked")
+                continue
+            median_ratio, p95_ratio = got.median / base.median, got.p95 / base.p95
+            met = median_ratio <= TICK_MEDIAN_RATIO and p95_ratio <= TICK_P95_RATIO
+            print(
+                f"{name:<16} {got.median * 1000:>9.0f} ms {median_ratio:>5.1f}x "
+                f"{got.p95 * 1000:>5.0f} ms {p95_ratio:>5.1f}x  {'yes' if met else 'NO'}"
+                f"  ({len(got.samples)} ticks)"
+            )
+        print(
+            f"\nTargets: tick median <= {TICK_MEDIAN_RATIO}x, p95 <= {TICK_P95_RATIO}x the floor's"
+        )
+        print(f"\nScreens opened from the navigation (default server; target <= {SCREEN_RATIO}x):")
+        for what, seconds in opened.items():
+            ratio = seconds / base.median
+            verdict = "yes" if ratio <= SCREEN_RATIO else "NO"
+            print(f"  {what:<24} {seconds * 1000:>6.0f} ms {ratio:>5.1f}x  {verdict}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
