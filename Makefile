@@ -72,9 +72,12 @@ clean:
 BENCH_ARGS ?=
 
 .PHONY: bench
-bench: venv
+BROWSER_BENCH_ARGS ?=
+
+bench: $(STAMP_DEV) system-deps
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  scripts/with-test-postgres.sh $(PY) scripts/bench.py $(BENCH_ARGS); \
 	else \
 	  $(PY) scripts/bench.py $(BENCH_ARGS); \
 	fi
+	$(PY) scripts/bench_browser.py $(BROWSER_BENCH_ARGS)

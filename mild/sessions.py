@@ -24,6 +24,9 @@ class SessionPolicy:
     lockout_minutes: int = 15
     ticket_seconds: int = 60  # a new sign-in's one-time ticket for the cookie route
     touch_seconds: int = 30  # last activity is written at most this often
+    # How often an open screen checks on its own whether its session ended (a signed-out
+    # screen within this long of the timeout).
+    idle_check_seconds: int = 60
 
     @property
     def idle(self) -> dt.timedelta:
@@ -39,6 +42,7 @@ SETTINGS: dict[str, tuple[str, int, int]] = {
     "MILD_IDLE_MINUTES": ("idle_minutes", 1, 24 * 60),
     "MILD_LOCKOUT_FAILURES": ("lockout_failures", 1, 100),
     "MILD_LOCKOUT_MINUTES": ("lockout_minutes", 1, 24 * 60),
+    "MILD_IDLE_CHECK_SECONDS": ("idle_check_seconds", 1, 3600),
 }
 
 

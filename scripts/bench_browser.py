@@ -14,8 +14,9 @@ Figures, each with its ratio to the floor and its target:
   (target: within 5x the floor's median).
 
 Server variants, each a fresh copy of the demo database and a fresh server: Streamlit as
-configured (`default`), `runner.postScriptGC` off (`no-gc`, Streamlit's post-run full garbage
-collection), `runner.fastReruns` off (`no-fast-reruns`). A benchmark, never part of
+configured (`default`: config.toml), `runner.postScriptGC` off (`no-gc`, Streamlit's post-run
+full garbage collection), `runner.fastReruns` on (`fast-reruns`, Streamlit's own default: a
+click starts a second run beside the one going). A benchmark, never part of
 `make test`: it prints, it does not fail on timing.
 """
 
@@ -51,7 +52,7 @@ TICK_MEDIAN_RATIO, TICK_P95_RATIO, SCREEN_RATIO = 2.0, 2.5, 5.0
 VARIANTS = {
     "default": {},
     "no-gc": {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"},
-    "no-fast-reruns": {"STREAMLIT_RUNNER_FAST_RERUNS": "false"},
+    "fast-reruns": {"STREAMLIT_RUNNER_FAST_RERUNS": "true"},
 }
 ROLE_SCREENS = {
     "nurse": ["Today", "Checklist", "Follow-up", "Intake", "Schedule", "Board"],
@@ -93,8 +94,9 @@ def _port() -> int:
 
 
 @contextlib.contextmanager
-def server(module: str, env: dict[str, str], app_dir: Path = ROOT) -> Iterator[str]:
-    """`uvicorn module` on a free port, as `make run` serves; its base URL while it runs."""
+def server(module: str, env: dict[str, str], app_dir: Path = ROOT) -> Iterator[tuple[str, int]]:
+    """`uvicorn module` on a free port, as `make run` serves; its base URL and process id while
+    it runs."""
     port = _port()
     fd, log_name = tempfile.mkstemp(prefix="bench-server-", suffix=".log")
     log = os.fdopen(fd, "w")
@@ -127,7 +129,7 @@ def server(module: str, env: dict[str, str], app_dir: Path = ROOT) -> Iterator[s
             if proc.poll() is not None:
                 raise RuntimeError(Path(log_name).read_text()[-2000:])
             time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -196,8 +198,10 @@ def ticks(page: Page, url: str, wanted: int) -> Stats:
     for label in labels:
         if len(samples) >= wanted:
             break
+        code = label.rsplit(" · ", 1)[-1]
         picker.click()
-        page.get_by_role("option", name=label, exact=True).click()
+        picker.fill(code)
+        page.get_by_role("option").filter(has_text=code).first.click()
         idle(page)
         for _ in range(12):
             if len(samples) >= wanted:
@@ -224,6 +228,24 @@ def ticks(page: Page, url: str, wanted: int) -> Stats:
     return Stats(samples)
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory(page: Page, pid: int, reruns: int) -> list[tuple[int, float]]:
+    """The server's resident memory as the nurse goes back and forth between two screens
+    (each a full rerun), every quarter of `reruns`: it should level off, not keep growing."""
+    found = [(0, rss_mb(pid))]
+    for n in range(1, reruns + 1):
+        nav(page, "Board" if n % 2 else "Checklist")
+        if n % max(1, reruns // 4) == 0:
+            found.append((n, rss_mb(pid)))
+    return found
+
+
 def screens(page: Page, url: str) -> dict[str, float]:
     """Each role's screens opened from the navigation: the median of three visits each."""
     found: dict[str, float] = {}
@@ -238,7 +260,10 @@ def screens(page: Page, url: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clicks", type=int, default=30, help="timed presses per figure")
-    parser.add_argument("--variants", default="default,no-gc,no-fast-reruns")
+    parser.add_argument("--variants", default="default,no-gc,fast-reruns")
+    parser.add_argument(
+        "--memory", type=int, default=300, help="reruns watched for memory growth (0: none)"
+    )
     args = parser.parse_args()
     month = SIZES[0]
     print(f"Database {month.label}: {ensure_database(month, False)}")
@@ -246,12 +271,13 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        with server("bare_serve:app", {}, ROOT / "scripts" / "bench_apps") as url:
+        with server("bare_serve:app", {}, ROOT / "scripts" / "bench_apps") as (url, _):
             base = floor(page, url, args.clicks)
         print(
             f"\nFloor, a bare app's click: median {base.median * 1000:.0f} ms, "
             f"p95 {base.p95 * 1000:.0f} ms ({len(base.samples)} clicks)"
         )
+        grown: dict[str, list[tuple[int, float]]] = {}
         print(f"\n{'variant':<16} {'tick median':>12} {'ratio':>6} {'p95':>8} {'ratio':>6}  met")
         for name in args.variants.split(","):
             with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
@@ -259,10 +285,12 @@ def main() -> None:
                 shutil.copyfile(month.path, copy)
                 env = {"DATABASE_URL": f"sqlite:///{copy}", **VARIANTS[name]}
                 context.clear_cookies()
-                with server("serve:app", env) as url:
+                with server("serve:app", env) as (url, pid):
                     got = ticks(page, url, args.clicks)
                     if name == "default":
                         opened = screens(page, url)
+                    if args.memory:
+                        grown[name] = memory(page, pid, args.memory)
             if not got.samples:
                 print(f"{name:<16} no step could be ticked")
                 continue
@@ -273,6 +301,9 @@ def main() -> None:
                 f"{got.p95 * 1000:>5.0f} ms {p95_ratio:>5.1f}x  {'yes' if met else 'NO'}"
                 f"  ({len(got.samples)} ticks)"
             )
+        for name, rss in grown.items():
+            steps = ", ".join(f"{n}: {mb:.0f} MB" for n, mb in rss)
+            print(f"Server memory over reruns ({name}): {steps}")
         print(
             f"\nTargets: tick median <= {TICK_MEDIAN_RATIO}x, p95 <= {TICK_P95_RATIO}x the floor's"
         )

@@ -20,7 +20,6 @@ from ui.safe import show_failure
 SESSION_KEY = "signed_in_actor"
 NOTICE_KEY = "auth_notice"  # why this tab was signed out, shown on the sign-in form once
 DISPLAY_KEY = "board_display_offices"  # set while this tab is a waiting-room display
-IDLE_CHECK_SECONDS = 60  # a signed-out screen within a minute of the timeout
 SSO_REFUSED_KEY = "auth_sso_refused"
 ENDED_KEY = "auth_ended"  # this tab's session ended: no automatic sign-in in it
 
@@ -137,10 +136,11 @@ def _sso_choices() -> None:
 
 def idle_watch(user: Actor) -> None:
     """A timer that signs an idle, forgotten tab out without anyone touching it: every
-    IDLE_CHECK_SECONDS it looks at the session (not counting as activity) and, once it has
+    MILD_IDLE_CHECK_SECONDS (60) it looks at the session (not counting as activity) and, once it has
     ended, reruns the page, which then shows the sign-in form instead of patient data."""
     if user.session_id is not None:
-        st.fragment(_idle_check, run_every=IDLE_CHECK_SECONDS)(user.session_id)
+        every = sessions.policy().idle_check_seconds
+        st.fragment(_idle_check, run_every=every)(user.session_id)
 
 
 def _idle_check(session_id: int) -> None:

@@ -23,6 +23,7 @@ from mild.board import STAGE_COLOURS
 from mild.cases import CaseStatus
 from mild.days import at_local, local_today
 from mild.followup import RedFlag
+from mild.sessions import SessionPolicy
 from mild.staff import Role, Screen
 from tests.builders import PASSWORD, make_case, make_follow_up, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, sign_in
@@ -306,7 +307,7 @@ def test_the_board_body_is_a_fragment_that_reruns_every_15_seconds(offices, app,
     # The board's timer, beside the idle-timeout watch every signed-in screen has (the last
     # run's two: the home screen ran first, with its own watch).
     assert made[-2:] == [
-        (ui.auth._idle_check, ui.auth.IDLE_CHECK_SECONDS),
+        (ui.auth._idle_check, SessionPolicy().idle_check_seconds),
         (ui.board.board_body, ui.board.BOARD_REFRESH_SECONDS),
     ]
     assert ui.board.BOARD_REFRESH_SECONDS == 15

@@ -1,0 +1,135 @@
+"""A timed fragment crossing clicks (issue 12): with the idle-timeout watch rerunning every
+second, a nurse presses "Mark done" step after step; the server logs no traceback (Streamlit's
+`dictionary changed size during iteration` in SessionState._call_callbacks was seen once when
+a timed fragment crossed a click while a second script run started beside the first) and every
+press lands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mild.checklist import STEPS, ValueKind
+from tests.browser.conftest import (
+    ROOT,
+    TEST_PASSWORD,
+    _python,
+    _start_server,
+    _stop,
+    open_app,
+    wait_for_app_idle,
+)
+from tests.browser.test_sign_in import submit_sign_in
+
+PRESSES = 30
+# Steps with nothing but a tick: no time kept, nothing required, no status moved, no form.
+PLAIN = {
+    s.key
+    for s in STEPS
+    if s.value_kind == ValueKind.NONE
+    and not (s.timed or s.requires or s.checks or s.moves_case_to or s.own_form or s.repeatable)
+}
+
+
+@pytest.fixture(scope="module")
+def ticking_server():
+    """A seeded demo served with the idle watch firing every second."""
+    tmp = Path(tempfile.mkdtemp(prefix="mild-race-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
+        "DEMO_PASSWORD": TEST_PASSWORD,
+        "MILD_IDLE_CHECK_SECONDS": "1",
+        "MILD_NOTIFY_SECONDS": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run(
+        [_python(), "manage.py", "seed", "--offices", "2", "--years", "0.1"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    log = tmp / "server.log"
+    proc, port = _start_server(env, log)
+    yield f"http://127.0.0.1:{port}", log
+    _stop(proc)
+
+
+OPEN_STEPS = """els => els
+    .filter(e => [...e.querySelectorAll('button')]
+        .some(b => b.innerText.includes('Mark done') && b.offsetParent !== null))
+    .map(e => [...e.classList].find(c => c.startsWith('st-key-dayof_step_')))"""
+
+
+def first_plain_step(page: Page) -> str | None:
+    """The first step of the open case with a plain "Mark done" the rules let through, left
+    open again (ticked, then un-ticked)."""
+    boxes = page.get_by_test_id("stMain").locator("[class*='st-key-dayof_step_']")
+    for name in boxes.evaluate_all(OPEN_STEPS):
+        step = name.removeprefix("st-key-dayof_step_")
+        if step not in PLAIN:
+            continue
+        box = page.locator(f".{name}")
+        if not box.get_by_role("button", name="Mark done").is_visible():
+            continue  # in a phase folded away
+        box.get_by_role("button", name="Mark done").click()
+        wait_for_app_idle(page)
+        if box.get_by_role("button", name="Mark done").count() == 0:
+            box.get_by_text("and un-tick").click()
+            box.get_by_label("Reason for un-ticking").fill("Start of the test")
+            box.get_by_role("button", name="Un-tick").click()
+            expect(box.get_by_role("button", name="Mark done")).to_have_count(1)
+            wait_for_app_idle(page)
+            return step
+    return None
+
+
+def test_a_timed_fragment_crossing_clicks_never_fails_a_run(page: Page, ticking_server):
+    url, log = ticking_server
+    open_app(page, url + "/")
+    submit_sign_in(page, "nurse", TEST_PASSWORD)
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    open_app(page, url + "/checklist")
+    wait_for_app_idle(page)
+    main = page.get_by_test_id("stMain")
+    picker = main.get_by_role("combobox", name="Open a case", exact=True)
+    picker.click()
+    codes = [o.inner_text().rsplit(" · ", 1)[-1] for o in page.get_by_role("option").all()]
+    page.keyboard.press("Escape")
+
+    pressed = 0
+    step = None
+    for code in codes:  # a case with a plain step to tick
+        picker.click()
+        picker.fill(code)
+        page.get_by_role("option").filter(has_text=code).first.click()
+        wait_for_app_idle(page)
+        step = first_plain_step(page)
+        if step is not None:
+            break
+    assert step is not None, "the demo's day offers a step to tick"
+    key = f"dayof_step_{step}"
+    box = page.locator(f".st-key-{key}")
+    # Tick, un-tick with a reason, tick again...: each press a callback, never waiting for the
+    # run to end before the next, while the one-second fragment keeps rerunning beside them.
+    while pressed < PRESSES:
+        box.get_by_role("button", name="Mark done").click()
+        expect(box.get_by_role("button", name="Mark done")).to_have_count(0, timeout=10_000)
+        box.get_by_text("and un-tick").click()
+        box.get_by_label("Reason for un-ticking").fill(f"Charted by mistake {pressed}")
+        box.get_by_role("button", name="Un-tick").click()
+        expect(box.get_by_role("button", name="Mark done")).to_have_count(1, timeout=10_000)
+        pressed += 2
+    wait_for_app_idle(page)
+
+    assert pressed >= 10, "the demo's day offers steps to tick"
+    assert not main.get_by_test_id("stException").count()
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, text[-3000:]
