@@ -10,6 +10,7 @@ markdown; flag and tier labels are the app's own words.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 
 import pandas as pd
@@ -135,12 +136,25 @@ def _resolve_form(rows: pd.DataFrame, user: Actor, prefix: str) -> None:
     st.button("Resolve escalation", key=f"{prefix}_resolve", width="stretch", on_click=resolve)
 
 
+NOTIFY_WAIT_SECONDS = 5  # the nurse waits this long at most for the first sends
+
+
 def notify_now(follow_up_id: int) -> list[tuple[str, Delivery]]:
     """Right after an escalating save: send its first notifications now, so the nurse reads
-    whether they went. Whatever this cannot send is left to the dispatcher (never raises)."""
-    try:
-        report = dispatch_due(follow_up_id=follow_up_id)
-    except Exception:  # the background dispatcher and cron try again
-        log.exception("notifying right after the escalation failed")
-        return []
-    return [(recipient.label, status) for recipient, status in report.outcomes]
+    whether they went; a mail server slow to answer is not waited on beyond
+    NOTIFY_WAIT_SECONDS (the send goes on; its outcome shows on the escalation). Empty when
+    nothing is known yet; whatever fails is left to the dispatcher (never raises)."""
+    outcomes: list[tuple[str, Delivery]] = []
+
+    def send() -> None:
+        try:
+            report = dispatch_due(follow_up_id=follow_up_id)
+        except Exception:  # the background dispatcher and cron try again
+            log.exception("notifying right after the escalation failed")
+            return
+        outcomes.extend((recipient.label, status) for recipient, status in report.outcomes)
+
+    sender = threading.Thread(target=send, name="mild-notify-now", daemon=True)
+    sender.start()
+    sender.join(NOTIFY_WAIT_SECONDS)
+    return [] if sender.is_alive() else list(outcomes)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -17,7 +19,7 @@ from db.models import Case, FollowUp
 from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
-from mild.escalations import Tier
+from mild.escalations import Delivery, Tier
 from mild.followup import CallAnswers, FollowUpKind, Incision, RedFlag
 from mild.scores import ODI_SECTIONS, VisitScores
 from mild.staff import Role
@@ -306,6 +308,35 @@ def test_a_red_flag_escalates_and_stays_on_screen_until_resolved_with_a_note(off
     resolved = row(ids[CALL])
     assert resolved.escalation_resolved_by_id == nurse.id
     assert resolved.resolution_note == "Dr. called her; seen in clinic today"
+
+
+def test_a_slow_notification_server_keeps_the_nurse_waiting_seconds_not_minutes(
+    office, nurse, screen, monkeypatch
+):
+    """A mail server that does not answer: the call is saved and the nurse is told at once
+    that the notifications are still waiting; the send goes on behind."""
+    import ui.escalations
+
+    release = threading.Event()
+
+    def stuck(**_):
+        release.wait(10)
+        raise TimeoutError("the mail server did not answer")
+
+    monkeypatch.setattr(ui.escalations, "dispatch_due", stuck)
+    monkeypatch.setattr(ui.escalations, "NOTIFY_WAIT_SECONDS", 0.2)
+    case_id, ids = make_discharged_case(office, ago(hours=30))
+    at = open_follow_up(screen(nurse), ids[CALL])
+    at = fill_call(at, fu_call_flags=[RedFlag.BOWEL_BLADDER.value])
+
+    started = time.monotonic()
+    at = save_call(at)
+    release.set()
+
+    assert time.monotonic() - started < 5
+    assert row(ids[CALL]).escalated_at is not None
+    waiting = messages.FU_NOTIFIED.format(summary=Delivery.PENDING.label)
+    assert waiting in [w.value for w in at.warning]
 
 
 def test_the_worklist_flags_the_visits_of_a_case_with_an_open_escalation(office, nurse, screen):
