@@ -74,7 +74,7 @@ BENCH_ARGS ?=
 .PHONY: bench
 BROWSER_BENCH_ARGS ?=
 
-bench: $(STAMP_DEV) system-deps
+bench: $(STAMP_DEV)
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  scripts/with-test-postgres.sh $(PY) scripts/bench.py $(BENCH_ARGS); \
 	else \

@@ -24,12 +24,22 @@ import click
 from streamlit import config as st_config
 
 ACCESS_LOGGER = "uvicorn.access"
+log = logging.getLogger("mild.server")
 
 
 def access_log_wanted() -> bool:
-    """Whether uvicorn was asked to log access (read before Streamlit adds its handler): uvicorn
-    sets its access logger up with a handler unless told --no-access-log."""
-    return bool(logging.getLogger(ACCESS_LOGGER).handlers)
+    """Whether uvicorn was asked to log access, as uvicorn itself decides (a handler on its
+    access logger or on one it propagates to), Streamlit's own handler left out: uvicorn sets
+    the logger up with none under --no-access-log."""
+    logger: logging.Logger | None = logging.getLogger(ACCESS_LOGGER)
+    streamlit_handler = getattr(logger, "streamlit_console_handler", None)
+    while logger is not None:
+        if any(h is not streamlit_handler for h in logger.handlers):
+            return True
+        if not logger.propagate:
+            return False
+        logger = logger.parent
+    return False
 
 
 class AccessLog(logging.Filter):
@@ -50,9 +60,9 @@ class AccessLog(logging.Filter):
 
 
 def without_query(path: str) -> str:
-    """A request target without its query: "/session/adopt?ticket=x" -> "/session/adopt?…"."""
+    """A request target without its query: "/session/adopt?ticket=x" -> "/session/adopt?[query]"."""
     base, mark, _ = path.partition("?")
-    return f"{base}?…" if mark else base
+    return f"{base}?[query]" if mark else base
 
 
 def install_access_log(enabled: bool) -> AccessLog:
@@ -77,6 +87,8 @@ def streamlit_env_options(environ: Mapping[str, str]) -> dict[str, Any]:
         if option.sensitive or option.env_var not in environ:
             continue
         raw = environ[option.env_var]
+        if not raw.strip():
+            continue  # set but empty: unset, as click reads it
         kind = click.types.convert_type(option.type)
         try:
             if option.multiple:
@@ -90,5 +102,8 @@ def streamlit_env_options(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def apply_streamlit_options(options: Mapping[str, Any]) -> None:
     """Read Streamlit's configuration again with `options` above config.toml, the way
-    `streamlit run` applies its flags."""
+    `streamlit run` applies its flags; the options applied are logged (names only: a leftover
+    variable overriding a committed setting shows at start-up)."""
     st_config.get_config_options(force_reparse=True, options_from_flags=dict(options))
+    if options:
+        log.warning("Streamlit options from the environment: %s", ", ".join(sorted(options)))

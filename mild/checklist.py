@@ -232,19 +232,20 @@ def is_hard_stop(step: Step) -> bool:
 
 def stale_conflict(step: Step, changed: Iterable[str], changed_outside: bool) -> bool:
     """Whether a tick (or un-tick) made on a screen older than the case must be refused:
-    the same step changed since the screen was drawn, or, for a hard stop, one of its inputs
-    did (a required step, a step its checks read, or the case outside the checklist). A change
-    to another, unrelated step lets it through: the checks run again on the case as it is now.
-    Discharge reads every step: any change refuses it."""
+    the same step changed since the screen was drawn, the case changed outside the checklist
+    (a booking's level and side, allergies, the escort, a drug: steps confirm what the screen
+    showed of them), or, for a hard stop, one of its inputs did (a required step, a step its
+    checks read). A change to another, unrelated step lets it through: the checks run again on
+    the case as it is now. Discharge reads every step: any change refuses it."""
     changed = set(changed)
-    if step.key in changed:
+    if step.key in changed or changed_outside:
         return True
     if not is_hard_stop(step):
         return False
     if step.moves_case_to == CaseStatus.DISCHARGED:
-        return bool(changed) or changed_outside
+        return bool(changed)
     inputs = set(step.requires).union(*(CHECK_INPUTS[c] for c in step.checks))
-    return bool(inputs & changed) or changed_outside
+    return bool(inputs & changed)
 
 
 def check_untick(

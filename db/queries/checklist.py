@@ -154,9 +154,9 @@ class CaseDetail:
     medications: list[MedicationRow]
     entries: list[Entry]  # every row (tick, un-tick, time correction), oldest first, with names
     limits: dict[LimitKey, Limit]  # the practice's (mild.clearances): glucose for proceeding
-    # The case's newest audit row when it was read (read before the case: a change in between
-    # counts as one since): a tick from this screen is refused only for a change since to its
-    # own step or a hard stop's inputs (services.checklist).
+    # The case's newest audit row when it was read (in the same statement as its version): a
+    # tick from this screen is refused only for a change since to its own step, a hard stop's
+    # inputs or the case outside the checklist (services.checklist).
     last_change: int = 0
 
     @property
@@ -191,10 +191,12 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
     not exist or is not at one of `office_ids`."""
     recorder = aliased(StaffUser)
     with read_session() as s:
-        last_change = s.scalar(
-            select(func.max(AuditEvent.id)).where(
-                AuditEvent.entity == "case", AuditEvent.entity_id == case_id
-            )
+        # The newest audit row of the case, read in the same statement as the case (one
+        # snapshot on PostgreSQL too): the version and this mark agree.
+        last_change = (
+            select(func.max(AuditEvent.id))
+            .where(AuditEvent.entity == "case", AuditEvent.entity_id == case_id)
+            .scalar_subquery()
         )
         row = s.execute(
             select(
@@ -221,6 +223,7 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
                 Case.escort_exempt_reason,
                 Case.escort_exempt_at,
                 recorder.display_name,
+                last_change,
             )
             .join(Patient, Patient.id == Case.patient_id)
             .join(Office, Office.id == Case.office_id)
@@ -263,10 +266,10 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
     return CaseDetail(
         *row[:3],
         CaseStatus(row[3]),
-        *row[4:],
+        *row[4:-1],
         conditions=conditions,
         medications=medications,
         entries=entries,
         limits=limits,
-        last_change=last_change or 0,
+        last_change=row[-1] or 0,
     )

@@ -58,7 +58,7 @@ def test_no_access_log_means_no_request_line_and_no_ticket_in_the_log(tmp):
 def test_with_the_access_log_on_each_request_is_logged_without_its_query_string(tmp):
     log = serve_and_log(tmp, ())
 
-    assert '"GET /session/adopt?… HTTP/1.1" 303' in log
+    assert '"GET /session/adopt?[query] HTTP/1.1" 303' in log
     assert '"GET /_stcore/health HTTP/1.1" 200' in log
     assert TICKET not in log
 
@@ -74,24 +74,28 @@ def test_streamlit_variables_reach_the_server_as_streamlit_run_reads_them(tmp):
         "import serve\n"
         "from streamlit import config\n"
         "print(config.get_option('runner.postScriptGC'),"
-        " config.get_option('browser.gatherUsageStats'),"
         " config.get_option('runner.fastReruns'),"
+        " config.get_option('client.toolbarMode'),"
         " config.get_option('client.showErrorDetails'))\n"
     )
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'empty.db'}",
         "MILD_NOTIFY_SECONDS": "0",
-        "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_RUNNER_FAST_RERUNS": "false",
+        # Each against what config.toml says (false, false, viewer), so only the variable
+        # can make it so.
+        "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",
+        "STREAMLIT_RUNNER_FAST_RERUNS": "true",
+        "STREAMLIT_CLIENT_TOOLBAR_MODE": "minimal",
+        "STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "",  # set but empty: unset
     }
     shown = subprocess.run(
         [_python(), "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert shown.returncode == 0, shown.stderr
-    # The variables win over the defaults; config.toml's own settings stay ("none").
-    assert shown.stdout.split() == ["False", "False", "False", "none"]
+    # The variables win over config.toml; what none names stays as the file says ("none").
+    assert shown.stdout.split() == ["True", "True", "minimal", "none"]
+    assert "Streamlit options from the environment: client.toolbarMode" in shown.stderr
 
 
 def test_a_streamlit_variable_with_a_value_its_option_cannot_take_is_refused_by_name():
@@ -103,6 +107,6 @@ def test_a_streamlit_variable_with_a_value_its_option_cannot_take_is_refused_by_
 
 
 def test_a_query_string_never_reaches_a_log_line():
-    assert without_query("/session/adopt?ticket=x") == "/session/adopt?…"
-    assert without_query("/oauth2callback?code=1&state=2") == "/oauth2callback?…"
+    assert without_query("/session/adopt?ticket=x") == "/session/adopt?[query]"
+    assert without_query("/oauth2callback?code=1&state=2") == "/oauth2callback?[query]"
     assert without_query("/_stcore/health") == "/_stcore/health"

@@ -97,7 +97,7 @@ def test_a_hard_stop_is_refused_when_one_of_its_inputs_changed_since_the_screen(
     assert tick_from(fresh, case_id, "time_out", nina) == "ok"
 
 
-def test_a_change_outside_the_checklist_stops_a_hard_stop_but_not_an_ordinary_step(db_url):
+def test_a_change_outside_the_checklist_refuses_a_stale_tick_of_any_step(db_url):
     office, nina, case_id = make_ward("AA")
     omar = make_user("omar", Role.NURSE, [office])
     drug = add_held_drug(case_id, "apixaban")
@@ -107,7 +107,8 @@ def test_a_change_outside_the_checklist_stops_a_hard_stop_but_not_an_ordinary_st
     record_last_dose(drug, now_utc(), via="day_of", actor=omar)
 
     assert tick_from(screen, case_id, "time_out", nina) == messages.CHANGED_BY_SOMEONE_ELSE
-    assert tick_from(screen, case_id, "vitals_recorded", nina) == "ok"
+    assert tick_from(screen, case_id, "vitals_recorded", nina) == messages.CHANGED_BY_SOMEONE_ELSE
+    assert tick_from(drawn(case_id, office), case_id, "vitals_recorded", nina) == "ok"
 
 
 def test_a_screen_that_does_not_say_what_it_saw_is_refused_on_any_change(db_url):

@@ -316,8 +316,12 @@ def test_buttons_never_offer_a_status_that_only_a_checklist_step_may_set():
 
 def test_a_change_to_another_step_lets_a_stale_tick_through():
     assert not stale_conflict(get_step("iv_placed"), {"vitals_recorded"}, changed_outside=False)
-    # An ordinary step reads nothing else: a change outside the checklist does not stop it.
-    assert not stale_conflict(get_step("iv_placed"), set(), changed_outside=True)
+
+
+def test_a_change_outside_the_checklist_refuses_any_stale_tick():
+    # The level and side confirmed are the booking's: a rebooking since must be seen first.
+    assert stale_conflict(get_step("level_side_confirmed"), set(), changed_outside=True)
+    assert stale_conflict(get_step("iv_placed"), set(), changed_outside=True)
 
 
 def test_the_same_step_changed_since_the_screen_refuses_the_tick():
