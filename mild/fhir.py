@@ -18,309 +18,97 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from mild import messages
-from mild.cases import FHIR_PROCEDURE_STATUS, CancelReason, CaseStatus
 from mild.days import to_local
-from mild.discharge import DISCHARGE_COMPONENTS, DISCHARGE_SCORE_PASS, DischargeScale
-from mild.errors import RuleViolation
-from mild.followup import FollowUpKind, Incision, RedFlag
+from mild.discharge import DISCHARGE_COMPONENTS, DISCHARGE_SCORE_PASS
+from mild.fhir_codes import (
+    ALLERGY_CODES,
+    AMBULATORY,
+    BASE_ENV,
+    CASE_SYSTEM,
+    CLINICAL_FLAG,
+    CONDITION_CODES,
+    DEFAULT_BASE,
+    ENCOUNTER_STATUS,
+    EXAM,
+    FHIR_VERSION,
+    LOCAL_CANCEL_REASON,
+    LOCAL_INCISION,
+    LOCAL_INTAKE_FLAG,
+    LOCAL_OBSERVATION,
+    LOCAL_RED_FLAG,
+    LUMBAR_SPINE,
+    LUMBAR_STENOSIS,
+    MRN_SYSTEM,
+    MRN_TYPE,
+    NEXT_DAY_CALL_FORM,
+    NPRS,
+    OBSERVATION_SYSTEM,
+    ODI,
+    PILD,
+    PROBLEM_LIST,
+    PROCEDURE_STATUS,
+    STAND_MINUTES,
+    SURVEY,
+    UCUM,
+    WALK_MINUTES,
+    Code,
+    _active,
+    _clean,
+    practice_base,
+)
+from mild.fhir_snapshot import (
+    CaseSnapshot,
+    ConditionFacts,
+    FollowUpFacts,
+    MedicationFacts,
+    PatientFacts,
+    ScoreFacts,
+    check_case_exporter,
+    check_office_exporter,
+    check_range,
+)
+from mild.followup import FollowUpKind
 from mild.glp1 import Glp1Decision
 from mild.hold_rules import from_hours
 from mild.intake import ALLERGIES, CONDITION_LABELS, Condition
 from mild.medications import restart_text, stop_text
-from mild.staff import Role, Screen, may_open
+
+# What the rest of the app reads here (the codes and the snapshot live beside this module).
+__all__ = [
+    "ALLERGY_CODES",
+    "BASE_ENV",
+    "CONDITION_CODES",
+    "CaseSnapshot",
+    "ConditionFacts",
+    "DEFAULT_BASE",
+    "ENCOUNTER_STATUS",
+    "FHIR_VERSION",
+    "FollowUpFacts",
+    "MedicationFacts",
+    "PROCEDURE_STATUS",
+    "PatientFacts",
+    "ScoreFacts",
+    "check_case_exporter",
+    "check_office_exporter",
+    "check_range",
+    "practice_base",
+    "bundle_json",
+    "case_bundle",
+    "ndjson",
+    "on_hold",
+    "resource_counts",
+]
 
 Resource = dict[str, Any]
 
-FHIR_VERSION = "4.0.1"  # R4; the tests validate with fhir.resources' R4B models (see README)
-
-# --- Where the practice's own identifiers and codes live ---------------------------------------
-
-BASE_ENV = "MILD_FHIR_BASE"
-# A placeholder: each practice sets its own address (the assigning authority of its MRNs).
-DEFAULT_BASE = "https://mild.example.org/fhir"
-_BASE_RE = re.compile(r"(https?://|urn:)[^\s|#]+")
-
-
-def practice_base(environ: Mapping[str, str]) -> str:
-    """The address under which the practice's identifier systems and local codes are named
-    (MILD_FHIR_BASE, or the placeholder default); refused when it cannot be a URI."""
-    value = (environ.get(BASE_ENV) or DEFAULT_BASE).strip().rstrip("/")
-    if not _BASE_RE.fullmatch(value):
-        raise RuleViolation("fhir", messages.FHIR_BASE_INVALID.format(env=BASE_ENV))
-    return value
-
-
-# --- Code systems and the codes used, each with its source -------------------------------------
-
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-CPT = "http://www.ama-assn.org/go/cpt"
-UCUM = "http://unitsofmeasure.org"
-HL7 = "http://terminology.hl7.org/CodeSystem/"
-# The practice's own code systems and identifier systems: relative to practice_base().
-LOCAL_INTAKE_FLAG = "CodeSystem/intake-flag"  # mild.intake.Condition values
-LOCAL_OBSERVATION = "CodeSystem/observation"  # measures no public code system names
-LOCAL_RED_FLAG = "CodeSystem/red-flag"  # mild.followup.RedFlag values
-LOCAL_INCISION = "CodeSystem/incision"  # mild.followup.Incision values
-LOCAL_CANCEL_REASON = "CodeSystem/cancel-reason"  # mild.cases.CancelReason values
-MRN_SYSTEM = "sid/mrn"
-CASE_SYSTEM = "sid/case-code"
-OBSERVATION_SYSTEM = "sid/observation"
-NEXT_DAY_CALL_FORM = "Questionnaire/next-day-call"
-
-
-@dataclass(frozen=True)
-class Code:
-    """One code of a code system; a relative `system` is one of the practice's own."""
-
-    system: str
-    code: str
-    display: str | None = None
-
-    def coding(self, base: str) -> Resource:
-        system = self.system if ":" in self.system else f"{base}/{self.system}"
-        return _clean({"system": system, "code": self.code, "display": self.display})
-
-
-# LOINC 72514-3 "Pain severity - 0-10 verbal numeric rating [Score] - Reported" (loinc.org/72514-3).
-NPRS = Code(LOINC, "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
-# LOINC 97909-6 "Oswestry disability index score ODI" (loinc.org/97909-6, since LOINC 2.70; in the
-# panel 97908-8 "Oswestry Disability Index"): the total as a percentage, as mild.scores computes it.
-ODI = Code(LOINC, "97909-6", "Oswestry disability index score ODI")
-# No public code names walking or standing tolerance in minutes, or the modified Aldrete or
-# modified PADSS total as this practice scores it: the practice's own codes, with the scale and
-# its version in the text.
-WALK_MINUTES = Code(LOCAL_OBSERVATION, "walk-tolerance-minutes", messages.FHIR_WALK_MINUTES)
-STAND_MINUTES = Code(LOCAL_OBSERVATION, "stand-tolerance-minutes", messages.FHIR_STAND_MINUTES)
-# CPT 0275T (AMA, Category III): percutaneous laminotomy/laminectomy (interlaminar approach) for
-# decompression of neural elements under indirect image guidance, lumbar: the code CMS names for
-# PILD (NCD 150.13). It names the procedure done; which code a claim carries (G0276 in a blinded,
-# placebo-controlled study) is the billing system's, not this export's. CPT descriptors are the
-# AMA's: the text says what was done in our words.
-PILD = Code(CPT, "0275T")
-# SNOMED CT 18347007 |Spinal stenosis of lumbar region (disorder)|: what MILD is done for (the
-# procedure's indication by definition: DOMAIN.md, "The procedure").
-LUMBAR_STENOSIS = Code(SNOMED, "18347007", "Spinal stenosis of lumbar region")
-# SNOMED CT 122496007 |Lumbar spine structure (body structure)|.
-LUMBAR_SPINE = Code(SNOMED, "122496007", "Lumbar spine structure")
-# HL7 v2 table 0203 "MR": the identifier type of a medical record number.
-MRN_TYPE = Code(HL7 + "v2-0203", "MR", "Medical record number")
-# HL7 v3 ActCode "AMB": an ambulatory encounter (MILD is a same-day procedure).
-AMBULATORY = Code(HL7 + "v3-ActCode", "AMB", "ambulatory")
-SURVEY = Code(HL7 + "observation-category", "survey", "Survey")
-EXAM = Code(HL7 + "observation-category", "exam", "Exam")
-PROBLEM_LIST = Code(HL7 + "condition-category", "problem-list-item", "Problem List Item")
-CLINICAL_FLAG = Code(HL7 + "flag-category", "clinical", "Clinical")
-
-
-def _active(system: str) -> Code:
-    return Code(HL7 + system, "active", "Active")
-
-
-# What each intake flag is in SNOMED CT (and ICD-10-CM where one code says exactly the same).
-# A flag that no single code matches keeps only the practice's own code and its words: a
-# pacemaker, a defibrillator or another device (the device clearance records which); "BMI over
-# 35" (ICD-10-CM Z68.35-Z68.45 each name one BMI band); a possible pregnancy; anxiety or
-# claustrophobia. Diabetes has no ICD-10-CM code here: its type is not recorded.
-CONDITION_CODES: dict[Condition, tuple[Code, ...]] = {
-    Condition.HEART_DISEASE: (Code(SNOMED, "56265001", "Heart disease"),),
-    Condition.IMPLANTED_DEVICE: (),
-    Condition.DIABETES: (Code(SNOMED, "73211009", "Diabetes mellitus"),),
-    Condition.SLEEP_APNEA: (
-        Code(SNOMED, "78275009", "Obstructive sleep apnea syndrome"),
-        Code(ICD10CM, "G47.33", "Obstructive sleep apnea (adult) (pediatric)"),
-    ),
-    Condition.KIDNEY_DISEASE: (Code(SNOMED, "90708001", "Kidney disease"),),
-    Condition.BLEEDING_DISORDER: (Code(SNOMED, "64779008", "Blood coagulation disorder"),),
-    Condition.HIGH_BMI: (),
-    Condition.PREGNANCY_POSSIBLE: (),
-    Condition.ACTIVE_INFECTION: (Code(SNOMED, "40733004", "Infectious disease"),),
-    Condition.ANXIETY_CLAUSTROPHOBIA: (),
-}
-# The allergy flags as AllergyIntolerance, coded by substance where one code is certain: SNOMED
-# CT 111088007 |Latex (substance)|. Iodinated contrast has several SNOMED substance concepts
-# (by agent); the flag does not say which, so its words alone. "Other allergy" names no substance.
-ALLERGY_CODES: dict[Condition, tuple[Code, ...]] = {
-    Condition.CONTRAST_ALLERGY: (),
-    Condition.LATEX_ALLERGY: (Code(SNOMED, "111088007", "Latex"),),
-    Condition.OTHER_ALLERGY: (),
-}
-
-# FHIR Encounter.status for each case status (Procedure.status: mild.cases).
-ENCOUNTER_STATUS: dict[CaseStatus, str] = {
-    CaseStatus.REQUESTED: "planned",
-    CaseStatus.INTAKE: "planned",
-    CaseStatus.SCHEDULED: "planned",
-    CaseStatus.CHECKED_IN: "arrived",
-    CaseStatus.IN_PROCEDURE: "in-progress",
-    CaseStatus.RECOVERY: "in-progress",
-    CaseStatus.DISCHARGED: "finished",
-    CaseStatus.FOLLOW_UP: "finished",
-    CaseStatus.CLOSED: "finished",
-    CaseStatus.CANCELLED: "cancelled",
-}
-PROCEDURE_STATUS = FHIR_PROCEDURE_STATUS  # mild.cases keeps the mapping
-
-
-# --- The snapshot of a case the Bundle is built from ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class PatientFacts:
-    mrn: str
-    first_name: str
-    last_name: str
-    date_of_birth: dt.date
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class MedicationFacts:
-    """One drug as intake recorded it, with the hold copied from its hold-table row."""
-
-    drug: str  # the hold table's name for it (or the name as typed, when unplaced)
-    name_given: str | None = None  # as the patient or referral gave it: "Eliquis 5 mg"
-    dose: str | None = None
-    stop_before_hours: int | None = None
-    skip_on_day: bool = False
-    restart_after_hours: int | None = None
-    restart_instruction: str = ""  # the hold table row's instruction (a restart sentence)
-    last_dose_by: dt.datetime | None = None
-    last_dose_taken_at: dt.datetime | None = None
-    last_dose_reported_at: dt.datetime | None = None
-    last_dose_reported_via: str | None = None
-    needs_review: bool = False
-    cleared_by: str | None = None
-    cleared_at: dt.datetime | None = None
-    glp1_decision: str | None = None
-
-
-@dataclass(frozen=True)
-class ConditionFacts:
-    condition: Condition
-    details: str | None = None
-
-
-@dataclass(frozen=True)
-class ScoreFacts:
-    """The discharge score in force: the total, when it was charted, and, where the score form
-    recorded them, the scale and each item's points."""
-
-    total: int
-    at: dt.datetime
-    scale: DischargeScale | None = None
-    items: Mapping[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FollowUpFacts:
-    """One completed follow-up: the next-day call's answers or a visit's scores, and the
-    escalation its red flags raised."""
-
-    kind: FollowUpKind
-    completed_at: dt.datetime
-    reached: bool = True
-    nprs: int | None = None
-    odi: float | None = None
-    walk_minutes: int | None = None
-    stand_minutes: int | None = None
-    swelling: bool | None = None
-    bruising: bool | None = None
-    incision: Incision | None = None
-    meds_as_prescribed: bool | None = None
-    returned_to_work_on: dt.date | None = None
-    temperature_c: float | None = None
-    red_flags: tuple[RedFlag, ...] = ()
-    notes: str | None = None
-    escalated_at: dt.datetime | None = None
-    escalation_note: str | None = None
-    escalation_resolved_at: dt.datetime | None = None
-    resolution_note: str | None = None
-
-
-@dataclass(frozen=True)
-class CaseSnapshot:
-    code: str
-    status: CaseStatus
-    timezone: str
-    office_name: str
-    patient: PatientFacts
-    provider: str | None = None
-    scheduled_start: dt.datetime | None = None
-    checked_in_at: dt.datetime | None = None
-    procedure_started_at: dt.datetime | None = None
-    procedure_ended_at: dt.datetime | None = None
-    discharged_at: dt.datetime | None = None
-    cancellation_reason: CancelReason | None = None
-    cancellation_note: str | None = None
-    planned_levels: str | None = None
-    planned_side: str | None = None
-    levels_treated: str | None = None
-    anesthesia_type: str | None = None
-    imaging_modality: str | None = None
-    baseline_nprs: int | None = None
-    baseline_odi: float | None = None
-    baseline_walk_minutes: int | None = None
-    baseline_stand_minutes: int | None = None
-    conditions: tuple[ConditionFacts, ...] = ()
-    medications: tuple[MedicationFacts, ...] = ()
-    discharge_score: ScoreFacts | None = None
-    follow_ups: tuple[FollowUpFacts, ...] = ()
-
-
-# --- Who may export, and which days ------------------------------------------------------------
-
-# A case is exported from the screens that show one (checklist, follow-up); an office's days by
-# those who answer for the offices (admins; managers).
-CASE_EXPORT_SCREENS: tuple[Screen, ...] = (Screen.CHECKLIST, Screen.FOLLOW_UP)
-OFFICE_EXPORTERS: frozenset[Role] = frozenset({Role.ADMIN, Role.MANAGER})
-MAX_RANGE_DAYS = 366  # one file holds a year at most: the export is built in memory
-
-
-def check_case_exporter(role: Role) -> None:
-    if not any(may_open(role, screen) for screen in CASE_EXPORT_SCREENS):
-        raise RuleViolation("case", messages.FHIR_NOT_ALLOWED)
-
-
-def check_office_exporter(role: Role) -> None:
-    if role not in OFFICE_EXPORTERS:
-        raise RuleViolation("office", messages.FHIR_NOT_ALLOWED)
-
-
-def check_range(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
-    """The first and last office-local day of an export, both given, in order, a year at most."""
-    if first is None:
-        raise RuleViolation("first", messages.FHIR_RANGE_REQUIRED)
-    if last is None:
-        raise RuleViolation("last", messages.FHIR_RANGE_REQUIRED)
-    if last < first:
-        raise RuleViolation("last", messages.FHIR_RANGE_BACKWARDS)
-    if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise RuleViolation("last", messages.FHIR_RANGE_TOO_LONG.format(days=MAX_RANGE_DAYS))
-    return first, last
-
-
 # --- Building the Bundle -------------------------------------------------------------------------
-
-
-def _clean(value: Any) -> Any:
-    """The value without the elements that hold nothing (None, "", [], {}): FHIR forbids empty
-    elements, and an unrecorded fact is left out rather than filled in. False and 0 stay."""
-    if isinstance(value, dict):
-        cleaned = {k: _clean(v) for k, v in value.items()}
-        return {k: v for k, v in cleaned.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        return [v for v in (_clean(v) for v in value) if v not in (None, "", [], {})]
-    return value
 
 
 def _concept(codes: Iterable[Code], base: str, text: str | None = None) -> Resource:

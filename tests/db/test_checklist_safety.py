@@ -29,13 +29,13 @@ from mild.staff import Role
 from services.checklist import (
     complete_step,
     confirm_escort,
-    correct_event_time,
     discharge_patient,
     exempt_from_escort,
     record_antibiotic,
     record_discharge_score,
 )
 from services.common import now_utc
+from services.event_times import correct_event_time
 from services.medications import place_drug, record_last_dose
 from tests.builders import (
     OPEN_AFTER_A_SHORT_DAY,

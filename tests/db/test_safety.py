@@ -18,8 +18,9 @@ from mild import messages
 from mild.errors import RuleViolation
 from mild.safety import SafetyKind
 from mild.staff import Role, Screen
-from services.checklist import complete_step, correct_event_time
+from services.checklist import complete_step
 from services.common import now_utc
+from services.event_times import correct_event_time
 from services.safety import record_safety_event
 from tests.builders import make_office, make_user, make_ward
 

@@ -20,8 +20,9 @@ from mild.days import to_local
 from mild.discharge import RIDESHARE, DischargeScale
 from mild.intake import Condition
 from mild.medications import NO_RELEVANCE
-from services.checklist import complete_step, correct_event_time, record_discharge_score
+from services.checklist import complete_step, record_discharge_score
 from services.common import now_utc
+from services.event_times import correct_event_time
 from tests.builders import (
     add_condition,
     add_held_drug,

@@ -18,7 +18,7 @@ from mild.checklist import STEP_BY_KEY, ValueKind
 from mild.discharge import DISCHARGE_COMPONENTS, DischargeScale
 from mild.intake import Condition
 from mild.staff import Role
-from services import checklist
+from services import checklist, event_times
 from tests.builders import add_condition, make_case, make_office, make_user
 from tests.property.hostile import (
     attempt,
@@ -296,7 +296,7 @@ def test_correcting_an_event_time_refuses_or_stores_hostile_input(db_url, exampl
         case_id = make_case(office)
         checklist.complete_step(case_id, "checked_in", actor=nina)
         accepted, _ = attempt(
-            lambda: checklist.correct_event_time(case_id, step, at, reason, actor=nina)
+            lambda: event_times.correct_event_time(case_id, step, at, reason, actor=nina)
         )
         entries = _entries(case_id)
         if not accepted:

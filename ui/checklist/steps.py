@@ -21,6 +21,7 @@ from mild import messages
 from mild.checklist import LOCKED_AFTER_DISCHARGE, PHASE_LABELS, Entry, Phase, StepView, ValueKind
 from mild.days import at_local, to_local
 from services import checklist as service
+from services import event_times
 from services.common import Actor
 from ui import forms
 from ui.checklist import arrival, discharge, holds, time_out
@@ -286,7 +287,7 @@ def _correct_time(user: Actor, case: CaseDetail, step_key: str, label: str, day:
     run(
         cid,
         step_key,
-        lambda: service.correct_event_time(
+        lambda: event_times.correct_event_time(
             cid,
             step_key,
             event_at,
