@@ -33,7 +33,9 @@ def render() -> None:
     try:
         view = day_schedule(office, day, scope=user.office_ids)
         staff = providers(office.id, scope=user.office_ids)
-        calls = preop_worklist(office, day, now, scope=user.office_ids)
+        calls = preop_worklist(
+            office, day, now, scope=user.office_ids, escalations=view.escalations
+        )
     except Exception as exc:
         show_failure(exc)
         return

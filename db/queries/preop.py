@@ -98,7 +98,12 @@ class PreopWorklist:
 
 
 def preop_worklist(
-    office: OfficeRow, today: dt.date, now: dt.datetime, *, scope: Collection[int]
+    office: OfficeRow,
+    today: dt.date,
+    now: dt.datetime,
+    *,
+    scope: Collection[int],
+    escalations: dict[int, str] | None = None,
 ) -> PreopWorklist:
     """The office's cases still to come from tomorrow to the N-th working day ahead (N the
     practice setting), each with where it stands on its calls, call-backs that are due first."""
@@ -107,7 +112,8 @@ def preop_worklist(
     first, last = worklist_days(today, n)
     booked = schedule_cases(office, first, last, scope=scope)
     booked = booked[booked.status.isin(list(CALLABLE))].reset_index(drop=True)
-    escalations = escalation_text([office.id]) if office.id in scope else {}
+    if escalations is None:  # the schedule passes the ones it read for its day
+        escalations = escalation_text([office.id]) if office.id in scope else {}
     cases = with_readiness(booked, escalations)
     calls = _calls(cases.case_id)
     by_case: dict[int, list[Attempt]] = {}

@@ -214,6 +214,7 @@ class DaySchedule:
     office: OfficeRow
     day: dt.date
     cases: pd.DataFrame  # CASE_COLUMNS + missing, readiness, escalation
+    escalations: dict[int, str]  # open escalations by case id (the pre-op worklist reuses it)
     week: pd.DataFrame  # WEEK_COLUMNS
 
 
@@ -222,5 +223,9 @@ def day_schedule(office: OfficeRow, day: dt.date, *, scope: Collection[int]) -> 
     escalations = escalation_text([office.id]) if office.id in scope else {}
     cases = with_readiness(schedule_cases(office, day, day, scope=scope), escalations)
     return DaySchedule(
-        office=office, day=day, cases=cases, week=week_counts(office, day, scope=scope)
+        office=office,
+        day=day,
+        cases=cases,
+        escalations=escalations,
+        week=week_counts(office, day, scope=scope),
     )
