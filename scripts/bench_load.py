@@ -132,15 +132,18 @@ def make_cases(sessions: int) -> list[Slot]:
         made_before = s.scalar(select(func.count()).select_from(Case)) or 0
     # The builder numbers its patients and cases from 1 in each process: start past every case
     # already there, so a database used before (--url) takes new ones.
-    builders._seq = itertools.count(made_before + 1)
+    counter, builders._seq = builders._seq, itertools.count(made_before + 1)
     per_office = math.ceil(sessions / len(nurses))
     now = dt.datetime.now(dt.UTC)
     slots: list[Slot] = []
-    for round_ in range(per_office):
-        for office_id, usernames in nurses.items():
-            case_id = builders.make_case(office_id, CaseStatus.CHECKED_IN, now)
-            username = usernames[round_ % len(usernames)]
-            slots.append(Slot(case_id, "", office_id, username))
+    try:
+        for round_ in range(per_office):
+            for office_id, usernames in nurses.items():
+                case_id = builders.make_case(office_id, CaseStatus.CHECKED_IN, now)
+                username = usernames[round_ % len(usernames)]
+                slots.append(Slot(case_id, "", office_id, username))
+    finally:
+        builders._seq = counter
     with read_session() as s:
         codes = dict(
             s.execute(
@@ -208,6 +211,7 @@ class Nurse:
         undo = step is None
         if undo:
             step = self._ticked[0]
+            page = await self._history_of(step)
             self.tab.fill(page.widget(f"dayof_reason_{cid}_{step}").id, f"Load test {number}")
             button = page.widget(f"dayof_untick_{cid}_{step}")
         else:
@@ -222,6 +226,16 @@ class Nurse:
             self._ticked.append(step)
         refusal = "; ".join(sorted(set(drawn.alerts()) - shown_before)) or "not shown"
         return Press(step, undo, drawn.seconds, acked, None if acked else refusal)
+
+    async def _history_of(self, step: str) -> Page:
+        """The page with the step's un-tick drawn: where the history is drawn only for the
+        step opened with its "History" button, that press first (untimed)."""
+        page, cid = self.tab.page, self.slot.case_id
+        if page.widget(f"dayof_reason_{cid}_{step}") is None:
+            toggle = page.widget(f"dayof_history_{cid}_{step}", "button")
+            if toggle is not None:
+                page = await self.tab.rerun(press=toggle.id)
+        return page
 
     async def work(self, presses: int, think: float, rng: random.Random) -> None:
         """Press `presses` times, a think time before each."""

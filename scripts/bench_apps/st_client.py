@@ -66,10 +66,10 @@ class Page:
         found = (user_key_from_element_id(w.id) for _, w in self.widgets())
         return [k for k in found if k and k.startswith(prefix)]
 
-    def widget(self, key: str):
-        """The widget drawn with user key `key`, or None."""
-        for _, proto in self.widgets():
-            if user_key_from_element_id(proto.id) == key:
+    def widget(self, key: str, kind: str | None = None):
+        """The widget drawn with user key `key` (and of `kind`, "button" say), or None."""
+        for found, proto in self.widgets():
+            if user_key_from_element_id(proto.id) == key and kind in (None, found):
                 return proto
         return None
 
