@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 STAMP_RUNTIME := $(VENV)/.installed-requirements
 STAMP_DEV     := $(VENV)/.installed-requirements-dev
 
-.PHONY: venv run test system-deps lint clean
+.PHONY: venv run cluster test system-deps lint clean
 
 venv: $(STAMP_RUNTIME)
 
@@ -38,13 +38,27 @@ run: venv
 	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(VENV)/bin/uvicorn serve:app --no-access-log \
 	  --host $${HOST:-127.0.0.1} --port $${PORT:-8501}
 
-# Debian packages needed by the test suite (browser tests, PostgreSQL tests).
-# Installed only when missing; uses sudo when not root.
+# The app as REPLICAS processes behind Debian's nginx on PORT, on a throwaway PostgreSQL seeded
+# with the demo (scripts/cluster.py; README "Deployment: replicas behind a proxy"). Ctrl-C stops
+# and removes everything.
+cluster: SYSTEM_PACKAGES = postgresql nginx
+cluster: venv system-deps
+	exec $(PY) scripts/cluster.py --port $${PORT:-8501} --replicas $${REPLICAS:-2}
+
+# Debian packages needed by the test suite (browser tests, PostgreSQL tests, the cluster test)
+# and by `make cluster` (which asks only for the ones it uses). Installed only when missing;
+# uses sudo when not root. nginx's own service is stopped and disabled right after its install:
+# the cluster runs /usr/sbin/nginx with a configuration of its own, never the package's.
+SYSTEM_PACKAGES ?= chromium postgresql libfaketime nginx
+
 system-deps:
 	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
-	ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || missing="$$missing libfaketime"; \
+	for pkg in $(SYSTEM_PACKAGES); do case $$pkg in \
+	  chromium) [ -x /usr/bin/chromium ] || missing="$$missing chromium";; \
+	  postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql";; \
+	  libfaketime) ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || missing="$$missing libfaketime";; \
+	  nginx) [ -x /usr/sbin/nginx ] || missing="$$missing nginx";; \
+	esac; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
@@ -52,6 +66,10 @@ system-deps:
 	  echo "Installing Debian packages:$$missing"; \
 	  $$sudo apt-get update; \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	  case "$$missing " in *" nginx "*) \
+	    $$sudo systemctl disable --now nginx >/dev/null 2>&1 \
+	      || $$sudo service nginx stop >/dev/null 2>&1 || true;; \
+	  esac; \
 	fi
 
 test: $(STAMP_DEV) system-deps
