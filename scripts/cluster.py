@@ -514,10 +514,12 @@ def watch(cluster: Cluster, postgres: Child, interval: float = 0.5) -> None:
         for r in cluster.replicas:
             if not r.alive() and r.name not in reported:
                 reported.add(r.name)
+                left = [o.name for o in cluster.replicas if o.alive()]
                 print(
                     f"replica {r.name} (pid {r.pid}) exited unexpectedly with code "
-                    f"{r.process.returncode}; nginx sends its browsers to the others. "
-                    f"Its log ({r.log}):\n{tail(r.log, 10)}",
+                    f"{r.process.returncode}"
+                    + (f"; nginx sends its browsers to {', '.join(left)}" if left else "")
+                    + f". Its log ({r.log}):\n{tail(r.log, 10)}",
                     flush=True,
                 )
         if len(reported) == len(cluster.replicas):
@@ -579,6 +581,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
+    # Ctrl-C even when started in the background, where the shell had SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_stopped)
     signal.signal(signal.SIGHUP, _raise_stopped)
     try:
