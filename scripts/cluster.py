@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NGINX = Path(os.environ.get("MILD_NGINX", "/usr/sbin/nginx"))
+NGINX = Path("/usr/sbin/nginx")  # Debian's, run with a configuration of our own
 WITH_POSTGRES = ROOT / "scripts" / "with-test-postgres.sh"
 ROUTE_COOKIE = "mild_route"
 DATABASE_NAME = "mild"
