@@ -197,7 +197,7 @@ class Nurse:
         if label is None:
             raise RunFailed(f"case {self.slot.code} not on {self.slot.username}'s list")
         self.tab.fill(picker.id, label)
-        page = await self.tab.rerun()
+        page = await self.tab.rerun(by=picker.id)
         if self._tick_button(page, PLAIN_STEPS[0]) is None:
             raise RunFailed(f"case {self.slot.code} opened with no step to tick: {page.alerts()}")
 

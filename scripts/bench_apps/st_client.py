@@ -15,10 +15,11 @@ so one process can hold sixty of them for little CPU: no DOM, no JavaScript, no 
 What the frontend does and this does too: the first websocket subprotocol is "streamlit" (the
 second would carry an XSRF token and the third a session id to resume; a new tab sends
 neither); the first run names the page by its URL path (`page_name`), later runs by the hash
-the server sent back in `navigation` (st.navigation's pick); values of widgets no longer drawn
-are dropped; a value the script set (a cleared text box) replaces the one typed. What it leaves
-out: timed fragment reruns (`auto_rerun`), heartbeats, cached-message hashes (every element
-comes in full), file uploads.
+the server sent back in `navigation` (st.navigation's pick); a widget drawn inside an
+st.fragment reruns that fragment only (`fragment_id`), the rest of the page kept; values of
+widgets no longer drawn are dropped; a value the script set (a cleared text box) replaces the
+one typed. What it leaves out: timed fragment reruns (`auto_rerun`), heartbeats,
+cached-message hashes (every element comes in full), file uploads.
 """
 
 from __future__ import annotations
@@ -47,11 +48,37 @@ class RunFailed(RuntimeError):
 
 @dataclass
 class Page:
-    """What one script run drew: its elements by delta path, and what it asked of the tab."""
+    """What the tab shows after a run: its elements by delta path (each with the st.fragment
+    it was drawn in), and what the run asked of the tab."""
 
     elements: dict[tuple[int, ...], Element] = field(default_factory=dict)
+    fragments: dict[tuple[int, ...], str] = field(default_factory=dict)  # path -> st.fragment
     redirect: str | None = None  # an `auth_redirect`: the tab would go to this address
     seconds: float = 0.0  # from sending the BackMsg to `script_finished`
+
+    def add(self, message: ForwardMsg) -> None:
+        path = tuple(message.metadata.delta_path)
+        self.elements[path] = message.delta.new_element
+        self.fragments[path] = message.delta.fragment_id
+
+    def kept_beside(self, drawn: Page, fragment_ids: set[str]) -> Page:
+        """This page after a run of `fragment_ids` drew `drawn`: the fragments' old elements
+        gone (as the frontend clears them), the rest kept."""
+        kept = Page()
+        for path, element in self.elements.items():
+            if self.fragments[path] not in fragment_ids and path not in drawn.elements:
+                kept.elements[path], kept.fragments[path] = element, self.fragments[path]
+        kept.elements.update(drawn.elements)
+        kept.fragments.update(drawn.fragments)
+        return kept
+
+    def fragment_of(self, widget_id: str) -> str:
+        """The st.fragment a widget was drawn in ("" for none): its press reruns only that."""
+        for path, element in self.elements.items():
+            kind = element.WhichOneof("type")
+            if kind and getattr(getattr(element, kind), "id", None) == widget_id:
+                return self.fragments[path]
+        return ""
 
     def widgets(self) -> Iterator[tuple[str, object]]:
         """(kind, proto) of every element that is a widget (it has an id)."""
@@ -146,14 +173,17 @@ class Tab:
         run, as the browser sends a typed value with the run it starts."""
         self._values[widget_id] = WidgetState(id=widget_id, string_value=text)
 
-    async def rerun(self, *, press: str | None = None) -> Page:
+    async def rerun(self, *, press: str | None = None, by: str | None = None) -> Page:
         """Start a run with the values held (and, with `press`, that button pressed); wait for
-        it to end; the page it drew."""
+        it to end; the page shown after it. The widget that starts the run (`press`, or `by`
+        for a value changed) decides its scope, as in the browser: a widget drawn inside an
+        st.fragment reruns that fragment only."""
         state = ClientState(
             query_string="",
             page_script_hash=self._page_hash,
             # The first run names the page by its path, as a page load does.
             page_name="" if self._page_hash else self._path.strip("/"),
+            fragment_id=self.page.fragment_of(press or by) if press or by else "",
         )
         state.context_info.timezone = self.timezone
         state.context_info.locale = "en-US"
@@ -175,18 +205,18 @@ class Tab:
     async def _read_run(self) -> Page:
         """ForwardMsgs until a run ends as a page (one cut short for a rerun goes on: the
         st.rerun() it called starts the next)."""
-        page = Page()
+        page, fragment_ids = Page(), set()
         redirect = None
         while True:
             message = ForwardMsg()
             message.ParseFromString(await self._ws.recv())
             kind = message.WhichOneof("type")
-            if kind == "new_session":
-                page = Page()  # a run starts: what it draws replaces the last page
+            if kind == "new_session":  # a run starts: of the whole page, or of fragments
+                page, fragment_ids = Page(), set(message.metadata.run.fragment_ids)
             elif kind == "navigation":  # st.navigation picked the page: later runs name it
                 self._page_hash = message.navigation.page_script_hash
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                page.elements[tuple(message.metadata.delta_path)] = message.delta.new_element
+                page.add(message)
             elif kind == "auth_redirect":
                 redirect = message.auth_redirect.url
             elif kind == "page_not_found":
@@ -195,7 +225,12 @@ class Tab:
                 status = message.script_finished
                 if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     raise RunFailed("the script failed to compile")
-                if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                if status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                    page = self.page.kept_beside(page, fragment_ids)
+                if status in (
+                    ForwardMsg.FINISHED_SUCCESSFULLY,
+                    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+                ):
                     page.redirect = redirect
                     return page
 
