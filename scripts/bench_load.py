@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import itertools
 import math
@@ -43,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -462,6 +464,29 @@ def summary(results: list[tuple[Level, Stored]]) -> None:
         )
 
 
+@contextlib.contextmanager
+def target(url: str | None, database: str | None) -> Iterator[tuple[str, int | None]]:
+    """The server to load and its process id (None: not ours): the one at `url`, its database
+    named, or one started here on a fresh copy of the one-month demo. DATABASE_URL is set to
+    that database, where the cases are made and checked."""
+    if url:
+        database = database or os.environ.get("DATABASE_URL")
+        if not database:
+            raise SystemExit("--url needs --database-url (or DATABASE_URL): cases are made there")
+        os.environ["DATABASE_URL"] = database
+        yield url, None
+        return
+    month = SIZES[0]
+    print(f"Database {month.label}: {ensure_database(month, False)}")
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        copy = Path(tmp) / "demo.db"
+        shutil.copyfile(month.path, copy)
+        os.environ["DATABASE_URL"] = f"sqlite:///{copy}"
+        with server("serve:app", {"DATABASE_URL": os.environ["DATABASE_URL"]}) as (started, pid):
+            print(f"One server process (uvicorn serve:app) at {started}")
+            yield started, pid
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", default="1,10,30,60", help="levels of N, comma-separated")
@@ -479,48 +504,21 @@ def main() -> None:
         f"Load: {args.ticks} presses per session, think {args.think:g} s "
         f"(0.5x-1.5x), levels {levels}"
     )
-    if args.url:
-        database = args.database_url or os.environ.get("DATABASE_URL")
-        if not database:
-            raise SystemExit("--url needs --database-url (or DATABASE_URL): cases are made there")
-        os.environ["DATABASE_URL"] = database
+    with target(args.url, args.database_url) as (url, pid):
         pool = make_cases(needed)
+        print(f"{len(pool)} cases checked in now, {len(pool) // len(office_nurses())} per office")
         print(HEADER)
         results = asyncio.run(
             measure(
-                args.url,
+                url,
                 levels,
                 pool,
                 presses=args.ticks,
                 think=args.think,
                 password=args.password,
-                server_pid=None,
+                server_pid=pid,
             )
         )
-        summary(results)
-        return
-    month = SIZES[0]
-    print(f"Database {month.label}: {ensure_database(month, False)}")
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-        copy = Path(tmp) / "demo.db"
-        shutil.copyfile(month.path, copy)
-        os.environ["DATABASE_URL"] = f"sqlite:///{copy}"
-        pool = make_cases(needed)
-        print(f"{len(pool)} cases checked in now, {len(pool) // len(office_nurses())} per office")
-        with server("serve:app", {"DATABASE_URL": os.environ["DATABASE_URL"]}) as (url, pid):
-            print(f"One server process (uvicorn serve:app) at {url}\n")
-            print(HEADER)
-            results = asyncio.run(
-                measure(
-                    url,
-                    levels,
-                    pool,
-                    presses=args.ticks,
-                    think=args.think,
-                    password=args.password,
-                    server_pid=pid,
-                )
-            )
     summary(results)
 
 

@@ -7,49 +7,25 @@ or the checklist's widgets change."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from scripts.bench_load import check_stored, make_cases, run_level
-from tests.browser.conftest import ROOT, TEST_PASSWORD, _python, _start_server, _stop
+from tests.browser.conftest import TEST_PASSWORD
+
+# A demo of its own, served with the idle watch every second (the race test's): the cases
+# added here stay out of the session's shared demo.
+from tests.browser.test_fragment_race import ticking_server  # noqa: F401
 
 
-@pytest.fixture(scope="module")
-def small_server():
-    """A one-office demo of its own (cases are added to it), served as `make run` serves."""
-    tmp = Path(tempfile.mkdtemp(prefix="mild-load-"))
-    url = f"sqlite:///{tmp / 'demo.db'}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEMO_PASSWORD": TEST_PASSWORD,
-        "MILD_NOTIFY_SECONDS": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    subprocess.run(
-        [_python(), "manage.py", "seed", "--offices", "1", "--years", "0.02"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    log = tmp / "server.log"
-    proc, port = _start_server(env, log)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", url)  # the cases are made and checked here, in-process
-        yield f"http://127.0.0.1:{port}", log
-    _stop(proc)
-
-
-def test_two_nurses_tick_and_untick_over_the_protocol_and_each_tick_is_stored_once(small_server):
-    url, log = small_server
+def test_two_nurses_tick_and_untick_over_the_protocol_each_stored_once(
+    ticking_server,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+):
+    url, log, database, _ = ticking_server
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")  # cases made and read here
     slots = make_cases(2)
-    assert len({s.username for s in slots}) == 2  # the office's two nurses, a case each
+    assert len({s.username for s in slots}) == 2
 
     level = asyncio.run(run_level(url, slots, presses=5, think=0, password=TEST_PASSWORD))
 
