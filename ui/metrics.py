@@ -206,7 +206,7 @@ def filters(mine: Sequence[OfficeRow], now: dt.datetime) -> Choice | None:
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached(
     source: str,
-    change: int,
+    change: tuple[int, int],
     scope: tuple[int, ...],
     office_ids: tuple[int, ...],
     start: dt.date,

@@ -861,15 +861,27 @@ def _comparison(
     return pd.DataFrame(rows).astype({"nprs_improved_pct": float, "odi_improved_pct": float})
 
 
-def last_change() -> int:
-    """The newest audit row's id (0 before any): a number that moves with every saved change.
+# How far back a late commit is still seen by last_change(): ids are handed out at insert and
+# become visible at commit, so an id may appear after higher ones (PostgreSQL, two writers).
+LATE_COMMIT_WINDOW = 1000
+
+
+def last_change() -> tuple[int, int]:
+    """A version of the saved data that moves with every saved change, in commit order: the
+    newest audit row's id and how many rows the last LATE_COMMIT_WINDOW ids hold ((0, 0)
+    before any).
 
     Every write that touches a case or a follow-up adds its audit row in the same transaction
-    (services.common.audit), so figures cached under this number are never older than the last
-    saved change. One primary-key lookup: it costs the same at any size of history.
+    (services.common.audit). The newest id alone can miss a write: on PostgreSQL a transaction
+    that took id 100 may commit after one that took 101, and a reader between the two commits
+    sees 101 and no 100; the count then moves when 100 lands, so figures cached under the old
+    version are not served after it (issue 12: every replica keyed by the same data). Two
+    index lookups: the same cost at any size of history.
     """
     with read_session() as s:
-        return s.scalar(select(func.max(AuditEvent.id))) or 0
+        newest = s.scalar(select(func.max(AuditEvent.id))) or 0
+        recent = s.scalar(select(func.count()).where(AuditEvent.id > newest - LATE_COMMIT_WINDOW))
+        return newest, recent or 0
 
 
 def data_source() -> str:

@@ -3,10 +3,14 @@ moves it, so figures cached before a write are never served after it."""
 
 from __future__ import annotations
 
+import pytest
+
 from db.queries.metrics import last_change
+from db.session import transaction
 from mild.cases import CancelReason
 from mild.staff import Role
 from services.cases import cancel_case
+from services.common import audit
 from tests.builders import make_case, make_office, make_user
 
 
@@ -22,3 +26,19 @@ def test_the_last_change_moves_with_every_saved_change_and_only_then(db_url):
     cancel_case(second, CancelReason.PATIENT_ILLNESS, actor=manager)
 
     assert before < after_one < last_change()
+
+
+def test_the_last_change_moves_when_an_earlier_id_commits_after_a_later_one(db_url):
+    """Issue 12 (replicas on PostgreSQL): a writer that took id N may commit after one that
+    took N+1. A version read between the two commits must differ from the one read after."""
+    office = make_office("AA")
+    manager = make_user("mona", Role.MANAGER, [office])
+    with transaction() as s:  # the slow writer takes its id first and holds its commit
+        audit(s, manager, "test.slow", "office", office)
+        s.flush()
+        if s.bind.dialect.name == "sqlite":
+            pytest.skip("SQLite serialises writers: ids always commit in order")
+        with transaction() as other:  # the quick writer takes the next id and commits
+            audit(other, manager, "test.quick", "office", office)
+        between = last_change()
+    assert last_change() != between
