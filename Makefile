@@ -91,6 +91,7 @@ BENCH_ARGS ?=
 
 .PHONY: bench
 BROWSER_BENCH_ARGS ?=
+LOAD_BENCH_ARGS ?=
 
 bench: $(STAMP_DEV)
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
@@ -99,3 +100,4 @@ bench: $(STAMP_DEV)
 	  $(PY) scripts/bench.py $(BENCH_ARGS); \
 	fi
 	$(PY) scripts/bench_browser.py $(BROWSER_BENCH_ARGS)
+	$(PY) scripts/bench_load.py $(LOAD_BENCH_ARGS)
