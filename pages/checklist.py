@@ -7,15 +7,16 @@ from __future__ import annotations
 import streamlit as st
 
 from db.queries.checklist import case_detail, todays_cases
+from db.queries.home import OfficeRow
 from db.queries.readiness import readiness_for_cases
 from mild import messages
 from mild.checklist import case_progress, checklist_lock, current_state, discharge_entry, step_views
 from mild.event_times import correction_lock, corrections_until
 from mild.safety import REPORTED_ON_THE_CHECKLIST
 from mild.staff import Screen
-from services.common import now_utc
+from services.common import Actor, now_utc
 from ui import checklist as view
-from ui.auth import require, user_offices
+from ui.auth import recheck_session, require, user_offices
 from ui.documents import fhir_case_button
 from ui.safe import open_case, show_failure
 from ui.safety import safety_events
@@ -24,12 +25,20 @@ from ui.safety import safety_events
 def render() -> None:
     user = require(Screen.CHECKLIST)
     st.title("Day-of checklist")
-    view.show_flash()
-    now = now_utc()
     offices = user_offices(user)
     if not offices:
         return
-    office = view.choose_office(offices)
+    _day(view.choose_office(offices), user)
+
+
+@st.fragment
+def _day(office: OfficeRow, user: Actor) -> None:
+    """The office's day and the open case. A fragment: a tick, a case picked or a value saved
+    reruns this part only, not the router, the navigation and the user bar (issue 12); the
+    session is checked here as the page would."""
+    recheck_session(user)
+    view.show_flash()
+    now = now_utc()
     try:
         cases = todays_cases(office, now)
     except Exception as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from db.queries.home import OfficeRow, offices
 from mild import messages
@@ -149,6 +150,27 @@ def _idle_check(session_id: int) -> None:
     except Exception:  # the database failing: the next full run says so
         return
     if found.actor is None:
+        st.rerun(scope="app")
+
+
+def fragment_rerun() -> bool:
+    """Whether this run is a fragment's own (a click inside it), not the whole page's."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def recheck_session(user: Actor) -> None:
+    """At the top of a fragment: when a click reran the fragment alone, the session is checked
+    (and the activity counted) as resolve_session does on a full run; one that ended reruns the
+    whole page, which signs the tab out. On a full run resolve_session has just done it."""
+    if user.session_id is None or not fragment_rerun():
+        return
+    try:
+        found = sessions.check(session_id=user.session_id)
+    except Exception as exc:
+        show_failure(exc)
+        st.stop()
+    if found.actor is None or found.actor != user:
         st.rerun(scope="app")
 
 

@@ -34,7 +34,16 @@ def safety_events(case_id: int, timezone: str, user: Actor, screen: Screen) -> N
         show_failure(exc)
         return
     title = f"Safety events ({len(events)})" if events else "Report a safety event"
-    with st.expander(title, icon=":material/health_and_safety:", expanded=bool(events)):
+    box = st.expander(
+        title,
+        icon=":material/health_and_safety:",
+        expanded=bool(events),
+        key=_key(case_id, screen, "open"),
+        on_change="rerun",  # folded, nothing inside is drawn (issue 12: a tick's rerun)
+    )
+    if not box.open:
+        return
+    with box:
         for event in events:
             st.markdown(
                 f":red[:material/report:] **{event.kind.label}** ({event.kind.measure}) · "

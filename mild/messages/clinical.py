@@ -288,6 +288,11 @@ ANTIBIOTIC_BEFORE_INCISION = (
 TIME_CORRECTION_BREAKS_CHECK = "{step} cannot have happened then: {problems}."
 TIMES_STILL_CORRECTABLE = "Event times may still be corrected, with a reason, until {until}."
 RECORD_AGAIN = "Record again (the latest counts)"
+# A step's history opens on demand (a done step is one line): its button names the step, so a
+# screen reader hears which history it opens.
+HISTORY_OPEN = "History"
+HISTORY_CLOSE = "Close history"
+HISTORY_HELP = "{step}: who ticked and un-ticked it, when; un-tick or correct the time here"
 
 # Safety events (mild.safety: CMS ASC-1 to ASC-4; hospital visits within 7 days)
 SAFETY_KIND_REQUIRED = "Pick what happened."

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -272,6 +272,14 @@ def wait_for_app_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
     expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=timeout)
+
+
+def open_step_history(box: Locator) -> None:
+    """A checklist step's history (its un-tick and time correction) opened, unless it is."""
+    close = box.get_by_role("button", name="Close history")
+    if close.count() == 0:
+        box.get_by_role("button", name="History (").click()
+    expect(close).to_have_count(1)
 
 
 def open_app(page: Page, url: str) -> None:

@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     _start_server,
     _stop,
     open_app,
+    open_step_history,
     wait_for_app_idle,
 )
 from tests.browser.test_sign_in import submit_sign_in
@@ -106,7 +107,7 @@ def first_plain_step(page: Page) -> str | None:
         box.get_by_role("button", name="Mark done").click()
         wait_for_app_idle(page)
         if box.get_by_role("button", name="Mark done").count() == 0:
-            box.get_by_text("and un-tick").click()
+            open_step_history(box)
             box.get_by_label("Reason for un-ticking").fill("Start of the test")
             box.get_by_role("button", name="Un-tick").click()
             expect(box.get_by_role("button", name="Mark done")).to_have_count(1)
@@ -148,7 +149,7 @@ def test_a_timed_fragment_crossing_clicks_never_fails_a_run(page: Page, ticking_
     while pressed < PRESSES:
         box.get_by_role("button", name="Mark done").click()
         expect(box.get_by_role("button", name="Mark done")).to_have_count(0, timeout=10_000)
-        box.get_by_text("and un-tick").click()
+        open_step_history(box)
         box.get_by_label("Reason for un-ticking").fill(f"Charted by mistake {pressed}")
         box.get_by_role("button", name="Un-tick").click()
         expect(box.get_by_role("button", name="Mark done")).to_have_count(1, timeout=10_000)

@@ -318,7 +318,7 @@ def _checklist(page: Page, traffic: Traffic, seeded: Seeded) -> None:
     expect(grid_cells(tables, PRESCRIBER)).to_have_count(1)
 
     consent = reveal(page, "consent_signed")
-    consent.get_by_text("History (2)").click()
+    consent.get_by_role("button", name="History (2)").click()
     expect(grid_cells(consent, EVERYTHING)).to_have_count(1)  # the un-tick reason
 
     levels = reveal(page, "levels_treated")

@@ -50,6 +50,7 @@ from tests.browser.conftest import (
     TEST_PASSWORD,
     AppServer,
     open_app,
+    open_step_history,
     wait_for_app_idle,
 )
 from tests.browser.test_sign_in import screenshot_whole_app, submit_sign_in
@@ -454,12 +455,13 @@ def step_box(page: Page, key: str) -> Locator:
 
 
 def reveal(page: Page, key: str) -> Locator:
-    """The step's row, its phase unfolded if it was folded."""
+    """The step's row, its phase unfolded if it was folded (a folded phase draws no steps)."""
     box = step_box(page, key)
-    expect(box).to_have_count(1)  # a rerun that moved it leaves the old one until it ends
-    if not box.is_visible():
+    wait_for_app_idle(page)  # a rerun that moved it leaves the old one until it ends
+    if box.count() == 0:
         phase = PHASE_LABELS[STEP_BY_KEY[key].phase]
         page.locator("summary").filter(has_text=f"{phase} ·").click()
+    expect(box).to_have_count(1)
     expect(box).to_be_visible()
     return box
 
@@ -473,10 +475,8 @@ def case_still_open(page: Page, patient: str = PATIENT) -> None:
 
 def ticked(page: Page, key: str, button: str) -> Locator:
     """After pressing the step's button: the button gone, who ticked it shown, the run over."""
-    box = step_box(page, key)
-    expect(box.get_by_role("button", name=button)).to_have_count(0)
-    wait_for_app_idle(page)
-    expect(box).to_have_count(1)
+    expect(step_box(page, key).get_by_role("button", name=button)).to_have_count(0)
+    box = reveal(page, key)  # the last step of a phase folds it
     expect(box).to_contain_text("Demo Nurse")  # who ticked it, and when
     case_still_open(page)
     return box
@@ -535,7 +535,7 @@ def correct_event_time(page: Page, booking: Booking, key: str) -> None:
     """A timed step's event time set from its history: the row then says when it happened and
     when it was charted, and the history keeps the correction with who and why."""
     box = reveal(page, key)
-    box.locator("summary").filter(has_text="correct the time").click()
+    open_step_history(box)
     corrected = earlier_today(booking, 10)
     type_time(box, f"When it happened ({corrected:%a %d %b})", corrected.time())
     reason = box.get_by_label("Why the time is corrected", exact=True)
@@ -546,13 +546,9 @@ def correct_event_time(page: Page, booking: Booking, key: str) -> None:
     shown = time_text(booking.timezone, corrected)
     expect(box).to_contain_text(f"happened {shown}, charted ")
     wait_for_app_idle(page)
-    # Its title counts the rows: it may come back as a new expander, folded.
-    expander = box.get_by_test_id("stExpander").filter(
-        has=page.locator("summary", has_text="History (2)")
-    )
+    # The history stays open on the step, its button now closing it.
+    expander = box.locator("[class*='st-key-dayof_history_box_']")
     expect(expander).to_have_count(1)
-    if not expander.evaluate("e => (e.matches('details') ? e : e.querySelector('details')).open"):
-        expander.locator("summary").click()
     history = expander.get_by_test_id("stDataFrame")
     expect(history).to_be_visible()
     correction = history.locator("tr").filter(

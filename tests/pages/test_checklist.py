@@ -15,7 +15,7 @@ from db.queries.readiness import readiness_for_cases
 from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
-from mild.checklist import STEP_BY_KEY, TIMED_STEPS
+from mild.checklist import STEP_BY_KEY, TIMED_STEPS, Phase
 from mild.days import at_local, local_today, to_local
 from mild.discharge import DischargeScale
 from mild.fasting import Intake
@@ -43,7 +43,7 @@ from tests.builders import (
     mark_site,
 )
 from tests.pages.conftest import SQLITE_ONLY, checklist_page, open_tab
-from ui.checklist import event_reason_key, plain, reason_key
+from ui.checklist import event_reason_key, phase_key, plain, reason_key
 
 pytestmark = SQLITE_ONLY
 
@@ -76,7 +76,13 @@ def screen(actor) -> AppTest:
     return open_tab(checklist_page, actor)
 
 
-def open_case(at: AppTest, office_id: int, case_id: int) -> AppTest:
+def open_case(at: AppTest, office_id: int, case_id: int, *, unfold: bool = True) -> AppTest:
+    """The case picked; with `unfold`, every phase and the safety events opened too, as a nurse
+    taps each one (folded, they draw nothing inside)."""
+    if unfold:
+        for phase in Phase:
+            at.session_state[phase_key(case_id, phase)] = True
+        at.session_state[f"safety_checklist_open_{case_id}"] = True
     return at.selectbox(key=f"dayof_case_{office_id}").select(case_id).run()
 
 
@@ -95,6 +101,11 @@ def texts_in(at: AppTest, step: str) -> list[str]:
 
 def press(at: AppTest, case_id: int, step: str) -> AppTest:
     return at.button(key=f"dayof_tick_{case_id}_{step}").click().run()
+
+
+def open_history(at: AppTest, case_id: int, step: str) -> AppTest:
+    """The step's "History" button pressed: its history, un-tick and time correction drawn."""
+    return at.button(key=f"dayof_history_{case_id}_{step}").click().run()
 
 
 def report_fast(at: AppTest, case_id: int) -> AppTest:
@@ -316,7 +327,7 @@ def phase_expanders(at: AppTest) -> dict[str, bool]:
 
 def test_the_phases_under_way_and_the_next_one_are_open_the_rest_folded(ward):
     office, nurse, case_id = ward
-    at = open_case(screen(nurse), office, case_id)
+    at = open_case(screen(nurse), office, case_id, unfold=False)
     assert phase_expanders(at) == {
         "**Arrival** · 0 of 9 done": True,
         "**Sign in (before anesthesia)** · 0 of 5 done": False,
@@ -340,6 +351,21 @@ def test_the_phases_under_way_and_the_next_one_are_open_the_rest_folded(ward):
         "**Recovery room** · 0 of 3 done": False,
         "**Discharge** · 0 of 4 done": False,
     }
+
+
+def test_a_folded_phase_draws_its_steps_only_once_opened(ward):
+    """Issue 12: a tick's rerun pays only for the steps in view."""
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id, unfold=False)
+    drawn = {c.key for c in at.container if str(c.key).startswith("dayof_step_")}
+    assert "dayof_step_checked_in" in drawn  # arrival: the phase to start, open
+    assert "dayof_step_recovery_in" not in drawn  # recovery: folded, not drawn
+
+    at.session_state[phase_key(case_id, Phase.RECOVERY)] = True  # the nurse opens it
+    at = at.run()
+    drawn = {c.key for c in at.container if str(c.key).startswith("dayof_step_")}
+    assert {"dayof_step_checked_in", "dayof_step_recovery_in"} <= drawn
+    assert not at.exception
 
 
 def test_steps_that_do_not_apply_are_shown_as_not_applicable_without_a_button(ward):
@@ -605,7 +631,7 @@ def test_confirming_the_escort_needs_each_of_name_relationship_and_phone(ward):
 def test_an_untick_without_a_reason_is_refused_and_with_one_keeps_the_history(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, ["consent_signed"])
-    at = open_case(screen(nurse), office, case_id)
+    at = open_history(open_case(screen(nurse), office, case_id), case_id, "consent_signed")
 
     at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
 
@@ -689,7 +715,7 @@ def changed_by_a_colleague(case_id: int, step: str) -> None:
 def test_an_untick_from_a_screen_older_than_that_steps_last_change_is_refused(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, ["consent_signed"])
-    at = open_case(screen(nurse), office, case_id)
+    at = open_history(open_case(screen(nurse), office, case_id), case_id, "consent_signed")
     changed_by_a_colleague(case_id, "consent_signed")
 
     at.text_input(key=f"dayof_reason_{case_id}_consent_signed").input("wrong form")
@@ -900,13 +926,19 @@ def test_a_discharged_case_is_read_only_saying_who_discharged_and_when(ward):
     timed_done = [k for k in TIMED_STEPS if k in {step for step, *_ in entries(case_id)}]
     # ... and a safety event (a fall in recovery told after discharge) may still be reported,
     # and the case exported (a read: it changes nothing).
-    assert [b.key for b in at.button] == [
-        "dayof_reload",
-        *(f"dayof_correct_{case_id}_{k}" for k in timed_done),
-        f"safety_checklist_record_{case_id}",
-        f"dayof_fhir_{case_id}_prepare",
-    ]
-    assert [t.key for t in at.text_input] == [event_reason_key(case_id, k) for k in timed_done]
+    # Each done step's history opens on demand; nothing else may be pressed.
+    pressable = [b.key for b in at.button]
+    assert pressable[0] == "dayof_reload"
+    assert pressable[-2:] == [f"safety_checklist_record_{case_id}", f"dayof_fhir_{case_id}_prepare"]
+    assert all(k.startswith(f"dayof_history_{case_id}_") for k in pressable[1:-2])
+    assert {f"dayof_history_{case_id}_{k}" for k in timed_done} <= set(pressable)
+    assert not at.text_input
+    for step in timed_done:  # opened, a timed step's history offers the time correction only
+        at = open_history(at, case_id, step)
+        shown = [b.key for b in step_box(at, step).button]
+        assert shown == [f"dayof_history_{case_id}_{step}", f"dayof_correct_{case_id}_{step}"]
+        assert [t.key for t in at.text_input] == [event_reason_key(case_id, step)]
+    at = open_history(at, case_id, "consent_signed")
     assert not at.number_input and not at.checkbox
     assert not at.segmented_control and not at.radio
     assert messages.TIMES_STILL_CORRECTABLE.format(until=until_text(case_id)) in [
@@ -945,7 +977,7 @@ def test_a_tick_from_a_screen_left_open_after_discharge_is_refused_with_the_lock
 def test_the_untick_reason_is_kept_after_a_refusal_and_emptied_after_the_untick(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, ["consent_signed"])
-    at = open_case(screen(nurse), office, case_id)
+    at = open_history(open_case(screen(nurse), office, case_id), case_id, "consent_signed")
     reason = reason_key(case_id, "consent_signed")
     changed_by_a_colleague(case_id, "consent_signed")  # her screen is now stale for the step
 

@@ -41,6 +41,7 @@ from tests.pages.test_checklist import (
     entries,
     errors_beside,
     open_case,
+    open_history,
     press,
     screen,
     status_of,
@@ -204,7 +205,7 @@ def test_an_event_time_is_corrected_from_the_steps_history(ward):
     checked_in = (now_utc() - dt.timedelta(minutes=30)).replace(second=0, microsecond=0)
     correct_event_time(case_id, "checked_in", checked_in, "Ticked late", actor=nurse)
     at = open_case(screen(nurse), office, case_id)
-    at = press(at, case_id, "patient_in_room")
+    at = open_history(press(at, case_id, "patient_in_room"), case_id, "patient_in_room")
     in_room = to_local(TZ, checked_in + dt.timedelta(minutes=10)).time()
     key = f"dayof_event_time_{case_id}_patient_in_room"
 
@@ -231,7 +232,7 @@ def test_an_event_time_is_corrected_from_the_steps_history(ward):
 def test_an_event_time_in_the_future_is_refused_beside_the_step(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, ["checked_in"])
-    at = open_case(screen(nurse), office, case_id)
+    at = open_history(open_case(screen(nurse), office, case_id), case_id, "checked_in")
     future = (to_local(TZ, now_utc()) + dt.timedelta(minutes=30)).time().replace(second=0)
     if future < to_local(TZ, now_utc()).time():
         pytest.skip("too close to midnight at the office for a later time the same day")

@@ -78,6 +78,7 @@ def test_a_hospital_visit_is_recorded_from_the_next_day_call(db_url):
     office, nurse, _ = make_ward("AA", TZ)
     case_id, ids = make_discharged_case(office, now_utc() - dt.timedelta(hours=26))
     at = open_tab(followup_page, nurse)
+    at.session_state[f"safety_follow-up_open_{case_id}"] = True  # the nurse opens the form
     at = open_follow_up(at, ids["next_day_call"])
     visit = now_utc() - dt.timedelta(hours=2)
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from db.queries.checklist import CaseDetail
 from mild import messages
+from mild.checklist import Phase
 from mild.days import to_local
 from mild.discharge import DISCHARGE_COMPONENTS
 from services import checklist as service
@@ -58,6 +59,16 @@ def event_reason_key(case_id: int, step_key: str) -> str:
     return f"dayof_event_reason_{case_id}_{step_key}"
 
 
+def phase_key(case_id: int, phase: Phase) -> str:
+    """The phase's expander: open or folded, as the nurse left it until its count changes."""
+    return f"dayof_phase_{case_id}_{phase.value}"
+
+
+def history_key(case_id: int) -> str:
+    """The step whose history is open on this case (one at a time), or absent."""
+    return f"dayof_history_open_{case_id}"
+
+
 def last_dose_key(case_id: int, medication_id: int, part: str) -> str:
     return f"dayof_last_dose_{part}_{case_id}_{medication_id}"
 
@@ -78,13 +89,13 @@ def moment(case: CaseDetail, at: dt.datetime) -> str:
 
 
 def submit_button(key: str, label: str, callback: Callable[..., None], args: tuple) -> None:
-    _, right = st.columns([2, 1])
+    right = st.container(horizontal=True, horizontal_alignment="right")
     right.button(
         label,
         key=key,
         type="primary",
         icon=":material/check:",
-        width="stretch",
+        width="content",
         on_click=callback,
         args=args,
     )

@@ -3,7 +3,11 @@
 button to tick it, and its history with un-ticking and correcting the event time.
 
 Built for a tablet held in one hand: one step per row, large buttons, nothing wider than two
-columns. Each action passes the case version this screen showed; a stale screen is refused
+columns. A done step is one line (who and when) with a "History" button: its history, the
+un-tick and the time correction are drawn only for the step opened (one at a time), which keeps
+a tick's rerun small (issue 12: every element drawn is paid on every click).
+
+Each action passes what this screen was drawn from; a stale screen is refused
 (messages.CHANGED_BY_SOMEONE_ELSE) and the page, which reads fresh on every run, reloads it.
 """
 
@@ -30,6 +34,8 @@ from ui.checklist.common import (
     errors_key,
     event_reason_key,
     event_time_key,
+    history_key,
+    phase_key,
     reason_key,
     run,
     seen,
@@ -56,7 +62,8 @@ SPECIAL_INPUTS = {
 
 def phases(case: CaseDetail, grouped: dict[Phase, list[StepView]], user: Actor) -> None:
     """The checklist, one expander per phase. Open: the phases under way and the next one to
-    start; folded: finished phases and those further ahead (a tap opens them)."""
+    start; folded: finished phases and those further ahead (a tap opens them, and only then
+    are their steps drawn: a tick's rerun pays for the steps in view, issue 12)."""
     started_next = False
     for phase, views in grouped.items():
         applicable = [v for v in views if v.not_applicable is None]
@@ -77,21 +84,36 @@ def _phase(
     expanded: bool,
 ) -> None:
     done, applicable = count
-    with st.expander(
+    box = st.expander(
         f"**{PHASE_LABELS[phase]}** · {done} of {applicable} done",
         expanded=expanded,
         icon=":material/task_alt:" if done == applicable else ":material/pending_actions:",
-    ):
-        for view in views:
-            step_row(case, view, user)
+        key=phase_key(case.case_id, phase),
+        on_change="rerun",  # a folded phase draws nothing until it is opened
+    )
+    if box.open:
+        with box:
+            for view in views:
+                step_row(case, view, user)
 
 
 def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
     step = view.step
     ekey = errors_key(case.case_id, step.key)
-    with st.container(border=True, key=f"dayof_step_{step.key}"):
-        about, action = st.columns([3, 1], vertical_alignment="center")
-        with about:
+    key = f"dayof_step_{step.key}"
+    if _one_line(case, view):
+        # Most rows: the step, who and when, and one button, in a single flex row; one block
+        # to send, not the four of a bordered box holding columns (issue 12).
+        with st.container(border=True, horizontal=True, vertical_alignment="center", key=key):
+            _step_state(case, view)
+            if view.may_tick:
+                _input(case, view, user, st)
+            if view.history:
+                _history(case, view, user, st)
+        return
+    with st.container(border=True, key=key):
+        action = st.container(horizontal=True, vertical_alignment="center")
+        with action:
             _step_state(case, view)
         if step.key == "holds_confirmed":
             holds.held_drugs(case, user)
@@ -103,13 +125,47 @@ def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
             discharge.exemption_form(case, user, open_=view.may_tick)
         if view.may_tick and view.done is not None and step.key in RECORDED_AGAIN:
             # Done: the form folds away; opened, it records again and the latest counts.
-            with st.expander(messages.RECORD_AGAIN, icon=":material/edit_note:"):
-                _input(case, view, user, action)
+            again = st.expander(
+                messages.RECORD_AGAIN,
+                icon=":material/edit_note:",
+                key=f"dayof_again_{case.case_id}_{step.key}",
+                on_change="rerun",  # its form is drawn only once opened
+            )
+            if again.open:
+                with again:
+                    _input(case, view, user, action)
         elif view.may_tick:
             _input(case, view, user, action)
         forms.other_errors(ekey, INLINE_FIELDS)
         if view.history:
-            _history(case, view, user)
+            _history(case, view, user, None if _ticks_here(view) else action)
+
+
+# Steps with more than a line: a list or a form of their own beside the step.
+WITH_MORE = frozenset({"holds_confirmed", "glucose_checked", "restart_dates_given"})
+
+
+def _one_line(case: CaseDetail, view: StepView) -> bool:
+    """Whether the step's row is one line: its state and at most one button (a plain "Mark
+    done" or "History"), nothing beside it to list, no form, no refusal, no history open."""
+    step = view.step
+    if (
+        step.key in WITH_MORE
+        or step.key in SPECIAL_INPUTS
+        or forms.errors(errors_key(case.case_id, step.key))
+    ):
+        return False
+    if view.not_applicable or view.failing:
+        return False
+    if view.may_tick and (step.value_kind != ValueKind.NONE or view.history):
+        return False
+    return st.session_state.get(history_key(case.case_id)) != step.key
+
+
+def _ticks_here(view: StepView) -> bool:
+    """Whether the row's `action` column holds the step's "Mark done" button."""
+    step = view.step
+    return view.may_tick and step.key not in SPECIAL_INPUTS and step.value_kind == ValueKind.NONE
 
 
 def _input(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator) -> None:
@@ -124,7 +180,7 @@ def _input(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator
             key=f"dayof_tick_{case.case_id}_{step.key}",
             type="primary",
             icon=":material/check:",
-            width="stretch",
+            width="content",
             on_click=tick,
             args=(user, case.case_id, seen(case), step.key, step.label),
         )
@@ -135,13 +191,13 @@ def _input(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator
 def _step_state(case: CaseDetail, view: StepView) -> None:
     step = view.step
     if view.not_applicable:
-        st.markdown(f":material/block: ~~{step.label}~~")
+        st.markdown(f":material/block: ~~{step.label}~~", width="stretch")
         st.caption(f"Not applicable: {view.not_applicable}")
     elif view.failing:
-        st.markdown(f":orange[:material/error:] **{step.label}**")
+        st.markdown(f":orange[:material/error:] **{step.label}**", width="stretch")
         discharge.score_state(case, view)
     elif view.done:
-        st.markdown(f":green[:material/check_circle:] **{step.label}**")
+        st.markdown(f":green[:material/check_circle:] **{step.label}**", width="stretch")
         who = f"{_shown_time(case, view)} · {view.done.by or 'unknown'}"
         st.text(f"{who} · {view.done.value}" if view.done.value else who)
         if step.key == "discharge_score":
@@ -149,7 +205,7 @@ def _step_state(case: CaseDetail, view: StepView) -> None:
         if step.key == "discharged" and view.done.note:  # the steps she confirmed as left open
             st.text(view.done.note)
     else:
-        st.markdown(f":material/radio_button_unchecked: **{step.label}**")
+        st.markdown(f":material/radio_button_unchecked: **{step.label}**", width="stretch")
         if case.status in LOCKED_AFTER_DISCHARGE:
             st.caption(messages.STEP_LEFT_OPEN)
         # Once pressed, the refusal below says the same thing in full.
@@ -189,12 +245,29 @@ def _value_input(case: CaseDetail, view: StepView, user: Actor) -> None:
     )
 
 
-def _history(case: CaseDetail, view: StepView, user: Actor) -> None:
+def _toggle_history(case_id: int, step_key: str) -> None:
+    key = history_key(case_id)
+    st.session_state[key] = None if st.session_state.get(key) == step_key else step_key
+
+
+def _history(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator | None) -> None:
+    """The step's "History" button (in the row's free `action` column, else under the step)
+    and, when it is the step opened, its history, un-tick and time correction."""
     cid, step = case.case_id, view.step
-    title = f"History ({len(view.history)})"
-    title += " and un-tick" if view.may_untick else ""
-    title += " · correct the time" if view.may_correct_time else ""
-    with st.expander(title, icon=":material/history:", type="compact"):
+    is_open = st.session_state.get(history_key(cid)) == step.key
+    where = action if action is not None else st
+    where.button(
+        messages.HISTORY_CLOSE if is_open else f"{messages.HISTORY_OPEN} ({len(view.history)})",
+        key=f"dayof_history_{cid}_{step.key}",
+        type="tertiary",
+        icon=":material/history:",
+        help=messages.HISTORY_HELP.format(step=step.label),
+        on_click=_toggle_history,
+        args=(cid, step.key),
+    )
+    if not is_open:
+        return
+    with st.container(key=f"dayof_history_box_{cid}_{step.key}"):
         if view.may_untick:
             key = reason_key(cid, step.key)
             st.text_input("Reason for un-ticking", key=key, max_chars=500)
