@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from tests.browser.conftest import (
     open_step_history,
     wait_for_app_idle,
 )
-from tests.browser.test_sign_in import submit_sign_in
+from tests.browser.test_sign_in import submit_sign_in, username_input
 
 PRESSES = 30
 # Arrival steps with nothing but a tick (no time kept, nothing required, no form): open and
@@ -33,15 +34,15 @@ PRESSES = 30
 PLAIN = {"identity_confirmed", "consent_signed", "vitals_recorded", "iv_placed"}
 
 
-@pytest.fixture(scope="module")
-def ticking_server():
-    """A seeded demo served with the idle watch firing every second."""
+def demo_with_cases_checked_in(idle_check_seconds: int):
+    """A seeded demo served with the idle watch firing every `idle_check_seconds`, and a case
+    checked in now at each of the nurse's offices: (url, server log, database, case codes)."""
     tmp = Path(tempfile.mkdtemp(prefix="mild-race-"))
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
         "DEMO_PASSWORD": TEST_PASSWORD,
-        "MILD_IDLE_CHECK_SECONDS": "1",
+        "MILD_IDLE_CHECK_SECONDS": str(idle_check_seconds),
         "MILD_NOTIFY_SECONDS": "0",
         "PYTHONUNBUFFERED": "1",
     }
@@ -53,8 +54,8 @@ def ticking_server():
         capture_output=True,
         timeout=120,
     )
-    # A case checked in now at each of the nurse's offices, whatever the hour the demo was
-    # seeded (by evening the demo's day is all done): its plain steps are open to tick.
+    # Whatever the hour the demo was seeded (by evening the demo's day is all done), the
+    # checked-in cases' plain steps are open to tick.
     made = subprocess.run(
         [_python(), "-c", CHECKED_IN_CASES],
         cwd=ROOT,
@@ -68,6 +69,12 @@ def ticking_server():
     proc, port = _start_server(env, log)
     yield f"http://127.0.0.1:{port}", log, tmp / "demo.db", made.stdout.split()
     _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def ticking_server():
+    """The idle watch firing every second: a timed fragment crossing every click."""
+    yield from demo_with_cases_checked_in(1)
 
 
 CHECKED_IN_CASES = """
@@ -104,34 +111,39 @@ def first_plain_step(page: Page) -> str | None:
         box = page.locator(f".{name}")
         if not box.get_by_role("button", name="Mark done").is_visible():
             continue  # in a phase folded away
-        box.get_by_role("button", name="Mark done").click()
+        mark, refused = box.get_by_role("button", name="Mark done"), box.get_by_test_id("stAlert")
+        mark.click()
+        deadline = time.monotonic() + 10  # done (the button gone) or refused beside the step
+        while time.monotonic() < deadline and box.count() and mark.count() and not refused.count():
+            page.wait_for_timeout(50)
         wait_for_app_idle(page)
-        if box.get_by_role("button", name="Mark done").count() == 0:
-            open_step_history(box)
-            box.get_by_label("Reason for un-ticking").fill("Start of the test")
-            box.get_by_role("button", name="Un-tick").click()
-            expect(box.get_by_role("button", name="Mark done")).to_have_count(1)
-            wait_for_app_idle(page)
-            return step
+        if box.count() and mark.count():
+            continue  # refused by a rule
+        if not box.count():  # the phase's last open step: the phase folded away, opened again
+            page.locator("summary").filter(has_text="Arrival ·").click()
+            expect(box).to_have_count(1)
+        open_step_history(box)
+        box.get_by_label("Reason for un-ticking").fill("Start of the test")
+        box.get_by_role("button", name="Un-tick").click()
+        expect(mark).to_have_count(1)
+        wait_for_app_idle(page)
+        return step
     return None
 
 
-def test_a_timed_fragment_crossing_clicks_never_fails_a_run(page: Page, ticking_server):
-    url, log, database, checked_in = ticking_server
+def open_case_with_a_plain_step(page: Page, url: str, checked_in: list[str]) -> tuple[str, str]:
+    """The nurse signed in, a case opened on the checklist with a plain step to tick: the case
+    code and the step."""
     open_app(page, url + "/")
     submit_sign_in(page, "nurse", TEST_PASSWORD)
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     open_app(page, url + "/checklist")
     wait_for_app_idle(page)
-    main = page.get_by_test_id("stMain")
-    picker = main.get_by_role("combobox", name="Open a case", exact=True)
+    picker = page.get_by_test_id("stMain").get_by_role("combobox", name="Open a case", exact=True)
     picker.click()
     listed = [o.inner_text().rsplit(" · ", 1)[-1] for o in page.get_by_role("option").all()]
     codes = [c for c in checked_in if c in listed] + listed
     page.keyboard.press("Escape")
-
-    pressed = 0
-    step = None
     for code in codes:  # a case with a plain step to tick
         picker.click()
         picker.fill(code)
@@ -139,8 +151,24 @@ def test_a_timed_fragment_crossing_clicks_never_fails_a_run(page: Page, ticking_
         wait_for_app_idle(page)
         step = first_plain_step(page)
         if step is not None:
-            break
-    assert step is not None, "the demo's day offers a step to tick"
+            return code, step
+    raise AssertionError("the demo's day offers a step to tick")
+
+
+def entries_of(database: Path, code: str, step: str) -> int:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM checklist_entry e JOIN mild_case c ON c.id = e.case_id"
+            " WHERE c.code = ? AND e.step = ?",
+            (code, step),
+        ).fetchone()[0]
+
+
+def test_a_timed_fragment_crossing_clicks_never_fails_a_run(page: Page, ticking_server):
+    url, log, database, checked_in = ticking_server
+    code, step = open_case_with_a_plain_step(page, url, checked_in)
+    main = page.get_by_test_id("stMain")
+    pressed = 0
     key = f"dayof_step_{step}"
     box = page.locator(f".st-key-{key}")
     # Tick, un-tick with a reason, tick again...: each press a callback, made as soon as the
@@ -157,13 +185,33 @@ def test_a_timed_fragment_crossing_clicks_never_fails_a_run(page: Page, ticking_
     wait_for_app_idle(page)
 
     # Every press landed: the step's history holds each tick and un-tick.
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute(
-            "SELECT COUNT(*) FROM checklist_entry e JOIN mild_case c ON c.id = e.case_id"
-            " WHERE c.code = ? AND e.step = ?",
-            (code, step),
-        ).fetchone()[0]
-    assert rows == PRESSES + 2  # with the start's tick and un-tick
+    assert entries_of(database, code, step) == PRESSES + 2  # with the start's tick and un-tick
     assert not main.get_by_test_id("stException").count()
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture(scope="module")
+def quiet_server():
+    """The idle watch at a slow 10 minutes: only the checklist's own check can notice."""
+    yield from demo_with_cases_checked_in(600)
+
+
+def test_a_tick_after_the_session_ended_elsewhere_is_not_stored_and_signs_the_tab_out(
+    page: Page, quiet_server
+):
+    """A tick reruns the checklist's fragment alone (issue 12), not the page's sign-in check:
+    the fragment checks the session itself, and the write checks it again."""
+    url, _, database, checked_in = quiet_server
+    code, step = open_case_with_a_plain_step(page, url, checked_in)
+    stored = entries_of(database, code, step)
+
+    other = page.context.new_page()  # the same nurse signs out in another tab
+    open_app(other, url + "/")
+    other.get_by_role("button", name="Sign out", exact=True).click()
+    expect(username_input(other)).to_be_visible()
+
+    page.locator(f".st-key-dayof_step_{step}").get_by_role("button", name="Mark done").click()
+    expect(username_input(page)).to_be_visible()
+    assert entries_of(database, code, step) == stored
+    expect(page.get_by_test_id("stMain")).not_to_contain_text("Mark done")
