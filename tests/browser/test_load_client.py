@@ -7,6 +7,7 @@ or the checklist's widgets change."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -27,7 +28,13 @@ def test_two_nurses_tick_and_untick_over_the_protocol_each_stored_once(
     slots = make_cases(2)
     assert len({s.username for s in slots}) == 2
 
-    level = asyncio.run(run_level(url, slots, presses=5, think=0, password=TEST_PASSWORD))
+    # In a thread of its own: Playwright's sync API (the browser tests before this one in the
+    # same process) keeps an event loop running in the main thread, and asyncio.run refuses
+    # to start another there.
+    with ThreadPoolExecutor(1) as pool:
+        level = pool.submit(
+            asyncio.run, run_level(url, slots, presses=5, think=0, password=TEST_PASSWORD)
+        ).result()
 
     assert level.errors == []
     assert len(level.acked) == 10
