@@ -97,11 +97,20 @@ def day_table(view: DaySchedule, now: dt.datetime) -> None:
 def timeline(view: DaySchedule, now: dt.datetime) -> None:
     """Planned against actual procedure times of the day's (not cancelled) cases."""
     live = view.cases[view.cases.status != CaseStatus.CANCELLED]
-    figure = timeline_figure(live, view.office.timezone, now)
+    minute = now.replace(second=0, microsecond=0)  # a running bar grows by the minute
+    figure = _cached_figure(live, view.office.timezone, minute)
     if figure is None:
         st.info(messages.SCHED_NO_CASES.format(office=view.office.name, day=day_label(view.day)))
         return
     st.plotly_chart(figure, width="stretch", key="sched_timeline", config={"displaylogo": False})
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def _cached_figure(rows: pd.DataFrame, tz_name: str, now: dt.datetime) -> go.Figure | None:
+    """The timeline for these rows at this minute, built once: plotly's figure construction was
+    a third of the schedule screen's server time (issue 12). Keyed by the rows themselves, so
+    a saved change draws a new one; the figure is only read, never changed, once cached."""
+    return timeline_figure(rows, tz_name, now)
 
 
 def timeline_figure(rows: pd.DataFrame, tz_name: str, now: dt.datetime) -> go.Figure | None:
