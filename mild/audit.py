@@ -23,6 +23,10 @@ DEFAULT_DAYS = 7  # the range the screen opens on: the last seven days, today in
 CASE_VIEWED = "case.viewed"
 AUDIT_VIEWED = "audit.viewed"
 AUDIT_EXPORTED = "audit.exported"
+FHIR_EXPORTED = "fhir.exported"
+# Rows that record a read, not a change: the data version the caches are keyed by passes over
+# them (db.queries.metrics.last_change).
+READ_ACTIONS = frozenset({CASE_VIEWED, AUDIT_VIEWED, AUDIT_EXPORTED, FHIR_EXPORTED})
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from typing import Any
 from db.queries.fhir import ExportOffice, case_record, office_for_export, office_records
 from db.session import transaction
 from mild import fhir, messages
+from mild.audit import FHIR_EXPORTED
 from mild.errors import RuleViolation
 from services.common import Actor, audit, now_utc
 
-FHIR_EXPORTED = "fhir.exported"
 JSON_MIME = "application/fhir+json"
 NDJSON_MIME = "application/fhir+ndjson"
 

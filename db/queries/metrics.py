@@ -38,6 +38,7 @@ from db.models import AuditEvent, Case, FollowUp, Office, PreopCall, SafetyEvent
 from db.queries.home import OfficeRow, offices
 from db.queries.targets import target_table
 from db.session import get_engine, read_session
+from mild.audit import READ_ACTIONS
 from mild.cases import CaseStatus
 from mild.days import local_day_bounds, local_today
 from mild.followup import FollowUpKind
@@ -872,15 +873,24 @@ def last_change() -> tuple[int, int]:
     before any).
 
     Every write that touches a case or a follow-up adds its audit row in the same transaction
-    (services.common.audit). The newest id alone can miss a write: on PostgreSQL a transaction
-    that took id 100 may commit after one that took 101, and a reader between the two commits
-    sees 101 and no 100; the count then moves when 100 lands, so figures cached under the old
-    version are not served after it (issue 12: every replica keyed by the same data). Two
-    index lookups: the same cost at any size of history.
+    (services.common.audit); rows that only record a read (mild.audit.READ_ACTIONS: a case
+    opened, the audit trail opened or exported, a FHIR export) change no figure and are passed
+    over, so a manager opening the audit trail keeps the cached figures. The newest id alone
+    can miss a write: on PostgreSQL a transaction that took id 100 may commit after one that
+    took 101, and a reader between the two commits sees 101 and no 100; the count then moves
+    when 100 lands, so figures cached under the old version are not served after it (issue 12:
+    every replica keyed by the same data). Read from the newest row backwards: the same cost at
+    any size of history.
     """
+    changes = AuditEvent.action.not_in(sorted(READ_ACTIONS))
     with read_session() as s:
-        newest = s.scalar(select(func.max(AuditEvent.id))) or 0
-        recent = s.scalar(select(func.count()).where(AuditEvent.id > newest - LATE_COMMIT_WINDOW))
+        newest = s.scalar(
+            select(AuditEvent.id).where(changes).order_by(AuditEvent.id.desc()).limit(1)
+        )
+        newest = newest or 0
+        recent = s.scalar(
+            select(func.count()).where(AuditEvent.id > newest - LATE_COMMIT_WINDOW, changes)
+        )
         return newest, recent or 0
 
 

@@ -8,9 +8,10 @@ import pytest
 from db.queries.metrics import last_change
 from db.session import transaction
 from mild.cases import CancelReason
-from mild.staff import Role
+from mild.staff import Role, Screen
 from services.cases import cancel_case
 from services.common import audit
+from services.reads import record_audit_view, record_case_view
 from tests.builders import make_case, make_office, make_user
 
 
@@ -42,3 +43,16 @@ def test_the_last_change_moves_when_an_earlier_id_commits_after_a_later_one(db_u
             audit(other, manager, "test.quick", "office", office)
         between = last_change()
     assert last_change() != between
+
+
+def test_a_recorded_read_leaves_the_last_change_where_it_was(db_url):
+    """Opening a case or the audit trail changes no figure: the cached metrics stay."""
+    office = make_office("AA")
+    manager = make_user("mona", Role.MANAGER, [office])
+    case_id = make_case(office)
+    before = last_change()
+    record_case_view(manager, case_id, Screen.SCHEDULE)
+    record_audit_view(manager)
+    assert last_change() == before
+    cancel_case(case_id, CancelReason.NO_SHOW, actor=manager)
+    assert last_change() > before
