@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pytest
@@ -16,10 +18,13 @@ from streamlit.util import calc_hash
 
 import ui.auth
 import ui.board
+import ui.board_view
 from db.models import AuditEvent, Case, FollowUp, Patient, Provider
+from db.queries.board import ESCALATION_COLUMNS, OfficeBoard
+from db.queries.home import OfficeRow
 from db.session import read_session, transaction
 from mild import messages
-from mild.board import STAGE_COLOURS
+from mild.board import ESCALATION_BADGE, STAGE_COLOURS
 from mild.cases import CaseStatus
 from mild.days import at_local, local_today
 from mild.followup import RedFlag
@@ -27,6 +32,7 @@ from mild.sessions import SessionPolicy
 from mild.staff import Role, Screen
 from tests.builders import PASSWORD, make_case, make_follow_up, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, sign_in
+from ui.board_view import PAST_LIMIT_COLOUR
 
 TZ = "America/New_York"
 
@@ -42,19 +48,97 @@ def open_board(app, username: str = "nina") -> AppTest:
     return at.run()
 
 
-def office_box(at: AppTest, code: str):
+@dataclass
+class Table:
+    """One of the board's tables as read: header cells, rows of cell texts, and each cell's
+    colour ("" for none; a stage badge's colour, or red for a row past its time limit)."""
+
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    colours: list[list[str]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[str]:
+        n = self.header.index(name)
+        return [row[n] for row in self.rows]
+
+    def colours_of(self, name: str) -> list[str]:
+        n = self.header.index(name)
+        return [colours[n] for colours in self.colours]
+
+
+@dataclass
+class OfficeSection:
+    """One office's box on the board, read from its one Markdown element as a user reads it."""
+
+    heading: str
+    chips: list[tuple[str, str]]  # (text, badge colour)
+    notes: list[str]
+    tables: dict[str, Table]  # "cases", "escalations"
+    text: str
+
+
+BADGE = re.compile(r":(\w+)-badge\[(?::material/\w+: )?((?:\\.|[^\]\\])*)\]")
+COLOURED = re.compile(r"^:(\w+)\[\*\*(.*)\*\*\]$")
+NOTE = re.compile(r"^:small\[:gray\[(.*)\]\]$")
+
+
+def unescape(text: str) -> str:
+    """What Markdown shows of text escaped by ui.format.plain."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace("\u2060", "")
+
+
+def read_cell(cell: str) -> tuple[str, str]:
+    cell = cell.strip()
+    if found := BADGE.fullmatch(cell):
+        return unescape(found[2]), found[1]
+    if found := COLOURED.match(cell):
+        return unescape(found[2]), found[1]
+    return unescape(cell), ""
+
+
+def read_table(block: str) -> Table:
+    header, _rule, *lines = block.splitlines()
+
+    def cells(line: str) -> list[tuple[str, str]]:
+        return [read_cell(c) for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
+
+    table = Table(header=[text for text, _ in cells(header)])
+    for line in lines:
+        table.rows.append([text for text, _ in cells(line)])
+        table.colours.append([colour for _, colour in cells(line)])
+    return table
+
+
+def read_office(markdown: str) -> OfficeSection:
+    first, *blocks = markdown.split("\n\n")
+    heading = unescape(re.match(r"\*\*(.*?)\*\*", first)[1])
+    chips = [(unescape(text), colour) for colour, text in BADGE.findall(first)]
+    notes = [unescape(found[1]) for b in blocks if (found := NOTE.match(b))]
+    tables = {}
+    for block in blocks:
+        if block.startswith("|"):
+            table = read_table(block)
+            tables["escalations" if "Tier" in table.header else "cases"] = table
+    text = "\n".join(
+        [heading, *(t for t, _ in chips), *notes]
+        + [c for t in tables.values() for row in [t.header, *t.rows] for c in row]
+    )
+    return OfficeSection(heading, chips, notes, tables, text)
+
+
+def office_box(at: AppTest, code: str) -> OfficeSection:
     (box,) = [c for c in at.container if c.key == f"board_office_{code}"]
-    return box
+    (markdown,) = box.markdown
+    return read_office(markdown.value)
 
 
 def board_boxes(at: AppTest) -> list[str]:
-    return [c.key for c in at.container if (c.key or "").startswith("board_office_")]
+    prefix = "board_office_"
+    return [c.key[len(prefix) :] for c in at.container if (c.key or "").startswith(prefix)]
 
 
-def table(at: AppTest, key: str):
-    (box,) = [c for c in at.container if c.key == key]
-    (frame,) = box.dataframe
-    return frame
+def cases_table(at: AppTest, code: str) -> Table:
+    return office_box(at, code).tables["cases"]
 
 
 def code_of(case_id: int) -> str:
@@ -76,6 +160,7 @@ def everything_shown(at: AppTest) -> str:
     elements = [e for block in (at.main, at.sidebar) for e in block if not hasattr(e, "children")]
     parts = [str(getattr(e, "value", "")) for e in elements]
     parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [office_box(at, code).text for code in board_boxes(at)]
     return "\n".join(parts)
 
 
@@ -112,41 +197,74 @@ def test_the_board_shows_todays_cases_by_stage_in_colour_with_cancellations_apar
 
     assert not at.exception and not at.error
     assert [t.value for t in at.title] == ["Status board"]
-    assert board_boxes(at) == ["board_office_AA", "board_office_BB"]
+    # One Markdown element per office: no badge, caption or data grid of its own.
+    assert len(office_markdowns(at)) == 2 and not at.dataframe
+    assert board_boxes(at) == ["AA", "BB"]
     box = office_box(at, "AA")
-    assert [m.value for m in box.markdown if "badge" in m.value] == [
-        ":yellow-badge[Scheduled: 1]",
-        ":blue-badge[Checked in: 0]",
-        ":orange-badge[In procedure: 1]",
-        ":violet-badge[Recovery: 1]",
-        ":green-badge[Discharged: 0]",
+    assert box.heading == "AA Office (AA)"
+    assert box.chips == [
+        ("Scheduled: 1", STAGE_COLOURS[CaseStatus.SCHEDULED].badge),
+        ("Checked in: 0", STAGE_COLOURS[CaseStatus.CHECKED_IN].badge),
+        ("In procedure: 1", STAGE_COLOURS[CaseStatus.IN_PROCEDURE].badge),
+        ("Recovery: 1", STAGE_COLOURS[CaseStatus.RECOVERY].badge),
+        ("Discharged: 0", STAGE_COLOURS[CaseStatus.DISCHARGED].badge),
     ]
-    frame = table(at, "board_cases_AA")
-    shown = frame.value
-    assert list(shown.columns) == [
-        "Start",
-        "Case",
-        "Patient",
-        "Provider",
-        "Stage",
-        "In stage",
-        "Escalation",
+    shown = box.tables["cases"]
+    assert shown.header[0] in ("Start (EST)", "Start (EDT)")
+    assert shown.header[1:] == ["Case", "Patient", "Provider", "Stage", "In stage", "Escalation"]
+    assert shown.column("Case") == [code_of(c) for c in (later, started, resting)]
+    assert shown.column("Stage") == ["Scheduled", "In procedure", "Recovery"]
+    assert shown.column("In stage")[1] == "25 min"
+    assert shown.column("Patient")[0].startswith(names_of(later)[0])
+    assert shown.colours_of("Stage") == [
+        STAGE_COLOURS[stage].badge
+        for stage in (CaseStatus.SCHEDULED, CaseStatus.IN_PROCEDURE, CaseStatus.RECOVERY)
     ]
-    assert list(shown.Case) == [code_of(c) for c in (later, started, resting)]
-    assert list(shown.Stage) == ["Scheduled", "In procedure", "Recovery"]
-    assert shown["In stage"][1] == "25 min"
-    assert shown.Patient[0].startswith(names_of(later)[0])
-    styles = frame.proto.arrow_data.styler.styles
-    for stage in (CaseStatus.SCHEDULED, CaseStatus.IN_PROCEDURE, CaseStatus.RECOVERY):
-        assert STAGE_COLOURS[stage].background in styles
-    captions = [c.value for c in box.caption]
-    assert f"Cancelled (1): {code_of(cancelled)}" in captions
+    assert set(shown.colours_of("Case")) == {""}  # only the stage is coloured
+    assert f"Cancelled (1): {code_of(cancelled)}" in box.notes
+    captions = [c.value for c in at.caption]
     assert any(
         c.startswith("Updated ") and c.endswith("refreshes by itself every 15 s") for c in captions
     )
     assert code_of(tomorrow) not in everything_shown(at)
     empty = office_box(at, "BB")
-    assert messages.NO_CASES_TODAY.format(office="BB Office") in [c.value for c in empty.caption]
+    assert messages.NO_CASES_TODAY.format(office="BB Office") in empty.notes
+    assert "cases" not in empty.tables
+    assert messages.BOARD_NO_CANCELLED in empty.notes
+
+
+@SQLITE_ONLY
+def test_each_office_more_on_the_board_is_two_elements_its_box_and_one_markdown(db_url, app):
+    codes = ["AA", "BB", "CC", "DD", "EE", "FF"]
+    offices = [make_office(code, TZ) for code in codes]
+    make_user("one", Role.NURSE, offices[:1])
+    make_user("root", Role.ADMIN, [])
+    for n, office in enumerate(offices):
+        make_case(office, CaseStatus.SCHEDULED, today_at(23))
+        make_case(office, CaseStatus.CHECKED_IN, today_at(0, 5))
+        escalate(
+            make_case(office, CaseStatus.DISCHARGED, today_at(0, 1)), office, RedFlag.FEVER.value
+        )
+        if n % 2:
+            make_case(office, CaseStatus.CANCELLED, today_at(22))
+
+    def elements(node) -> int:
+        return 1 + sum(elements(child) for child in getattr(node, "children", {}).values())
+
+    one, every = open_board(app, "one"), open_board(app, "root")
+
+    assert not one.exception and not every.exception
+    assert board_boxes(one) == ["AA"] and board_boxes(every) == codes
+    assert elements(every._tree) - elements(one._tree) == 2 * (len(codes) - 1)
+    for n, code in enumerate(codes):
+        shown = office_box(every, code)
+        assert shown.tables["cases"].column("Stage") == ["Scheduled", "Checked in", "Discharged"]
+        assert len(shown.tables["escalations"].rows) == 1
+        assert (
+            shown.notes[-1].startswith("Cancelled (1)")
+            if n % 2
+            else shown.notes[-1] == (messages.BOARD_NO_CANCELLED)
+        )
 
 
 @SQLITE_ONLY
@@ -163,7 +281,7 @@ def test_choosing_one_office_shows_only_its_board(offices, app):
 
     at.selectbox(key="board_office").set_value(aa).run()
 
-    assert board_boxes(at) == ["board_office_AA"]
+    assert board_boxes(at) == ["AA"]
     assert code_of(theirs) not in everything_shown(at)
 
 
@@ -175,7 +293,7 @@ def test_a_nurse_sees_only_the_offices_she_works_at(offices, app):
     at = open_board(app)
 
     assert "ZZ Office (ZZ)" not in at.selectbox(key="board_office").options
-    assert "board_office_ZZ" not in board_boxes(at)
+    assert "ZZ" not in board_boxes(at)
     assert code_of(hidden) not in everything_shown(at)
 
 
@@ -213,15 +331,22 @@ def test_the_waiting_room_display_shows_case_codes_and_stages_only_and_no_way_ou
 
     assert not at.exception and not at.error
     assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
-    assert board_boxes(at) == ["board_office_AA"]
-    shown = table(at, "board_cases_AA").value
-    assert list(shown.columns) == ["Case", "Stage"]
-    assert shown.values.tolist() == [
+    assert board_boxes(at) == ["AA"]
+    box = office_box(at, "AA")
+    shown = box.tables["cases"]
+    assert shown.header == ["Case", "Stage"]
+    assert shown.rows == [
         [code_of(ids[0]), "Scheduled"],
         [code_of(ids[1]), "In procedure"],
     ]
+    assert shown.colours_of("Stage") == [
+        STAGE_COLOURS[CaseStatus.SCHEDULED].badge,
+        STAGE_COLOURS[CaseStatus.IN_PROCEDURE].badge,
+    ]
+    assert f"Cancelled (1): {code_of(ids[2])}" in box.notes
     assert messages.BOARD_PUBLIC_NOTE in [c.value for c in at.caption]
-    assert not [c for c in at.container if (c.key or "").startswith("board_escalations_")]
+    assert "escalations" not in box.tables
+    assert not [text for text, _ in box.chips if "Escalated" in text]
     text = everything_shown(at)
     for case_id in ids:
         for secret in names_of(case_id):
@@ -272,20 +397,27 @@ def test_an_escalation_is_flagged_on_the_board_until_it_is_resolved(offices, app
 
     at = open_board(app)
 
-    assert table(at, "board_cases_AA").value.Escalation.tolist() == [RedFlag.WOUND.label]
-    listed = table(at, "board_escalations_AA").value
-    assert dict(zip(listed.Case, listed["Red flags"], strict=True)) == {
+    box = office_box(at, "AA")
+    assert box.tables["cases"].column("Escalation") == [RedFlag.WOUND.label]
+    listed = box.tables["escalations"]
+    assert dict(zip(listed.column("Case"), listed.column("Red flags"), strict=True)) == {
         code_of(todays): RedFlag.WOUND.label,
         code_of(yesterdays): f"{RedFlag.FEVER.label}, {RedFlag.BOWEL_BLADDER.label}",
     }
-    badges = " ".join(m.value for m in office_box(at, "AA").markdown)
-    assert "Escalated to provider (2)" in badges
+    assert ("Escalated to provider (2)", ESCALATION_BADGE) in box.chips
+    # A row open past its tier's time limit is red, and only such a row.
+    late = [answer == "Yes" for answer in listed.column("Past limit")]
+    for texts, colours, past in zip(listed.rows, listed.colours, late, strict=True):
+        for text, colour in zip(texts, colours, strict=True):
+            assert (colour == PAST_LIMIT_COLOUR) == (past and bool(text))
+    if any(late):
+        assert (messages.BOARD_PAST_LIMIT.format(n=sum(late)), PAST_LIMIT_COLOUR) in box.chips
 
     with transaction() as s:
         s.get(FollowUp, follow_up).escalation_resolved_at = dt.datetime.now(dt.UTC)
     at.run()
 
-    assert list(table(at, "board_escalations_AA").value.Case) == [code_of(todays)]
+    assert office_box(at, "AA").tables["escalations"].column("Case") == [code_of(todays)]
 
 
 @SQLITE_ONLY
@@ -323,11 +455,8 @@ def test_the_board_body_is_a_fragment_that_reruns_every_15_seconds(offices, app,
         if m.HasField("delta") and m.delta.fragment_id == timer.fragment_id
     }
     outside = {element_name(m) for m in sent if m.HasField("delta") and not m.delta.fragment_id}
-    assert {
-        "subheader:AA Office (AA)",
-        "subheader:BB Office (BB)",
-        "dataframe",
-    } <= in_fragment
+    assert {"markdown"} <= in_fragment  # the offices, and when they were read
+    assert board_boxes(at) == ["AA", "BB"]
     assert {"title:Status board", "selectbox", "button"} <= outside
     assert not at.exception
 
@@ -363,7 +492,7 @@ def test_the_timer_reruns_the_board_alone_with_fresh_data(offices, app, monkeypa
     sent = [m for m in messages_sent[-1] if m.HasField("delta")]
     assert sent and {m.delta.fragment_id for m in sent} == {timer.fragment_id}
     assert [t.value for t in at.title] == []  # nothing outside the board was redrawn
-    assert code_of(arrived) in list(table(at, "board_cases_AA").value.Case)
+    assert code_of(arrived) in cases_table(at, "AA").column("Case")
     assert at.session_state["dayof_escort_name"] == "Half-typed name"
 
 
@@ -408,8 +537,56 @@ def test_the_waiting_room_presentation_keeps_only_code_and_stage_whatever_it_is_
         }
     )
 
-    shown = ui.board.board_table(identified, TZ, public=True)
+    header, rows = ui.board_view.board_rows(identified, TZ, public=True)
+    shown = read_office(public_board(identified))
 
-    assert shown.data.to_dict("records") == [{"Case": "AA-00007", "Stage": "Recovery"}]
-    assert "Doe" not in shown.to_html() and "Dr. Who" not in shown.to_html()
-    assert STAGE_COLOURS[CaseStatus.RECOVERY].background in shown.to_html()
+    assert (header, rows) == (["Case", "Stage"], [("AA-00007", "Recovery")])
+    assert shown.tables["cases"].rows == [["AA-00007", "Recovery"]]
+    assert "Doe" not in shown.text and "Dr. Who" not in shown.text and "Fever" not in shown.text
+    recovery = STAGE_COLOURS[CaseStatus.RECOVERY].badge
+    assert shown.tables["cases"].colours_of("Stage") == [recovery]
+
+
+def public_board(cases: pd.DataFrame, office_name: str = "AA Office") -> str:
+    office = OfficeRow(1, "AA", office_name, TZ)
+    none = pd.DataFrame(columns=ESCALATION_COLUMNS)
+    view = OfficeBoard(office, cases, cases.iloc[0:0], none, public=True)
+    return ui.board_view.office_markdown(view, dt.datetime.now(dt.UTC))
+
+
+def office_markdowns(at: AppTest) -> list[str]:
+    boxes = [c for c in at.container if (c.key or "").startswith("board_office_")]
+    return [m.value for box in boxes for m in box.markdown]
+
+
+def test_typed_text_on_the_board_is_shown_as_text_never_as_formatting_or_links():
+    payload = "<b>x</b> **bold** | [link](http://e.example) _it_ `code` :red[red] www.e.example"
+    cases = pd.DataFrame(
+        {
+            "case_id": [7],
+            "office_id": [1],
+            "code": ["AA-00007"],
+            "status": [CaseStatus.RECOVERY],
+            "stage": ["Recovery"],
+            "scheduled_start": [dt.datetime(2026, 11, 24, 14, tzinfo=dt.UTC)],
+            "patient": [payload],
+            "provider": [payload],
+            "in_stage_minutes": [12],
+            "escalation": [payload],
+        }
+    )
+    office = OfficeRow(1, "AA", payload, TZ)
+    view = OfficeBoard(
+        office, cases, cases.iloc[0:0], pd.DataFrame(columns=ESCALATION_COLUMNS), public=False
+    )
+
+    markdown = ui.board_view.office_markdown(view, dt.datetime.now(dt.UTC))
+    shown = read_office(markdown)
+
+    for raw in ("<b>", "**bold**", "](http", "`code`", ":red[", "_it_", "www.e"):
+        assert raw not in markdown
+    assert shown.heading == f"{payload} (AA)"
+    table = shown.tables["cases"]
+    assert len(table.header) == len(table.rows[0]) == 7  # the pipe did not split a cell
+    assert table.column("Patient") == table.column("Provider") == [payload]
+    assert table.column("Escalation") == [payload]

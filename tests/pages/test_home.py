@@ -1,4 +1,5 @@
-"""The home page: today's board per office, scoped to the signed-in user's offices and role."""
+"""The home page: today's counts per office in one table and the day's cases in another,
+scoped to the signed-in user's offices and role."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ DAY_OF = {
 
 TZ = "America/New_York"  # the builders' default office time zone
 BOARD_LABELS = [
+    "Office",
     "Scheduled",
     "Checked in",
     "In procedure",
@@ -50,18 +52,37 @@ def code_of(case_id: int) -> str:
         return s.scalar(select(Case.code).where(Case.id == case_id))
 
 
-def office_board(at, office_code: str):
-    """The bordered container of one office on the home page."""
-    (box,) = [c for c in at.container if c.key == f"home_office_{office_code}"]
-    return box
+def frame(at, key: str):
+    """One of the page's two tables, by its key: the offices' counts or the day's cases."""
+    found = [c.dataframe[0] for c in at.container if c.key == key]
+    return found[0] if found else None
 
 
-def metrics(box) -> dict[str, str]:
-    return {m.label: m.value for m in box.metric}
+def table(at, key: str):
+    found = frame(at, key)
+    return None if found is None else found.value
 
 
-def case_codes(box) -> list[str]:
-    return list(box.dataframe[0].value["code"]) if box.dataframe else []
+def offices_shown(at) -> list[str]:
+    counts = table(at, "home_offices")
+    return [] if counts is None else list(counts["Office"])
+
+
+def counts(at, office: str) -> dict[str, int]:
+    """One office's row of counts, by column header, e.g. {"Scheduled": 2, ...}."""
+    rows = table(at, "home_offices").set_index("Office")
+    return {label: int(n) for label, n in rows.loc[office].items()}
+
+
+def cases(at, office_code: str):
+    """The rows of the day's table that belong to one office."""
+    shown = table(at, "home_cases")
+    return shown[shown.Office == office_code] if shown is not None else None
+
+
+def case_codes(at, office_code: str) -> list[str]:
+    rows = cases(at, office_code)
+    return [] if rows is None else list(rows["Case"])
 
 
 def all_text(at) -> str:
@@ -72,7 +93,7 @@ def all_text(at) -> str:
     return "\n".join(parts)
 
 
-def test_home_shows_one_board_per_office_with_counts_and_todays_cases_in_order(db_url, app):
+def test_home_shows_a_row_of_counts_per_office_and_todays_cases_in_order(db_url, app):
     aa, bb = make_office("AA"), make_office("BB")
     make_user("nina", Role.NURSE, [aa, bb])
     # Created out of schedule order on purpose.
@@ -89,36 +110,63 @@ def test_home_shows_one_board_per_office_with_counts_and_todays_cases_in_order(d
 
     assert not at.exception and not at.error
     assert [t.value for t in at.title] == ["Today"]
-    boards = [c for c in at.container if (c.key or "").startswith("home_office_")]
-    assert [c.key for c in boards] == ["home_office_AA", "home_office_BB"]
-    assert all(c.proto.flex_container.border for c in boards)
-
-    board = office_board(at, "AA")
-    assert [s.value for s in board.subheader] == ["AA Office (AA)"]
-    assert list(metrics(board)) == BOARD_LABELS
-    assert metrics(board) == {
-        "Scheduled": "2",
-        "Checked in": "1",
-        "In procedure": "1",
-        "Recovery": "1",
-        "Discharged": "0",
-        "Cancelled": "1",
-        "Follow-ups due": "0",
-        "Follow-ups overdue": "0",
+    # Two tables whatever the number of offices: the counts, and the day's cases.
+    assert len(at.dataframe) == 2
+    assert [c.key for c in at.container if (c.key or "").startswith("home_")] == [
+        "home_offices",
+        "home_cases",
+    ]
+    assert list(table(at, "home_offices").columns) == BOARD_LABELS
+    assert offices_shown(at) == ["AA Office (AA)", "BB Office (BB)"]
+    assert counts(at, "AA Office (AA)") == {
+        "Scheduled": 2,
+        "Checked in": 1,
+        "In procedure": 1,
+        "Recovery": 1,
+        "Discharged": 0,
+        "Cancelled": 1,
+        "Follow-ups due": 0,
+        "Follow-ups overdue": 0,
     }
-    assert case_codes(board) == [
+    assert set(counts(at, "BB Office (BB)").values()) == {0}
+
+    day = table(at, "home_cases")
+    assert list(day.columns) == [
+        "Office",
+        "Start",
+        "Case",
+        "Patient",
+        "Provider",
+        "Status",
+        "Planned",
+    ]
+    assert case_codes(at, "AA") == [
         code_of(c) for c in (early, recovery, middle, late, second_scheduled)
     ]
-    table = board.dataframe[0].value
-    assert list(table["time"]) == ["08:00", "09:00", "10:30", "14:00", "16:00"]
+    assert list(day.Office) == ["AA"] * 5  # BB has none today
+    assert list(day.Start) == ["08:00", "09:00", "10:30", "14:00", "16:00"]
+    assert list(day.Status) == ["Checked in", "Recovery", "In procedure", "Scheduled", "Scheduled"]
+    assert (
+        '"label": "Start (E' in frame(at, "home_cases").proto.columns
+    )  # the zone named once, in the header
     text = all_text(at)
     for absent in (cancelled, yesterday, tomorrow):
         assert code_of(absent) not in text
+    assert [c.value for c in at.caption] == ["No cases booked today at BB Office."]
 
-    empty = office_board(at, "BB")
-    assert set(metrics(empty).values()) == {"0"}
-    assert not empty.dataframe
-    assert [c.value for c in empty.caption] == ["No cases booked today at BB Office."]
+
+@SQLITE_ONLY
+def test_offices_in_several_time_zones_show_each_start_with_its_zone(db_url, app):
+    east, west = make_office("AA", TZ), make_office("LA", "America/Los_Angeles")
+    make_user("root", Role.ADMIN, [])
+    make_case(east, CaseStatus.SCHEDULED, today_at(9))
+    make_case(west, CaseStatus.SCHEDULED, today_at(9, tz="America/Los_Angeles"))
+
+    at = sign_in(app().run(), "root", PASSWORD)
+
+    starts = list(table(at, "home_cases").Start)
+    assert [s.split()[0] for s in starts] == ["09:00", "09:00"]
+    assert starts[0].endswith(("EST", "EDT")) and starts[1].endswith(("PST", "PDT"))
 
 
 @SQLITE_ONLY
@@ -135,10 +183,8 @@ def test_a_nurse_sees_only_the_offices_she_works_at(db_url, app):
 
     at = sign_in(app().run(), "nina", PASSWORD)
 
-    assert [c.key for c in at.container if (c.key or "").startswith("home_office_")] == [
-        "home_office_AA"
-    ]
-    assert case_codes(office_board(at, "AA")) == [code_of(my_case)]
+    assert offices_shown(at) == ["AA Office (AA)"]
+    assert case_codes(at, "AA") == [code_of(my_case)]
     text = all_text(at)
     assert "ZZ" not in text
     for case_id in other_cases:
@@ -156,10 +202,10 @@ def test_an_admin_sees_every_office_without_being_assigned_to_any(db_url, app):
 
     at = sign_in(app().run(), "root", PASSWORD)
 
+    assert offices_shown(at) == ["AA Office (AA)", "BB Office (BB)", "CC Office (CC)"]
     for code, case_id in cases.items():
-        board = office_board(at, code)
-        assert case_codes(board) == [code_of(case_id)]
-        assert metrics(board)["Scheduled"] == "1"
+        assert case_codes(at, code) == [code_of(case_id)]
+        assert counts(at, f"{code} Office ({code})")["Scheduled"] == 1
     assert at.session_state["signed_in_actor"].office_ids == frozenset(offices.values())
 
 
@@ -177,7 +223,7 @@ def test_each_role_gets_the_navigation_its_role_allows_and_the_home_page(
     assert not at.exception and not at.error
     assert navigation.last == ([s.value for s in screens_for(role)], "top")
     assert [t.value for t in at.title] == ["Today"]
-    assert case_codes(office_board(at, "AA")) == [code_of(case_id)]
+    assert case_codes(at, "AA") == [code_of(case_id)]
     assert at.session_state["signed_in_actor"].role == role
 
 
@@ -194,7 +240,7 @@ def test_a_provider_lands_on_their_escalations_and_never_sees_the_offices_day(
     assert not at.exception and not at.error
     assert navigation.last == (["front", "escalations"], "top")  # "/" goes on to theirs
     assert [t.value for t in at.title] == ["Escalations"]
-    assert not [c for c in at.container if c.key == "home_office_AA"]
+    assert table(at, "home_offices") is None and table(at, "home_cases") is None
 
 
 @SQLITE_ONLY
@@ -220,9 +266,9 @@ def test_on_a_seeded_demo_day_each_board_matches_the_database(db_url, app):
     at = sign_in(app().run(), "admin", DEFAULT_DEMO_PASSWORD)
 
     assert not at.exception and not at.error
-    assert sorted(c.key for c in at.container if (c.key or "").startswith("home_office_")) == [
-        f"home_office_{code}" for code in sorted(offices)
-    ]
+    assert sorted(name.rsplit("(", 1)[1].rstrip(")") for name in offices_shown(at)) == sorted(
+        offices
+    )
     for code, office in offices.items():
         today = local_today(office.timezone, now)
         todays = sorted(
@@ -235,16 +281,15 @@ def test_on_a_seeded_demo_day_each_board_matches_the_database(db_url, app):
             key=lambda c: c.scheduled_start,
         )
         assert todays, f"the demo books cases today at {code}"
-        counts = Counter(c.status for c in todays)
+        by_status = Counter(c.status for c in todays)
         due = [f for f in open_follow_ups if f.office_id == office.id and f.due_at <= now]
         overdue = sum(f.overdue_at <= now for f in due)
-        board = office_board(at, code)
-        shown = metrics(board)
+        (shown,) = [counts(at, name) for name in offices_shown(at) if name.endswith(f"({code})")]
         for status in [*DAY_OF, CaseStatus.CANCELLED]:
-            assert shown[status.label] == str(counts[status]), (code, status)
-        assert shown["Follow-ups due"] == str(len(due) - overdue)
-        assert shown["Follow-ups overdue"] == str(overdue)
-        assert case_codes(board) == [c.code for c in todays if c.status in DAY_OF]
+            assert shown[status.label] == by_status[status], (code, status)
+        assert shown["Follow-ups due"] == len(due) - overdue
+        assert shown["Follow-ups overdue"] == overdue
+        assert case_codes(at, code) == [c.code for c in todays if c.status in DAY_OF]
 
 
 @SQLITE_ONLY
@@ -258,8 +303,7 @@ def test_the_demo_nurse_sees_only_the_first_two_offices(db_url, app):
 
     at = sign_in(app().run(), "nurse", DEFAULT_DEMO_PASSWORD)
 
-    shown = sorted(c.key for c in at.container if (c.key or "").startswith("home_office_"))
-    assert shown == sorted(f"home_office_{o.code}" for o in offices[:2])
+    assert sorted(offices_shown(at)) == sorted(f"{o.name} ({o.code})" for o in offices[:2])
     text = all_text(at)
     assert offices[2].name not in text
     assert third_office_cases
