@@ -37,7 +37,7 @@ from tests.browser.conftest import (
     open_app,
     wait_for_app_idle,
 )
-from tests.browser.test_procedure_day_journey import CELL, choose, go_to, keyed, main, reveal
+from tests.browser.test_procedure_day_journey import choose, go_to, keyed, main, reveal
 from tests.browser.test_sessions import sign_out_button
 from tests.browser.test_sign_in import submit_sign_in, today_heading, username_input
 from tests.builders import make_case
@@ -149,8 +149,8 @@ def signed_in(page: Page, cluster: Cluster, username: str = "nurse") -> None:
 
 
 def board_row(page: Page, case: Scheduled):
-    table = keyed(page, f"board_cases_{case.office_code}")
-    return table.locator("tr").filter(has=page.locator(CELL).filter(has_text=case.code))
+    office = keyed(page, f"board_office_{case.office_code}")  # one Markdown table per office
+    return office.locator("tr").filter(has=page.locator("td").filter(has_text=case.code))
 
 
 def check_in(page: Page, case: Scheduled) -> None:

@@ -358,9 +358,9 @@ def _board(page: Page, traffic: Traffic, seeded: Seeded) -> None:
     go_to(page, "Board", "Status board", "board")
     area = main(page)
     choose(page, area, "Office", seeded.booking.office)
-    office = keyed(page, f"board_office_{seeded.booking.code}")
-    expect(grid_cells(office, seeded.code)).to_have_count(1)
-    expect(grid_cells(office, PATIENT)).to_have_count(1)
+    office = keyed(page, f"board_office_{seeded.booking.code}")  # a Markdown table, not a grid
+    expect(office.locator("td").filter(has_text=seeded.code)).to_have_count(1)
+    expect(office.locator("td").filter(has_text=PATIENT)).to_have_count(1)
     assert_inert(page, traffic, "board")
 
 

@@ -834,9 +834,10 @@ def escalation_on_board(page: Page, booking: Booking, code: str) -> None:
     expect(area.locator("[class*='st-key-board_office_']")).to_have_count(1)
     office = keyed(page, f"board_office_{booking.code}")
     expect(office).to_contain_text("Escalated to provider")
-    flagged = keyed(page, f"board_escalations_{booking.code}")
-    expect(grid_cells(flagged, code)).to_have_count(1)
-    expect(grid_cells(flagged, RedFlag.FEVER.label).first).to_be_attached()
+    # The office's escalations: the last of its Markdown tables.
+    flagged = office.locator("table").last.locator("tr").filter(has_text=code)
+    expect(flagged).to_have_count(1)
+    expect(flagged).to_contain_text(RedFlag.FEVER.label)
     shoot(page, "07-board", (1280, 768))
 
 
