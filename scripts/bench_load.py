@@ -64,7 +64,7 @@ from mild.sessions import COOKIE_NAME  # noqa: E402
 from mild.staff import Role  # noqa: E402
 from scripts.bench import SIZES, ensure_database  # noqa: E402
 from scripts.bench_apps.st_client import Page, RunFailed, Tab  # noqa: E402
-from scripts.bench_browser import Stats, server  # noqa: E402
+from scripts.bench_browser import Stats, rss_mb, server  # noqa: E402
 
 # Arrival steps with nothing but a tick (no value, no form, nothing required first): open and
 # shown on a case just checked in.
@@ -417,6 +417,7 @@ async def measure(
     found = []
     warm, pool = pool[:1], pool[1:]
     await run_level(base_url, warm, presses=1, think=0, password=password)
+    memory = [(0, rss_mb(server_pid))] if server_pid else []
     for n in levels:
         slots, pool = pool[:n], pool[n:]
         level = await run_level(
@@ -430,6 +431,11 @@ async def measure(
         stored = check_stored(level.outcomes)
         print(report(level, stored), flush=True)
         found.append((level, stored))
+        if server_pid:
+            memory.append((memory[-1][0] + len(level.acked), rss_mb(server_pid)))
+    if memory:  # issue 12: no growth over a long run of ticks
+        steps = ", ".join(f"{n} presses: {mb:.0f} MB" for n, mb in memory)
+        print(f"Server memory (resident) as the presses add up: {steps}")
     return found
 
 
