@@ -47,7 +47,8 @@ cluster: venv system-deps
 
 # Debian packages needed by the test suite (browser tests, PostgreSQL tests, the cluster test)
 # and by `make cluster` (which asks only for the ones it uses). Installed only when missing;
-# uses sudo when not root. nginx's own service is stopped and disabled right after its install:
+# uses sudo when not root. nginx's own service is never started by its install (a policy-rc.d
+# refusing service starts while apt runs: port 80 may be taken) and is disabled right after:
 # the cluster runs /usr/sbin/nginx with a configuration of its own, never the package's.
 SYSTEM_PACKAGES ?= chromium postgresql libfaketime nginx
 
@@ -64,6 +65,11 @@ system-deps:
 	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
 	  else echo "error: need root or sudo to install:$$missing" >&2; exit 1; fi; \
 	  echo "Installing Debian packages:$$missing"; \
+	  case "$$missing " in *" nginx "*) if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    trap '$$sudo rm -f /usr/sbin/policy-rc.d' EXIT; \
+	    printf '#!/bin/sh\nexit 101\n' | $$sudo tee /usr/sbin/policy-rc.d >/dev/null; \
+	    $$sudo chmod 755 /usr/sbin/policy-rc.d; \
+	  fi;; esac; \
 	  $$sudo apt-get update; \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	  case "$$missing " in *" nginx "*) \

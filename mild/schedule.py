@@ -96,7 +96,9 @@ def timeline_bars(cases: Iterable[Any], tz_name: str, now: dt.datetime) -> list[
         if present(case.procedure_ended_at):
             end = case.procedure_ended_at
         elif status == CaseStatus.IN_PROCEDURE:
-            end = now
+            # Never before the start: the screen passes `now` to the minute (its figure is
+            # cached by the minute), which may precede a start made this minute.
+            end = max(now, case.procedure_started_at)
         else:
             continue  # started but never ended, and no longer in procedure: nothing to draw
         bars.append(

@@ -28,10 +28,11 @@ def render() -> None:
     offices = user_offices(user)
     if not offices:
         return
-    _day(view.choose_office(offices), user)
+    # A fragment, made here rather than by a decorator at import (pages/ call Streamlit only
+    # while drawing).
+    st.fragment(_day)(view.choose_office(offices), user)
 
 
-@st.fragment
 def _day(office: OfficeRow, user: Actor) -> None:
     """The office's day and the open case. A fragment: a tick, a case picked or a value saved
     reruns this part only, not the router, the navigation and the user bar (issue 12); the

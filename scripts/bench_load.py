@@ -221,7 +221,10 @@ class Nurse:
         shown_before = set(page.alerts())
         drawn = await self.tab.rerun(press=button.id)
         shows_open = self._tick_button(drawn, step) is not None
-        acked = shows_open if undo else not shows_open
+        # Seen, not inferred from a missing button (a failed run draws no button either): a
+        # tick shows the step's history button, an un-tick its "Mark done" again.
+        shows_done = drawn.widget(f"dayof_history_{cid}_{step}", "button") is not None
+        acked = shows_open if undo else (shows_done and not shows_open)
         if acked and undo:
             self._ticked.popleft()
         elif acked:
@@ -237,6 +240,8 @@ class Nurse:
             toggle = page.widget(f"dayof_history_{cid}_{step}", "button")
             if toggle is not None:
                 page = await self.tab.rerun(press=toggle.id)
+        if page.widget(f"dayof_reason_{cid}_{step}") is None:
+            raise RunFailed(f"step {step} of case {self.slot.code} shows no un-tick")
         return page
 
     async def work(self, presses: int, think: float, rng: random.Random) -> None:

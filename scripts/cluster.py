@@ -537,6 +537,11 @@ def _raise_stopped(signum: int, _frame: object) -> None:
     raise Stopped(signal.Signals(signum).name)
 
 
+def _ignore_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def serve(host: str, port: int, replicas: int) -> int:
     """Everything up, its addresses printed, until Ctrl-C, SIGTERM or a needed part dies."""
     workdir = Path(tempfile.mkdtemp(prefix="mild-cluster-"))
@@ -550,13 +555,15 @@ def serve(host: str, port: int, replicas: int) -> int:
             try:
                 watch(cluster, postgres)
             except (KeyboardInterrupt, Stopped):
+                # No second Ctrl-C cuts the clean-up short (it takes seconds): ignored from
+                # here, before the replicas and nginx are stopped.
+                _ignore_signals()
                 print("\nStopping the replicas, nginx and PostgreSQL ...", flush=True)
     except (KeyboardInterrupt, Stopped):
+        _ignore_signals()
         print("\nInterrupted while starting; stopping what had started ...", flush=True)
     finally:
-        # No second Ctrl-C cuts the clean-up short: it takes seconds.
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
+        _ignore_signals()
         if postgres is not None:
             stop_postgres(postgres)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -161,8 +161,10 @@ def fragment_rerun() -> bool:
 
 def recheck_session(user: Actor) -> None:
     """At the top of a fragment: when a click reran the fragment alone, the session is checked
-    (and the activity counted) as resolve_session does on a full run; one that ended reruns the
-    whole page, which signs the tab out. On a full run resolve_session has just done it."""
+    (and the activity counted) as resolve_session does on a full run. A session that ended, a
+    user whose role or offices changed, or a session turned into a waiting-room display
+    reruns the whole page, which signs the tab out or shows what it must. On a full run
+    resolve_session has just done it."""
     if user.session_id is None or not fragment_rerun():
         return
     try:
@@ -170,7 +172,8 @@ def recheck_session(user: Actor) -> None:
     except Exception as exc:
         show_failure(exc)
         st.stop()
-    if found.actor is None or found.actor != user:
+    drawn_display = tuple(st.session_state.get(DISPLAY_KEY) or ())
+    if found.actor is None or found.actor != user or tuple(found.display_offices) != drawn_display:
         st.rerun(scope="app")
 
 

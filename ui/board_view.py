@@ -65,7 +65,7 @@ def office_markdown(view: OfficeBoard, now: dt.datetime) -> str:
         header, rows = escalation_rows(view.escalations, office.timezone)
         cells = [
             [
-                f":{PAST_LIMIT_COLOUR}[**{plain(v)}**]" if past and v else plain(_text(v))
+                f":{PAST_LIMIT_COLOUR}[**{plain(_text(v))}**]" if past and v else plain(_text(v))
                 for v in row
             ]
             for row, past in zip(rows, late, strict=True)

@@ -17,7 +17,7 @@ import streamlit as st
 from db.queries.home import OfficeToday
 from mild import messages
 from mild.cases import DAY_OF_STATUSES, PATHWAY, CaseStatus
-from ui.format import local_time, status_label, zone_abbreviation
+from ui.format import local_time, plain, status_label, zone_abbreviation
 from ui.schedule import keyed_table
 
 # The statuses counted, in the order of the day; cancelled last.
@@ -70,7 +70,7 @@ def todays_cases(overview: Sequence[OfficeToday], now: dt.datetime) -> None:
             },
         )
     if idle:
-        st.caption(messages.NO_CASES_TODAY.format(office=", ".join(idle)))
+        st.caption(plain(messages.NO_CASES_TODAY.format(office=", ".join(idle))))  # typed names
 
 
 def _cases_of(days: Sequence[OfficeToday], now: dt.datetime, *, with_zone: bool) -> pd.DataFrame:

@@ -120,6 +120,15 @@ def test_a_procedure_under_way_runs_its_actual_bar_up_to_now():
     assert (actual.start.time(), actual.end.time()) == (dt.time(9, 5), dt.time(9, 50))
 
 
+def test_a_procedure_started_this_minute_never_ends_before_it_started():
+    """The screen draws at `now` to the minute (its figure cached by the minute)."""
+    running = case(
+        status=CaseStatus.IN_PROCEDURE, procedure_started_at=utc(14, 5) + dt.timedelta(seconds=40)
+    )
+    _planned, actual = timeline_bars([running], NEW_YORK, now=utc(14, 5))
+    assert actual.end >= actual.start
+
+
 def test_pandas_missing_times_count_as_not_happened():
     row = case(procedure_started_at=pd.NaT, procedure_ended_at=pd.NaT)
     assert [b.kind for b in timeline_bars([row], NEW_YORK, now=utc(15))] == [PLANNED]

@@ -18,6 +18,7 @@ from mild.staff import Role, screens_for
 from services.auth import hash_password
 from tests.builders import PASSWORD, make_case, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, sign_in
+from ui.format import plain
 
 # The statuses of a procedure day's table, spelled out here rather than read from the app.
 DAY_OF = {
@@ -152,7 +153,8 @@ def test_home_shows_a_row_of_counts_per_office_and_todays_cases_in_order(db_url,
     text = all_text(at)
     for absent in (cancelled, yesterday, tomorrow):
         assert code_of(absent) not in text
-    assert [c.value for c in at.caption] == ["No cases booked today at BB Office."]
+    # The office's name as typed, shown as text (escaped for Markdown).
+    assert [c.value for c in at.caption] == [plain("No cases booked today at BB Office.")]
 
 
 @SQLITE_ONLY

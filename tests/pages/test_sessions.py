@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 import ui.auth
-from db.models import AuditEvent, StaffUser, UserSession
+from db.models import AuditEvent, Office, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
 from mild.staff import Role, Screen
@@ -285,3 +285,55 @@ def test_only_an_email_the_provider_verified_picks_a_staff_account(
     monkeypatch.setattr(ui.auth, "_sso_configured", lambda: True)
     monkeypatch.setattr(streamlit, "user", _SignedOn(claims), raising=False)
     assert ui.auth._sso_email() == email
+
+
+# The checklist's fragment checks the session itself (issue 12: a click reruns it alone)
+
+
+class WholePageRerun(Exception):
+    pass
+
+
+@pytest.fixture
+def fragment_click(monkeypatch):
+    """recheck_session as a fragment's own run calls it: whether it asks for the whole page."""
+    monkeypatch.setattr(ui.auth, "fragment_rerun", lambda: True)
+
+    def rerun(**_):
+        raise WholePageRerun
+
+    monkeypatch.setattr(ui.auth.st, "rerun", rerun)
+
+    def reruns_whole_page(user, *, display=()) -> bool:
+        monkeypatch.setattr(ui.auth.st, "session_state", {ui.auth.DISPLAY_KEY: list(display)})
+        try:
+            ui.auth.recheck_session(user)
+        except WholePageRerun:
+            return True
+        return False
+
+    return reruns_whole_page
+
+
+def test_a_fragment_click_reruns_the_whole_page_when_the_session_ended_or_changed(
+    nina, fragment_click
+):
+    office = make_office("BB")
+    actor = sessions.start(nina).actor
+    assert not fragment_click(actor)  # unchanged: the fragment goes on
+
+    with transaction() as s:  # an admin gives her a second office
+        user = s.get(StaffUser, actor.id)
+        user.offices.append(s.get(Office, office))
+    assert fragment_click(actor)
+
+    fresh = sessions.check(session_id=actor.session_id).actor
+    assert not fragment_click(fresh)
+    shown = [min(fresh.office_ids)]
+    with transaction() as s:  # another tab of hers turned it into a waiting-room display
+        sessions.set_display(s, fresh, shown)
+    assert fragment_click(fresh)
+    assert not fragment_click(fresh, display=shown)  # this tab already shows the display
+
+    sessions.end(fresh)  # signed out in another tab
+    assert fragment_click(fresh, display=shown)

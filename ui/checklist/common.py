@@ -60,7 +60,8 @@ def event_reason_key(case_id: int, step_key: str) -> str:
 
 
 def phase_key(case_id: int, phase: Phase) -> str:
-    """The phase's expander: open or folded, as the nurse left it until its count changes."""
+    """The phase's expander: open or folded as the nurse left it, until its label (the count)
+    or whether it is the phase to open next changes; it then opens or folds by the rule."""
     return f"dayof_phase_{case_id}_{phase.value}"
 
 

@@ -2,10 +2,11 @@
 (and, for a timed step, when it happened), the hard stops beside the step, a value or a
 button to tick it, and its history with un-ticking and correcting the event time.
 
-Built for a tablet held in one hand: one step per row, large buttons, nothing wider than two
-columns. A done step is one line (who and when) with a "History" button: its history, the
-un-tick and the time correction are drawn only for the step opened (one at a time), which keeps
-a tick's rerun small (issue 12: every element drawn is paid on every click).
+Built for a tablet held in one hand: one step per row, large buttons, each row a flex line (its
+state, then its button) with anything more below it. A done step is one line (who and when)
+with a "History" button: its history, the un-tick and the time correction are drawn only for
+the step opened (one at a time), which keeps a tick's rerun small (issue 12: every element
+drawn is paid on every click).
 
 Each action passes what this screen was drawn from; a stale screen is refused
 (messages.CHANGED_BY_SOMEONE_ELSE) and the page, which reads fresh on every run, reloads it.
@@ -163,13 +164,13 @@ def _one_line(case: CaseDetail, view: StepView) -> bool:
 
 
 def _ticks_here(view: StepView) -> bool:
-    """Whether the row's `action` column holds the step's "Mark done" button."""
+    """Whether the row's `action` line holds the step's "Mark done" button."""
     step = view.step
     return view.may_tick and step.key not in SPECIAL_INPUTS and step.value_kind == ValueKind.NONE
 
 
 def _input(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator) -> None:
-    """What ticks the step: its own form, a "Mark done" button (in the row's `action` column),
+    """What ticks the step: its own form, a "Mark done" button (on the row's `action` line),
     or a value and a button."""
     step = view.step
     if step.key in SPECIAL_INPUTS:
@@ -251,7 +252,7 @@ def _toggle_history(case_id: int, step_key: str) -> None:
 
 
 def _history(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator | None) -> None:
-    """The step's "History" button (in the row's free `action` column, else under the step)
+    """The step's "History" button (on the row's `action` line when free, else under the step)
     and, when it is the step opened, its history, un-tick and time correction."""
     cid, step = case.case_id, view.step
     is_open = st.session_state.get(history_key(cid)) == step.key
@@ -285,7 +286,7 @@ def _history(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerat
             _history_table(case, view.history),
             hide_index=True,
             width="stretch",
-            key=f"dayof_history_{cid}_{step.key}",
+            key=f"dayof_history_table_{cid}_{step.key}",
         )
 
 
