@@ -37,6 +37,7 @@ from tests.pages.conftest import (
     sign_in,
     successes,
 )
+from tests.pages.test_board import PAST_LIMIT_COLOUR, office_box
 
 pytestmark = SQLITE_ONLY
 CALL = "next_day_call"
@@ -166,12 +167,12 @@ def test_the_board_lists_escalations_most_urgent_first_with_tier_and_notificatio
 
     at = open_screen(app, "nina", Screen.BOARD)
 
-    (box,) = [c for c in at.container if c.key == "board_escalations_AA"]
-    listed = box.dataframe[0].value
-    assert list(listed.Case) == codes  # the emergency first, though raised later
-    assert list(listed.Tier) == [Tier.EMERGENCY.label, Tier.PROVIDER_TODAY.label]
-    assert list(listed.Notified) == ["Provider: waiting to send · On-call: waiting to send"] * 2
-    assert list(listed["Past limit"]) == ["", ""]
+    listed = office_box(at, "AA").tables["escalations"]
+    assert listed.column("Case") == codes  # the emergency first, though raised later
+    assert listed.column("Tier") == [Tier.EMERGENCY.label, Tier.PROVIDER_TODAY.label]
+    notified = "Provider: waiting to send · On-call: waiting to send"
+    assert listed.column("Notified") == [notified] * 2
+    assert listed.column("Past limit") == ["", ""]
 
 
 def test_an_escalation_open_past_its_limit_is_red_on_the_board(office, nurse, app):
@@ -182,10 +183,11 @@ def test_an_escalation_open_past_its_limit_is_red_on_the_board(office, nurse, ap
 
     at = open_screen(app, "nina", Screen.BOARD)
 
-    (box,) = [c for c in at.container if c.key == "board_escalations_AA"]
-    assert list(box.dataframe[0].value["Past limit"]) == ["Yes"]
-    badges = " ".join(m.value for m in at.markdown)
-    assert messages.BOARD_PAST_LIMIT.format(n=1) in badges
+    box = office_box(at, "AA")
+    listed = box.tables["escalations"]
+    assert listed.column("Past limit") == ["Yes"]
+    assert set(listed.colours[0]) == {PAST_LIMIT_COLOUR}  # the whole row red
+    assert (messages.BOARD_PAST_LIMIT.format(n=1), PAST_LIMIT_COLOUR) in box.chips
 
 
 # --- a provider's own sign-in -----------------------------------------------------------------
