@@ -15,6 +15,8 @@ from ui import documents, forms, preop, schedule
 from ui.auth import require, user_offices
 from ui.safe import open_case, show_failure
 
+TAB_KEY = "sched_tab"
+
 
 def render() -> None:
     user = require(Screen.SCHEDULE)
@@ -40,34 +42,48 @@ def render() -> None:
         show_failure(exc)
         return
 
+    # Only the open tab is drawn (a tab set that reruns when another tab is picked): the day
+    # table, the worklist, the timeline and the week were all drawn on every run (issue 12).
     day_tab, calls_tab, timeline_tab, week_tab = st.tabs(
-        ["Day", preop.tab_label(calls), "Timeline", "Week"]
+        ["Day", preop.tab_label(calls, TAB_KEY), "Timeline", "Week"],
+        key=TAB_KEY,
+        on_change="rerun",
     )
-    with day_tab:
-        schedule.day_table(view, now)
-        documents.day_sheet_button(office.id, view.day, user)
-        st.subheader("Reschedule or cancel")
-        chosen = schedule.choose_case(view)
-        if chosen is not None:
-            schedule.fill_forms(chosen.name, chosen, office.timezone)
-            move, cancel = st.columns(2, gap="medium")
-            with move, st.container(border=True):
-                schedule.reschedule_form(chosen.name, chosen, staff, user)
-            with cancel, st.container(border=True):
-                schedule.cancel_form(chosen.name, chosen, user)
-    with calls_tab:
-        preop.worklist(calls, now)
-        case_id = preop.picked()
-        if case_id is not None:
-            case = open_case(case_detail, case_id, user, Screen.SCHEDULE)
-            if case is not None:
-                try:
-                    history = case_calls(case_id, scope=user.office_ids)
-                except Exception as exc:
-                    show_failure(exc)
-                else:
-                    preop.case_panel(case, history, user, calls.arrival_minutes)
-    with timeline_tab:
-        schedule.timeline(view, now)
-    with week_tab:
-        schedule.week(view)
+    if day_tab.open:
+        with day_tab:
+            schedule.day_table(view, now)
+            documents.day_sheet_button(office.id, view.day, user)
+            st.subheader("Reschedule or cancel")
+            chosen = schedule.choose_case(view)
+            if chosen is not None:
+                schedule.fill_forms(chosen.name, chosen, office.timezone)
+                move, cancel = st.columns(2, gap="medium")
+                with move, st.container(border=True):
+                    schedule.reschedule_form(chosen.name, chosen, staff, user)
+                with cancel, st.container(border=True):
+                    schedule.cancel_form(chosen.name, chosen, user)
+    if calls_tab.open:
+        with calls_tab:
+            _calls(calls, now, user)
+    if timeline_tab.open:
+        with timeline_tab:
+            schedule.timeline(view, now)
+    if week_tab.open:
+        with week_tab:
+            schedule.week(view)
+
+
+def _calls(calls, now, user) -> None:
+    preop.worklist(calls, now)
+    case_id = preop.picked()
+    if case_id is None:
+        return
+    case = open_case(case_detail, case_id, user, Screen.SCHEDULE)
+    if case is None:
+        return
+    try:
+        history = case_calls(case_id, scope=user.office_ids)
+    except Exception as exc:
+        show_failure(exc)
+    else:
+        preop.case_panel(case, history, user, calls.arrival_minutes)

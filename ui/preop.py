@@ -42,8 +42,16 @@ def _days(view: PreopWorklist) -> str:
     return f"{first:%a %d %b} to {last:%a %d %b %Y}"
 
 
-def tab_label(view: PreopWorklist) -> str:
-    return f"Pre-op calls ({view.to_call})"
+TAB = "Pre-op calls"
+
+
+def tab_label(view: PreopWorklist, tab_key: str | None = None) -> str:
+    """The tab's label with the cases still to call. With `tab_key` (the tab set's state: the
+    open tab's label), a worklist tab left open stays open when its count changes."""
+    label = f"{TAB} ({view.to_call})"
+    if tab_key is not None and str(st.session_state.get(tab_key, "")).startswith(TAB):
+        st.session_state[tab_key] = label
+    return label
 
 
 def worklist(view: PreopWorklist, now: dt.datetime) -> None:

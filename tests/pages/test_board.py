@@ -521,8 +521,9 @@ def element_name(message) -> str:
     return kind
 
 
-def test_the_waiting_room_presentation_keeps_only_code_and_stage_whatever_it_is_given():
-    identified = pd.DataFrame(
+def board_case(patient: str, provider: str, escalation: str) -> pd.DataFrame:
+    """One case in recovery as the board's query gives it, with these typed texts."""
+    return pd.DataFrame(
         {
             "case_id": [7],
             "office_id": [1],
@@ -530,12 +531,16 @@ def test_the_waiting_room_presentation_keeps_only_code_and_stage_whatever_it_is_
             "status": [CaseStatus.RECOVERY],
             "stage": ["Recovery"],
             "scheduled_start": [dt.datetime(2026, 11, 24, 14, tzinfo=dt.UTC)],
-            "patient": ["Doe, Jane"],
-            "provider": ["Dr. Who"],
+            "patient": [patient],
+            "provider": [provider],
             "in_stage_minutes": [12],
-            "escalation": [RedFlag.FEVER.label],
+            "escalation": [escalation],
         }
     )
+
+
+def test_the_waiting_room_presentation_keeps_only_code_and_stage_whatever_it_is_given():
+    identified = board_case("Doe, Jane", "Dr. Who", RedFlag.FEVER.label)
 
     header, rows = ui.board_view.board_rows(identified, TZ, public=True)
     shown = read_office(public_board(identified))
@@ -561,20 +566,7 @@ def office_markdowns(at: AppTest) -> list[str]:
 
 def test_typed_text_on_the_board_is_shown_as_text_never_as_formatting_or_links():
     payload = "<b>x</b> **bold** | [link](http://e.example) _it_ `code` :red[red] www.e.example"
-    cases = pd.DataFrame(
-        {
-            "case_id": [7],
-            "office_id": [1],
-            "code": ["AA-00007"],
-            "status": [CaseStatus.RECOVERY],
-            "stage": ["Recovery"],
-            "scheduled_start": [dt.datetime(2026, 11, 24, 14, tzinfo=dt.UTC)],
-            "patient": [payload],
-            "provider": [payload],
-            "in_stage_minutes": [12],
-            "escalation": [payload],
-        }
-    )
+    cases = board_case(payload, payload, payload)
     office = OfficeRow(1, "AA", payload, TZ)
     view = OfficeBoard(
         office, cases, cases.iloc[0:0], pd.DataFrame(columns=ESCALATION_COLUMNS), public=False

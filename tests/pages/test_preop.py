@@ -68,6 +68,11 @@ def ward(db_url):
     return office, nurse, a_friday()
 
 
+def worklist_tab(user, day: dt.date) -> AppTest:
+    """The schedule of `day` with its pre-op calls tab open (only the open tab is drawn)."""
+    return open_tab(schedule_page, user, sched_day=day, sched_tab="Pre-op calls")
+
+
 def test_the_worklist_lists_three_working_days_ahead_with_phones_and_what_is_missing(ward):
     office, nurse, friday = ward
     monday, wednesday = friday + dt.timedelta(days=3), friday + dt.timedelta(days=5)
@@ -78,7 +83,7 @@ def test_the_worklist_lists_three_working_days_ahead_with_phones_and_what_is_mis
     record_preop_call(reached, CallReport(CallOutcome.REACHED), actor=nurse)
     make_case(office, CaseStatus.SCHEDULED, at_(wednesday + dt.timedelta(days=1), 8))
 
-    at = open_tab(schedule_page, nurse, sched_day=friday)
+    at = worklist_tab(nurse, friday)
 
     assert not at.exception and not errors(at)
     assert [t.label for t in at.tabs] == ["Day", "Pre-op calls (1)", "Timeline", "Week"]
@@ -97,16 +102,29 @@ def test_the_worklist_lists_three_working_days_ahead_with_phones_and_what_is_mis
 def test_an_empty_worklist_says_so(ward):
     office, nurse, friday = ward
 
-    at = open_tab(schedule_page, nurse, sched_day=friday)
+    at = worklist_tab(nurse, friday)
 
     days = f"{friday + dt.timedelta(days=1):%a %d %b} to {friday + dt.timedelta(5):%a %d %b %Y}"
     assert messages.PREOP_EMPTY.format(office="AA Office", days=days) in [i.value for i in at.info]
 
 
+def test_the_worklist_tab_stays_open_when_its_count_changes(ward):
+    """Only the open tab is drawn (issue 12); the tab's label counts the cases to call, and a
+    call that changes the count must not send the nurse back to the Day tab."""
+    office, nurse, friday = ward
+    make_case(office, CaseStatus.SCHEDULED, at_(friday + dt.timedelta(days=3), 8))
+
+    at = open_tab(schedule_page, nurse, sched_day=friday, sched_tab="Pre-op calls (7)")
+
+    assert at.session_state["sched_tab"] == "Pre-op calls (1)"
+    assert [s.value for s in at.subheader][0].startswith("Pre-op calls for ")
+    assert not [c for c in at.container if c.key == "sched_day_cases"]  # the Day tab: not drawn
+
+
 def test_a_call_not_reaching_the_patient_is_recorded_and_kept_in_the_history(ward):
     office, nurse, friday = ward
     case_id = make_case(office, CaseStatus.SCHEDULED, at_(friday + dt.timedelta(days=3), 8))
-    at = open_case(open_tab(schedule_page, nurse, sched_day=friday), case_id)
+    at = open_case(worklist_tab(nurse, friday), case_id)
     assert container(at, "preop_case_panel") is not None
     assert messages.PREOP_NO_CALLS in [c.value for c in at.caption]
 
@@ -127,7 +145,7 @@ def test_every_problem_of_a_reached_call_shows_at_once_and_nothing_typed_is_lost
     case_id = make_case(office, CaseStatus.SCHEDULED, at_(friday + dt.timedelta(days=3), 8))
     drug = add_held_drug(case_id, "apixaban")
     k = f"preop_{case_id}"
-    at = open_case(open_tab(schedule_page, nurse, sched_day=friday), case_id)
+    at = open_case(worklist_tab(nurse, friday), case_id)
     at.radio(key=f"{k}_outcome").set_value(CallOutcome.REACHED).run()
     told = at.checkbox(key=f"{k}_arrival").label
     assert told == messages.PREOP_ARRIVAL_TOLD.format(arrive="07:00", minutes=60, start="08:00")
@@ -168,7 +186,7 @@ def test_a_call_back_needs_its_time_and_the_case_waits_for_it(ward):
     office, nurse, friday = ward
     case_id = make_case(office, CaseStatus.SCHEDULED, at_(friday + dt.timedelta(days=3), 8))
     k = f"preop_{case_id}"
-    at = open_case(open_tab(schedule_page, nurse, sched_day=friday), case_id)
+    at = open_case(worklist_tab(nurse, friday), case_id)
     at.radio(key=f"{k}_outcome").set_value(CallOutcome.CALL_BACK).run()
     at.button(key=f"{k}_save").click().run()
     assert errors(at) == [messages.PREOP_CALL_BACK_REQUIRED]
@@ -188,7 +206,7 @@ def test_a_manager_reads_the_calls_but_records_none(ward):
     case_id = make_case(office, CaseStatus.SCHEDULED, at_(friday + dt.timedelta(days=3), 8))
     manager = make_user("meg", Role.MANAGER, [office])
 
-    at = open_case(open_tab(schedule_page, manager, sched_day=friday), case_id)
+    at = open_case(worklist_tab(manager, friday), case_id)
 
     assert messages.PREOP_VIEW_ONLY in [c.value for c in at.caption]
     assert not [b for b in at.button if b.key == f"preop_{case_id}_save"]

@@ -52,6 +52,12 @@ def show_day(at: AppTest, day: dt.date) -> AppTest:
     return at.date_input(key="sched_day").set_value(day).run()
 
 
+def show_tab(at: AppTest, label: str) -> AppTest:
+    """The tab picked: only the open tab is drawn."""
+    at.session_state["sched_tab"] = label
+    return at.run()
+
+
 def choose(at: AppTest, case_id: int) -> AppTest:
     return at.selectbox(key="sched_case").set_value(case_id).run()
 
@@ -188,7 +194,7 @@ def test_the_timeline_draws_planned_and_actual_bars_in_office_time(office, app):
     make_case(office, CaseStatus.SCHEDULED, at_(day, 23))
     make_case(office, CaseStatus.CANCELLED, at_(day, 22))
 
-    at = open_schedule(app)
+    at = show_tab(open_schedule(app), "Timeline")
 
     (chart,) = at.get("plotly_chart")
     figure = json.loads(chart.proto.spec)
@@ -206,7 +212,7 @@ def test_the_week_counts_each_day_by_readiness_and_cancellations(office, app):
     make_case(office, CaseStatus.SCHEDULED, at_(monday, 10))
     make_case(office, CaseStatus.CANCELLED, at_(monday + dt.timedelta(days=2), 9))
 
-    at = show_day(open_schedule(app), monday + dt.timedelta(days=3))
+    at = show_tab(show_day(open_schedule(app), monday + dt.timedelta(days=3)), "Week")
 
     week = table(at, "sched_week_days")
     assert list(week.Day) == [f"{monday + dt.timedelta(days=i):%a %d %b}" for i in range(7)]
