@@ -46,8 +46,10 @@ def office_counts(overview: Sequence[OfficeToday]) -> None:
         column_config={
             "Office": st.column_config.TextColumn("Office", pinned=True),
             **{s.label: count(s.label) for s in COUNTED},
-            FOLLOW_UPS_DUE: count(FOLLOW_UPS_DUE, help="Calls and visits due, not yet overdue"),
-            FOLLOW_UPS_OVERDUE: count(FOLLOW_UPS_OVERDUE, help="Calls and visits past due"),
+            FOLLOW_UPS_DUE: count(FOLLOW_UPS_DUE, help=messages.HOME_FOLLOW_UPS_DUE_HELP),
+            FOLLOW_UPS_OVERDUE: count(
+                FOLLOW_UPS_OVERDUE, help=messages.HOME_FOLLOW_UPS_OVERDUE_HELP
+            ),
         },
     )
 

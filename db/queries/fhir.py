@@ -34,7 +34,7 @@ from db.queries.schedule import office_days_clause
 from db.session import read_session
 from mild.checklist import Entry, in_force
 from mild.discharge import DischargeScale
-from mild.fhir import (
+from mild.fhir_snapshot import (
     CaseSnapshot,
     ConditionFacts,
     FollowUpFacts,

@@ -85,6 +85,9 @@ UNEXPECTED_ERROR = (
 
 # Home
 NO_CASES_TODAY = "No cases booked today at {office}."
+# Today's counts table: what each follow-up column counts.
+HOME_FOLLOW_UPS_DUE_HELP = "Calls and visits due, not yet overdue"
+HOME_FOLLOW_UPS_OVERDUE_HELP = "Calls and visits past due"
 STATUS_VIA_CHECKLIST = 'This status is set by ticking "{step}" on the day-of checklist.'
 
 # Follow-up
