@@ -83,12 +83,18 @@ from sqlalchemy import select
 from db.models import Case, StaffUser
 from db.session import read_session
 from mild.cases import CaseStatus
-from tests.builders import make_case
+from mild.staff import Role
+from services.common import Actor
+from tests.builders import do_step, make_case
 with read_session() as s:
     nurse = s.scalar(select(StaffUser).where(StaffUser.username == "nurse"))
     offices = [o.id for o in nurse.offices]
+    actor = Actor(
+        nurse.id, nurse.username, nurse.display_name, Role(nurse.role), frozenset(offices)
+    )
 for office in offices:
-    case_id = make_case(office, CaseStatus.CHECKED_IN, dt.datetime.now(dt.UTC))
+    case_id = make_case(office, CaseStatus.SCHEDULED, dt.datetime.now(dt.UTC))
+    do_step(case_id, "checked_in", actor)  # checked in, as a nurse does: the arrival steps open
     with read_session() as s:
         print(s.get(Case, case_id).code)
 """
