@@ -181,3 +181,8 @@ def warnings(facts: CaseFacts) -> list[str]:
 
 def is_ready(facts: CaseFacts) -> bool:
     return not missing_items(facts)
+
+
+def not_ready(missing: Iterable[str]) -> str:
+    """The refusal of a confirmation for the day, naming every item missing."""
+    return messages.NOT_READY.format(missing="; ".join(missing))

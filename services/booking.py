@@ -26,7 +26,7 @@ from mild.booking import (
 from mild.cases import CaseStatus, check_transition
 from mild.days import at_local, local_today, to_local
 from mild.errors import RuleViolation
-from mild.readiness import missing_items
+from mild.readiness import missing_items, not_ready
 from services.common import Actor, audit, lock_case, move_case, now_utc, touch_case
 from services.medications import redate_holds
 
@@ -165,7 +165,7 @@ def confirm_case(case_id: int, *, actor: Actor, expected_version: int | None = N
             check_transition(case.status, CaseStatus.SCHEDULED)
         missing = missing_items(facts_for_cases(session, [case.id])[case.id])
         if missing:
-            raise RuleViolation("readiness", messages.NOT_READY.format(missing="; ".join(missing)))
+            raise RuleViolation("readiness", not_ready(missing))
         at = now_utc()
         case.confirmed_at = at
         case.confirmed_by_id = actor.id

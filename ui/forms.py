@@ -79,6 +79,14 @@ def field_error(errors_key: str, field: str) -> None:
         st.error(message, icon=":material/error:")
 
 
+def drop_error(errors_key: str, field: str) -> None:
+    """An input's on_change callback: once its value changes, the refusal it earned no longer
+    says how things stand, and goes (the rest of the form's refusals stay)."""
+    refused = errors(errors_key)
+    if field in refused:
+        st.session_state[errors_key] = {f: m for f, m in refused.items() if f != field}
+
+
 def other_errors(errors_key: str, fields: Iterable[str]) -> None:
     """Show refusals for fields that have no widget of their own on this form (and failures)."""
     shown = set(fields)

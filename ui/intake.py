@@ -26,6 +26,7 @@ from mild.intake import (
     bmi,
     normalize_mrn,
 )
+from mild.readiness import not_ready
 from mild.scores import ODI_SECTIONS
 from services import booking, intake
 from services.cases import advance_case
@@ -231,8 +232,23 @@ def case_header(case: IntakeCase, user: Actor) -> None:
 # --- readiness and confirmation -------------------------------------------------------------
 
 
+def _refusal_as_it_stands(errors: str, missing: Sequence[str]) -> None:
+    """A refusal to confirm named what was missing when it was pressed. Items are done in the
+    other forms since, each rerun redraws it: it names what is missing now, and goes once
+    nothing is (a stale "Missing: ..." beside "Ready" was issue 13)."""
+    refused = dict(forms.errors(errors))
+    if "readiness" not in refused:
+        return
+    if missing:
+        refused["readiness"] = not_ready(missing)
+    else:
+        del refused["readiness"]
+    st.session_state[errors] = refused
+
+
 def readiness(case: IntakeCase, user: Actor) -> None:
     errors = "intake_confirm_errors"
+    _refusal_as_it_stands(errors, case.missing)
     with st.container(border=True, key="intake_readiness"):
         st.markdown("**Readiness for the day**")
         if case.confirmed_at is not None:

@@ -595,12 +595,18 @@ def test_a_discharge_score_of_8_is_recorded_but_discharge_is_refused(ward):
     assert status_of(case_id) == CaseStatus.RECOVERY
 
 
+def score_items(at: AppTest, case_id: int, items: list[str], points: int = 2) -> AppTest:
+    """The discharge score's items picked on the screen (Aldrete unless the scale was changed)."""
+    for item in items:
+        at.segmented_control(key=f"dayof_score_{case_id}_{item}").set_value(points)
+    return at
+
+
 def test_a_discharge_score_with_an_item_missing_is_refused_beside_that_item(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, TO_RECOVERY)
     at = open_case(screen(nurse), office, case_id)
-    for item in ["activity", "breathing", "consciousness", "oxygen_saturation"]:
-        at.segmented_control(key=f"dayof_score_{case_id}_{item}").set_value(2)
+    score_items(at, case_id, ["activity", "breathing", "consciousness", "oxygen_saturation"])
 
     at = press(at, case_id, "discharge_score")
 
@@ -610,7 +616,26 @@ def test_a_discharge_score_with_an_item_missing_is_refused_beside_that_item(ward
     assert "discharge_score" not in [step for step, _, _ in entries(case_id)]
 
 
-def test_confirming_the_escort_needs_each_of_name_relationship_and_phone(ward):
+def test_a_missing_score_items_refusal_goes_once_the_item_is_scored(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, TO_RECOVERY)
+    at = open_case(screen(nurse), office, case_id)
+    at = press(
+        score_items(at, case_id, ["activity", "breathing", "consciousness"]),
+        case_id,
+        "discharge_score",
+    )
+    assert errors_beside(at, "discharge_score") == ["Score Circulation (0, 1 or 2)."]
+
+    at = score_items(at, case_id, ["circulation"]).run()
+
+    # Circulation scored: its refusal is gone, though the score is not yet recorded.
+    assert errors_beside(at, "discharge_score") == []
+    at = press(at, case_id, "discharge_score")
+    assert errors_beside(at, "discharge_score") == ["Score Oxygen saturation (0, 1 or 2)."]
+
+
+def test_the_escort_needs_name_relationship_and_phone_each_refusal_going_once_typed(ward):
     office, nurse, case_id = ward
     tick_all(case_id, nurse, TO_RECOVERY)
     at = open_case(screen(nurse), office, case_id)  # no escort arranged: the fields are empty
@@ -622,7 +647,8 @@ def test_confirming_the_escort_needs_each_of_name_relationship_and_phone(ward):
 
     assert errors_beside(at, "escort_confirmed") == [messages.ESCORT_PHONE_REQUIRED]
     assert at.text_input(key=f"dayof_escort_name_{case_id}").value == "Ann Lee"
-    at.text_input(key=f"dayof_escort_phone_{case_id}").input("555-010-0199")
+    at = at.text_input(key=f"dayof_escort_phone_{case_id}").input("555-010-0199").run()
+    assert errors_beside(at, "escort_confirmed") == []  # typed: the refusal no longer holds
     at = press(at, case_id, "escort_confirmed")
     assert errors_beside(at, "escort_confirmed") == []
     assert texts_in(at, "escort_confirmed")[0].endswith("Ann Lee, Daughter, 555-010-0199")

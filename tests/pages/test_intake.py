@@ -590,6 +590,27 @@ def test_confirming_is_refused_naming_every_missing_item(screen, office, cora):
     assert status_of(case_id) == CaseStatus.INTAKE
 
 
+def test_a_refused_confirmation_names_only_what_is_still_missing_and_goes_once_ready(
+    screen, office, cora
+):
+    case_id = make_case(office, CaseStatus.INTAKE)  # booked with a provider, Medicare answered
+    at = open_case(screen(cora), case_id)
+    at.button(key="intake_confirm").click().run()
+    assert errors(at) == [messages.NOT_READY.format(missing="ASA class; Escort arranged")]
+
+    d = f"intake_escort_{case_id}"
+    at.text_input(key=f"{d}_name").input("Ann Escort")
+    at.text_input(key=f"{d}_relationship").input("daughter")
+    at.text_input(key=f"{d}_phone").input("(312) 555-0100")
+    button(at, "Save escort").click().run()
+    assert errors(at) == [messages.NOT_READY.format(missing="ASA class")]
+
+    at.number_input(key=f"intake_assess_{case_id}_asa").set_value(2)
+    button(at, "Save assessment").click().run()
+    assert errors(at) == []
+    assert messages.READY_TO_CONFIRM in [s.value for s in at.success]
+
+
 # --- who sees what --------------------------------------------------------------------------
 
 

@@ -85,6 +85,8 @@ def _score_items(case: CaseDetail, user: Actor) -> None:
             COMPONENT_POINTS,
             key=score_key(cid, component.key),
             width="stretch",
+            on_change=forms.drop_error,
+            args=(ekey, component.key),
         )
         st.caption(" · ".join(f"{p}: {component.describe(p)}" for p in (2, 1, 0)))
         forms.field_error(ekey, component.key)
@@ -145,7 +147,14 @@ def escort_form(case: CaseDetail, view: StepView, user: Actor) -> None:
         st.session_state[phone_key] = case.escort_phone or ""
         st.session_state[relation_key] = choice
         st.session_state[other_key] = words
-    st.text_input("Escort's name", key=name_key, max_chars=120)
+
+    # A field's refusal goes once the field is changed (as a score item's does).
+    def typed(label: str, key: str, max_chars: int, field: str) -> None:
+        st.text_input(
+            label, key=key, max_chars=max_chars, on_change=forms.drop_error, args=(ekey, field)
+        )
+
+    typed("Escort's name", name_key, 120, "escort_name")
     forms.field_error(ekey, "escort_name")
     choice = st.selectbox(
         "Relationship to the patient",
@@ -153,11 +162,13 @@ def escort_form(case: CaseDetail, view: StepView, user: Actor) -> None:
         index=None,
         key=relation_key,
         placeholder="Choose",
+        on_change=forms.drop_error,
+        args=(ekey, "escort_relationship"),
     )
     if choice == OTHER_RELATIONSHIP:
-        st.text_input(messages.ESCORT_RELATIONSHIP_OTHER, key=other_key, max_chars=60)
+        typed(messages.ESCORT_RELATIONSHIP_OTHER, other_key, 60, "escort_relationship")
     forms.field_error(ekey, "escort_relationship")
-    st.text_input("Escort's phone", key=phone_key, max_chars=40)
+    typed("Escort's phone", phone_key, 40, "escort_phone")
     forms.field_error(ekey, "escort_phone")
     submit_button(
         f"dayof_tick_{cid}_escort_confirmed",
