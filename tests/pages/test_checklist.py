@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Error
 
 from db.models import Case, CaseMedication, ChecklistEntry, FollowUp, Patient
 from db.queries.readiness import readiness_for_cases
@@ -106,6 +107,15 @@ def press(at: AppTest, case_id: int, step: str) -> AppTest:
 def open_history(at: AppTest, case_id: int, step: str) -> AppTest:
     """The step's "History" button pressed: its history, un-tick and time correction drawn."""
     return at.button(key=f"dayof_history_{case_id}_{step}").click().run()
+
+
+def refusal_below(at: AppTest, case_id: int, step: str, input_key: str) -> list[str]:
+    """The refusal drawn right below an input of the step's open history, as a nurse reads it
+    beside that box; [] when the next element is no refusal (or the history is not open)."""
+    boxes = [c for c in at.container if c.key == f"dayof_history_box_{case_id}_{step}"]
+    drawn = list(boxes[0].children.values()) if boxes else []
+    after = [drawn[i + 1] for i, e in enumerate(drawn[:-1]) if getattr(e, "key", "") == input_key]
+    return [e.value for e in after if isinstance(e, Error)]
 
 
 def report_fast(at: AppTest, case_id: int) -> AppTest:
@@ -675,6 +685,19 @@ def test_an_untick_without_a_reason_is_refused_and_with_one_keeps_the_history(wa
     assert list(history["Reason or note"]) == ["", "Signed the wrong form"]
     # The step is open again, with its button.
     assert at.button(key=f"dayof_tick_{case_id}_consent_signed").label == "Mark done"
+
+
+def test_an_untick_without_a_reason_keeps_the_history_open_with_the_refusal_below_the_box(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["consent_signed"])
+    at = open_history(open_case(screen(nurse), office, case_id), case_id, "consent_signed")
+
+    at = at.button(key=f"dayof_untick_{case_id}_consent_signed").click().run()
+
+    reason = reason_key(case_id, "consent_signed")
+    assert refusal_below(at, case_id, "consent_signed", reason) == [messages.UNTICK_REASON_REQUIRED]
+    assert errors_beside(at, "consent_signed") == [messages.UNTICK_REASON_REQUIRED]  # once
+    assert at.button(key=f"dayof_history_{case_id}_consent_signed").label == messages.HISTORY_CLOSE
 
 
 def test_a_value_out_of_range_is_refused_and_what_was_typed_is_kept(ward):

@@ -43,12 +43,14 @@ from tests.pages.test_checklist import (
     open_case,
     open_history,
     press,
+    refusal_below,
     screen,
     status_of,
     step_box,
     texts_in,
     tick_all,
 )
+from ui.checklist import event_reason_key
 
 pytestmark = SQLITE_ONLY
 
@@ -212,6 +214,11 @@ def test_an_event_time_is_corrected_from_the_steps_history(ward):
     at.time_input(key=key).set_value(in_room)
     at = at.button(key=f"dayof_correct_{case_id}_patient_in_room").click().run()
     assert errors_beside(at, "patient_in_room") == [messages.EVENT_TIME_REASON_REQUIRED]
+    # Below the correction's own reason box, not the un-tick's above it.
+    why = event_reason_key(case_id, "patient_in_room")
+    assert refusal_below(at, case_id, "patient_in_room", why) == [
+        messages.EVENT_TIME_REASON_REQUIRED
+    ]
 
     at.text_input(key=f"dayof_event_reason_{case_id}_patient_in_room").input("Ticked late")
     at = at.button(key=f"dayof_correct_{case_id}_patient_in_room").click().run()

@@ -22,6 +22,11 @@ from services.common import Actor
 from ui import forms
 from ui.format import local_time, zone_abbreviation
 
+# The inputs of a step's open history, each refusal drawn below its own box: the un-tick's
+# reason, and the time correction's time and reason.
+UNTICK_REASON, EVENT_AT, EVENT_REASON = "reason", "event_at", "event_reason"
+HISTORY_FIELDS = frozenset({UNTICK_REASON, EVENT_AT, EVENT_REASON})
+
 # Refusals shown beside their own input (a score item, an escort field) rather than under the
 # step.
 INLINE_FIELDS = frozenset(
@@ -108,10 +113,18 @@ def run(
     action: Callable[[], Any],
     success: str,
     clear: Mapping[str, Any] = MappingProxyType({}),
+    fields: Mapping[str, str] = MappingProxyType({}),
 ) -> Any:
-    """Run a service from a callback; its refusal is kept for the step's row to show."""
+    """Run a service from a callback; its refusal is kept for the step's row to show.
+
+    `fields` renames the service's fields as the screen names its inputs, where two forms of one
+    step ask the same (the un-tick's and the time correction's "reason").
+    """
     ekey = errors_key(case_id, step_key)
     result = forms.submit(action, errors_key=ekey, success=success, clear=clear)
+    refused = forms.errors(ekey)
+    if result is None and refused.keys() & fields.keys():
+        st.session_state[ekey] = {fields.get(f, f): m for f, m in refused.items()}
     if result is not None:
         # A change went through: refusals shown beside other steps may no longer hold.
         prefix = errors_key(case_id, "")

@@ -31,7 +31,11 @@ from services.common import Actor
 from ui import forms
 from ui.checklist import arrival, discharge, holds, time_out
 from ui.checklist.common import (
+    EVENT_AT,
+    EVENT_REASON,
+    HISTORY_FIELDS,
     INLINE_FIELDS,
+    UNTICK_REASON,
     errors_key,
     event_reason_key,
     event_time_key,
@@ -137,7 +141,9 @@ def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
                     _input(case, view, user, action)
         elif view.may_tick:
             _input(case, view, user, action)
-        forms.other_errors(ekey, INLINE_FIELDS)
+        # With its history open, the history's refusals are drawn below their own boxes there.
+        history_open = st.session_state.get(history_key(case.case_id)) == step.key
+        forms.other_errors(ekey, INLINE_FIELDS | HISTORY_FIELDS if history_open else INLINE_FIELDS)
         if view.history:
             _history(case, view, user, None if _ticks_here(view) else action)
 
@@ -268,10 +274,12 @@ def _history(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerat
     )
     if not is_open:
         return
+    ekey = errors_key(cid, step.key)
     with st.container(key=f"dayof_history_box_{cid}_{step.key}"):
         if view.may_untick:
             key = reason_key(cid, step.key)
             st.text_input("Reason for un-ticking", key=key, max_chars=500)
+            forms.field_error(ekey, UNTICK_REASON)
             st.button(
                 "Un-tick",
                 key=f"dayof_untick_{cid}_{step.key}",
@@ -299,7 +307,10 @@ def _correct_time_form(case: CaseDetail, view: StepView, user: Actor) -> None:
         step=dt.timedelta(minutes=1),
         key=event_time_key(cid, step.key),
     )
+    ekey = errors_key(cid, step.key)
+    forms.field_error(ekey, EVENT_AT)
     st.text_input("Why the time is corrected", key=event_reason_key(cid, step.key), max_chars=500)
+    forms.field_error(ekey, EVENT_REASON)
     st.button(
         "Correct the time",
         key=f"dayof_correct_{cid}_{step.key}",
@@ -373,4 +384,5 @@ def _correct_time(user: Actor, case: CaseDetail, step_key: str, label: str, day:
             step=label, at=when(case, event_at) if event_at else ""
         ),
         clear={reason_box: ""},
+        fields={"reason": EVENT_REASON},
     )
