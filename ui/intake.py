@@ -80,12 +80,14 @@ def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderR
         born = f"{found.date_of_birth:%d %b %Y}"
         st.text(messages.EXISTING_PATIENT.format(name=name, born=born))
     else:
+        # Kept while hidden: an existing patient's MRN typed by mistake and taken back leaves
+        # the name, date of birth and phone as typed (persist_state="page"; issue 13).
         first, last = st.columns(2)
         with first:
-            st.text_input("First name", key="intake_new_first", max_chars=80)
+            st.text_input("First name", key="intake_new_first", max_chars=80, persist_state="page")
             forms.field_error(errors, "first_name")
         with last:
-            st.text_input("Last name", key="intake_new_last", max_chars=80)
+            st.text_input("Last name", key="intake_new_last", max_chars=80, persist_state="page")
             forms.field_error(errors, "last_name")
         born, phone = st.columns(2)
         with born:
@@ -96,10 +98,13 @@ def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderR
                 max_value=dt.date.today(),
                 key="intake_new_dob",
                 format="YYYY-MM-DD",
+                persist_state="page",
             )
             forms.field_error(errors, "date_of_birth")
         with phone:
-            st.text_input("Patient phone", key="intake_new_phone", max_chars=40)
+            st.text_input(
+                "Patient phone", key="intake_new_phone", max_chars=40, persist_state="page"
+            )
             forms.field_error(errors, "phone")
         if state.get("intake_new_dob") is not None:
             twins = likely_duplicates(

@@ -238,6 +238,27 @@ def test_an_existing_mrn_shows_its_patient_and_the_new_case_is_theirs(screen, of
     assert "Lovelace, Ada · MRN M100200 · born 02 Apr 1951" in texts(at)[-1]
 
 
+def test_what_was_typed_for_a_new_patient_survives_an_existing_mrn_typed_and_taken_back(
+    screen, office, cora
+):
+    a_case_in_intake(office, cora, mrn="M100200")
+    at = screen(cora)
+    at.text_input(key="intake_new_mrn").input("M100300").run()
+    at.text_input(key="intake_new_first").input("Grace")
+    at.text_input(key="intake_new_last").input("Hopper")
+    at.date_input(key="intake_new_dob").set_value(DOB)
+    at.text_input(key="intake_new_phone").input("(312) 555-0100").run()
+
+    at.text_input(key="intake_new_mrn").input("M100200").run()  # another patient's, by mistake
+    assert "Existing patient: Lovelace, Ada, born 02 Apr 1951" in texts(at)
+    at.text_input(key="intake_new_mrn").input("M100300").run()
+
+    assert at.text_input(key="intake_new_first").value == "Grace"
+    assert at.text_input(key="intake_new_last").value == "Hopper"
+    assert at.date_input(key="intake_new_dob").value == DOB
+    assert at.text_input(key="intake_new_phone").value == "(312) 555-0100"
+
+
 @pytest.mark.parametrize(
     ("mrn", "first", "last", "expected"),
     [
