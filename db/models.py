@@ -27,7 +27,7 @@ from db.types import UTCDateTime
 from mild.cases import CancelReason, CaseStatus, RequestChannel
 from mild.clearances import ClearanceKind, DeviceType, LimitAction, Sex
 from mild.escalations import Delivery, Recipient, Tier
-from mild.followup import FollowUpKind
+from mild.followup import AttemptOutcome, FollowUpKind
 from mild.intake import Condition
 from mild.medications import MedClass
 from mild.preop import CallOutcome
@@ -450,6 +450,10 @@ class FollowUp(Base):
     due_at: Mapped[dt.datetime]
     overdue_at: Mapped[dt.datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # How the last try that did not reach the patient went (mild.followup.AttemptOutcome).
+    last_attempt_outcome: Mapped[AttemptOutcome | None] = mapped_column(
+        str_enum(AttemptOutcome, 20)
+    )
     reached: Mapped[bool | None] = mapped_column(Boolean)
     completed_at: Mapped[dt.datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -457,6 +461,7 @@ class FollowUp(Base):
     odi: Mapped[float | None] = mapped_column(Float)
     walk_minutes: Mapped[int | None]
     stand_minutes: Mapped[int | None]
+    visited_on: Mapped[dt.date | None] = mapped_column(Date)  # a later visit's day, office-local
     swelling: Mapped[bool | None] = mapped_column(Boolean)
     bruising: Mapped[bool | None] = mapped_column(Boolean)
     incision: Mapped[str | None] = mapped_column(String(40))

@@ -57,6 +57,7 @@ from mild.event_times import moment_text, time_text
 from mild.fasting import FOOD_KINDS, FastingReport, report_text
 from mild.followup import (
     MIN_ATTEMPTS_TO_CLOSE_UNREACHED,
+    AttemptOutcome,
     DueFollowUp,
     FollowUpKind,
     RedFlag,
@@ -125,6 +126,8 @@ EARLY_REASONS = (
     CancelReason.OTHER,
 )
 DRUGS = tuple(DEFAULT_HOLD_TABLE)
+# How the seed's missed follow-up tries went (mild.followup.AttemptOutcome).
+MISSED_OUTCOMES = (AttemptOutcome.NO_ANSWER, AttemptOutcome.VOICEMAIL, AttemptOutcome.NO_ANSWER)
 # Follow-ups whose patient is never reached: closed as not reached after three daily calls.
 NOT_REACHED_SHARE = 0.05
 
@@ -1107,6 +1110,7 @@ class _OfficeContext:
                 "odi": None,
                 "walk_minutes": None,
                 "stand_minutes": None,
+                "visited_on": None,
                 "swelling": None,
                 "bruising": None,
                 "incision": None,
@@ -1121,6 +1125,12 @@ class _OfficeContext:
             }
             reached, completed, attempts = self._follow_up_outcome(due)
             base["attempts"] = attempts
+            # The tries that did not reach the patient say how they went; which one is drawn
+            # from the follow-up's id, so the demo's other draws stay as they were.
+            missed = attempts - (1 if reached else 0)
+            base["last_attempt_outcome"] = (
+                MISSED_OUTCOMES[fid % len(MISSED_OUTCOMES)] if missed > 0 else None
+            )
             if completed is None:
                 all_done = False
                 self.out.add(FollowUp, base)
@@ -1178,6 +1188,7 @@ class _OfficeContext:
                         )
             else:
                 base.update(
+                    visited_on=local_today(self.tz, completed),
                     odi=round(max(0.0, odi * (1 - improvement)), 1),
                     walk_minutes=round(row["baseline_walk_minutes"] * (1 + 3 * improvement)),
                     stand_minutes=round(row["baseline_stand_minutes"] * (1 + 3 * improvement)),

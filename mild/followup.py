@@ -89,6 +89,106 @@ def follow_up_state(
     return FollowUpState.OVERDUE
 
 
+class Urgency(enum.IntEnum):
+    """The worklist's order (issue 13), most urgent first: a case with an open red-flag
+    escalation, then next-day calls (the first check after discharge, a one-day window: a
+    fever or a new weakness is found there), then visits past their window, then visits still in
+    it. Weeks-old visits no longer sit above today's calls. Practice policy; the next-day call's
+    24-48 h timing is DOMAIN.md's follow-up schedule (SCHEDULE above)."""
+
+    ESCALATED = 0
+    CALL = 1
+    VISIT_OVERDUE = 2
+    VISIT_DUE = 3
+
+    @property
+    def label(self) -> str:
+        return URGENCY_LABELS[self]
+
+
+URGENCY_LABELS: dict[Urgency, str] = {
+    Urgency.ESCALATED: "Escalated",
+    Urgency.CALL: "Next-day call",
+    Urgency.VISIT_OVERDUE: "Visit overdue",
+    Urgency.VISIT_DUE: "Visit due",
+}
+
+
+def urgency(kind: FollowUpKind, state: FollowUpState, escalated: bool) -> Urgency:
+    """Where one open follow-up goes on the worklist (db.queries.followup orders by the same)."""
+    if escalated:
+        return Urgency.ESCALATED
+    if kind == FollowUpKind.NEXT_DAY_CALL:
+        return Urgency.CALL
+    return Urgency.VISIT_OVERDUE if state == FollowUpState.OVERDUE else Urgency.VISIT_DUE
+
+
+class AttemptOutcome(enum.StrEnum):
+    """How a try that did not reach the patient went (issue 13), kept with the attempt so the
+    next nurse knows what was tried: the call outcomes are the pre-op call's
+    (mild.preop.CallOutcome), and a visit may also be missed in person. Practice documentation
+    categories, not a clinical rule."""
+
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    CALL_BACK = "call_back"
+    WRONG_NUMBER = "wrong_number"
+    DID_NOT_ATTEND = "did_not_attend"
+
+    @property
+    def label(self) -> str:
+        return ATTEMPT_OUTCOME_LABELS[self]
+
+
+ATTEMPT_OUTCOME_LABELS: dict[AttemptOutcome, str] = {
+    AttemptOutcome.NO_ANSWER: "No answer",
+    AttemptOutcome.VOICEMAIL: "Left a voicemail",
+    AttemptOutcome.CALL_BACK: "Asked to be called back",
+    AttemptOutcome.WRONG_NUMBER: "Wrong or disconnected number",
+    AttemptOutcome.DID_NOT_ATTEND: "Did not attend the visit",
+}
+
+
+def attempt_outcomes(kind: FollowUpKind) -> list[AttemptOutcome]:
+    """The outcomes offered for a follow-up: a call cannot be missed in person."""
+    if kind == FollowUpKind.NEXT_DAY_CALL:
+        return [o for o in AttemptOutcome if o != AttemptOutcome.DID_NOT_ATTEND]
+    return list(AttemptOutcome)
+
+
+def check_attempt_outcome(
+    kind: FollowUpKind, outcome: AttemptOutcome | str | None
+) -> AttemptOutcome:
+    """An attempt says how it went, with an outcome that fits the follow-up."""
+    if outcome is None or outcome == "":
+        raise RuleViolation("outcome", messages.FU_ATTEMPT_OUTCOME_REQUIRED)
+    try:
+        chosen = AttemptOutcome(outcome)
+    except ValueError:
+        raise RuleViolation("outcome", messages.FU_ATTEMPT_OUTCOME_REQUIRED) from None
+    if chosen not in attempt_outcomes(kind):
+        raise RuleViolation("outcome", messages.FU_CALL_NOT_ATTENDED)
+    return chosen
+
+
+def check_visit_date(
+    visited_on: dt.date | None, *, discharged_on: dt.date, today: dt.date
+) -> dt.date:
+    """A visit happened on a day: from the day of discharge to today (office-local days)."""
+    if visited_on is None:
+        raise RuleViolation("visited_on", messages.FU_VISIT_DATE_REQUIRED)
+    if not isinstance(visited_on, dt.date) or isinstance(visited_on, dt.datetime):
+        raise RuleViolation("visited_on", messages.FU_VISIT_DATE_REQUIRED)
+    if visited_on > today:
+        raise RuleViolation("visited_on", messages.FU_VISIT_DATE_IN_FUTURE)
+    if visited_on < discharged_on:
+        raise RuleViolation(
+            "visited_on",
+            messages.FU_VISIT_DATE_BEFORE_DISCHARGE.format(day=discharged_on.isoformat()),
+        )
+    return visited_on
+
+
 class Incision(enum.StrEnum):
     DRY = "dry"
     REDNESS = "redness"

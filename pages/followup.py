@@ -9,6 +9,7 @@ from db.queries.followup import (
     follow_up_detail,
     ready_to_close,
     worklist,
+    worklist_counts,
 )
 from db.queries.home import offices
 from mild import messages
@@ -44,7 +45,10 @@ def render() -> None:
     st.subheader("Worklist: due and overdue")
     office_id, kinds = fu.filters(office_rows)
     try:
-        rows = worklist(user.office_ids, now, office_id=office_id, kinds=kinds)
+        rows = worklist(
+            user.office_ids, now, office_id=office_id, kinds=kinds, limit=fu.WORKLIST_ROWS
+        )
+        counts = worklist_counts(user.office_ids, now, office_id=office_id, kinds=kinds)
     except Exception as exc:
         show_failure(exc)
         return
@@ -53,6 +57,7 @@ def render() -> None:
         st.info(messages.FU_NOTHING_MATCHES if filtered else messages.FU_NOTHING_DUE)
         fu.forget_if_gone(set())
     else:
+        fu.urgency_counts(counts, len(rows))
         fu.worklist_table(rows)
         follow_up_id = fu.choose(rows)
         detail = None
@@ -73,13 +78,15 @@ def render() -> None:
                 fhir_case_button(detail.case_id, user, "fu")
                 if detail.kind in ASKED_AT_FOLLOW_UPS:  # a hospital visit since discharge?
                     safety_events(detail.case_id, detail.timezone, user, Screen.FOLLOW_UP)
-                reached = fu.reached(detail.follow_up_id)
-                if reached is False:
-                    fu.attempt_form(detail, user)
-                elif reached and detail.kind == FollowUpKind.NEXT_DAY_CALL:
-                    fu.call_form(detail, user)
-                elif reached:
+                if detail.kind == FollowUpKind.NEXT_DAY_CALL:
+                    reached = fu.reached(detail.follow_up_id)
+                    if reached is False:
+                        fu.attempt_form(detail, user)
+                    elif reached:
+                        fu.call_form(detail, user)
+                else:  # a visit is recorded when it happened; a missed one is an attempt
                     visits.visit_form(detail, user)
+                    visits.missed_visit(detail, user)
 
     try:
         closable = ready_to_close(user.office_ids)

@@ -23,16 +23,19 @@ from mild.days import local_today
 from mild.errors import RuleViolation
 from mild.escalations import Tier, check_provider_scope, escalation_tier
 from mild.followup import (
+    AttemptOutcome,
     CallAnswers,
     FollowUpKind,
     RedFlag,
     check_attempt,
+    check_attempt_outcome,
     check_call,
     check_close_unreached,
     check_follow_up_open,
     check_may_close,
     check_note,
     check_resolution,
+    check_visit_date,
     escalation_note,
     needs_escalation,
     stored_red_flags,
@@ -77,9 +80,15 @@ def _complete(
 
 
 def record_call_attempt(
-    follow_up_id: int, *, actor: Actor, note: str = "", expected_version: int | None = None
+    follow_up_id: int,
+    *,
+    actor: Actor,
+    outcome: AttemptOutcome | str | None = AttemptOutcome.NO_ANSWER,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> int:
-    """A call that did not reach the patient: counted, so the worklist shows the attempts.
+    """A try that did not reach the patient (a call unanswered, a visit not attended): counted
+    with how it went, so the worklist shows the attempts and the last outcome.
 
     Returns the number of attempts so far.
     """
@@ -87,9 +96,11 @@ def record_call_attempt(
     with transaction() as session:
         case, follow_up = _lock(session, follow_up_id, actor, expected_version)
         check_attempt(case.status, follow_up.completed_at is not None)
+        outcome = check_attempt_outcome(follow_up.kind, outcome)
         at = now_utc()
         follow_up.attempts += 1
         follow_up.reached = False
+        follow_up.last_attempt_outcome = outcome
         touch_case(case, at)
         audit(
             session,
@@ -98,7 +109,12 @@ def record_call_attempt(
             "case",
             case.id,
             office_id=case.office_id,
-            detail={"follow_up": follow_up.id, "kind": follow_up.kind.value, "note": note},
+            detail={
+                "follow_up": follow_up.id,
+                "kind": follow_up.kind.value,
+                "outcome": outcome.value,
+                "note": note,
+            },
             at=at,
         )
         return follow_up.attempts
@@ -222,17 +238,27 @@ def record_outcome_visit(
     scores: VisitScores,
     *,
     actor: Actor,
+    visited_on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> VisitResult:
-    """A later visit (2 weeks, 3/6/12 months): NPRS, ODI from its sections, walking and standing
-    tolerance. The ODI answers are stored as given, with the score computed from them."""
+    """A later visit (2 weeks, 3/6/12 months) on its day (`visited_on`, office-local; None:
+    today): NPRS, ODI from its sections, walking and standing tolerance. The ODI answers are
+    stored as given, with the score computed from them."""
     with transaction() as session:
         case, follow_up = _lock(session, follow_up_id, actor, expected_version)
         status = check_follow_up_open(
             case.status, follow_up.kind, follow_up.completed_at is not None, as_call=False
         )
-        odi = check_visit(scores)
         at = now_utc()
+        tz = case.office.timezone
+        today = local_today(tz, at)
+        visited_on = check_visit_date(
+            today if visited_on is None else visited_on,
+            discharged_on=local_today(tz, case.discharged_at or follow_up.due_at),
+            today=today,
+        )
+        odi = check_visit(scores)
+        follow_up.visited_on = visited_on
         follow_up.nprs = scores.nprs
         follow_up.odi = odi
         follow_up.odi_answers = json.dumps({s: scores.odi_answers.get(s) for s in ODI_SECTIONS})
@@ -249,6 +275,7 @@ def record_outcome_visit(
             detail={
                 "follow_up": follow_up.id,
                 "kind": follow_up.kind.value,
+                "visited_on": visited_on.isoformat(),
                 "nprs": scores.nprs,
                 "odi": odi,
                 "status": [previous.value, case.status.value],

@@ -19,12 +19,15 @@ from mild.errors import RuleViolation
 from mild.escalations import Delivery
 from mild.followup import (
     MIN_ATTEMPTS_TO_CLOSE_UNREACHED,
+    AttemptOutcome,
     CallAnswers,
     FollowUpKind,
     FollowUpState,
     Incision,
     RedFlag,
     TemperatureUnit,
+    Urgency,
+    attempt_outcomes,
     may_close_unreached,
     red_flags,
     temperature_in_c,
@@ -59,10 +62,12 @@ CALL_KEYS = {
     "incision": "fu_call_incision",
     "returned_to_work_on": "fu_call_rtw",
     "temperature_c": "fu_call_temp",
-    "red_flags": "fu_call_flags",
+    "red_flags": "fu_call_flags",  # where its refusal shows; each flag is a checkbox
     "notes": "fu_call_notes",
 }
+FLAG_KEYS = {flag: f"fu_call_flag_{flag.value}" for flag in RedFlag}
 VISIT_KEYS = {
+    "visited_on": "fu_visit_date",
     "nprs": "fu_visit_nprs",
     "walk_minutes": "fu_visit_walk",
     "stand_minutes": "fu_visit_stand",
@@ -70,16 +75,21 @@ VISIT_KEYS = {
 }
 FORM_KEYS = [
     "fu_reached",
+    "fu_attempt_outcome",
     "fu_attempt_note",
     "fu_give_up_note",
     "fu_call_temp_unit",
     *CALL_KEYS.values(),
+    *FLAG_KEYS.values(),
     *VISIT_KEYS.values(),
 ]
 CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS = "fu_call_errors", "fu_visit_errors", "fu_attempt_errors"
 GIVE_UP_ERRORS = "fu_give_up_errors"
 FORM_ERRORS = (CALL_ERRORS, VISIT_ERRORS, ATTEMPT_ERRORS, GIVE_UP_ERRORS)
 CLOSE_ERRORS = "fu_close_errors"
+# Worklist rows drawn at once, the most urgent: more than a day's work for a whole practice; the
+# counts above the table tell what is beyond, and the filters reach it.
+WORKLIST_ROWS = 200
 
 
 def keyed(name: str, follow_up_id: int) -> str:
@@ -157,12 +167,30 @@ def filters(office_rows: list[OfficeRow]) -> tuple[int | None, list[FollowUpKind
     return (None if office == ALL else office), chosen
 
 
+def urgency_counts(counts: dict[Urgency, int], shown: int) -> None:
+    """How much of each urgency there is, and how much of it the table shows."""
+    st.markdown(
+        " · ".join(f"**{u.label}** {counts[u]}" for u in Urgency),
+        help="The worklist's order: a case with an open escalation, then next-day calls, then "
+        "visits past their window, then visits in it; the longest-waiting first within each.",
+    )
+    total = sum(counts.values())
+    if shown < total:
+        st.info(messages.FU_WORKLIST_SHOWN.format(shown=shown, total=total))
+
+
+def _last_attempt(attempts: int, outcome: AttemptOutcome | None) -> str:
+    if not attempts:
+        return ""
+    return f"{attempts} · {outcome.label}" if outcome is not None else str(attempts)
+
+
 def worklist_table(rows: pd.DataFrame) -> None:
     table = pd.DataFrame(
         {
+            # First, so a tablet shows why a row is where it is without scrolling sideways.
+            "urgency": [u.label for u in rows.urgency],
             "state": [STATE_LABELS[FollowUpState(s)] for s in rows.state],
-            # Second, so a tablet shows it without scrolling sideways.
-            "escalation": ["Escalated" if e else "" for e in rows.escalated],
             "kind": [FollowUpKind(k).label for k in rows.kind],
             "due_since": [
                 local_moment(tz, at) for tz, at in zip(rows.timezone, rows.due_at, strict=True)
@@ -171,7 +199,10 @@ def worklist_table(rows: pd.DataFrame) -> None:
             "phone": rows.phone,
             "code": rows.code,
             "office": rows.office,
-            "attempts": rows.attempts,
+            "attempts": [
+                _last_attempt(n, o)
+                for n, o in zip(rows.attempts, rows.last_attempt_outcome, strict=True)
+            ],
         }
     )
     # Keyed containers: AppTest (and a reader of the page source) find each table by them.
@@ -180,15 +211,15 @@ def worklist_table(rows: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
+            "urgency": "Urgency",
             "state": "State",
-            "escalation": "Escalation",
             "kind": "Kind",
             "due_since": "Due since",
             "patient": "Patient",
             "phone": "Phone",
             "code": "Case",
             "office": "Office",
-            "attempts": st.column_config.NumberColumn("Attempts", format="%d"),
+            "attempts": "Attempts (last)",
         },
     )
 
@@ -210,7 +241,8 @@ def choose(rows: pd.DataFrame) -> int | None:
     """The follow-up to record, picked from the worklist."""
     labels = {
         int(r.follow_up_id): " · ".join(
-            [STATE_LABELS[FollowUpState(r.state)], FollowUpKind(r.kind).label, r.patient, r.code]
+            ["Escalated"] * r.escalated
+            + [STATE_LABELS[FollowUpState(r.state)], FollowUpKind(r.kind).label, r.patient, r.code]
         )
         for r in rows.itertuples()
     }
@@ -234,15 +266,17 @@ def header(detail: FollowUpDetail) -> None:
     st.text(f"{detail.patient}  ·  Case {detail.code}  ·  {detail.office}")
     st.text(f"Phone: {detail.phone or 'not on file'}")
     st.text(f"Provider: {detail.provider or 'none assigned'}")
+    tried = f" (last: {detail.last_attempt_outcome.label})" if detail.last_attempt_outcome else ""
     st.caption(
         f"Due since {local_moment(detail.timezone, detail.due_at)} · "
-        f"attempts so far: {detail.attempts}"
+        f"attempts so far: {detail.attempts}{tried}"
     )
     if detail.escalated:
         st.warning("This case has an open escalation (see above).", icon=":material/warning:")
 
 
 def reached(follow_up_id: int) -> bool | None:
+    """The next-day call's first question (a visit is recorded as seen, or as an attempt)."""
     choice = st.segmented_control(
         "Did you reach the patient?",
         [REACHED, NOT_REACHED],
@@ -253,13 +287,22 @@ def reached(follow_up_id: int) -> bool | None:
 
 
 def attempt_form(detail: FollowUpDetail, user: Actor) -> None:
+    """A try that did not reach the patient: how it went (required), a note, then the button."""
     fid = detail.follow_up_id
     errors_key = keyed(ATTEMPT_ERRORS, fid)
+    st.segmented_control(
+        "How did it go?",
+        [o.value for o in attempt_outcomes(detail.kind)],
+        format_func=lambda v: AttemptOutcome(v).label,
+        key=keyed("fu_attempt_outcome", fid),
+        width="stretch",
+    )
+    forms.field_error(errors_key, "outcome")
     st.text_area(
-        "Note (optional)", key=keyed("fu_attempt_note", fid), placeholder="e.g. left a voicemail"
+        "Note (optional)", key=keyed("fu_attempt_note", fid), placeholder="e.g. best time to call"
     )
     forms.field_error(errors_key, "note")
-    forms.other_errors(errors_key, ["note"])
+    forms.other_errors(errors_key, ["outcome", "note"])
     st.button(
         "Record attempt (not reached)",
         key=keyed("fu_attempt", fid),
@@ -313,10 +356,12 @@ def _give_up(follow_up_id: int, kind: FollowUpKind, version: int, user: Actor) -
 
 
 def _record_attempt(follow_up_id: int, version: int, user: Actor) -> None:
+    outcome = field_value(keyed("fu_attempt_outcome", follow_up_id))
     attempts = forms.submit(
         lambda: followup.record_call_attempt(
             follow_up_id,
             actor=user,
+            outcome=outcome,  # nothing chosen: refused beside the choice
             note=field_value(keyed("fu_attempt_note", follow_up_id)) or "",
             expected_version=version,
         ),
@@ -325,7 +370,8 @@ def _record_attempt(follow_up_id: int, version: int, user: Actor) -> None:
     )
     if attempts is not None:
         put_away_form()
-        flash(messages.FU_ATTEMPT_SAVED.format(attempts=attempts))
+        label = AttemptOutcome(outcome).label.lower()
+        flash(messages.FU_ATTEMPT_SAVED.format(outcome=label, attempts=attempts))
 
 
 def _call_answers(follow_up_id: int) -> CallAnswers:
@@ -344,7 +390,7 @@ def _call_answers(follow_up_id: int) -> CallAnswers:
         incision=None if incision is None else Incision(incision),
         returned_to_work_on=typed("returned_to_work_on"),
         temperature_c=temperature_in_c(typed("temperature_c"), TemperatureUnit(unit)),
-        reported_flags=tuple(RedFlag(f) for f in typed("red_flags") or ()),
+        reported_flags=tuple(f for f in RedFlag if field_value(keyed(FLAG_KEYS[f], follow_up_id))),
         notes=typed("notes") or "",
     )
 
@@ -412,13 +458,9 @@ def call_form(detail: FollowUpDetail, user: Actor) -> None:
     )
     refusal("returned_to_work_on")
     refusal("temperature_c")
-    st.multiselect(
-        "Red flags the patient reports",
-        [f.value for f in RedFlag],
-        format_func=lambda v: RedFlag(v).label,
-        key=key("red_flags"),
-        placeholder="None reported",
-    )
+    st.markdown("**Red flags the patient reports** (tick each one; none ticked: none reported)")
+    for flag in RedFlag:  # one list, read top to bottom (columns would read down each column)
+        st.checkbox(flag.label, key=keyed(FLAG_KEYS[flag], fid))
     refusal("red_flags")
     st.text_area("Notes and questions", key=key("notes"))
     refusal("notes")

@@ -9,16 +9,18 @@ import streamlit as st
 
 from db.queries.followup import FollowUpDetail
 from mild import messages
+from mild.days import local_today
 from mild.errors import RuleViolation
 from mild.followup import FollowUpKind
 from mild.scores import ODI_SECTIONS, VisitScores, odi_score, outcome_changes
 from services import followup
-from services.common import Actor
+from services.common import Actor, now_utc
 from ui import forms
 from ui.followup import (
     ODI_LABELS,
     VISIT_ERRORS,
     VISIT_KEYS,
+    attempt_form,
     field_value,
     flash,
     form_keys,
@@ -48,6 +50,16 @@ def visit_form(detail: FollowUpDetail, user: Actor) -> None:
     def key(field: str) -> str:
         return keyed(VISIT_KEYS[field], fid)
 
+    today = local_today(detail.timezone, now_utc())
+    st.date_input(
+        "Visit date",
+        value=today,
+        max_value=today,
+        key=key("visited_on"),
+        format="YYYY-MM-DD",
+        help="The day the patient was seen (in person or by phone).",
+    )
+    forms.field_error(errors_key, "visited_on")
     st.segmented_control(
         "Pain now (NPRS: 0 no pain, 10 worst imaginable)",
         list(range(11)),
@@ -83,6 +95,20 @@ def visit_form(detail: FollowUpDetail, user: Actor) -> None:
         on_click=_save_visit,
         args=(fid, detail.case_version, detail.kind, user),
     )
+
+
+def missed_visit(detail: FollowUpDetail, user: Actor) -> None:
+    """A visit that did not happen (not reached, did not attend): recorded as an attempt, in a
+    fold drawn only once opened."""
+    box = st.expander(
+        messages.FU_MISSED_VISIT,
+        icon=":material/event_busy:",
+        key=keyed("fu_missed", detail.follow_up_id),
+        on_change="rerun",
+    )
+    if box.open:
+        with box:
+            attempt_form(detail, user)
 
 
 def changes_table(baseline: dict[str, float | None], scores: VisitScores) -> None:
@@ -131,7 +157,11 @@ def _number(value: float | None, *, signed: bool = False) -> str:
 def _save_visit(follow_up_id: int, version: int, kind: FollowUpKind, user: Actor) -> None:
     result = forms.submit(
         lambda: followup.record_outcome_visit(
-            follow_up_id, _visit_scores(follow_up_id), actor=user, expected_version=version
+            follow_up_id,
+            _visit_scores(follow_up_id),
+            actor=user,
+            visited_on=field_value(keyed(VISIT_KEYS["visited_on"], follow_up_id)),
+            expected_version=version,
         ),
         errors_key=keyed(VISIT_ERRORS, follow_up_id),
         clear=form_keys(follow_up_id),

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from db.models import Case, FollowUp, Office, Patient, Provider
@@ -28,7 +28,7 @@ from db.queries.tiers import tier_limits
 from db.session import read_session
 from mild.cases import CaseStatus
 from mild.escalations import tier_of_stored
-from mild.followup import FollowUpKind, follow_up_state
+from mild.followup import AttemptOutcome, FollowUpKind, Urgency, follow_up_state
 
 WORKLIST_COLUMNS = [
     "follow_up_id",
@@ -45,7 +45,9 @@ WORKLIST_COLUMNS = [
     "office",
     "timezone",
     "attempts",
+    "last_attempt_outcome",
     "escalated",
+    "urgency",
 ]
 
 
@@ -69,21 +71,17 @@ def _patient_name():
     return (Patient.last_name + ", " + Patient.first_name).label("patient")
 
 
-def worklist(
+def _worklist_conditions(
     office_ids: Collection[int],
     now: dt.datetime,
-    *,
-    office_id: int | None = None,
-    kinds: Collection[FollowUpKind] = (),
-) -> pd.DataFrame:
-    """Follow-ups due or overdue at the offices, overdue first, then the longest-waiting first.
-
-    `office_id` and `kinds` narrow it down (only within `office_ids`). Follow-ups of closed
-    cases are left out: a closed case is done with.
-    """
+    office_id: int | None,
+    kinds: Collection[FollowUpKind],
+) -> list | None:
+    """Open follow-ups due by now at the offices (narrowed to `office_id` and `kinds` within
+    them), of cases not closed; None when no office is left."""
     ids = [i for i in office_ids if office_id is None or i == office_id]
     if not ids:
-        return pd.DataFrame(columns=WORKLIST_COLUMNS)
+        return None
     conditions = [
         FollowUp.office_id.in_(ids),
         FollowUp.completed_at.is_(None),
@@ -92,7 +90,39 @@ def worklist(
     ]
     if kinds:
         conditions.append(FollowUp.kind.in_(list(kinds)))
-    overdue = case((FollowUp.overdue_at <= now, 0), else_=1)
+    return conditions
+
+
+def _urgency(now: dt.datetime, escalated):
+    """mild.followup.urgency in SQL, so the database orders and cuts the list."""
+    return case(
+        (escalated, int(Urgency.ESCALATED)),
+        (FollowUp.kind == FollowUpKind.NEXT_DAY_CALL, int(Urgency.CALL)),
+        (FollowUp.overdue_at <= now, int(Urgency.VISIT_OVERDUE)),
+        else_=int(Urgency.VISIT_DUE),
+    )
+
+
+def worklist(
+    office_ids: Collection[int],
+    now: dt.datetime,
+    *,
+    office_id: int | None = None,
+    kinds: Collection[FollowUpKind] = (),
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Follow-ups due or overdue at the offices, most urgent first (mild.followup.Urgency:
+    escalated, next-day calls, overdue visits, visits due), then the longest-waiting first;
+    the first `limit` of them (None: all; `worklist_counts` tells how many there are).
+
+    `office_id` and `kinds` narrow it down (only within `office_ids`). Follow-ups of closed
+    cases are left out: a closed case is done with.
+    """
+    conditions = _worklist_conditions(office_ids, now, office_id, kinds)
+    if conditions is None:
+        return pd.DataFrame(columns=WORKLIST_COLUMNS)
+    escalated = _open_escalation(FollowUp.case_id)
+    urgency_order = _urgency(now, escalated)
     with read_session() as s:
         rows = s.execute(
             _follow_up_select(
@@ -109,10 +139,13 @@ def worklist(
                 Office.code,
                 Office.timezone,
                 FollowUp.attempts,
-                _open_escalation(FollowUp.case_id).label("escalated"),
+                FollowUp.last_attempt_outcome,
+                escalated.label("escalated"),
+                urgency_order.label("urgency"),
             )
             .where(*conditions)
-            .order_by(overdue, FollowUp.due_at, FollowUp.id)
+            .order_by(urgency_order, FollowUp.due_at, FollowUp.id)
+            .limit(limit)
         ).all()
     # Column by column from the rows as read: the cost per row stays a few microseconds, so the
     # screen's time follows the size of the worklist only faintly.
@@ -122,16 +155,45 @@ def worklist(
     columns = dict(zip(read, zip(*rows, strict=True), strict=True))
     columns["kind"] = [FollowUpKind(k) for k in columns["kind"]]
     columns["escalated"] = [bool(e) for e in columns["escalated"]]
+    columns["urgency"] = [Urgency(u) for u in columns["urgency"]]
+    columns["last_attempt_outcome"] = [
+        None if o is None else AttemptOutcome(o) for o in columns["last_attempt_outcome"]
+    ]
     columns["state"] = [
         follow_up_state(d, o, None, now)
         for d, o in zip(columns["due_at"], columns["overdue_at"], strict=True)
     ]
     # The moments stay Python datetimes (aware UTC), as every other read returns them: pandas
     # would make them Timestamps, which cost six times as much to put in an office's zone for
-    # each row shown.
-    for moment in ("due_at", "overdue_at"):
-        columns[moment] = pd.Series(columns[moment], dtype=object)
+    # each row shown. The enums stay enums (pandas would make the urgency a plain integer).
+    for kept in ("due_at", "overdue_at", "urgency", "last_attempt_outcome"):
+        columns[kept] = pd.Series(columns[kept], dtype=object)
     return pd.DataFrame({c: columns[c] for c in WORKLIST_COLUMNS})
+
+
+def worklist_counts(
+    office_ids: Collection[int],
+    now: dt.datetime,
+    *,
+    office_id: int | None = None,
+    kinds: Collection[FollowUpKind] = (),
+) -> dict[Urgency, int]:
+    """How many follow-ups of each urgency the same worklist holds (every urgency, 0 if none)."""
+    counts = dict.fromkeys(Urgency, 0)
+    conditions = _worklist_conditions(office_ids, now, office_id, kinds)
+    if conditions is None:
+        return counts
+    urgency_order = _urgency(now, _open_escalation(FollowUp.case_id))
+    with read_session() as s:
+        rows = s.execute(
+            select(urgency_order, func.count())
+            .select_from(FollowUp)
+            .join(Case, Case.id == FollowUp.case_id)
+            .where(*conditions)
+            .group_by(urgency_order)
+        ).all()
+    counts.update({Urgency(u): n for u, n in rows})
+    return counts
 
 
 @dataclass(frozen=True)
@@ -145,6 +207,7 @@ class FollowUpDetail:
     kind: FollowUpKind
     due_at: dt.datetime
     attempts: int
+    last_attempt_outcome: AttemptOutcome | None
     completed: bool
     code: str
     patient: str
@@ -170,6 +233,7 @@ def follow_up_detail(follow_up_id: int, office_ids: Collection[int]) -> FollowUp
                 FollowUp.kind,
                 FollowUp.due_at,
                 FollowUp.attempts,
+                FollowUp.last_attempt_outcome,
                 FollowUp.completed_at,
                 Case.code,
                 _patient_name(),
@@ -198,6 +262,9 @@ def follow_up_detail(follow_up_id: int, office_ids: Collection[int]) -> FollowUp
         kind=FollowUpKind(row.kind),
         due_at=row.due_at,
         attempts=row.attempts,
+        last_attempt_outcome=None
+        if row.last_attempt_outcome is None
+        else AttemptOutcome(row.last_attempt_outcome),
         completed=row.completed_at is not None,
         code=row.code,
         patient=row.patient,

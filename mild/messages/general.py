@@ -176,7 +176,16 @@ NO_OPEN_ESCALATION = "This follow-up has no open escalation; someone may have re
 RESOLUTION_NOTE_REQUIRED = "Say how the escalation was resolved (who was told, what was done)."
 CLOSE_NEEDS_12_MONTH_VISIT = "A case can be closed once its 12-month visit is recorded."
 CLOSE_HAS_OPEN_ESCALATION = "Resolve the open escalation before closing the case."
-FU_ATTEMPT_SAVED = "Call attempt recorded: {attempts} so far."
+FU_ATTEMPT_SAVED = "Attempt recorded ({outcome}): {attempts} so far."
+FU_MISSED_VISIT = "Not seen: record an attempt (no answer, did not attend...)"
+FU_ATTEMPT_OUTCOME_REQUIRED = "Choose how the attempt went."
+FU_CALL_NOT_ATTENDED = "A call cannot be missed in person: choose how the call went."
+FU_VISIT_DATE_REQUIRED = "Enter the day of the visit."
+FU_VISIT_DATE_IN_FUTURE = "The visit date cannot be in the future."
+FU_VISIT_DATE_BEFORE_DISCHARGE = "The visit date cannot be before discharge ({day})."
+FU_WORKLIST_SHOWN = (
+    "Showing the {shown} most urgent of {total}. Choose an office or a kind to see the others."
+)
 FU_CALL_SAVED = "Next-day call saved."
 FU_CALL_ESCALATED = "Next-day call saved and escalated to the provider: {flags}."
 FU_ESCALATION_PREVIEW = "Saving this call escalates the case to the provider at once: {flags}."

@@ -803,10 +803,9 @@ def record_next_day_call(page: Page, booking: Booking, code: str) -> None:
     form.get_by_label("Temperature, if measured", exact=True).fill(str(FEVER_F))
     form.get_by_label("Temperature, if measured", exact=True).press("Enter")
     wait_for_app_idle(page)
-    flags = form.get_by_role("combobox", name="Red flags the patient reports", exact=True)
-    flags.click()
-    page.get_by_role("option", name=RedFlag.FEVER.label).click()
-    page.keyboard.press("Escape")
+    fever = form.get_by_test_id("stCheckbox").filter(has_text=RedFlag.FEVER.label)
+    fever.click()  # the red flags are plain checkboxes
+    expect(fever.get_by_role("checkbox")).to_be_checked()
     wait_for_app_idle(page)
     preview = messages.FU_ESCALATION_PREVIEW.format(flags=FLAG_TEXT)
     expect(form.get_by_text(preview)).to_be_visible()

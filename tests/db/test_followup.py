@@ -17,13 +17,24 @@ from db.queries.followup import (
     follow_up_detail,
     ready_to_close,
     worklist,
+    worklist_counts,
 )
 from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
+from mild.days import local_today
 from mild.errors import RuleViolation
 from mild.escalations import Tier
-from mild.followup import CallAnswers, FollowUpKind, FollowUpState, Incision, RedFlag
+from mild.followup import (
+    AttemptOutcome,
+    CallAnswers,
+    FollowUpKind,
+    FollowUpState,
+    Incision,
+    RedFlag,
+    Urgency,
+    urgency,
+)
 from mild.scores import ODI_SECTIONS, VisitScores
 from mild.staff import Role
 from services.followup import (
@@ -95,7 +106,7 @@ def refused(action) -> RuleViolation:
 # --- the worklist -------------------------------------------------------------------------------
 
 
-def test_the_worklist_lists_due_and_overdue_follow_ups_overdue_first_and_only_at_my_offices(
+def test_the_worklist_lists_due_and_overdue_follow_ups_calls_first_and_only_at_my_offices(
     office, nurse
 ):
     other = make_office("ZZ")
@@ -109,11 +120,12 @@ def test_the_worklist_lists_due_and_overdue_follow_ups_overdue_first_and_only_at
 
     rows = worklist(nurse.office_ids, now())
 
-    # Overdue first; then by due time: the 2-week visit has waited 24 h, the call 6 h.
+    # Next-day calls before visits (issue 13), each by how long it has waited: the 2-week
+    # visit has waited 24 h, longer than the call due 6 h ago, and still comes after it.
     assert list(zip(rows.follow_up_id, rows.state, rows.kind, strict=True)) == [
         (overdue[CALL], FollowUpState.OVERDUE, CALL),
-        (visit[FollowUpKind.WEEKS_2], FollowUpState.DUE, FollowUpKind.WEEKS_2),
         (due[CALL], FollowUpState.DUE, CALL),
+        (visit[FollowUpKind.WEEKS_2], FollowUpState.DUE, FollowUpKind.WEEKS_2),
     ]
     assert closed_case not in set(rows.case_id)
     assert set(rows.office) == {"AA"}
@@ -474,3 +486,108 @@ def test_a_case_with_an_open_escalation_is_not_closed(office, nurse):
 
     assert err.message == messages.CLOSE_HAS_OPEN_ESCALATION
     assert case_row(case_id).status == CaseStatus.FOLLOW_UP
+
+
+# --- the worklist by urgency, attempt outcomes, visit dates (issue 13) ------------------------
+
+
+def test_the_worklist_is_ordered_by_urgency_as_the_domain_ranks_it_and_counted_alike(office, nurse):
+    """The database orders and cuts the list by the same urgency mild.followup.urgency gives
+    each row: escalated, next-day calls, overdue visits, visits due; then longest waiting."""
+    for days in (15, 16, 25, 40, 100, 200):  # visits due and overdue, calls done
+        _, ids = make_discharged_case(office, ago(days=days), status=CaseStatus.FOLLOW_UP)
+        record_followup_call(ids[CALL], QUIET_CALL, actor=nurse)
+    for hours in (30, 60):  # calls due and overdue
+        make_discharged_case(office, ago(hours=hours))
+    _, ids = make_discharged_case(office, ago(days=20))  # an escalated call: its visit first
+    record_followup_call(ids[CALL], dataclasses.replace(QUIET_CALL, nprs=9), actor=nurse)
+
+    rows = worklist(nurse.office_ids, now())
+
+    listed = zip(rows.kind, rows.state, rows.escalated, strict=True)
+    ranked = [urgency(kind, state, escalated) for kind, state, escalated in listed]
+    assert list(rows.urgency) == ranked == sorted(ranked)
+    assert ranked[0] == Urgency.ESCALATED and ranked[1:3] == [Urgency.CALL] * 2
+    for group in set(ranked):  # within an urgency, the longest waiting first
+        due = [d for d, u in zip(rows.due_at, ranked, strict=True) if u == group]
+        assert due == sorted(due)
+    counts = worklist_counts(nurse.office_ids, now())
+    assert counts == {u: ranked.count(u) for u in Urgency}
+    assert list(worklist(nurse.office_ids, now(), limit=3).follow_up_id) == list(
+        rows.follow_up_id[:3]
+    )
+
+
+def test_counts_of_an_office_outside_ones_reach_are_all_zero(office, nurse):
+    other = make_office("ZZ")
+    make_discharged_case(other, ago(hours=30))
+
+    assert worklist_counts(nurse.office_ids, now(), office_id=other) == dict.fromkeys(Urgency, 0)
+
+
+def test_an_attempt_keeps_its_outcome_on_the_follow_up_and_in_the_audit_trail(office, nurse):
+    case_id, ids = make_discharged_case(office, ago(hours=30))
+
+    record_call_attempt(ids[CALL], actor=nurse, outcome=AttemptOutcome.WRONG_NUMBER)
+
+    assert follow_up(ids[CALL]).last_attempt_outcome == AttemptOutcome.WRONG_NUMBER
+    assert follow_up_detail(ids[CALL], nurse.office_ids).last_attempt_outcome == (
+        AttemptOutcome.WRONG_NUMBER
+    )
+    with read_session() as s:
+        detail = s.scalar(
+            select(AuditEvent.detail).where(AuditEvent.action == "follow_up.call_attempt")
+        )
+    assert json.loads(detail)["outcome"] == "wrong_number"
+
+
+def test_an_attempt_without_an_outcome_is_refused_and_not_counted(office, nurse):
+    _, ids = make_discharged_case(office, ago(hours=30))
+
+    err = refused(lambda: record_call_attempt(ids[CALL], actor=nurse, outcome=None))
+
+    assert (err.field, err.message) == ("outcome", messages.FU_ATTEMPT_OUTCOME_REQUIRED)
+    assert follow_up(ids[CALL]).attempts == 0
+
+
+def test_a_visit_is_stored_with_its_day_and_today_when_none_is_given(office, nurse):
+    case_id, ids = make_discharged_case(office, ago(days=16), status=CaseStatus.FOLLOW_UP)
+    seen = ago(days=2).date()
+
+    record_outcome_visit(
+        ids[FollowUpKind.WEEKS_2], VisitScores(4, ODI_ANSWERS), actor=nurse, visited_on=seen
+    )
+    record_outcome_visit(ids[FollowUpKind.MONTHS_3], VisitScores(3, ODI_ANSWERS), actor=nurse)
+
+    assert follow_up(ids[FollowUpKind.WEEKS_2]).visited_on == seen
+    tz = case_office_timezone(case_id)
+    assert follow_up(ids[FollowUpKind.MONTHS_3]).visited_on == local_today(tz, now())
+    with read_session() as s:
+        details = s.scalars(
+            select(AuditEvent.detail)
+            .where(AuditEvent.action == "follow_up.visit_recorded")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert json.loads(details[0])["visited_on"] == seen.isoformat()
+
+
+def test_a_visit_dated_in_the_future_is_refused_and_not_stored(office, nurse):
+    _, ids = make_discharged_case(office, ago(days=16), status=CaseStatus.FOLLOW_UP)
+    visit = ids[FollowUpKind.WEEKS_2]
+
+    err = refused(
+        lambda: record_outcome_visit(
+            visit,
+            VisitScores(4, ODI_ANSWERS),
+            actor=nurse,
+            visited_on=now().date() + dt.timedelta(days=2),
+        )
+    )
+
+    assert (err.field, err.message) == ("visited_on", messages.FU_VISIT_DATE_IN_FUTURE)
+    assert follow_up(visit).completed_at is None
+
+
+def case_office_timezone(case_id: int) -> str:
+    with read_session() as s:
+        return s.get(Case, case_id).office.timezone

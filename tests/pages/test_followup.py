@@ -20,7 +20,7 @@ from db.session import read_session
 from mild import messages
 from mild.cases import CaseStatus
 from mild.escalations import Delivery, Tier
-from mild.followup import CallAnswers, FollowUpKind, Incision, RedFlag
+from mild.followup import AttemptOutcome, CallAnswers, FollowUpKind, Incision, RedFlag
 from mild.scores import ODI_SECTIONS, VisitScores
 from mild.staff import Role
 from services.common import Actor
@@ -35,6 +35,8 @@ from tests.pages.conftest import (
     status_of,
     successes,
 )
+from ui.followup import NOT_REACHED as UNREACHED
+from ui.followup import REACHED
 
 CALL = FollowUpKind.NEXT_DAY_CALL
 WEEKS_2 = FollowUpKind.WEEKS_2
@@ -89,12 +91,23 @@ def form_key(at: AppTest, name: str) -> str:
 
 
 def open_follow_up(at: AppTest, follow_up_id: int, reached: bool = True) -> AppTest:
+    """The follow-up picked from the worklist; a call answered "reached?", a visit not reached
+    with its "Not seen" fold opened (a visit reached is its form, shown at once)."""
+    if not reached:
+        at.session_state[f"fu_missed_{follow_up_id}"] = True
     at.selectbox(key="fu_open").select(follow_up_id).run()
-    return (
-        at.segmented_control(key=form_key(at, "fu_reached"))
-        .set_value("Reached" if reached else "Not reached")
-        .run()
+    reached_key = form_key(at, "fu_reached")
+    if not any(w.key == reached_key for w in at.segmented_control):
+        return at  # a visit
+    return at.segmented_control(key=reached_key).set_value(REACHED if reached else UNREACHED).run()
+
+
+def record_attempt(at: AppTest, outcome: AttemptOutcome | None = AttemptOutcome.NO_ANSWER):
+    """On the open attempt form: how it went chosen, then "Record attempt" pressed."""
+    at.segmented_control(key=form_key(at, "fu_attempt_outcome")).set_value(
+        None if outcome is None else outcome.value
     )
+    return at.button(key=form_key(at, "fu_attempt")).click().run()
 
 
 def fill_call(at: AppTest, **overrides) -> AppTest:
@@ -112,7 +125,8 @@ def fill_call(at: AppTest, **overrides) -> AppTest:
         elif key == "fu_call_rtw":
             at.date_input(key=form_key(at, key)).set_value(value)
         elif key == "fu_call_flags":
-            at.multiselect(key=form_key(at, key)).set_value(value)
+            for flag in value:
+                at.checkbox(key=form_key(at, f"fu_call_flag_{flag}")).check()
         elif key == "fu_call_notes":
             at.text_area(key=form_key(at, key)).input(value)
         else:
@@ -120,8 +134,10 @@ def fill_call(at: AppTest, **overrides) -> AppTest:
     return at.run()
 
 
-def fill_visit(at: AppTest, nprs=4, odi=None, walk=30, stand=25) -> AppTest:
+def fill_visit(at: AppTest, nprs=4, odi=None, walk=30, stand=25, visited_on=None) -> AppTest:
     odi = {s: 2 for s in ODI_SECTIONS} | {"sex_life": None} if odi is None else odi
+    if visited_on is not None:
+        at.date_input(key=form_key(at, "fu_visit_date")).set_value(visited_on)
     at.segmented_control(key=form_key(at, "fu_visit_nprs")).set_value(nprs)
     for section, answer in odi.items():
         at.segmented_control(key=form_key(at, f"fu_odi_{section}")).set_value(answer)
@@ -137,13 +153,13 @@ def save_call(at: AppTest) -> AppTest:
 # --- the worklist -------------------------------------------------------------------------------
 
 
-def test_the_worklist_shows_due_and_overdue_follow_ups_overdue_first(office, nurse, screen):
+def test_the_worklist_shows_due_and_overdue_calls_overdue_first(office, nurse, screen):
     other = make_office("ZZ")
     due_case, _ = make_discharged_case(office, ago(hours=30))
     overdue_case, overdue = make_discharged_case(office, ago(hours=60))
     make_discharged_case(office, ago(hours=10))  # not due yet
     elsewhere, _ = make_discharged_case(other, ago(hours=30))
-    record_call_attempt(overdue[CALL], actor=nurse)
+    record_call_attempt(overdue[CALL], actor=nurse, outcome=AttemptOutcome.VOICEMAIL)
 
     at = screen(nurse)
 
@@ -151,8 +167,8 @@ def test_the_worklist_shows_due_and_overdue_follow_ups_overdue_first(office, nur
     assert [t.value for t in at.title] == ["Follow-up"]
     table = worklist(at)
     assert list(table.columns) == [
+        "urgency",
         "state",
-        "escalation",
         "kind",
         "due_since",
         "patient",
@@ -164,10 +180,54 @@ def test_the_worklist_shows_due_and_overdue_follow_ups_overdue_first(office, nur
     assert list(table.code) == [code_of(overdue_case), code_of(due_case)]
     assert list(table.state) == ["Overdue", "Due"]
     assert list(table.kind) == ["Next-day call", "Next-day call"]
-    assert list(table.attempts) == [1, 0]
+    assert list(table.urgency) == ["Next-day call", "Next-day call"]
+    assert list(table.attempts) == ["1 · Left a voicemail", ""]
     assert list(table.phone) == ["555-0100", "555-0100"]
     assert list(table.office) == ["AA", "AA"]
     assert code_of(elsewhere) not in set(table.code)
+
+
+def one_of_each_urgency(office, nurse) -> list[str]:
+    """Four cases, one follow-up of each urgency open, made least urgent first: their codes in
+    the order the worklist must list them."""
+    due_visit, due_ids = make_discharged_case(office, ago(days=15), status=CaseStatus.FOLLOW_UP)
+    record_followup_call(due_ids[CALL], QUIET_CALL, actor=nurse)
+    late_visit, late_ids = make_discharged_case(office, ago(days=25), status=CaseStatus.FOLLOW_UP)
+    record_followup_call(late_ids[CALL], QUIET_CALL, actor=nurse)
+    call, _ = make_discharged_case(office, ago(hours=30))
+    escalated, escalated_ids = make_discharged_case(office, ago(days=15))
+    record_followup_call(escalated_ids[CALL], PAIN_9_CALL, actor=nurse)
+    return [code_of(c) for c in (escalated, call, late_visit, due_visit)]
+
+
+def test_the_worklist_lists_escalations_then_next_day_calls_then_overdue_then_due_visits(
+    office, nurse, screen
+):
+    codes = one_of_each_urgency(office, nurse)
+
+    at = screen(nurse)
+
+    table = worklist(at)
+    assert list(table.code) == codes
+    assert list(table.urgency) == ["Escalated", "Next-day call", "Visit overdue", "Visit due"]
+    assert "**Escalated** 1 · **Next-day call** 1 · **Visit overdue** 1 · **Visit due** 1" in [
+        m.value for m in at.markdown
+    ]
+    assert not at.info  # every row is shown
+
+
+def test_a_long_worklist_draws_the_most_urgent_rows_and_says_how_many_there_are(
+    office, nurse, screen, monkeypatch
+):
+    import ui.followup
+
+    codes = one_of_each_urgency(office, nurse)
+    monkeypatch.setattr(ui.followup, "WORKLIST_ROWS", 2)
+
+    at = screen(nurse)
+
+    assert list(worklist(at).code) == codes[:2]
+    assert [i.value for i in at.info] == [messages.FU_WORKLIST_SHOWN.format(shown=2, total=4)]
 
 
 def test_the_worklist_filters_by_office_and_kind(office, screen):
@@ -212,13 +272,58 @@ def test_a_call_that_does_not_reach_the_patient_is_counted(office, nurse, screen
     _, ids = make_discharged_case(office, ago(hours=30))
     at = open_follow_up(screen(nurse), ids[CALL], reached=False)
 
-    at.text_area(key=form_key(at, "fu_attempt_note")).input("left a voicemail")
-    at.button(key=form_key(at, "fu_attempt")).click().run()
+    at.text_area(key=form_key(at, "fu_attempt_note")).input("try after 5 pm")
+    at = record_attempt(at, AttemptOutcome.VOICEMAIL)
 
     assert not errors(at)
-    assert successes(at) == [messages.FU_ATTEMPT_SAVED.format(attempts=1)]
-    assert list(worklist(at).attempts) == [1]
-    assert row(ids[CALL]).attempts == 1 and row(ids[CALL]).completed_at is None
+    assert successes(at) == [
+        messages.FU_ATTEMPT_SAVED.format(outcome="left a voicemail", attempts=1)
+    ]
+    assert list(worklist(at).attempts) == ["1 · Left a voicemail"]
+    saved = row(ids[CALL])
+    assert (saved.attempts, saved.completed_at) == (1, None)
+    assert saved.last_attempt_outcome == AttemptOutcome.VOICEMAIL
+
+
+def test_an_attempt_without_an_outcome_is_refused_beside_the_choice_and_keeps_the_note(
+    office, nurse, screen
+):
+    _, ids = make_discharged_case(office, ago(hours=30))
+    at = open_follow_up(screen(nurse), ids[CALL], reached=False)
+    at.text_area(key=form_key(at, "fu_attempt_note")).input("rang twice")
+
+    at = record_attempt(at, None)
+
+    assert errors(at) == [messages.FU_ATTEMPT_OUTCOME_REQUIRED]
+    assert at.text_area(key=form_key(at, "fu_attempt_note")).value == "rang twice"
+    assert row(ids[CALL]).attempts == 0
+
+
+def test_a_call_offers_no_did_not_attend_and_a_visit_does(office, nurse, screen):
+    _, ids = make_discharged_case(office, ago(days=15), status=CaseStatus.FOLLOW_UP)
+    at = open_follow_up(screen(nurse), ids[CALL], reached=False)
+    call_options = at.segmented_control(key=form_key(at, "fu_attempt_outcome")).options
+
+    at = open_follow_up(at, ids[WEEKS_2], reached=False)
+    visit_options = at.segmented_control(key=form_key(at, "fu_attempt_outcome")).options
+
+    assert AttemptOutcome.DID_NOT_ATTEND.label not in call_options
+    assert visit_options == [o.label for o in AttemptOutcome]
+
+
+def test_a_missed_visit_is_recorded_as_an_attempt_did_not_attend(office, nurse, screen):
+    _, ids = make_discharged_case(office, ago(days=15), status=CaseStatus.FOLLOW_UP)
+    at = open_follow_up(screen(nurse), ids[WEEKS_2], reached=False)
+
+    at = record_attempt(at, AttemptOutcome.DID_NOT_ATTEND)
+
+    assert not errors(at)
+    saved = row(ids[WEEKS_2])
+    assert (saved.attempts, saved.last_attempt_outcome, saved.completed_at) == (
+        1,
+        AttemptOutcome.DID_NOT_ATTEND,
+        None,
+    )
 
 
 def test_an_attempt_note_over_2000_characters_is_refused_and_kept(office, nurse, screen):
@@ -226,7 +331,7 @@ def test_an_attempt_note_over_2000_characters_is_refused_and_kept(office, nurse,
     at = open_follow_up(screen(nurse), ids[CALL], reached=False)
 
     at.text_area(key=form_key(at, "fu_attempt_note")).input("x" * 2001)
-    at.button(key=form_key(at, "fu_attempt")).click().run()
+    at = record_attempt(at)
 
     assert errors(at) == ["At most 2000 characters."]
     assert at.text_area(key=form_key(at, "fu_attempt_note")).value == "x" * 2001
@@ -347,7 +452,7 @@ def test_the_worklist_flags_the_visits_of_a_case_with_an_open_escalation(office,
 
     table = worklist(at)
     assert list(table.kind) == ["2-week visit"]
-    assert list(table.escalation) == ["Escalated"]
+    assert list(table.urgency) == ["Escalated"]
 
 
 def test_what_was_typed_for_one_patient_never_shows_on_the_next_patients_form(
@@ -360,7 +465,7 @@ def test_what_was_typed_for_one_patient_never_shows_on_the_next_patients_form(
     at.selectbox(key="fu_open").select(second[CALL]).run()
 
     assert [s.value for s in at.segmented_control] == [None]  # only "reached?", unanswered
-    at.segmented_control(key=form_key(at, "fu_reached")).set_value("Reached").run()
+    at.segmented_control(key=form_key(at, "fu_reached")).set_value(REACHED).run()
     assert at.segmented_control(key=form_key(at, "fu_call_nprs")).value is None
     assert not at.warning  # the first patient's pain of 9 does not escalate the second
 
@@ -500,6 +605,47 @@ def test_a_two_week_visit_shows_the_change_from_baseline_and_saves_the_odi(offic
     assert status_of(case_id) == CaseStatus.FOLLOW_UP
 
 
+def test_a_visit_is_recorded_on_its_date_without_asking_whether_the_patient_was_reached(
+    office, nurse, screen
+):
+    _, ids = make_discharged_case(office, ago(days=16), status=CaseStatus.FOLLOW_UP)
+    at = open_follow_up(screen(nurse), ids[WEEKS_2])
+    assert not any(w.key == form_key(at, "fu_reached") for w in at.segmented_control)
+    seen = ago(days=1).date()
+
+    at = fill_visit(at, visited_on=seen)
+    at = at.button(key=form_key(at, "fu_visit_save")).click().run()
+
+    assert not errors(at)
+    assert row(ids[WEEKS_2]).visited_on == seen
+
+
+def test_a_visit_dated_before_discharge_is_refused_beside_the_date_and_kept(office, nurse, screen):
+    discharged = ago(days=16)
+    _, ids = make_discharged_case(office, discharged, status=CaseStatus.FOLLOW_UP)
+    at = open_follow_up(screen(nurse), ids[WEEKS_2])
+    too_early = discharged.date() - dt.timedelta(days=3)
+
+    at = fill_visit(at, visited_on=too_early)
+    at = at.button(key=form_key(at, "fu_visit_save")).click().run()
+
+    (shown,) = errors(at)
+    assert shown.startswith("The visit date cannot be before discharge (")
+    assert at.date_input(key=form_key(at, "fu_visit_date")).value == too_early
+    assert at.segmented_control(key=form_key(at, "fu_visit_nprs")).value == 4
+    assert row(ids[WEEKS_2]).completed_at is None
+
+
+def test_the_red_flags_are_plain_checkboxes_one_per_flag(office, nurse, screen):
+    _, ids = make_discharged_case(office, ago(hours=30))
+
+    at = open_follow_up(screen(nurse), ids[CALL])
+
+    assert not at.multiselect  # no drop-down headed by "Select all"
+    labels = [c.label for c in at.checkbox if (c.key or "").startswith("fu_call_flag_")]
+    assert labels == [f.label for f in RedFlag]
+
+
 @pytest.mark.parametrize(
     ("visit", "field_message"),
     [
@@ -596,7 +742,7 @@ def test_after_three_attempts_a_nurse_closes_the_call_as_not_reached_saying_what
     assert hint in [c.value for c in at.caption]
     assert not [b for b in at.button if (b.key or "").startswith("fu_give_up")]
 
-    at.button(key=form_key(at, "fu_attempt")).click().run()  # the third attempt
+    at = record_attempt(at)  # the third attempt
     at = open_follow_up(at, ids[CALL], reached=False)
     give_up = form_key(at, "fu_give_up")
     at.button(key=give_up).click().run()
