@@ -364,6 +364,14 @@ class DateRange:
         return periods(self.start, self.end, self.grain)
 
 
+# A range with too many points, by grouping: weeks may be grouped by month, months only
+# shortened.
+RANGE_TOO_LONG = {
+    Grain.WEEK: messages.METRICS_WEEKS_TOO_MANY,
+    Grain.MONTH: messages.METRICS_MONTHS_TOO_MANY,
+}
+
+
 def whole_periods(
     start: dt.date, end: dt.date, grain: Grain, policy: KpiPolicy = DEFAULT_POLICY
 ) -> DateRange:
@@ -377,12 +385,8 @@ def whole_periods(
     chosen = DateRange(period_start(start, grain), period_end(end, grain), grain)
     count = len(chosen.periods)
     if count > policy.max_periods:
-        raise RuleViolation(
-            "range",
-            messages.METRICS_RANGE_TOO_LONG.format(
-                count=count, grain=grain.value, limit=policy.max_periods
-            ),
-        )
+        too_many = RANGE_TOO_LONG[grain]
+        raise RuleViolation("range", too_many.format(count=count, limit=policy.max_periods))
     return chosen
 
 

@@ -298,9 +298,15 @@ HOLD_TOLD = "Confirmed with the patient by {who}, {when}"
 METRICS_PICK_OFFICES = "Pick at least one office to see its metrics."
 METRICS_PICK_RANGE_END = "Pick the last day of the range as well."
 METRICS_RANGE_BACKWARDS = "The last day is before the first day. Pick the range again."
-METRICS_RANGE_TOO_LONG = (
-    "That range has {count} {grain}s; a chart shows at most {limit}. Pick a shorter range, "
+# Too many points for a chart: what helps depends on the grouping (months are already the
+# coarsest one).
+METRICS_WEEKS_TOO_MANY = (
+    "That range has {count} weeks; a chart shows at most {limit}. Pick a shorter range, "
     "or group by month."
+)
+METRICS_MONTHS_TOO_MANY = (
+    "That range has {count} months; a chart shows at most {limit}. Pick a range of at most "
+    "{limit} months."
 )
 METRICS_NO_CASES = "No cases in this range at the offices chosen."
 METRICS_NO_CANCELLATIONS = "No same-day cancellations in this range."

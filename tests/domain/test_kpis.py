@@ -171,11 +171,25 @@ def test_a_range_with_more_points_than_a_chart_keeps_readable_is_refused():
     )
     with pytest.raises(RuleViolation) as refused:
         whole_periods(first, first + dt.timedelta(weeks=limit), Grain.WEEK)
-    assert refused.value.message == messages.METRICS_RANGE_TOO_LONG.format(
-        count=limit + 1, grain="week", limit=limit
+    assert refused.value.message == messages.METRICS_WEEKS_TOO_MANY.format(
+        count=limit + 1, limit=limit
     )
     # Five years by month fits.
     assert len(whole_periods(D(2021, 1, 1), D(2025, 12, 31), Grain.MONTH).periods) == 60
+
+
+def test_too_many_weeks_suggests_months_and_too_many_months_only_a_shorter_range():
+    limit = DEFAULT_POLICY.max_periods
+    with pytest.raises(RuleViolation) as weeks:
+        whole_periods(D(2024, 1, 1), D(2024, 1, 1) + dt.timedelta(weeks=limit), Grain.WEEK)
+    with pytest.raises(RuleViolation) as months:
+        whole_periods(D(2015, 1, 1), D(2025, 12, 31), Grain.MONTH)
+
+    assert weeks.value.message.endswith("Pick a shorter range, or group by month.")
+    assert months.value.message == (
+        f"That range has 132 months; a chart shows at most {limit}. "
+        f"Pick a range of at most {limit} months."
+    )
 
 
 @pytest.mark.parametrize(

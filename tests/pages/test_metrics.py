@@ -217,9 +217,7 @@ def test_a_weekly_range_too_long_to_chart_is_refused_and_what_was_picked_is_kept
 
     weeks = (picked[1] - picked[0]).days // 7 + 1
     assert [e.value for e in at.error] == [
-        messages.METRICS_RANGE_TOO_LONG.format(
-            count=weeks, grain="week", limit=DEFAULT_POLICY.max_periods
-        )
+        messages.METRICS_WEEKS_TOO_MANY.format(count=weeks, limit=DEFAULT_POLICY.max_periods)
     ]
     assert at.date_input(key="metrics_range").value == picked
     assert not at.dataframe
