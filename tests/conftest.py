@@ -78,6 +78,21 @@ def database_of_the_test(
             drop()
 
 
+@contextmanager
+def database_at_revision(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, revision: str
+) -> Iterator[str]:
+    """An empty database on `backend` migrated only as far as `revision` (the shape before the
+    migration a test carries data over), as the test's DATABASE_URL."""
+    if backend == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'old.db'}", None
+    else:
+        url, drop = new_postgres_database(f"m{revision}")
+    with database_of_the_test(url, drop, monkeypatch):
+        upgrade(url, revision)
+        yield url
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """One migrated SQLite file; each test gets a copy (migrating each time is slower)."""

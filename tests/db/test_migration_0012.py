@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from db.migrate import upgrade
 from db.session import get_engine
-from tests.conftest import database_of_the_test, new_postgres_database
+from tests.conftest import database_at_revision
 from tests.db.test_migration_0005 import _office_and_patient
 
 NOW = dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -20,12 +20,7 @@ NOW = dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC)
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_0011(request, tmp_path, monkeypatch):
     """An empty database migrated only as far as 0011 (the shape before this revision)."""
-    if request.param == "sqlite":
-        url, cleanup = f"sqlite:///{tmp_path / 'old.db'}", None
-    else:
-        url, cleanup = new_postgres_database("m12")
-    with database_of_the_test(url, cleanup, monkeypatch):
-        upgrade(url, "0011")
+    with database_at_revision(request.param, tmp_path, monkeypatch, "0011") as url:
         yield url
 
 
