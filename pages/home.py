@@ -9,7 +9,7 @@ from mild import messages
 from mild.staff import Screen
 from services.common import now_utc
 from ui.auth import require
-from ui.home import office_counts, todays_cases
+from ui.home import office_counts, today_line, todays_cases
 from ui.safe import show_failure
 
 
@@ -25,6 +25,7 @@ def render() -> None:
     if not overview:
         st.info(messages.NO_OFFICES)
         return
-    office_counts(overview)
+    today_line(overview, now)
+    office_counts(overview, user.role, now)
     st.subheader("Cases today")
     todays_cases(overview, now)

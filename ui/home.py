@@ -14,9 +14,13 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from db.queries.home import OfficeToday
+from db.queries.home import OfficeRow, OfficeToday
 from mild import messages
 from mild.cases import DAY_OF_STATUSES, PATHWAY, CaseStatus
+from mild.days import local_today
+from mild.launchpad import CountKind, count_opens
+from mild.staff import Role, Screen
+from ui import navigate
 from ui.format import local_time, plain, status_label, zone_abbreviation
 from ui.schedule import keyed_table
 
@@ -24,10 +28,37 @@ from ui.schedule import keyed_table
 COUNTED = [s for s in PATHWAY if s in DAY_OF_STATUSES] + [CaseStatus.CANCELLED]
 FOLLOW_UPS_DUE = "Follow-ups due"
 FOLLOW_UPS_OVERDUE = "Follow-ups overdue"
+COUNTS_TABLE = "home_counts_table"
 
 
-def office_counts(overview: Sequence[OfficeToday]) -> None:
-    """One row per office: today's cases by status, and the follow-ups owed."""
+def today_line(overview: Sequence[OfficeToday], now: dt.datetime) -> None:
+    """The day shown, as the offices read it; offices already on another day (zones far apart)
+    name theirs beside it."""
+    days: dict[dt.date, set[str]] = {}
+    for day in overview:
+        tz = day.office.timezone
+        days.setdefault(local_today(tz, now), set()).add(zone_abbreviation(tz, now))
+    if len(days) == 1:
+        (today,) = days
+        st.markdown(f"**{today:%A} {today.day} {today:%B %Y}**")
+        return
+    st.markdown(
+        " · ".join(
+            f"**{d:%A} {d.day} {d:%B %Y}** ({', '.join(sorted(zones))})"
+            for d, zones in sorted(days.items())
+        )
+    )
+
+
+def _count_kind(column: str) -> CountKind:
+    if column in (FOLLOW_UPS_DUE, FOLLOW_UPS_OVERDUE):
+        return CountKind.FOLLOW_UP
+    return CountKind.CANCELLED if column == CaseStatus.CANCELLED.label else CountKind.DAY
+
+
+def office_counts(overview: Sequence[OfficeToday], role: Role, now: dt.datetime) -> None:
+    """One row per office: today's cases by status, and the follow-ups owed. A count chosen
+    opens the screen where its work is done, at its office (mild.launchpad)."""
     table = pd.DataFrame(
         [
             {
@@ -39,19 +70,40 @@ def office_counts(overview: Sequence[OfficeToday]) -> None:
             for day in overview
         ]
     )
+    opens = {c: count_opens(role, _count_kind(c)) for c in table.columns if c != "Office"}
     count = st.column_config.NumberColumn
-    keyed_table(
-        "home_offices",
-        table,
-        column_config={
-            "Office": st.column_config.TextColumn("Office", pinned=True),
-            **{s.label: count(s.label) for s in COUNTED},
-            FOLLOW_UPS_DUE: count(FOLLOW_UPS_DUE, help=messages.HOME_FOLLOW_UPS_DUE_HELP),
-            FOLLOW_UPS_OVERDUE: count(
-                FOLLOW_UPS_OVERDUE, help=messages.HOME_FOLLOW_UPS_OVERDUE_HELP
-            ),
-        },
-    )
+    with st.container(key="home_offices"):
+        event = st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key=COUNTS_TABLE,
+            on_select="rerun",
+            selection_mode="single-cell",
+            column_config={
+                "Office": st.column_config.TextColumn("Office", pinned=True),
+                **{s.label: count(s.label) for s in COUNTED},
+                FOLLOW_UPS_DUE: count(FOLLOW_UPS_DUE, help=messages.HOME_FOLLOW_UPS_DUE_HELP),
+                FOLLOW_UPS_OVERDUE: count(
+                    FOLLOW_UPS_OVERDUE, help=messages.HOME_FOLLOW_UPS_OVERDUE_HELP
+                ),
+            },
+        )
+    st.caption(messages.HOME_COUNTS_OPEN)
+    for row, column in event.selection.cells[:1]:
+        screen = opens.get(column)
+        if screen is not None:
+            office = overview[row].office
+            navigate.open_screen(screen, _opened_at(screen, office, now))
+
+
+def _opened_at(screen: Screen, office: OfficeRow, now: dt.datetime) -> dict[str, object]:
+    """The widget state that shows `office`'s work on `screen` (its office picker, today)."""
+    if screen == Screen.CHECKLIST:
+        return {"dayof_office": office}
+    if screen == Screen.SCHEDULE:
+        return {"sched_office": office.id, "sched_day": local_today(office.timezone, now)}
+    return {"fu_office": office.id, "fu_kind": "all", "fu_open": None}
 
 
 def todays_cases(overview: Sequence[OfficeToday], now: dt.datetime) -> None:

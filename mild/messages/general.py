@@ -86,6 +86,7 @@ UNEXPECTED_ERROR = (
 # Home
 NO_CASES_TODAY = "No cases booked today at {office}."
 # Today's counts table: what each follow-up column counts.
+HOME_COUNTS_OPEN = "Choose a count to open its screen at that office."
 HOME_FOLLOW_UPS_DUE_HELP = "Calls and visits due, not yet overdue"
 HOME_FOLLOW_UPS_OVERDUE_HELP = "Calls and visits past due"
 STATUS_VIA_CHECKLIST = 'This status is set by ticking "{step}" on the day-of checklist.'

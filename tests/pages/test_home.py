@@ -12,6 +12,7 @@ from sqlalchemy import select
 from db.models import Case, FollowUp, Office
 from db.seed import DEFAULT_DEMO_PASSWORD, seed_demo
 from db.session import get_engine, read_session
+from mild import messages
 from mild.cases import CaseStatus
 from mild.days import at_local, local_today, to_local
 from mild.staff import Role, screens_for
@@ -19,6 +20,7 @@ from services.auth import hash_password
 from tests.builders import PASSWORD, make_case, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, sign_in
 from ui.format import plain
+from ui.home import COUNTS_TABLE
 
 # The statuses of a procedure day's table, spelled out here rather than read from the app.
 DAY_OF = {
@@ -154,7 +156,10 @@ def test_home_shows_a_row_of_counts_per_office_and_todays_cases_in_order(db_url,
     for absent in (cancelled, yesterday, tomorrow):
         assert code_of(absent) not in text
     # The office's name as typed, shown as text (escaped for Markdown).
-    assert [c.value for c in at.caption] == [plain("No cases booked today at BB Office.")]
+    assert [c.value for c in at.caption] == [
+        messages.HOME_COUNTS_OPEN,
+        plain("No cases booked today at BB Office."),
+    ]
 
 
 @SQLITE_ONLY
@@ -310,3 +315,58 @@ def test_the_demo_nurse_sees_only_the_first_two_offices(db_url, app):
     assert offices[2].name not in text
     assert third_office_cases
     assert not [code for code in third_office_cases if code in text]
+
+
+# --- Today as a launchpad (issue 13) ------------------------------------------------------------
+
+
+def choose_count(at, row: int, column: str):
+    """A count cell chosen in the offices' table, as a click on it does."""
+    at.session_state[COUNTS_TABLE] = {
+        "selection": {"rows": [], "columns": [], "cells": [[row, column]]}
+    }
+    return at.run()
+
+
+@SQLITE_ONLY
+def test_today_names_the_day_as_the_office_reads_it(db_url, app):
+    aa = make_office("AA")
+    make_user("nina", Role.NURSE, [aa])
+
+    at = sign_in(app().run(), "nina", PASSWORD)
+
+    today = local_today(TZ, dt.datetime.now(dt.UTC))
+    assert f"**{today:%A} {today.day} {today:%B %Y}**" in [m.value for m in at.markdown]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("role", "column", "title", "state"),
+    [
+        (Role.NURSE, "Checked in", "Day-of checklist", "dayof_office"),
+        (Role.NURSE, "Follow-ups overdue", "Follow-up", "fu_office"),
+        (Role.COORDINATOR, "Scheduled", "Daily schedule", "sched_office"),
+        (Role.MANAGER, "Cancelled", "Daily schedule", "sched_office"),
+    ],
+)
+def test_a_count_opens_its_screen_at_its_office(db_url, app, role, column, title, state):
+    aa, bb = make_office("AA"), make_office("BB")
+    make_user("someone", role, [aa, bb])
+
+    at = choose_count(sign_in(app().run(), "someone", PASSWORD), 1, column)
+
+    assert not at.exception
+    assert [t.value for t in at.title] == [title]
+    chosen = at.session_state[state]
+    assert (chosen if isinstance(chosen, int) else chosen.id) == bb
+
+
+@SQLITE_ONLY
+def test_a_count_whose_work_the_role_does_not_do_stays_a_number(db_url, app):
+    aa = make_office("AA")
+    make_user("cora", Role.COORDINATOR, [aa])
+
+    at = choose_count(sign_in(app().run(), "cora", PASSWORD), 0, "Follow-ups due")
+
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Today"]
