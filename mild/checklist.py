@@ -279,12 +279,14 @@ LOCKED_AFTER_DISCHARGE: frozenset[CaseStatus] = frozenset(
 
 
 def status_in_sentence(status: CaseStatus) -> str:
-    """A status as it reads inside a sentence: 'while the case is discharged'."""
+    """A status as it reads inside a sentence: 'from checked in to discharged'."""
     return status.label.lower()
 
 
 def not_open_message(status: CaseStatus) -> str:
-    return messages.CHECKLIST_NOT_OPEN.format(status=status_in_sentence(status))
+    """Why the checklist of a case in `status` cannot be changed; the status named as the
+    screens show it ('"Intake"', not 'while the case is intake')."""
+    return messages.CHECKLIST_NOT_OPEN.format(status=status.label)
 
 
 def checklist_lock(status: CaseStatus, discharged: Entry | None, timezone: str) -> str | None:

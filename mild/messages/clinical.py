@@ -57,14 +57,14 @@ RESTART_AFTER = "restart {duration} after the procedure"
 
 # --- Day-of checklist (issue 9) ---
 ESCORT_OR_EXEMPTION = "{step}, or the attending physician's exemption"
-STEP_HAS_ITS_OWN_FORM = "{step} is recorded with its own form on the checklist."
+STEP_HAS_ITS_OWN_FORM = '"{step}" is recorded with its own form on the checklist.'
 NOT_APPLICABLE_ESCORT_EXEMPT = "exempted from the escort rule by the attending physician"
-EVENT_TIME_NOT_TIMED = "{step} has no event time to correct."
+EVENT_TIME_NOT_TIMED = '"{step}" has no event time to correct.'
 EVENT_TIME_REQUIRED = "Enter the time the event happened."
 EVENT_TIME_IN_FUTURE = "An event time cannot be in the future."
 EVENT_TIME_TOO_OLD = "That time is more than 24 hours ago: check the time."
-EVENT_TIME_BEFORE = "{step} cannot be before {other} ({at})."
-EVENT_TIME_AFTER = "{step} cannot be after {other} ({at})."
+EVENT_TIME_BEFORE = '"{step}" cannot be before "{other}" ({at}).'
+EVENT_TIME_AFTER = '"{step}" cannot be after "{other}" ({at}).'
 EVENT_TIME_REASON_REQUIRED = (
     "Say why the time is corrected (for example: ticked after the patient came in)."
 )
@@ -285,7 +285,7 @@ ANTIBIOTIC_BEFORE_INCISION = (
     "{incision}: give it again and record the new time"
 )
 
-TIME_CORRECTION_BREAKS_CHECK = "{step} cannot have happened then: {problems}."
+TIME_CORRECTION_BREAKS_CHECK = '"{step}" cannot have happened then: {problems}.'
 TIMES_STILL_CORRECTABLE = "Event times may still be corrected, with a reason, until {until}."
 RECORD_AGAIN = "Record again (the latest counts)"
 # A step's history opens on demand (a done step is one line): its button names the step, so a

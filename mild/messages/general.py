@@ -41,17 +41,19 @@ OFFICE_NOT_YOURS = "You do not work at that office."
 
 # Checklist
 UNKNOWN_STEP = "There is no checklist step {step!r}."
-CHECKLIST_NOT_OPEN = "The checklist cannot be changed while the case is {status}."
-STEP_ALREADY_DONE = "{step} is already ticked."
-STEP_NOT_DONE = "{step} is not ticked."
-HARD_STOP = "{step} is blocked. Missing: {missing}."
+# A step's or a status's label is named in quotes: "Discharged", "Consent signed", "Intake"
+# read as names inside any sentence ("Discharged is blocked" did not, issue 13).
+CHECKLIST_NOT_OPEN = 'The checklist cannot be changed while the case\'s status is "{status}".'
+STEP_ALREADY_DONE = '"{step}" is already ticked.'
+STEP_NOT_DONE = '"{step}" is not ticked.'
+HARD_STOP = '"{step}" cannot be ticked yet. Missing: {missing}.'
 UNTICK_REASON_REQUIRED = "Give a reason for un-ticking."
 STATUS_STEP_CANNOT_BE_UNDONE = (
-    "{step} moved the case on and cannot be un-ticked; cancel or correct the case instead."
+    '"{step}" moved the case on and cannot be un-ticked; cancel or correct the case instead.'
 )
 STEP_VALUE_REQUIRED = "Enter a value for {step}."
 STEP_VALUE_NOT_A_CHOICE = "Choose one of the listed options for {step}."
-STEP_VALUE_NOT_A_NUMBER = "{step} must be a number."
+STEP_VALUE_NOT_A_NUMBER = '"{step}" must be a number.'
 DISCHARGE_SCORE_RANGE = "The discharge score is a whole number from 0 to 10."
 DISCHARGE_SCORE_NOT_PASSING = "Discharge score of {min} or more"
 GLUCOSE_RANGE = "Glucose must be between 10 and 1000 mg/dL."
@@ -112,7 +114,7 @@ BOOKING_MINUTES_RANGE = "Planned minutes must be between {low} and {high}."
 BOOKING_PROVIDER_REQUIRED = "Choose the provider."
 BOOKING_PROVIDER_NOT_AT_OFFICE = "That provider does not work at this office."
 BOOKING_CLASH = "{provider} is already booked then: case {code} at {start} for {minutes} min."
-INTAKE_NOT_OPEN = "Intake details cannot be changed while the case is {status}."
+INTAKE_NOT_OPEN = 'Intake details cannot be changed while the case\'s status is "{status}".'
 INTAKE_NOT_STARTED = 'Press "Start intake" before recording intake details.'
 MRN_FORMAT = "An MRN is 4-20 letters, digits or dashes."
 PATIENT_NAME_REQUIRED = "Enter the patient's first and last name."
@@ -199,7 +201,7 @@ FU_NOTHING_MATCHES = "No follow-ups due or overdue match these filters."
 FU_NO_LONGER_OPEN = "That follow-up is no longer open; it may have been recorded by someone else."
 
 # Day-of checklist screen
-STEP_NOT_APPLICABLE = "{step} does not apply to this patient ({reason})."
+STEP_NOT_APPLICABLE = '"{step}" does not apply to this patient ({reason}).'
 NOT_APPLICABLE_NOT_DIABETIC = "not diabetic"
 NOT_APPLICABLE_ULTRASOUND = "imaging is ultrasound"
 DISCHARGE_SCALE_REQUIRED = "Choose the scale: modified Aldrete or PADSS."

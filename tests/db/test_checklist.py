@@ -271,7 +271,9 @@ def test_a_score_of_eight_is_stored_and_blocks_discharge_until_rescored(day):
     record_discharge_score(case_id, DischargeScale.PADSS, padss_8, actor=nurse)
 
     err = refused(complete_step, case_id, "discharged", actor=nurse)
-    assert err.message == "Discharged is blocked. Missing: Discharge score of 9 or more."
+    assert (
+        err.message == '"Discharged" cannot be ticked yet. Missing: Discharge score of 9 or more.'
+    )
 
     # Scoring again needs no un-tick: both scores are kept, the latest counts.
     record_discharge_score(case_id, DischargeScale.PADSS, padss_8 | {"pain": 2}, actor=nurse)

@@ -194,7 +194,9 @@ def test_the_time_out_is_refused_until_each_item_is_confirmed(day):
     book_levels(case_id, "L3-L4, L4-L5", "bilateral")
     before = snapshot(case_id)
     err = refused(complete_step, case_id, "time_out", actor=nurse)
-    assert err.message.startswith("Time-out done (every item above confirmed) is blocked.")
+    assert err.message.startswith(
+        '"Time-out done (every item above confirmed)" cannot be ticked yet.'
+    )
     assert "Level and side confirmed against the booking" in err.message
     assert snapshot(case_id) == before
 
@@ -304,7 +306,7 @@ def test_an_event_time_in_the_future_or_out_of_order_is_refused_and_writes_nothi
         "typo",
         actor=nurse,
     )
-    assert err.message.startswith("Patient in room cannot be before Checked in (")
+    assert err.message.startswith('"Patient in room" cannot be before "Checked in" (')
     err = refused(correct_event_time, case_id, "patient_in_room", checked_in, "   ", actor=nurse)
     assert (err.field, err.message) == ("reason", messages.EVENT_TIME_REASON_REQUIRED)
     err = refused(
@@ -416,7 +418,7 @@ def test_an_event_time_corrected_to_before_the_hold_was_kept_is_refused(day):
     )
 
     assert err.field == "event_at"
-    assert err.message.startswith("Anesthesia start cannot have happened then")
+    assert err.message.startswith('"Anesthesia start" cannot have happened then')
     assert "apixaban" in err.message
     assert len(audits_of(case_id, "checklist.time_corrected")) == before
 
@@ -560,7 +562,7 @@ def test_anesthesia_start_moved_earlier_than_the_fast_allows_is_refused(day):
     )
 
     assert err.field == "event_at"
-    assert err.message.startswith("Anesthesia start cannot have happened then: Fasting not long")
+    assert err.message.startswith('"Anesthesia start" cannot have happened then: Fasting not long')
 
 
 def test_a_diabetic_patients_anesthesia_needs_a_glucose_inside_the_practices_limits(day):

@@ -114,7 +114,9 @@ def test_anesthesia_start_needs_identity_consent_fasting_holds_and_site_marked()
     # The refusal names only what is still missing.
     so_far = done("checked_in", "identity_confirmed", "consent_signed", "fasting_confirmed")
     err = refusal(check_tick, "anesthesia_start", S.CHECKED_IN, so_far | {"site_marked": "Dr A"})
-    assert err.message == "Anesthesia start is blocked. Missing: Medication holds confirmed."
+    assert err.message == (
+        '"Anesthesia start" cannot be ticked yet. Missing: Medication holds confirmed.'
+    )
 
 
 def test_procedure_start_is_blocked_until_anesthesia_start_consent_holds_and_the_time_out() -> None:
@@ -143,10 +145,19 @@ def test_discharge_needs_a_discharge_score_of_nine_or_more() -> None:
     err = refusal(
         check_tick, "discharged", S.RECOVERY, done(escort_confirmed=ESCORT, discharge_score="8")
     )
-    assert err.message == "Discharged is blocked. Missing: Discharge score of 9 or more."
+    assert (
+        err.message == '"Discharged" cannot be ticked yet. Missing: Discharge score of 9 or more.'
+    )
 
     ready = done(escort_confirmed=ESCORT, discharge_score="9")
     assert check_tick("discharged", S.RECOVERY, ready).moves_case_to == S.DISCHARGED
+
+
+@pytest.mark.parametrize("step", [s for s in STEPS if s.requires], ids=lambda s: s.key)
+def test_a_hard_stop_names_the_step_it_refuses_in_quotes_whatever_its_label(step) -> None:
+    # "Discharged is blocked" did not read (issue 13): a label is named as the item it is.
+    err = refusal(check_tick, step.key, S.CHECKED_IN, {})
+    assert err.message.startswith(f'"{step.label}" cannot be ticked yet. Missing: ')
 
 
 def test_discharge_refusal_names_both_escort_and_score_when_both_are_missing() -> None:
@@ -170,14 +181,16 @@ def test_a_status_step_cannot_move_the_case_past_the_lifecycle() -> None:
 def test_a_step_is_ticked_once_and_only_between_booking_and_discharge() -> None:
     err = refusal(check_tick, "consent_signed", S.CHECKED_IN, done("consent_signed"))
     assert err.field == "consent_signed"
-    assert err.message == "Consent signed is already ticked."
+    assert err.message == '"Consent signed" is already ticked.'
 
     err = refusal(check_tick, "consent_signed", S.INTAKE, {})
     assert err.field == "step"
-    assert err.message == "The checklist cannot be changed while the case is intake."
+    assert err.message == 'The checklist cannot be changed while the case\'s status is "Intake".'
 
     err = refusal(check_untick, "instructions_given", S.DISCHARGED, done("instructions_given"), "x")
-    assert err.message == "The checklist cannot be changed while the case is discharged."
+    assert (
+        err.message == 'The checklist cannot be changed while the case\'s status is "Discharged".'
+    )
 
 
 # Un-ticking
@@ -190,7 +203,7 @@ def test_unticking_needs_a_reason_and_a_ticked_step() -> None:
 
     err = refusal(check_untick, "iv_placed", S.CHECKED_IN, {}, "ticked by mistake")
     assert err.field == "iv_placed"
-    assert err.message == "IV placed is not ticked."
+    assert err.message == '"IV placed" is not ticked.'
 
 
 def test_an_unticked_step_can_be_ticked_again() -> None:
@@ -264,7 +277,7 @@ def test_glucose_is_a_number_between_10_and_1000_mg_dl() -> None:
     with pytest.raises(RuleViolation) as caught:
         value_of("glucose_checked", "high")
     assert caught.value.field == "glucose_checked"
-    assert caught.value.message == "Point-of-care glucose (mg/dL) must be a number."
+    assert caught.value.message == '"Point-of-care glucose (mg/dL)" must be a number.'
 
 
 def test_text_values_are_required_and_at_most_500_characters() -> None:

@@ -18,7 +18,6 @@ from mild.checklist import (
     check_untick,
     checklist_lock,
     discharge_entry,
-    status_in_sentence,
     step_views,
 )
 from mild.discharge import (
@@ -192,10 +191,10 @@ def test_the_lock_note_says_when_no_one_is_on_record_and_falls_back_without_a_di
         )
     )
     assert checklist_lock(CaseStatus.DISCHARGED, None, NY) == (
-        "The checklist cannot be changed while the case is discharged."
+        'The checklist cannot be changed while the case\'s status is "Discharged".'
     )
     assert checklist_lock(CaseStatus.CANCELLED, None, NY) == (
-        "The checklist cannot be changed while the case is cancelled."
+        'The checklist cannot be changed while the case\'s status is "Cancelled".'
     )
 
 
@@ -217,7 +216,7 @@ def test_a_discharged_case_shows_its_steps_read_only_with_nothing_blocking():
     assert all(v.missing == () for v in views)
 
 
-# Statuses read in lower case inside sentences
+# Statuses named inside sentences as the screens show them, in quotes
 
 
 @pytest.mark.parametrize(
@@ -231,10 +230,9 @@ def test_a_discharged_case_shows_its_steps_read_only_with_nothing_blocking():
         CaseStatus.CANCELLED,
     ],
 )
-def test_a_refusal_names_the_status_in_lower_case(status):
-    sentence = status_in_sentence(status)
-    assert sentence == sentence.lower() and sentence == status.label.lower()
-    expected = f"The checklist cannot be changed while the case is {sentence}."
+def test_a_refusal_names_the_status_as_the_screens_show_it_whatever_the_status(status):
+    # "while the case is intake" (or "follow-up", "consult requested") did not read (issue 13).
+    expected = f'The checklist cannot be changed while the case\'s status is "{status.label}".'
     assert refusal(check_tick, "vitals_recorded", status, {}).message == expected
     assert (
         refusal(check_untick, "vitals_recorded", status, {"vitals_recorded": None}, "x").message

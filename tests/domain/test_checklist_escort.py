@@ -156,7 +156,9 @@ def test_a_failing_score_still_blocks_an_exempted_patient() -> None:
     err = refusal(
         check_tick, "discharged", S.RECOVERY, {"discharge_score": "8"}, escort_exempt=True
     )
-    assert err.message == "Discharged is blocked. Missing: Discharge score of 9 or more."
+    assert (
+        err.message == '"Discharged" cannot be ticked yet. Missing: Discharge score of 9 or more.'
+    )
 
 
 # Restart of held drugs

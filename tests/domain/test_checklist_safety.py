@@ -269,12 +269,12 @@ def test_an_event_time_cannot_be_in_the_future() -> None:
 def test_an_event_time_cannot_be_before_the_step_it_follows() -> None:
     err = refusal(correct, "anesthesia_start", 5, checked_in=10, anesthesia_start=40)
     # Patient in room is not ticked: the nearest earlier timed step done is the check-in.
-    assert err.message == "Anesthesia start cannot be before Checked in (09:10 EST)."
+    assert err.message == '"Anesthesia start" cannot be before "Checked in" (09:10 EST).'
 
 
 def test_an_event_time_cannot_be_after_the_step_that_follows_it() -> None:
     err = refusal(correct, "patient_in_room", 35, patient_in_room=20, anesthesia_start=30)
-    assert err.message == "Patient in room cannot be after Anesthesia start (09:30 EST)."
+    assert err.message == '"Patient in room" cannot be after "Anesthesia start" (09:30 EST).'
 
 
 def test_only_a_timed_step_that_is_done_has_a_time_to_correct() -> None:

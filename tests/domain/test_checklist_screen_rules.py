@@ -164,7 +164,7 @@ def test_ticking_a_step_that_does_not_apply_is_refused_saying_why() -> None:
     err = refusal(check_applies, get_step("glucose_checked"), diabetic=False, xray=True)
     assert err.field == "glucose_checked"
     assert err.message == (
-        "Point-of-care glucose (mg/dL) does not apply to this patient (not diabetic)."
+        '"Point-of-care glucose (mg/dL)" does not apply to this patient (not diabetic).'
     )
     check_applies(get_step("vitals_recorded"), diabetic=False, xray=False)
 

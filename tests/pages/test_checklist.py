@@ -600,7 +600,7 @@ def test_a_discharge_score_of_8_is_recorded_but_discharge_is_refused(ward):
     ]
     at = press(at, case_id, "discharged")
     assert errors_beside(at, "discharged") == [
-        "Discharged is blocked. Missing: Discharge score of 9 or more."
+        '"Discharged" cannot be ticked yet. Missing: Discharge score of 9 or more.'
     ]
     assert status_of(case_id) == CaseStatus.RECOVERY
 

@@ -90,7 +90,9 @@ def test_the_time_out_shows_the_booked_levels_and_side_and_needs_every_item(ward
 
     at = press(at, case_id, "time_out")
     (refusal,) = errors_beside(at, "time_out")
-    assert refusal.startswith("Time-out done (every item above confirmed) is blocked. Missing:")
+    assert refusal.startswith(
+        '"Time-out done (every item above confirmed)" cannot be ticked yet. Missing:'
+    )
 
     for step in ["team_introduced", "patient_confirmed", "procedure_confirmed"]:
         at = press(at, case_id, step)
@@ -188,7 +190,9 @@ def test_anesthesia_start_on_the_screen_names_a_last_dose_too_recent(ward):
     at = press(at, case_id, "anesthesia_start")
 
     (refusal,) = errors_beside(at, "anesthesia_start")
-    assert refusal.startswith("Anesthesia start is blocked. Missing: apixaban: last dose ")
+    assert refusal.startswith(
+        '"Anesthesia start" cannot be ticked yet. Missing: apixaban: last dose '
+    )
     assert "later than the hold allows (stop 72 h (3 days) before" in refusal
     assert "anesthesia_start" not in [step for step, _, _ in entries(case_id)]
 
