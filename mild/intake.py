@@ -92,7 +92,8 @@ class Need:
 
 # Policy defaults: which clearance or day-of task each flag brings. The clearances of heart
 # disease, a device, diabetes, sleep apnea and kidney disease are values (mild.clearances,
-# VALUE_NEEDS says the same words); the others are an "on file" tick with who and when.
+# VALUE_NEEDS says the same words); the others are an "on file" tick with who and when (the
+# screen adds "on file" or "missing": a need is named without it).
 CONDITION_NEEDS: dict[Condition, tuple[tuple[Requirement, str], ...]] = {
     Condition.HEART_DISEASE: (
         (Requirement.CLEARANCE, "Cardiology clearance: who cleared it and when"),
@@ -113,7 +114,7 @@ CONDITION_NEEDS: dict[Condition, tuple[tuple[Requirement, str], ...]] = {
         (Requirement.DAY_OF, "CPAP brought on the day"),
     ),
     Condition.KIDNEY_DISEASE: ((Requirement.CLEARANCE, "eGFR value and date"),),
-    Condition.BLEEDING_DISORDER: ((Requirement.CLEARANCE, "Hematology clearance on file"),),
+    Condition.BLEEDING_DISORDER: ((Requirement.CLEARANCE, "Hematology clearance"),),
     Condition.HIGH_BMI: ((Requirement.CLEARANCE, "Anesthesia review of airway and positioning"),),
     Condition.CONTRAST_ALLERGY: (
         (Requirement.CLEARANCE, "Contrast allergy plan (premedication or no contrast)"),

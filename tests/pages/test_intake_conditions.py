@@ -85,6 +85,24 @@ def test_an_hba1c_out_of_range_is_refused_beside_it_kept_and_then_saved(screen, 
     ]
 
 
+def test_a_clearance_ticked_on_file_says_so_once_with_who(screen, office, cora):
+    case_id = case_with(office, cora, Condition.BLEEDING_DISORDER)
+    at = screen(cora, intake_case=case_id)
+    k = cond_key(case_id, Condition.BLEEDING_DISORDER)
+    assert "Hematology clearance (bleeding disorder)" in missing(at)
+    assert button_labels(at, k) == ["Record: Hematology clearance", "Save details"]
+
+    at.button(key=f"{k}_clear").click().run()
+
+    (on_file,) = box_texts(at, k)  # not "Hematology clearance on file — on file (...)"
+    assert on_file.startswith("Before booking: Hematology clearance — on file (Cora, ")
+    assert "Hematology clearance (bleeding disorder)" not in missing(at)
+
+
+def button_labels(at: AppTest, key: str) -> list[str]:
+    return [b.label for b in at.container(key=f"{key}_box").button]
+
+
 def test_stop_bang_shows_its_score_band_and_the_alternative_rule(screen, office, cora):
     case_id = case_with(office, cora, Condition.SLEEP_APNEA)
     at = screen(cora, intake_case=case_id)
