@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from mild import messages
 from mild.errors import RuleViolation
 from mild.intake import Condition, check_text
+from mild.messages.words import counted
 from mild.text import check_source
 
 
@@ -546,7 +547,8 @@ def findings(
 
     def add(key: LimitKey, message: str, **fields) -> None:
         limit = table[key]
-        text = message.format(limit=_shown(limit.value), unit=limit.unit, **fields)
+        age = counted(int(limit.value), "month") if limit.unit == MONTHS else ""
+        text = message.format(limit=_shown(limit.value), unit=limit.unit, age=age, **fields)
         found.append(Finding(key, limit.action, text))
 
     hba1c, egfr, device, cardiology = values.hba1c, values.egfr, values.device, values.cardiology

@@ -24,6 +24,7 @@ from mild.days import to_local
 from mild.followup import RedFlag, follow_up_schedule
 from mild.hold_rules import HOURS
 from mild.medications import restart_at, restart_instruction
+from mild.messages.words import counted
 
 VERSION = "2026-12.1"
 TITLE = "Discharge instructions after your MILD procedure"
@@ -142,7 +143,7 @@ ESCORT_NOT_RECORDED = "Your escort: not recorded yet."
 ESCORT_EXEMPT = "No escort needed: the attending physician, {by}, exempted you. Reason: {reason}"
 
 RESTART_AT_LINE = "{drug}: you may take it again from {when}."
-RESTART_AFTER_END_LINE = "{drug}: you may take it again {hours} hours after your procedure ended."
+RESTART_AFTER_END_LINE = "{drug}: you may take it again {after} after your procedure ended."
 RESTART_BY_INSTRUCTION_LINE = "{drug}: {instruction}"
 RESTART_ASK_US = "{drug}: ask us before you take it again."
 RESTART_COUNTED_FROM = "Times are counted from the end of your procedure, {when}."
@@ -308,7 +309,7 @@ def _birth_date(day: dt.date) -> str:
 
 
 def _hours(delta: dt.timedelta) -> str:
-    return f"{delta / HOURS:g}"
+    return counted(delta / HOURS, "hour")
 
 
 # --- filling in the document --------------------------------------------------------------------
@@ -398,7 +399,7 @@ def restart_line(d: DrugFacts, procedure_end: dt.datetime | None, timezone: str)
         if when is not None:
             text = RESTART_AT_LINE.format(drug=name, when=patient_time(when, timezone))
         else:
-            text = RESTART_AFTER_END_LINE.format(drug=name, hours=_hours(d.restart_after))
+            text = RESTART_AFTER_END_LINE.format(drug=name, after=_hours(d.restart_after))
         return Line(text, source)
     if sentence := restart_instruction(clean_field(d.instruction, 300)):
         sentence = sentence[:1].lower() + sentence[1:]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mild import messages, preop
 from mild.errors import RuleViolation
+from mild.messages.words import counted
 from mild.text import check_source
 
 
@@ -14,11 +15,20 @@ from mild.text import check_source
 class SettingSpec:
     key: str
     label: str
-    unit: str
+    noun: str  # what the value counts, one of them: "working day", "minute"
     low: int
     high: int
     default: int
     source: str
+
+    @property
+    def unit(self) -> str:
+        """The unit as a range names it: "working days"."""
+        return f"{self.noun}s"
+
+    def amount(self, value: int) -> str:
+        """A value with its unit, agreeing: "1 working day", "3 working days"."""
+        return counted(value, self.noun)
 
 
 SPECS: dict[str, SettingSpec] = {
@@ -27,7 +37,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec(
             preop.PREOP_DAYS_KEY,
             "Pre-op call worklist reaches ahead",
-            "working days",
+            "working day",
             preop.PREOP_DAYS_LOW,
             preop.PREOP_DAYS_HIGH,
             preop.PREOP_DAYS_DEFAULT,
@@ -36,7 +46,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec(
             preop.ARRIVAL_KEY,
             "Patients arrive before their start",
-            "minutes",
+            "minute",
             preop.ARRIVAL_LOW,
             preop.ARRIVAL_HIGH,
             preop.ARRIVAL_DEFAULT,

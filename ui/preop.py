@@ -18,6 +18,7 @@ from db.queries.intake import IntakeCase
 from db.queries.preop import PreopWorklist
 from mild import messages
 from mild.days import at_local, to_local
+from mild.messages.words import counted
 from mild.preop import (
     CALLERS,
     CallOutcome,
@@ -57,7 +58,7 @@ def tab_label(view: PreopWorklist, tab_key: str | None = None) -> str:
 def worklist(view: PreopWorklist, now: dt.datetime) -> None:
     """The worklist table; choosing a row (or the case below it) opens the case."""
     st.subheader(f"Pre-op calls for {_days(view)}")
-    st.caption(messages.PREOP_HELP.format(n=view.working_days))
+    st.caption(messages.PREOP_HELP.format(ahead=counted(view.working_days, "working day")))
     rows = view.cases
     if rows.empty:
         st.info(messages.PREOP_EMPTY.format(office=view.office.name, days=_days(view)))

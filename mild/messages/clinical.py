@@ -176,18 +176,15 @@ LIMIT_HBA1C_HIGH = (
     "HbA1c {value}% is above the practice's limit of {limit}%: elective surgery is usually "
     "postponed"
 )
-LIMIT_HBA1C_OLD = "HbA1c measured {day} is older than {limit} months on the procedure day"
+# {age}: the limit in months, worded (messages.words.counted)
+LIMIT_HBA1C_OLD = "HbA1c measured {day} is older than {age} on the procedure day"
 LIMIT_EGFR_CONTRAST = "eGFR {value} is below {limit} {unit}: iodinated contrast needs a plan"
 LIMIT_EGFR_DABIGATRAN = (
     "eGFR {value} is below {limit} {unit}: dabigatran is stopped {days} days before"
 )
-LIMIT_EGFR_OLD = "eGFR measured {day} is older than {limit} months on the procedure day"
-LIMIT_DEVICE_OLD = (
-    "{device} last interrogated {day}: older than {limit} months on the procedure day"
-)
-LIMIT_CARDIOLOGY_OLD = (
-    "Cardiology clearance of {day} is older than {limit} months on the procedure day"
-)
+LIMIT_EGFR_OLD = "eGFR measured {day} is older than {age} on the procedure day"
+LIMIT_DEVICE_OLD = "{device} last interrogated {day}: older than {age} on the procedure day"
+LIMIT_CARDIOLOGY_OLD = "Cardiology clearance of {day} is older than {age} on the procedure day"
 LIMIT_UNKNOWN = "That limit does not exist."
 LIMIT_RANGE = "Enter a value from {low} to {high} {unit}."
 LIMIT_WHOLE_MONTHS = "Months are whole numbers."

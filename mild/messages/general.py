@@ -240,7 +240,7 @@ PREOP_RECORDED = "Call recorded for {code}: {outcome}."
 PREOP_CHOOSE_CASE = "Choose a row above to open the case, its calls and the call script."
 PREOP_NO_HELD_DRUGS = "No drug is held before the day: nothing to ask about last doses."
 PREOP_HELP = (
-    "Everyone booked from the day after the day chosen to {n} working days ahead (a practice "
+    "Everyone booked from the day after the day chosen to {ahead} ahead (a practice "
     "setting). Call-backs that are due come first, then the cases not reached by day and "
     "time. Choose a row to open the case."
 )

@@ -218,6 +218,12 @@ def test_before_the_procedure_end_is_charted_the_restart_is_given_in_hours_after
     assert "counted from" not in text
 
 
+def test_a_restart_one_hour_after_the_procedure_reads_one_hour():
+    heparin = DrugFacts("heparin", stop_before=6 * H, restart_after=1 * H)
+    text = text_of("medications", drugs=(heparin,), procedure_ended_at=None)
+    assert "Heparin: you may take it again 1 hour after your procedure ended." in text
+
+
 def test_no_held_drug_says_none_was_stopped():
     assert text_of("medications", drugs=(STATIN,)) == di.NOTHING_HELD
 

@@ -244,6 +244,15 @@ def test_a_value_older_than_the_policy_warns_on_the_procedure_day() -> None:
     assert warnings(ready_facts(conditions=(ConditionFact(C.DIABETES),), values=just_in_time)) == []
 
 
+def test_a_one_month_age_limit_reads_one_month() -> None:
+    old = ClearanceValues(hba1c=Hba1c(6.5, DAY - dt.timedelta(days=45)))
+    one_month = Limit(LimitKey.HBA1C_MAX_AGE, 1, "months", LimitAction.WARN, "practice")
+    facts = ready_facts(conditions=(ConditionFact(C.DIABETES),), values=old, limits=(one_month,))
+    assert warnings(facts) == [
+        "HbA1c measured 30 Oct 2026 is older than 1 month on the procedure day"
+    ]
+
+
 def test_a_medicare_case_needs_study_enrolment_and_its_nct_number() -> None:
     assert missing_items(ready_facts(medicare=True)) == [
         "Study enrolment and NCT number (Medicare)"

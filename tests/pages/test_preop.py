@@ -229,3 +229,20 @@ def test_the_admin_sets_how_far_ahead_the_worklist_reaches(db_url):
 
     assert not errors(at)
     assert setting_value("preop_call_days") == 5
+
+
+def test_a_worklist_one_working_day_ahead_says_one_working_day(ward):
+    office, nurse, friday = ward
+    admin = make_user("root", Role.ADMIN, [office])
+    at = open_tab(admin_page, admin, admin_tab="Practice settings")
+    key = "admin_setting_preop_call_days"
+    at.number_input(key=f"{key}_value").set_value(1).run()
+    at.button(key=f"{key}_save").click().run()
+
+    values = [v for frame in at.dataframe if "Value" in frame.value for v in frame.value["Value"]]
+    assert "1 working day" in values
+    shown = [c.value for c in worklist_tab(nurse, friday).caption]
+    assert any(
+        c.startswith("Everyone booked from the day after the day chosen to 1 working day ahead")
+        for c in shown
+    )

@@ -33,7 +33,7 @@ def _frame(rows: Sequence[SettingView], tz: str, zone: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Setting": [r.setting.spec.label for r in rows],
-            "Value": [f"{r.setting.value} {r.setting.spec.unit}" for r in rows],
+            "Value": [r.setting.spec.amount(r.setting.value) for r in rows],
             "Allowed": [f"{r.setting.spec.low} to {r.setting.spec.high}" for r in rows],
             "Source": [r.setting.source for r in rows],
             **common.changed(rows, tz, zone),
