@@ -99,7 +99,8 @@ BENCH_ARGS ?=
 BROWSER_BENCH_ARGS ?=
 LOAD_BENCH_ARGS ?=
 
-bench: $(STAMP_DEV)
+bench: SYSTEM_PACKAGES = postgresql nginx
+bench: $(STAMP_DEV) system-deps
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  scripts/with-test-postgres.sh $(PY) scripts/bench.py $(BENCH_ARGS); \
 	else \
