@@ -1,15 +1,17 @@
 """The audit trail as people read it: who may read which rows, readable action names and
-groups, the detail as plain text, and what an export may hold."""
+groups, the detail as plain text (each action's words: mild.audit_words), and what an export
+may hold."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mild import messages
+from mild.case_codes import read_case_code
 from mild.cases import CancelReason, CaseStatus
 from mild.checklist import STEP_BY_KEY
 from mild.errors import RuleViolation
@@ -62,13 +64,22 @@ ACTION_LABELS: dict[str, str] = {
     "auth.session_ended": "Session ended",
     "auth.session_timed_out": "Signed out (idle)",
     "auth.session_ended_by_admin": "Session ended by an admin",
+    "auth.session_ended_by_password_change": "Session ended (password changed)",
+    "auth.session_locked": "Screen locked (idle)",
+    "auth.session_unlocked": "Screen unlocked",
+    "auth.unlock_failed": "Screen unlock refused",
+    "auth.unlock_locked_out": "Screen unlock refused (locked)",
+    "auth.sso_refused": "Single sign-on refused",
     "board.display_started": "Waiting-room display started",
     "board.display_ended": "Waiting-room display ended",
     "board.display_unlock_failed": "Display unlock refused",
+    "board.display_unlock_locked": "Display unlock refused (locked)",
+    "board.display_unlock_refused": "Display unlock refused (another office)",
     # reads
     CASE_VIEWED: "Case opened",
     AUDIT_VIEWED: "Audit trail opened",
     AUDIT_EXPORTED: "Audit trail exported",
+    FHIR_EXPORTED: "FHIR export",
     # requests, booking, status
     "patient.created": "Patient added",
     "case.requested": "Consult requested",
@@ -78,10 +89,14 @@ ACTION_LABELS: dict[str, str] = {
     "case.confirmation_withdrawn": "Confirmation withdrawn (rules revised)",
     "case.cancelled": "Cancelled",
     "case.status_changed": "Status changed",
+    "case.waiting_code_issued": "Waiting-room code issued",
+    "case.kidney_function_reapplied": "Dabigatran stop re-applied (eGFR limit)",
+    "preop_call.recorded": "Pre-op call",
     # intake
     "intake.assessment_saved": "Assessment saved",
     "intake.baseline_odi_saved": "Baseline ODI saved",
     "intake.escort_saved": "Escort saved",
+    "intake.medicare_saved": "Coverage saved (Medicare)",
     # Before the 2026-12 revision the escort was called the driver; old rows keep the old name.
     "intake.driver_saved": "Driver saved (escort)",
     "medication.added": "Medication added",
@@ -93,6 +108,7 @@ ACTION_LABELS: dict[str, str] = {
     "medication.reviewed": "Unknown drug reviewed",
     "medication.hold_confirmed": "Hold confirmed with patient",
     "medication.prescriber_cleared": "Prescriber clearance",
+    "medication.kidney_function_applied": "Dabigatran stop by kidney function",
     "condition.flagged": "Condition flagged",
     "condition.unflagged": "Condition removed",
     "condition.details_changed": "Condition details changed",
@@ -102,28 +118,50 @@ ACTION_LABELS: dict[str, str] = {
     "checklist.unticked": "Step un-ticked",
     "checklist.time_corrected": "Event time corrected",
     "checklist.escort_exempted": "Exempted from the escort rule",
-    "document.printed": "Document printed (discharge instructions)",
+    "document.printed": "Document printed",
+    "safety_event.recorded": "Safety event recorded",
     # follow-up
     "follow_up.call_attempt": "Call attempt (not reached)",
     "follow_up.call_recorded": "Next-day call recorded",
     "follow_up.visit_recorded": "Follow-up visit recorded",
     "follow_up.closed_not_reached": "Closed as not reached",
     "follow_up.escalation_resolved": "Escalation resolved",
+    "notification.sent": "Escalation notice sent",
+    "notification.failed": "Escalation notice failed",
+    "notification.not_configured": "Escalation notice not configured",
+    "notification.cancelled": "Escalation notice not sent (resolved)",
+    "notification.pending": "Escalation notice queued",
+    "notification.sending": "Escalation notice sending",
     # administration
     "office.created": "Office created",
     "office.changed": "Office changed",
     "office.deactivated": "Office deactivated",
     "office.reactivated": "Office reactivated",
+    "office_notification.changed": "Notification settings changed",
+    "office_notification.tested": "Test notification sent",
+    "provider.created": "Provider added",
+    "provider.changed": "Provider changed",
+    "provider.deactivated": "Provider deactivated",
+    "provider.reactivated": "Provider reactivated",
     "staff_user.created": "User created",
     "staff_user.changed": "User changed",
     "staff_user.disabled": "User disabled",
     "staff_user.enabled": "User enabled",
     "staff_user.password_reset": "Password reset",
+    "staff_user.password_changed": "Own password changed",
+    "staff_user.password_change_refused": "Password change refused",
     "staff_user.email_changed": "Sign-on email set",
     "staff_user.email_cleared": "Sign-on email cleared",
     "hold_rule.added": "Hold rule added",
     "hold_rule.changed": "Hold rule changed",
     "hold_rule.confirmed": "Hold rule confirmed",
+    "clinical_limit.changed": "Clinical limit changed",
+    "kpi_target.changed": "Metric target changed",
+    "practice_setting.changed": "Practice setting changed",
+    "escalation_tier.changed": "Escalation tier changed",
+    "red_flag_tier.changed": "Red-flag tier changed",
+    "database.backed_up": "Database backed up",
+    "database.restored": "Database restored",
     "demo.seeded": "Demo data loaded",
 }
 
@@ -150,15 +188,30 @@ class ActionGroup:
 
 ACTION_GROUPS: tuple[ActionGroup, ...] = (
     ActionGroup("sign_in", "Sign-in and sessions", ("auth.", "board.display_")),
-    ActionGroup("case_reads", "Case opened (reads)", codes=(CASE_VIEWED,)),
-    ActionGroup("cases", "Requests, booking, status", ("case.", "patient.")),
+    ActionGroup(
+        "case_reads", "Case opened or exported (reads)", codes=(CASE_VIEWED, FHIR_EXPORTED)
+    ),
+    ActionGroup("cases", "Requests, booking, status", ("case.", "patient.", "preop_call.")),
     ActionGroup("intake", "Intake", ("intake.", "medication.", "condition.")),
-    ActionGroup("checklist", "Day-of checklist", ("checklist.", "document.")),
-    ActionGroup("follow_up", "Follow-up", ("follow_up.",)),
+    ActionGroup("checklist", "Day-of checklist", ("checklist.", "document.", "safety_event.")),
+    ActionGroup("follow_up", "Follow-up and escalation notices", ("follow_up.", "notification.")),
     ActionGroup(
         "admin",
         "Administration",
-        ("office.", "staff_user.", "hold_rule.", "demo."),
+        (
+            "office.",
+            "office_notification.",
+            "provider.",
+            "staff_user.",
+            "hold_rule.",
+            "clinical_limit.",
+            "kpi_target.",
+            "practice_setting.",
+            "escalation_tier.",
+            "red_flag_tier.",
+            "database.",
+            "demo.",
+        ),
         codes=("auth.session_ended_by_admin",),
     ),
     ActionGroup("audit", "Audit trail reads and exports", ("audit.",)),
@@ -192,17 +245,11 @@ def check_group(key: str | None) -> ActionGroup | None:
 
 # --- filters -------------------------------------------------------------------------------------
 
-CASE_CODE_MAX = 16
-
 
 def check_case_code(text: str | None) -> str | None:
-    """A case code as typed (any case, spaces around): upper-cased, or None when blank."""
-    code = (text or "").strip().upper()
-    if not code:
-        return None
-    if len(code) > CASE_CODE_MAX or not all(ch.isalnum() or ch == "-" for ch in code):
-        raise RuleViolation("case_code", messages.AUDIT_CASE_CODE_FORMAT)
-    return code
+    """A case code as typed, trimmed and upper-cased (None when blank); read however it is
+    typed (mild.case_codes), refused when it cannot be one."""
+    return read_case_code(text)
 
 
 def check_range(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -272,6 +319,11 @@ def detail_text(detail: str | None) -> str:
         return detail
     if not isinstance(data, dict):
         return _plain(data)
+    return detail_words(data)
+
+
+def detail_words(data: Mapping[str, Any]) -> str:
+    """A detail already read from its JSON, as detail_text tells it."""
     return " · ".join(
         f"{_key(k)}: {_named(k, v) or _plain(v)}"
         for k, v in data.items()

@@ -1,5 +1,7 @@
-"""Audit trail: who did what to which case when, filtered by days, office, user, kind of action
-and case code, newest first, with a CSV export. Managers read their offices' rows, admins all."""
+"""Audit trail: who did what to which case when, in words and in each office's time, filtered
+by days, office, user, kind of action and case code (however typed), newest first; a named
+case's whole history told as a story, oldest first; a CSV export. Managers read their
+offices' rows, admins all."""
 
 from __future__ import annotations
 

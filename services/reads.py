@@ -6,10 +6,8 @@ than return quietly, and each writes its audit row in a transaction of its own.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from db.models import Case
-from db.queries.audit import AuditFilter, audit_events
+from db.queries.audit import AuditFilter, AuditPage, audit_events
 from db.session import transaction
 from mild import messages
 from mild.audit import AUDIT_EXPORTED, AUDIT_VIEWED, CASE_VIEWED, EXPORT_ROWS, audit_scope
@@ -46,8 +44,9 @@ def record_audit_view(actor: Actor) -> None:
         audit(session, actor, AUDIT_VIEWED, "audit_event", None)
 
 
-def export_audit(actor: Actor, f: AuditFilter) -> tuple[pd.DataFrame, int]:
-    """The rows of an export (the newest EXPORT_ROWS that match) and how many matched.
+def export_audit(actor: Actor, f: AuditFilter) -> AuditPage:
+    """The rows of an export (the newest EXPORT_ROWS that match; a named case's first, oldest
+    first), how many matched, and the names of the ids they hold.
 
     Read first, then recorded with the filters and the row count: if the record cannot be
     written, the rows are not handed out. Rows about the audit trail itself carry no office:
@@ -63,4 +62,4 @@ def export_audit(actor: Actor, f: AuditFilter) -> tuple[pd.DataFrame, int]:
             None,
             detail={"filters": f.described(), "rows": len(page.rows), "matched": page.matched},
         )
-    return page.rows, page.matched
+    return page

@@ -1,13 +1,16 @@
-"""Widgets of the audit screen: the filters, the table of rows, the CSV export.
+"""Widgets of the audit screen: the filters, the table of rows (each in its office's time,
+what happened in words), a named case's story, the CSV export.
 
 Everything in the trail may hold what someone typed (a note, a username tried at sign-in), so
-rows are shown only in a dataframe (plain cells, never markdown) and written to the CSV with
-spreadsheet formulas defused.
+rows are shown in a dataframe (plain cells, never markdown), a story's sentences with every
+character Markdown would read escaped (ui.format.plain), and the CSV with spreadsheet
+formulas defused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -24,15 +27,17 @@ from mild.audit import (
     check_group,
     check_range,
     default_range,
-    detail_text,
     spreadsheet_safe,
 )
-from mild.days import local_today, to_local
+from mild.audit_words import Event, Names, event, sentence, tell, what, when, who
+from mild.case_codes import TYPED_MAX
+from mild.days import local_today
 from mild.errors import RuleViolation
 from mild.staff import Role
 from services import reads
 from services.common import Actor
 from ui import forms
+from ui.format import plain
 from ui.safe import recorded
 
 OPENED_KEY = "audit_opened_by"  # the user whose opening of the screen is already recorded
@@ -42,11 +47,11 @@ ALL = None
 
 
 def practice_zone(offices: Sequence[AuditOffice], user: Actor) -> str:
-    """The zone of the user's first office (as the other screens): the days of rows without an
-    office, and of the date picker's today."""
+    """The viewer's zone: their first office's (as the other screens), else UTC. Rows without
+    an office are told in it, their days cut at its midnights, and the date picker's today is
+    its today."""
     own = [o for o in offices if o.id in user.office_ids and o.active]
-    first = own or list(offices)
-    return first[0].timezone if first else "UTC"
+    return own[0].timezone if own else "UTC"
 
 
 def record_opening(user: Actor) -> bool:
@@ -115,7 +120,12 @@ def filters(
         placeholder="All actions",
     )
     typed_code = case.text_input(
-        "Case code", key="audit_case", placeholder="e.g. AA-00012", max_chars=16
+        "Case code",
+        key="audit_case",
+        placeholder="e.g. AA-12",
+        max_chars=TYPED_MAX,
+        help="Any case, any zero padding, with or without the dash. A named case shows its "
+        "whole history, whatever the days.",
     )
 
     ready = True
@@ -149,62 +159,97 @@ def filters(
 # --- rows -------------------------------------------------------------------------------------
 
 
-def _local(rows: pd.DataFrame, zone: str) -> list[dt.datetime]:
-    """Each row's moment at its office (rows without an office: the practice's zone)."""
+# Columns are read as plain lists (.tolist()): iterating a pandas string column value by
+# value costs more than the words themselves on a 50,000-row export.
+
+
+def _zones(rows: pd.DataFrame, zone: str) -> list[str]:
+    """Each row's zone: its office's; rows without an office, the viewer's."""
+    return [tz if isinstance(tz, str) and tz else zone for tz in rows["timezone"].tolist()]
+
+
+def _local(rows: pd.DataFrame, zone: str, fmt: str) -> list[str]:
+    """Each row's moment in its zone, formatted; converted a zone at a time (an export has
+    50,000 rows)."""
+    zones = pd.Series(_zones(rows, zone), index=rows.index, dtype=object)
+    moments = pd.to_datetime(rows["at"], utc=True)
+    out = pd.Series("", index=rows.index, dtype=object)
+    for z in zones.unique():
+        chosen = zones == z
+        out[chosen] = moments[chosen].dt.tz_convert(z).dt.strftime(fmt)
+    return out.tolist()
+
+
+def _events(rows: pd.DataFrame, zone: str) -> list[Event]:
+    columns = (rows[c].tolist() for c in ("action", "detail", "entity", "entity_id"))
     return [
-        to_local(tz if isinstance(tz, str) and tz else zone, at)
-        for at, tz in zip(rows["at"], rows["timezone"], strict=True)
+        event(action, detail, entity, entity_id, tz)
+        for action, detail, entity, entity_id, tz in zip(*columns, _zones(rows, zone), strict=True)
     ]
 
 
-def display_zone(rows: pd.DataFrame, f: AuditFilter) -> str:
-    """One zone for the whole table, so times read in order down the column: the office's
-    when one office is chosen, else the practice's."""
-    if f.office_id not in (ALL, UNASSIGNED) and not rows.empty:
-        return str(rows["timezone"].iloc[0])
-    return f.zone
-
-
 def _who(rows: pd.DataFrame) -> list[str]:
+    """An account as "Nina Nurse (nina)"; the app's own workers and names typed at a failed
+    sign-in as the story names them ("The notifier", "“bob”")."""
     return [
-        f"{display} ({name})" if isinstance(display, str) and display else name
-        for name, display in zip(rows.actor_name, rows.actor_display, strict=True)
+        f"{display} ({name})" if isinstance(display, str) and display else who(name, None)
+        for name, display in zip(rows.actor_name.tolist(), rows.actor_display.tolist(), strict=True)
     ]
 
 
 def _text(values) -> list[str]:
+    values = values.tolist() if hasattr(values, "tolist") else values
     return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values]
 
 
-def readable(rows: pd.DataFrame, zone: str) -> pd.DataFrame:
-    """The rows as the screen shows them: time in `zone` with its abbreviation, who, what,
-    which case, the detail in words, then the office and the action's code."""
+def readable(rows: pd.DataFrame, zone: str, names: Names) -> pd.DataFrame:
+    """The rows as the screen shows them: each time in its office's zone (rows without one
+    in `zone`) with the abbreviation, who, what happened in words, which case, the office,
+    then the kind of action and its code."""
     return pd.DataFrame(
         {
-            "time": [f"{to_local(zone, at):%Y-%m-%d %H:%M:%S %Z}" for at in rows["at"]],
+            "time": _local(rows, zone, "%Y-%m-%d %H:%M:%S %Z"),
             "who": _who(rows),
-            "action": [action_label(a) for a in rows.action],
+            "what": [what(e, names) for e in _events(rows, zone)],
             "case": _text(rows.case_code),
-            "detail": [detail_text(d) for d in _text(rows.detail)],
             "office": _text(rows.office_code),
-            "code": list(rows.action),
+            "action": [action_label(a) for a in rows.action.tolist()],
+            "code": rows.action.tolist(),
         }
     )
 
 
-def csv_text(rows: pd.DataFrame, zone: str) -> str:
-    """Every column a reviewer needs, the detail as stored (JSON); formulas defused."""
-    moments = _local(rows, zone)
+def story(rows: pd.DataFrame, zone: str, names: Names, today: dt.date) -> list[str]:
+    """A case's history as sentences, in the rows' order: "Mon 2 Mar 09:14 EST — Nina Nurse
+    ticked “Checked in”."."""
+    return [
+        sentence(when(at, e.zone, today), who(name, display), tell(e, names))
+        for at, name, display, e in zip(
+            rows["at"],
+            rows.actor_name,
+            _text(rows.actor_display),
+            _events(rows, zone),
+            strict=True,
+        )
+    ]
+
+
+def csv_text(page: AuditPage, zone: str) -> str:
+    """Every column a reviewer needs: the time in UTC and in the row's zone, what happened in
+    words and the detail as stored (JSON); formulas defused."""
+    rows = page.rows
+    utc = pd.to_datetime(rows["at"], utc=True)
     frame = pd.DataFrame(
         {
-            "time_utc": [at.astimezone(dt.UTC).isoformat() for at in rows["at"]],
-            "time_local": [m.strftime("%Y-%m-%d %H:%M:%S") for m in moments],
-            "zone": [m.strftime("%Z") for m in moments],
-            "username": list(rows.actor_name),
+            "time_utc": utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00").tolist(),
+            "time_local": _local(rows, zone, "%Y-%m-%d %H:%M:%S"),
+            "zone": _local(rows, zone, "%Z"),
+            "username": rows.actor_name.tolist(),
             "name": _text(rows.actor_display),
-            "action": list(rows.action),
-            "action_label": [action_label(a) for a in rows.action],
-            "entity": list(rows.entity),
+            "action": rows.action.tolist(),
+            "action_label": [action_label(a) for a in rows.action.tolist()],
+            "what": [what(e, page.names) for e in _events(rows, zone)],
+            "entity": rows.entity.tolist(),
             "entity_id": [
                 "" if pd.isna(i) else str(int(i)) for i in rows.entity_id.astype("float")
             ],
@@ -213,48 +258,90 @@ def csv_text(rows: pd.DataFrame, zone: str) -> str:
             "detail": _text(rows.detail),
         }
     )
-    return frame.map(spreadsheet_safe).to_csv(index=False)
+    # The columns that can hold what someone typed (a username tried at sign-in, a note);
+    # the others are the app's own codes, numbers and times.
+    typed = ["username", "name", "what", "case_code", "office", "detail"]
+    frame[typed] = frame[typed].map(spreadsheet_safe)
+    return frame.to_csv(index=False)
+
+
+def _table(page: AuditPage, f: AuditFilter) -> None:
+    st.dataframe(
+        readable(page.rows, f.zone, page.names),
+        hide_index=True,
+        width="stretch",
+        # A long match gets a tall box to scroll in; a few rows no empty grid below them.
+        height=560 if len(page.rows) > 14 else "auto",
+        key="audit_table",
+        # Sized so that time, who and the start of what happened fit a tablet held upright
+        # (768 px); the rest is a swipe away. The case code names its office.
+        column_config={
+            "time": st.column_config.TextColumn("Time", width=176),
+            "who": st.column_config.TextColumn("Who", width=150),
+            "what": st.column_config.TextColumn("What happened", width=420),
+            "case": st.column_config.TextColumn("Case", width=96),
+            "office": st.column_config.TextColumn("Office", width=64),
+            "action": st.column_config.TextColumn("Kind of action", width=175),
+            "code": st.column_config.TextColumn("Action code", width=175),
+        },
+    )
+
+
+def _times_note(f: AuditFilter) -> str:
+    if f.zone == "UTC":
+        return messages.AUDIT_TIMES_EACH_UTC.format(shown=SHOWN_ROWS)
+    return messages.AUDIT_TIMES_EACH.format(zone=f.zone, shown=SHOWN_ROWS)
+
+
+def _case_story(page: AuditPage, f: AuditFilter) -> None:
+    """A named case: its history as sentences, oldest first, the table folded below."""
+    if page.matched > len(page.rows):
+        st.caption(messages.AUDIT_CASE_STORY_CAPPED.format(shown=len(page.rows), cap=EXPORT_ROWS))
+    today = local_today(f.zone, dt.datetime.now(dt.UTC))
+    # Typed notes are in the sentences: each is escaped, never read as Markdown.
+    lines = story(page.rows, f.zone, page.names, today)
+    with st.container(key="audit_story"):
+        st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+    with st.expander(messages.AUDIT_STORY_TABLE):
+        _table(page, f)
 
 
 def results(page: AuditPage, f: AuditFilter, user: Actor) -> None:
-    """How many rows matched, the newest of them, and the export of all of them."""
+    """How many rows matched, the newest of them (a named case: its story), and the export of
+    all of them."""
     if not page.case_found:
-        st.info(messages.AUDIT_CASE_UNKNOWN.format(code=f.case_code))
+        if page.ambiguous:
+            text = messages.AUDIT_CASE_AMBIGUOUS.format(
+                typed=f.case_code, codes=", ".join(page.ambiguous)
+            )
+        else:
+            text = messages.AUDIT_CASE_UNKNOWN.format(code=f.case_code)
+        st.info(text)
         return
     if page.matched == 0:
         st.info(messages.AUDIT_NOTHING_MATCHES)
         return
     shown = len(page.rows)
     count, export_slot = st.columns([3, 2], vertical_alignment="center")
-    if page.matched > shown:
+    if page.oldest_first:
+        narrowed = f.actor_name is not None or f.group is not None
+        told = messages.AUDIT_CASE_STORY_NARROWED if narrowed else messages.AUDIT_CASE_STORY
+        count.info(
+            told.format(code=page.case_code, matched=page.matched), icon=":material/history:"
+        )
+    elif page.matched > shown:
         count.caption(
             messages.AUDIT_SHOWING_NEWEST.format(matched=page.matched, shown=shown, cap=EXPORT_ROWS)
         )
     else:
         count.caption(messages.AUDIT_MATCHED.format(matched=page.matched))
     with export_slot:
-        export(f, page.matched, user)
-    zone = display_zone(page.rows, f)
-    st.dataframe(
-        readable(page.rows, zone),
-        hide_index=True,
-        width="stretch",
-        # A long match gets a tall box to scroll in; a few rows no empty grid below them.
-        height=560 if len(page.rows) > 14 else "auto",
-        key="audit_table",
-        # Sized so that time, who, action and case fit a tablet held upright (768 px); the
-        # rest is a swipe away. Office and code come last: the case code names its office.
-        column_config={
-            "time": st.column_config.TextColumn("Time", width=168),
-            "who": st.column_config.TextColumn("Who", width=160),
-            "action": st.column_config.TextColumn("Action", width=175),
-            "case": st.column_config.TextColumn("Case", width=96),
-            "detail": st.column_config.TextColumn("Detail", width=280),
-            "office": st.column_config.TextColumn("Office", width=64),
-            "code": st.column_config.TextColumn("Action code", width=175),
-        },
-    )
-    st.caption(messages.AUDIT_TIMES_NOTE.format(zone=zone, practice=f.zone, shown=SHOWN_ROWS))
+        export(f, page.matched, user, page.case_code)
+    if page.oldest_first:
+        _case_story(page, f)
+    else:
+        _table(page, f)
+    st.caption(_times_note(f))
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -263,11 +350,17 @@ def results(page: AuditPage, f: AuditFilter, user: Actor) -> None:
 def _prepare(f: AuditFilter, user: Actor) -> None:
     done = forms.submit(lambda: reads.export_audit(user, f), errors_key=EXPORT_ERRORS)
     if done is not None:
-        rows, _matched = done
-        st.session_state[EXPORT_KEY] = (f, csv_text(rows, f.zone).encode("utf-8"), len(rows))
+        rows = len(done.rows)
+        st.session_state[EXPORT_KEY] = (f, csv_text(done, f.zone).encode("utf-8"), rows)
 
 
-def export(f: AuditFilter, matched: int, user: Actor) -> None:
+def _file_name(f: AuditFilter, case_code: str | None) -> str:
+    if case_code:
+        return f"audit-{re.sub(r'[^A-Za-z0-9-]', '', case_code)}.csv"
+    return f"audit-{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv"
+
+
+def export(f: AuditFilter, matched: int, user: Actor, case_code: str | None = None) -> None:
     """Two steps, so that only a CSV someone asked for is made and recorded: prepare (the
     export's audit row is written then), then download. New filters drop a prepared CSV."""
     prepared = st.session_state.get(EXPORT_KEY)
@@ -276,7 +369,7 @@ def export(f: AuditFilter, matched: int, user: Actor) -> None:
         st.download_button(
             messages.AUDIT_DOWNLOAD.format(rows=rows),
             data=data,
-            file_name=f"audit-{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv",
+            file_name=_file_name(f, case_code),
             mime="text/csv",
             key="audit_download",
             on_click="ignore",

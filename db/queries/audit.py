@@ -5,21 +5,23 @@ offices, admins every row (rows without an office too: sign-ins, accounts), anyo
 refusal. The date range is office-local days: each office's rows are cut at that office's
 midnights; rows without an office at the midnights of the practice's zone. The whole window
 is also given as one range on `at`, so the database walks the `at` index (ix_audit_event_at)
-however long the history is; a case code becomes an (entity, entity_id) lookup
-(ix_audit_event_entity).
+however long the history is. A case code, however typed, becomes a few exact lookups of the
+codes it may mean, then that case's whole history whatever the dates, oldest first, through
+(entity, entity_id) (ix_audit_event_entity). Both are cut at `limit` rows; the ids the rows'
+details hold (staff, providers, offices, follow-ups) are named in a few bulk reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import AuditEvent, Case, Office, StaffUser, staff_office
+from db.models import AuditEvent, Case, FollowUp, Office, Provider, StaffUser, staff_office
 from db.session import read_session
 from mild.audit import (
     SHOWN_ROWS,
@@ -28,6 +30,8 @@ from mild.audit import (
     audit_scope,
     claimed_elsewhere,
 )
+from mild.audit_words import FollowUpName, Names, event, may_name_ids, references
+from mild.case_codes import case_code_candidates
 from mild.days import local_day_bounds
 from mild.staff import Role
 
@@ -86,11 +90,21 @@ class AuditOffice:
 
 @dataclass(frozen=True)
 class AuditPage:
-    """The newest `limit` matching rows and how many matched in all."""
+    """The newest `limit` matching rows and how many matched in all, with the names of the
+    ids the rows hold. A named case: its whole history, oldest first (`case_code` the code
+    found); `case_found` False when the typed code names no case the user may read, with the
+    codes it could be when it named more than one (`ambiguous`)."""
 
     rows: pd.DataFrame
     matched: int
-    case_found: bool = True  # False: no case with the typed code at the user's offices
+    case_found: bool = True
+    names: Names = field(default_factory=Names)
+    case_code: str | None = None
+    ambiguous: tuple[str, ...] = ()
+
+    @property
+    def oldest_first(self) -> bool:
+        return self.case_code is not None
 
 
 def audit_offices(role: Role, office_ids: Collection[int]) -> list[AuditOffice]:
@@ -156,16 +170,32 @@ def _in_group(group: ActionGroup):
     return or_(*parts)
 
 
-def _case_id(s: Session, scope: AuditScope, code: str) -> int | None:
-    query = select(Case.id).where(Case.code == code)
+def _cases(s: Session, scope: AuditScope, typed: str) -> list[tuple[int, str]]:
+    """The cases a typed code may mean (mild.case_codes), among those the user may read: by
+    the unique index on the code, a handful of exact lookups."""
+    query = select(Case.id, Case.code).where(Case.code.in_(case_code_candidates(typed)))
     if not scope.every_row:
         query = query.where(Case.office_id.in_(list(scope.office_ids)))
-    return s.scalar(query)
+    return [(r.id, r.code) for r in s.execute(query.order_by(Case.code))]
 
 
-def _where(s: Session, scope: AuditScope, f: AuditFilter) -> tuple[list, bool]:
-    """The conditions of the filter within the scope; False when a typed case code names no
-    case the user may read."""
+def _where(s: Session, scope: AuditScope, f: AuditFilter) -> tuple[list, list[tuple[int, str]]]:
+    """The conditions of the filter within the scope, and the cases a typed code found. A
+    named case is its whole history: no date window, no office filter (the case has its
+    office); the user and action filters still apply."""
+    conditions = []
+    if f.actor_name:
+        conditions.append(AuditEvent.actor_name == f.actor_name)
+    if f.group is not None:
+        conditions.append(_in_group(f.group))
+    if f.case_code:
+        found = _cases(s, scope, f.case_code)
+        if len(found) != 1:
+            return [false()], found
+        conditions += [AuditEvent.entity == "case", AuditEvent.entity_id == found[0][0]]
+        if not scope.every_row:
+            conditions.append(AuditEvent.office_id.in_(list(scope.office_ids)))
+        return conditions, found
     offices = _offices_in(s, scope)
     if f.office_id == UNASSIGNED:
         chosen, unassigned = [], scope.every_row
@@ -173,20 +203,16 @@ def _where(s: Session, scope: AuditScope, f: AuditFilter) -> tuple[list, bool]:
         chosen, unassigned = [o for o in offices if o.id == f.office_id], False
     else:
         chosen, unassigned = offices, scope.every_row
-    conditions = [_window(chosen, f.zone if unassigned else None, f.start, f.end)]
-    if f.actor_name:
-        conditions.append(AuditEvent.actor_name == f.actor_name)
-    if f.group is not None:
-        conditions.append(_in_group(f.group))
-    if f.case_code:
-        case_id = _case_id(s, scope, f.case_code)
-        if case_id is None:
-            return [false()], False
-        conditions += [AuditEvent.entity == "case", AuditEvent.entity_id == case_id]
-    return conditions, True
+    conditions.insert(0, _window(chosen, f.zone if unassigned else None, f.start, f.end))
+    return conditions, []
 
 
-def _rows(conditions: list) -> Select:
+def _rows(conditions: list, *, oldest_first: bool) -> Select:
+    order = (
+        (AuditEvent.at.asc(), AuditEvent.id.asc())
+        if oldest_first
+        else (AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
     return (
         select(
             AuditEvent.id,
@@ -206,7 +232,7 @@ def _rows(conditions: list) -> Select:
         .outerjoin(Case, and_(AuditEvent.entity == "case", Case.id == AuditEvent.entity_id))
         .outerjoin(Office, Office.id == AuditEvent.office_id)
         .where(*conditions)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .order_by(*order)
     )
 
 
@@ -217,12 +243,58 @@ def audit_events(
     *,
     limit: int = SHOWN_ROWS,
 ) -> AuditPage:
-    """The newest `limit` rows matching `f` that the user may read, and the count of all."""
+    """The newest `limit` rows matching `f` that the user may read, and the count of all; a
+    named case's first `limit` rows, oldest first. With the names of the ids they hold."""
     scope = audit_scope(role, office_ids)
     with read_session() as s:
-        conditions, case_found = _where(s, scope, f)
-        if not case_found:
-            return AuditPage(pd.DataFrame(columns=COLUMNS), 0, case_found=False)
+        conditions, found = _where(s, scope, f)
+        if f.case_code and len(found) != 1:
+            empty = pd.DataFrame(columns=COLUMNS)
+            ambiguous = tuple(code for _, code in found)
+            return AuditPage(empty, 0, case_found=False, ambiguous=ambiguous)
         matched = s.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
-        rows = s.execute(_rows(conditions).limit(limit)).all()
-    return AuditPage(pd.DataFrame(rows, columns=COLUMNS), int(matched or 0))
+        query = _rows(conditions, oldest_first=bool(found)).limit(limit)
+        rows = pd.DataFrame(s.execute(query).all(), columns=COLUMNS)
+        names = _names(s, rows)
+    return AuditPage(rows, int(matched or 0), names=names, case_code=found[0][1] if found else None)
+
+
+# --- the names of the ids the rows hold -----------------------------------------------------------
+
+CHUNK = 1000  # ids per IN list: well inside every backend's limit on bound parameters
+
+
+def _chunks(ids: frozenset[int]) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+
+
+def _names(s: Session, rows: pd.DataFrame) -> Names:
+    """Every staff member, provider, office and follow-up the rows' details name, read by
+    primary key in a few IN lists (never a query per row)."""
+    if rows.empty:
+        return Names()
+    columns = (rows[c].tolist() for c in ("action", "detail", "entity", "entity_id"))
+    refs = references(
+        event(action, detail, entity, entity_id)
+        for action, detail, entity, entity_id in zip(*columns, strict=True)
+        if may_name_ids(entity, detail)
+    )
+    staff, providers, offices, follow_ups = {}, {}, {}, {}
+    for ids in _chunks(refs.staff):
+        query = select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(ids))
+        staff.update({i: name for i, name in s.execute(query)})
+    for ids in _chunks(refs.providers):
+        query = select(Provider.id, Provider.name).where(Provider.id.in_(ids))
+        providers.update({i: name for i, name in s.execute(query)})
+    for ids in _chunks(refs.offices):
+        query = select(Office.id, Office.code).where(Office.id.in_(ids))
+        offices.update({i: code for i, code in s.execute(query)})
+    for ids in _chunks(refs.follow_ups):
+        query = (
+            select(FollowUp.id, FollowUp.kind, Case.code)
+            .join(Case, Case.id == FollowUp.case_id)
+            .where(FollowUp.id.in_(ids))
+        )
+        follow_ups.update({i: FollowUpName(str(kind), code) for i, kind, code in s.execute(query)})
+    return Names(staff, providers, offices, follow_ups)

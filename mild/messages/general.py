@@ -500,7 +500,6 @@ ADMIN_HOLD_SAVED = "Hold table entry for {drug} saved."
 # --- Audit screen and audited reads (issue 5) ---
 AUDIT_PICK_RANGE_END = "Pick the last day of the range as well."
 AUDIT_RANGE_BACKWARDS = "The last day is before the first day. Pick the range again."
-AUDIT_CASE_CODE_FORMAT = "A case code is letters, digits and dashes, e.g. AA-00012."
 AUDIT_ACTION_UNKNOWN = "Choose one of the listed kinds of action."
 AUDIT_CASE_UNKNOWN = "No case with the code {code} at your offices."
 AUDIT_NOTHING_MATCHES = "Nothing in the audit trail matches these filters."
@@ -508,11 +507,6 @@ AUDIT_MATCHED = "{matched:,} rows match, newest first."
 AUDIT_SHOWING_NEWEST = (
     "{matched:,} rows match: the newest {shown:,} are shown. The CSV holds all of them "
     "(up to {cap:,}); narrow the filters to see others here."
-)
-AUDIT_TIMES_NOTE = (
-    "Times are in {zone}. Days run from midnight to midnight at each office ({practice} for "
-    "rows without an office, such as sign-ins). At most {shown:,} rows are shown here; the "
-    "CSV also gives each row in UTC and in its office's local time."
 )
 AUDIT_PREPARE = "Prepare CSV ({rows:,} rows)"
 AUDIT_DOWNLOAD = "Download CSV ({rows:,} rows)"

@@ -12,14 +12,27 @@ from sqlalchemy import event, func, select
 
 from db.models import AuditEvent, Case
 from db.queries.audit import UNASSIGNED, AuditFilter, audit_events, audit_offices, audit_users
-from db.session import get_engine, read_session
+from db.session import get_engine, read_session, transaction
 from mild import messages
 from mild.audit import GROUP_BY_KEY
+from mild.audit_words import FollowUpName
+from mild.case_codes import case_code
+from mild.cases import RequestChannel
 from mild.days import at_local
 from mild.errors import RuleViolation
+from mild.followup import FollowUpKind
 from mild.staff import Role, Screen
+from services.intake import create_case
 from services.reads import export_audit, record_audit_view, record_case_view
-from tests.builders import add_audit_row, make_case, make_office, make_user, make_user_session
+from tests.builders import (
+    add_audit_row,
+    make_case,
+    make_discharged_case,
+    make_office,
+    make_provider,
+    make_user,
+    make_user_session,
+)
 
 NY, LA = "America/New_York", "America/Los_Angeles"
 DAY = dt.date(2025, 3, 12)  # a Wednesday, no clock change near it
@@ -250,7 +263,7 @@ def test_a_case_code_finds_every_row_about_that_case_and_nothing_else(practice):
 
     page = audit_events(Role.ADMIN, {p.aa}, whole_day(case_code=code_of(p.case_aa)))
 
-    assert actions(page) == ["case.viewed", "checklist.ticked"]
+    assert actions(page) == ["checklist.ticked", "case.viewed"]  # a story: oldest first
     assert set(page.rows.case_code) == {code_of(p.case_aa)}
 
 
@@ -263,6 +276,186 @@ def test_a_case_code_unknown_or_at_another_office_says_so_rather_than_matching_n
 
     assert not unknown.case_found and not elsewhere.case_found
     assert elsewhere.matched == 0 and elsewhere.rows.empty
+
+
+# --- a case named however it is typed: its whole history ----------------------------------------
+
+
+def coded(case_id: int, code: str) -> str:
+    """Give a built case the code intake gives it (the builders' cases have test codes)."""
+    with transaction() as s:
+        s.get(Case, case_id).code = code
+    return code
+
+
+def test_intake_makes_case_codes_as_the_audit_filter_reads_them(practice):
+    coordinator = make_user("cora", Role.COORDINATOR, [practice.aa])
+    new = create_case(
+        mrn="M100200",
+        first_name="Ada",
+        last_name="Lovelace",
+        date_of_birth=dt.date(1950, 1, 1),
+        office_id=practice.aa,
+        channel=RequestChannel.PHONE,
+        actor=coordinator,
+    )
+
+    assert new.code == case_code("AA", new.case_id)
+    typed = f"aa{new.case_id}"  # lower case, no dash, no zero padding
+    page = audit_events(Role.MANAGER, {practice.aa}, whole_day(case_code=typed))
+    assert page.case_code == new.code and actions(page) == ["case.requested"]
+
+
+@pytest.mark.parametrize("typed", ["aa-7", "AA-00007", "aa00007", " Aa 007 "])
+def test_a_case_code_is_found_however_it_is_typed(practice, typed):
+    code = coded(practice.case_aa, "AA-00007")
+    add_audit_row(
+        "checklist.ticked", at=noon(NY), entity_id=practice.case_aa, office_id=practice.aa
+    )
+
+    page = audit_events(Role.MANAGER, {practice.aa}, whole_day(case_code=typed.strip().upper()))
+
+    assert page.case_found and page.case_code == code
+    assert actions(page) == ["checklist.ticked"]
+
+
+def test_a_named_case_is_its_whole_history_whatever_the_days_oldest_first(practice):
+    p = practice
+    coded(p.case_aa, "AA-00007")
+    for days_ago, action in [(400, "case.requested"), (30, "case.booked"), (0, "checklist.ticked")]:
+        at = noon(NY, day=DAY - dt.timedelta(days=days_ago))
+        add_audit_row(action, at=at, entity_id=p.case_aa, office_id=p.aa)
+    add_audit_row("checklist.ticked", at=noon(NY), entity_id=p.case_bb, office_id=p.bb)
+
+    # The days chosen hold none of them, and another office is chosen: the case still wins.
+    long_ago = whole_day(start=DAY - dt.timedelta(days=900), end=DAY - dt.timedelta(days=800))
+    f = dataclasses.replace(long_ago, case_code="AA-7", office_id=p.bb)
+    page = audit_events(Role.ADMIN, {p.aa, p.bb}, f)
+
+    assert page.oldest_first and page.matched == 3
+    assert actions(page) == ["case.requested", "case.booked", "checklist.ticked"]
+
+
+def test_a_named_cases_history_still_takes_the_user_and_action_filters(practice):
+    p = practice
+    coded(p.case_aa, "AA-00007")
+    add_audit_row(
+        "case.viewed", at=noon(NY, 1), actor=p.manager_aa, entity_id=p.case_aa, office_id=p.aa
+    )
+    add_audit_row(
+        "checklist.ticked", at=noon(NY, 2), actor=p.nurse_aa, entity_id=p.case_aa, office_id=p.aa
+    )
+    add_audit_row(
+        "checklist.unticked", at=noon(NY, 3), actor=p.nurse_aa, entity_id=p.case_aa, office_id=p.aa
+    )
+
+    by_nina = audit_events(Role.ADMIN, {p.aa}, whole_day(case_code="AA-7", actor_name="nina"))
+    reads = audit_events(
+        Role.ADMIN, {p.aa}, whole_day(case_code="AA-7", group=GROUP_BY_KEY["case_reads"])
+    )
+
+    assert actions(by_nina) == ["checklist.ticked", "checklist.unticked"]
+    assert actions(reads) == ["case.viewed"]
+
+
+def test_a_named_cases_history_is_capped_at_the_oldest_rows_with_the_count_of_all(practice):
+    p = practice
+    coded(p.case_aa, "AA-00007")
+    for minute in range(5):
+        add_audit_row(
+            "case.viewed",
+            at=noon(NY, minute),
+            entity_id=p.case_aa,
+            office_id=p.aa,
+            detail={"screen": f"s{minute}"},
+        )
+
+    page = audit_events(Role.MANAGER, {p.aa}, whole_day(case_code="AA-7"), limit=2)
+
+    assert page.matched == 5
+    assert [json.loads(d)["screen"] for d in page.rows.detail] == ["s0", "s1"]
+
+
+def test_a_typed_code_that_could_be_two_cases_names_both_and_shows_neither(practice):
+    p = practice
+    other = make_case(p.aa)
+    coded(p.case_aa, "AB1-00007")
+    coded(other, "AB-100007")
+    add_audit_row("checklist.ticked", at=noon(NY), entity_id=p.case_aa, office_id=p.aa)
+
+    page = audit_events(Role.ADMIN, {p.aa}, whole_day(case_code="AB100007"))
+    dashed = audit_events(Role.ADMIN, {p.aa}, whole_day(case_code="AB1-7"))
+
+    assert not page.case_found and page.ambiguous == ("AB-100007", "AB1-00007")
+    assert page.rows.empty
+    assert dashed.case_code == "AB1-00007" and actions(dashed) == ["checklist.ticked"]
+
+
+# --- the ids in the rows, named in bulk -----------------------------------------------------------
+
+
+def test_the_ids_the_rows_hold_are_named_in_a_few_reads_however_many_rows(practice):
+    p = practice
+    case_id, follow_ups = make_discharged_case(p.aa, noon(NY) - dt.timedelta(days=20))
+    provider = make_provider(p.aa, "Dr Ames")
+    for minute, (kind, follow_up) in enumerate(follow_ups.items()):
+        add_audit_row(
+            "follow_up.call_attempt",
+            at=noon(NY, minute),
+            actor=p.nurse_aa,
+            entity_id=case_id,
+            office_id=p.aa,
+            detail={"follow_up": follow_up, "kind": kind.value, "outcome": "no_answer"},
+        )
+    add_audit_row(
+        "case.requested",
+        at=noon(NY, 10),
+        entity_id=case_id,
+        office_id=p.aa,
+        detail={"mrn": "T1", "channel": "phone", "provider_id": provider},
+    )
+    add_audit_row(
+        "auth.session_ended_by_admin",
+        at=noon(NY, 11),
+        actor=p.admin,
+        entity="user_session",
+        detail={"user_id": p.nurse_aa.id, "username": "nina", "reason": "ended by admin"},
+    )
+    add_audit_row(
+        "board.display_started",
+        at=noon(NY, 12),
+        actor=p.nurse_aa,
+        entity="staff_user",
+        entity_id=p.nurse_aa.id,
+        detail={"office_ids": [p.aa, p.bb]},
+    )
+
+    statements = count_statements(lambda: audit_events(Role.ADMIN, {p.aa, p.bb}, whole_day()))
+    page = audit_events(Role.ADMIN, {p.aa, p.bb}, whole_day())
+
+    code = code_of(case_id)
+    assert page.names.follow_ups[follow_ups[FollowUpKind.WEEKS_2]] == FollowUpName("weeks_2", code)
+    assert page.names.providers == {provider: "Dr Ames"}
+    assert page.names.staff == {p.nurse_aa.id: "Nina"}
+    assert page.names.offices == {p.aa: "AA", p.bb: "BB"}
+    # offices in scope, the count, the rows, then one read each for follow-ups, providers,
+    # staff and offices: the same for 8 rows as for 500.
+    assert statements <= 7
+
+
+def count_statements(run) -> int:
+    engine = get_engine()
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
 
 
 def test_rows_come_newest_first_capped_with_the_count_of_all_that_matched(practice):
@@ -351,9 +544,9 @@ def test_an_export_returns_every_matching_row_and_records_the_filters_and_the_co
         add_audit_row("checklist.ticked", at=noon(NY, minute), office_id=p.aa)
     f = whole_day(group=GROUP_BY_KEY["checklist"])
 
-    rows, matched = export_audit(p.manager_aa, f)
+    page = export_audit(p.manager_aa, f)
 
-    assert (len(rows), matched) == (3, 3)
+    assert (len(page.rows), page.matched) == (3, 3)
     with read_session() as s:
         row = s.execute(
             select(AuditEvent.actor_name, AuditEvent.office_id, AuditEvent.detail).where(
@@ -429,10 +622,10 @@ def test_the_date_window_is_read_through_the_index_on_at(practice):
     assert "ix_audit_event_at" in plan, plan
 
 
-def test_a_case_code_is_read_through_an_index_not_a_table_scan(practice):
-    code = code_of(practice.case_aa)
+def test_a_named_cases_history_is_read_through_an_index_not_a_table_scan(practice):
+    coded(practice.case_aa, "AA-00007")
     plan = _plan_of_count(
-        lambda: audit_events(Role.ADMIN, {practice.aa}, whole_day(case_code=code))
+        lambda: audit_events(Role.ADMIN, {practice.aa}, whole_day(case_code="aa7"))
     )
     assert "ix_audit_event_entity" in plan or "ix_audit_event_at" in plan, plan
     assert "Seq Scan on audit_event" not in plan and "SCAN audit_event" not in plan, plan

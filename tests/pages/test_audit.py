@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import re
 from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -17,18 +19,26 @@ from db.models import AuditEvent, Case
 from db.session import dispose_engines, read_session, transaction
 from mild import messages
 from mild.audit import SHOWN_ROWS
+from mild.audit_words import when
 from mild.days import local_today
+from mild.followup import FollowUpKind
 from mild.staff import Role
 from services import reads
 from services.common import Actor
-from tests.builders import add_audit_row, make_case, make_office, make_user
+from tests.builders import (
+    add_audit_row,
+    make_case,
+    make_discharged_case,
+    make_office,
+    make_user,
+)
 from tests.pages.conftest import SQLITE_ONLY, TIMEOUT
 from ui.audit import EXPORT_KEY
 
 pytestmark = SQLITE_ONLY
 
 NY, LA = "America/New_York", "America/Los_Angeles"
-COLUMNS = ["time", "who", "action", "case", "detail", "office", "code"]
+COLUMNS = ["time", "who", "what", "case", "office", "action", "code"]
 
 
 def _audit_page() -> None:
@@ -75,6 +85,23 @@ def code_of(case_id: int) -> str:
 def table(at: AppTest):
     (frame,) = [d.value for d in at.dataframe]
     return frame
+
+
+def story_table(at: AppTest):
+    """A named case's table, folded below its story."""
+    (expander,) = at.expander
+    (frame,) = [d.value for d in expander.dataframe]
+    return frame
+
+
+def story(at: AppTest) -> list[str]:
+    """A named case's story, one sentence per event, as the screen wrote it (escaped)."""
+    (text,) = [m.value for m in at.get("markdown") if m.value.startswith("- ")]
+    return [unescape(line[2:]) for line in text.split("\n")]
+
+
+def unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def captions(at: AppTest) -> list[str]:
@@ -130,7 +157,7 @@ def test_a_manager_sees_their_offices_rows_newest_first_with_who_what_which_case
     assert set(rows.who) == {"Nina (nina)"}
     assert set(rows.case) == {code_of(clinic.case_aa)} and set(rows.office) == {"AA"}
     time_out = "Time-out done (every item above confirmed)"
-    assert list(rows.detail) == ["screen: checklist", f"step: {time_out}"]
+    assert list(rows.what) == ["Opened the case on the checklist screen", f"Ticked “{time_out}”"]
     zone = f"{ago(minutes=20).astimezone(ZoneInfo(NY)):%Z}"
     assert all(t.endswith(f" {zone}") for t in rows.time)
     assert messages.AUDIT_MATCHED.format(matched=2) in captions(at)
@@ -156,7 +183,7 @@ def test_an_admin_sees_every_office_and_sign_ins_and_can_ask_for_rows_without_an
     assert list(table(at).code) == ["audit.viewed", "auth.sign_in"]
 
 
-def test_times_read_in_one_zone_down_the_column_and_in_the_offices_zone_for_one_office(
+def test_each_rows_time_is_in_its_offices_zone_and_rows_without_an_office_in_the_viewers(
     screen, clinic
 ):
     busy_day(clinic)
@@ -164,12 +191,69 @@ def test_times_read_in_one_zone_down_the_column_and_in_the_offices_zone_for_one_
     ny = f"{dt.datetime.now(ZoneInfo(NY)):%Z}"
     la = f"{dt.datetime.now(ZoneInfo(LA)):%Z}"
 
-    times = list(table(at).time)
-    assert all(t.endswith(ny) for t in times) and times == sorted(times, reverse=True)
+    rows = table(at)
+    zones = {
+        (office, time.rsplit(" ", 1)[1])
+        for office, time in zip(rows.office, rows.time, strict=True)
+    }
+    assert zones == {("AA", ny), ("BB", la), ("", ny)}  # sign-ins: the viewer's zone
+    assert messages.AUDIT_TIMES_EACH.format(zone=NY, shown=SHOWN_ROWS) in captions(at)
 
-    at.selectbox(key="audit_office").select(clinic.bb).run()
-    assert [t[-3:] for t in table(at).time] == [la]
-    assert any(f"Times are in {LA}." in c for c in captions(at))
+
+def test_an_admin_at_no_office_reads_rows_without_an_office_in_utc_and_is_told_so(screen, clinic):
+    add_audit_row("auth.sign_in", at=ago(minutes=5), actor=clinic.nurse, entity="staff_user")
+    nobody = make_user("root", Role.ADMIN, [])
+    at = screen(nobody)
+
+    assert {t.rsplit(" ", 1)[1] for t in table(at).time} == {"UTC"}
+    assert messages.AUDIT_TIMES_EACH_UTC.format(shown=SHOWN_ROWS) in captions(at)
+
+
+def test_the_detail_reads_in_words_naming_people_follow_ups_statuses_and_the_apps_workers(
+    screen, clinic
+):
+    case_id, follow_ups = make_discharged_case(clinic.aa, ago(hours=30))
+    add_audit_row(
+        "follow_up.call_recorded",
+        at=ago(minutes=4),
+        actor=clinic.nurse,
+        entity_id=case_id,
+        office_id=clinic.aa,
+        detail={
+            "follow_up": follow_ups[FollowUpKind.NEXT_DAY_CALL],
+            "nprs": 3,
+            "red_flags": ["fever"],
+            "escalated": True,
+            "tier": "provider_today",
+            "status": ["discharged", "follow_up"],
+        },
+    )
+    add_audit_row(
+        "auth.session_ended_by_admin",
+        at=ago(minutes=3),
+        actor=clinic.admin,
+        entity="user_session",
+        detail={"user_id": clinic.nurse.id, "username": "nina", "reason": "ended by admin"},
+    )
+    add_audit_row(
+        "notification.sent",
+        at=ago(minutes=2),
+        actor_name="notify",
+        entity_id=case_id,
+        office_id=clinic.aa,
+        detail={"follow_up": follow_ups[FollowUpKind.NEXT_DAY_CALL], "recipient": "provider"},
+    )
+    at = screen(clinic.admin)
+
+    rows = table(at)
+    what = dict(zip(rows.code, rows.what, strict=True))
+    who = dict(zip(rows.code, rows.who, strict=True))
+    assert who["notification.sent"] == "The notifier"
+    assert what["follow_up.call_recorded"] == (
+        f"Recorded the next-day call of {code_of(case_id)}: NPRS 3, red flags: "
+        "Fever 38 C / 100.4 F or more; escalated: provider today; Discharged → Follow-up"
+    )
+    assert what["auth.session_ended_by_admin"] == "Ended Nina's session"
 
 
 def test_a_nurse_is_refused_the_audit_screen_and_sees_no_row(screen, clinic):
@@ -204,7 +288,108 @@ def test_the_user_action_and_case_filters_narrow_the_rows(screen, clinic):
     assert list(table(at).case) == [code_of(other), code_of(clinic.case_aa)]
 
     at.text_input(key="audit_case").input(code_of(other).lower()).run()
-    assert list(table(at).case) == [code_of(other)]
+    assert list(story_table(at).case) == [code_of(other)]
+
+
+# --- a named case: its whole history, told as a story -------------------------------------------
+
+
+def coded(case_id: int, code: str) -> str:
+    with transaction() as s:
+        s.get(Case, case_id).code = code
+    return code
+
+
+def test_a_case_typed_any_way_tells_its_whole_history_as_a_story_oldest_first(screen, clinic):
+    coded(clinic.case_aa, "AA-00007")
+    requested = ago(days=40)  # long before the seven days the screen opens on
+    cancelled = ago(minutes=2)
+    add_audit_row(
+        "case.requested",
+        at=requested,
+        actor=clinic.nurse,
+        entity_id=clinic.case_aa,
+        office_id=clinic.aa,
+        detail={"mrn": "T1", "channel": "phone"},
+    )
+    add_audit_row(
+        "case.cancelled",
+        at=cancelled,
+        actor=clinic.manager,
+        entity_id=clinic.case_aa,
+        office_id=clinic.aa,
+        detail={"from": "scheduled", "reason": "no_escort", "note": "**no** ride"},
+    )
+    at = screen(clinic.manager)
+
+    at.text_input(key="audit_case").input("aa7").run()
+
+    assert not at.error
+    assert messages.AUDIT_CASE_STORY.format(code="AA-00007", matched=2) in [
+        i.value for i in at.info
+    ]
+    today = local_today(NY, dt.datetime.now(dt.UTC))
+    assert story(at) == [
+        f"{when(requested, NY, today)} — Nina requested a consult by phone (MRN T1).",
+        f"{when(cancelled, NY, today)} — Mona cancelled the case (No escort): “**no** ride”.",
+    ]
+    assert list(story_table(at).code) == ["case.requested", "case.cancelled"]
+
+
+def test_typed_text_in_a_story_is_escaped_never_read_as_markdown(screen, clinic):
+    coded(clinic.case_aa, "AA-00007")
+    add_audit_row(
+        "checklist.unticked",
+        at=ago(minutes=2),
+        actor=clinic.nurse,
+        entity_id=clinic.case_aa,
+        office_id=clinic.aa,
+        detail={"step": "checked_in", "reason": "**x** [link](http://evil.example)"},
+    )
+    at = screen(clinic.manager)
+    at.text_input(key="audit_case").input("AA-7").run()
+
+    (text,) = [m.value for m in at.get("markdown") if m.value.startswith("- ")]
+    assert "\\*\\*x\\*\\*" in text and "\\[link\\]" in text
+
+
+def test_a_named_cases_export_holds_its_history_oldest_first(screen, clinic):
+    coded(clinic.case_aa, "AA-00007")
+    for minutes, action in [(30, "checklist.ticked"), (10, "checklist.unticked")]:
+        add_audit_row(
+            action,
+            at=ago(minutes=minutes),
+            actor=clinic.nurse,
+            entity_id=clinic.case_aa,
+            office_id=clinic.aa,
+            detail={"step": "checked_in", "value": None, "reason": "wrong chart"},
+        )
+    at = screen(clinic.manager)
+    at.text_input(key="audit_case").input("aa00007").run()
+
+    at.button(key="audit_prepare").click().run()
+
+    (download,) = at.get("download_button")
+    assert download.proto.label == messages.AUDIT_DOWNLOAD.format(rows=2)
+    rows = list(csv.DictReader(io.StringIO(at.session_state[EXPORT_KEY][1].decode("utf-8"))))
+    assert [r["action"] for r in rows] == ["checklist.ticked", "checklist.unticked"]
+    assert rows[1]["what"] == "Un-ticked “Checked in”: “wrong chart”"
+    ((_who, detail),) = recorded("audit.exported")
+    assert json.loads(detail)["filters"]["case"] == "AA00007"
+
+
+def test_a_typed_code_that_could_be_two_cases_asks_for_the_dash(screen, clinic):
+    other = make_case(clinic.aa)
+    coded(clinic.case_aa, "AB1-00007")
+    coded(other, "AB-100007")
+    at = screen(clinic.manager)
+
+    at.text_input(key="audit_case").input("ab100007").run()
+
+    assert [i.value for i in at.info] == [
+        messages.AUDIT_CASE_AMBIGUOUS.format(typed="AB100007", codes="AB-100007, AB1-00007")
+    ]
+    assert not at.dataframe
 
 
 def test_a_case_code_with_no_case_at_the_users_offices_says_so(screen, clinic):
@@ -266,7 +451,7 @@ def test_only_the_newest_rows_are_shown_and_the_count_says_how_many_matched(scre
                     "entity": "case",
                     "entity_id": clinic.case_aa,
                     "office_id": clinic.aa,
-                    "detail": f'{{"n": {i}}}',
+                    "detail": f'{{"step": "levels_treated", "value": "L{i}"}}',
                 }
                 for i in range(SHOWN_ROWS + 20)
             ],
@@ -275,7 +460,7 @@ def test_only_the_newest_rows_are_shown_and_the_count_says_how_many_matched(scre
 
     rows = table(at)
     assert len(rows) == SHOWN_ROWS
-    assert rows.detail.iloc[0] == f"n: {SHOWN_ROWS + 19}"
+    assert rows.what.iloc[0] == f"Ticked “Levels treated”: L{SHOWN_ROWS + 19}"
     assert messages.AUDIT_SHOWING_NEWEST.format(
         matched=SHOWN_ROWS + 20, shown=SHOWN_ROWS, cap=50_000
     ) in captions(at)
@@ -296,7 +481,7 @@ def test_text_typed_into_the_trail_is_shown_as_typed_never_as_markdown(screen, c
     )
     at = screen(clinic.manager)
 
-    assert list(table(at).detail) == [f"note: {note}"]
+    assert list(table(at).what) == [f"Cancelled the case: “{note}”"]
     assert not [m for m in at.markdown if "urgent" in m.value]
 
 
