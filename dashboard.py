@@ -18,7 +18,7 @@ from pages import (
     metrics,
     schedule,
 )
-from ui import auth, navigate
+from ui import auth, lock, navigate
 from ui import board as board_ui
 from ui.health import database_problem
 from ui.redirect import send_pending
@@ -83,6 +83,10 @@ def main() -> None:
         st.navigation(list(pages.values()), position="hidden")
         auth.sign_in_form()
         return
+    if lock.is_locked():
+        # Idle past the timeout: nothing of the page, only the lock (ui.lock).
+        st.navigation(list(pages.values()), position="hidden")
+        lock.lock_screen(user, auth.sign_out)
     if board_ui.display_offices():
         # A waiting-room display: no navigation, no user bar, nothing but the public board.
         st.navigation(list(pages.values()), position="hidden")

@@ -1,4 +1,4 @@
-"""Session rules: idle timeout, sign-in lockout, and their settings.
+"""Session rules: idle lock and timeout, sign-in lockout, and their settings.
 
 Pure: plain values in, decisions out. The services apply them on every request.
 """
@@ -27,6 +27,14 @@ class SessionPolicy:
     # How often an open screen checks on its own whether its session ended (a signed-out
     # screen within this long of the timeout).
     idle_check_seconds: int = 60
+    # Idle past `idle_minutes` the screen locks in place (issue 13); locked this long more, the
+    # session ends: the next shift never finds the last one's lock.
+    lock_hours: int = 12
+    warn_seconds: int = 60  # the warning before the lock
+
+    @property
+    def lock(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.lock_hours)
 
     @property
     def idle(self) -> dt.timedelta:
@@ -43,6 +51,7 @@ SETTINGS: dict[str, tuple[str, int, int]] = {
     "MILD_LOCKOUT_FAILURES": ("lockout_failures", 1, 100),
     "MILD_LOCKOUT_MINUTES": ("lockout_minutes", 1, 24 * 60),
     "MILD_IDLE_CHECK_SECONDS": ("idle_check_seconds", 1, 3600),
+    "MILD_LOCK_HOURS": ("lock_hours", 1, 72),
 }
 
 
@@ -68,9 +77,29 @@ def policy_from(environ: Mapping[str, str]) -> SessionPolicy:
 def idle_expired(
     last_activity: dt.datetime, now: dt.datetime, policy: SessionPolicy, *, display: bool
 ) -> bool:
-    """An open session is over once idle longer than the policy allows; a waiting-room
-    display (case codes only, leaving it needs a password) never idles out."""
+    """An open session locks once idle longer than the policy allows (HIPAA Security Rule,
+    45 CFR 164.312(a)(2)(iii), automatic logoff: "terminate an electronic session after a
+    predetermined time of inactivity"; the lock shows no patient data and takes the same
+    user's password); a waiting-room display (case codes only, leaving it needs a password)
+    never idles out."""
     return not display and now - last_activity > policy.idle
+
+
+def lock_expired(
+    last_activity: dt.datetime, now: dt.datetime, policy: SessionPolicy, *, display: bool
+) -> bool:
+    """A locked session ends once idle longer than the timeout and the lock's lifetime."""
+    return not display and now - last_activity > policy.idle + policy.lock
+
+
+def lock_warning_due(
+    last_activity: dt.datetime, now: dt.datetime, policy: SessionPolicy, *, display: bool
+) -> bool:
+    """Within the warning time before the lock (and not yet locked): the screen says so."""
+    idle = now - last_activity
+    return not display and policy.idle - dt.timedelta(seconds=policy.warn_seconds) <= idle <= (
+        policy.idle
+    )
 
 
 def needs_touch(last_activity: dt.datetime, now: dt.datetime, policy: SessionPolicy) -> bool:

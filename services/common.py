@@ -98,17 +98,12 @@ def session_policy() -> SessionPolicy:
 
 def _require_open_session(session: Session, session_id: int) -> None:
     row = session.get(UserSession, session_id)
-    if (
-        row is None
-        or row.ended_at is not None
-        or idle_expired(
-            row.last_activity_at,
-            now_utc(),
-            session_policy(),
-            display=bool(row.display_offices),
-        )
-    ):
+    if row is None or row.ended_at is not None:
         raise RuleViolation("session", messages.SESSION_ENDED)
+    if idle_expired(
+        row.last_activity_at, now_utc(), session_policy(), display=bool(row.display_offices)
+    ):  # locked (ui.lock): the same user unlocks it, then saves again
+        raise RuleViolation("session", messages.SESSION_LOCKED_NOT_SAVED)
 
 
 def lock_case(

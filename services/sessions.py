@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Office, StaffUser, UserSession
+from db.models import AuditEvent, Office, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
 from mild.errors import RuleViolation
-from mild.sessions import idle_expired, needs_touch
+from mild.sessions import idle_expired, lock_expired, needs_touch
 from services.common import Actor, actor_for, audit, now_utc, session_policy
 
 SIGNED_OUT, IDLE, BY_ADMIN, DISABLED = "signed out", "idle timeout", "ended by admin", "disabled"
@@ -96,6 +96,9 @@ class Check:
     actor: Actor | None
     ended_reason: str | None = None
     display_offices: tuple[int, ...] = ()
+    # Idle past the timeout: the screen is locked until the same user's password (issue 13).
+    locked: bool = False
+    last_activity: dt.datetime | None = None
 
 
 def _actor(session: Session, user: StaffUser, session_id: int) -> Actor:
@@ -142,9 +145,11 @@ def _displayed(row: UserSession) -> tuple[int, ...]:
 def check(*, session_id: int | None = None, token: str | None = None, touch: bool = True) -> Check:
     """Look up the session by id (a running tab) or cookie token (a reload, a second tab).
 
-    Ends it here if it idled out or its user was disabled (audited). `touch` records this
-    request as activity (a person acted); a timer's check passes touch=False. Most requests
-    only read: a write happens when the session ends or its last activity is due a refresh.
+    Idle past the timeout it is locked (the lock audited once); locked past the lock's
+    lifetime, or its user disabled, it ends here (audited). `touch` records this request as
+    activity (a person acted); a timer's check passes touch=False, and a locked session's
+    requests are never activity. Most requests only read: a write happens when the session
+    locks or ends, or its last activity is due a refresh.
     """
     if session_id is None and not token:
         return Check(None)
@@ -157,28 +162,85 @@ def check(*, session_id: int | None = None, token: str | None = None, touch: boo
         if row.ended_at is not None:
             return Check(None, row.end_reason)
         user = session.get(StaffUser, row.user_id)
-        display = _displayed(row)
-        over = not user.active or idle_expired(
-            row.last_activity_at, at, rules, display=bool(display)
-        )
-        if not over and not (touch and needs_touch(row.last_activity_at, at, rules)):
-            return Check(_actor(session, user, row.id), None, display)
-    with transaction() as session:  # end it, or record the activity
+        display = bool(row.display_offices)
+        locked = idle_expired(row.last_activity_at, at, rules, display=display)
+        over = not user.active or lock_expired(row.last_activity_at, at, rules, display=display)
+        # Nothing to write: a lock already audited, or activity recorded recently enough.
+        if locked:
+            quiet = _lock_audited(session, row)
+        else:
+            quiet = not (touch and needs_touch(row.last_activity_at, at, rules))
+        if quiet and not over:
+            return _open(session, user, row, locked=locked)
+    with transaction() as session:  # end it, lock it, or record the activity
         row = _find(session, session_id, token, lock=True)
         if row is None or row.ended_at is not None:
             return Check(None, row.end_reason if row else None)
         user = session.get(StaffUser, row.user_id)
         actor = _actor(session, user, row.id)
-        display = _displayed(row)
+        display = bool(row.display_offices)
         if not user.active:
             _end(session, row, DISABLED, at, actor, "auth.session_ended")
             return Check(None, DISABLED)
-        if idle_expired(row.last_activity_at, at, rules, display=bool(display)):
+        if lock_expired(row.last_activity_at, at, rules, display=display):
             _end(session, row, IDLE, at, actor, "auth.session_timed_out")
             return Check(None, IDLE)
+        if idle_expired(row.last_activity_at, at, rules, display=display):
+            if not _lock_audited(session, row):
+                audit(
+                    session,
+                    actor,
+                    LOCKED_ACTION,
+                    "user_session",
+                    row.id,
+                    detail={"idle_minutes": rules.idle_minutes},
+                    at=at,
+                    check_session=False,
+                )
+            return _open(session, user, row, locked=True)
         if touch:
             row.last_activity_at = at
-        return Check(actor, None, display)
+        return _open(session, user, row, locked=False)
+
+
+LOCKED_ACTION, UNLOCKED_ACTION = "auth.session_locked", "auth.session_unlocked"
+
+
+def _open(session: Session, user: StaffUser, row: UserSession, *, locked: bool) -> Check:
+    return Check(
+        _actor(session, user, row.id),
+        None,
+        _displayed(row),
+        locked=locked,
+        last_activity=row.last_activity_at,
+    )
+
+
+def _lock_audited(session: Session, row: UserSession) -> bool:
+    """Whether this lock (since the session's last activity) is in the audit trail already."""
+    return (
+        session.scalar(
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.entity == "user_session",
+                AuditEvent.entity_id == row.id,
+                AuditEvent.action == LOCKED_ACTION,
+                AuditEvent.at > row.last_activity_at,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def unlocked(session: Session, actor: Actor, at: dt.datetime) -> None:
+    """The locked session's own user proved who they are (their password, checked by the
+    caller in this transaction): the session is active again from `at`; audited."""
+    row = session.get(UserSession, actor.session_id, with_for_update=True)
+    if row is None or row.ended_at is not None:
+        raise RuleViolation("session", messages.SESSION_ENDED)
+    row.last_activity_at = at
+    audit(session, actor, UNLOCKED_ACTION, "user_session", row.id, at=at, check_session=False)
 
 
 def end(actor: Actor, reason: str = SIGNED_OUT) -> None:

@@ -14,6 +14,7 @@ from mild.sessions import COOKIE_NAME
 from mild.staff import Screen, may_open
 from services import auth, sessions
 from services.common import Actor
+from ui import lock
 from ui.format import plain
 from ui.redirect import browser_to, current_path
 from ui.safe import show_failure
@@ -32,7 +33,7 @@ def current_user() -> Actor | None:
 
 def _ended_notice(reason: str | None) -> str:
     if reason == sessions.IDLE:
-        return messages.SESSION_IDLE_ENDED.format(minutes=sessions.policy().idle_minutes)
+        return messages.SESSION_IDLE_ENDED.format(hours=sessions.policy().lock_hours)
     return messages.SESSION_REVOKED.format(reason=reason or "ended")
 
 
@@ -71,6 +72,7 @@ def resolve_session() -> Actor | None:
             return None
         return _sign_in_by_sso()
     st.session_state[SESSION_KEY] = found.actor
+    st.session_state[lock.LOCKED_KEY] = found.locked
     if found.display_offices:
         st.session_state[DISPLAY_KEY] = list(found.display_offices)
     else:
@@ -136,21 +138,15 @@ def _sso_choices() -> None:
 
 
 def idle_watch(user: Actor) -> None:
-    """A timer that signs an idle, forgotten tab out without anyone touching it: every
-    MILD_IDLE_CHECK_SECONDS (60) it looks at the session (not counting as activity) and, once it has
-    ended, reruns the page, which then shows the sign-in form instead of patient data."""
+    """A timer that locks an idle, forgotten tab without anyone touching it: every
+    MILD_IDLE_CHECK_SECONDS (60; at least twice within the warning's minute) it looks at the
+    session (not counting as activity), warns a minute before the lock and, once the session
+    locked or ended, reruns the page, which then shows the lock screen or the sign-in form
+    instead of patient data (ui.lock)."""
     if user.session_id is not None:
-        every = sessions.policy().idle_check_seconds
-        st.fragment(_idle_check, run_every=every)(user.session_id)
-
-
-def _idle_check(session_id: int) -> None:
-    try:
-        found = sessions.check(session_id=session_id, touch=False)
-    except Exception:  # the database failing: the next full run says so
-        return
-    if found.actor is None:
-        st.rerun(scope="app")
+        rules = sessions.policy()
+        every = min(rules.idle_check_seconds, max(1, rules.warn_seconds // 2))
+        st.fragment(lock.warning, run_every=every)(user.session_id)
 
 
 def fragment_rerun() -> bool:
@@ -173,7 +169,12 @@ def recheck_session(user: Actor) -> None:
         show_failure(exc)
         st.stop()
     drawn_display = tuple(st.session_state.get(DISPLAY_KEY) or ())
-    if found.actor is None or found.actor != user or tuple(found.display_offices) != drawn_display:
+    if (
+        found.actor is None
+        or found.locked
+        or found.actor != user
+        or tuple(found.display_offices) != drawn_display
+    ):
         st.rerun(scope="app")
 
 

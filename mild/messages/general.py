@@ -374,12 +374,28 @@ STEP_LEFT_OPEN = "Not done before discharge."
 # Sessions and sign-in lockout
 SETTING_RANGE = "{name} must be a whole number from {low} to {high} (it is {value!r})."
 SIGN_IN_LOCKED = (
-    "Too many failed sign-ins for this username: wait {minutes} minutes and try again, "
+    "Too many failed sign-ins for this username: wait {minutes} min and try again, "
     "or ask an admin."
 )
 SESSION_ENDED = "Your session has ended: sign in again. Nothing was saved."
+SESSION_LOCKED_TITLE = "Screen locked"
+SESSION_LOCKED = (
+    "Locked after {minutes} min without activity. {name}: enter your password to go back "
+    "to where you were; nothing you typed is lost."
+)
+SESSION_LOCK_WARNING = (
+    "This screen locks in under a minute for lack of activity. Press \"Stay signed in\" to "
+    "keep working."
+)
+SESSION_STAY = "Stay signed in"
+SESSION_NOT_ME = "Not {name}? Sign out"
+SESSION_LOCKED_NOT_SAVED = (
+    "The screen locked for lack of activity: unlock it and save again. Nothing was saved."
+)
+UNLOCK_PASSWORD_REQUIRED = "Enter your password to unlock the screen."
+UNLOCK_PASSWORD_WRONG = "That password is not right: the screen stays locked."
 SESSION_IDLE_ENDED = (
-    "You were signed out after {minutes} minutes without activity. Anything typed since "
+    "You were signed out: the screen stayed locked for more than {hours} h. Anything typed "
     "was not saved."
 )
 SESSION_REVOKED = "Your session was ended ({reason}). Sign in again."

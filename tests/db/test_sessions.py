@@ -15,7 +15,7 @@ from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.staff import Role
-from services import sessions
+from services import lock, sessions
 from services.auth import end_display, sign_in, sign_in_sso, start_display
 from services.cases import advance_case
 from tests.builders import PASSWORD, make_case, make_office, make_user
@@ -108,26 +108,75 @@ def test_activity_is_recorded_at_most_every_30_seconds_and_a_timer_check_records
     assert row(sid).last_activity_at > before
 
 
-def test_a_session_idle_for_more_than_15_minutes_ends_when_next_seen_and_is_audited(nina):
+def test_a_session_idle_for_more_than_15_minutes_locks_when_next_seen_audited_once(nina):
     sid = sessions.start(nina).actor.session_id
     set_row(sid, last_activity_at=ago(minutes=15, seconds=5))
 
     found = sessions.check(session_id=sid, touch=False)
+    again = sessions.check(session_id=sid)  # a locked screen's run is no activity
+
+    assert found.locked and found.actor is not None and found.ended_reason is None
+    assert again.locked and row(sid).ended_at is None
+    assert row(sid).last_activity_at < ago(minutes=15)
+    assert actions().count("auth.session_locked") == 1
+
+
+def test_a_session_locked_longer_than_the_locks_lifetime_ends(nina):
+    sid = sessions.start(nina).actor.session_id
+    set_row(sid, last_activity_at=ago(minutes=15, hours=12, seconds=5))
+
+    found = sessions.check(session_id=sid, touch=False)
 
     assert (found.actor, found.ended_reason) == (None, sessions.IDLE)
-    ended = row(sid)
-    assert ended.ended_at is not None and ended.end_reason == sessions.IDLE
+    assert row(sid).end_reason == sessions.IDLE
     assert actions()[-1] == "auth.session_timed_out"
     assert sessions.check(session_id=sid).ended_reason == sessions.IDLE  # stays ended
 
 
-def test_the_idle_timeout_is_configurable(nina, monkeypatch):
+def test_the_idle_timeout_and_the_locks_lifetime_are_configurable(nina, monkeypatch):
     monkeypatch.setenv("MILD_IDLE_MINUTES", "2")
+    monkeypatch.setenv("MILD_LOCK_HOURS", "1")
     sid = sessions.start(nina).actor.session_id
     set_row(sid, last_activity_at=ago(minutes=1))
-    assert sessions.check(session_id=sid).actor is not None
+    assert not sessions.check(session_id=sid).locked
     set_row(sid, last_activity_at=ago(minutes=3))
+    assert sessions.check(session_id=sid).locked
+    set_row(sid, last_activity_at=ago(minutes=63))
     assert sessions.check(session_id=sid).ended_reason == sessions.IDLE
+
+
+def test_the_locked_sessions_own_password_unlocks_it_and_is_activity(nina):
+    actor = sessions.start(nina).actor
+    set_row(actor.session_id, last_activity_at=ago(minutes=20))
+    assert sessions.check(session_id=actor.session_id).locked
+
+    lock.unlock(actor, PASSWORD)
+
+    found = sessions.check(session_id=actor.session_id)
+    assert not found.locked and found.actor == actor
+    assert actions()[-2:] == ["auth.session_locked", "auth.session_unlocked"]
+
+
+def test_a_wrong_password_keeps_it_locked_and_counts_like_a_failed_sign_in(nina):
+    actor = sessions.start(nina).actor
+    set_row(actor.session_id, last_activity_at=ago(minutes=20))
+    for _ in range(4):
+        err = refused(lambda: lock.unlock(actor, "not-her-password"))
+        assert (err.field, err.message) == ("password", messages.UNLOCK_PASSWORD_WRONG)
+    err = refused(lambda: lock.unlock(actor, "not-her-password"))  # the fifth: locked out
+    assert err.message == messages.SIGN_IN_LOCKED.format(minutes=15)
+    err = refused(lambda: lock.unlock(actor, PASSWORD))  # even the right one, for now
+    assert err.message == messages.SIGN_IN_LOCKED.format(minutes=15)
+
+    assert sessions.check(session_id=actor.session_id).locked
+    assert actions().count("auth.unlock_failed") == 5
+    assert "auth.locked" in actions()
+
+
+def test_unlocking_without_a_password_is_refused_beside_the_field(nina):
+    actor = sessions.start(nina).actor
+    err = refused(lambda: lock.unlock(actor, ""))
+    assert (err.field, err.message) == ("password", messages.UNLOCK_PASSWORD_REQUIRED)
 
 
 def test_a_waiting_room_display_does_not_idle_out(nina, office):
@@ -160,9 +209,12 @@ def test_a_write_through_an_ended_or_idle_session_is_refused_and_nothing_is_save
     set_row(idle.session_id, last_activity_at=ago(minutes=20))
     ended = sessions.start(nina).actor
     sessions.end(ended)
-    for actor in (idle, ended):
+    for actor, message in (
+        (idle, messages.SESSION_LOCKED_NOT_SAVED),
+        (ended, messages.SESSION_ENDED),
+    ):
         err = refused(lambda a=actor: advance_case(case_id, CaseStatus.INTAKE, actor=a))
-        assert (err.field, err.message) == ("session", messages.SESSION_ENDED)
+        assert (err.field, err.message) == ("session", message)
     with read_session() as s:
         assert s.get(Case, case_id).status == CaseStatus.REQUESTED
     live = sessions.start(nina).actor

@@ -13,6 +13,8 @@ from mild.sessions import (
     after_failure,
     idle_expired,
     is_locked,
+    lock_expired,
+    lock_warning_due,
     needs_touch,
     policy_from,
     safe_next,
@@ -88,3 +90,41 @@ def test_failures_older_than_the_lockout_period_are_forgotten():
 )
 def test_after_sign_in_the_browser_goes_back_only_to_a_page_of_this_site(asked, sent):
     assert safe_next(asked) == sent
+
+
+# --- the idle lock (issue 13) -----------------------------------------------------------------
+
+T0 = NOW
+RULES = POLICY  # 15 minutes idle, a minute's warning, locked 12 hours at most
+
+
+def idle_for(**kwargs) -> dt.datetime:
+    return T0 + dt.timedelta(**kwargs)
+
+
+def test_a_session_locks_after_15_idle_minutes_and_ends_12_hours_later():
+    assert not idle_expired(T0, idle_for(minutes=15), RULES, display=False)
+    assert idle_expired(T0, idle_for(minutes=15, seconds=1), RULES, display=False)
+    assert not lock_expired(T0, idle_for(hours=12, minutes=15), RULES, display=False)
+    assert lock_expired(T0, idle_for(hours=12, minutes=15, seconds=1), RULES, display=False)
+
+
+def test_the_lock_is_announced_in_the_minute_before_it():
+    assert not lock_warning_due(T0, idle_for(minutes=13, seconds=59), RULES, display=False)
+    assert lock_warning_due(T0, idle_for(minutes=14), RULES, display=False)
+    assert lock_warning_due(T0, idle_for(minutes=15), RULES, display=False)
+    assert not lock_warning_due(T0, idle_for(minutes=15, seconds=1), RULES, display=False)
+
+
+def test_a_waiting_room_display_never_locks_warns_or_ends():
+    later = idle_for(hours=30)
+    assert not idle_expired(T0, later, RULES, display=True)
+    assert not lock_expired(T0, later, RULES, display=True)
+    assert not lock_warning_due(T0, idle_for(minutes=14), RULES, display=True)
+
+
+def test_the_locks_lifetime_is_a_setting_of_1_to_72_hours():
+    assert policy_from({"MILD_LOCK_HOURS": "8"}).lock_hours == 8
+    for bad in ("0", "73", "x"):
+        with pytest.raises(RuleViolation):
+            policy_from({"MILD_LOCK_HOURS": bad})

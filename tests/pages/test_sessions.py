@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 import ui.auth
+import ui.lock
 from db.models import AuditEvent, Office, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
@@ -110,19 +111,57 @@ def test_signing_out_in_one_tab_signs_the_other_out_on_its_next_run(nina, app, r
     assert shows_sign_in_form(app().run())  # the old cookie opens nothing
 
 
-def test_an_idle_tab_is_signed_out_and_what_was_typed_is_gone(nina, app, redirects):
-    at = sign_in(app().run(), "nina", PASSWORD)
-    at._page_hash = calc_hash(Screen.BOARD.value)
-    at.run()
-    at.session_state["dayof_escort_name"] = "Half-typed name"
+def open_intake(at: AppTest) -> AppTest:
+    at._page_hash = calc_hash(Screen.INTAKE.value)
+    return at.run()
+
+
+def shows_lock(at: AppTest) -> bool:
+    return [t.value for t in at.title] == [messages.SESSION_LOCKED_TITLE]
+
+
+def unlock(at: AppTest, password: str) -> AppTest:
+    at.text_input(key=ui.lock.PASSWORD_KEY).input(password)
+    (button,) = [b for b in at.button if b.label == "Unlock"]
+    return button.click().run()
+
+
+def test_an_idle_tab_locks_in_place_and_its_user_unlocks_it_with_what_was_typed_kept(
+    nina, app, redirects
+):
+    at = open_intake(sign_in(app().run(), "nina", PASSWORD))
+    at.text_input(key="intake_new_mrn").input("MRN-HALF").run()
     idle_for(16)
 
     at.run()
 
+    assert shows_lock(at)
+    assert "intake_new_mrn" not in {t.key for t in at.text_input}  # nothing of the page drawn
+    assert not at.dataframe and not at.tabs
+    assert session_row().ended_at is None  # locked, not ended
+    at = unlock(at, "wrong-password")
+    assert [e.value for e in at.error] == [messages.UNLOCK_PASSWORD_WRONG] and shows_lock(at)
+
+    at = unlock(at, PASSWORD)
+
+    assert signed_in(at) and [t.value for t in at.title] == ["Intake"]
+    assert at.text_input(key="intake_new_mrn").value == "MRN-HALF"
+    with read_session() as s:
+        written = list(s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert written[-3:] == ["auth.session_locked", "auth.unlock_failed", "auth.session_unlocked"]
+
+
+def test_someone_else_at_a_locked_tab_signs_it_out_and_gets_a_fresh_screen(nina, app, redirects):
+    at = open_intake(sign_in(app().run(), "nina", PASSWORD))
+    at.text_input(key="intake_new_mrn").input("MRN-HALF").run()
+    idle_for(16)
+    at.run()
+
+    at.button(key="lock_sign_out").click().run()
+
     assert shows_sign_in_form(at) and not signed_in(at)
-    assert [i.value for i in at.info] == [messages.SESSION_IDLE_ENDED.format(minutes=15)]
-    assert "dayof_escort_name" not in at.session_state
-    assert session_row().end_reason == sessions.IDLE
+    assert "intake_new_mrn" not in at.session_state
+    assert session_row().end_reason == sessions.SIGNED_OUT
 
 
 def test_a_save_clicked_after_the_idle_timeout_is_refused_and_nothing_is_written(
@@ -135,32 +174,64 @@ def test_a_save_clicked_after_the_idle_timeout_is_refused_and_nothing_is_written
 
     at.button(key="board_display_start").click().run()
 
-    assert shows_sign_in_form(at)
+    assert shows_lock(at)
     with read_session() as s:
         written = list(s.scalars(select(AuditEvent.action)))
     assert "board.display_started" not in written
-    assert written[-1] == "auth.session_timed_out"
+    assert written[-1] == "auth.session_locked"
     assert session_row().display_offices is None
 
 
-def test_the_timer_signs_out_an_idle_tab_nobody_touches(nina, app, redirects):
+def test_a_tab_locked_past_the_locks_lifetime_is_signed_out(nina, app, redirects):
+    at = sign_in(app().run(), "nina", PASSWORD)
+    idle_for(15 + 12 * 60 + 1)
+
+    at.run()
+
+    assert shows_sign_in_form(at) and not signed_in(at)
+    assert [i.value for i in at.info] == [messages.SESSION_IDLE_ENDED.format(hours=12)]
+    assert session_row().end_reason == sessions.IDLE
+
+
+def rerun_scopes(run) -> list[str]:
+    """The st.rerun scopes `run` asked for (none carried out)."""
+    import streamlit
+
+    asked: list[str] = []
+    original = streamlit.rerun
+    streamlit.rerun = lambda **kwargs: asked.append(kwargs.get("scope", ""))
+    try:
+        run()
+    finally:
+        streamlit.rerun = original
+    return asked
+
+
+def test_the_timer_locks_an_idle_tab_nobody_touches(nina, app, redirects):
     at = sign_in(app().run(), "nina", PASSWORD)
     sid = at.session_state[ui.auth.SESSION_KEY].session_id
     idle_for(16)
-    reruns: list[str] = []
 
-    def rerun(**kwargs):
-        reruns.append(kwargs.get("scope", ""))
+    assert rerun_scopes(lambda: ui.lock.warning(sid)) == ["app"]
 
+
+def test_a_minute_before_the_lock_the_screen_warns_and_staying_is_activity(nina, app, redirects):
+    at = sign_in(app().run(), "nina", PASSWORD)
+    idle_for(14)  # 14 minutes 0 seconds idle of 15: within the last minute
+
+    at.run()  # a full run is activity itself; the timer's run is not
+    idle_for(14)
+    sid = at.session_state[ui.auth.SESSION_KEY].session_id
+    shown: list[str] = []
     import streamlit
 
-    original = streamlit.rerun
-    streamlit.rerun = rerun
+    original = streamlit.warning
+    streamlit.warning = lambda body, **_: shown.append(body)
     try:
-        ui.auth._idle_check(sid)
+        assert rerun_scopes(lambda: ui.lock.warning(sid)) == []
     finally:
-        streamlit.rerun = original
-    assert reruns == ["app"]
+        streamlit.warning = original
+    assert shown == [messages.SESSION_LOCK_WARNING]
 
 
 def test_after_five_failures_the_form_says_the_username_is_locked(nina, app):
