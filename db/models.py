@@ -249,6 +249,9 @@ class Case(Base):
     # A coordinator confirms the case for its day once the readiness summary is clear.
     confirmed_at: Mapped[dt.datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # What the waiting-room display shows for this patient (mild.waiting_codes): issued at
+    # check-in, cleared at discharge.
+    waiting_code: Mapped[str | None] = mapped_column(String(4))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime]
 
@@ -390,6 +393,20 @@ class PracticeSetting(Base):
     source: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class WaitingCode(Base):
+    """A waiting-room code an office issued on a day (office-local), kept so that it is never
+    issued there again that day (mild.waiting_codes). It names no case: the case carries its
+    code (mild_case.waiting_code) only while the patient is on site; the audit row of the issue
+    says which case had it."""
+
+    __tablename__ = "waiting_code"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    issued_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    issued_at: Mapped[dt.datetime]
 
 
 class PreopCall(Base):

@@ -33,6 +33,7 @@ from db.models import (
     Provider,
     SafetyEvent,
     StaffUser,
+    WaitingCode,
     staff_office,
 )
 from mild import messages
@@ -70,6 +71,7 @@ from mild.preop import CallOutcome, working_days_before
 from mild.safety import AFTER_DISCHARGE_WINDOW, SafetyKind
 from mild.staff import Role
 from mild.time_out import booked_level_side
+from mild.waiting_codes import LETTERS, holds_waiting_code, new_waiting_code
 
 DEMO_SEED = 20261124
 DEFAULT_DEMO_PASSWORD = "mild-demo"
@@ -182,6 +184,7 @@ class _Writer:
         StaffUser,
         Patient,
         Case,
+        WaitingCode,
         PreopCall,
         CaseMedication,
         CaseCondition,
@@ -416,6 +419,8 @@ def _reset_sequences(engine: Engine) -> None:
         return
     with engine.begin() as conn:
         for model in _Writer.ORDER:
+            if "id" not in model.__table__.columns:  # a table keyed by its values (waiting_code)
+                continue
             table = model.__tablename__
             conn.execute(
                 text(
@@ -534,6 +539,8 @@ class _OfficeContext:
     rng: random.Random = field(default_factory=random.Random)  # the current day's draws
     # When the office's one room is free again on a day: the next patient goes in after it.
     room_free: dict[dt.date, dt.datetime] = field(default_factory=dict)
+    # The waiting-room codes issued on a day (today's patients on site have one).
+    waiting_codes: dict[dt.date, set[str]] = field(default_factory=dict)
 
     def _draws_for(self, what: str) -> random.Random:
         """The random draws of this office on one day (or for one part of its setup).
@@ -644,6 +651,7 @@ class _OfficeContext:
             "escort_exempt_recorded_by_id": None,
             "confirmed_at": None,
             "confirmed_by_id": None,
+            "waiting_code": None,
             "medicare": None,  # not yet asked (answered at intake: _case_on)
             "cms_study_enrolled": None,
             "cms_study_nct": None,
@@ -712,8 +720,30 @@ class _OfficeContext:
             self._run_day(row, target or CaseStatus.DISCHARGED, diabetic, xray)
             if target is None:
                 self._follow_ups(row)
+        if holds_waiting_code(row["status"]):
+            row["waiting_code"] = self._waiting_code(day, row["checked_in_at"])
         self.out.add(Case, row)
         self._preop_calls(row, calls, will_reach)
+
+    def _waiting_code(self, day: dt.date, issued_at: dt.datetime) -> str:
+        """A waiting-room code for a patient on site today, none issued twice (drawn apart from
+        the day's draws, so the rest of the demo is the same with or without them)."""
+        taken = self.waiting_codes.setdefault(day, set())
+        draws = self._draws_for(f"waiting:{day.isoformat()}:{len(taken)}")
+        code = new_waiting_code(
+            taken, lambda: draws.choice(LETTERS) + f"{draws.randrange(1000):03d}"
+        )
+        taken.add(code)
+        self.out.add(
+            WaitingCode,
+            {
+                "office_id": self.office["id"],
+                "issued_on": day,
+                "code": code,
+                "issued_at": issued_at,
+            },
+        )
+        return code
 
     def _preop_calls(self, row: dict[str, Any], draws: random.Random, will_reach: bool) -> None:
         """The pre-op call's attempts (mild.preop) made by now: from 1 to 3 working days before

@@ -70,8 +70,15 @@ STAGE_SINCE: dict[CaseStatus, str] = {
     CaseStatus.CANCELLED: "cancelled_at",
 }
 
-# All a waiting-room screen may show: no names, no dates of birth, no providers, no flags.
-PUBLIC_COLUMNS: tuple[str, ...] = ("office_id", "code", "stage")
+# All a waiting-room screen may show: no names, no dates of birth, no providers, no flags, no
+# case codes (sequential: they would tell who came when), only the waiting-room code.
+PUBLIC_COLUMNS: tuple[str, ...] = ("office_id", "waiting_code", "stage")
+# The stages a waiting-room display lists: those of a patient on site, who has a waiting code.
+PUBLIC_STAGES: tuple[CaseStatus, ...] = (
+    CaseStatus.CHECKED_IN,
+    CaseStatus.IN_PROCEDURE,
+    CaseStatus.RECOVERY,
+)
 
 
 def board_stage(status: CaseStatus | str) -> CaseStatus:
@@ -104,15 +111,17 @@ def format_minutes(minutes: int | None) -> str:
 
 
 def public_view(rows: pd.DataFrame) -> pd.DataFrame:
-    """The waiting-room rows: office, case code and stage label, nothing else, whatever came in.
+    """The waiting-room rows: office, waiting-room code and stage label, nothing else, whatever
+    came in; a row without a waiting-room code (a patient not on site) is left out.
 
-    `rows` has a `code` and either a `stage` label or a `status` to take it from.
+    `rows` has a `waiting_code` and either a `stage` label or a `status` to take it from.
     """
     stage = (
         rows["stage"]
         if "stage" in rows
         else pd.Series([board_stage(s).label for s in rows["status"]], index=rows.index)
     )
+    coded = rows["waiting_code"].notna() & (rows["waiting_code"] != "")
     return pd.DataFrame(
-        {"office_id": rows["office_id"], "code": rows["code"], "stage": stage}
-    ).reset_index(drop=True)[list(PUBLIC_COLUMNS)]
+        {"office_id": rows["office_id"], "waiting_code": rows["waiting_code"], "stage": stage}
+    )[coded].reset_index(drop=True)[list(PUBLIC_COLUMNS)]

@@ -3,9 +3,10 @@ may be set to, its default and source. Admins change them on the Admin screen (a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mild import messages, preop
+from mild import board_alerts, messages, preop
 from mild.errors import RuleViolation
 from mild.messages.words import counted
 from mild.text import check_source
@@ -52,8 +53,17 @@ SPECS: dict[str, SettingSpec] = {
             preop.ARRIVAL_DEFAULT,
             preop.ARRIVAL_SOURCE,
         ),
+        # The board's alert thresholds (mild.board_alerts), amber then red for each alert.
+        *(
+            SettingSpec(t.key, t.label, "minute", t.low, t.high, t.default, t.source)
+            for t in board_alerts.THRESHOLD_SETTINGS
+        ),
     )
 }
+# Settings that must stay in order (lower, higher): an alert's amber before its red.
+ORDERED: tuple[tuple[str, str], ...] = tuple(
+    (amber.key, red.key) for amber, red in board_alerts.ORDERED_THRESHOLDS
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,24 @@ def check_setting(key: object, value: object, source: str | None) -> Setting:
             messages.SETTING_VALUE_RANGE.format(low=spec.low, high=spec.high, unit=spec.unit),
         )
     return Setting(str(key), int(value), check_source(source))
+
+
+def check_order(setting: Setting, current: Mapping[str, int]) -> None:
+    """A setting that must stay below (or above) another, against that one as it stands:
+    an alert's amber threshold below its red one."""
+    for lower, higher in ORDERED:
+        if setting.key == lower and setting.value >= current[higher]:
+            other = SPECS[higher]
+            raise RuleViolation(
+                "value",
+                messages.SETTING_BELOW.format(label=other.label, value=current[higher]),
+            )
+        if setting.key == higher and setting.value <= current[lower]:
+            other = SPECS[lower]
+            raise RuleViolation(
+                "value",
+                messages.SETTING_ABOVE.format(label=other.label, value=current[lower]),
+            )
 
 
 def value_of(settings: dict[str, Setting], key: str) -> int:

@@ -1,5 +1,6 @@
-"""Live status board: today's cases by stage per office, refreshing by itself; the tab can be
-turned into a waiting-room display (case codes and stages only, see dashboard.py)."""
+"""Live status board: today's cases by stage per office with their alerts, refreshing by itself;
+the tab can be turned into the waiting-room display of one office (waiting-room codes and
+stages only, see dashboard.py)."""
 
 from __future__ import annotations
 
@@ -22,5 +23,6 @@ def render() -> None:
         shown = board.choose_offices(mine)
     with display:
         board.start_display_button(user, shown)
+    board.displays_on(user, mine)
     # Everything above stays put; only the board below reruns on its timer.
     board.live_board(shown, scope=user.office_ids, public=False)

@@ -6,11 +6,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from db.models import Office, SignInThrottle, StaffUser
+from db.models import Office, SignInThrottle, StaffUser, UserSession
 from db.session import transaction
 from mild import messages
 from mild.errors import RuleViolation
 from mild.sessions import after_failure, is_locked
+from mild.staff import Screen, may_open
 from mild.text import unstorable
 from services import sessions
 from services.common import Actor, actor_for, audit, now_utc
@@ -129,8 +130,11 @@ def sign_out(actor: Actor) -> None:
 
 
 def start_display(actor: Actor, office_ids: list[int]) -> None:
-    """The signed-in user turns this screen into a waiting-room display of their offices."""
-    shown = [i for i in office_ids if i in actor.office_ids]
+    """The signed-in user turns this screen into the waiting-room display of one of their
+    offices (one office per display: its codes mean nothing beside another office's)."""
+    shown = [i for i in dict.fromkeys(office_ids) if i in actor.office_ids]
+    if len(shown) != 1:
+        raise RuleViolation("office", messages.DISPLAY_ONE_OFFICE)
     with transaction() as session:
         # The audit row first: it refuses the action if the session is over (and a display
         # session never idles out, so the check must see the session as it was).
@@ -140,50 +144,146 @@ def start_display(actor: Actor, office_ids: list[int]) -> None:
             "board.display_started",
             "staff_user",
             actor.id,
+            office_id=shown[0],
             detail={"office_ids": shown},
         )
         sessions.set_display(session, actor, shown)
 
 
-def end_display(actor: Actor, password: str) -> None:
-    """Leave the waiting-room display: only with the password of the user who started it, so a
-    patient at the screen cannot reach the staff screens. A wrong password is audited."""
+def end_display(actor: Actor, password: str, username: str | None = None) -> Actor:
+    """End the waiting-room display `actor`'s session shows: any active member of its office's
+    staff who may open the board (or an admin), with their own username and password; a blank
+    username is the starter's. Wrong guesses count toward the typed username's lockout, as
+    failed sign-ins do, so a patient at the screen cannot keep trying. Audited either way.
+
+    Returns who ended it. The starter goes back to the staff screens in their session; anyone
+    else takes the screen over: the starter's session ends here (they are not at the display)
+    and the caller starts one for the returned user.
+    """
     if not password:
         raise RuleViolation("password", messages.DISPLAY_PASSWORD_REQUIRED)
-    if unstorable(password):  # argon2 cannot encode a lone surrogate
+    name = (username or "").strip().lower() or actor.username
+    if unstorable(name) or unstorable(password):  # argon2 cannot encode a lone surrogate
         raise RuleViolation("password", messages.DISPLAY_PASSWORD_WRONG)
-    key = actor.username[:80]
+    key = name[:80]
     at = now_utc()
     minutes = sessions.policy().lockout_minutes
-    # Guesses at a kiosk count like failed sign-ins of that username: locked after the same
-    # number, for the same time (a patient cannot keep trying the nurse's password).
+    ender: Actor | None = None
     with transaction() as session:
+        shown = _display_offices(session, actor)
+        typed = {"username": key, "office_ids": shown}
         throttle = session.get(SignInThrottle, key, with_for_update=True)
+        user = session.scalars(select(StaffUser).where(StaffUser.username == name)).one_or_none()
         if throttle is not None and is_locked(throttle.locked_until, at):
             audit(session, actor, "board.display_unlock_locked", "staff_user", actor.id, at=at)
             refusal = messages.SIGN_IN_LOCKED.format(minutes=minutes)
-        else:
-            user = session.get(StaffUser, actor.id)
-            ok = user is not None and user.active and _verify(user.password_hash, password)
+        elif user is None or not user.active or not _verify(user.password_hash, password):
             audit(
                 session,
                 actor,
-                "board.display_ended" if ok else "board.display_unlock_failed",
+                "board.display_unlock_failed",
                 "staff_user",
                 actor.id,
+                detail=typed,
                 at=at,
             )
-            if ok:
-                if throttle is not None:
-                    session.delete(throttle)
-                sessions.set_display(session, actor, None)
-                refusal = None
-            elif _count_failure(session, throttle, key, actor.id, at):
-                refusal = messages.SIGN_IN_LOCKED.format(minutes=minutes)
+            locked = _count_failure(session, throttle, key, user.id if user else None, at)
+            refusal = (
+                messages.SIGN_IN_LOCKED.format(minutes=minutes)
+                if locked
+                else messages.DISPLAY_PASSWORD_WRONG
+            )
+        else:
+            if throttle is not None:
+                session.delete(throttle)
+            all_ids = list(session.scalars(select(Office.id).where(Office.active)))
+            found = actor_for(user, all_ids)
+            if not may_open(found.role, Screen.BOARD) or not set(shown) <= found.office_ids:
+                audit(
+                    session,
+                    actor,
+                    "board.display_unlock_refused",
+                    "staff_user",
+                    found.id,
+                    detail=typed,
+                    at=at,
+                )
+                refusal = messages.DISPLAY_NOT_THIS_OFFICE
             else:
-                refusal = messages.DISPLAY_PASSWORD_WRONG
+                ender, refusal = found, None
+                _end_display_session(session, actor, ender, shown, at)
     if refusal is not None:
         raise RuleViolation("password", refusal)
+    return actor if ender.id == actor.id else ender
+
+
+DISPLAY_HANDED_OVER = "display ended"
+
+
+def end_display_session(actor: Actor, session_id: int) -> None:
+    """A signed-in staff member of the office a display shows (or an admin) ends it from their
+    own screen: its session ends, and the display leaves the wall at its next refresh (it then
+    shows the sign-in form). Audited as theirs, naming whose display it was."""
+    at = now_utc()
+    with transaction() as session:
+        row = session.get(UserSession, session_id, with_for_update=True)
+        shown = [int(i) for i in ((row.display_offices if row else None) or "").split(",") if i]
+        if row is None or row.ended_at is not None or not shown:
+            raise RuleViolation("display", messages.DISPLAY_ALREADY_ENDED)
+        if not may_open(actor.role, Screen.BOARD) or not set(shown) <= actor.office_ids:
+            raise RuleViolation("display", messages.DISPLAY_NOT_THIS_OFFICE)
+        starter = session.get(StaffUser, row.user_id)
+        audit(
+            session,
+            actor,
+            "board.display_ended",
+            "staff_user",
+            row.user_id,
+            office_id=shown[0],
+            detail={"office_ids": shown, "started_by": starter.username, "remotely": True},
+            at=at,
+        )
+        row.ended_at = at
+        row.end_reason = DISPLAY_HANDED_OVER
+        row.ticket_hash = None
+
+
+def _display_offices(session, actor: Actor) -> list[int]:
+    """The offices the actor's session shows as a display (their own outside a browser)."""
+    row = session.get(UserSession, actor.session_id) if actor.session_id is not None else None
+    if row is None:
+        return sorted(actor.office_ids)
+    if row.ended_at is not None:
+        raise RuleViolation("session", messages.SESSION_ENDED)
+    return [int(i) for i in (row.display_offices or "").split(",") if i]
+
+
+def _end_display_session(session, actor: Actor, ender: Actor, shown: list[int], at) -> None:
+    """The display ends: the starter's session goes back to the staff screens, or, when
+    someone else ended it, ends (audited as theirs, naming the starter)."""
+    detail = {"office_ids": shown} | (
+        {} if ender.id == actor.id else {"started_by": actor.username}
+    )
+    audit(
+        session,
+        ender,
+        "board.display_ended",
+        "staff_user",
+        actor.id,
+        office_id=shown[0] if shown else None,
+        detail=detail,
+        at=at,
+        check_session=False,  # the display's session is checked just below
+    )
+    if ender.id == actor.id:
+        sessions.set_display(session, actor, None)
+    elif actor.session_id is not None:
+        row = session.get(UserSession, actor.session_id, with_for_update=True)
+        if row is None or row.ended_at is not None:
+            raise RuleViolation("session", messages.SESSION_ENDED)
+        row.ended_at = at
+        row.end_reason = DISPLAY_HANDED_OVER
+        row.ticket_hash = None
 
 
 def sign_in_sso(email: str | None) -> Actor:

@@ -6,6 +6,7 @@ from db.session import transaction
 from mild.cases import CancelReason, CaseStatus, check_cancellation
 from mild.checklist import check_manual_transition
 from services.common import Actor, audit, lock_case, move_case, now_utc, touch_case
+from services.waiting_codes import keep_waiting_code
 
 
 def advance_case(
@@ -37,6 +38,7 @@ def cancel_case(
         case.cancelled_at = at
         case.cancellation_reason = reason
         case.cancellation_note = note.strip() or None
+        keep_waiting_code(session, case, actor, at)  # a patient sent home has no code
         touch_case(case, at)
         audit(
             session,

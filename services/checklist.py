@@ -41,6 +41,7 @@ from mild.event_times import correction_lock, moment_text, time_text
 from mild.followup import follow_up_schedule
 from mild.intake import Condition
 from services.common import STATUS_TIMESTAMP, Actor, audit, lock_case, now_utc, touch_case
+from services.waiting_codes import keep_waiting_code
 
 # The case column that keeps each timed step's event time, for the board, schedule and metrics
 # (a step that moves the case on sets its status column too: services.common.STATUS_TIMESTAMP).
@@ -273,6 +274,7 @@ def _tick(
     if step.moves_case_to is not None:
         case.status = step.moves_case_to
         setattr(case, STATUS_TIMESTAMP[step.moves_case_to], at)
+        keep_waiting_code(session, case, actor, at)  # issued at check-in, gone at discharge
     if step.moves_case_to == CaseStatus.DISCHARGED:
         session.add_all(
             FollowUp(

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from db.models import PracticeSetting
+from db.queries.settings import setting_table
 from db.session import transaction
 from mild import messages
-from mild.settings import check_setting
+from mild.settings import SPECS, check_order, check_setting, value_of
 from services.admin import PolicyEdit, change_policy_row, require_admin
 from services.common import Actor
 
@@ -34,5 +35,7 @@ def update_practice_setting(
     )
     with transaction() as session:
         require_admin(session, actor)
+        table = setting_table(session)
+        check_order(checked, {k: value_of(table, k) for k in SPECS})
         _, at = change_policy_row(session, PracticeSetting, edit, actor, "practice_setting.changed")
         return at

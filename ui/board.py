@@ -8,20 +8,24 @@ the waiting-room switch, the navigation, anything typed elsewhere) is touched by
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from db.queries.board import board
+from db.queries.board import board, running_displays
 from db.queries.home import OfficeRow, offices
 from mild import messages
 from mild.days import to_local
-from services import auth
+from mild.staff import Screen
+from services import auth, sessions
 from services.common import Actor, now_utc
 from ui import forms
-from ui.auth import DISPLAY_KEY, current_user
+from ui.auth import DISPLAY_KEY, SESSION_KEY, _user_agent, current_user, recheck_session
 from ui.board_view import office_markdown
-from ui.format import zone_abbreviation
+from ui.format import plain, zone_abbreviation
+from ui.redirect import browser_to
 from ui.safe import show_failure
 
 BOARD_REFRESH_SECONDS = 15
@@ -48,9 +52,12 @@ def live_board(offices: Sequence[OfficeRow], *, scope: Collection[int], public: 
 
 
 def board_body(offices: list[OfficeRow], scope: frozenset[int], public: bool) -> None:
-    """One refresh: read today's boards fresh (two queries) and draw them, one element each."""
-    if current_user() is None:  # signed out since the timer was set: show nothing
+    """One refresh: read today's boards fresh (three queries) and draw them, one element each."""
+    user = current_user()
+    if user is None:  # signed out since the timer was set: show nothing
         return
+    if public:  # a display ended elsewhere (an admin, a colleague) leaves the screen at once
+        recheck_session(user)
     now = now_utc()
     try:
         boards = board(offices, now, scope=scope, public=public)
@@ -77,7 +84,8 @@ def display_offices() -> list[int]:
 
 
 def start_display_button(user: Actor, shown: Sequence[OfficeRow]) -> None:
-    """Turn this tab into the waiting-room display of the offices shown."""
+    """Turn this tab into the waiting-room display of the office shown (one office: with all
+    of the user's offices chosen the button says to choose one)."""
     ids = [o.id for o in shown]
 
     def _start() -> None:
@@ -96,36 +104,91 @@ def start_display_button(user: Actor, shown: Sequence[OfficeRow]) -> None:
     forms.other_errors(DISPLAY_ERRORS, ())
 
 
-def waiting_room_display(user: Actor) -> None:
-    """The whole screen while the tab is a display: no navigation, no names, no way back to
-    the staff screens without the password of the user who started it."""
+def displays_on(user: Actor, mine: Sequence[OfficeRow]) -> None:
+    """The waiting-room displays showing one of the user's offices, each with a button that
+    ends it from here (a display whose starter has gone home need not wait for them)."""
     try:
-        shown = offices([i for i in display_offices() if i in user.office_ids])
+        running = running_displays([o.id for o in mine])
+    except Exception as exc:
+        show_failure(exc)
+        return
+    names = {o.id: o.name for o in mine}
+    for display in running:
+        text, end = st.columns([5, 1], vertical_alignment="center")
+        text.markdown(
+            plain(
+                messages.DISPLAY_RUNNING.format(
+                    office=names[display.office_id], name=display.started_by
+                )
+            )
+        )
+        end.button(
+            "End display",
+            key=f"board_display_end_{display.session_id}",
+            icon=":material/tv_off:",
+            help=messages.DISPLAY_END_HELP,
+            on_click=forms.submit,
+            args=(functools.partial(auth.end_display_session, user, display.session_id),),
+            kwargs={"errors_key": DISPLAY_ERRORS, "success": messages.DISPLAY_OFF},
+            width="stretch",
+        )
+
+
+def waiting_room_display(user: Actor) -> None:
+    """The whole screen while the tab is a display: no navigation, no names, large
+    waiting-room codes; any staff member of the office ends it with their own password."""
+    try:
+        shown = offices([i for i in display_offices() if i in user.office_ids][:1])
     except Exception as exc:
         show_failure(exc)
         shown = []
     st.title(messages.DISPLAY_TITLE)
     live_board(shown, scope=user.office_ids, public=True)
     with st.expander(messages.DISPLAY_EXIT_LABEL, icon=":material/lock:"):
-
-        def _end() -> None:
-            password = st.session_state.get("board_display_password", "")
-            forms.submit(
-                lambda: auth.end_display(user, password),
-                errors_key=DISPLAY_ERRORS,
-                success=messages.DISPLAY_OFF,
-                clear={"board_display_password": ""},
-            )
-            if not forms.errors(DISPLAY_ERRORS):
-                st.session_state.pop(DISPLAY_KEY, None)
-
         with st.form("board_display_exit", enter_to_submit=True, border=False):
+            # Never filled in: whose display it is stays off a screen patients look at.
+            st.text_input(
+                "Username",
+                key="board_display_username",
+                autocomplete="username",
+                help=messages.DISPLAY_USERNAME_HELP,
+            )
             st.text_input(
                 "Password",
                 type="password",
                 key="board_display_password",
                 autocomplete="current-password",
             )
-            st.form_submit_button("Leave the display", on_click=_end)
+            st.form_submit_button("Leave the display", on_click=_end_display, args=(user,))
         forms.field_error(DISPLAY_ERRORS, "password")
         forms.other_errors(DISPLAY_ERRORS, ("password",))
+
+
+def _end_display(user: Actor) -> None:
+    """The exit form's callback: back to the staff screens as the starter, or signed in as the
+    staff member who ended it (a session of their own, as after the sign-in form)."""
+    username = st.session_state.get("board_display_username", "")
+    password = st.session_state.get("board_display_password", "")
+    ender = forms.submit(
+        lambda: auth.end_display(user, password, username),
+        errors_key=DISPLAY_ERRORS,
+        success=messages.DISPLAY_OFF,
+        clear={"board_display_password": "", "board_display_username": ""},
+    )
+    if ender is None:
+        return
+    st.session_state.pop(DISPLAY_KEY, None)
+    if ender.id == user.id:
+        return
+    started = forms.submit(
+        lambda: sessions.start(ender, user_agent=_user_agent()), errors_key=DISPLAY_ERRORS
+    )
+    if started is None:  # the display has ended all the same: the sign-in form comes next
+        st.session_state.pop(SESSION_KEY, None)
+        return
+    st.session_state[SESSION_KEY] = started.actor
+    next_path = f"/{Screen.BOARD.value}"
+    browser_to(
+        f"/session/adopt?{urlencode({'ticket': started.ticket, 'next': next_path})}",
+        rerun_follows=True,
+    )

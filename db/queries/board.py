@@ -1,11 +1,13 @@
-"""Live status board reads: today's cases per office by stage, and open escalations.
+"""Live status board reads: today's cases per office by stage with their alerts, and open
+escalations.
 
-One query for the cases (each office in its own local day) and, outside waiting-room mode, one
-for the escalation flags (and, while any is open, one each for the tiers' limits and their
-notifications): a handful per refresh, however long the history is.
+One query for the cases (each office in its own local day), one for the alert thresholds (the
+practice's settings) and one for the escalation flags (and, while any is open, one each for the
+tiers' limits and their notifications): a handful per refresh, however long the history is.
 
 Waiting-room mode is enforced here, not only on screen: its query never joins the patient or
-the provider, and its rows carry the office, the case code and the stage, nothing else.
+the provider, never reads the case code, and its rows carry the office, the waiting-room code
+and the stage of the patients on site, nothing else.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import select
 
-from db.models import Case, Patient, Provider
+from db.models import Case, Patient, Provider, StaffUser, UserSession
 from db.queries.escalations import notification_states, open_escalations
 from db.queries.home import OfficeRow
 from db.queries.schedule import office_days_clause
+from db.queries.settings import setting_table
 from db.queries.tiers import tier_limits
 from db.session import read_session
 from mild.board import BOARD_STAGES, STAGE_SINCE, board_stage, minutes_in_stage, public_view
+from mild.board_alerts import ALERT_TIMES, alert_thresholds, board_alert
 from mild.cases import CaseStatus
 from mild.days import local_today
 from mild.escalations import notification_summary, past_limit
@@ -38,6 +42,8 @@ BOARD_COLUMNS = [
     "patient",
     "provider",
     "in_stage_minutes",
+    "alert",
+    "waiting_code",
     "escalation",
 ]
 ESCALATION_COLUMNS = [
@@ -52,8 +58,8 @@ ESCALATION_COLUMNS = [
     "notified",
 ]
 _STAGE_ORDER = {s: n for n, s in enumerate((*BOARD_STAGES, CaseStatus.CANCELLED))}
-# The stamps time-in-stage is counted from, read only for the cases on today's board.
-_TIMES = list(dict.fromkeys(STAGE_SINCE.values()))
+# The stamps time in stage and the alerts are counted from, read only for today's cases.
+_TIMES = [t for t in dict.fromkeys([*STAGE_SINCE.values(), *ALERT_TIMES]) if t != "scheduled_start"]
 
 
 def _today(offices: Sequence[OfficeRow], now: dt.datetime, scope: Collection[int]):
@@ -75,14 +81,16 @@ def _by_stage(table: pd.DataFrame) -> pd.DataFrame:
 def public_board_cases(
     offices: Sequence[OfficeRow], now: dt.datetime, *, scope: Collection[int]
 ) -> pd.DataFrame:
-    """Waiting-room rows for today: office_id, code, stage (label), by stage then start."""
+    """Waiting-room rows for today: office_id, waiting_code, stage (label) of the patients who
+    carry a code (on site), by stage then start."""
     with read_session() as s:
         rows = s.execute(
-            select(Case.office_id, Case.code, Case.status)
-            .where(_today(offices, now, scope))
+            select(Case.office_id, Case.waiting_code, Case.status)
+            .where(_today(offices, now, scope), Case.waiting_code.is_not(None))
             .order_by(Case.office_id, Case.scheduled_start, Case.id)
         ).all()
-    return public_view(_by_stage(pd.DataFrame(rows, columns=["office_id", "code", "status"])))
+    table = pd.DataFrame(rows, columns=["office_id", "waiting_code", "status"])
+    return public_view(_by_stage(table))
 
 
 def board_cases(
@@ -92,10 +100,12 @@ def board_cases(
     scope: Collection[int],
     flags: dict[int, str] | None = None,
 ) -> pd.DataFrame:
-    """Today's cases at the offices with stage, patient, provider, minutes in stage and the
+    """Today's cases at the offices with stage, patient, provider, minutes in stage, the alert
+    at `now` (mild.board_alerts, at the practice's thresholds), the waiting-room code and the
     escalation flag (`flags`: text per case id), ordered by office, stage, then start;
     cancelled ones come last."""
     with read_session() as s:
+        thresholds = alert_thresholds({k: v.value for k, v in setting_table(s).items()})
         rows = s.execute(
             select(
                 Case.id,
@@ -105,6 +115,8 @@ def board_cases(
                 Case.scheduled_start,
                 (Patient.last_name + ", " + Patient.first_name),
                 Provider.name,
+                Case.planned_minutes,
+                Case.waiting_code,
                 *[getattr(Case, t) for t in _TIMES],
             )
             .join(Patient, Patient.id == Case.patient_id)
@@ -116,7 +128,7 @@ def board_cases(
     records = []
     for r in rows:
         stage = board_stage(r.status)
-        times = dict(zip(_TIMES, r[7:], strict=True))
+        times = dict(zip(_TIMES, r[9:], strict=True), scheduled_start=r.scheduled_start)
         records.append(
             (
                 r.id,
@@ -128,6 +140,8 @@ def board_cases(
                 r[5],
                 r[6] or "",
                 minutes_in_stage(r.status, times, now),
+                board_alert(r.status, times, r.planned_minutes, now, thresholds),
+                r.waiting_code or "",
                 flags.get(r.id, ""),
             )
         )
@@ -210,3 +224,31 @@ def board(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class RunningDisplay:
+    """A waiting-room display showing one of the user's offices, for the Board's list of
+    displays a staff member of that office may end from their own screen."""
+
+    session_id: int
+    office_id: int
+    started_by: str  # the display name of the user whose session it is
+
+
+def running_displays(office_ids: Collection[int]) -> list[RunningDisplay]:
+    """The open display sessions showing one of `office_ids` (a handful at most)."""
+    with read_session() as s:
+        rows = s.execute(
+            select(UserSession.id, UserSession.display_offices, StaffUser.display_name)
+            .join(StaffUser, StaffUser.id == UserSession.user_id)
+            .where(UserSession.ended_at.is_(None), UserSession.display_offices.is_not(None))
+            .order_by(UserSession.id)
+        ).all()
+    wanted = set(office_ids)
+    return [
+        RunningDisplay(r.id, office, r.display_name)
+        for r in rows
+        for office in (int(i) for i in r.display_offices.split(",") if i)
+        if office in wanted
+    ]

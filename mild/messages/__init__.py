@@ -4,6 +4,7 @@ Kept in two modules by when they were written (mild/messages/general.py, clinica
 as one: `from mild import messages; messages.HARD_STOP`."""
 
 from mild.messages.audit import *  # noqa: F403
+from mild.messages.board import *  # noqa: F403
 from mild.messages.clinical import *  # noqa: F403
 from mild.messages.escalations import *  # noqa: F403
 from mild.messages.general import *  # noqa: F403

@@ -265,10 +265,6 @@ SCHED_RESCHEDULED = "Case {code} moved to {day} at {time}."
 SCHED_CANCELLED = "Case {code} cancelled: {reason}."
 SCHED_CANNOT_RESCHEDULE = "A case that is {status} can no longer be rescheduled."
 
-# Live status board (board screen)
-BOARD_UPDATED = "Updated {time} · refreshes by itself every {seconds} s"
-BOARD_PUBLIC_NOTE = "Waiting-room mode: case codes and stages only."
-BOARD_NO_CANCELLED = "No cancellations today."
 BOOKING_DAY_REQUIRED = "Choose the day."
 BOOKING_START_REQUIRED = "Choose the start time."
 DRUG_NAME_CHARACTERS = "A drug name may use letters, digits, spaces and - / . , % ( ) + ' only."
@@ -320,17 +316,6 @@ STATUS_VIA_ITS_ACTION = (
     "A case becomes {status} only through its own action (confirming for the day, recording "
     "a follow-up, closing, cancelling with a reason), where its checks run."
 )
-
-# Waiting-room display (board screen, kiosk)
-DISPLAY_START_HELP = (
-    "Turns this screen into a waiting-room display: case codes and stages only, no navigation. "
-    "Leaving it needs your password."
-)
-DISPLAY_TITLE = "Today's procedures"
-DISPLAY_EXIT_LABEL = "Staff: leave the waiting-room display"
-DISPLAY_PASSWORD_REQUIRED = "Enter your password to leave the waiting-room display."
-DISPLAY_PASSWORD_WRONG = "That password is not right: the display stays on."
-DISPLAY_OFF = "Waiting-room display ended."
 
 # Holds whose last-dose date is already past (short-notice booking)
 READY_HOLD_LATE = (

@@ -1,5 +1,6 @@
-"""Board reads on both backends: today's stages per office, time in stage, escalations, scope,
-the waiting-room mode that never reads a name, and the query count per refresh."""
+"""Board reads on both backends: today's stages per office, time in stage, alerts at the
+practice's thresholds, escalations, scope, the waiting-room mode that never reads a name or a
+case code, and the query count per refresh."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from sqlalchemy import event
 from db.models import Case, FollowUp, Patient
 from db.queries.board import board
 from db.queries.home import offices
+from db.queries.settings import setting_rows
 from db.session import get_engine, transaction
 from mild.board import PUBLIC_COLUMNS
+from mild.board_alerts import AlertKind, AlertLevel, BoardAlert
 from mild.cases import CaseStatus
 from mild.days import at_local
 from mild.followup import RedFlag
-from tests.builders import make_case, make_follow_up, make_office
+from mild.staff import Role
+from services.settings import update_practice_setting
+from tests.builders import make_case, make_follow_up, make_office, make_user
 
 NEW_YORK = "America/New_York"
 TODAY = dt.date(2026, 11, 24)
@@ -145,29 +150,33 @@ def test_an_open_escalation_flags_todays_case_and_lists_older_ones(db_url):
     }
 
 
-def test_waiting_room_rows_carry_the_case_code_and_stage_and_no_names(db_url):
+def test_waiting_room_rows_carry_the_waiting_code_and_stage_of_patients_on_site_only(db_url):
     ny = make_office("NY")
     ids = [
         make_case(ny, CaseStatus.SCHEDULED, local(13)),
         make_case(ny, CaseStatus.IN_PROCEDURE, local(10)),
+        make_case(ny, CaseStatus.CHECKED_IN, local(11)),
         make_case(ny, CaseStatus.CANCELLED, local(12)),
+        make_case(ny, CaseStatus.DISCHARGED, local(7)),
     ]
+    stamp(ids[1], waiting_code="K482")
+    stamp(ids[2], waiting_code="P117")
     escalate(ids[1], ny, RedFlag.FEVER.value)
 
     (office,) = board(offices([ny]), NOW, scope={ny}, public=True)
 
     for rows in (office.cases, office.cancelled):
         assert list(rows.columns) == list(PUBLIC_COLUMNS)
-    assert office.cases[["code", "stage"]].values.tolist() == [
-        [name_of(ids[0])[2], "Scheduled"],
-        [name_of(ids[1])[2], "In procedure"],
+    assert office.cases[["waiting_code", "stage"]].values.tolist() == [
+        ["P117", "Checked in"],
+        ["K482", "In procedure"],
     ]
-    assert office.cancelled.stage.tolist() == ["Cancelled"]
+    assert office.cancelled.empty  # a cancellation is none of the waiting room's business
     assert office.escalations.empty
     text = office.cases.to_csv() + office.cancelled.to_csv()
     for case_id in ids:
-        last_name, provider, _code = name_of(case_id)
-        assert last_name not in text and provider not in text
+        last_name, provider, code = name_of(case_id)
+        assert last_name not in text and provider not in text and code not in text
     assert "1950" not in text  # the builders' date of birth
 
 
@@ -181,9 +190,10 @@ def test_waiting_room_mode_never_reads_patients_providers_or_follow_ups(db_url):
     assert len(statements) == 1
     for table in ("patient", "provider", "follow_up"):
         assert f"{table}." not in statements[0] and f"JOIN {table}" not in statements[0]
+    assert "mild_case.code" not in statements[0]  # the staff's case code is never read
 
 
-def test_a_refresh_costs_two_queries_however_busy_the_day(db_url):
+def test_a_refresh_costs_three_queries_however_busy_the_day(db_url):
     ny, la = make_office("NY"), make_office("LA", "America/Los_Angeles")
     rows = offices([ny, la])
     quiet = statements_during(lambda: board(rows, NOW, scope={ny, la}, public=False))
@@ -193,4 +203,48 @@ def test_a_refresh_costs_two_queries_however_busy_the_day(db_url):
 
     busy = statements_during(lambda: board(rows, NOW, scope={ny, la}, public=False))
 
-    assert len(quiet) == len(busy) == 2
+    # The cases, the alert thresholds, the open escalations.
+    assert len(quiet) == len(busy) == 3
+    assert sum("practice_setting" in statement for statement in busy) == 1
+
+
+def test_late_long_and_long_stay_cases_carry_their_alert_and_the_rest_none(db_url):
+    ny = make_office("NY")
+    on_time = make_case(ny, CaseStatus.CHECKED_IN, local(10, 58))  # 2 min past: within grace
+    late = make_case(ny, CaseStatus.CHECKED_IN, local(10, 50))  # 10 min past: amber
+    very_late = make_case(ny, CaseStatus.SCHEDULED, local(10, 30))  # 30 min past: red
+    started = make_case(ny, CaseStatus.CHECKED_IN, local(10, 30))
+    stamp(started, patient_in_room_at=local(10, 40))  # in the room: not late
+    running = make_case(ny, CaseStatus.IN_PROCEDURE, local(9, 30))
+    stamp(running, procedure_started_at=local(9, 50))  # 60 planned, 70 running: amber
+    resting = make_case(ny, CaseStatus.RECOVERY, local(7))
+    stamp(resting, recovery_in_at=local(8, 50))  # 130 min: red
+    later = make_case(ny, CaseStatus.SCHEDULED, local(13))
+
+    (office,) = board(offices([ny]), NOW, scope={ny}, public=False)
+
+    alerts = dict(zip(office.cases.case_id, office.cases.alert, strict=True))
+    assert alerts[late] == BoardAlert(AlertKind.LATE_START, AlertLevel.AMBER, 10)
+    assert alerts[very_late] == BoardAlert(AlertKind.LATE_START, AlertLevel.RED, 30)
+    assert alerts[running] == BoardAlert(AlertKind.LONG_PROCEDURE, AlertLevel.AMBER, 10)
+    assert alerts[resting] == BoardAlert(AlertKind.LONG_RECOVERY, AlertLevel.RED, 130)
+    assert [alerts[c] for c in (on_time, started, later)] == [None, None, None]
+
+
+def test_an_admin_changing_a_threshold_changes_the_board_at_its_next_refresh(db_url):
+    ny = make_office("NY")
+    admin = make_user("ada", Role.ADMIN, [ny])
+    late = make_case(ny, CaseStatus.CHECKED_IN, local(10, 50))
+    row = {r.setting.key: r for r in setting_rows()}["board_late_start_red"]
+    assert row.setting.source == "Practice policy (no published number)"  # migration 0015
+
+    update_practice_setting(
+        "board_late_start_red",
+        value=8,
+        source="Practice decision, Dec 2026: red sooner",
+        expected_updated_at=row.updated_at,
+        actor=admin,
+    )
+
+    (office,) = board(offices([ny]), NOW, scope={ny}, public=False)
+    assert office.cases.alert[office.cases.case_id == late].item().level == AlertLevel.RED

@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "staff_office",
     "staff_user",
     "user_session",
+    "waiting_code",
 }
 
 

@@ -174,24 +174,25 @@ def test_time_in_stage_reads_in_minutes_then_hours():
     assert format_minutes(65) == "1 h 05 min"
 
 
-def test_the_waiting_room_view_keeps_only_the_office_case_code_and_stage():
+def test_the_waiting_room_view_keeps_only_the_office_waiting_code_and_stage_of_those_on_site():
     rows = pd.DataFrame(
         {
-            "office_id": [1, 1],
-            "code": ["AA-00001", "AA-00002"],
-            "status": [CaseStatus.IN_PROCEDURE, CaseStatus.FOLLOW_UP],
-            "patient": ["Doe, Jane", "Roe, Richard"],
-            "date_of_birth": [dt.date(1950, 1, 1), dt.date(1948, 2, 2)],
-            "provider": ["Dr. Who", "Dr. No"],
-            "escalated": ["Fever", ""],
+            "office_id": [1, 1, 1],
+            "code": ["AA-00001", "AA-00002", "AA-00003"],
+            "waiting_code": ["K482", None, "P117"],
+            "status": [CaseStatus.IN_PROCEDURE, CaseStatus.FOLLOW_UP, CaseStatus.CHECKED_IN],
+            "patient": ["Doe, Jane", "Roe, Richard", "Poe, Edgar"],
+            "date_of_birth": [dt.date(1950, 1, 1), dt.date(1948, 2, 2), dt.date(1949, 3, 3)],
+            "provider": ["Dr. Who", "Dr. No", "Dr. Who"],
+            "escalated": ["Fever", "", ""],
         }
     )
     public = public_view(rows)
-    assert list(public.columns) == list(PUBLIC_COLUMNS) == ["office_id", "code", "stage"]
+    assert list(public.columns) == list(PUBLIC_COLUMNS) == ["office_id", "waiting_code", "stage"]
     assert public.to_dict("records") == [
-        {"office_id": 1, "code": "AA-00001", "stage": "In procedure"},
-        {"office_id": 1, "code": "AA-00002", "stage": "Discharged"},
+        {"office_id": 1, "waiting_code": "K482", "stage": "In procedure"},
+        {"office_id": 1, "waiting_code": "P117", "stage": "Checked in"},
     ]
     text = public.to_csv()
-    for secret in ("Doe", "Roe", "1950", "Dr.", "Fever"):
+    for secret in ("AA-0000", "Doe", "Roe", "Poe", "1950", "Dr.", "Fever"):
         assert secret not in text

@@ -1,5 +1,6 @@
-"""The live status board page: stages per office in colour, one office or all, the escalation
-flag, the waiting-room mode, and the timer that reruns the board alone."""
+"""The live status board page: stages per office in colour, alerts in colour and words, one
+office or all, the escalation flag, the waiting-room display of one office (large waiting-room
+codes, ended by any staff member of the office), and the timer that reruns the board alone."""
 
 from __future__ import annotations
 
@@ -19,20 +20,23 @@ from streamlit.util import calc_hash
 import ui.auth
 import ui.board
 import ui.board_view
+import ui.redirect
 from db.models import AuditEvent, Case, FollowUp, Patient, Provider
 from db.queries.board import ESCALATION_COLUMNS, OfficeBoard
 from db.queries.home import OfficeRow
 from db.session import read_session, transaction
 from mild import messages
 from mild.board import ESCALATION_BADGE, STAGE_COLOURS
+from mild.board_alerts import AlertKind, AlertLevel, BoardAlert
 from mild.cases import CaseStatus
 from mild.days import at_local, local_today
 from mild.followup import RedFlag
-from mild.sessions import SessionPolicy
 from mild.staff import Role, Screen
 from tests.builders import PASSWORD, make_case, make_follow_up, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, sign_in
-from ui.board_view import PAST_LIMIT_COLOUR
+from ui.auth import SESSION_KEY
+from ui.board_view import ALERT_COLOURS, PAST_LIMIT_COLOUR
+from ui.format import plain
 
 TZ = "America/New_York"
 
@@ -78,7 +82,9 @@ class OfficeSection:
 
 
 BADGE = re.compile(r":(\w+)-badge\[(?::material/\w+: )?((?:\\.|[^\]\\])*)\]")
-COLOURED = re.compile(r"^:(\w+)\[\*\*(.*)\*\*\]$")
+# A time in stage followed by an alert in colour: "2 h 10 min :red[**...**]".
+TIMED = re.compile(r"([^:]*?) ?(:\w+\[.*\])")
+COLOURED = re.compile(r"^:(\w+)\[\*\*(?::material/\w+: )?(.*)\*\*\]$")
 NOTE = re.compile(r"^:small\[:gray\[(.*)\]\]$")
 
 
@@ -88,9 +94,13 @@ def unescape(text: str) -> str:
 
 
 def read_cell(cell: str) -> tuple[str, str]:
+    """A cell's text as shown and its colour; a time followed by coloured text reads
+    "time · text", in that colour."""
     cell = cell.strip()
     if found := BADGE.fullmatch(cell):
         return unescape(found[2]), found[1]
+    if (timed := TIMED.fullmatch(cell)) and timed[1] and (found := COLOURED.match(timed[2])):
+        return f"{unescape(timed[1])} · {unescape(found[2])}", found[1]
     if found := COLOURED.match(cell):
         return unescape(found[2]), found[1]
     return unescape(cell), ""
@@ -160,7 +170,12 @@ def everything_shown(at: AppTest) -> str:
     elements = [e for block in (at.main, at.sidebar) for e in block if not hasattr(e, "children")]
     parts = [str(getattr(e, "value", "")) for e in elements]
     parts += [df.value.to_csv() for df in at.dataframe]
-    parts += [office_box(at, code).text for code in board_boxes(at)]
+    for code in board_boxes(at):
+        (box,) = [c for c in at.container if c.key == f"board_office_{code}"]
+        (markdown,) = box.markdown
+        # A waiting-room display's office is headed by its name, a staff board's by a bold one.
+        public = markdown.value.startswith("## ")
+        parts.append(unescape(markdown.value) if public else office_box(at, code).text)
     return "\n".join(parts)
 
 
@@ -211,7 +226,15 @@ def test_the_board_shows_todays_cases_by_stage_in_colour_with_cancellations_apar
     ]
     shown = box.tables["cases"]
     assert shown.header[0] in ("Start (EST)", "Start (EDT)")
-    assert shown.header[1:] == ["Case", "Patient", "Provider", "Stage", "In stage", "Escalation"]
+    assert shown.header[1:] == [
+        "Case",
+        "Waiting code",
+        "Patient",
+        "Provider",
+        "Stage",
+        "In stage",
+        "Escalation",
+    ]
     assert shown.column("Case") == [code_of(c) for c in (later, started, resting)]
     assert shown.column("Stage") == ["Scheduled", "In procedure", "Recovery"]
     assert shown.column("In stage")[1] == "25 min"
@@ -268,6 +291,33 @@ def test_each_office_more_on_the_board_is_two_elements_its_box_and_one_markdown(
 
 
 @SQLITE_ONLY
+def test_late_and_long_cases_turn_amber_then_red_and_the_office_header_counts_them(
+    offices, app, monkeypatch
+):
+    aa, _bb = offices
+    monkeypatch.setattr(ui.board, "now_utc", lambda: today_at(11))  # the board's clock
+    amber = make_case(aa, CaseStatus.CHECKED_IN, today_at(10, 50))  # 10 min past its start
+    red = make_case(aa, CaseStatus.SCHEDULED, today_at(10, 30))  # 30 min past
+    resting = make_case(aa, CaseStatus.RECOVERY, today_at(8))
+    with transaction() as s:
+        s.get(Case, resting).recovery_in_at = today_at(9, 45)  # 75 min: within policy
+    make_case(aa, CaseStatus.SCHEDULED, today_at(13))
+
+    at = open_board(app)
+
+    box = office_box(at, "AA")
+    shown = box.tables["cases"]
+    alerts = dict(zip(shown.column("Case"), shown.column("In stage"), strict=True))
+    assert alerts[code_of(amber)] == "Amber: 10 min late"  # no check-in time: none in stage
+    assert alerts[code_of(red)] == "Red: 30 min late"
+    assert alerts[code_of(resting)] == "1 h 15 min"
+    colours = dict(zip(shown.column("Case"), shown.colours_of("In stage"), strict=True))
+    assert colours[code_of(amber)] == ALERT_COLOURS[AlertLevel.AMBER]
+    assert colours[code_of(red)] == ALERT_COLOURS[AlertLevel.RED]
+    assert ("Alerts: 2 (1 red)", ALERT_COLOURS[AlertLevel.RED]) in box.chips
+
+
+@SQLITE_ONLY
 def test_choosing_one_office_shows_only_its_board(offices, app):
     aa, bb = offices
     make_case(aa, CaseStatus.SCHEDULED, today_at(23))
@@ -302,7 +352,8 @@ def start_display(at: AppTest) -> AppTest:
     return at.run()
 
 
-def leave_display(at: AppTest, password: str) -> AppTest:
+def leave_display(at: AppTest, password: str, username: str = "") -> AppTest:
+    at.text_input(key="board_display_username").input(username)
     at.text_input(key="board_display_password").input(password)
     (leave,) = [b for b in at.button if b.label == "Leave the display"]
     leave.click()
@@ -314,14 +365,37 @@ def audited(action: str) -> int:
         return s.scalar(select(func.count()).where(AuditEvent.action == action))
 
 
+def give_code(case_id: int, code: str) -> None:
+    with transaction() as s:
+        s.get(Case, case_id).waiting_code = code
+
+
+def display_text(at: AppTest, code: str) -> str:
+    (box,) = [c for c in at.container if c.key == f"board_office_{code}"]
+    (markdown,) = box.markdown
+    return markdown.value
+
+
 @SQLITE_ONLY
-def test_the_waiting_room_display_shows_case_codes_and_stages_only_and_no_way_out(offices, app):
+def test_the_display_shows_one_office_so_all_my_offices_asks_to_choose_one(offices, app):
+    at = start_display(open_board(app))
+
+    assert messages.DISPLAY_ONE_OFFICE in [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Status board"]
+    assert audited("board.display_started") == 0
+
+
+@SQLITE_ONLY
+def test_the_waiting_room_display_shows_large_waiting_codes_by_stage_and_nothing_else(offices, app):
     aa, _bb = offices
     ids = [
         make_case(aa, CaseStatus.SCHEDULED, today_at(23)),
         make_case(aa, CaseStatus.IN_PROCEDURE, today_at(0, 30)),
+        make_case(aa, CaseStatus.CHECKED_IN, today_at(0, 40)),
         make_case(aa, CaseStatus.CANCELLED, today_at(22)),
     ]
+    give_code(ids[1], "K482")
+    give_code(ids[2], "P117")
     escalate(ids[1], aa, RedFlag.FEVER.value)
     at = open_board(app)
     assert names_of(ids[0])[0] in everything_shown(at)  # names show in staff mode
@@ -332,24 +406,23 @@ def test_the_waiting_room_display_shows_case_codes_and_stages_only_and_no_way_ou
     assert not at.exception and not at.error
     assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
     assert board_boxes(at) == ["AA"]
-    box = office_box(at, "AA")
-    shown = box.tables["cases"]
-    assert shown.header == ["Case", "Stage"]
-    assert shown.rows == [
-        [code_of(ids[0]), "Scheduled"],
-        [code_of(ids[1]), "In procedure"],
+    shown = display_text(at, "AA")
+    # Each stage in words with its icon, its codes in large type (KaTeX's \Huge in a heading).
+    checked_in, in_procedure = (
+        STAGE_COLOURS[stage].badge for stage in (CaseStatus.CHECKED_IN, CaseStatus.IN_PROCEDURE)
+    )
+    assert shown.split("\n\n") == [
+        "## AA Office",
+        f"### :{checked_in}[:material/how_to_reg: Checked in]",
+        r"# $\Huge\textsf{P117}$",
+        f"### :{in_procedure}[:material/medical_services: In procedure]",
+        r"# $\Huge\textsf{K482}$",
+        f"#### {plain(messages.DISPLAY_HOW_TO_READ)}",
     ]
-    assert shown.colours_of("Stage") == [
-        STAGE_COLOURS[CaseStatus.SCHEDULED].badge,
-        STAGE_COLOURS[CaseStatus.IN_PROCEDURE].badge,
-    ]
-    assert f"Cancelled (1): {code_of(ids[2])}" in box.notes
     assert messages.BOARD_PUBLIC_NOTE in [c.value for c in at.caption]
-    assert "escalations" not in box.tables
-    assert not [text for text, _ in box.chips if "Escalated" in text]
-    text = everything_shown(at)
+    text = everything_shown(at) + shown
     for case_id in ids:
-        for secret in names_of(case_id):
+        for secret in [*names_of(case_id), code_of(case_id)]:
             assert secret not in text
     assert RedFlag.FEVER.label not in text
     assert "nina" not in text.lower()  # whose session it is stays off the screen
@@ -365,11 +438,17 @@ def test_the_waiting_room_display_shows_case_codes_and_stages_only_and_no_way_ou
     assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
 
 
+def on_display(app, office: int) -> AppTest:
+    at = open_board(app)
+    at.selectbox(key="board_office").set_value(office).run()
+    return start_display(at)
+
+
 @SQLITE_ONLY
-def test_leaving_the_display_needs_the_password_of_the_user_who_started_it(offices, app):
+def test_the_starter_leaves_the_display_with_her_password_alone(offices, app):
     aa, _bb = offices
     make_case(aa, CaseStatus.SCHEDULED, today_at(23))
-    at = start_display(open_board(app))
+    at = on_display(app, aa)
 
     at = leave_display(at, "")
     assert messages.DISPLAY_PASSWORD_REQUIRED in [e.value for e in at.error]
@@ -384,6 +463,34 @@ def test_leaving_the_display_needs_the_password_of_the_user_who_started_it(offic
     assert [t.value for t in at.title] == ["Status board"]
     assert messages.DISPLAY_OFF in [s.value for s in at.success]
     assert "nav_sign_out" in {b.key for b in at.button}
+    assert at.session_state[SESSION_KEY].username == "nina"
+    assert audited("board.display_ended") == 1
+
+
+@SQLITE_ONLY
+def test_any_staff_member_of_the_office_ends_the_display_and_is_signed_in_on_that_screen(
+    offices, app, monkeypatch
+):
+    aa, _bb = offices
+    sent: list[str] = []
+    monkeypatch.setattr(ui.redirect, "_send", sent.append)
+    make_user("cora", Role.COORDINATOR, [aa])
+    make_user("otto", Role.NURSE, [offices[1]])
+    at = on_display(app, aa)
+
+    at = leave_display(at, PASSWORD, "otto")  # works elsewhere
+    assert messages.DISPLAY_NOT_THIS_OFFICE in [e.value for e in at.error]
+    assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
+
+    at = leave_display(at, PASSWORD, "cora")
+
+    assert not at.exception and not at.error
+    assert at.session_state[SESSION_KEY].username == "cora"
+    assert [t.value for t in at.title] == ["Status board"]
+    # The browser is sent to trade cora's one-time ticket for her own session cookie.
+    # (nina's sign-in sent the first).
+    assert len(sent) == 2 and sent[0] != sent[1]
+    assert sent[1].startswith("/session/adopt?ticket=") and sent[1].endswith("next=%2Fboard")
     assert audited("board.display_ended") == 1
 
 
@@ -436,12 +543,10 @@ def test_the_board_body_is_a_fragment_that_reruns_every_15_seconds(offices, app,
 
     at = open_board(app)
 
-    # The board's timer, beside the idle-timeout watch every signed-in screen has (the last
-    # run's two: the home screen ran first, with its own watch).
-    assert made[-2:] == [
-        (ui.auth._idle_check, SessionPolicy().idle_check_seconds),
-        (ui.board.board_body, ui.board.BOARD_REFRESH_SECONDS),
-    ]
+    # The board's timer, made after the idle-timeout watch every signed-in screen has (the
+    # home screen ran first, with its own watch).
+    assert len(made) >= 2 and made[-2][0] is not ui.board.board_body
+    assert made[-1] == (ui.board.board_body, ui.board.BOARD_REFRESH_SECONDS)
     assert ui.board.BOARD_REFRESH_SECONDS == 15
     sent = messages_sent[-1]
     (timer,) = [
@@ -521,7 +626,13 @@ def element_name(message) -> str:
     return kind
 
 
-def board_case(patient: str, provider: str, escalation: str) -> pd.DataFrame:
+def board_case(
+    patient: str,
+    provider: str,
+    escalation: str,
+    alert: BoardAlert | None = None,
+    waiting_code: str = "K482",
+) -> pd.DataFrame:
     """One case in recovery as the board's query gives it, with these typed texts."""
     return pd.DataFrame(
         {
@@ -534,22 +645,59 @@ def board_case(patient: str, provider: str, escalation: str) -> pd.DataFrame:
             "patient": [patient],
             "provider": [provider],
             "in_stage_minutes": [12],
+            "alert": [alert],
+            "waiting_code": [waiting_code],
             "escalation": [escalation],
         }
     )
 
 
-def test_the_waiting_room_presentation_keeps_only_code_and_stage_whatever_it_is_given():
+def test_the_waiting_room_presentation_keeps_only_waiting_code_and_stage_whatever_it_is_given():
     identified = board_case("Doe, Jane", "Dr. Who", RedFlag.FEVER.label)
 
     header, rows = ui.board_view.board_rows(identified, TZ, public=True)
-    shown = read_office(public_board(identified))
+    shown = public_board(identified)
 
-    assert (header, rows) == (["Case", "Stage"], [("AA-00007", "Recovery")])
-    assert shown.tables["cases"].rows == [["AA-00007", "Recovery"]]
-    assert "Doe" not in shown.text and "Dr. Who" not in shown.text and "Fever" not in shown.text
+    assert (header, rows) == (["Waiting code", "Stage"], [("K482", "Recovery")])
     recovery = STAGE_COLOURS[CaseStatus.RECOVERY].badge
-    assert shown.tables["cases"].colours_of("Stage") == [recovery]
+    assert f":{recovery}[:material/airline_seat_recline_normal: Recovery]" in shown
+    assert r"$\Huge\textsf{K482}$" in shown
+    for secret in ("AA-00007", "Doe", "Dr. Who", "Fever"):
+        assert secret not in shown
+
+
+def test_only_a_well_formed_waiting_code_is_set_in_large_type():
+    shown = public_board(board_case("Doe, Jane", "Dr. Who", "", waiting_code=r"}\input{x"))
+
+    assert r"\input" not in shown.replace(r"\\input", "")
+    assert "$" not in shown.replace(r"\$", "")
+
+
+def test_an_alert_shows_in_colour_and_in_words_with_an_icon_and_the_header_counts_them():
+    amber = BoardAlert(AlertKind.LONG_RECOVERY, AlertLevel.AMBER, 95)
+    red = BoardAlert(AlertKind.LATE_START, AlertLevel.RED, 22)
+    cases = pd.concat(
+        [board_case("Doe, Jane", "Dr. Who", "", amber), board_case("Roe, Rob", "Dr. No", "", red)],
+        ignore_index=True,
+    )
+    office = OfficeRow(1, "AA", "AA Office", TZ)
+    view = OfficeBoard(
+        office, cases, cases.iloc[0:0], pd.DataFrame(columns=ESCALATION_COLUMNS), public=False
+    )
+
+    markdown = ui.board_view.office_markdown(view, dt.datetime.now(dt.UTC))
+    shown = read_office(markdown)
+
+    table = shown.tables["cases"]
+    assert table.column("In stage") == [
+        "12 min · Amber: long recovery stay",
+        "12 min · Red: 22 min late",
+    ]
+    orange, red_colour = ALERT_COLOURS[AlertLevel.AMBER], ALERT_COLOURS[AlertLevel.RED]
+    assert table.colours_of("In stage") == table.colours_of("Case") == [orange, red_colour]
+    # Never colour alone: the level is a word, and each level has an icon of its own shape.
+    assert ":material/warning: Amber" in markdown and ":material/error: Red" in markdown
+    assert ("Alerts: 2 (1 red)", red_colour) in shown.chips
 
 
 def public_board(cases: pd.DataFrame, office_name: str = "AA Office") -> str:
@@ -579,6 +727,43 @@ def test_typed_text_on_the_board_is_shown_as_text_never_as_formatting_or_links()
         assert raw not in markdown
     assert shown.heading == f"{payload} (AA)"
     table = shown.tables["cases"]
-    assert len(table.header) == len(table.rows[0]) == 7  # the pipe did not split a cell
+    assert len(table.header) == len(table.rows[0]) == 8  # the pipe did not split a cell
     assert table.column("Patient") == table.column("Provider") == [payload]
     assert table.column("Escalation") == [payload]
+
+
+@SQLITE_ONLY
+def test_a_colleague_ends_the_display_from_her_board_and_the_wall_signs_out_at_its_refresh(
+    offices, app, monkeypatch
+):
+    aa, _bb = offices
+    make_user("cora", Role.COORDINATOR, [aa])
+    messages_sent = capture_messages(monkeypatch)
+    wall = on_display(app, aa)
+    (timer,) = [
+        m.auto_rerun
+        for m in messages_sent[-1]
+        if m.HasField("auto_rerun") and m.auto_rerun.interval == ui.board.BOARD_REFRESH_SECONDS
+    ]
+    desk = open_board(app, "cora")
+    assert messages.DISPLAY_RUNNING.format(office="AA Office", name="Nina") in [
+        unescape(m.value) for m in desk.markdown
+    ]
+
+    desk.button(key=next(b.key for b in desk.button if b.label == "End display")).click()
+    desk.run()
+
+    assert messages.DISPLAY_OFF in [s.value for s in desk.success]
+    assert not [b for b in desk.button if b.label == "End display"]
+    # The wall's next refresh (its fragment alone) finds its session over: sign-in form.
+    monkeypatch.setattr(
+        script_runner,
+        "RerunData",
+        functools.partial(
+            script_runner.RerunData, fragment_id_queue=[timer.fragment_id], is_auto_rerun=True
+        ),
+    )
+    wall.run()
+    assert [t.value for t in wall.title] != [messages.DISPLAY_TITLE]
+    assert "signin_username" in {t.key for t in wall.text_input}
+    assert audited("board.display_ended") == 1
