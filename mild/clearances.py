@@ -20,6 +20,7 @@ from mild import messages
 from mild.errors import RuleViolation
 from mild.intake import Condition, check_text
 from mild.messages.words import counted
+from mild.problems import refuse
 from mild.text import check_source
 
 
@@ -312,7 +313,8 @@ def check_medicare(
     medicare: object, enrolled: object, nct: str | None
 ) -> tuple[bool | None, bool | None, str | None]:
     """Coverage (Medicare or not, or not yet known), and for Medicare the enrolment in a
-    CMS-approved study with its NCT number (NCD 150.13). Not Medicare: nothing else kept."""
+    CMS-approved study with its NCT number (NCD 150.13). Not Medicare: nothing else kept.
+    The NCT number's form and its enrolment are refused together."""
     number = (nct or "").strip().upper().replace(" ", "") or None
     if medicare is None or medicare is False:
         if enrolled or number:
@@ -320,10 +322,12 @@ def check_medicare(
         return (None if medicare is None else False), None, None
     if medicare is not True:
         raise RuleViolation("medicare", messages.MEDICARE_REQUIRED)
+    problems = []
     if number is not None and not NCT_RE.fullmatch(number):
-        raise RuleViolation("study_nct", messages.NCT_FORMAT)
+        problems.append(("study_nct", messages.NCT_FORMAT))
     if number is not None and not enrolled:
-        raise RuleViolation("study_enrolled", messages.NCT_WITHOUT_ENROLMENT)
+        problems.append(("study_enrolled", messages.NCT_WITHOUT_ENROLMENT))
+    refuse(problems)
     return True, bool(enrolled), number
 
 

@@ -29,6 +29,13 @@ def to_local(tz_name: str, moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(tz_name))
 
 
+def age_on(date_of_birth: dt.date, day: dt.date) -> int:
+    """Age in whole years on `day` (the office's today): a year is added on the birthday
+    itself; someone born on 29 February turns a year older on 1 March in a common year."""
+    not_yet = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - int(not_yet)
+
+
 # --- For SQLite, which knows no time zones ------------------------------------------------------
 # Registered on every SQLite connection (db/session.py) as local_date(ts, tz) and
 # local_period(ts, tz, grain), so office-local days in SQL are exact on both backends, summer

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from mild import messages
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
+from mild.problems import Problems, collect, refuse
+from mild.scores import check_nprs
 from mild.staff import Role
 from mild.text import check_storable
 
@@ -147,12 +149,25 @@ def day_of_tasks(conditions: Iterable[Condition]) -> list[Need]:
     return [n for n in needs_for(conditions) if n.kind == Requirement.DAY_OF]
 
 
+HEIGHT_CM_RANGE = (100, 250)  # plausibility, not a clinical limit: a typing slip
+WEIGHT_KG_RANGE = (25, 350)
+
+
+def body_problems(height_cm: object, weight_kg: object) -> Problems:
+    """Height and weight each out of its plausible range, both at once."""
+    problems: Problems = []
+    low, high = HEIGHT_CM_RANGE
+    if not _is_number(height_cm) or not low <= height_cm <= high:
+        problems.append(("height_cm", messages.HEIGHT_RANGE))
+    low, high = WEIGHT_KG_RANGE
+    if not _is_number(weight_kg) or not low <= weight_kg <= high:
+        problems.append(("weight_kg", messages.WEIGHT_RANGE))
+    return problems
+
+
 def bmi(height_cm: float, weight_kg: float) -> float:
     """Body-mass index, one decimal."""
-    if not _is_number(height_cm) or not 100 <= height_cm <= 250:
-        raise RuleViolation("height_cm", messages.HEIGHT_RANGE)
-    if not _is_number(weight_kg) or not 25 <= weight_kg <= 350:
-        raise RuleViolation("weight_kg", messages.WEIGHT_RANGE)
+    refuse(body_problems(height_cm, weight_kg))
     return round(weight_kg / (height_cm / 100) ** 2, 1)
 
 
@@ -197,25 +212,61 @@ def normalize_mrn(mrn: str) -> str:
     return value
 
 
+def new_patient_problems(
+    first_name: str, last_name: str, date_of_birth: dt.date | None, today: dt.date
+) -> Problems:
+    """Every problem of a new patient's names and date of birth, each field's first."""
+    problems: Problems = []
+    for field, typed in (("first_name", first_name), ("last_name", last_name)):
+        name = " ".join((typed or "").split())
+        if not name:
+            problems.append((field, messages.PATIENT_NAME_REQUIRED))
+        elif len(name) > 80:
+            problems.append((field, messages.TEXT_TOO_LONG.format(limit=80)))
+        elif not all(ch.isalpha() or ch in NAME_PUNCTUATION for ch in name):
+            problems.append((field, messages.PATIENT_NAME_CHARACTERS))
+    if date_of_birth is None:
+        problems.append(("date_of_birth", messages.PATIENT_DOB_REQUIRED))
+    elif not today.replace(year=today.year - MAX_AGE_YEARS) < date_of_birth < today:
+        problems.append(("date_of_birth", messages.PATIENT_DOB_RANGE))
+    return problems
+
+
 def check_new_patient(
     first_name: str, last_name: str, date_of_birth: dt.date | None, today: dt.date
 ) -> tuple[str, str]:
-    """A new patient's names (trimmed) once they and the date of birth are plausible."""
-    first, last = " ".join((first_name or "").split()), " ".join((last_name or "").split())
-    if not first:
-        raise RuleViolation("first_name", messages.PATIENT_NAME_REQUIRED)
-    if not last:
-        raise RuleViolation("last_name", messages.PATIENT_NAME_REQUIRED)
-    for field, name in (("first_name", first), ("last_name", last)):
-        if len(name) > 80:
-            raise RuleViolation(field, messages.TEXT_TOO_LONG.format(limit=80))
-        if not all(ch.isalpha() or ch in NAME_PUNCTUATION for ch in name):
-            raise RuleViolation(field, messages.PATIENT_NAME_CHARACTERS)
-    if date_of_birth is None:
-        raise RuleViolation("date_of_birth", messages.PATIENT_DOB_REQUIRED)
-    if not today.replace(year=today.year - MAX_AGE_YEARS) < date_of_birth < today:
-        raise RuleViolation("date_of_birth", messages.PATIENT_DOB_RANGE)
-    return first, last
+    """A new patient's names (trimmed) once they and the date of birth are plausible; every
+    problem at once otherwise."""
+    refuse(new_patient_problems(first_name, last_name, date_of_birth, today))
+    return " ".join(first_name.split()), " ".join(last_name.split())
+
+
+def request_problems(
+    *,
+    mrn: str,
+    office_chosen: bool,
+    channel_chosen: bool,
+    phone: str,
+    new_patient: bool,
+    first_name: str = "",
+    last_name: str = "",
+    date_of_birth: dt.date | None = None,
+    today: dt.date,
+) -> Problems:
+    """Every problem of the consult request form at once, in the form's order: the MRN, a new
+    patient's names, date of birth and phone, the office, how the request came in. (Whether
+    the office and provider may be chosen is the service's to say: it reads them.)"""
+    problems: Problems = []
+    collect(problems, normalize_mrn, mrn)
+    if new_patient:
+        problems += new_patient_problems(first_name, last_name, date_of_birth, today)
+        if (typed := collect(problems, check_text, phone, "phone", 40)) is not None:
+            collect(problems, check_phone, typed, "phone")
+    if not office_chosen:
+        problems.append(("office", messages.OFFICE_REQUIRED))
+    if not channel_chosen:
+        problems.append(("channel", messages.REQUEST_CHANNEL_REQUIRED))
+    return problems
 
 
 def check_intake_editable(status: CaseStatus) -> None:
@@ -255,6 +306,39 @@ def body_mass_index(height_cm: float | None, weight_kg: float | None) -> float |
     return bmi(height_cm, weight_kg)
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """The assessment as stored: ASA class, BMI from height and weight (metric), baseline
+    pain and tolerances."""
+
+    asa_class: int | None
+    bmi: float | None
+    nprs: int | None
+    walk_minutes: int | None
+    stand_minutes: int | None
+
+
+def check_assessment(
+    *,
+    asa_class: int | None,
+    height_cm: float | None,
+    weight_kg: float | None,
+    nprs: int | None,
+    walk_minutes: int | None,
+    stand_minutes: int | None,
+) -> Assessment:
+    """The assessment form's values as stored, or every problem of the form at once."""
+    problems: Problems = []
+    if asa_class is not None:
+        collect(problems, check_asa_class, asa_class)
+    body_mass = collect(problems, body_mass_index, height_cm, weight_kg)
+    pain = collect(problems, check_nprs, nprs) if nprs is not None else None
+    walk = collect(problems, check_tolerance_minutes, walk_minutes, "walk_minutes")
+    stand = collect(problems, check_tolerance_minutes, stand_minutes, "stand_minutes")
+    refuse(problems)
+    return Assessment(asa_class, body_mass, pain, walk, stand)
+
+
 def check_phone(phone: str, field: str = "escort_phone") -> str:
     digits = [ch for ch in phone if ch.isdigit()]
     low, high = PHONE_DIGITS
@@ -266,19 +350,33 @@ def check_phone(phone: str, field: str = "escort_phone") -> str:
 def check_escort(
     name: str, relationship: str, phone: str
 ) -> tuple[str | None, str | None, str | None]:
-    """The escort arranged: name and phone together (relationship optional), or all blank."""
-    name_ = check_text(name, "escort_name", 120)
-    relationship_ = check_text(relationship, "escort_relationship", 60)
-    phone_ = check_text(phone, "escort_phone", 40)
-    if name_ is None and phone_ is None:
-        if relationship_ is not None:
-            raise RuleViolation("escort_name", messages.ESCORT_NAME_AND_PHONE)
-        return None, None, None
+    """The escort arranged: name and phone together (relationship optional), or all blank;
+    every problem of the three at once."""
+    problems: Problems = []
+    name_ = collect(problems, check_text, name, "escort_name", 120)
+    relationship_ = collect(problems, check_text, relationship, "escort_relationship", 60)
+    phone_ = collect(problems, check_text, phone, "escort_phone", 40)
+    fields = {f for f, _ in problems}
+    typed = {
+        "escort_name": "escort_name" in fields or name_ is not None,
+        "escort_phone": "escort_phone" in fields or phone_ is not None,
+    }
+    if not any(typed.values()):
+        if relationship_ is not None or "escort_relationship" in fields:
+            problems.append(("escort_name", messages.ESCORT_NAME_AND_PHONE))
+    else:
+        for field, given in typed.items():
+            if not given:
+                problems.append((field, messages.ESCORT_NAME_AND_PHONE))
+    if phone_ is not None:
+        phone_ = collect(problems, check_phone, phone_)
+    refuse(sorted(problems, key=lambda p: ESCORT_FIELDS.index(p[0])))
     if name_ is None:
-        raise RuleViolation("escort_name", messages.ESCORT_NAME_AND_PHONE)
-    if phone_ is None:
-        raise RuleViolation("escort_phone", messages.ESCORT_NAME_AND_PHONE)
-    return name_, relationship_, check_phone(phone_)
+        return None, None, None
+    return name_, relationship_, phone_
+
+
+ESCORT_FIELDS = ("escort_name", "escort_relationship", "escort_phone")
 
 
 def check_drug_reviewer(role: Role) -> None:

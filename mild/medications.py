@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from mild import messages
 from mild.cases import CaseStatus
+from mild.days import at_local, local_today
 from mild.errors import RuleViolation
 from mild.hold_defaults import DEFAULT_HOLD_TABLE, DEFAULT_RULES
 from mild.hold_rules import (
@@ -30,6 +31,8 @@ from mild.hold_rules import (
     normalize_drug,
     whole_hours,
 )
+from mild.intake import check_drug_name, check_text
+from mild.problems import Problems, collect
 
 __all__ = [
     "ANTITHROMBOTIC",
@@ -393,3 +396,121 @@ def hold_table_csv(rules: Iterable[HoldRule]) -> str:
             )
         )
     return out.getvalue()
+
+
+# --- the medication form: one row of the intake table, one save --------------------------------
+
+CLEARANCE_LOOKBACK = dt.timedelta(days=366)
+CLEARANCE_NOON = dt.time(12, 0)  # a clearance dated an earlier day: that day, mid-day office time
+
+
+@dataclass(frozen=True)
+class MedicationEntry:
+    """One medication as its form gives it: a new drug's name (a listed drug keeps its own),
+    the dose, the last dose as the patient reports it (office-local day and time), the
+    prescriber's clearance (who, the day they agreed, and the stop agreed where the table
+    leaves it to them), and whether the hold has now been told to the patient."""
+
+    drug: str = ""
+    dose: str = ""
+    last_dose_day: dt.date | None = None
+    last_dose_time: dt.time | None = None
+    prescriber: str = ""
+    cleared_on: dt.date | None = None
+    agreed_stop_hours: float | None = None
+    told: bool = False
+
+    @property
+    def clearing(self) -> bool:
+        """Something of the clearance was typed."""
+        return bool(self.prescriber.strip()) or self.cleared_on is not None
+
+
+@dataclass(frozen=True)
+class CheckedEntry:
+    """A medication entry as stored: None where nothing was given."""
+
+    drug: str | None
+    dose: str | None
+    last_dose_at: dt.datetime | None
+    prescriber: str | None
+    cleared_at: dt.datetime | None
+    told: bool
+
+
+@dataclass(frozen=True)
+class ListedDrug:
+    """What the form's checks need of the drug once the hold table has classed it."""
+
+    drug: str
+    needs_clearance: bool
+    cleared: bool
+    agreed_stop: bool  # the stop is the prescriber's to agree (needs_agreed_stop)
+    timed_hold: bool
+
+
+def clearance_moment(cleared_on: dt.date, tz: str, now: dt.datetime) -> dt.datetime:
+    """When a clearance agreed on `cleared_on` is dated: now when that is today at the office,
+    else mid-day office time of that day (the day is what staff read)."""
+    if cleared_on == local_today(tz, now):
+        return now
+    return at_local(tz, cleared_on, CLEARANCE_NOON)
+
+
+def check_cleared_on(cleared_on: dt.date | None, tz: str, now: dt.datetime) -> dt.datetime:
+    """The day the prescriber agreed: given, not after today at the office, within a year."""
+    if cleared_on is None:
+        raise RuleViolation("cleared_on", messages.CLEARED_ON_REQUIRED)
+    today = local_today(tz, now)
+    if cleared_on > today:
+        raise RuleViolation("cleared_on", messages.CLEARED_ON_IN_FUTURE)
+    if cleared_on < today - CLEARANCE_LOOKBACK:
+        raise RuleViolation("cleared_on", messages.CLEARED_ON_TOO_OLD)
+    return clearance_moment(cleared_on, tz, now)
+
+
+def entry_problems(
+    entry: MedicationEntry, *, new: bool, tz: str, now: dt.datetime
+) -> tuple[CheckedEntry, Problems]:
+    """The entry as stored and every problem the form alone shows, in the form's order: a new
+    drug's name, the dose, the last dose (day and time together, not in the future, within a
+    year), the clearance (prescriber and day together). What the drug itself allows (a
+    clearance it needs, a hold it has) is `drug_problems`' to say once it is classed."""
+    problems: Problems = []
+    drug = collect(problems, check_drug_name, entry.drug) if new else None
+    dose = collect(problems, check_text, entry.dose, "dose", 120)
+    taken = None
+    day, time = entry.last_dose_day, entry.last_dose_time
+    if day is not None or time is not None:
+        if day is None or time is None:
+            problems.append(("last_dose", messages.LAST_DOSE_REQUIRED))
+        else:
+            taken = collect(problems, check_last_dose, at_local(tz, day, time), now, "pre_op_call")
+    prescriber = cleared_at = None
+    if entry.clearing:
+        prescriber = collect(problems, check_text, entry.prescriber, "prescriber", 120)
+        if prescriber is None and not any(f == "prescriber" for f, _ in problems):
+            problems.append(("prescriber", messages.PRESCRIBER_REQUIRED))
+        cleared_at = collect(problems, check_cleared_on, entry.cleared_on, tz, now)
+    return CheckedEntry(drug, dose, taken, prescriber, cleared_at, entry.told), problems
+
+
+def drug_problems(entry: MedicationEntry, drug: ListedDrug) -> tuple[int | None, Problems]:
+    """What the classed drug allows of the entry: a clearance only where the table asks for
+    one (once), with the stop agreed where the prescriber sets it; a last dose only for a
+    drug that is held. Returns the agreed stop in hours (None when not asked) and problems."""
+    problems: Problems = []
+    agreed = None
+    if entry.clearing:
+        if not drug.needs_clearance:
+            problems.append(("prescriber", messages.CLEARANCE_NOT_NEEDED.format(drug=drug.drug)))
+        elif drug.cleared:
+            problems.append(
+                ("prescriber", messages.CLEARANCE_ALREADY_RECORDED.format(drug=drug.drug))
+            )
+        elif drug.agreed_stop:
+            agreed = collect(problems, check_agreed_stop, entry.agreed_stop_hours)
+    has_last_dose = entry.last_dose_day is not None or entry.last_dose_time is not None
+    if has_last_dose and not drug.timed_hold and not (drug.agreed_stop and agreed is not None):
+        problems.append(("last_dose", messages.LAST_DOSE_NOT_HELD.format(drug=drug.drug)))
+    return agreed, problems

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mild import messages
-from mild.errors import RuleViolation
+from mild.errors import RuleViolation, RuleViolations
 
 ODI_SECTIONS: tuple[str, ...] = (
     "pain_intensity",
@@ -33,19 +33,35 @@ def check_nprs(value: int) -> int:
     return value
 
 
-def odi_score(answers: Mapping[str, int | None]) -> float:
-    """ODI = total / (5 x sections answered) x 100; unanswered sections (None) are left out."""
-    unknown = set(answers) - set(ODI_SECTIONS)
-    if unknown:
-        raise RuleViolation("odi", messages.ODI_UNKNOWN_SECTION.format(section=sorted(unknown)[0]))
-    answered = {k: v for k, v in answers.items() if v is not None}
-    for section, value in answered.items():
+ODI_MIN_ANSWERED = 8  # fewer than 8 of 10 makes the index unreliable (standard scoring guidance)
+
+
+def odi_problems(answers: Mapping[str, int | None]) -> list[tuple[str, str]]:
+    """Every problem of an ODI form at once: each unknown section or answer outside 0-5 (by its
+    section, in the form's order), and fewer than 8 sections answered."""
+    problems = [
+        ("odi", messages.ODI_UNKNOWN_SECTION.format(section=section))
+        for section in sorted(set(answers) - set(ODI_SECTIONS))
+    ]
+    for section in ODI_SECTIONS:
+        value = answers.get(section)
+        if value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
-            raise RuleViolation(section, messages.ODI_SECTION_RANGE.format(section=section))
-    if len(answered) < 8:
-        # Fewer than 8 of 10 answered makes the index unreliable (standard scoring guidance).
-        raise RuleViolation("odi", messages.ODI_TOO_FEW_SECTIONS)
-    return round(sum(answered.values()) / (5 * len(answered)) * 100, 1)
+            problems.append((section, messages.ODI_SECTION_RANGE.format(section=section)))
+    if sum(answers.get(s) is not None for s in ODI_SECTIONS) < ODI_MIN_ANSWERED:
+        problems.append(("odi", messages.ODI_TOO_FEW_SECTIONS))
+    return problems
+
+
+def odi_score(answers: Mapping[str, int | None]) -> float:
+    """ODI = total / (5 x sections answered) x 100; unanswered sections (None) are left out.
+    Every problem of the answers at once otherwise (odi_problems)."""
+    problems = odi_problems(answers)
+    if problems:
+        raise RuleViolations(problems)
+    answered = [v for s, v in answers.items() if v is not None]
+    return round(sum(answered) / (5 * len(answered)) * 100, 1)
 
 
 def nprs_improved(baseline: int, now: int) -> bool:

@@ -36,8 +36,16 @@ def render() -> None:
         st.info(messages.NO_OFFICES)
         return
 
-    with st.expander("New consult request", expanded=cases.empty, icon=":material/add:"):
-        widgets.new_request(user, office_rows, provider_rows)
+    # Drawn only while open; closed once the request is created (the new case opens below).
+    with st.expander(
+        "New consult request",
+        expanded=cases.empty,
+        icon=":material/add:",
+        key=widgets.NEW_REQUEST_OPEN,
+        on_change="rerun",
+    ) as request:
+        if request.open:
+            widgets.new_request(user, office_rows, provider_rows)
 
     if cases.empty:
         st.info(messages.NO_OPEN_CASES)
@@ -65,7 +73,9 @@ def render() -> None:
         # Open until answered "not Medicare": readiness asks for the answer.
         with st.expander("Medicare and CMS-approved study", expanded=case.medicare is not False):
             widgets.medicare(case, user)
-        with st.expander("Baseline ODI (Oswestry Disability Index)"):
+        with st.expander(
+            "Baseline ODI (Oswestry Disability Index)", expanded=case.baseline_odi is None
+        ):
             widgets.baseline_odi(case, user)
     with escort:
         widgets.escort(case, user)

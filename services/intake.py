@@ -26,11 +26,23 @@ from mild.clearances import CONDITION_VALUES, check_medicare
 from mild.days import local_today, to_local
 from mild.errors import RuleViolation
 from mild.intake import Condition
+from mild.problems import Problems, collect, refuse
 from mild.readiness import missing_items
-from mild.scores import check_nprs, odi_score
+from mild.scores import odi_score
 from services.common import Actor, audit, lock_case, now_utc, touch_case
 
 CODE_LENGTH = 16  # mild_case.code
+# The consult request form's fields in the order it shows them: its refusals in that order.
+REQUEST_FIELDS = (
+    "mrn",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "office",
+    "provider",
+    "channel",
+)
 
 
 @dataclass(frozen=True)
@@ -64,30 +76,39 @@ def create_case(
     An unknown MRN creates the patient, unless another MRN has the same name and date of birth:
     that likely duplicate is refused naming its MRN until `different_person` is set.
     """
-    mrn = rules.normalize_mrn(mrn)
-    if office_id is None:
-        raise RuleViolation("office", messages.OFFICE_REQUIRED)
-    if not actor.may_touch(office_id):
-        raise RuleViolation("office", messages.OFFICE_NOT_YOURS)
-    if channel is None:
-        raise RuleViolation("channel", messages.REQUEST_CHANNEL_REQUIRED)
-    phone_ = rules.check_text(phone, "phone", 40)
+    at = now_utc()
     with transaction() as session:
-        office = session.get(Office, office_id)
-        if office is None or not office.active:
-            raise RuleViolation("office", messages.OFFICE_NOT_YOURS)
+        problems: Problems = []
+        office = session.get(Office, office_id) if office_id is not None else None
+        if office_id is not None and (
+            office is None or not office.active or not actor.may_touch(office_id)
+        ):
+            problems.append(("office", messages.OFFICE_NOT_YOURS))
         if provider_id is not None:
             provider = session.get(Provider, provider_id)
             if provider is None or provider.office_id != office_id or not provider.active:
-                raise RuleViolation("provider", messages.BOOKING_PROVIDER_NOT_AT_OFFICE)
-        at = now_utc()
-        found = find_patient(session, mrn)
+                problems.append(("provider", messages.BOOKING_PROVIDER_NOT_AT_OFFICE))
+        mrn_ = collect([], rules.normalize_mrn, mrn)
+        found = find_patient(session, mrn_) if mrn_ is not None else None
+        today = local_today(office.timezone if office is not None else "UTC", at)
+        problems += rules.request_problems(
+            mrn=mrn,
+            office_chosen=office_id is not None,
+            channel_chosen=channel is not None,
+            phone=phone,
+            new_patient=found is None,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            today=today,
+        )
+        refuse(sorted(problems, key=lambda p: REQUEST_FIELDS.index(p[0])))
+        assert mrn_ is not None and office is not None and channel is not None
+        mrn = mrn_
         if found is None:
-            first, last = rules.check_new_patient(
-                first_name, last_name, date_of_birth, local_today(office.timezone, at)
-            )
-            if phone_ is not None:
-                phone_ = rules.check_phone(phone_, "phone")
+            first, last = rules.check_new_patient(first_name, last_name, date_of_birth, today)
+            phone_ = rules.check_text(phone, "phone", 40)
+            phone_ = rules.check_phone(phone_, "phone") if phone_ is not None else None
             twins = same_name_and_birth(session, first, last, date_of_birth)
             if twins and not different_person:
                 raise RuleViolation(
@@ -184,7 +205,21 @@ def finish(
     at: dt.datetime,
 ) -> int:
     """Bump the version, withdraw a confirmation the change made untrue, audit; the version."""
+    return finish_all(session, case, actor, [(action, detail)], at)
+
+
+def finish_all(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    parts: list[tuple[str, dict]],
+    at: dt.datetime,
+) -> int:
+    """One form saved as several changes in one transaction: the version bumped once, a
+    confirmation the change made untrue withdrawn (said on the last audit row), one audit row
+    per change (action, detail), in order. Returns the version."""
     session.flush()
+    *first, (action, detail) = parts
     if case.confirmed_at is not None:
         missing = missing_items(facts_for_cases(session, [case.id])[case.id])
         if missing:
@@ -192,7 +227,8 @@ def finish(
             case.confirmed_by_id = None
             detail = {**detail, "confirmation_withdrawn": missing}
     touch_case(case, at)
-    audit(session, actor, action, "case", case.id, office_id=case.office_id, detail=detail, at=at)
+    for name, facts in [*first, (action, detail)]:
+        audit(session, actor, name, "case", case.id, office_id=case.office_id, detail=facts, at=at)
     return case.version
 
 
@@ -303,22 +339,24 @@ def save_assessment(
 ) -> int:
     """ASA class, height and weight (BMI over 35 flags itself), baseline pain and tolerances,
     and whether the patient works. Returns the case version."""
-    if asa_class is not None:
-        rules.check_asa_class(asa_class)
-    body_mass = rules.body_mass_index(height_cm, weight_kg)
-    if baseline_nprs is not None:
-        baseline_nprs = check_nprs(baseline_nprs)
-    walk = rules.check_tolerance_minutes(walk_minutes, "walk_minutes")
-    stand = rules.check_tolerance_minutes(stand_minutes, "stand_minutes")
+    checked = rules.check_assessment(
+        asa_class=asa_class,
+        height_cm=height_cm,
+        weight_kg=weight_kg,
+        nprs=baseline_nprs,
+        walk_minutes=walk_minutes,
+        stand_minutes=stand_minutes,
+    )
+    body_mass = checked.bmi
     with transaction() as session:
         case = open_intake_case(session, case_id, actor, expected_version)
         fields = {
             "asa_class": asa_class,
             "height_cm": height_cm,
             "weight_kg": weight_kg,
-            "baseline_nprs": baseline_nprs,
-            "baseline_walk_minutes": walk,
-            "baseline_stand_minutes": stand,
+            "baseline_nprs": checked.nprs,
+            "baseline_walk_minutes": checked.walk_minutes,
+            "baseline_stand_minutes": checked.stand_minutes,
             "works": works,
         }
         changed = {

@@ -35,6 +35,14 @@ def refusal(call, *args, **kwargs) -> tuple[str, str]:
     return caught.value.field, caught.value.message
 
 
+def refusals(call, *args, **kwargs) -> list[tuple[str, str]]:
+    """Every (field, message) a form's call is refused with at once (RuleViolations), in the
+    form's order; one for a plain RuleViolation."""
+    with pytest.raises(RuleViolation) as caught:
+        call(*args, **kwargs)
+    return list(getattr(caught.value, "problems", [(caught.value.field, caught.value.message)]))
+
+
 def make_office(code: str | None = None, timezone: str = "America/New_York") -> int:
     code = code or f"O{next(_seq)}"
     with transaction() as s:

@@ -28,6 +28,7 @@ from mild.clearances import (
     is_dabigatran,
     stop_bang,
 )
+from mild.days import age_on, local_today
 from mild.intake import HIGH_BMI_LIMIT, Condition, Requirement, bmi, needs_for
 from services import clearances, intake
 from services.common import Actor, now_utc
@@ -248,9 +249,7 @@ def _egfr_form(case, k, errors, saved):
 
 def _stop_bang_defaults(case: IntakeCase) -> dict[str, bool]:
     """BMI over 35 and age over 50 as intake already knows them (the user may change them)."""
-    today = now_utc().date()
-    born = case.patient.date_of_birth
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    age = age_on(case.patient.date_of_birth, local_today(case.timezone, now_utc()))
     body_mass = bmi(case.height_cm, case.weight_kg) if case.height_cm and case.weight_kg else 0
     return {"bmi_over_35": body_mass > HIGH_BMI_LIMIT, "age_over_50": age > 50}
 

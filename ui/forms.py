@@ -50,7 +50,7 @@ def submit(
     try:
         result = action()
     except RuleViolation as refusal:
-        st.session_state[errors_key] = {refusal.field: refusal.message}
+        st.session_state[errors_key] = refusals(refusal)
         return None
     except Exception as exc:
         log.exception("action failed", exc_info=exc)
@@ -66,6 +66,15 @@ def submit(
     if success:
         st.session_state[FLASH_KEY] = success
     return result
+
+
+def refusals(refusal: RuleViolation) -> dict[str, str]:
+    """A refusal by field: every problem of a form at once (RuleViolations), the first of a
+    field kept when one has two."""
+    found: dict[str, str] = {}
+    for field, message in getattr(refusal, "problems", ((refusal.field, refusal.message),)):
+        found.setdefault(field, message)
+    return found
 
 
 def errors(errors_key: str) -> dict[str, str]:

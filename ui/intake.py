@@ -19,7 +19,7 @@ from db.queries.intake import (
 )
 from mild import messages
 from mild.cases import CaseStatus, RequestChannel
-from mild.days import to_local
+from mild.days import age_on, local_today, to_local
 from mild.errors import RuleViolation
 from mild.intake import (
     MAX_AMBULATORY_ASA,
@@ -28,9 +28,17 @@ from mild.intake import (
 )
 from mild.readiness import not_ready
 from mild.scores import ODI_SECTIONS
+from mild.units import (
+    cm_from_feet_inches,
+    feet_inches_from_cm,
+    height_text,
+    kg_from_pounds,
+    pounds_from_kg,
+    weight_text,
+)
 from services import booking, intake
 from services.cases import advance_case
-from services.common import Actor
+from services.common import Actor, now_utc
 from ui import forms
 from ui.format import local_moment
 
@@ -39,9 +47,12 @@ CHANNEL_LABELS = {
     RequestChannel.PHONE: "Phone",
     RequestChannel.REFERRAL: "Referral",
 }
-# Emptied after a request is created. Set to these values, not dropped: the form stays on
-# screen, and a dropped key leaves the browser showing (and sending back) what was typed, so a
-# second press would create the same patient's case again. The office is kept for the next one.
+# The "New consult request" fold: open while a request is typed, closed once it is created (the
+# new case opens below it instead of the emptied form staying above it; issue 13).
+NEW_REQUEST_OPEN = "intake_new_open"
+# Emptied after a request is created, so the next request starts blank. Set to these values,
+# not dropped: the name, date of birth and phone are kept while hidden (persist_state), and a
+# dropped key would bring what was typed back. The office is kept for the next one.
 NEW_REQUEST_KEYS = {
     "intake_new_mrn": "",
     "intake_new_first": "",
@@ -75,9 +86,11 @@ def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderR
     except RuleViolation:
         found = None
     twins: list[str] = []
+    chosen = {o.id: o for o in offices}.get(state.get("intake_new_office"), offices[0])
+    today = local_today(chosen.timezone, now_utc())
     if found is not None:
         name = f"{found.last_name}, {found.first_name}"
-        born = f"{found.date_of_birth:%d %b %Y}"
+        born = _born(found.date_of_birth, today)
         st.text(messages.EXISTING_PATIENT.format(name=name, born=born))
     else:
         # Kept while hidden: an existing patient's MRN typed by mistake and taken back leaves
@@ -100,6 +113,8 @@ def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderR
                 format="YYYY-MM-DD",
                 persist_state="page",
             )
+            if (typed := state.get("intake_new_dob")) is not None and typed < today:
+                st.caption(messages.AGE_TODAY.format(age=age_on(typed, today)))
             forms.field_error(errors, "date_of_birth")
         with phone:
             st.text_input(
@@ -171,6 +186,7 @@ def new_request(user: Actor, offices: list[OfficeRow], providers: list[ProviderR
         )
         if new is not None:
             state["intake_case"] = new.case_id
+            state[NEW_REQUEST_OPEN] = False
             state[forms.FLASH_KEY] = messages.CASE_REQUESTED.format(code=new.code)
 
     forms.button("Create consult request", "intake_new_create", create, primary=True)
@@ -210,11 +226,19 @@ def case_picker(cases: pd.DataFrame) -> int | None:
     )
 
 
+def _born(date_of_birth: dt.date, today: dt.date) -> str:
+    """The date of birth with the age beside it: "14 Mar 1951 (age 75)"."""
+    return messages.BORN_WITH_AGE.format(
+        born=f"{date_of_birth:%d %b %Y}", age=age_on(date_of_birth, today)
+    )
+
+
 def case_header(case: IntakeCase, user: Actor) -> None:
     p = case.patient
+    born = _born(p.date_of_birth, local_today(case.timezone, now_utc()))
     st.subheader(f"{case.code} · {case.status.label}")
     st.text(
-        f"{p.last_name}, {p.first_name} · MRN {p.mrn} · born {p.date_of_birth:%d %b %Y}\n"
+        f"{p.last_name}, {p.first_name} · MRN {p.mrn} · born {born}\n"
         f"{case.office_name} · {case.provider_name or 'no provider yet'} · "
         f"request by {CHANNEL_LABELS[case.request_channel].lower()}"
     )
@@ -298,12 +322,26 @@ def _number(label: str, key: str, value, *, step, field: str, errors: str, fmt=N
 
 
 def assessment(case: IntakeCase, user: Actor) -> None:
+    """ASA class, height (ft, in) and weight (lb) as a US practice measures them (stored in cm
+    and kg: mild.units), baseline pain and tolerances, work; one save, every refusal at once."""
     errors = f"intake_assess_errors_{case.id}"
     k = f"intake_assess_{case.id}"
     if case.asa_class is not None and case.asa_class > MAX_AMBULATORY_ASA:
         st.warning(messages.ASA_NEEDS_REVIEW.format(asa=case.asa_class, limit=MAX_AMBULATORY_ASA))
+    feet = inches = pounds = None
     if case.height_cm and case.weight_kg:
         st.metric("BMI", f"{bmi(case.height_cm, case.weight_kg):.1f}")
+        st.caption(
+            messages.HEIGHT_WEIGHT_SHOWN.format(
+                height=height_text(case.height_cm),
+                weight=weight_text(case.weight_kg),
+                bmi=f"{bmi(case.height_cm, case.weight_kg):.1f}",
+            )
+        )
+    if case.height_cm:
+        feet, inches = feet_inches_from_cm(case.height_cm)
+    if case.weight_kg:
+        pounds = pounds_from_kg(case.weight_kg)
     with st.form(f"{k}_form", border=False):
         left, right = st.columns(2)
         with left:
@@ -315,20 +353,17 @@ def assessment(case: IntakeCase, user: Actor) -> None:
                 field="asa_class",
                 errors=errors,
             )
-            _number(
-                "Height (cm)",
-                f"{k}_height",
-                case.height_cm,
-                step=0.5,
-                field="height_cm",
-                errors=errors,
-                fmt="%.1f",
+            ft, inch = st.columns(2)
+            ft.number_input("Height (ft)", value=feet, step=1, key=f"{k}_feet")
+            inch.number_input(
+                "Height (in)", value=inches, step=0.5, format="%.1f", key=f"{k}_inches"
             )
+            forms.field_error(errors, "height_cm")
             _number(
-                "Weight (kg)",
-                f"{k}_weight",
-                case.weight_kg,
-                step=0.5,
+                "Weight (lb)",
+                f"{k}_pounds",
+                pounds,
+                step=1.0,
                 field="weight_kg",
                 errors=errors,
                 fmt="%.1f",
@@ -366,8 +401,8 @@ def assessment(case: IntakeCase, user: Actor) -> None:
                 lambda: intake.save_assessment(
                     case.id,
                     asa_class=get(f"{k}_asa"),
-                    height_cm=get(f"{k}_height"),
-                    weight_kg=get(f"{k}_weight"),
+                    height_cm=cm_from_feet_inches(get(f"{k}_feet"), get(f"{k}_inches")),
+                    weight_kg=kg_from_pounds(get(f"{k}_pounds")),
                     baseline_nprs=get(f"{k}_nprs"),
                     walk_minutes=get(f"{k}_walk"),
                     stand_minutes=get(f"{k}_stand"),
@@ -431,27 +466,41 @@ def medicare(case: IntakeCase, user: Actor) -> None:
 
 
 def baseline_odi(case: IntakeCase, user: Actor) -> None:
+    """The Oswestry Disability Index as one grid: a row of 0-5 per section, one save, the
+    score shown once saved."""
     errors = f"intake_odi_errors_{case.id}"
     k = f"intake_odi_{case.id}"
     if case.baseline_odi is not None:
         st.metric("Baseline ODI", f"{case.baseline_odi:.1f}")
+        st.caption(messages.ODI_ANSWERS_NOT_KEPT)
     with st.form(f"{k}_form", border=False):
         st.caption(messages.ODI_HOW_TO)
-        columns = st.columns(2)
-        for i, section in enumerate(ODI_SECTIONS):
-            with columns[i % 2]:
-                st.selectbox(ODI_LABELS[section], ODI_CHOICES, index=None, key=f"{k}_{section}")
-                forms.field_error(errors, section)
+        for section in ODI_SECTIONS:
+            with st.container(key=f"{k}_{section}_row"):
+                label, choice = st.columns([2, 3], vertical_alignment="center")
+                label.markdown(ODI_LABELS[section])
+                with choice:
+                    st.segmented_control(
+                        ODI_LABELS[section],
+                        ODI_CHOICES,
+                        key=f"{k}_{section}",
+                        label_visibility="collapsed",
+                    )
+                    forms.field_error(errors, section)
 
         def save() -> None:
             answers = {s: st.session_state.get(f"{k}_{s}") for s in ODI_SECTIONS}
-            forms.submit(
+            score = forms.submit(
                 lambda: intake.save_baseline_odi(
                     case.id, answers, actor=user, expected_version=case.version
                 ),
                 errors_key=errors,
-                success=messages.INTAKE_SAVED,
             )
+            if score is not None:
+                answered = sum(v is not None for v in answers.values())
+                st.session_state[forms.FLASH_KEY] = messages.ODI_SCORE_ANSWERED.format(
+                    score=f"{score:.1f}", answered=answered
+                )
 
         st.form_submit_button("Save ODI", on_click=save, width="stretch")
     forms.field_error(errors, "odi")

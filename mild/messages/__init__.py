@@ -8,3 +8,4 @@ from mild.messages.board import *  # noqa: F403
 from mild.messages.clinical import *  # noqa: F403
 from mild.messages.escalations import *  # noqa: F403
 from mild.messages.general import *  # noqa: F403
+from mild.messages.intake import *  # noqa: F403

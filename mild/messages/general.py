@@ -61,8 +61,8 @@ TEXT_TOO_LONG = "At most {limit} characters."
 
 # Intake
 DRUG_NEEDS_REVIEW = "Unknown drug: needs review by a nurse or the provider."
-HEIGHT_RANGE = "Height must be between 100 and 250 cm."
-WEIGHT_RANGE = "Weight must be between 25 and 350 kg."
+HEIGHT_RANGE = "Height must be between 3 ft 3.5 in and 8 ft 2 in (100 to 250 cm)."
+WEIGHT_RANGE = "Weight must be between 55.2 and 771.6 lb (25 to 350 kg)."
 ASA_RANGE = "ASA class must be 1 to 6."
 
 # Scores

@@ -264,8 +264,17 @@ def _intake(page: Page, traffic: Traffic, seeded: Seeded) -> None:
     choose(page, area, "Case", label, seeded.code)
 
     tab = _tab(page, "Medications")
-    medication = tab.locator("[class*='st-key-intake_med_']").filter(has_text="apixaban").first
-    expect(medication).to_contain_text(IMAGE)
+    table = tab.locator("[class*='st-key-intake_med_table_']")  # the typed dose: inert text
+    # (an invisible word joiner after "http:" keeps Markdown from making a link of it)
+    expect(table.locator("td").filter(has_text='onerror="window.__xss=2">')).to_have_count(1)
+    expect(table.locator("img")).to_have_count(0)
+    tab.get_by_role("radiogroup", name=messages.MEDICATION_PICK_LABEL, exact=True).get_by_role(
+        "radio", name="apixaban", exact=True
+    ).click()  # the drug opened in the medication form
+    medication = tab.locator("[data-testid='stVerticalBlock'][class*='st-key-intake_med_']").filter(
+        has=page.get_by_role("button", name="Save medication")
+    )
+    expect(medication.get_by_label("Dose", exact=True)).to_have_value(IMAGE)
     expect(medication).to_contain_text(f"Prescriber clearance: {PRESCRIBER}")
 
     tab = _tab(page, "Conditions")

@@ -39,11 +39,13 @@ from pypdf import PdfReader
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import PHASE_LABELS, STEP_BY_KEY
+from mild.days import age_on
 from mild.discharge import DISCHARGE_COMPONENTS, RIDESHARE, DischargeScale
 from mild.event_times import moment_text, time_text
 from mild.followup import RedFlag
 from mild.intake import CONDITION_SHORT_NAMES, Condition, required_clearances
 from mild.medications import DEFAULT_HOLD_TABLE, restart_text, stop_text
+from mild.scores import ODI_SECTIONS
 from tests.browser.conftest import (
     ARTIFACTS,
     SCREENS,
@@ -67,6 +69,8 @@ STOP = stop_text(HOLD.stop_before, HOLD.skip_on_day)  # "stop 72 h (3 days) befo
 ESCORT = ("Sam Testpatient", "Spouse or partner", "(555) 201-7788")
 LEVELS, SIDE = "L4-L5", "bilateral"  # booked, and shown at the time-out
 ASA_CLASS = 2
+HEIGHT, WEIGHT_LB = (5, 4), 150  # ft and in, lb: as a US practice measures them
+ODI_ANSWERS = (3, 1, 2, 4, 2, 3, 1, 0, 2, 2)  # her baseline, section by section: 40.0
 CARDIOLOGIST = "Dr. Lee Heart"
 FEVER_F = 101.2  # 38.4 C: the fever red flag by measurement, as well as reported
 
@@ -280,6 +284,9 @@ def take_consult_request(page: Page, booking: Booking) -> str:
     area.get_by_label("Last name", exact=True).fill(LAST)
     type_date(area, "Date of birth", BORN)
     wait_for_app_idle(page)
+    # Her age beside the date of birth as soon as it is typed.
+    age = messages.AGE_TODAY.format(age=age_on(BORN, booking.day))
+    expect(area.get_by_text(age, exact=True)).to_be_visible()
     area.get_by_label("Patient phone", exact=True).fill("(555) 201-3344")
     choose(page, area, "Office", booking.office)
     expect(area.get_by_role("combobox", name="Provider", exact=True)).to_be_enabled()
@@ -294,13 +301,14 @@ def take_consult_request(page: Page, booking: Booking) -> str:
     expect(created).to_be_visible()
     code = re.search(r"request (\S+) created", created.inner_text()).group(1)
     assert code.startswith(f"{booking.code}-"), code
-    # The request form is emptied for the next one: a second press must not repeat this one.
-    expect(area.get_by_label("MRN", exact=True)).to_have_value("")
-    expect(area.get_by_label("First name", exact=True)).to_have_value("")
-    expect(area.get_by_role("combobox", name="Provider", exact=True)).to_have_value("")
+    # The request form closes once the case is created, and the new case opens below it.
+    expect(area.get_by_label("MRN", exact=True)).to_have_count(0)
+    expect(area.get_by_label("First name", exact=True)).to_have_count(0)
     expect(
         area.get_by_role("heading", name=f"{code} · {CaseStatus.REQUESTED.label}")
     ).to_be_visible()
+    age = age_on(BORN, booking.day)
+    expect(area.get_by_text(re.compile(f"born 14 Mar 1951 \\(age {age}\\)"))).to_be_visible()
     area.get_by_role("button", name="Start intake").click()
     expect(area.get_by_role("heading", name=f"{code} · {CaseStatus.INTAKE.label}")).to_be_visible()
     expect(readiness(page)).to_contain_text(messages.READY_ESCORT)
@@ -309,20 +317,34 @@ def take_consult_request(page: Page, booking: Booking) -> str:
 
 
 def record_readiness(page: Page) -> None:
-    """ASA class, a heart condition with its clearance, apixaban cleared by the prescriber,
-    the escort: everything readiness needs except the booking and the hold told."""
+    """ASA class, height and weight (ft, in, lb), the baseline ODI as one grid, a heart
+    condition with its clearance, apixaban added with its dose and the prescriber's clearance
+    in one save, the escort: everything readiness needs except the booking and the hold told."""
     ready = readiness(page)
 
     area = open_tab(page, "Assessment")
     area.get_by_label("ASA class (1-6)", exact=True).fill(str(ASA_CLASS))
+    area.get_by_label("Height (ft)", exact=True).fill(str(HEIGHT[0]))
+    area.get_by_label("Height (in)", exact=True).fill(str(HEIGHT[1]))
+    area.get_by_label("Weight (lb)", exact=True).fill(str(WEIGHT_LB))
     area.get_by_role("button", name="Save assessment").click()
     expect(ready).not_to_contain_text(messages.READY_ASA_CLASS)
+    # Stored in cm and kg, shown as typed: 162.56 cm, 68.039 kg, BMI 25.7.
+    expect(area).to_contain_text("Height 5 ft 4 in · weight 150 lb · BMI 25.7")
     wait_for_app_idle(page)
     # Medicare coverage answered (open until it is): not Medicare, so no study is needed.
     expect(ready).to_contain_text(messages.READY_MEDICARE_ANSWER)
     area.get_by_role("radio", name="Not Medicare", exact=True).check(force=True)
     area.get_by_role("button", name="Save coverage").click()
     expect(ready).not_to_contain_text(messages.READY_MEDICARE_ANSWER)
+    wait_for_app_idle(page)
+    # The baseline ODI: ten rows of 0-5 (open until scored), one tap each, one save.
+    for section, answer in zip(ODI_SECTIONS, ODI_ANSWERS, strict=True):
+        segment(area, section.replace("_", " ").capitalize(), str(answer))
+    area.get_by_role("button", name="Save ODI").click()
+    expect(main(page)).to_contain_text(
+        messages.ODI_SCORE_ANSWERED.format(score="40.0", answered=10)
+    )
     wait_for_app_idle(page)
 
     area = open_tab(page, "Conditions")
@@ -344,31 +366,24 @@ def record_readiness(page: Page) -> None:
     area = open_tab(page, "Medications")
     drug_box = area.get_by_label("Drug (generic or brand)", exact=True)
     drug_box.fill(BRAND)
+    drug_box.press("Tab")
+    # Matched by its brand name as soon as it is typed: held as apixaban, with the table's
+    # 72 h stop, and the prescriber's clearance asked in the same form.
+    facts = " · ".join((HOLD.med_class.label, STOP, restart_text(HOLD.restart_after)))
+    expect(area).to_contain_text(messages.MEDICATION_MATCHED.format(drug=DRUG, facts=facts))
     area.get_by_label("Dose", exact=True).fill(DOSE)
-    area.get_by_role("button", name="Add medication").click()
-    # Matched by its brand name: held as apixaban, with the table's 72 h stop.
-    medication = medication_row(page)
-    expect(medication.get_by_text(DRUG, exact=True)).to_be_visible()
-    expect(medication).to_contain_text(messages.NAME_GIVEN.format(name=BRAND))
-    facts = " · ".join(
-        (
-            HOLD.med_class.label,
-            STOP,
-            messages.LAST_DOSE_SET_WHEN_BOOKED,
-            restart_text(HOLD.restart_after),
-        )
-    )
-    expect(medication).to_contain_text(facts)
-    expect(medication).not_to_contain_text(messages.DRUG_NEEDS_REVIEW)
+    area.get_by_label("Prescriber who agreed to the stop", exact=True).fill(PRESCRIBER)
+    area.get_by_role("button", name="Add medication").click()  # the day agreed: today, offered
+    expect(page.get_by_text(messages.MEDICATION_ADDED.format(drug=DRUG))).to_be_visible()
+    table = area.locator("[class*='st-key-intake_med_table_']")
+    row = table.locator("tbody tr").filter(has_text=DRUG)
+    expect(row).to_have_count(1)
+    for cell in (f"{DRUG} ({BRAND})", DOSE, STOP, PRESCRIBER):  # cleared: today, as offered
+        expect(row.locator("td").filter(has_text=cell)).to_have_count(1)
     expect(drug_box).to_have_value("")  # ready for the next drug
-    expect(ready).to_contain_text(messages.READY_PRESCRIBER_CLEARANCE.format(drug=DRUG))
-    medication.get_by_label("Prescriber who agreed to the stop", exact=True).fill(PRESCRIBER)
-    medication.get_by_role("button", name="Record prescriber clearance").click()
-    expect(medication).to_contain_text(f"Prescriber clearance: {PRESCRIBER}")
     expect(ready).not_to_contain_text(messages.READY_PRESCRIBER_CLEARANCE.format(drug=DRUG))
-    # Told to the patient only once the day is booked: the last-dose date comes from it.
-    expect(medication).to_contain_text(messages.HOLD_NEEDS_BOOKING)
     wait_for_app_idle(page)
+    shoot_screen(page, "02a-intake-medications", area)
 
     area = open_tab(page, "Escort")
     for label, value in zip(
@@ -382,9 +397,31 @@ def record_readiness(page: Page) -> None:
 
 
 def medication_row(page: Page) -> Locator:
-    """The held drug's row on the intake screen (intake_med_<id>)."""
-    rows = main(page).locator("[class*='st-key-intake_med_']")
-    return rows.filter(has=page.get_by_text(DRUG, exact=True)).first
+    """The held drug opened in the medication form (intake_med_<id>), picked above it."""
+    segment(main(page), messages.MEDICATION_PICK_LABEL, DRUG)
+    form = (
+        main(page)
+        .locator("[data-testid='stVerticalBlock'][class*='st-key-intake_med_']")
+        .filter(has=page.get_by_role("button", name="Save medication"))
+    )
+    expect(form.get_by_text(DRUG, exact=True)).to_be_visible()
+    wait_for_app_idle(page)
+    return form
+
+
+def shoot_screen(page: Page, name: str, part: Locator) -> None:
+    """One screenful at 1280x800 and at 768x1024, scrolled to `part`, into
+    test-artifacts/screens/journey-<name>-1280x800.png and -768x1024.png."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    assert viewport is not None
+    for size in ({"width": 1280, "height": 800}, TABLET):
+        page.set_viewport_size(size)
+        wait_for_app_idle(page)
+        part.scroll_into_view_if_needed()
+        page.mouse.move(0, size["height"] - 1)  # no hover toolbars in the picture
+        page.screenshot(path=str(SCREENS / f"journey-{name}-{size['width']}x{size['height']}.png"))
+    page.set_viewport_size(viewport)
 
 
 def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
@@ -419,12 +456,14 @@ def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
         + " · "
         + messages.LAST_DOSE_PAST
     )
-    # The pre-op call: the patient stopped four days ago, in the morning.
+    # The pre-op call: the patient stopped four days ago, in the morning; the hold told to her
+    # in the same save.
     reported = dt.datetime.combine(booking.day - dt.timedelta(days=4), dt.time(8, 0), zone)
     type_date(medication, "Last dose: day", reported.date())
     type_time(medication, "Last dose: time", reported.time())
     wait_for_app_idle(page)
-    medication.get_by_role("button", name="Record last dose").click()
+    medication.get_by_test_id("stCheckbox").filter(has_text=messages.MEDICATION_TOLD_LABEL).click()
+    medication.get_by_role("button", name="Save medication").click()
     expect(medication).to_contain_text(
         messages.LAST_DOSE_REPORTED.format(
             when=f"{reported:%a %d %b %Y %H:%M %Z}",
@@ -432,11 +471,10 @@ def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
             who="Demo Coordinator",
         )
     )
-    wait_for_app_idle(page)
-    medication.get_by_role("button", name="Hold instructions confirmed with the patient").click()
     expect(medication).to_contain_text("Confirmed with the patient by Demo Coordinator")
     expect(ready).to_contain_text(messages.READY_TO_CONFIRM)
     wait_for_app_idle(page)
+    shoot_screen(page, "02b-intake-medication-row", medication)
 
     ready.get_by_role("button", name="Confirm for the day").click()
     expect(ready).to_contain_text("Confirmed for the day on")

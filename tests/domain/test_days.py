@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mild.days import at_local, local_day_bounds, local_today
+from mild.days import age_on, at_local, local_day_bounds, local_today
 
 NEW_YORK = "America/New_York"
 UTC = dt.UTC
@@ -44,3 +44,28 @@ def test_just_after_utc_midnight_it_is_still_yesterday_in_new_york() -> None:
 def test_an_office_wall_clock_time_is_stored_as_utc() -> None:
     assert at_local(NEW_YORK, dt.date(2026, 3, 6), dt.time(8, 0)) == utc(3, 6, 13)  # EST
     assert at_local(NEW_YORK, dt.date(2026, 3, 9), dt.time(8, 0)) == utc(3, 9, 12)  # EDT
+
+
+# Age on the office's today (the day-of header)
+
+
+def test_age_counts_whole_years_and_turns_on_the_birthday_itself() -> None:
+    born = dt.date(1951, 3, 14)
+    assert age_on(born, dt.date(2026, 3, 13)) == 74
+    assert age_on(born, dt.date(2026, 3, 14)) == 75
+    assert age_on(born, dt.date(2026, 12, 31)) == 75
+
+
+def test_someone_born_on_29_february_is_a_year_older_on_1_march_of_a_common_year() -> None:
+    born = dt.date(1952, 2, 29)
+    assert age_on(born, dt.date(2026, 2, 28)) == 73
+    assert age_on(born, dt.date(2026, 3, 1)) == 74
+    assert age_on(born, dt.date(2028, 2, 29)) == 76
+
+
+def test_age_follows_the_offices_day_not_utcs() -> None:
+    # 02:00 UTC on the birthday is still the evening before in New York.
+    born = dt.date(1960, 6, 2)
+    now = dt.datetime(2026, 6, 2, 2, 0, tzinfo=UTC)
+    assert age_on(born, local_today(NEW_YORK, now)) == 65
+    assert age_on(born, local_today("Europe/London", now)) == 66
