@@ -7,6 +7,7 @@ import streamlit as st
 from db.queries.home import offices
 from mild.staff import Screen, screens_for
 from pages import (
+    account,
     admin,
     audit,
     board,
@@ -37,7 +38,10 @@ SCREENS = {
     Screen.METRICS: (metrics.render, "Metrics", ":material/monitoring:"),
     Screen.AUDIT: (audit.render, "Audit", ":material/history:"),
     Screen.ADMIN: (admin.render, "Admin", ":material/admin_panel_settings:"),
+    Screen.ACCOUNT: (account.render, "My account", ":material/account_circle:"),
 }
+# Opened from the user bar (every role's own password), not listed in the navigation.
+HIDDEN = frozenset({Screen.ACCOUNT})
 
 
 def _front_page(landing) -> st.Page:
@@ -72,7 +76,12 @@ def main() -> None:
 
     pages = {
         screen: st.Page(
-            fn, title=title, icon=icon, url_path=screen.value, default=screen == Screen.HOME
+            fn,
+            title=title,
+            icon=icon,
+            url_path=screen.value,
+            default=screen == Screen.HOME,
+            visibility="hidden" if screen in HIDDEN else "visible",
         )
         for screen, (fn, title, icon) in SCREENS.items()
     }

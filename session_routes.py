@@ -27,6 +27,14 @@ def _secure(request: Request) -> bool:
     )
 
 
+def _client_address(request: Request) -> str | None:
+    """The browser's address as the server saw it. Behind a proxy that is uvicorn's doing:
+    it trusts X-Forwarded-For only from the addresses in --forwarded-allow-ips (by default
+    127.0.0.1 and ::1: the `make cluster` nginx), and the app reads the header nowhere else,
+    so a browser elsewhere cannot name an address of its choosing."""
+    return request.client.host if request.client else None
+
+
 def adopt(request: Request) -> RedirectResponse:
     response = RedirectResponse(safe_next(request.query_params.get("next")), 303, NO_STORE)
     if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
@@ -34,7 +42,9 @@ def adopt(request: Request) -> RedirectResponse:
         # site, an e-mail, a pasted URL) must not plant someone's session in this browser.
         return response
     try:
-        token = sessions.adopt(request.query_params.get("ticket", ""))
+        token = sessions.adopt(
+            request.query_params.get("ticket", ""), client_address=_client_address(request)
+        )
     except Exception:  # the database failing: the page itself will say so
         token = None
     if token:

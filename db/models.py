@@ -120,6 +120,11 @@ class UserSession(Base):
     # A waiting-room display: the office ids it shows (comma-separated); no idle timeout.
     display_offices: Mapped[str | None] = mapped_column(String(200))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+    # The client's address as the server saw it when the browser took its cookie (behind a
+    # proxy uvicorn trusts, the proxy's X-Forwarded-For), and how the user proved who they
+    # are (mild.account: a password or single sign-on); the admin's sessions list shows both.
+    client_address: Mapped[str | None] = mapped_column(String(45))
+    signed_in_via: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_user_session_open", "ended_at", "last_activity_at"),)
 

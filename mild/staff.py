@@ -36,6 +36,9 @@ class Screen(enum.StrEnum):
     METRICS = "metrics"
     AUDIT = "audit"
     ADMIN = "admin"
+    # Every signed-in user's own account (their password): opened from the user bar, not
+    # listed in the navigation.
+    ACCOUNT = "account"
 
 
 # The office's whole day (every patient on it): staff of the office. A provider's sign-in sees
@@ -56,6 +59,7 @@ SCREEN_ROLES: dict[Screen, frozenset[Role]] = {
     # Managers read the audit trail of their offices; admins all of it.
     Screen.AUDIT: frozenset({Role.MANAGER, Role.ADMIN}),
     Screen.ADMIN: frozenset({Role.ADMIN}),
+    Screen.ACCOUNT: frozenset(Role),
 }
 
 

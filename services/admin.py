@@ -88,8 +88,17 @@ def change_policy_row(session: Session, model: type, edit: PolicyEdit, actor: Ac
 # --- sessions ---------------------------------------------------------------------------------
 
 
+ENDED_BY_ADMIN = "auth.session_ended_by_admin"
+
+
 def _end(
-    session: Session, row: UserSession, user: StaffUser, reason: str, actor: Actor, at: dt.datetime
+    session: Session,
+    row: UserSession,
+    user: StaffUser,
+    reason: str,
+    actor: Actor,
+    at: dt.datetime,
+    action: str = ENDED_BY_ADMIN,
 ) -> None:
     row.ended_at = at
     row.end_reason = reason
@@ -97,7 +106,7 @@ def _end(
     audit(
         session,
         actor,
-        "auth.session_ended_by_admin",
+        action,
         "user_session",
         row.id,
         detail={"user_id": user.id, "username": user.username, "reason": reason},
@@ -112,9 +121,10 @@ def end_open_sessions(
     actor: Actor,
     *,
     keep_session_id: int | None = None,
+    action: str = ENDED_BY_ADMIN,
 ) -> int:
-    """End every open session of `user` in the caller's transaction, one audit row each (all but
-    `keep_session_id`); returns how many ended."""
+    """End every open session of `user` in the caller's transaction, one audit row each
+    (`action`; all but `keep_session_id`); returns how many ended."""
     rows = session.scalars(
         select(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
@@ -125,7 +135,7 @@ def end_open_sessions(
     ended = 0
     for row in rows:
         if row.id != keep_session_id:
-            _end(session, row, user, reason, actor, at)
+            _end(session, row, user, reason, actor, at, action)
             ended += 1
     return ended
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from db.models import AuditEvent, Office, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
+from mild.account import BY_PASSWORD
 from mild.errors import RuleViolation
 from mild.sessions import idle_expired, lock_expired, needs_touch
 from services.common import Actor, actor_for, audit, now_utc, session_policy
@@ -40,8 +41,9 @@ class Started:
     ticket: str  # for /session/adopt, once, within the policy's ticket_seconds
 
 
-def start(actor: Actor, *, user_agent: str = "") -> Started:
-    """A session for a user who just proved who they are; audited."""
+def start(actor: Actor, *, user_agent: str = "", via: str = BY_PASSWORD) -> Started:
+    """A session for a user who just proved who they are (`via`: a password or single
+    sign-on, mild.account); audited."""
     ticket = secrets.token_urlsafe(32)
     at = now_utc()
     with transaction() as session:
@@ -52,6 +54,7 @@ def start(actor: Actor, *, user_agent: str = "") -> Started:
             created_at=at,
             last_activity_at=at,
             user_agent=user_agent[:200] or None,
+            signed_in_via=via,
         )
         session.add(row)
         session.flush()
@@ -67,9 +70,10 @@ def start(actor: Actor, *, user_agent: str = "") -> Started:
         return Started(replace(actor, session_id=row.id), ticket)
 
 
-def adopt(ticket: str) -> str | None:
+def adopt(ticket: str, *, client_address: str | None = None) -> str | None:
     """Trade a fresh one-time ticket for the session's cookie token; None when the ticket is
-    unknown, used, expired, or its session already ended."""
+    unknown, used, expired, or its session already ended. `client_address` is the browser's
+    address as the cookie route saw it, kept for the admin's sessions list."""
     if not ticket or len(ticket) > 200:
         return None
     at = now_utc()
@@ -86,6 +90,7 @@ def adopt(ticket: str) -> str | None:
             return None
         token = secrets.token_urlsafe(32)
         row.token_hash = digest(token)
+        row.client_address = (client_address or "")[:45] or None
         return token
 
 

@@ -279,8 +279,12 @@ def make_user_session(
     ended: bool = False,
     started: dt.datetime | None = None,
     user_agent: str | None = "Mozilla/5.0 (iPad)",
+    client_address: str | None = None,
+    signed_in_via: str | None = None,
+    last_activity: dt.datetime | None = None,
 ) -> int:
-    """A signed-in browser of a user (a user_session row), open unless `ended`."""
+    """A signed-in browser of a user (a user_session row), open unless `ended`, last active
+    now unless `last_activity` says when."""
     from db.models import UserSession
 
     now = dt.datetime.now(dt.UTC)
@@ -289,11 +293,13 @@ def make_user_session(
             user_id=user_id,
             token_hash=f"{next(_seq):064d}",
             created_at=started or now - dt.timedelta(minutes=5),
-            last_activity_at=now,
+            last_activity_at=last_activity or now,
             ended_at=now if ended else None,
             end_reason="signed out" if ended else None,
             display_offices="1" if display else None,
             user_agent=user_agent,
+            client_address=client_address,
+            signed_in_via=signed_in_via,
         )
         s.add(row)
         s.flush()

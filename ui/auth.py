@@ -9,6 +9,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from db.queries.home import OfficeRow, offices
 from mild import messages
+from mild.account import BY_SSO
 from mild.errors import RuleViolation
 from mild.sessions import COOKIE_NAME
 from mild.staff import Screen, may_open
@@ -16,6 +17,7 @@ from services import auth, sessions
 from services.common import Actor
 from ui import lock
 from ui.format import plain
+from ui.navigate import link
 from ui.redirect import browser_to, current_path
 from ui.safe import show_failure
 
@@ -111,7 +113,7 @@ def _sign_in_by_sso() -> Actor | None:
         return None  # refused before, or this tab was just signed out: not again by itself
     try:
         actor = auth.sign_in_sso(email)
-        started = sessions.start(actor, user_agent=_user_agent())
+        started = sessions.start(actor, user_agent=_user_agent(), via=BY_SSO)
     except RuleViolation as refusal:
         st.session_state[SSO_REFUSED_KEY] = refusal.message
         return None
@@ -248,10 +250,12 @@ def sign_out() -> None:
 def user_bar(user: Actor, office_codes: list[str]) -> None:
     """Who is signed in, and a sign-out button, at the top of every screen: on a shared
     tablet the sidebar is folded away, and the next person must see whose session this is."""
-    who, action = st.columns([5, 1], vertical_alignment="center")
+    who, account, action = st.columns([4, 1, 1], vertical_alignment="center")
     offices = f" · {', '.join(office_codes)}" if office_codes else ""
     # The name is typed by an admin: shown inert, never as Markdown (no link or image of it).
     who.markdown(f"**{plain(user.display_name)}** · {user.role.label}{offices}")
+    with account:  # their own password, whatever the role (pages/account.py)
+        link(Screen.ACCOUNT, messages.ACCOUNT_LINK, ":material/account_circle:")
     if action.button("Sign out", key="nav_sign_out", width="stretch"):
         sign_out()
         st.rerun()

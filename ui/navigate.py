@@ -26,3 +26,10 @@ def open_screen(screen: Screen, state: Mapping[str, Any]) -> None:
     page = _PAGES.get(screen)
     if page is not None:
         st.switch_page(page)
+
+
+def link(screen: Screen, label: str, icon: str | None = None) -> None:
+    """A link to `screen` (a real link: it opens in a new tab too), drawn where called."""
+    page = _PAGES.get(screen)
+    if page is not None:
+        st.page_link(page, label=label, icon=icon)

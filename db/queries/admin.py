@@ -72,6 +72,8 @@ class OpenSession:
     last_activity_at: dt.datetime
     display: bool  # a waiting-room display (case codes only; never idles out)
     user_agent: str | None
+    client_address: str | None = None  # as the server saw it when the cookie was set
+    signed_in_via: str | None = None  # mild.account: a password or single sign-on
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,20 @@ def practice_timezone() -> str:
     with read_session() as s:
         tz = s.scalar(select(Office.timezone).where(Office.active).order_by(Office.id).limit(1))
     return tz or UTC
+
+
+def viewer_timezone(user_id: int | None) -> str:
+    """The zone a user reads times in: their own first active office's (by id), or the
+    practice's (see practice_timezone) for one who works at none (an admin sees all)."""
+    with read_session() as s:
+        tz = s.scalar(
+            select(Office.timezone)
+            .join(staff_office, staff_office.c.office_id == Office.id)
+            .where(staff_office.c.staff_user_id == user_id, Office.active)
+            .order_by(Office.id)
+            .limit(1)
+        )
+    return tz or practice_timezone()
 
 
 def _live(active_since: dt.datetime | None):
@@ -224,6 +240,8 @@ def open_sessions(active_since: dt.datetime | None = None) -> list[OpenSession]:
                 UserSession.last_activity_at,
                 UserSession.display_offices,
                 UserSession.user_agent,
+                UserSession.client_address,
+                UserSession.signed_in_via,
             )
             .join(StaffUser, StaffUser.id == UserSession.user_id)
             .where(_live(active_since))
@@ -240,6 +258,8 @@ def open_sessions(active_since: dt.datetime | None = None) -> list[OpenSession]:
             last_activity_at=r.last_activity_at,
             display=bool(r.display_offices),
             user_agent=r.user_agent,
+            client_address=r.client_address,
+            signed_in_via=r.signed_in_via,
         )
         for r in rows
     ]

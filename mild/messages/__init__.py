@@ -3,6 +3,7 @@
 Kept in two modules by when they were written (mild/messages/general.py, clinical.py) and read
 as one: `from mild import messages; messages.HARD_STOP`."""
 
+from mild.messages.account import *  # noqa: F403
 from mild.messages.audit import *  # noqa: F403
 from mild.messages.board import *  # noqa: F403
 from mild.messages.clinical import *  # noqa: F403

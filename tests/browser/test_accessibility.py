@@ -35,6 +35,7 @@ SCREEN_TITLES = {
     Screen.METRICS: "Office metrics",
     Screen.AUDIT: "Audit trail",
     Screen.ADMIN: "Admin",
+    Screen.ACCOUNT: "My account",
 }
 
 ROLES = [Role.NURSE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN, Role.PROVIDER]

@@ -3,6 +3,8 @@ and the medication hold table."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from mild import messages
@@ -26,6 +28,7 @@ from mild.admin import (
     office_deactivation_blocker,
     self_lockout_blocker,
     session_end_blocker,
+    time_ago,
     timezone_names,
 )
 from mild.medications import DEFAULT_HOLD_TABLE, HOURS, MedClass
@@ -309,27 +312,62 @@ def test_a_row_is_confirmed_by_a_named_person():
     "agent,label",
     [
         (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/131.0.0.0 Safari/537.36",
+            "Chrome 131 on Windows",
+        ),
+        (
             "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
             " Version/17.4 Mobile/15E148 Safari/604.1",
-            "Safari on iPad",
+            "Safari 17 on iPad",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML,"
+            " like Gecko) CriOS/124.0.6367.111 Mobile/15E148 Safari/604.1",
+            "Chrome 124 on iPhone",
         ),
         (
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
             " Chrome/124.0 Safari/537.36 Edg/124.0",
-            "Edge on Windows",
+            "Edge 124 on Windows",
         ),
         (
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
             " HeadlessChrome/156.0.0.0 Safari/537.36",
-            "Chrome on Linux",
+            "Chrome 156 on Linux",
         ),
         (
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko Firefox/125.0",
-            "Firefox on Mac",
+            "Firefox 125 on Mac",
         ),
-        ("curl/8.5", "Unknown browser"),
+        (
+            "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/131.0.0.0 Safari/537.36",
+            "Chrome 131 on Android tablet",
+        ),
+        ("curl/8.5", "curl 8"),
+        ("", "Unknown browser"),
         (None, "Unknown browser"),
     ],
 )
-def test_a_session_names_its_browser_and_device_in_plain_words(agent, label):
+def test_a_session_names_its_browser_version_and_device_in_plain_words(agent, label):
     assert browser_label(agent) == label
+
+
+@pytest.mark.parametrize(
+    "seconds,words",
+    [
+        (-30, "just now"),  # a clock a little ahead
+        (0, "just now"),
+        (59, "just now"),
+        (60, "1 minute ago"),
+        (25 * 60 + 59, "25 minutes ago"),
+        (3600, "1 hour ago"),
+        (2 * 3600 + 1800, "2 hours ago"),
+        (86_400, "1 day ago"),
+        (3 * 86_400 + 7200, "3 days ago"),
+    ],
+)
+def test_last_activity_reads_as_whole_units_ago_with_one_minute_singular(seconds, words):
+    now = dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC)
+    assert time_ago(now - dt.timedelta(seconds=seconds), now) == words

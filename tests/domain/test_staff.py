@@ -22,6 +22,7 @@ ALL_OFFICES = {1, 2, 3}
 
 def test_office_staff_start_on_home_a_provider_on_escalations_each_in_work_order() -> None:
     S = Screen
+    # Everyone's last: their own account (the router draws it in the user bar, not the nav).
     assert screens_for(Role.NURSE) == [
         S.HOME,
         S.CHECKLIST,
@@ -29,11 +30,19 @@ def test_office_staff_start_on_home_a_provider_on_escalations_each_in_work_order
         S.INTAKE,
         S.SCHEDULE,
         S.BOARD,
+        S.ACCOUNT,
     ]
-    assert screens_for(Role.COORDINATOR) == [S.HOME, S.INTAKE, S.SCHEDULE, S.BOARD]
-    assert screens_for(Role.MANAGER) == [S.HOME, S.SCHEDULE, S.BOARD, S.METRICS, S.AUDIT]
+    assert screens_for(Role.COORDINATOR) == [S.HOME, S.INTAKE, S.SCHEDULE, S.BOARD, S.ACCOUNT]
+    assert screens_for(Role.MANAGER) == [
+        S.HOME,
+        S.SCHEDULE,
+        S.BOARD,
+        S.METRICS,
+        S.AUDIT,
+        S.ACCOUNT,
+    ]
     # Their own cases' escalations, not the office's other patients (minimum necessary).
-    assert screens_for(Role.PROVIDER) == [S.ESCALATIONS]
+    assert screens_for(Role.PROVIDER) == [S.ESCALATIONS, S.ACCOUNT]
     assert screens_for(Role.ADMIN) == list(S)
     assert [r for r in Role if may_open(r, S.ADMIN)] == [Role.ADMIN]
     for role in Role:

@@ -62,6 +62,12 @@ def app(tmp_path) -> Iterator[Callable[[], AppTest]]:
 # as the router runs it, and the tab that opens one.
 
 
+def account_page() -> None:
+    from pages import account
+
+    account.render()
+
+
 def admin_page() -> None:
     from pages import admin
 

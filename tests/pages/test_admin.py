@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -457,10 +458,45 @@ def test_open_sessions_are_listed_per_user_and_this_browser_cannot_be_ended_here
     lines = [t.value for t in box.text]
     assert lines[0] == "Nina (nina) · Nurse"
     assert len(lines) == 2
-    assert lines[1].startswith("iPad · signed in ")
+    assert lines[1].startswith(f"Safari on iOS · {messages.ADMIN_SESSION_NO_ADDRESS} · signed in ")
     assert lines[1].endswith(" · waiting-room display")
     assert messages.ADMIN_THIS_BROWSER in captions(at)
     assert f"admin_session_end_{root.session_id}" not in [b.key for b in at.button]
+
+
+def test_each_session_shows_browser_address_and_last_activity_in_the_viewers_office_time(
+    office, nina, screen
+):
+    denver = make_office("DV", "America/Denver")
+    viewer = make_user("dora", Role.ADMIN, [denver])
+    now = dt.datetime.now(dt.UTC)
+    make_user_session(
+        nina.id,
+        user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like"
+        " Gecko) Chrome/131.0.0.0 Safari/537.36",
+        client_address="192.0.2.17",
+        started=now - dt.timedelta(minutes=40),
+        last_activity=now - dt.timedelta(minutes=3, seconds=10),
+    )
+    make_user_session(
+        nina.id,
+        user_agent="Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like"
+        " Gecko) Chrome/131.0.0.0 Safari/537.36",
+        client_address="2001:db8::7",
+        signed_in_via="sso",
+        started=now - dt.timedelta(minutes=20),
+    )
+
+    at = screen(viewer, "Sessions")
+
+    desk, tablet = [t.value for t in container(at, f"admin_sessions_{nina.id}").text][1:]
+    local = (now - dt.timedelta(minutes=3, seconds=10)).astimezone(ZoneInfo("America/Denver"))
+    assert desk.startswith("Chrome 131 on Windows · 192.0.2.17 · signed in ")
+    # (after midnight the day is named too: "last active Sat 07 Dec 23:57 (3 minutes ago)")
+    assert " · last active " in desk and desk.endswith(f"{local:%H:%M} (3 minutes ago)")
+    assert tablet.startswith("Chrome 131 on Android tablet · 2001:db8::7 · signed in ")
+    assert tablet.endswith(" (just now) · single sign-on")
+    assert any("America/Denver" in c for c in captions(at))
 
 
 def test_a_session_idle_past_the_timeout_is_over_and_not_listed(office, root, nina, screen):

@@ -204,7 +204,8 @@ def test_a_provider_signs_in_sees_only_their_escalations_and_resolves_one(
 
     at = open_screen(app, "dr.ames", Screen.ESCALATIONS)
 
-    assert navigation.last[0] == ["front", "escalations"]  # not the office's day
+    # Not the office's day; their own account is opened from the user bar.
+    assert navigation.last[0] == ["front", "escalations", "account"]
     assert [t.value for t in at.title] == ["Escalations"]
     assert container(at, f"esc_escalation_{ids[CALL]}") is not None
     assert container(at, f"esc_escalation_{others[CALL]}") is None  # another provider's

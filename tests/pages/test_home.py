@@ -245,7 +245,8 @@ def test_a_provider_lands_on_their_escalations_and_never_sees_the_offices_day(
     at = sign_in(app().run(), "dr.ames", PASSWORD)
 
     assert not at.exception and not at.error
-    assert navigation.last == (["front", "escalations"], "top")  # "/" goes on to theirs
+    # "/" goes on to theirs; their own account is opened from the user bar.
+    assert navigation.last == (["front", "escalations", "account"], "top")
     assert [t.value for t in at.title] == ["Escalations"]
     assert table(at, "home_offices") is None and table(at, "home_cases") is None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from itertools import groupby
 
@@ -10,12 +11,11 @@ import streamlit as st
 from db.queries.admin import (
     OpenSession,
     open_sessions,
-    practice_timezone,
+    viewer_timezone,
 )
 from mild import messages
-from mild.admin import (
-    browser_label,
-)
+from mild.account import BY_SSO
+from mild.admin import browser_label, time_ago
 from mild.days import to_local
 from services import admin, sessions
 from services.common import Actor, now_utc
@@ -26,7 +26,10 @@ from ui.format import zone_abbreviation
 
 def sessions_tab(user: Actor) -> None:
     now = now_utc()
-    loaded = common.load(lambda: (open_sessions(common.active_since(now)), practice_timezone()))
+    # Times in the viewer's own office's zone (an admin at no office: the practice's).
+    loaded = common.load(
+        lambda: (open_sessions(common.active_since(now)), viewer_timezone(user.id))
+    )
     if loaded is None:
         return
     rows, tz = loaded
@@ -39,20 +42,30 @@ def sessions_tab(user: Actor) -> None:
         st.info(messages.ADMIN_NO_OPEN_SESSIONS)
         return
     for user_id, group in groupby(rows, key=lambda r: r.user_id):
-        _user_sessions(user_id, list(group), user, tz)
+        _user_sessions(user_id, list(group), user, tz, now)
 
 
-def _session_line(row: OpenSession, tz: str) -> str:
+def _session_line(row: OpenSession, tz: str, now: dt.datetime) -> str:
+    """What tells one session from another: the browser and device, the address it signed in
+    from, when, and when it was last used (and how long ago)."""
     started, active = to_local(tz, row.created_at), to_local(tz, row.last_activity_at)
     last = f"{active:%H:%M}" if active.date() == started.date() else f"{active:%a %d %b %H:%M}"
-    parts = [browser_label(row.user_agent), f"signed in {started:%a %d %b %H:%M}"]
-    parts.append(f"last active {last}")
+    parts = [
+        browser_label(row.user_agent),
+        row.client_address or messages.ADMIN_SESSION_NO_ADDRESS,
+        f"signed in {started:%a %d %b %H:%M}",
+        f"last active {last} ({time_ago(row.last_activity_at, now)})",
+    ]
+    if row.signed_in_via == BY_SSO:
+        parts.append(messages.ADMIN_SESSION_VIA_SSO)
     if row.display:
         parts.append("waiting-room display")
     return " · ".join(parts)
 
 
-def _user_sessions(user_id: int, rows: Sequence[OpenSession], user: Actor, tz: str) -> None:
+def _user_sessions(
+    user_id: int, rows: Sequence[OpenSession], user: Actor, tz: str, now: dt.datetime
+) -> None:
     first = rows[0]
     errors = f"admin_sessions_errors_{user_id}"
     with st.container(border=True, key=f"admin_sessions_{user_id}"):
@@ -60,7 +73,7 @@ def _user_sessions(user_id: int, rows: Sequence[OpenSession], user: Actor, tz: s
         for row in rows:
             line, action = st.columns([3, 1], vertical_alignment="center")
             with line:
-                st.text(_session_line(row, tz))
+                st.text(_session_line(row, tz, now))
             with action:
                 if row.id == user.session_id:
                     st.caption(messages.ADMIN_THIS_BROWSER)
