@@ -173,8 +173,10 @@ def _end_display(user: Actor) -> None:
         lambda: auth.end_display(user, password, username),
         errors_key=DISPLAY_ERRORS,
         success=messages.DISPLAY_OFF,
-        clear={"board_display_password": "", "board_display_username": ""},
     )
+    # Emptied whatever the outcome: nothing typed stays on a screen patients look at.
+    st.session_state["board_display_username"] = ""
+    st.session_state["board_display_password"] = ""
     if ender is None:
         return
     st.session_state.pop(DISPLAY_KEY, None)

@@ -481,6 +481,9 @@ def test_any_staff_member_of_the_office_ends_the_display_and_is_signed_in_on_tha
     at = leave_display(at, PASSWORD, "otto")  # works elsewhere
     assert messages.DISPLAY_NOT_THIS_OFFICE in [e.value for e in at.error]
     assert [t.value for t in at.title] == [messages.DISPLAY_TITLE]
+    # Nothing typed stays on the wall, not even a username.
+    assert at.text_input(key="board_display_username").value == ""
+    assert at.text_input(key="board_display_password").value == ""
 
     at = leave_display(at, PASSWORD, "cora")
 
