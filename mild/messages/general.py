@@ -566,8 +566,10 @@ SSO_OTHER_ACCOUNT = "Use another single sign-on account"
 
 # --- Hostile input: a booking day with a mistyped year (issue 5) ---
 BOOKING_TOO_FAR_AHEAD = "That day is more than {days} days ahead: check the year."
+ADMIN_SESSION_LOCKED = "locked (idle)"
 ADMIN_SESSIONS_IDLE_NOTE = (
-    "A session idle for more than {minutes} minutes has ended and is not listed."
+    "A session idle for more than {minutes} min is locked until its user's password opens it "
+    "again; locked for more than {hours} h it has ended and is not listed."
 )
 ADMIN_OFFICES_FOR_ADMIN = "An admin sees every office; offices listed here are optional."
 METRICS_NO_SAFETY_EVENTS = "No safety event recorded for these offices and days."

@@ -499,17 +499,33 @@ def test_each_session_shows_browser_address_and_last_activity_in_the_viewers_off
     assert any("America/Denver" in c for c in captions(at))
 
 
-def test_a_session_idle_past_the_timeout_is_over_and_not_listed(office, root, nina, screen):
-    idle = make_user_session(nina.id)
+def idle_session(user_id: int, idle: dt.timedelta) -> int:
+    session_id = make_user_session(user_id)
     with transaction() as s:
-        s.get(UserSession, idle).last_activity_at = dt.datetime.now(dt.UTC) - dt.timedelta(
-            minutes=16
-        )
+        s.get(UserSession, session_id).last_activity_at = dt.datetime.now(dt.UTC) - idle
+    return session_id
+
+
+def test_a_locked_session_is_listed_as_locked_and_may_be_ended(office, root, nina, screen):
+    locked = idle_session(nina.id, dt.timedelta(minutes=16))
+
+    at = screen(root, "Sessions")
+
+    (line,) = [t.value for t in container(at, f"admin_sessions_{nina.id}").text][1:]
+    assert line.endswith(f" · {messages.ADMIN_SESSION_LOCKED}")
+    assert f"admin_session_end_{locked}" in [b.key for b in at.button]
+    note = messages.ADMIN_SESSIONS_IDLE_NOTE.format(minutes=15, hours=12)
+    assert any(note in c for c in captions(at))
+
+
+def test_a_session_locked_past_the_locks_lifetime_is_over_and_not_listed(
+    office, root, nina, screen
+):
+    idle_session(nina.id, dt.timedelta(hours=12, minutes=16))
 
     at = screen(root, "Sessions")
 
     assert container(at, f"admin_sessions_{nina.id}") is None
-    assert any(messages.ADMIN_SESSIONS_IDLE_NOTE.format(minutes=15) in c for c in captions(at))
 
 
 def test_an_admin_ends_one_session_and_it_leaves_the_list(office, root, nina, screen):

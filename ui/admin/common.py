@@ -52,8 +52,10 @@ def changed(rows, tz: str, zone: str) -> dict[str, list[str]]:
 
 
 def active_since(now: dt.datetime) -> dt.datetime:
-    """Sessions idle longer than the policy allows are over (they end at their next request)."""
-    return now - sessions.policy().idle
+    """Sessions idle past the timeout are locked, not over (ui.lock); locked past the lock's
+    lifetime they are over (they end at their next request)."""
+    rules = sessions.policy()
+    return now - rules.idle - rules.lock
 
 
 def table(key: str, frame: pd.DataFrame) -> None:

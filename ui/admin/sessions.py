@@ -17,6 +17,7 @@ from mild import messages
 from mild.account import BY_SSO
 from mild.admin import browser_label, time_ago
 from mild.days import to_local
+from mild.sessions import idle_expired
 from services import admin, sessions
 from services.common import Actor, now_utc
 from ui import forms
@@ -36,7 +37,9 @@ def sessions_tab(user: Actor) -> None:
     st.caption(
         messages.ADMIN_SESSIONS_HELP.format(tz=f"{tz} ({zone_abbreviation(tz, now)})")
         + " "
-        + messages.ADMIN_SESSIONS_IDLE_NOTE.format(minutes=sessions.policy().idle_minutes)
+        + messages.ADMIN_SESSIONS_IDLE_NOTE.format(
+            minutes=sessions.policy().idle_minutes, hours=sessions.policy().lock_hours
+        )
     )
     if not rows:
         st.info(messages.ADMIN_NO_OPEN_SESSIONS)
@@ -60,6 +63,8 @@ def _session_line(row: OpenSession, tz: str, now: dt.datetime) -> str:
         parts.append(messages.ADMIN_SESSION_VIA_SSO)
     if row.display:
         parts.append("waiting-room display")
+    elif idle_expired(row.last_activity_at, now, sessions.policy(), display=False):
+        parts.append(messages.ADMIN_SESSION_LOCKED)
     return " · ".join(parts)
 
 
