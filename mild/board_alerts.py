@@ -35,10 +35,6 @@ class AlertLevel(enum.IntEnum):
     AMBER = 1
     RED = 2
 
-    @property
-    def label(self) -> str:
-        return self.name.capitalize()
-
 
 @dataclass(frozen=True)
 class ThresholdSetting:

@@ -51,6 +51,10 @@ _STAGE_BY_LABEL = {s.label: s for s in (*BOARD_STAGES, CaseStatus.CANCELLED)}
 # An alert is never colour alone: its level is a word and an icon of its own shape too.
 ALERT_COLOURS = {AlertLevel.AMBER: "orange", AlertLevel.RED: "red"}
 ALERT_ICONS = {AlertLevel.AMBER: ":material/warning:", AlertLevel.RED: ":material/error:"}
+ALERT_LEVEL_TEXTS = {
+    AlertLevel.AMBER: messages.BOARD_ALERT_AMBER,
+    AlertLevel.RED: messages.BOARD_ALERT_RED,
+}
 ALERT_TEXTS = {
     AlertKind.LATE_START: messages.BOARD_ALERT_LATE_START,
     AlertKind.LONG_PROCEDURE: messages.BOARD_ALERT_LONG_PROCEDURE,
@@ -131,7 +135,7 @@ def board_rows(cases: pd.DataFrame, tz_name: str, *, public: bool) -> Rows:
 def alert_text(alert: BoardAlert) -> str:
     """An alert in words: its level, what it is, its minutes ("Amber: late start, 12 min")."""
     what = ALERT_TEXTS[alert.kind].format(minutes=alert.minutes)
-    return messages.BOARD_ALERT.format(level=alert.level.label, what=what)
+    return ALERT_LEVEL_TEXTS[alert.level].format(what=what)
 
 
 def display_markdown(view: OfficeBoard) -> str:

@@ -6,7 +6,8 @@ BOARD_PUBLIC_NOTE = "Waiting-room mode: waiting-room codes and stages only, neve
 BOARD_NO_CANCELLED = "No cancellations today."
 # An alert as the case's row says it, beside its time in stage: the level in words beside its
 # colour and icon (a long stay's minutes are the time in stage already shown).
-BOARD_ALERT = "{level}: {what}"
+BOARD_ALERT_AMBER = "Amber: {what}"
+BOARD_ALERT_RED = "Red: {what}"
 BOARD_ALERT_LATE_START = "{minutes} min late"
 BOARD_ALERT_LONG_PROCEDURE = "{minutes} min over plan"
 BOARD_ALERT_LONG_RECOVERY = "long recovery stay"
