@@ -1,4 +1,6 @@
-"""Booking rules: which cases may be (re)booked, for how long, and a provider's double booking."""
+"""Booking rules: which cases may be (re)booked, for how long, and a provider's double booking
+(an overlap, or less than the turnover between two cases). The free starts of a provider's day
+follow the same clash rule (mild.availability)."""
 
 from __future__ import annotations
 
@@ -21,16 +23,22 @@ MAX_DAYS_AHEAD = 730
 MIN_PLANNED_MINUTES = 15
 MAX_PLANNED_MINUTES = 240
 DEFAULT_PLANNED_MINUTES = 60
+# Between two cases of one provider the room is turned over (previous patient out, next one in):
+# the practice's turnover target, 20 minutes (mild.targets, policy). With the default hour's
+# case on the quarter-hour grid this is the demo's cadence, a case every 90 minutes.
+TURNOVER_MINUTES = 20
 
 
 @dataclass(frozen=True)
 class BookedSlot:
-    """Another case of the same provider: its code, aware UTC start and planned minutes."""
+    """Another case of the same provider: its code, aware UTC start, planned minutes and
+    status (a cancelled case holds no time)."""
 
     case_id: int
     code: str
     start: dt.datetime
     planned_minutes: int
+    status: CaseStatus = CaseStatus.SCHEDULED
 
     @property
     def end(self) -> dt.datetime:
@@ -49,11 +57,22 @@ def overlaps(
     return start < other_end and other_start < end
 
 
+def clashes(
+    start: dt.datetime, minutes: int, other: BookedSlot, turnover: int = TURNOVER_MINUTES
+) -> bool:
+    """True when the proposed booking and `other` share any time or leave less than the
+    turnover between them (each case counted as holding the room for its turnover after it)."""
+    return overlaps(start, minutes + turnover, other.start, other.planned_minutes + turnover)
+
+
 def first_clash(
-    start: dt.datetime, minutes: int, others: Iterable[BookedSlot]
+    start: dt.datetime,
+    minutes: int,
+    others: Iterable[BookedSlot],
+    turnover: int = TURNOVER_MINUTES,
 ) -> BookedSlot | None:
-    """The earliest of `others` that overlaps the proposed booking, or None."""
-    clashing = [o for o in others if overlaps(start, minutes, o.start, o.planned_minutes)]
+    """The earliest of `others` that clashes with the proposed booking, or None."""
+    clashing = [o for o in others if clashes(start, minutes, o, turnover)]
     return min(clashing, key=lambda o: (o.start, o.code)) if clashing else None
 
 
@@ -98,17 +117,20 @@ def check_no_clash(
     provider: str,
     tz_name: str,
 ) -> None:
-    """Refuse a double booking of the provider, naming the clashing case and its local start."""
+    """Refuse a double booking of the provider, or a start within the turnover of another of
+    their cases, naming the clashing case and its local start."""
     clash = first_clash(start, minutes, others)
     if clash is not None:
         local = to_local(tz_name, clash.start)
+        shared = overlaps(start, minutes, clash.start, clash.planned_minutes)
         raise RuleViolation(
             "start",
-            messages.BOOKING_CLASH.format(
+            (messages.BOOKING_CLASH if shared else messages.BOOKING_TURNOVER_CLASH).format(
                 provider=provider,
                 code=clash.code,
                 start=f"{local:%H:%M} on {local:%a %d %b %Y}",
                 minutes=clash.planned_minutes,
+                turnover=TURNOVER_MINUTES,
             ),
         )
 

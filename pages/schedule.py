@@ -57,10 +57,10 @@ def render() -> None:
             chosen = schedule.choose_case(view)
             if chosen is not None:
                 schedule.fill_forms(chosen.name, chosen, office.timezone)
-                move, cancel = st.columns(2, gap="medium")
-                with move, st.container(border=True):
-                    schedule.reschedule_form(chosen.name, chosen, staff, user)
-                with cancel, st.container(border=True):
+                # One above the other: the reschedule form draws the provider's day in full.
+                with st.container(border=True):
+                    schedule.reschedule_form(chosen.name, chosen, office, staff, user)
+                with st.container(border=True):
                     schedule.cancel_form(chosen.name, chosen, user)
     if calls_tab.open:
         with calls_tab:

@@ -14,6 +14,7 @@ from mild import messages
 from mild.booking import (
     DEFAULT_PLANNED_MINUTES,
     MAX_PLANNED_MINUTES,
+    TURNOVER_MINUTES,
     BookedSlot,
     check_bookable,
     check_in_future,
@@ -46,15 +47,17 @@ def _provider_at(session: Session, provider_id: int | None, office_id: int) -> P
 def _other_bookings(
     session: Session, case_id: int, provider_id: int, start: dt.datetime, minutes: int
 ) -> list[BookedSlot]:
-    """The provider's other live cases that could overlap: any starting up to the longest
-    possible case before this one, and before it ends. The overlap itself is mild's rule."""
+    """The provider's other live cases that could clash: any starting up to the longest possible
+    case and its turnover before this one, and before it ends and is turned over. The clash
+    itself is mild's rule."""
+    turnover = dt.timedelta(minutes=TURNOVER_MINUTES)
     rows = session.execute(
         select(Case.id, Case.code, Case.scheduled_start, Case.planned_minutes).where(
             Case.provider_id == provider_id,
             Case.id != case_id,
             Case.status != CaseStatus.CANCELLED,
-            Case.scheduled_start >= start - dt.timedelta(minutes=MAX_PLANNED_MINUTES),
-            Case.scheduled_start < start + dt.timedelta(minutes=minutes),
+            Case.scheduled_start >= start - dt.timedelta(minutes=MAX_PLANNED_MINUTES) - turnover,
+            Case.scheduled_start < start + dt.timedelta(minutes=minutes) + turnover,
         )
     )
     return [BookedSlot(*r) for r in rows]

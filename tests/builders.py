@@ -211,6 +211,30 @@ def book_levels(case_id: int, levels: str | None, side: str | None) -> None:
         case.planned_levels, case.planned_side = levels, side
 
 
+def make_unbooked_case(office_id: int) -> int:
+    """A case in intake at the office, not booked and with no provider yet."""
+    case_id = make_case(office_id, CaseStatus.INTAKE)
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.scheduled_start, case.provider_id = None, None
+    return case_id
+
+
+def make_booked_case(
+    office_id: int,
+    provider_id: int,
+    start: dt.datetime,
+    minutes: int = 60,
+    status: CaseStatus = CaseStatus.SCHEDULED,
+) -> int:
+    """A case of the provider at the office, booked from `start` (aware) for `minutes`."""
+    case_id = make_case(office_id, status, start)
+    with transaction() as s:
+        case = s.get(Case, case_id)
+        case.provider_id, case.planned_minutes = provider_id, minutes
+    return case_id
+
+
 def add_held_drug(
     case_id: int,
     drug: str = "apixaban",

@@ -1,6 +1,7 @@
 """The intake screen's booking: office, provider, day and start (office time), planned minutes,
-and the levels and side the time-out will check. A booking too soon for a hold warns; re-booking
-moves every latest allowed last dose and withdraws the confirmations (services.booking).
+and the levels and side the time-out will check, beside the provider's day with its free slots
+and "Next free slot" (ui.availability). A booking too soon for a hold warns; re-booking moves
+every latest allowed last dose and withdraws the confirmations (services.booking).
 Widget keys start with `intake_book_` and carry the case id."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from mild.days import at_local, local_today, to_local
 from mild.medications import late_holds
 from services import booking
 from services.common import Actor, now_utc
-from ui import forms
+from ui import availability, forms
 from ui.format import local_moment
 
 # --- booking --------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def booking_form(
     local_start = to_local(office.timezone, case.scheduled_start) if case.scheduled_start else None
     # Two to a row: a refusal beside the start time stays readable on a tablet.
     day, start = st.columns(2)
-    minutes, _ = st.columns(2)
+    minutes, find = st.columns(2, vertical_alignment="bottom")
     with day:
         st.date_input(
             "Day",
@@ -91,6 +92,23 @@ def booking_form(
             key=f"{k}_minutes",
         )
         forms.field_error(errors, "planned_minutes")
+    label = "Re-book" if case.scheduled_start is not None else "Book"
+    chosen = state.get(f"{k}_provider")
+    form = availability.BookingForm(
+        case.id,
+        k,
+        f"{k}_day",
+        f"{k}_start",
+        errors,
+        label,
+        office,
+        availability.Provider(chosen, here[chosen]) if chosen in here else None,
+        state.get(f"{k}_minutes"),
+        user,
+    )
+    with find:
+        availability.next_free_button(form)
+    availability.day_view(form)
     # What the time-out checks against on the day.
     levels, side = st.columns(2)
     with levels:
@@ -150,7 +168,6 @@ def booking_form(
                 )
             )
 
-    label = "Re-book" if case.scheduled_start is not None else "Book"
     forms.button(label, f"{k}_submit", book, primary=True)
     if case.scheduled_start is not None:
         st.caption(messages.REBOOK_NOTE)

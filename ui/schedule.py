@@ -1,5 +1,6 @@
 """Daily schedule widgets: the day's table, the planned-against-actual timeline,
-the week, and the reschedule and cancel forms (refusals beside their fields, via ui.forms)."""
+the week, and the reschedule and cancel forms (refusals beside their fields, via ui.forms); the
+reschedule form beside the chosen provider's day (ui.availability)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from mild.days import to_local
 from mild.schedule import ACTUAL, PLANNED, may_cancel, may_reschedule, timeline_bars
 from services import booking, cases
 from services.common import Actor
-from ui import forms
+from ui import availability, forms
 from ui.format import local_time, zone_abbreviation
 
 RESCHEDULE_ERRORS = "sched_reschedule_errors"
@@ -215,7 +216,11 @@ def fill_forms(case_id: int, case: pd.Series, tz_name: str) -> None:
 
 
 def reschedule_form(
-    case_id: int, case: pd.Series, providers: Sequence[ProviderRow], user: Actor
+    case_id: int,
+    case: pd.Series,
+    office: OfficeRow,
+    providers: Sequence[ProviderRow],
+    user: Actor,
 ) -> None:
     status = CaseStatus(case.status)
     st.markdown("**Reschedule**")
@@ -226,21 +231,43 @@ def reschedule_form(
     names = {p.id: p.name for p in providers}
     if not pd.isna(case.provider_id) and int(case.provider_id) not in names:
         names[int(case.provider_id)] = case.provider or ""
-    # One field per row: a refusal (a clash names the other case) stays readable at 768 px.
-    st.date_input("New day", key="sched_new_day", format="YYYY-MM-DD")
-    forms.field_error(RESCHEDULE_ERRORS, "day")
-    st.time_input("Start", key="sched_new_start", step=dt.timedelta(minutes=15))
-    forms.field_error(RESCHEDULE_ERRORS, "start")
-    st.number_input(
-        "Planned minutes",
-        min_value=MIN_PLANNED_MINUTES,
-        max_value=MAX_PLANNED_MINUTES,
-        step=15,
-        key="sched_new_minutes",
+    # Two to a row across the screen, the provider's day below at full width: a refusal (a
+    # clash names the other case) and the day's table stay readable at 768 px.
+    day, start = st.columns(2)
+    with day:
+        st.date_input("New day", key="sched_new_day", format="YYYY-MM-DD")
+        forms.field_error(RESCHEDULE_ERRORS, "day")
+    with start:
+        st.time_input("Start", key="sched_new_start", step=dt.timedelta(minutes=15))
+        forms.field_error(RESCHEDULE_ERRORS, "start")
+    minutes, who = st.columns(2)
+    with minutes:
+        st.number_input(
+            "Planned minutes",
+            min_value=MIN_PLANNED_MINUTES,
+            max_value=MAX_PLANNED_MINUTES,
+            step=15,
+            key="sched_new_minutes",
+        )
+        forms.field_error(RESCHEDULE_ERRORS, "planned_minutes")
+    with who:
+        st.selectbox("Provider", list(names), format_func=names.get, key="sched_new_provider")
+        forms.field_error(RESCHEDULE_ERRORS, "provider")
+    chosen = st.session_state.get("sched_new_provider")
+    form = availability.BookingForm(
+        case_id,
+        "sched_new",
+        "sched_new_day",
+        "sched_new_start",
+        RESCHEDULE_ERRORS,
+        "Reschedule",
+        office,
+        availability.Provider(chosen, names[chosen]) if chosen in names else None,
+        st.session_state.get("sched_new_minutes"),
+        user,
     )
-    forms.field_error(RESCHEDULE_ERRORS, "planned_minutes")
-    st.selectbox("Provider", list(names), format_func=names.get, key="sched_new_provider")
-    forms.field_error(RESCHEDULE_ERRORS, "provider")
+    availability.next_free_button(form)
+    availability.day_view(form)
     forms.other_errors(RESCHEDULE_ERRORS, RESCHEDULE_FIELDS)
     st.button(
         "Reschedule",

@@ -37,6 +37,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from mild import messages
+from mild.booking import BookedSlot, first_clash
 from mild.cases import CaseStatus
 from mild.checklist import PHASE_LABELS, STEP_BY_KEY
 from mild.days import age_on
@@ -77,7 +78,7 @@ FEVER_F = 101.2  # 38.4 C: the fever red flag by measurement, as well as reporte
 # A booking must start after "now" when it is made; a quarter hour of margin covers the intake.
 BOOKING_MARGIN = dt.timedelta(minutes=15)
 SLOT = dt.timedelta(minutes=15)  # the booking form's time step
-PLANNED = dt.timedelta(minutes=60)
+PLANNED_MINUTES = 60
 
 
 @dataclass(frozen=True)
@@ -121,16 +122,14 @@ def plan_booking(server: AppServer, now: dt.datetime) -> Booking:
             while start.date() == day:
                 for provider_id, provider in providers:
                     booked = db.execute(
-                        "SELECT scheduled_start, planned_minutes FROM mild_case"
+                        "SELECT id, code, scheduled_start, planned_minutes FROM mild_case"
                         " WHERE provider_id = ? AND status != 'cancelled'"
                         " AND scheduled_start IS NOT NULL",
                         (provider_id,),
                     ).fetchall()
-                    ours = (start.astimezone(dt.UTC), start.astimezone(dt.UTC) + PLANNED)
-                    if not any(
-                        _utc(s) < ours[1] and ours[0] < _utc(s) + dt.timedelta(minutes=m)
-                        for s, m in booked
-                    ):
+                    others = [BookedSlot(i, c, _utc(s), m) for i, c, s, m in booked]
+                    # Booking's own clash rule: no overlap, and the turnover between cases.
+                    if first_clash(start.astimezone(dt.UTC), PLANNED_MINUTES, others) is None:
                         return Booking(
                             office_id, f"{name} ({code})", code, tz, provider, day, start.time()
                         )
@@ -436,6 +435,13 @@ def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
     type_date(area, "Day", booking.day)
     type_time(area, f"Start ({booking.code} local time)", booking.start)
     wait_for_app_idle(page)
+    # Beside the form, the provider's day at the office: drawn for the day chosen.
+    provider_day = area.locator("[class*='st-key-intake_book_'][class*='_day_view']")
+    expect(provider_day).to_contain_text(
+        messages.DAY_VIEW_TITLE.format(
+            provider=booking.provider, office=booking.office, day=f"{booking.day:%a %d %b %Y}"
+        )
+    )
     area.get_by_label("Levels (for the time-out)", exact=True).fill(LEVELS)
     segment(area, "Side", SIDE.capitalize())
     wait_for_app_idle(page)
@@ -443,6 +449,9 @@ def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
     booked = f"Booked: {booking.day:%a %d %b %Y} {booking.start:%H:%M}"
     expect(area.get_by_text(re.compile(f"^{re.escape(booked)}"))).to_be_visible()
     expect(ready).not_to_contain_text(messages.READY_BOOKED)
+    # The case now stands in the provider's day, as itself, at its start.
+    expect(provider_day).to_contain_text(messages.DAY_VIEW_THIS_CASE.format(code=code))
+    expect(provider_day).to_contain_text(f"{booking.start:%H:%M}–")
     wait_for_app_idle(page)
 
     open_tab(page, "Medications")

@@ -15,6 +15,7 @@ from db.models import AuditEvent, Case, CaseMedication
 from db.queries.readiness import readiness_for_cases
 from db.session import get_engine, read_session, transaction
 from mild import messages
+from mild.booking import TURNOVER_MINUTES
 from mild.cases import CancelReason, CaseStatus
 from mild.days import at_local, local_today, to_local
 from mild.errors import RuleViolation
@@ -115,16 +116,38 @@ def test_a_double_booking_of_the_provider_is_refused_naming_the_clashing_case(cl
     assert load(second).scheduled_start is None
 
 
-def test_back_to_back_cases_and_cancelled_cases_do_not_clash(clinic):
+def test_cases_the_turnover_apart_and_cancelled_cases_do_not_clash(clinic):
     office, cora, provider, day = clinic
     first, second, third = intake_case(office), intake_case(office), intake_case(office)
     book_case(first, day=day, start=NINE, provider_id=provider, actor=cora)
-    book_case(second, day=day, start=dt.time(10), provider_id=provider, actor=cora)
+    book_case(second, day=day, start=dt.time(10, 20), provider_id=provider, actor=cora)
     cancel_case(second, CancelReason.NO_ESCORT, actor=cora)
 
-    book_case(third, day=day, start=dt.time(10), provider_id=provider, actor=cora)
+    book_case(third, day=day, start=dt.time(10, 20), provider_id=provider, actor=cora)
 
-    assert load(third).scheduled_start == at_local(TZ, day, dt.time(10))
+    assert load(third).scheduled_start == at_local(TZ, day, dt.time(10, 20))
+
+
+def test_a_start_within_the_turnover_after_the_providers_case_is_refused_naming_it(clinic):
+    office, cora, provider, day = clinic
+    first, second = intake_case(office), intake_case(office)
+    book_case(first, day=day, start=NINE, provider_id=provider, actor=cora)
+
+    with pytest.raises(RuleViolation) as refusal:
+        book_case(second, day=day, start=dt.time(10), provider_id=provider, actor=cora)
+
+    local = to_local(TZ, at_local(TZ, day, NINE))
+    assert (refusal.value.field, refusal.value.message) == (
+        "start",
+        messages.BOOKING_TURNOVER_CLASH.format(
+            provider="Dr. Ames",
+            code=load(first).code,
+            start=f"{local:%H:%M} on {local:%a %d %b %Y}",
+            minutes=60,
+            turnover=TURNOVER_MINUTES,
+        ),
+    )
+    assert load(second).scheduled_start is None
 
 
 def test_another_provider_at_the_same_time_is_no_clash(clinic):

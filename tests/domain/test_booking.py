@@ -1,5 +1,6 @@
-"""Booking rules: a provider's double booking, planned minutes, past times, bookable statuses,
-and last-dose dates recomputed from the booked day."""
+"""Booking rules: a provider's double booking (or too little turnover between two cases),
+planned minutes, past times, bookable statuses, and last-dose dates recomputed from the booked
+day."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from mild import messages
 from mild.booking import (
+    TURNOVER_MINUTES,
     BookedSlot,
     check_bookable,
     check_in_future,
@@ -36,12 +38,33 @@ def slot(code: str, start: dt.datetime, planned: int = 60) -> BookedSlot:
     return BookedSlot(case_id=hash(code) % 1000, code=code, start=start, planned_minutes=planned)
 
 
-def test_back_to_back_cases_do_not_clash() -> None:
+def test_back_to_back_intervals_do_not_overlap() -> None:
     assert not overlaps(NINE, 60, NINE + minutes(60), 60)
     assert not overlaps(NINE + minutes(60), 60, NINE, 60)
-    assert (
-        first_clash(NINE, 60, [slot("A-1", NINE - minutes(60)), slot("A-2", NINE + minutes(60))])
-        is None
+
+
+def test_two_cases_of_a_provider_need_the_turnover_between_them() -> None:
+    assert TURNOVER_MINUTES == 20
+    before, after = slot("A-1", NINE - minutes(80)), slot("A-2", NINE + minutes(80))
+    assert first_clash(NINE, 60, [before, after]) is None  # 20 minutes either side
+    assert first_clash(NINE, 60, [slot("A-3", NINE - minutes(79))]).code == "A-3"
+    assert first_clash(NINE, 60, [slot("A-4", NINE + minutes(79))]).code == "A-4"
+    assert first_clash(NINE, 60, [slot("A-5", NINE + minutes(60))]).code == "A-5"  # back to back
+    assert first_clash(NINE, 60, [slot("A-5", NINE + minutes(60))], turnover=0) is None
+
+
+def test_a_start_within_the_turnover_is_refused_naming_the_case_and_the_turnover() -> None:
+    with pytest.raises(RuleViolation) as refusal:
+        check_no_clash(
+            NINE + minutes(60), 60, [slot("AA-00012", NINE)], provider="Dr. Ames", tz_name=TZ
+        )
+    assert refusal.value.field == "start"
+    assert refusal.value.message == messages.BOOKING_TURNOVER_CLASH.format(
+        provider="Dr. Ames",
+        code="AA-00012",
+        start="09:00 on Fri 13 Mar 2026",
+        minutes=60,
+        turnover=20,
     )
 
 
