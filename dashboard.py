@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from db.queries.account import landing_choice
 from db.queries.home import offices
+from mild.launchpad import landing_screen
 from mild.staff import Screen, screens_for
 from pages import (
     account,
@@ -25,20 +27,20 @@ from ui.health import database_problem
 from ui.redirect import send_pending
 from ui.safe import show_failure
 
-# Screen -> (render function, navigation label, icon). The role decides which appear
-# (mild.staff). Labels are short so a nurse's six screens fit the top bar at 768 px.
+# Screen -> (render function, icon); its label is mild.staff.SCREEN_LABELS. The role decides
+# which appear (mild.staff).
 SCREENS = {
-    Screen.HOME: (home.render, "Today", ":material/today:"),
-    Screen.CHECKLIST: (checklist.render, "Checklist", ":material/checklist:"),
-    Screen.FOLLOW_UP: (followup.render, "Follow-up", ":material/call:"),
-    Screen.ESCALATIONS: (escalations.render, "Escalations", ":material/emergency:"),
-    Screen.INTAKE: (intake.render, "Intake", ":material/assignment_add:"),
-    Screen.SCHEDULE: (schedule.render, "Schedule", ":material/calendar_month:"),
-    Screen.BOARD: (board.render, "Board", ":material/dashboard:"),
-    Screen.METRICS: (metrics.render, "Metrics", ":material/monitoring:"),
-    Screen.AUDIT: (audit.render, "Audit", ":material/history:"),
-    Screen.ADMIN: (admin.render, "Admin", ":material/admin_panel_settings:"),
-    Screen.ACCOUNT: (account.render, "My account", ":material/account_circle:"),
+    Screen.HOME: (home.render, ":material/today:"),
+    Screen.CHECKLIST: (checklist.render, ":material/checklist:"),
+    Screen.FOLLOW_UP: (followup.render, ":material/call:"),
+    Screen.ESCALATIONS: (escalations.render, ":material/emergency:"),
+    Screen.INTAKE: (intake.render, ":material/assignment_add:"),
+    Screen.SCHEDULE: (schedule.render, ":material/calendar_month:"),
+    Screen.BOARD: (board.render, ":material/dashboard:"),
+    Screen.METRICS: (metrics.render, ":material/monitoring:"),
+    Screen.AUDIT: (audit.render, ":material/history:"),
+    Screen.ADMIN: (admin.render, ":material/admin_panel_settings:"),
+    Screen.ACCOUNT: (account.render, ":material/account_circle:"),
 }
 # Opened from the user bar (every role's own password), not listed in the navigation.
 HIDDEN = frozenset({Screen.ACCOUNT})
@@ -74,19 +76,26 @@ def main() -> None:
         st.error(problem)
         st.stop()
 
+    user = auth.resolve_session()
+    landing = Screen.HOME
+    if user is not None:
+        try:
+            landing = landing_screen(user.role, landing_choice(user.id))
+        except Exception as exc:
+            show_failure(exc)
+            st.stop()
     pages = {
         screen: st.Page(
             fn,
-            title=title,
+            title=screen.label,
             icon=icon,
             url_path=screen.value,
-            default=screen == Screen.HOME,
+            default=screen == Screen.HOME == landing,
             visibility="hidden" if screen in HIDDEN else "visible",
         )
-        for screen, (fn, title, icon) in SCREENS.items()
+        for screen, (fn, icon) in SCREENS.items()
     }
     navigate.register(pages)
-    user = auth.resolve_session()
     if user is None:
         # Every page URL lands here while signed out: register them all, run none of them.
         st.navigation(list(pages.values()), position="hidden")
@@ -101,12 +110,11 @@ def main() -> None:
         st.navigation(list(pages.values()), position="hidden")
         board_ui.waiting_room_display(user)
         return
-    allowed = screens_for(user.role)
-    shown = [pages[s] for s in allowed]
-    if Screen.HOME not in allowed:
-        # The front page ("/") of a role without Today (a provider) opens its first screen,
-        # so the address of every screen still works and no "page not found" shows.
-        shown.insert(0, _front_page(pages[allowed[0]]))
+    shown = [pages[s] for s in screens_for(user.role)]
+    if landing != Screen.HOME:
+        # The front page ("/") opens the screen the user lands on (their choice on My account;
+        # a provider's escalations), so the address of every screen still works.
+        shown.insert(0, _front_page(pages[landing]))
     navigation = st.navigation(shown, position="top")
     try:
         codes = [o.code for o in offices(user.office_ids)]

@@ -94,6 +94,8 @@ class StaffUser(Base):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     # A provider's own sign-in (role provider): the provider whose escalations they resolve.
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), unique=True)
+    # The screen a sign-in lands on (mild.staff.Screen value; None: Today), the user's choice.
+    landing_screen: Mapped[str | None] = mapped_column(String(32))
 
     offices: Mapped[list[Office]] = relationship(secondary=staff_office, order_by=Office.code)
 

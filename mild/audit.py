@@ -150,6 +150,7 @@ ACTION_LABELS: dict[str, str] = {
     "staff_user.password_reset": "Password reset",
     "staff_user.password_changed": "Own password changed",
     "staff_user.password_change_refused": "Password change refused",
+    "staff_user.landing_changed": "Landing screen chosen",
     "staff_user.email_changed": "Sign-on email set",
     "staff_user.email_cleared": "Sign-on email cleared",
     "hold_rule.added": "Hold rule added",

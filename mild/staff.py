@@ -40,6 +40,26 @@ class Screen(enum.StrEnum):
     # listed in the navigation.
     ACCOUNT = "account"
 
+    @property
+    def label(self) -> str:
+        """The screen's name in the navigation: short, so a nurse's screens fit at 768 px."""
+        return SCREEN_LABELS[self]
+
+
+SCREEN_LABELS: dict[Screen, str] = {
+    Screen.HOME: "Today",
+    Screen.CHECKLIST: "Checklist",
+    Screen.FOLLOW_UP: "Follow-up",
+    Screen.ESCALATIONS: "Escalations",
+    Screen.INTAKE: "Intake",
+    Screen.SCHEDULE: "Schedule",
+    Screen.BOARD: "Board",
+    Screen.METRICS: "Metrics",
+    Screen.AUDIT: "Audit",
+    Screen.ADMIN: "Admin",
+    Screen.ACCOUNT: "My account",
+}
+
 
 # The office's whole day (every patient on it): staff of the office. A provider's sign-in sees
 # the escalations of their own cases only (minimum necessary), not the office's other patients.

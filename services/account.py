@@ -1,4 +1,5 @@
-"""A signed-in user's own account (any role): changing their own password."""
+"""A signed-in user's own account (any role): changing their own password, choosing the screen
+they land on after signing in."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from mild.account import (
     password_change_problems,
 )
 from mild.errors import RuleViolation, RuleViolations
+from mild.launchpad import check_landing
 from mild.sessions import is_locked
+from mild.staff import Screen
 from mild.text import unstorable
 from services import sessions
 from services.admin import end_open_sessions
@@ -82,3 +85,25 @@ def change_own_password(current: str, new: str, repeat: str, *, actor: Actor) ->
     if problems:
         raise RuleViolations(problems)
     return ended
+
+
+LANDING_CHANGED = "staff_user.landing_changed"
+
+
+def choose_landing(screen: str | None, *, actor: Actor) -> Screen:
+    """The signed-in user chooses the screen their sign-ins land on (one their role may open);
+    audited with before and after."""
+    chosen = check_landing(actor.role, screen)
+    with transaction() as session:
+        user = session.get(StaffUser, actor.id, with_for_update=True)
+        before = user.landing_screen
+        user.landing_screen = chosen.value
+        audit(
+            session,
+            actor,
+            LANDING_CHANGED,
+            "staff_user",
+            actor.id,
+            detail={"from": before, "to": chosen.value},
+        )
+    return chosen

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.queries.account import signed_in_via
+from db.queries.account import landing_choice, signed_in_via
 from mild import messages
 from mild.account import password_change_blocker, password_changed_message
-from mild.staff import MIN_PASSWORD_LENGTH
+from mild.launchpad import landing_choices, landing_screen
+from mild.staff import MIN_PASSWORD_LENGTH, Screen
 from services import account
 from services.common import Actor
 from ui import forms
@@ -42,8 +43,9 @@ def account_screen(user: Actor) -> None:
     blocker = password_change_blocker(via)
     if blocker:
         st.info(blocker, icon=":material/key:")
-        return
-    _password_form(user)
+    else:
+        _password_form(user)
+    _landing_form(user)
 
 
 def _password_form(user: Actor) -> None:
@@ -73,3 +75,40 @@ def _password_form(user: Actor) -> None:
             "Change password", type="primary", on_click=change, key="account_change"
         )
     forms.other_errors(ERRORS, FIELDS)
+
+
+LANDING_KEY, LANDING_ERRORS = "account_landing", "account_landing_errors"
+
+
+def _landing_form(user: Actor) -> None:
+    """The screen this user's sign-ins land on (mild.launchpad), one of those the role opens."""
+    st.subheader(messages.ACCOUNT_LANDING_HEADING)
+    try:
+        current = landing_screen(user.role, landing_choice(user.id))
+    except Exception as exc:
+        show_failure(exc)
+        return
+    choices = landing_choices(user.role)
+    if LANDING_KEY not in st.session_state:
+        st.session_state[LANDING_KEY] = current.value
+
+    def save() -> None:
+        chosen = forms.submit(
+            lambda: account.choose_landing(st.session_state.get(LANDING_KEY), actor=user),
+            errors_key=LANDING_ERRORS,
+        )
+        if chosen is not None:
+            st.session_state[forms.FLASH_KEY] = messages.ACCOUNT_LANDING_SAVED.format(
+                screen=chosen.label
+            )
+
+    with st.form("account_landing_form", width=520):
+        st.selectbox(
+            messages.ACCOUNT_LANDING_LABEL,
+            [s.value for s in choices],
+            format_func=lambda v: Screen(v).label,
+            key=LANDING_KEY,
+        )
+        forms.field_error(LANDING_ERRORS, "landing")
+        st.form_submit_button("Save", on_click=save, key="account_landing_save")
+    forms.other_errors(LANDING_ERRORS, ["landing"])

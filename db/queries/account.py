@@ -1,10 +1,11 @@
-"""The "My account" screen's read: how this browser's session was signed in."""
+"""The "My account" screen's reads: how this browser's session was signed in, and the screen
+the user lands on after signing in."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from db.models import UserSession
+from db.models import StaffUser, UserSession
 from db.session import read_session
 
 
@@ -15,3 +16,9 @@ def signed_in_via(session_id: int | None) -> str | None:
         return None
     with read_session() as s:
         return s.scalar(select(UserSession.signed_in_via).where(UserSession.id == session_id))
+
+
+def landing_choice(user_id: int) -> str | None:
+    """The screen the user chose to land on after signing in (None: not chosen)."""
+    with read_session() as s:
+        return s.scalar(select(StaffUser.landing_screen).where(StaffUser.id == user_id))

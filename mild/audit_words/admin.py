@@ -25,7 +25,7 @@ from mild.clearances import LIMIT_LABELS, LimitAction, LimitKey
 from mild.escalations import Tier
 from mild.followup import RedFlag
 from mild.hold_rules import MedClass
-from mild.staff import Role
+from mild.staff import Role, Screen
 
 SHORT = 60  # a source or instruction longer than this is cut in the sentence (the CSV has it)
 _OFFICE = {"name": "name", "timezone": "time zone", "phone": "phone"}
@@ -255,6 +255,20 @@ def _fixed(text: str) -> Renderer:
     return lambda e, n: text
 
 
+def landing_changed(e: Event, n: Names) -> str:
+    """The screen the user's sign-ins land on, their own choice on My account."""
+    d = e.detail
+    was = f" (was {_screen(d['from'])})" if d.get("from") else ""
+    return f"chose to land on {_screen(d.get('to'))} after signing in{was}"
+
+
+def _screen(value: Any) -> str:
+    try:
+        return Screen(value).label
+    except ValueError:
+        return str(value)
+
+
 RENDERERS: dict[str, Renderer] = {
     "office.created": office_created,
     "office.changed": office_changed,
@@ -273,6 +287,7 @@ RENDERERS: dict[str, Renderer] = {
     "staff_user.password_change_refused": _fixed(
         "could not change their password: the current password was wrong"
     ),
+    "staff_user.landing_changed": landing_changed,
     "staff_user.email_changed": email_set,
     "staff_user.email_cleared": email_cleared,
     "hold_rule.added": hold_added,

@@ -25,3 +25,7 @@ ACCOUNT_SIGNED_IN_AS = "{name} · {username} · {role}"
 # The admin's sessions list.
 ADMIN_SESSION_NO_ADDRESS = "address not recorded"
 ADMIN_SESSION_VIA_SSO = "single sign-on"
+ACCOUNT_LANDING_HEADING = "Screen after signing in"
+ACCOUNT_LANDING_LABEL = "Open this screen when I sign in"
+ACCOUNT_LANDING_SAVED = "From your next sign-in you land on {screen}."
+LANDING_NOT_ALLOWED = "Choose one of the screens your role may open."

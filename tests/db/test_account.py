@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, SignInThrottle, StaffUser
+from db.queries.account import landing_choice
 from db.session import read_session
 from mild import messages
 from mild.account import BY_SSO
 from mild.errors import RuleViolation, RuleViolations
-from mild.staff import Role
+from mild.staff import Role, Screen
 from services import sessions
-from services.account import change_own_password
+from services.account import change_own_password, choose_landing
 from services.auth import sign_in
 from services.common import Actor
 from tests.builders import PASSWORD, make_office, make_user
@@ -149,3 +150,28 @@ def test_a_single_sign_on_session_is_told_to_change_it_at_the_identity_provider(
 
     assert (refusal.field, refusal.message) == ("current", messages.ACCOUNT_SSO)
     assert password_hash(nina) == before
+
+
+# --- the screen a sign-in lands on ------------------------------------------------------------
+
+
+def test_choosing_a_landing_screen_is_stored_and_audited_with_before_and_after(nina):
+    actor = signed_in(nina)
+
+    assert choose_landing("follow-up", actor=actor) == Screen.FOLLOW_UP
+
+    assert landing_choice(actor.id) == "follow-up"
+    with read_session() as s:
+        detail = s.scalar(
+            select(AuditEvent.detail).where(AuditEvent.action == "staff_user.landing_changed")
+        )
+    assert json.loads(detail) == {"from": None, "to": "follow-up"}
+
+
+def test_a_landing_screen_the_role_may_not_open_is_refused_and_nothing_changes(nina):
+    actor = signed_in(nina)
+
+    err = refused(lambda: choose_landing("admin", actor=actor))
+
+    assert (err.field, err.message) == ("landing", messages.LANDING_NOT_ALLOWED)
+    assert landing_choice(actor.id) is None

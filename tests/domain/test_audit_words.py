@@ -731,6 +731,18 @@ TOLD = [
         about=("staff_user", 3),
     ),
     told(
+        "staff_user.landing_changed",
+        {"from": None, "to": "checklist"},
+        "chose to land on Checklist after signing in",
+        about=("staff_user", 3),
+    ),
+    told(
+        "staff_user.landing_changed",
+        {"from": "checklist", "to": "follow-up"},
+        "chose to land on Follow-up after signing in (was Checklist)",
+        about=("staff_user", 3),
+    ),
+    told(
         "staff_user.email_changed",
         {"username": "nina", "before": None, "after": "nina@example.org"},
         "set Nina Nurse's sign-on email to nina@example.org",

@@ -19,6 +19,7 @@ from services.auth import sign_in as sign_in_service
 from services.common import Actor
 from tests.builders import PASSWORD, make_office, make_user, make_user_session
 from tests.pages.conftest import SQLITE_ONLY, account_page, open_tab, sign_in, successes
+from ui.auth import SESSION_KEY
 
 pytestmark = SQLITE_ONLY
 NEW = "my-own-password-7"
@@ -105,3 +106,28 @@ def test_a_single_sign_on_session_is_told_where_to_change_its_password(db_url):
 
     assert [i.value for i in at.info] == [messages.ACCOUNT_SSO]
     assert not at.text_input
+
+
+def test_a_user_chooses_the_screen_they_land_on_and_the_next_sign_in_lands_there(db_url, app):
+    make_user("nina", Role.NURSE, [make_office("AA")])
+    at = sign_in(app().run(), "nina", PASSWORD)
+    assert [t.value for t in at.title] == ["Today"]
+    at._page_hash = calc_hash(Screen.ACCOUNT.value)
+    at.run()
+    assert at.selectbox(key="account_landing").value == Screen.HOME.value
+
+    at.selectbox(key="account_landing").select(Screen.CHECKLIST.value)
+    at.button(key="account_landing_save").click().run()
+
+    assert messages.ACCOUNT_LANDING_SAVED.format(screen="Checklist") in successes(at)
+    later = app()  # a new tab at "/", signed in by the session (as its cookie does)
+    later.session_state[SESSION_KEY] = at.session_state[SESSION_KEY]
+    assert [t.value for t in later.run().title] == ["Day-of checklist"]
+
+
+def test_the_landing_choices_are_the_screens_the_role_opens(db_url):
+    coordinator = make_user("cora", Role.COORDINATOR, [make_office("AA")])
+
+    at = open_tab(account_page, coordinator)
+
+    assert at.selectbox(key="account_landing").options == ["Today", "Intake", "Schedule", "Board"]
