@@ -73,9 +73,7 @@ def render() -> None:
         # Open until answered "not Medicare": readiness asks for the answer.
         with st.expander("Medicare and CMS-approved study", expanded=case.medicare is not False):
             widgets.medicare(case, user)
-        with st.expander(
-            "Baseline ODI (Oswestry Disability Index)", expanded=case.baseline_odi is None
-        ):
+        with st.expander(widgets.odi_fold_title(case), expanded=case.baseline_odi is None):
             widgets.baseline_odi(case, user)
     with escort:
         widgets.escort(case, user)

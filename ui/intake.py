@@ -465,6 +465,14 @@ def medicare(case: IntakeCase, user: Actor) -> None:
     _errors(errors, ["medicare", "study_enrolled", "study_nct"])
 
 
+def odi_fold_title(case: IntakeCase) -> str:
+    """The baseline ODI's fold, with the score once saved: in sight when folded."""
+    if case.baseline_odi is None:
+        return messages.ODI_FOLD
+    score = messages.ODI_FOLD_SCORE.format(score=f"{case.baseline_odi:.1f}")
+    return f"{messages.ODI_FOLD} · {score}"
+
+
 def baseline_odi(case: IntakeCase, user: Actor) -> None:
     """The Oswestry Disability Index as one grid: a row of 0-5 per section, one save, the
     score shown once saved."""

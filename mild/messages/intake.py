@@ -29,6 +29,8 @@ CLEARANCE_ALREADY_RECORDED = "{drug}'s clearance is already recorded."
 HEIGHT_WEIGHT_SHOWN = "Height {height} · weight {weight} · BMI {bmi}"
 
 # Baseline ODI: one grid of ten sections, one save
+ODI_FOLD = "Baseline ODI (Oswestry Disability Index)"
+ODI_FOLD_SCORE = "score {score}"
 ODI_SCORE_ANSWERED = "Baseline ODI {score} ({answered} of 10 sections answered)"
 ODI_ANSWERS_NOT_KEPT = (
     "The saved score is kept, not each answer: to change it, answer the sections again."

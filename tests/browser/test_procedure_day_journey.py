@@ -340,9 +340,15 @@ def record_readiness(page: Page) -> None:
     # The baseline ODI: ten rows of 0-5 (open until scored), one tap each, one save.
     for section, answer in zip(ODI_SECTIONS, ODI_ANSWERS, strict=True):
         segment(area, section.replace("_", " ").capitalize(), str(answer))
+    wait_for_app_idle(page)
+    shoot_screen(page, "02c-intake-odi", area.get_by_role("button", name="Save ODI"))
     area.get_by_role("button", name="Save ODI").click()
     expect(main(page)).to_contain_text(
         messages.ODI_SCORE_ANSWERED.format(score="40.0", answered=10)
+    )
+    # Folded once scored, the score stays in sight in the fold's title.
+    expect(area).to_contain_text(
+        f"{messages.ODI_FOLD} · {messages.ODI_FOLD_SCORE.format(score='40.0')}"
     )
     wait_for_app_idle(page)
 
@@ -372,6 +378,10 @@ def record_readiness(page: Page) -> None:
     expect(area).to_contain_text(messages.MEDICATION_MATCHED.format(drug=DRUG, facts=facts))
     area.get_by_label("Dose", exact=True).fill(DOSE)
     area.get_by_label("Prescriber who agreed to the stop", exact=True).fill(PRESCRIBER)
+    wait_for_app_idle(page)
+    shoot_screen(
+        page, "02a-intake-medication-typed", area.get_by_role("button", name="Add medication")
+    )
     area.get_by_role("button", name="Add medication").click()  # the day agreed: today, offered
     expect(page.get_by_text(messages.MEDICATION_ADDED.format(drug=DRUG))).to_be_visible()
     table = area.locator("[class*='st-key-intake_med_table_']")

@@ -743,6 +743,9 @@ def test_the_baseline_odi_is_one_grid_with_one_save_and_its_score_shown(screen, 
     assert errors(at) == []
     assert [m.value for m in at.metric if m.label == "Baseline ODI"] == ["40.0"]
     assert messages.ODI_SCORE_ANSWERED.format(score="40.0", answered=10) in successes(at)
+    # Folded once scored (it was open until then), its title keeps the score in sight.
+    (fold,) = [e for e in at.expander if e.label.startswith(messages.ODI_FOLD)]
+    assert fold.label == f"{messages.ODI_FOLD} · score 40.0"
 
 
 def test_a_escort_without_a_phone_is_refused_beside_it_and_the_name_is_kept(screen, office, cora):
