@@ -38,7 +38,7 @@ def cancel_case(
         case.cancelled_at = at
         case.cancellation_reason = reason
         case.cancellation_note = note.strip() or None
-        keep_waiting_code(session, case, actor, at)  # a patient sent home has no code
+        keep_waiting_code(session, case, at)  # a patient sent home has no code
         touch_case(case, at)
         audit(
             session,

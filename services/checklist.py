@@ -271,10 +271,12 @@ def _tick(
             detail=json.dumps(detail, sort_keys=True) if detail else None,
         )
     )
+    issued = None
     if step.moves_case_to is not None:
         case.status = step.moves_case_to
         setattr(case, STATUS_TIMESTAMP[step.moves_case_to], at)
-        keep_waiting_code(session, case, actor, at)  # issued at check-in, gone at discharge
+        # Issued at check-in (named in this tick's audit row), gone at discharge.
+        issued = keep_waiting_code(session, case, at)
     if step.moves_case_to == CaseStatus.DISCHARGED:
         session.add_all(
             FollowUp(
@@ -299,6 +301,7 @@ def _tick(
         case.id,
         office_id=case.office_id,
         detail={"step": step.key, "value": stored}
+        | ({"waiting_code": issued} if issued else {})
         | ({"left_open": list(left_open)} if left_open else {})
         | ({"detail": dict(detail)} if detail else {}),
         at=at,

@@ -1,6 +1,6 @@
 """Waiting-room codes kept with the case's status (mild.waiting_codes), in the transaction of the
-action that moved the case: a check-in issues one (audited), a discharge or a cancellation
-clears it."""
+action that moved the case: a check-in issues one (named in the check-in's own audit row), a
+discharge or a cancellation clears it."""
 
 from __future__ import annotations
 
@@ -13,30 +13,22 @@ from sqlalchemy.orm import Session
 from db.models import Case, Office, WaitingCode
 from mild.days import local_today
 from mild.waiting_codes import holds_waiting_code, new_waiting_code
-from services.common import Actor, audit
 
 # A code drawn at the same moment by another check-in at the same office (PostgreSQL; SQLite
 # writes one at a time) is refused by the table's key: draw again, this many times at most.
 _ATTEMPTS = 5
 
 
-def keep_waiting_code(session: Session, case: Case, actor: Actor, at: dt.datetime) -> None:
+def keep_waiting_code(session: Session, case: Case, at: dt.datetime) -> str | None:
     """After the case's status changed: a patient now on site gets a code, one who left loses
-    theirs. The caller has locked the case."""
+    theirs. Returns the code issued now, if one was, for the action's own audit row. The
+    caller has locked the case."""
     if not holds_waiting_code(case.status):
         case.waiting_code = None
     elif case.waiting_code is None:
         case.waiting_code = _issue(session, case.office_id, at)
-        audit(
-            session,
-            actor,
-            "case.waiting_code_issued",
-            "case",
-            case.id,
-            office_id=case.office_id,
-            detail={"code": case.waiting_code},
-            at=at,
-        )
+        return case.waiting_code
+    return None
 
 
 def _issue(session: Session, office_id: int, at: dt.datetime) -> str:

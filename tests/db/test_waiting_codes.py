@@ -1,5 +1,5 @@
 """Waiting-room codes through the services on both backends: issued at check-in in the tick's
-own transaction and audited as the nurse's, cleared at discharge and at a cancellation, never
+own transaction and named in its audit row, cleared at discharge and at a cancellation, never
 issued twice in a day at one office, and what the waiting-room display reads."""
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ def scripted_draws(monkeypatch, *codes: str) -> None:
     )
 
 
-def test_checking_in_issues_a_code_recorded_for_the_day_and_audited_as_the_nurses(day):
+def test_checking_in_issues_a_code_recorded_for_the_day_and_named_in_the_check_ins_audit_row(
+    day,
+):
     office, nurse, case_id = day
     assert waiting_code_of(case_id) is None
 
@@ -97,16 +99,15 @@ def test_checking_in_issues_a_code_recorded_for_the_day_and_audited_as_the_nurse
     assert WAITING_CODE.fullmatch(code)
     today = local_today(NY, dt.datetime.now(dt.UTC))
     assert issued(office) == [(today, code)]
-    (row,) = audit_rows("case.waiting_code_issued")
+    # One action, one audit row: the check-in's, attributed to the nurse, naming the code.
+    (row,) = audit_rows("checklist.ticked")
     assert (row.actor_name, row.entity, row.entity_id, row.office_id) == (
         nurse.username,
         "case",
         case_id,
         office,
     )
-    assert json.loads(row.detail) == {"code": code}
-    (tick,) = [r for r in audit_rows("checklist.ticked") if "checked_in" in r.detail]
-    assert tick.at == row.at  # one action, one moment, one transaction
+    assert json.loads(row.detail) == {"step": "checked_in", "value": None, "waiting_code": code}
 
 
 def test_the_code_stays_through_the_procedure_and_is_cleared_at_discharge(day):
@@ -122,7 +123,8 @@ def test_the_code_stays_through_the_procedure_and_is_cleared_at_discharge(day):
     discharge_patient(case_id, actor=nurse, open_steps_confirmed=OPEN_AFTER_A_SHORT_DAY)
 
     assert waiting_code_of(case_id) is None
-    assert len(audit_rows("case.waiting_code_issued")) == 1
+    named = [json.loads(r.detail).get("waiting_code") for r in audit_rows("checklist.ticked")]
+    assert [c for c in named if c] == [code]  # issued once, at check-in
 
 
 def test_a_patient_checked_in_then_cancelled_loses_the_code(day):
