@@ -20,7 +20,7 @@ from mild import messages
 from mild.errors import RuleViolation
 from mild.intake import Condition, check_text
 from mild.messages.words import counted
-from mild.problems import refuse
+from mild.problems import Problems, collect, refuse
 from mild.text import check_source
 
 
@@ -248,29 +248,52 @@ def check_measured_on(day: object, today: dt.date, field: str) -> dt.date:
 
 
 def check_hba1c(percent: object, measured_on: object, today: dt.date) -> Hba1c:
-    value = _in_range(percent, HBA1C_RANGE, "hba1c_percent", messages.HBA1C_RANGE)
-    return Hba1c(round(value, 1), check_measured_on(measured_on, today, "hba1c_measured_on"))
+    """HbA1c (%) and the day measured; both problems at once."""
+    problems: Problems = []
+    value = collect(
+        problems, _in_range, percent, HBA1C_RANGE, "hba1c_percent", messages.HBA1C_RANGE
+    )
+    day = collect(problems, check_measured_on, measured_on, today, "hba1c_measured_on")
+    refuse(problems)
+    return Hba1c(round(value, 1), day)
 
 
 def check_egfr(value: object, measured_on: object, today: dt.date) -> Egfr:
-    egfr = _in_range(value, EGFR_RANGE, "egfr_value", messages.EGFR_RANGE)
+    """eGFR and the day measured; both problems at once."""
+    problems: Problems = []
+    egfr = collect(problems, _in_range, value, EGFR_RANGE, "egfr_value", messages.EGFR_RANGE)
+    day = collect(problems, check_measured_on, measured_on, today, "egfr_measured_on")
+    refuse(problems)
     # Kept to one decimal: rounding to a whole number would lift 49.6 to 50, over the limit.
-    return Egfr(round(egfr, 1), check_measured_on(measured_on, today, "egfr_measured_on"))
+    return Egfr(round(egfr, 1), day)
 
 
 def check_stop_bang(answers: Mapping[str, object], neck_cm: object, sex: object) -> StopBangAnswers:
-    """Six yes/no answers (unticked is no), the neck in cm and the sex, all required."""
-    neck = _in_range(neck_cm, NECK_RANGE, "neck_cm", messages.NECK_RANGE)
+    """Six yes/no answers (unticked is no), the neck in cm and the sex, all required; every
+    problem at once."""
+    problems: Problems = []
+    neck = collect(problems, _in_range, neck_cm, NECK_RANGE, "neck_cm", messages.NECK_RANGE)
     if sex not in tuple(Sex):
-        raise RuleViolation("sex", messages.SEX_REQUIRED)
-    unknown = set(answers) - set(STOP_BANG_ITEMS)
-    if unknown:
-        raise RuleViolation("stop_bang", messages.STOP_BANG_UNKNOWN_ITEM)
+        problems.append(("sex", messages.SEX_REQUIRED))
+    if set(answers) - set(STOP_BANG_ITEMS):
+        problems.append(("stop_bang", messages.STOP_BANG_UNKNOWN_ITEM))
+    refuse(problems)
     return StopBangAnswers(
         **{item: bool(answers.get(item)) for item in STOP_BANG_ITEMS},
         neck_cm=round(neck, 1),
         sex=Sex(sex),
     )
+
+
+def _required_text(
+    problems: Problems, value: str | None, field: str, limit: int, message: str
+) -> str | None:
+    """Typed text that must be given: its problem (too long, not storable, missing) collected."""
+    known = len(problems)
+    text = collect(problems, check_text, value, field, limit)
+    if text is None and len(problems) == known:
+        problems.append((field, message))
+    return text
 
 
 def check_device(
@@ -284,29 +307,31 @@ def check_device(
     today: dt.date,
 ) -> DeviceValues:
     """Every field of the device is required (ASA advisory 2020): type, manufacturer,
-    indication, pacing-dependent or not, last interrogation, plan for the day."""
+    indication, pacing-dependent or not, last interrogation, plan for the day; every problem
+    of the form at once."""
+    problems: Problems = []
     if device_type not in tuple(DeviceType):
-        raise RuleViolation("device_type", messages.DEVICE_TYPE_REQUIRED)
-    maker = check_text(manufacturer, "manufacturer", 80)
-    if maker is None:
-        raise RuleViolation("manufacturer", messages.DEVICE_FIELD_REQUIRED)
-    why = check_text(indication, "indication", 200)
-    if why is None:
-        raise RuleViolation("indication", messages.DEVICE_FIELD_REQUIRED)
+        problems.append(("device_type", messages.DEVICE_TYPE_REQUIRED))
+    required = messages.DEVICE_FIELD_REQUIRED
+    maker = _required_text(problems, manufacturer, "manufacturer", 80, required)
+    why = _required_text(problems, indication, "indication", 200, required)
     if not isinstance(pacing_dependent, bool):
-        raise RuleViolation("pacing_dependent", messages.PACING_DEPENDENT_REQUIRED)
-    checked = check_measured_on(last_interrogated_on, today, "last_interrogated_on")
-    plan_ = check_text(plan, "plan", 2000)
-    if plan_ is None:
-        raise RuleViolation("plan", messages.DEVICE_FIELD_REQUIRED)
+        problems.append(("pacing_dependent", messages.PACING_DEPENDENT_REQUIRED))
+    checked = collect(
+        problems, check_measured_on, last_interrogated_on, today, "last_interrogated_on"
+    )
+    plan_ = _required_text(problems, plan, "plan", 2000, required)
+    refuse(problems)
     return DeviceValues(DeviceType(device_type), maker, why, pacing_dependent, checked, plan_)
 
 
 def check_cardiology(cleared_by: str | None, cleared_on: object, today: dt.date):
-    who = check_text(cleared_by, "cleared_by", 120)
-    if who is None:
-        raise RuleViolation("cleared_by", messages.CARDIOLOGIST_REQUIRED)
-    return CardiologyClearance(who, check_measured_on(cleared_on, today, "cleared_on"))
+    """Who cleared the patient and when; both problems at once."""
+    problems: Problems = []
+    who = _required_text(problems, cleared_by, "cleared_by", 120, messages.CARDIOLOGIST_REQUIRED)
+    day = collect(problems, check_measured_on, cleared_on, today, "cleared_on")
+    refuse(problems)
+    return CardiologyClearance(who, day)
 
 
 def check_medicare(

@@ -9,7 +9,13 @@ import datetime as dt
 import pytest
 
 from mild import messages
-from mild.clearances import check_medicare
+from mild.clearances import (
+    check_cardiology,
+    check_device,
+    check_hba1c,
+    check_medicare,
+    check_stop_bang,
+)
 from mild.days import at_local
 from mild.errors import RuleViolations
 from mild.intake import check_assessment, check_escort, check_new_patient, request_problems
@@ -163,6 +169,44 @@ def test_a_medicare_study_number_malformed_and_without_enrolment_is_refused_twic
     assert refusals(check_medicare, True, False, "NCT12") == [
         ("study_nct", messages.NCT_FORMAT),
         ("study_enrolled", messages.NCT_WITHOUT_ENROLMENT),
+    ]
+
+
+def test_a_clearances_values_are_refused_together_value_and_date():
+    assert refusals(check_hba1c, 25.0, None, TODAY) == [
+        ("hba1c_percent", messages.HBA1C_RANGE.format(low=3, high=20)),
+        ("hba1c_measured_on", messages.CLEARANCE_DATE_REQUIRED),
+    ]
+    assert refusals(check_cardiology, "", TODAY + dt.timedelta(days=1), TODAY) == [
+        ("cleared_by", messages.CARDIOLOGIST_REQUIRED),
+        ("cleared_on", messages.CLEARANCE_DATE_FUTURE),
+    ]
+    assert refusals(check_stop_bang, {"snoring": True}, None, None) == [
+        ("neck_cm", messages.NECK_RANGE.format(low=20, high=80)),
+        ("sex", messages.SEX_REQUIRED),
+    ]
+
+
+def test_a_blank_device_names_each_of_its_six_fields():
+    assert [
+        f
+        for f, _ in refusals(
+            check_device,
+            device_type=None,
+            manufacturer="",
+            indication=" ",
+            pacing_dependent=None,
+            last_interrogated_on=None,
+            plan="",
+            today=TODAY,
+        )
+    ] == [
+        "device_type",
+        "manufacturer",
+        "indication",
+        "pacing_dependent",
+        "last_interrogated_on",
+        "plan",
     ]
 
 

@@ -114,7 +114,8 @@ def test_stop_bang_shows_its_score_band_and_the_alternative_rule(screen, office,
     at.checkbox(key=f"{k}_snoring").check()
     at.checkbox(key=f"{k}_tired").check()
     at.button(key=f"{k}_save").click().run()
-    assert errors(at) == [messages.NECK_RANGE.format(low=20, high=80)]
+    # Both problems of the form at once: the neck missing and the sex not chosen.
+    assert errors(at) == [messages.NECK_RANGE.format(low=20, high=80), messages.SEX_REQUIRED]
     assert at.checkbox(key=f"{k}_snoring").value  # kept
 
     at.number_input(key=f"{k}_neck").set_value(38.0)
@@ -209,3 +210,22 @@ def test_an_admin_changes_a_limit_to_block_and_a_missing_source_is_refused(offic
             )
             == "root"
         )
+
+
+def test_a_blank_device_form_names_every_missing_field_at_once_beside_each(screen, office, cora):
+    case_id = case_with(office, cora, Condition.IMPLANTED_DEVICE)
+    at = screen(cora, intake_case=case_id)
+    k = f"{cond_key(case_id, Condition.IMPLANTED_DEVICE)}_device"
+    at.text_input(key=f"{k}_maker").input("Medtronic")
+    at.button(key=f"{k}_save").click().run()
+
+    assert errors(at) == [  # as the form draws them: type, left column, right column, plan
+        messages.DEVICE_TYPE_REQUIRED,
+        messages.PACING_DEPENDENT_REQUIRED,
+        messages.DEVICE_FIELD_REQUIRED,  # indication
+        messages.CLEARANCE_DATE_REQUIRED,  # last interrogation
+        messages.DEVICE_FIELD_REQUIRED,  # plan
+    ]
+    assert at.text_input(key=f"{k}_maker").value == "Medtronic"  # kept
+    with read_session() as s:
+        assert s.scalar(select(CaseClearance.id)) is None
