@@ -215,7 +215,7 @@ def no_relevance_rule(drug: str) -> HoldRule:
 LAST_DOSE_OPEN: frozenset[CaseStatus] = frozenset(
     {CaseStatus.INTAKE, CaseStatus.SCHEDULED, CaseStatus.CHECKED_IN}
 )
-REPORTED_VIA: tuple[str, ...] = ("pre_op_call", "day_of")
+REPORTED_VIA: tuple[str, ...] = ("pre_op_call", "day_of", "intake")
 LAST_DOSE_LOOKBACK = dt.timedelta(days=366)
 
 
@@ -485,7 +485,7 @@ def entry_problems(
         if day is None or time is None:
             problems.append(("last_dose", messages.LAST_DOSE_REQUIRED))
         else:
-            taken = collect(problems, check_last_dose, at_local(tz, day, time), now, "pre_op_call")
+            taken = collect(problems, check_last_dose, at_local(tz, day, time), now, "intake")
     prescriber = cleared_at = None
     if entry.clearing:
         prescriber = collect(problems, check_text, entry.prescriber, "prescriber", 120)

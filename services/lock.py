@@ -6,8 +6,10 @@ while locked (services.sessions.check says so), shows no patient data and takes 
 from __future__ import annotations
 
 from db.models import SignInThrottle, StaffUser
+from db.queries.account import signed_in_via
 from db.session import transaction
 from mild import messages
+from mild.account import BY_SSO
 from mild.errors import RuleViolation
 from mild.sessions import is_locked
 from mild.text import unstorable
@@ -21,6 +23,9 @@ def unlock(actor: Actor, password: str) -> None:
     Wrong passwords count like failed sign-ins of that username: after the same number the
     name is locked out for the same time, so nobody at an unattended tablet can keep guessing.
     """
+    if signed_in_via(actor.session_id) == BY_SSO:
+        # No password of ours proves a single sign-on user: refused, never counted as a guess.
+        raise RuleViolation("password", messages.UNLOCK_SSO)
     if not password:
         raise RuleViolation("password", messages.UNLOCK_PASSWORD_REQUIRED)
     if unstorable(password):  # argon2 cannot encode a lone surrogate

@@ -185,17 +185,24 @@ class SavedMedication:
 
 
 def save_medication(
-    case_id: int, medication_id: int | None, entry: meds.MedicationEntry, *, actor: Actor
+    case_id: int,
+    medication_id: int | None,
+    entry: meds.MedicationEntry,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> SavedMedication:
     """One row of the intake's medication table in one save: a new drug by generic or brand
     name (`medication_id` None) or a listed one, its dose, the last dose the patient reports,
     the prescriber's clearance (who, the day they agreed, the stop agreed where the table
     leaves it to them) and the hold told to the patient. Every problem of the form at once;
     nothing is saved on a refusal. One transaction, the version bumped once, one audit row per
-    change under the action each part has on its own (medication.added, .dose_changed, ...)."""
+    change under the action each part has on its own (medication.added, .dose_changed, ...).
+    `expected_version`: the case as the form was drawn; a colleague's change since is refused
+    (messages.CHANGED_BY_SOMEONE_ELSE) rather than written over with the form's old values."""
     now = now_utc()
     with transaction() as session:
-        case = open_intake_case(session, case_id, actor)
+        case = open_intake_case(session, case_id, actor, expected_version)
         tz = case.office.timezone
         checked, problems = meds.entry_problems(entry, new=medication_id is None, tz=tz, now=now)
         med = advice = None
@@ -239,7 +246,7 @@ def save_medication(
                 ("medication.prescriber_cleared", _clear(med, case, checked, agreed, entry))
             )
         if checked.last_dose_at is not None and checked.last_dose_at != med.last_dose_taken_at:
-            change = chart_last_dose(med, checked.last_dose_at, now, via="pre_op_call", actor=actor)
+            change = chart_last_dose(med, checked.last_dose_at, now, via="intake", actor=actor)
             parts.append(("medication.last_dose_reported", change))
         if entry.told and med.hold_confirmed_at is None:
             med.hold_confirmed_at, med.hold_confirmed_by_id = now, actor.id

@@ -47,11 +47,13 @@ ALL = None
 
 
 def practice_zone(offices: Sequence[AuditOffice], user: Actor) -> str:
-    """The viewer's zone: their first office's (as the other screens), else UTC. Rows without
-    an office are told in it, their days cut at its midnights, and the date picker's today is
-    its today."""
-    own = [o for o in offices if o.id in user.office_ids and o.active]
-    return own[0].timezone if own else "UTC"
+    """The viewer's zone, as db.queries.admin.viewer_timezone gives it: their first active
+    office's (by id), else the practice's (the first active office's; an admin at no office),
+    else UTC. Rows without an office are told in it, their days cut at its midnights, and the
+    date picker's today is its today."""
+    active = sorted((o for o in offices if o.active), key=lambda o: o.id)
+    own = [o for o in active if o.id in user.office_ids]
+    return (own or active)[0].timezone if active else "UTC"
 
 
 def record_opening(user: Actor) -> bool:

@@ -75,6 +75,8 @@ def resolve_session() -> Actor | None:
         return _sign_in_by_sso()
     st.session_state[SESSION_KEY] = found.actor
     st.session_state[lock.LOCKED_KEY] = found.locked
+    if not found.locked:  # unlocked (here or in another tab): the next lock keeps afresh
+        st.session_state.pop(lock.KEPT_KEY, None)
     if found.display_offices:
         st.session_state[DISPLAY_KEY] = list(found.display_offices)
     else:

@@ -188,6 +188,12 @@ def _end_display(user: Actor) -> None:
     if started is None:  # the display has ended all the same: the sign-in form comes next
         st.session_state.pop(SESSION_KEY, None)
         return
+    # Another person's session: nothing the starter left in this tab (picked cases, filters,
+    # a locked screen's kept values) carries over, as after a sign-out and a sign-in.
+    said = st.session_state.get(forms.FLASH_KEY)
+    st.session_state.clear()
+    if said:
+        st.session_state[forms.FLASH_KEY] = said
     st.session_state[SESSION_KEY] = started.actor
     next_path = f"/{Screen.BOARD.value}"
     browser_to(

@@ -12,7 +12,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
+from db.queries.account import signed_in_via
 from mild import messages
+from mild.account import BY_SSO
 from mild.errors import RuleViolation
 from mild.sessions import lock_warning_due
 from services import lock, sessions
@@ -46,6 +48,24 @@ def lock_screen(user: Actor, sign_out) -> None:
         messages.SESSION_LOCKED.format(minutes=sessions.policy().idle_minutes, name=name),
         icon=":material/lock:",
     )
+    try:
+        via = signed_in_via(user.session_id)
+    except Exception as exc:
+        show_failure(exc)
+        st.stop()
+    if via == BY_SSO:
+        # Single sign-on proves who this is only by a new sign-on, which reloads the page: the
+        # lock cannot be opened in place (README: a single sign-on session's lock).
+        st.warning(messages.UNLOCK_SSO, icon=":material/key:")
+    else:
+        _password_form(user)
+    if st.button(messages.SESSION_NOT_ME.format(name=name), key="lock_sign_out"):
+        sign_out()
+        st.rerun()
+    st.stop()  # not a normal finish: the page's widget state stays for the unlock
+
+
+def _password_form(user: Actor) -> None:
     with st.form("lock_form", enter_to_submit=True):
         st.text_input(
             "Password",
@@ -57,12 +77,8 @@ def lock_screen(user: Actor, sign_out) -> None:
         if refusal:
             st.error(refusal)
         submitted = st.form_submit_button("Unlock", type="primary", icon=":material/lock_open:")
-    if st.button(messages.SESSION_NOT_ME.format(name=name), key="lock_sign_out"):
-        sign_out()
-        st.rerun()
     if submitted:
         _unlock(user)
-    st.stop()  # not a normal finish: the page's widget state stays for the unlock
 
 
 def _unlock(user: Actor) -> None:

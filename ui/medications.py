@@ -317,7 +317,11 @@ def _row_form(
     def save() -> None:
         saved = forms.submit(
             lambda: service.save_medication(
-                case.id, med.id, _entry(keys, None, f"{key}_dose"), actor=user
+                case.id,
+                med.id,
+                _entry(keys, None, f"{key}_dose"),
+                actor=user,
+                expected_version=case.version,
             ),
             errors_key=errors,
             clear=keys.blanks,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mild import messages
 from mild.audit_words.core import (
     Event,
     Names,
@@ -44,7 +45,7 @@ _HOLD = {
     "last_dose_by": "last dose by",
     "hold_days": "hold (days)",
 }
-_VIA = {"pre_op_call": "at the pre-op call", "day_of": "on the day"}
+_VIA = messages.REPORTED_VIA_LABELS
 
 
 def _hold_value(zone: str):

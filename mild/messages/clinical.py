@@ -24,7 +24,11 @@ DRUG_REVIEW_WINDOW_CLOSED = (
     "A drug is placed in the hold table until anesthesia starts; this case is {status}."
 )
 DRUG_PLACED = "{drug} placed."
-REPORTED_VIA_LABELS = {"pre_op_call": "at the pre-op call", "day_of": "on the day"}
+REPORTED_VIA_LABELS = {
+    "pre_op_call": "at the pre-op call",
+    "day_of": "on the day",
+    "intake": "at intake",
+}
 REVIEW_CLASS_REQUIRED = (
     "Pick the hold-table row this drug follows, or 'no bleeding or fasting relevance'."
 )

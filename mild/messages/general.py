@@ -377,6 +377,10 @@ SESSION_NOT_ME = "Not {name}? Sign out"
 SESSION_LOCKED_NOT_SAVED = (
     "The screen locked for lack of activity: unlock it and save again. Nothing was saved."
 )
+UNLOCK_SSO = (
+    "You signed in with single sign-on, so no password here can unlock this screen: sign out "
+    "and sign in again with single sign-on (what was typed on the screen is then lost)."
+)
 UNLOCK_PASSWORD_REQUIRED = "Enter your password to unlock the screen."
 UNLOCK_PASSWORD_WRONG = "That password is not right: the screen stays locked."
 SESSION_IDLE_ENDED = (

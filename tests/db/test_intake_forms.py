@@ -117,7 +117,7 @@ def test_the_last_dose_and_the_hold_told_are_saved_together_on_a_listed_drug(cli
 
     med = the_medication(case_id)
     assert med.last_dose_taken_at == at_local(TZ, taken_on, dt.time(20))
-    assert med.last_dose_reported_via == "pre_op_call"
+    assert med.last_dose_reported_via == "intake"  # taken by the coordinator at intake, said so
     assert med.hold_confirmed_at is not None and med.cleared_by == "Dr. Heart"
     assert version(case_id) == before + 1
     assert [a for a, *_ in audit_of(case_id)][-3:] == [
@@ -249,3 +249,28 @@ def test_the_assessment_is_refused_naming_every_value_out_of_range_and_nothing_c
         )
     ] == ["asa_class", "height_cm", "weight_kg", "nprs", "stand_minutes"]
     assert version(case_id) == before
+
+
+def test_a_row_saved_from_a_screen_drawn_before_a_colleagues_change_is_refused_not_written_over(
+    clinic,
+):
+    """Nurse A's form still holds the old dose; nurse B changed it meanwhile: A's save is
+    refused instead of writing the old dose back under her name."""
+    office, cora = clinic
+    case_id = booked_next_week(office)
+    med_id = add_medication(case_id, "clopidogrel", dose="75 mg", actor=cora)
+    drawn = version(case_id)
+    colleague = make_user("nadia", Role.NURSE, [office])
+    save_medication(case_id, med_id, MedicationEntry(dose="150 mg"), actor=colleague)
+
+    refused = refusals(
+        save_medication,
+        case_id,
+        med_id,
+        MedicationEntry(dose="75 mg", told=True),
+        actor=cora,
+        expected_version=drawn,
+    )
+
+    assert refused == [("version", messages.CHANGED_BY_SOMEONE_ELSE)]
+    assert the_medication(case_id).dose == "150 mg"

@@ -1,6 +1,6 @@
 """Migration 0014 carries a database of 0013's shape over: follow-ups gain the last attempt's
 outcome (none for attempts made before, as none was recorded) and a visit's day (a recorded
-visit takes the day it was recorded). On both backends."""
+visit takes the day it was recorded, in its office's time zone). On both backends."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.conftest import database_at_revision
 from tests.db.test_migration_0005 import _office_and_patient
 
 RECORDED = dt.datetime(2030, 3, 1, 15, 30, tzinfo=dt.UTC)
+EVENING = dt.datetime(2030, 3, 2, 1, 30, tzinfo=dt.UTC)  # 20:30 on 1 March in New York
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -29,6 +30,7 @@ def test_recorded_visits_get_the_day_they_were_recorded_and_nothing_else_changes
         (2, "weeks_2", True, RECORDED, 1),
         (3, "months_3", False, RECORDED, 3),  # closed as not reached: no visit
         (4, "months_6", None, None, 1),  # still open
+        (5, "months_12", True, EVENING, 1),  # 20:30 in New York: that day, not the UTC one
     ]
     with get_engine(db_0013).begin() as c:
         _office_and_patient(c)
@@ -64,6 +66,6 @@ def test_recorded_visits_get_the_day_they_were_recorded_and_nothing_else_changes
             text("SELECT id, visited_on, last_attempt_outcome, attempts FROM follow_up ORDER BY id")
         ).all()
     visited = {fid: str(day) if day is not None else None for fid, day, _, _ in rows}
-    assert visited == {1: None, 2: "2030-03-01", 3: None, 4: None}
-    assert [outcome for _, _, outcome, _ in rows] == [None] * 4
-    assert [attempts for *_, attempts in rows] == [2, 1, 3, 1]
+    assert visited == {1: None, 2: "2030-03-01", 3: None, 4: None, 5: "2030-03-01"}
+    assert [outcome for _, _, outcome, _ in rows] == [None] * 5
+    assert [attempts for *_, attempts in rows] == [2, 1, 3, 1, 1]

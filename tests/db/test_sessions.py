@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from db.models import AuditEvent, Case, SignInThrottle, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
+from mild.account import BY_SSO
 from mild.cases import CaseStatus
 from mild.errors import RuleViolation
 from mild.staff import Role
@@ -310,3 +311,15 @@ def test_guessing_the_waiting_room_display_password_locks_like_failed_sign_ins(n
     assert refused(lambda: end_display(actor, PASSWORD)).message == locked
     assert row(actor.session_id).display_offices == str(office)  # the display stays on
     assert refused(lambda: sign_in("nina", PASSWORD)).message == locked
+
+
+def test_a_single_sign_on_sessions_lock_takes_no_password_and_counts_no_guess(nina):
+    actor = sessions.start(nina, via=BY_SSO).actor
+    set_row(actor.session_id, last_activity_at=ago(minutes=20))
+
+    err = refused(lambda: lock.unlock(actor, PASSWORD))
+
+    assert (err.field, err.message) == ("password", messages.UNLOCK_SSO)
+    assert sessions.check(session_id=actor.session_id).locked
+    with read_session() as s:
+        assert s.get(SignInThrottle, "nina") is None

@@ -200,13 +200,15 @@ def test_each_rows_time_is_in_its_offices_zone_and_rows_without_an_office_in_the
     assert messages.AUDIT_TIMES_EACH.format(zone=NY, shown=SHOWN_ROWS) in captions(at)
 
 
-def test_an_admin_at_no_office_reads_rows_without_an_office_in_utc_and_is_told_so(screen, clinic):
+def test_an_admin_at_no_office_reads_rows_without_an_office_in_the_practices_zone(screen, clinic):
+    """The practice's zone (its first office's), as the admin's sessions list tells times."""
     add_audit_row("auth.sign_in", at=ago(minutes=5), actor=clinic.nurse, entity="staff_user")
     nobody = make_user("root", Role.ADMIN, [])
     at = screen(nobody)
 
-    assert {t.rsplit(" ", 1)[1] for t in table(at).time} == {"UTC"}
-    assert messages.AUDIT_TIMES_EACH_UTC.format(shown=SHOWN_ROWS) in captions(at)
+    ny = f"{dt.datetime.now(ZoneInfo(NY)):%Z}"
+    assert {t.rsplit(" ", 1)[1] for t in table(at).time} == {ny}
+    assert messages.AUDIT_TIMES_EACH.format(zone=NY, shown=SHOWN_ROWS) in captions(at)
 
 
 def test_the_detail_reads_in_words_naming_people_follow_ups_statuses_and_the_apps_workers(

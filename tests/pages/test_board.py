@@ -485,10 +485,12 @@ def test_any_staff_member_of_the_office_ends_the_display_and_is_signed_in_on_tha
     assert at.text_input(key="board_display_username").value == ""
     assert at.text_input(key="board_display_password").value == ""
 
+    at.session_state["starter_left_this"] = "nina's"  # e.g. a case she had picked
     at = leave_display(at, PASSWORD, "cora")
 
     assert not at.exception and not at.error
     assert at.session_state[SESSION_KEY].username == "cora"
+    assert "starter_left_this" not in at.session_state  # cora starts afresh
     assert [t.value for t in at.title] == ["Status board"]
     # The browser is sent to trade cora's one-time ticket for her own session cookie.
     # (nina's sign-in sent the first).

@@ -4,6 +4,7 @@ and the lockout message on the sign-in form."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,9 +18,10 @@ import ui.lock
 from db.models import AuditEvent, Office, StaffUser, UserSession
 from db.session import read_session, transaction
 from mild import messages
+from mild.account import BY_SSO
 from mild.staff import Role, Screen
 from services import sessions
-from tests.builders import PASSWORD, make_office, make_user
+from tests.builders import PASSWORD, make_office, make_user, make_user_session
 from tests.pages.conftest import SQLITE_ONLY, sign_in
 
 pytestmark = SQLITE_ONLY
@@ -149,6 +151,21 @@ def test_an_idle_tab_locks_in_place_and_its_user_unlocks_it_with_what_was_typed_
     with read_session() as s:
         written = list(s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert written[-3:] == ["auth.session_locked", "auth.unlock_failed", "auth.session_unlocked"]
+
+
+def test_a_locked_single_sign_on_tab_says_to_sign_in_again_and_asks_no_password(nina, app):
+    at = app()
+    actor = dataclasses.replace(nina, session_id=make_user_session(nina.id, signed_in_via=BY_SSO))
+    at.session_state[ui.auth.SESSION_KEY] = actor
+    at.run()
+    idle_for(16)
+
+    at.run()
+
+    assert shows_lock(at)
+    assert [w.value for w in at.warning] == [messages.UNLOCK_SSO]
+    assert ui.lock.PASSWORD_KEY not in {t.key for t in at.text_input}
+    assert "lock_sign_out" in {b.key for b in at.button}
 
 
 def test_someone_else_at_a_locked_tab_signs_it_out_and_gets_a_fresh_screen(nina, app, redirects):
