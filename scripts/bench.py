@@ -45,6 +45,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -197,6 +198,14 @@ def ensure_database(size: Size, fresh: bool) -> str:
     _remove(size)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     return _seed(size, today)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A copy of a demo SQLite database with everything committed in it: SQLite's backup API
+    reads through the write-ahead log, where a plain file copy would leave out what the last
+    migration wrote there and not yet checkpointed into the main file."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
 
 
 def _seed(size: Size, today: str | None = None) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -47,7 +46,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from db.seed import DEFAULT_DEMO_PASSWORD  # noqa: E402
 from mild.staff import Role, Screen, screens_for  # noqa: E402
-from scripts.bench import SIZES, ensure_database  # noqa: E402
+from scripts.bench import SIZES, copy_database, ensure_database  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
@@ -354,7 +353,7 @@ def main() -> None:
         for name in args.variants.split(","):
             with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
                 copy = Path(tmp) / "demo.db"
-                shutil.copyfile(month.path, copy)
+                copy_database(month.path, copy)
                 env = {"DATABASE_URL": f"sqlite:///{copy}", **VARIANTS[name]}
                 context.clear_cookies()
                 with server("serve:app", env) as (url, pid):
@@ -381,7 +380,7 @@ def main() -> None:
         )
         with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
             copy = Path(tmp) / "years.db"
-            shutil.copyfile(years.path, copy)
+            copy_database(years.path, copy)
             context.clear_cookies()
             with server("serve:app", {"DATABASE_URL": f"sqlite:///{copy}"}) as (url, _):
                 opened_years = screens(page, url)

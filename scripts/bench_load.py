@@ -75,7 +75,6 @@ import os
 import queue
 import random
 import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -104,7 +103,7 @@ from db.session import dispose_engines, read_session  # noqa: E402
 from mild.cases import CaseStatus  # noqa: E402
 from mild.sessions import COOKIE_NAME  # noqa: E402
 from mild.staff import Role  # noqa: E402
-from scripts.bench import SIZES, ensure_database  # noqa: E402
+from scripts.bench import SIZES, copy_database, ensure_database  # noqa: E402
 from scripts.bench_apps.st_client import Page, RunFailed, Tab  # noqa: E402
 from scripts.bench_browser import Stats, rss_mb, server  # noqa: E402
 from scripts.cluster import NGINX, ROUTE_COOKIE, _die_with_parent, free_port  # noqa: E402
@@ -1037,7 +1036,7 @@ def target(url: str | None, database: str | None) -> Iterator[tuple[str, int | N
     print(f"Database {month.label}: {ensure_database(month, False)}")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         copy = Path(tmp) / "demo.db"
-        shutil.copyfile(month.path, copy)
+        copy_database(month.path, copy)
         os.environ["DATABASE_URL"] = f"sqlite:///{copy}"
         with server("serve:app", {"DATABASE_URL": os.environ["DATABASE_URL"]}) as (started, pid):
             print(f"One server process (uvicorn serve:app) at {started}")
