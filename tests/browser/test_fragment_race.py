@@ -163,6 +163,12 @@ def open_case_with_a_plain_step(page: Page, url: str, checked_in: list[str]) -> 
             page.keyboard.press("Escape")
             continue
         option.click()
+        # The case drawn (its header names it), not merely a quiet page: the app can look
+        # idle before the run that draws the case has started.
+        try:
+            expect(page.get_by_test_id("stMain")).to_contain_text(f"Case {code}", timeout=10_000)
+        except AssertionError:
+            continue
         wait_for_app_idle(page)
         step = first_plain_step(page)
         if step is not None:

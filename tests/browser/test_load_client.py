@@ -6,9 +6,6 @@ or the checklist's widgets change."""
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from scripts.bench_load import check_stored, make_cases, run_level
@@ -17,6 +14,7 @@ from tests.browser.conftest import TEST_PASSWORD
 # A demo of its own, served with the idle watch every second (the race test's): the cases
 # added here stay out of the session's shared demo.
 from tests.browser.test_fragment_race import ticking_server  # noqa: F401
+from tests.support.event_loop import run_coroutine
 
 
 def test_two_nurses_tick_and_untick_over_the_protocol_each_stored_once(
@@ -28,13 +26,7 @@ def test_two_nurses_tick_and_untick_over_the_protocol_each_stored_once(
     slots = make_cases(2)
     assert len({s.username for s in slots}) == 2
 
-    # In a thread of its own: Playwright's sync API (the browser tests before this one in the
-    # same process) keeps an event loop running in the main thread, and asyncio.run refuses
-    # to start another there.
-    with ThreadPoolExecutor(1) as pool:
-        level = pool.submit(
-            asyncio.run, run_level(url, slots, presses=5, think=0, password=TEST_PASSWORD)
-        ).result()
+    level = run_coroutine(run_level(url, slots, presses=5, think=0, password=TEST_PASSWORD))
 
     assert level.errors == []
     assert len(level.acked) == 10

@@ -2,7 +2,7 @@
 
 A coordinator takes a consult request on Intake (the patient's anticoagulant given by its brand
 name, Eliquis, and held as apixaban), books it for later today with its levels and side, and
-records the last dose the patient reported at the pre-op call; a nurse runs the day-of
+records the last dose the patient reports at intake; a nurse runs the day-of
 checklist: a check-in time corrected from the step's history (who and why kept), a last dose
 reported this morning refused at anesthesia start naming the drug, the dose and the required
 stop until it is corrected, each time-out item confirmed (level and side shown from the
@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -49,9 +51,11 @@ from mild.medications import DEFAULT_HOLD_TABLE, restart_text, stop_text
 from mild.scores import ODI_SECTIONS
 from tests.browser.conftest import (
     ARTIFACTS,
+    ROOT,
     SCREENS,
     TEST_PASSWORD,
     AppServer,
+    _python,
     open_app,
     open_step_history,
     wait_for_app_idle,
@@ -486,7 +490,7 @@ def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
     expect(medication).to_contain_text(
         messages.LAST_DOSE_REPORTED.format(
             when=f"{reported:%a %d %b %Y %H:%M %Z}",
-            via=messages.REPORTED_VIA_LABELS["pre_op_call"],
+            via=messages.REPORTED_VIA_LABELS["intake"],
             who="Demo Coordinator",
         )
     )
@@ -952,7 +956,48 @@ class DemoCase:
 
 def case_in_recovery(server: AppServer) -> DemoCase:
     """One of the demo's cases of today at the nurse's offices, in the recovery room with its
-    escort not yet confirmed (the seed puts one at every office)."""
+    escort not yet confirmed (the seed puts one at every office while the day runs; by evening
+    the demo's day is all discharged, and one is made in the recovery room)."""
+    found = _cases_in_recovery(server)
+    if not found:
+        subprocess.run(
+            [_python(), "-c", RECOVERY_CASE],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{server.database}"},
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        found = _cases_in_recovery(server)
+    if not found:
+        pytest.fail("No case of today in the recovery room at the nurse's offices")
+    name, office, tz, code, patient, start, provider = found[0]
+    local = _utc(start).astimezone(ZoneInfo(tz))
+    return DemoCase(
+        f"{name} ({office})", f"{local:%H:%M} · {patient} · {code}", code, patient, provider
+    )
+
+
+# A case in the recovery room at the nurse's first office, started earlier today (its time).
+RECOVERY_CASE = """
+import datetime as dt
+from zoneinfo import ZoneInfo
+from sqlalchemy import select
+from db.models import StaffUser
+from db.session import read_session
+from mild.cases import CaseStatus
+from tests.builders import make_case
+with read_session() as s:
+    nurse = s.scalar(select(StaffUser).where(StaffUser.username == "nurse"))
+    office = min(nurse.offices, key=lambda o: o.id)
+    office_id, tz = office.id, ZoneInfo(office.timezone)
+now = dt.datetime.now(tz)
+start = max(now - dt.timedelta(minutes=90), now.replace(hour=0, minute=5, second=0, microsecond=0))
+make_case(office_id, CaseStatus.RECOVERY, start.astimezone(dt.UTC))
+"""
+
+
+def _cases_in_recovery(server: AppServer) -> list[tuple]:
     with sqlite3.connect(server.database) as db:
         rows = db.execute(
             "SELECT o.name, o.code, o.timezone, c.code, p.last_name || ', ' || p.first_name,"
@@ -966,18 +1011,11 @@ def case_in_recovery(server: AppServer) -> DemoCase:
             "  WHERE e.case_id = c.id AND e.step = 'escort_confirmed')"
             " ORDER BY o.id, c.scheduled_start"
         ).fetchall()
-    today = [
+    return [
         r
         for r in rows
         if _utc(r[5]).astimezone(ZoneInfo(r[2])).date() == dt.datetime.now(ZoneInfo(r[2])).date()
     ]
-    if not today:
-        pytest.fail(f"No case of today in the recovery room at the nurse's offices: {rows}")
-    name, office, tz, code, patient, start, provider = today[0]
-    local = _utc(start).astimezone(ZoneInfo(tz))
-    return DemoCase(
-        f"{name} ({office})", f"{local:%H:%M} · {patient} · {code}", code, patient, provider
-    )
 
 
 EXEMPTION_REASON = "Lives in the care home across the street; its nurse walks him back"

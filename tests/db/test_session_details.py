@@ -4,8 +4,6 @@ word), how the session was signed in, and the viewer's own office's time zone.""
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -19,6 +17,7 @@ from services import sessions
 from services.auth import sign_in
 from session_routes import ROUTES
 from tests.builders import PASSWORD, make_office, make_user
+from tests.support.event_loop import run_coroutine
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def adopt_from(peer: str, ticket: str, **headers: str) -> int:
                 headers={"Sec-Fetch-Site": "same-origin", **headers},
             )
 
-    return asyncio.run(get()).status_code
+    return run_coroutine(get()).status_code
 
 
 def addresses() -> list[str | None]:

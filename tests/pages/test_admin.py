@@ -770,10 +770,12 @@ def test_intake_shows_the_hold_instruction_an_admin_wrote(office, root, nina, sc
         instruction="Stop three days before; paracetamol is fine",
     )
     case_id = make_case(office, CaseStatus.INTAKE)
-    medications.add_medication(case_id, "Motrin", actor=nina)
+    med_id = medications.add_medication(case_id, "Motrin", actor=nina)
 
     at = open_tab(intake_page, nina)
     at.selectbox(key="intake_case").set_value(case_id).run()
+    # The drug's row opened, as a coordinator picks it from the medications (issue 13's form).
+    at.segmented_control(key=f"intake_med_pick_{case_id}").set_value(med_id).run()
 
     assert not at.exception
     assert messages.HOLD_INSTRUCTION.format(
