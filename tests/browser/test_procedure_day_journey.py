@@ -439,7 +439,7 @@ def shoot_screen(page: Page, name: str, part: Locator) -> None:
 
 def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
     """Today, later on, with the provider chosen at the request and the levels and side the
-    time-out will check; then the last dose the patient reported at the pre-op call, the hold
+    time-out will check; then the last dose the patient reported at intake, the hold
     told, and the case confirmed for its day."""
     ready = readiness(page)
     area = open_tab(page, "Booking")
@@ -479,8 +479,8 @@ def book_and_confirm(page: Page, booking: Booking, code: str) -> None:
         + " · "
         + messages.LAST_DOSE_PAST
     )
-    # The pre-op call: the patient stopped four days ago, in the morning; the hold told to her
-    # in the same save.
+    # Taken here at intake (as at the pre-op call): the patient stopped four days ago, in the
+    # morning; the hold told to her in the same save.
     reported = dt.datetime.combine(booking.day - dt.timedelta(days=4), dt.time(8, 0), zone)
     type_date(medication, "Last dose: day", reported.date())
     type_time(medication, "Last dose: time", reported.time())
@@ -648,12 +648,12 @@ def record_last_dose_today(page: Page, booking: Booking, taken: dt.datetime) -> 
 
 
 def holds_confirmed(page: Page) -> None:
-    """The held drug as intake left it (brand given, required stop, the pre-op call's last
-    dose), then the holds confirmed."""
+    """The held drug as intake left it (brand given, required stop, the last dose reported at
+    intake), then the holds confirmed."""
     held = held_drug(page)
     expect(held).to_contain_text(messages.HELD_DRUG_NAME_GIVEN.format(drug=DRUG, name=BRAND))
     expect(held).to_contain_text(messages.HELD_DRUG_STOP.format(stop=STOP))
-    expect(held).to_contain_text(messages.REPORTED_VIA_LABELS["pre_op_call"])
+    expect(held).to_contain_text(messages.REPORTED_VIA_LABELS["intake"])
     tick(page, "holds_confirmed")
 
 
@@ -983,8 +983,8 @@ RECOVERY_CASE = """
 import datetime as dt
 from zoneinfo import ZoneInfo
 from sqlalchemy import select
-from db.models import StaffUser
-from db.session import read_session
+from db.models import Case, StaffUser
+from db.session import read_session, transaction
 from mild.cases import CaseStatus
 from tests.builders import make_case
 with read_session() as s:
@@ -993,7 +993,11 @@ with read_session() as s:
     office_id, tz = office.id, ZoneInfo(office.timezone)
 now = dt.datetime.now(tz)
 start = max(now - dt.timedelta(minutes=90), now.replace(hour=0, minute=5, second=0, microsecond=0))
-make_case(office_id, CaseStatus.RECOVERY, start.astimezone(dt.UTC))
+case_id = make_case(office_id, CaseStatus.RECOVERY, start.astimezone(dt.UTC))
+with transaction() as s:  # an escort arranged at intake, as the demo's cases have
+    case = s.get(Case, case_id)
+    case.escort_name, case.escort_relationship = "Dana Escort", "Daughter"
+    case.escort_phone = "555-0142"
 """
 
 
