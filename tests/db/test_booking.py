@@ -253,7 +253,10 @@ def ready_case(office: int, actor, provider: int, day: dt.date) -> int:
     )
     flag_condition(case_id, Condition.HEART_DISEASE, "stent 2019", actor=actor)
     record_cardiology_clearance(
-        case_id, cleared_by="Dr. Heart", cleared_on=dt.date.today(), actor=actor
+        case_id,
+        cleared_by="Dr. Heart",
+        cleared_on=local_today(TZ, dt.datetime.now(dt.UTC)),
+        actor=actor,
     )
     med = add_medication(case_id, "apixaban", "5 mg twice daily", actor=actor)
     record_prescriber_clearance(med, "Dr. Heart", actor=actor)

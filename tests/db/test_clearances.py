@@ -28,6 +28,7 @@ from mild.clearances import (
     StopBangBand,
     stop_bang,
 )
+from mild.days import local_today
 from mild.intake import Condition
 from mild.staff import Role
 from services.booking import book_case, confirm_case
@@ -51,7 +52,7 @@ from tests.builders import (
 )
 
 TZ = "America/Chicago"
-TODAY = dt.date.today()
+TODAY = local_today(TZ, dt.datetime.now(dt.UTC))  # the office's day, not the machine's
 
 
 @pytest.fixture
