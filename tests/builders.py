@@ -11,6 +11,7 @@ from db.models import Case, Office, Patient, Provider, StaffUser
 from db.session import transaction
 from mild.cases import CaseStatus, RequestChannel
 from mild.clearances import Sex, StopBangAnswers
+from mild.days import local_today
 from mild.errors import RuleViolation
 from mild.staff import Role
 from services.auth import hash_password
@@ -41,6 +42,15 @@ def refusals(call, *args, **kwargs) -> list[tuple[str, str]]:
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     return list(getattr(caught.value, "problems", [(caught.value.field, caught.value.message)]))
+
+
+def office_today(timezone: str = "America/New_York") -> dt.date:
+    """The calendar day it is now at an office in `timezone` (make_office's default zone).
+
+    Tests date things by the office's day, never by the machine's: between midnight UTC and the
+    office's midnight the machine is already on tomorrow, which the app calls "in the future".
+    """
+    return local_today(timezone, dt.datetime.now(dt.UTC))
 
 
 def make_office(code: str | None = None, timezone: str = "America/New_York") -> int:

@@ -45,7 +45,7 @@ from services.followup import (
     record_outcome_visit,
     resolve_escalation,
 )
-from tests.builders import make_discharged_case, make_office, make_user
+from tests.builders import make_discharged_case, make_office, make_user, office_today
 
 CALL = FollowUpKind.NEXT_DAY_CALL
 QUIET_CALL = CallAnswers(
@@ -244,7 +244,7 @@ def test_a_follow_up_is_closed_as_not_reached_only_after_three_attempts_and_with
 def test_a_quiet_call_completes_the_follow_up_and_moves_the_case_into_follow_up(office, nurse):
     case_id, ids = make_discharged_case(office, ago(hours=30))
     answers = dataclasses.replace(
-        QUIET_CALL, returned_to_work_on=ago(hours=1).date(), temperature_c=37.1, notes=" ok "
+        QUIET_CALL, returned_to_work_on=office_today(), temperature_c=37.1, notes=" ok "
     )
 
     result = record_followup_call(ids[CALL], answers, actor=nurse, expected_version=1)

@@ -25,7 +25,13 @@ from mild.scores import ODI_SECTIONS, VisitScores
 from mild.staff import Role
 from services.common import Actor
 from services.followup import record_call_attempt, record_followup_call, record_outcome_visit
-from tests.builders import make_discharged_case, make_office, make_user, provider_of
+from tests.builders import (
+    make_discharged_case,
+    make_office,
+    make_user,
+    office_today,
+    provider_of,
+)
 from tests.pages.conftest import (
     SQLITE_ONLY,
     container,
@@ -349,7 +355,7 @@ def test_a_quiet_next_day_call_is_saved_and_moves_the_case_into_follow_up(office
 
     at = fill_call(
         at,
-        fu_call_rtw=ago(hours=1).date(),
+        fu_call_rtw=office_today(),
         fu_call_temp=98.6,
         fu_call_notes="Asked about showering",
     )
@@ -366,7 +372,7 @@ def test_a_quiet_next_day_call_is_saved_and_moves_the_case_into_follow_up(office
         37.0,
         "Asked about showering",
     )
-    assert saved.returned_to_work_on == ago(hours=1).date()
+    assert saved.returned_to_work_on == office_today()
     assert status_of(case_id) == CaseStatus.FOLLOW_UP
     assert [i.value for i in at.info] == [messages.FU_NOTHING_DUE]
     assert not at.segmented_control  # the form closed with the call done
