@@ -26,6 +26,7 @@ from ui import board as board_ui
 from ui.health import database_problem
 from ui.redirect import send_pending
 from ui.safe import show_failure
+from ui.style import apply_styles
 
 # Screen -> (render function, icon); its label is mild.staff.SCREEN_LABELS. The role decides
 # which appear (mild.staff).
@@ -65,6 +66,7 @@ def main() -> None:
         page_icon="🩺",
         layout="wide",
     )
+    apply_styles()  # every screen: 44 px tap targets, the checklist's sticky header (ui.style)
     send_pending()
     try:
         problem = database_problem()

@@ -530,6 +530,32 @@ def step_views(
     return {phase: [view(s) for s in steps] for phase, steps in steps_by_phase().items()}
 
 
+def is_open(view: StepView) -> bool:
+    """Still to do: it applies and is not complete (a failing discharge score is open)."""
+    return view.not_applicable is None and not view.complete
+
+
+def next_step(grouped: Mapping[Phase, Sequence[StepView]]) -> str | None:
+    """The step the nurse can tick next: the first open step, in checklist order, that may be
+    ticked with nothing missing (its button is the screen's one primary button); None when no
+    step can be ticked now."""
+    for views in grouped.values():
+        for view in views:
+            if is_open(view) and view.may_tick and not view.missing:
+                return view.step.key
+    return None
+
+
+def in_working_order(views: Sequence[StepView]) -> list[StepView]:
+    """A phase's steps as the screen lists them: the open ones first, then the done ones, then
+    those that do not apply, each group in checklist order."""
+
+    def rank(view: StepView) -> int:
+        return 2 if view.not_applicable is not None else 0 if is_open(view) else 1
+
+    return sorted(views, key=rank)  # stable: checklist order within each group
+
+
 def same_person(a: str, b: str) -> bool:
     """Two typed names of one person: case, spacing and a leading "Dr." aside."""
 

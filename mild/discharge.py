@@ -243,6 +243,31 @@ RELATIONSHIP_CHOICES: tuple[str, ...] = (
     RIDESHARE,
     OTHER_RELATIONSHIP,
 )
+# Words intake may have written for a relationship on the list (intake takes free text).
+RELATIONSHIP_ALIASES: dict[str, str] = {
+    "spouse": "Spouse or partner",
+    "partner": "Spouse or partner",
+    "wife": "Spouse or partner",
+    "husband": "Spouse or partner",
+    "neighbor": "Neighbour",
+    "carer": "Caregiver",
+}
+
+
+def relationship_choice(arranged: str | None) -> tuple[str | None, str]:
+    """The list entry for the relationship written at intake, and the words kept for "Other":
+    "spouse" is "Spouse or partner", "Daughter" is "Daughter", "aunt" is "Other" with "aunt"."""
+    if not arranged or not arranged.strip():
+        return None, ""
+    said = " ".join(arranged.split()).lower()
+    for choice in RELATIONSHIP_CHOICES:
+        if choice.lower() == said:
+            return choice, ""
+    if said in RELATIONSHIP_ALIASES:
+        return RELATIONSHIP_ALIASES[said], ""
+    return OTHER_RELATIONSHIP, arranged.strip()
+
+
 # A hired driver alone is not a responsible adult escort (42 CFR 416.52(c)(3); AANA), however it
 # is typed.
 _HIRED_DRIVER = re.compile(

@@ -10,7 +10,14 @@ from db.queries.checklist import case_detail, todays_cases
 from db.queries.home import OfficeRow
 from db.queries.readiness import readiness_for_cases
 from mild import messages
-from mild.checklist import case_progress, checklist_lock, current_state, discharge_entry, step_views
+from mild.checklist import (
+    case_progress,
+    checklist_lock,
+    current_state,
+    discharge_entry,
+    next_step,
+    step_views,
+)
 from mild.event_times import correction_lock, corrections_until
 from mild.safety import REPORTED_ON_THE_CHECKLIST
 from mild.staff import Screen
@@ -48,8 +55,8 @@ def _day(office: OfficeRow, user: Actor) -> None:
     if cases.empty:
         st.info(messages.NO_CASES_TODAY.format(office=office.name))
         return
-    view.day_table(office, cases, now)
     case_id = view.choose_case(office, cases)
+    view.day_table(office, cases, now, case_open=case_id)
     if case_id is None:
         return
 
@@ -80,7 +87,7 @@ def _day(office: OfficeRow, user: Actor) -> None:
         problems=case.problems(now),
         corrections_open=fixable,
     )
-    view.phases(case, steps, user)
+    view.phases(case, steps, user, next_step(steps))
     if case.status in REPORTED_ON_THE_CHECKLIST:
         safety_events(case.case_id, case.timezone, user, Screen.CHECKLIST)
     fhir_case_button(case.case_id, user, "dayof")

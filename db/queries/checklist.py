@@ -150,6 +150,7 @@ class CaseDetail:
     escort_exempt_reason: str | None
     escort_exempt_at: dt.datetime | None
     escort_exempt_recorded_by: str | None
+    waiting_code: str | None  # the waiting-room display's code, from check-in to discharge
     conditions: list[tuple[Condition, str | None]]
     medications: list[MedicationRow]
     entries: list[Entry]  # every row (tick, un-tick, time correction), oldest first, with names
@@ -223,6 +224,7 @@ def case_detail(case_id: int, office_ids: Collection[int]) -> CaseDetail | None:
                 Case.escort_exempt_reason,
                 Case.escort_exempt_at,
                 recorder.display_name,
+                Case.waiting_code,
                 last_change,
             )
             .join(Patient, Patient.id == Case.patient_id)

@@ -112,6 +112,19 @@ EXEMPTION_HELP = (
 )
 DISCHARGE_SCORE_AGAIN = "Score again"
 INTAKE_LEFT_OPEN = "Left open at intake ({n}):"
+HEADER_IDENTITY = "{age} years · born {born} · MRN {mrn} · Case {code}"
+HEADER_WAITING_CODE = " · Waiting room {code}"  # the code the display shows (mild.waiting_codes)
+NO_ALLERGY_RECORDED = "No allergy recorded at intake"
+ALLERGIES_LINE = "**Allergies:** {allergies}"
+CASE_DETAILS = "Case details: provider, booking, drugs and holds, escort"
+DAY_TABLE = "Today's cases at {office} ({n}): tap a row to open it"
+# The day-of header's flags (mild.case_flags), each a short badge
+FLAG_ANTICOAGULANT_HELD = "Anticoagulant held: {drugs}"
+FLAG_ANTICOAGULANT_CONTINUED = "Anticoagulant continued: {drugs}"
+FLAG_ANTIPLATELET_HELD = "Antiplatelet held: {drugs}"
+FLAG_ANTIPLATELET_CONTINUED = "Antiplatelet continued: {drugs}"
+FLAG_GLP1 = "GLP-1 agonist: {drugs}"
+FLAG_UNDER_REVIEW = "Drug under review: {drugs}"
 HELD_DRUGS_NONE = "No drug on this case is held or still under review."
 HELD_DRUG_NAME_GIVEN = "{drug} (given as {name})"
 HELD_DRUG_STOP = "Required: {stop}"
@@ -224,7 +237,8 @@ INSTRUCTIONS_PRINT_FIRST = (
     "Prepare and print this patient's discharge instructions first: the tick records the "
     "version printed."
 )
-INSTRUCTIONS_GIVEN_BUTTON = "Given to the patient"
+INSTRUCTIONS_GIVEN_BUTTON = "Instructions given to the patient"
+LEVEL_SIDE_AS_BOOKED_BUTTON = "Level and side confirmed as booked"
 ADMIN_OFFICE_PHONE_LABEL = "Phone for patients (printed on discharge instructions)"
 LAST_DOSE_REPORTED_TOO_LATE = (
     "the last dose reported is later than the hold allows: tell the provider, or book a later day"
@@ -267,7 +281,6 @@ FASTING_HOW_TO = (
     "carbohydrate drinks) and the last food. Clear liquids up to 2 h before, a light meal or "
     "milk 6 h, a fatty or fried meal or meat 8 h. Chewing gum alone does not cancel."
 )
-FASTING_BUTTON = "Save and mark done"
 
 # Point-of-care glucose against the practice's limits for proceeding (mild.dayof_checks)
 GLUCOSE_NOT_RECORDED = "Point-of-care glucose not recorded (the patient has diabetes)"
@@ -292,6 +305,12 @@ RECORD_AGAIN = "Record again (the latest counts)"
 # A step's history opens on demand (a done step is one line): its button names the step, so a
 # screen reader hears which history it opens.
 HISTORY_OPEN = "History"
+# A tick button names its step ("Mark done · Consent signed"): a screen reader hears which step
+# it ticks (issue 13). A done step's line says so in words, not by its icon alone.
+TICK_BUTTON = "{verb} · {step}"
+MARK_DONE = "Mark done"
+SAVE_AND_MARK_DONE = "Save and mark done"
+STEP_DONE_LINE = "Done · {when} · {who}"
 HISTORY_CLOSE = "Close history"
 HISTORY_HELP = "{step}: who ticked and un-ticked it, when; un-tick or correct the time here"
 

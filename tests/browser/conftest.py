@@ -275,10 +275,15 @@ def wait_for_app_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
 
 
 def open_step_history(box: Locator) -> None:
-    """A checklist step's history (its un-tick and time correction) opened, unless it is."""
+    """A checklist step's history (its un-tick and time correction) opened, unless it is.
+
+    Right after a tick the step's row is drawn again where done steps are listed (below the
+    open ones), so its history button is waited for first, whichever it is."""
     close = box.get_by_role("button", name="Close history")
+    history = box.get_by_role("button", name="History (")
+    expect(close.or_(history).first).to_be_visible()
     if close.count() == 0:
-        box.get_by_role("button", name="History (").click()
+        history.click()
     expect(close).to_have_count(1)
 
 

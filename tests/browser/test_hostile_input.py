@@ -38,6 +38,7 @@ from tests.browser.conftest import TEST_PASSWORD, AppServer, wait_for_app_idle
 from tests.browser.test_procedure_day_journey import (
     CELL,
     Booking,
+    case_details,
     go_to,
     grid_cells,
     keyed,
@@ -312,17 +313,19 @@ def _checklist(page: Page, traffic: Traffic, seeded: Seeded) -> None:
     header = keyed(page, "dayof_header")
     expect(header).to_contain_text(PATIENT)
 
-    # The allergy in a warning (Markdown: escaped, and word joiners keep its URL from becoming
-    # a link), the escort in plain text, the rest in tables.
-    allergy = f"{Condition.OTHER_ALLERGY.label}: {TYPED_DETAILS}"
-    warning = area.get_by_test_id("stAlert").filter(has_text=Condition.OTHER_ALLERGY.label)
+    # The allergy in a warning in the case's bar (Markdown: escaped, and word joiners keep its
+    # URL from becoming a link); with the case's details, the escort in plain text, the rest in
+    # tables.
+    allergy = f"Allergies: {Condition.OTHER_ALLERGY.label}: {TYPED_DETAILS}"
+    warning = header.get_by_test_id("stAlert").filter(has_text=Condition.OTHER_ALLERGY.label)
     expect(warning).to_have_count(1)
     shown = warning.get_by_test_id("stMarkdownContainer").inner_text()
     assert shown.replace("\u2060", "").strip() == allergy
-    expect(header).to_contain_text(
+    details = case_details(page)
+    expect(details).to_contain_text(
         "Escort arranged at intake: " + ", ".join((SCRIPT, PICTURE, ESCORT_PHONE))
     )
-    tables = area.get_by_test_id("stDataFrame")
+    tables = details.get_by_test_id("stDataFrame")
     expect(grid_cells(tables, IMAGE)).to_have_count(1)  # the dose, in the medications table
     expect(grid_cells(tables, PRESCRIBER)).to_have_count(1)
 

@@ -582,13 +582,41 @@ def open_on_checklist(page: Page, office: str, label: str, code: str, patient: s
     case_still_open(page, patient)
 
 
+def case_details(page: Page) -> Locator:
+    """The open case's "Case details" fold, opened (folded, it draws nothing inside)."""
+    summary = main(page).locator("summary").filter(has_text=messages.CASE_DETAILS)
+    if not summary.evaluate("s => s.parentElement.open"):
+        summary.click()
+    box = (
+        main(page)
+        .get_by_test_id("stExpander")
+        .filter(has=page.locator("summary").filter(has_text=messages.CASE_DETAILS))
+    )
+    expect(box.get_by_test_id("stExpanderDetails")).to_be_visible()
+    wait_for_app_idle(page)
+    return box
+
+
+def fold_case_details(page: Page) -> None:
+    """As a nurse leaves it: the fold closed again (nothing in it redrawn on each tick)."""
+    summary = main(page).locator("summary").filter(has_text=messages.CASE_DETAILS)
+    if summary.evaluate("s => s.parentElement.open"):
+        summary.click()
+    wait_for_app_idle(page)
+
+
 def open_case_on_checklist(page: Page, booking: Booking, code: str) -> None:
     label = f"{booking.start:%H:%M} · {PATIENT} · {code}"
     open_on_checklist(page, booking.office, label, code, PATIENT)
     status_is(page, CaseStatus.SCHEDULED)
+    # The bar: her age on the office's day, and the anticoagulant held as a key flag.
     header = keyed(page, "dayof_header")
-    expect(header).to_contain_text("Escort arranged at intake: " + ", ".join(ESCORT))
-    expect(header).to_contain_text(messages.BOOKED_LEVEL_SIDE.format(booked=BOOKED))
+    expect(header).to_contain_text(f"{age_on(BORN, booking.day)} years · born 14 Mar 1951")
+    expect(header).to_contain_text(messages.FLAG_ANTICOAGULANT_HELD.format(drugs=DRUG))
+    details = case_details(page)
+    expect(details).to_contain_text("Escort arranged at intake: " + ", ".join(ESCORT))
+    expect(details).to_contain_text(messages.BOOKED_LEVEL_SIDE.format(booked=BOOKED))
+    fold_case_details(page)
 
 
 BOOKED = f"{LEVELS} · {SIDE.capitalize()}"  # as the checklist shows the booking
@@ -690,8 +718,9 @@ def time_out_items(page: Page, booking: Booking) -> None:
     box = reveal(page, "level_side_confirmed")
     expect(box).to_contain_text(messages.BOOKED_LEVEL_SIDE.format(booked=BOOKED))
     shoot_tablet(page, "11-time-out-level-side", box)
-    box.get_by_role("button", name="Confirmed as booked", exact=True).click()
-    confirmed = ticked(page, "level_side_confirmed", "Confirmed as booked")
+    as_booked = messages.LEVEL_SIDE_AS_BOOKED_BUTTON
+    box.get_by_role("button", name=as_booked, exact=True).click()
+    confirmed = ticked(page, "level_side_confirmed", as_booked)
     expect(confirmed).to_contain_text(messages.LEVEL_SIDE_AS_BOOKED.format(booked=BOOKED))
     tick(page, "imaging_displayed")
 
@@ -719,8 +748,8 @@ def report_fast(page: Page) -> None:
     wait_for_app_idle(page)
     type_time(box, "Last food: time (office time)", dt.time(18, 0))
     wait_for_app_idle(page)
-    box.get_by_role("button", name=messages.FASTING_BUTTON).click()
-    done = ticked(page, "fasting_confirmed", messages.FASTING_BUTTON)
+    box.get_by_role("button", name=messages.SAVE_AND_MARK_DONE).click()
+    done = ticked(page, "fasting_confirmed", messages.SAVE_AND_MARK_DONE)
     expect(done).to_contain_text("Last light meal or milk")
     expect(done).to_contain_text("Fasted for anesthesia from")
 
@@ -1061,10 +1090,10 @@ def test_a_rideshare_driver_alone_is_refused_as_escort_and_the_attending_physici
             )
         ).replace("WHEN", ".+")
     )
-    header = keyed(page, "dayof_header")
-    expect(header.get_by_test_id("stAlert").filter(has_text=exempted)).to_have_count(1)
-    expect(header).not_to_contain_text("Escort arranged at intake")
-    wait_for_app_idle(page)
+    details = case_details(page)
+    expect(details.get_by_test_id("stAlert").filter(has_text=exempted)).to_have_count(1)
+    expect(details).not_to_contain_text("Escort arranged at intake")
+    fold_case_details(page)
     escort = reveal(page, "escort_confirmed")
     expect(escort).to_contain_text(exempted)
     expect(escort).to_contain_text(f"Not applicable: {messages.NOT_APPLICABLE_ESCORT_EXEMPT}")

@@ -23,6 +23,7 @@ from mild.discharge import (
     discharge_score_detail,
     escort_confirmation,
     is_hired_driver,
+    relationship_choice,
     restart_plan,
 )
 from mild.errors import RuleViolation
@@ -179,3 +180,23 @@ def test_each_held_drug_restarts_from_the_procedure_end_or_as_its_instruction_sa
         "Restart when eating and drinking normally.",
     )
     assert restart_plan([("apixaban", dt.timedelta(hours=24), "")], None)[0].at is None
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("spouse", ("Spouse or partner", "")),
+        (" Husband ", ("Spouse or partner", "")),
+        ("daughter", ("Daughter", "")),
+        ("Spouse or partner", ("Spouse or partner", "")),
+        ("neighbor", ("Neighbour", "")),
+        ("aunt", ("Other", "aunt")),
+        ("", (None, "")),
+        (None, (None, "")),
+    ],
+)
+def test_the_relationship_written_at_intake_is_offered_as_its_list_entry(written, shown):
+    """Intake takes the relationship as free text; the discharge form offers a list
+    (RELATIONSHIP_CHOICES). The common words land on their entry; anything else is "Other"
+    with the words kept, never lost."""
+    assert relationship_choice(written) == shown

@@ -10,12 +10,16 @@ import pytest
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import (
+    STEPS,
+    DayCheck,
     Entry,
     Phase,
     case_progress,
     check_applies,
     get_step,
     imaging_is_xray,
+    in_working_order,
+    next_step,
     not_applicable_reason,
     step_views,
 )
@@ -266,3 +270,76 @@ def test_status_steps_cannot_be_unticked_and_a_discharged_case_is_read_only() ->
     closed = by_key(step_views(entries, CaseStatus.DISCHARGED, diabetic=False))
     assert not any(v.may_tick or v.may_untick for v in closed.values())
     assert closed["vitals_recorded"].done == entries[1]
+
+
+# The next step: the one primary button, and each phase's open steps first
+
+
+ARRIVED = ["checked_in", "identity_confirmed", "consent_signed"]
+EARLIER_THAN_RECOVERY = {Phase.ARRIVAL, Phase.SIGN_IN, Phase.TIME_OUT, Phase.PROCEDURE}
+
+
+def arrived(*more: str) -> list[Entry]:
+    return [entry(step, n) for n, step in enumerate([*ARRIVED, *more])]
+
+
+def test_the_next_step_of_a_new_case_is_check_in() -> None:
+    assert next_step(step_views([], CaseStatus.SCHEDULED, diabetic=False)) == "checked_in"
+
+
+def test_the_next_step_is_the_first_open_one_in_checklist_order() -> None:
+    views = step_views(arrived(), CaseStatus.CHECKED_IN, diabetic=False)
+    assert next_step(views) == "fasting_confirmed"
+
+    views = step_views(arrived("fasting_confirmed"), CaseStatus.CHECKED_IN, diabetic=False)
+    assert next_step(views) == "holds_confirmed"
+
+
+def test_a_step_the_rules_would_refuse_is_never_the_next_step() -> None:
+    # A held drug with no last dose reported: the holds cannot be confirmed yet.
+    problems = {DayCheck.HOLDS: ["apixaban: last dose not reported"]}
+    views = step_views(
+        arrived("fasting_confirmed"), CaseStatus.CHECKED_IN, diabetic=False, problems=problems
+    )
+    assert by_key(views)["holds_confirmed"].missing
+    assert next_step(views) == "vitals_recorded"  # glucose does not apply to her
+
+
+def test_a_step_that_does_not_apply_is_never_the_next_step() -> None:
+    views = step_views(
+        arrived("fasting_confirmed", "holds_confirmed"), CaseStatus.CHECKED_IN, diabetic=False
+    )
+    assert next_step(views) == "vitals_recorded"
+    diabetic = step_views(
+        arrived("fasting_confirmed", "holds_confirmed"), CaseStatus.CHECKED_IN, diabetic=True
+    )
+    assert next_step(diabetic) == "glucose_checked"
+
+
+def test_a_failing_discharge_score_is_open_and_can_be_the_next_step() -> None:
+    done = [step.key for step in STEPS if step.phase in EARLIER_THAN_RECOVERY]
+    entries = [entry(key, n) for n, key in enumerate(done)]
+    entries += [entry("recovery_in", 90), entry("discharge_score", 95, value="7")]
+    views = step_views(entries, CaseStatus.RECOVERY, diabetic=True)
+    assert next_step(views) == "discharge_score"
+
+
+def test_a_discharged_case_has_no_next_step() -> None:
+    assert next_step(step_views(arrived(), CaseStatus.DISCHARGED, diabetic=False)) is None
+
+
+def test_a_phase_lists_its_open_steps_first_then_the_done_then_those_that_do_not_apply() -> None:
+    entries = [entry("checked_in", 0), entry("consent_signed", 1), entry("vitals_recorded", 2)]
+    arrival = step_views(entries, CaseStatus.CHECKED_IN, diabetic=False)[Phase.ARRIVAL]
+    assert [v.step.key for v in in_working_order(arrival)] == [
+        "identity_confirmed",
+        "fasting_confirmed",
+        "holds_confirmed",
+        "iv_placed",
+        "escort_on_file",
+        "site_marked",
+        "checked_in",
+        "consent_signed",
+        "vitals_recorded",
+        "glucose_checked",
+    ]

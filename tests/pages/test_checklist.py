@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from streamlit.proto.Dataframe_pb2 import Dataframe as DataframeProto
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Error
 
@@ -17,7 +18,7 @@ from db.session import read_session, transaction
 from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import STEP_BY_KEY, TIMED_STEPS, Phase
-from mild.days import at_local, local_today, to_local
+from mild.days import age_on, at_local, local_today, to_local
 from mild.discharge import DischargeScale
 from mild.fasting import Intake
 from mild.intake import Condition
@@ -44,9 +45,10 @@ from tests.builders import (
     mark_site,
 )
 from tests.pages.conftest import SQLITE_ONLY, checklist_page, open_tab
-from ui.checklist import event_reason_key, phase_key, plain, reason_key
+from ui.checklist import details_key, event_reason_key, phase_key, plain, reason_key
 
 pytestmark = SQLITE_ONLY
+SelectionMode = DataframeProto.SelectionMode
 
 TZ = "America/New_York"
 IDENTITY = "Identity confirmed (name and date of birth)"
@@ -85,6 +87,33 @@ def open_case(at: AppTest, office_id: int, case_id: int, *, unfold: bool = True)
             at.session_state[phase_key(case_id, phase)] = True
         at.session_state[f"safety_checklist_open_{case_id}"] = True
     return at.selectbox(key=f"dayof_case_{office_id}").select(case_id).run()
+
+
+def header(at: AppTest):
+    """The case's bar at the top of the screen (sticky in a browser: ui.style)."""
+    (box,) = [c for c in at.container if c.key == "dayof_header"]
+    return box
+
+
+def open_details(at: AppTest, case_id: int) -> AppTest:
+    """The "Case details" fold opened, as a nurse taps it (folded, it draws nothing inside)."""
+    at.session_state[details_key(case_id)] = True
+    return at.run()
+
+
+def details(at: AppTest):
+    """The "Case details" fold below the bar."""
+    (box,) = [e for e in at.expander if e.label == messages.CASE_DETAILS]
+    return box
+
+
+def badges(*flags: str, colour: str = "blue") -> str:
+    return " ".join(f":{colour}-badge[{plain(flag)}]" for flag in flags)
+
+
+def flags_line(at: AppTest) -> list[str]:
+    """The bar's line of flags (what intake left open is on a line of its own)."""
+    return [m.value for m in header(at).markdown if not m.value.startswith(":orange-badge[")]
 
 
 def step_box(at: AppTest, step: str):
@@ -224,6 +253,24 @@ def test_the_day_lists_the_offices_cases_in_schedule_order_with_status_and_progr
     assert list(at.dataframe[0].value["code"]) == [code_of(at_second)]
 
 
+def test_the_days_table_opens_a_case_by_its_row_and_folds_away_once_a_case_is_open(ward):
+    office, nurse, case_id = ward
+    at = screen(nurse)
+    (table,) = at.dataframe
+    assert table.key == "dayof_cases_AA"
+    # A row (its box or any of its cells) opens the case: ui.checklist.day.open_row.
+    modes = set(table.proto.selection_mode)
+    assert modes == {SelectionMode.SINGLE_ROW, SelectionMode.SINGLE_CELL}
+    (day,) = [e for e in at.expander if e.label.startswith("Today's cases at AA Office (1)")]
+    assert day.proto.expanded
+
+    at = open_case(at, office, case_id)
+
+    (day,) = [e for e in at.expander if e.label.startswith("Today's cases at AA Office (1)")]
+    assert not day.proto.expanded and not at.dataframe  # folded: not drawn until opened
+    assert header(at).subheader[0].value == plain(name_of(case_id))
+
+
 def test_an_office_with_nothing_booked_today_says_so(db_url):
     office = make_office("AA", TZ)
     nurse = make_user("nina", Role.NURSE, [office])
@@ -272,18 +319,37 @@ def test_the_header_names_the_patient_and_what_matters_today(ward):
     at = open_case(screen(nurse), office, case_id)
 
     assert not at.exception and not at.error
-    (header,) = [c for c in at.container if c.key == "dayof_header"]
-    assert [h.value for h in header.subheader] == [plain(name_of(case_id))]
-    lines = "\n".join(t.value for t in header.text)
-    assert f"Born 01 Jan 1950 · MRN {mrn_of(case_id)} · Case {code_of(case_id)}" in lines
+    # The bar: who she is and her age on the office's today, the allergy first and loud, the
+    # key flags, the status and the steps done.
+    bar = header(at)
+    assert [h.value for h in bar.subheader] == [plain(name_of(case_id))]
+    age = age_on(dt.date(1950, 1, 1), local_today(TZ, dt.datetime.now(dt.UTC)))
+    assert [t.value for t in bar.text] == [
+        f"{age} years · born 01 Jan 1950 · MRN {mrn_of(case_id)} · Case {code_of(case_id)}"
+    ]
+    assert [(w.value, w.icon) for w in bar.warning] == [
+        ("**Allergies:** Latex allergy: hives with gloves", ":material/warning:")
+    ]
+    assert flags_line(at) == [
+        badges("Anticoagulant held: apixaban", "Antiplatelet held: clopidogrel", "Diabetes")
+    ]
+    assert {m.label: m.value for m in bar.metric} == {
+        "Status": "Scheduled",
+        "Steps done": "0 of 38",
+    }
+    # The rest, folded below the bar until she opens it.
+    assert not details(at).children
+    at = open_details(at, case_id)
+    box = details(at)
+    lines = "\n".join(t.value for t in box.text)
     assert f"Planned start 09:00 {to_local(TZ, today_at(9)):%Z}, 60 min" in lines
     assert "Escort arranged at intake: Ann Lee, daughter, 555-010-0199" in lines
-    assert [w.value for w in header.warning][0] == "Latex allergy: hives with gloves"
-    assert [i.value for i in header.info] == [
+    assert "Conditions: Diabetes" in lines
+    assert [i.value for i in box.info] == [
         "Today: Point-of-care glucose on arrival",
         "Today: Latex-free room and supplies",
     ]
-    meds = header.dataframe[0].value
+    meds = box.dataframe[0].value
     assert meds.to_dict("records") == [
         {
             "Medication": "apixaban",
@@ -307,27 +373,66 @@ def test_the_header_names_the_patient_and_what_matters_today(ward):
             "Hold cleared by": messages.CLEARANCE_NOT_ON_FILE,
         },
     ]
-    assert {m.label: m.value for m in header.metric} == {
-        "Status": "Scheduled",
-        "Steps done": "0 of 38",
-        "Procedure time": "not started",
-    }
+    assert {m.label: m.value for m in box.metric} == {"Procedure time": "not started"}
     # Glucose applies to her; nothing is ticked yet, so every applicable step has its button.
     assert at.number_input(key=f"dayof_value_{case_id}_glucose_checked").value is None
     assert list(phase_expanders(at))[0] == "**Arrival** · 0 of 10 done"  # glucose counts
+
+
+def test_a_patient_with_no_allergy_recorded_is_said_to_have_none_recorded(ward):
+    office, nurse, case_id = ward
+    add_condition(case_id, Condition.SLEEP_APNEA)
+
+    at = open_case(screen(nurse), office, case_id)
+
+    assert not header(at).warning
+    assert flags_line(at) == [
+        f":gray-badge[{messages.NO_ALLERGY_RECORDED}] " + badges("Sleep apnea")
+    ]
+
+
+def test_the_case_details_are_folded_and_drawn_only_once_opened(ward):
+    """Issue 12: a tick's rerun pays only for what is in view."""
+    office, nurse, case_id = ward
+    arrange_escort(case_id, "Ann Lee", "daughter", "555-010-0199")
+    at = open_case(screen(nurse), office, case_id)
+    assert details(at).proto.expanded is False
+    assert not details(at).children
+    assert "Escort arranged" not in " ".join(t.value for t in at.text)
+
+    at = open_details(at, case_id)
+    assert "Escort arranged" in " ".join(t.value for t in details(at).text)
+
+    at = press(at, case_id, "checked_in")  # a tick leaves the fold as she left it
+    assert "Escort arranged" in " ".join(t.value for t in details(at).text)
+
+
+def test_the_header_gives_the_waiting_room_code_from_check_in(ward):
+    """The code the waiting-room display shows for her (mild.waiting_codes), so the nurse
+    calls the patient by what the room sees, not by name."""
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+    assert "Waiting room" not in header(at).text[0].value
+
+    at = press(at, case_id, "checked_in")
+
+    with read_session() as s:
+        code = s.scalar(select(Case.waiting_code).where(Case.id == case_id))
+    assert code and header(at).text[0].value.endswith(f" · Waiting room {code}")
 
 
 def test_the_header_shows_every_readiness_item_intake_left_open(ward):
     office, nurse, case_id = ward
     at = open_case(screen(nurse), office, case_id)
 
-    (header,) = [c for c in at.container if c.key == "dayof_header"]
-    (left_open,) = [w.value for w in header.warning if w.value.startswith("Left open at intake")]
+    (box,) = [c for c in header(at).children.values() if c.key == "dayof_header_intake"]
     missing = readiness_for_cases([case_id])[case_id]
     assert missing  # this bare test case has no ASA class and no escort
-    assert left_open == "\n".join(
-        [messages.INTAKE_LEFT_OPEN.format(n=len(missing))] + [f"- {plain(m)}" for m in missing]
-    )
+    label = messages.INTAKE_LEFT_OPEN.format(n=len(missing))
+    assert [m.value for m in box.markdown] == [
+        f":orange-badge[:material/assignment_late: {label}] "
+        + " · ".join(plain(m) for m in missing)
+    ]
 
 
 def phase_expanders(at: AppTest) -> dict[str, bool]:
@@ -406,6 +511,80 @@ def test_a_nurse_cannot_open_a_case_at_another_office(db_url):
     assert not [o for o in picker.options if code_of(foreign) in o]
 
 
+# The next step first, and its button the only primary one
+
+
+def primary_buttons(at: AppTest) -> list[str]:
+    return [b.key for b in at.button if b.proto.type == "primary"]
+
+
+def order_in(at: AppTest, phase: str) -> list[str]:
+    """The steps of a phase as drawn, top to bottom."""
+    (box,) = [e for e in at.expander if e.label.startswith(f"**{phase}**")]
+    return [c.key.removeprefix("dayof_step_") for c in box.children.values()]
+
+
+def test_the_step_to_tick_next_has_the_only_primary_button_and_open_steps_come_first(ward):
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+    assert primary_buttons(at) == [f"dayof_tick_{case_id}_checked_in"]
+
+    at = press(at, case_id, "checked_in")
+    at = press(at, case_id, "consent_signed")
+
+    assert primary_buttons(at) == [f"dayof_tick_{case_id}_identity_confirmed"]
+    # Open steps in their order, then the done ones, then the one that does not apply.
+    assert order_in(at, "Arrival") == [
+        "identity_confirmed",
+        "fasting_confirmed",
+        "holds_confirmed",
+        "vitals_recorded",
+        "iv_placed",
+        "escort_on_file",
+        "site_marked",
+        "checked_in",
+        "consent_signed",
+        "glucose_checked",
+    ]
+
+
+def test_a_form_is_the_primary_button_when_its_step_is_next_and_a_blocked_step_never_is(ward):
+    office, nurse, case_id = ward
+    tick_all(case_id, nurse, ["checked_in", "identity_confirmed", "consent_signed"])
+    add_held_drug(case_id, "apixaban")  # no last dose reported: the holds cannot be confirmed
+    at = open_case(screen(nurse), office, case_id)
+    assert primary_buttons(at) == [f"dayof_tick_{case_id}_fasting_confirmed"]
+
+    at = report_fast(at, case_id)
+
+    assert [c.value for c in step_box(at, "holds_confirmed").caption][-1].startswith(
+        "Needs first: "
+    )
+    assert primary_buttons(at) == [f"dayof_tick_{case_id}_vitals_recorded"]
+
+
+def test_each_tick_button_names_the_step_it_ticks(ward):
+    """A screen reader hears which step a button ticks, not "Mark done" twenty times."""
+    office, nurse, case_id = ward
+    at = open_case(screen(nurse), office, case_id)
+    ticks = {
+        b.key.removeprefix(f"dayof_tick_{case_id}_"): b.label
+        for b in at.button
+        if b.key.startswith("dayof_tick_")
+    }
+    assert ticks["consent_signed"] == "Mark done · Consent signed"
+    assert ticks["site_marked"] == (
+        "Save and mark done · Site marked by the physician who will operate"
+    )
+    assert ticks["fasting_confirmed"] == "Save and mark done · Fasting confirmed"
+    # The forms' own buttons say their step in their words.
+    assert ticks["discharge_score"] == "Record discharge score"
+    assert ticks["discharged"] == "Discharge patient"
+    generic = {k: v for k, v in ticks.items() if v.startswith(("Mark done", "Save and mark done"))}
+    assert len(generic) > 25
+    assert all(label.endswith(f" · {STEP_BY_KEY[key].label}") for key, label in generic.items())
+
+
 # The happy path
 
 
@@ -448,7 +627,8 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     at = press(at, case_id, "time_out")
     at = press(at, case_id, "procedure_start")
     assert at.metric[0].value == "In procedure"
-    assert at.metric[2].label == "Procedure time (running)"
+    # While it runs, its timer is in the bar at the top.
+    assert [m.label for m in header(at).metric][2] == "Procedure time (running)"
     at.text_input(key=f"dayof_value_{case_id}_levels_treated").input("L4-L5 bilateral")
     at = press(at, case_id, "levels_treated")
     at = press(at, case_id, "procedure_end")
@@ -456,7 +636,10 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     at = press(at, case_id, "fluoroscopy_recorded")
     for step in ["sign_out", "anesthesia_end", "patient_out_of_room", "recovery_in"]:
         at = press(at, case_id, step)
-    assert at.metric[2].label == "Procedure time"
+    # Over: the timer leaves the bar for the case details.
+    assert [m.label for m in header(at).metric] == ["Status", "Steps done"]
+    at = open_details(at, case_id)
+    assert [m.label for m in details(at).metric] == ["Procedure time"]
     for item in ALDRETE:
         at.segmented_control(key=f"dayof_score_{case_id}_{item}").set_value(2)
     at = at.run()
@@ -518,7 +701,7 @@ def test_a_tick_shows_who_did_it_and_when_in_the_offices_time(ward):
     with read_session() as db:
         done_at = db.scalar(select(ChecklistEntry.done_at).where(ChecklistEntry.case_id == case_id))
     local = to_local(TZ, done_at)
-    assert texts_in(at, "vitals_recorded") == [f"{local:%H:%M} {local:%Z} · Nina"]
+    assert texts_in(at, "vitals_recorded") == [f"Done · {local:%H:%M} {local:%Z} · Nina"]
     assert [t.value for t in at.toast] == ["Vitals recorded: done."]
     assert at.metric[1].value == "1 of 37"
 
@@ -684,7 +867,9 @@ def test_an_untick_without_a_reason_is_refused_and_with_one_keeps_the_history(wa
     assert list(history["Who"]) == ["Nina", "Nina"]
     assert list(history["Reason or note"]) == ["", "Signed the wrong form"]
     # The step is open again, with its button.
-    assert at.button(key=f"dayof_tick_{case_id}_consent_signed").label == "Mark done"
+    assert at.button(key=f"dayof_tick_{case_id}_consent_signed").label == (
+        "Mark done · Consent signed"
+    )
 
 
 def test_an_untick_without_a_reason_keeps_the_history_open_with_the_refusal_below_the_box(ward):
@@ -789,15 +974,19 @@ def test_a_procedure_over_60_minutes_is_highlighted(ward):
         case = s.get(Case, case_id)
         case.procedure_started_at = case.procedure_ended_at - dt.timedelta(minutes=72)
 
-    at = open_case(screen(nurse), office, case_id)
+    at = open_details(open_case(screen(nurse), office, case_id), case_id)
 
-    (timer,) = [m for m in at.metric if m.label.startswith("Procedure time")]
+    # Over, the timer is with the case's details (the bar keeps what is running).
+    assert not [m for m in header(at).metric if m.label.startswith("Procedure time")]
+    (timer,) = [m for m in details(at).metric if m.label.startswith("Procedure time")]
     assert (timer.label, timer.value) == ("Procedure time", "72 min")
-    assert messages.PROCEDURE_OVER_PLANNED.format(planned=60) in [w.value for w in at.warning]
+    assert messages.PROCEDURE_OVER_PLANNED.format(planned=60) in [
+        w.value for w in details(at).warning
+    ]
 
 
-def test_a_running_procedure_shows_its_minutes_so_far(ward):
-    office, nurse, case_id = ward
+def procedure_running_for(case_id: int, nurse, minutes: int) -> None:
+    """The incision made `minutes` (and a few seconds) ago; the procedure not yet ended."""
     tick_all(
         case_id,
         nurse,
@@ -805,13 +994,35 @@ def test_a_running_procedure_shows_its_minutes_so_far(ward):
     )
     with transaction() as s:
         case = s.get(Case, case_id)
-        case.procedure_started_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=25, seconds=5)
+        case.procedure_started_at = dt.datetime.now(dt.UTC) - dt.timedelta(
+            minutes=minutes, seconds=5
+        )
+
+
+def test_a_running_procedure_shows_its_minutes_so_far(ward):
+    office, nurse, case_id = ward
+    procedure_running_for(case_id, nurse, 25)
 
     at = open_case(screen(nurse), office, case_id)
 
-    (timer,) = [m for m in at.metric if m.label.startswith("Procedure time")]
+    # In the bar at the top, where it stays in view while she scrolls the steps.
+    (timer,) = [m for m in header(at).metric if m.label.startswith("Procedure time")]
     assert (timer.label, timer.value) == ("Procedure time (running)", "25 min")
     assert messages.PROCEDURE_OVER_PLANNED.format(planned=60) not in [w.value for w in at.warning]
+
+
+def test_a_running_procedure_past_60_minutes_says_how_far_over_in_the_bar(ward):
+    office, nurse, case_id = ward
+    procedure_running_for(case_id, nurse, 72)
+
+    at = open_case(screen(nurse), office, case_id)
+
+    (timer,) = [m for m in header(at).metric if m.label.startswith("Procedure time")]
+    assert (timer.label, timer.value, timer.delta) == (
+        "Procedure time (running)",
+        "72 min",
+        "12 min over",
+    )
 
 
 # Who may use it, and failures
@@ -853,11 +1064,13 @@ def test_typed_names_and_details_are_shown_as_typed_never_formatted(ward):
 
     # Markdown punctuation is escaped, so the screen shows the characters themselves; a word
     # joiner after "http:" keeps Streamlit from turning the address into a link all the same.
-    (header,) = [c for c in at.container if c.key == "dayof_header"]
-    assert [h.value for h in header.subheader] == [
+    bar = header(at)
+    assert [h.value for h in bar.subheader] == [
         r"\*Doe\*\, \[Jo\]\(http\:" + "\u2060" + r"\/\/x\.test\)"
     ]
-    assert [w.value for w in header.warning][0] == r"Latex allergy: \# hives \:red\[now\]"
+    assert [w.value for w in bar.warning] == [
+        r"**Allergies:** Latex allergy: \# hives \:red\[now\]"
+    ]
     assert (
         at.selectbox(key=f"dayof_case_{office}")
         .options[0]

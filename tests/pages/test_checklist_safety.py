@@ -38,9 +38,13 @@ from tests.pages.test_checklist import (
     ALDRETE,
     ARRIVAL,
     TZ,
+    badges,
+    details,
     entries,
     errors_beside,
+    flags_line,
     open_case,
+    open_details,
     open_history,
     press,
     refusal_below,
@@ -59,6 +63,11 @@ pytestmark = SQLITE_ONLY
 def ward(db_url):
     """One office, one nurse, one case booked at 09:00 today."""
     return make_ward("AA", TZ)
+
+
+def lines_in(at, step: str) -> list[str]:
+    """Every line of the step's texts (a held drug's facts are one text, a fact a line)."""
+    return "\n".join(texts_in(at, step)).splitlines()
 
 
 def case_column(case_id: int, column: str):
@@ -137,7 +146,7 @@ def test_the_holds_step_lists_each_held_drug_and_records_a_last_dose_on_the_day(
     tick_all(case_id, nurse, ["checked_in"])
     at = open_case(screen(nurse), office, case_id)
 
-    lines = texts_in(at, "holds_confirmed")
+    lines = lines_in(at, "holds_confirmed")
     assert "apixaban (given as Eliquis 5 mg)" in lines
     assert "Required: stop 72 h (3 days) before" in lines
     assert any(line.startswith("Latest allowed last dose: ") for line in lines)
@@ -163,7 +172,7 @@ def test_the_holds_step_lists_each_held_drug_and_records_a_last_dose_on_the_day(
     at = at.button(key=f"dayof_last_dose_{case_id}_{med}").click().run()
 
     assert not at.error
-    lines = texts_in(at, "holds_confirmed")
+    lines = lines_in(at, "holds_confirmed")
     assert any(
         line.startswith(f"Last dose taken {four_days_ago:%a %d %b} 08:00")
         and line.endswith("(reported on the day, Nina)")
@@ -327,12 +336,14 @@ def test_the_physicians_exemption_is_recorded_shown_and_lets_the_patient_go(ward
     at = at.button(key=f"dayof_exempt_{case_id}").click().run()
 
     assert not at.error
-    (header,) = [c for c in at.container if c.key == "dayof_header"]
-    (shown,) = [i.value for i in header.info if i.value.startswith("Exempted")]
-    assert "Dr\\. Ames" in shown and "Lives upstairs\\; walks home" in shown
-    assert [c.value for c in step_box(at, "escort_confirmed").caption][0] == (
-        f"Not applicable: {messages.NOT_APPLICABLE_ESCORT_EXEMPT}"
-    )
+    # Beside the step, and with the case's details (in place of the escort arranged).
+    escort = [c.value for c in step_box(at, "escort_confirmed").caption]
+    assert escort[0] == f"Not applicable: {messages.NOT_APPLICABLE_ESCORT_EXEMPT}"
+    assert "Dr\\. Ames" in escort[1] and "Lives upstairs\\; walks home" in escort[1]
+    at = open_details(at, case_id)
+    (shown,) = [i.value for i in details(at).info if i.value.startswith("Exempted")]
+    assert shown == escort[1]
+    assert not [t for t in details(at).text if t.value.startswith("Escort arranged")]
     step_box(at, "discharged").checkbox[0].check()
     at = press(at, case_id, "discharged")
     assert not at.error
@@ -373,7 +384,12 @@ def test_the_glp1_decision_made_at_intake_is_shown_at_the_bedside(ward):
 
     at = open_case(screen(nurse), office, case_id)
 
-    (shown,) = [i.value for i in at.info if i.value.startswith("semaglutide, weekly injection")]
+    # Flagged in the bar (aspiration risk); the decision itself with the case's details.
+    assert flags_line(at)[0].endswith(badges("GLP-1 agonist: semaglutide, weekly injection"))
+    at = open_details(at, case_id)
+    (shown,) = [
+        i.value for i in details(at).info if i.value.startswith("semaglutide, weekly injection")
+    ]
     assert Glp1Decision.CONTINUE_LIQUID_DIET.label in shown and "GI symptoms" in shown
 
 
@@ -424,7 +440,7 @@ def test_a_drug_under_review_found_on_the_day_is_placed_beside_the_holds_step(wa
     tick_all(case_id, nurse, ["checked_in"])
     at = open_case(screen(nurse), office, case_id)
     key = f"dayof_place_{case_id}_{med}"
-    assert messages.HELD_DRUG_UNDER_REVIEW in texts_in(at, "holds_confirmed")
+    assert messages.HELD_DRUG_UNDER_REVIEW in lines_in(at, "holds_confirmed")
 
     at = at.button(key=f"{key}_place").click().run()
     assert messages.REVIEW_CLASS_REQUIRED in [
@@ -436,6 +452,6 @@ def test_a_drug_under_review_found_on_the_day_is_placed_beside_the_holds_step(wa
     at = at.button(key=f"{key}_place").click().run()
 
     assert not at.error
-    assert messages.HELD_DRUG_UNDER_REVIEW not in texts_in(at, "holds_confirmed")
+    assert messages.HELD_DRUG_UNDER_REVIEW not in lines_in(at, "holds_confirmed")
     at = press(at, case_id, "holds_confirmed")
     assert errors_beside(at, "holds_confirmed") == []

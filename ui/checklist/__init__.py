@@ -19,7 +19,7 @@ from ui.checklist.common import (
     value_key,
 )
 from ui.checklist.day import case_label, choose_case, choose_office, day_table, show_flash
-from ui.checklist.header import case_header
+from ui.checklist.header import case_header, details_key
 from ui.checklist.steps import phases
 from ui.format import plain
 
@@ -29,6 +29,7 @@ __all__ = [
     "choose_case",
     "choose_office",
     "day_table",
+    "details_key",
     "errors_key",
     "escort_key",
     "event_reason_key",

@@ -16,7 +16,7 @@ from mild.fasting import FOOD_KINDS
 from services import checklist as service
 from services.common import Actor, now_utc
 from ui import forms
-from ui.checklist.common import errors_key, run, submit_button
+from ui.checklist.common import errors_key, run, submit_button, tick_label
 
 
 def fasting_key(case_id: int, part: str) -> str:
@@ -39,7 +39,7 @@ def _moment_inputs(case: CaseDetail, part: str, label: str, days_back: int = 0) 
     )
 
 
-def fasting_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+def fasting_form(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
     cid = case.case_id
     ekey = errors_key(cid, view.step.key)
     st.caption(messages.FASTING_HOW_TO)
@@ -61,9 +61,10 @@ def fasting_form(case: CaseDetail, view: StepView, user: Actor) -> None:
     forms.field_error(ekey, "clear_liquid_at")
     submit_button(
         f"dayof_tick_{cid}_{view.step.key}",
-        messages.FASTING_BUTTON,
+        tick_label(messages.SAVE_AND_MARK_DONE, view.step.label),
         _record_fasting,
         (user, case, view.step.label),
+        primary=primary,
     )
 
 

@@ -94,14 +94,22 @@ def moment(case: CaseDetail, at: dt.datetime) -> str:
     return f"{to_local(case.timezone, at):%a %d %b %H:%M %Z}"
 
 
-def submit_button(key: str, label: str, callback: Callable[..., None], args: tuple) -> None:
-    right = st.container(horizontal=True, horizontal_alignment="right")
-    right.button(
+def tick_label(verb: str, step_label: str) -> str:
+    """A tick button's label: what the press does and the step it ticks."""
+    return messages.TICK_BUTTON.format(verb=verb, step=step_label)
+
+
+def submit_button(
+    key: str, label: str, callback: Callable[..., None], args: tuple, *, primary: bool = False
+) -> None:
+    """A form's tick button, full width under the form; primary only for the next step (the
+    screen has one primary button: mild.checklist.next_step)."""
+    st.button(
         label,
         key=key,
-        type="primary",
+        type="primary" if primary else "secondary",
         icon=":material/check:",
-        width="content",
+        width="stretch",
         on_click=callback,
         args=args,
     )

@@ -22,6 +22,7 @@ from mild.discharge import (
     DischargeScale,
     discharge_ready,
     discharge_review,
+    relationship_choice,
     restart_plan,
 )
 from mild.medications import HOURS, from_hours, hours_text
@@ -60,15 +61,15 @@ def score_state(case: CaseDetail, view: StepView) -> None:
         st.caption(f"{scale.label}: {scale.version}")
 
 
-def score_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+def score_form(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
     if view.complete:  # passing: scoring again stays at hand, folded
         with st.expander(messages.DISCHARGE_SCORE_AGAIN, icon=":material/replay:"):
-            _score_items(case, user)
+            _score_items(case, user, primary=False)
     else:
-        _score_items(case, user)
+        _score_items(case, user, primary=primary)
 
 
-def _score_items(case: CaseDetail, user: Actor) -> None:
+def _score_items(case: CaseDetail, user: Actor, *, primary: bool) -> None:
     cid = case.case_id
     scale = st.radio(
         "Scale",
@@ -97,6 +98,7 @@ def _score_items(case: CaseDetail, user: Actor) -> None:
         "Record discharge score",
         _record_score,
         (user, cid, case.version),
+        primary=primary,
     )
 
 
@@ -125,24 +127,14 @@ def _record_score(user: Actor, case_id: int, version: int) -> None:
 # --- the escort ---------------------------------------------------------------------------------
 
 
-def _relationship_choice(arranged: str | None) -> tuple[str | None, str]:
-    """The list entry for the relationship written at intake, and the words for "Other"."""
-    if not arranged:
-        return None, ""
-    for choice in RELATIONSHIP_CHOICES:
-        if choice.lower() == arranged.strip().lower():
-            return choice, ""
-    return OTHER_RELATIONSHIP, arranged
-
-
-def escort_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+def escort_form(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
     cid = case.case_id
     ekey = errors_key(cid, "escort_confirmed")
     name_key, phone_key = escort_key(cid, "escort_name"), escort_key(cid, "escort_phone")
     relation_key = escort_key(cid, "escort_relationship")
     other_key = escort_key(cid, "escort_relationship_other")
     if name_key not in st.session_state:  # prefilled once from intake; what she types stays
-        choice, words = _relationship_choice(case.escort_relationship)
+        choice, words = relationship_choice(case.escort_relationship)
         st.session_state[name_key] = case.escort_name or ""
         st.session_state[phone_key] = case.escort_phone or ""
         st.session_state[relation_key] = choice
@@ -175,6 +167,7 @@ def escort_form(case: CaseDetail, view: StepView, user: Actor) -> None:
         "Confirm escort in person",
         _confirm_escort,
         (user, cid, case.version),
+        primary=primary,
     )
 
 
@@ -278,17 +271,16 @@ def restarts(case: CaseDetail, *, say_none: bool) -> None:
     st.text("\n".join(lines))
 
 
-def instructions_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+def instructions_form(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
     """Print the patient's discharge instructions, then record that they were given: the tick
     keeps the version printed (its audit row), so the chart says which sheet the patient got."""
     cid = case.case_id
     discharge_instructions_button(cid, user)
     printed = printed_version(cid)  # the caption above names it
-    _, right = st.columns([2, 1])
-    right.button(
+    st.button(
         messages.INSTRUCTIONS_GIVEN_BUTTON,
         key=f"dayof_tick_{cid}_instructions_given",
-        type="primary",
+        type="primary" if primary else "secondary",
         icon=":material/check:",
         width="stretch",
         disabled=printed is None,  # nothing printed yet in this browser: print first
@@ -309,7 +301,7 @@ def _instructions_given(user: Actor, case_id: int, version: int) -> None:
     )
 
 
-def discharge_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+def discharge_form(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
     """Before the discharge button: every step still open, by name, and her confirmation.
 
     Shown once the patient is in the recovery room (the only status discharge leaves from);
@@ -334,6 +326,7 @@ def discharge_form(case: CaseDetail, view: StepView, user: Actor) -> None:
         "Discharge patient",
         _discharge_patient,
         (user, cid, case.version, open_keys),
+        primary=primary,
     )
 
 

@@ -1,6 +1,12 @@
-"""The open case's header: who the patient is, the booking (levels and side), progress, the
-procedure timer, allergies and the day's tasks, the drugs, what intake left open, and the
-escort arranged (or the physician's exemption)."""
+"""The open case's header, built for a tablet held in one hand (issue 13): a compact bar that
+stays at the top of the screen while the steps scroll beneath it (ui.style makes it sticky):
+who the patient is and her age, the allergies (loud), the key flags of the day, what intake
+left open, the status, the steps done and, while the procedure runs, its timer.
+
+Everything else (provider and planned start, levels and side booked, the procedure time once
+over, the day's tasks of each condition, the drugs with their holds and GLP-1 notes, and the
+escort arranged or the physician's exemption) is folded below it under "Case details", drawn
+only once opened: each element drawn is paid on every tick (issue 12)."""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ import streamlit as st
 
 from db.queries.checklist import CaseDetail
 from mild import messages
+from mild.case_flags import allergies, key_flags
 from mild.checklist import LOCKED_AFTER_DISCHARGE, PLANNED_PROCEDURE_MINUTES
+from mild.days import age_on, local_today
 from mild.event_times import procedure_duration
 from mild.glp1 import decision_summary, read_screen
 from mild.intake import ALLERGIES, Requirement, needs_for
@@ -23,6 +31,11 @@ from ui.checklist.common import moment
 from ui.format import local_time, plain, zone_abbreviation
 
 
+def details_key(case_id: int) -> str:
+    """The "Case details" fold of the open case: folded until the nurse opens it."""
+    return f"dayof_details_{case_id}"
+
+
 def case_header(
     case: CaseDetail,
     done: int,
@@ -30,12 +43,64 @@ def case_header(
     now: dt.datetime,
     intake_missing: Sequence[str] = (),
 ) -> None:
-    tz = case.timezone
+    closed = case.status in LOCKED_AFTER_DISCHARGE
     with st.container(border=True, key="dayof_header"):
-        st.subheader(plain(case.patient), anchor=False)
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+            with st.container(gap="small"):  # the heading's own -1rem margin: touching lines
+                st.subheader(plain(case.patient), anchor=False)
+                age = age_on(case.date_of_birth, local_today(case.timezone, now))
+                identity = messages.HEADER_IDENTITY.format(
+                    age=age, born=f"{case.date_of_birth:%d %b %Y}", mrn=case.mrn, code=case.code
+                )
+                if case.waiting_code:  # what the patient hears called: the display's code
+                    identity += messages.HEADER_WAITING_CODE.format(code=case.waiting_code)
+                st.text(identity)
+            st.metric("Status", case.status.label, width="content")
+            st.metric("Steps done", f"{done} of {applicable}", width="content")
+            if case.procedure_started_at is not None and case.procedure_ended_at is None:
+                _running_time(case.procedure_started_at)
+        _allergies(case)
+        _flags(case)
+        if intake_missing and not closed:
+            shown = " · ".join(plain(item) for item in intake_missing)
+            label = messages.INTAKE_LEFT_OPEN.format(n=len(intake_missing))
+            with st.container(key="dayof_header_intake"):  # in smaller type (ui.style)
+                st.markdown(f":orange-badge[:material/assignment_late: {label}] {shown}")
+    _details(case, now)
+
+
+def _allergies(case: CaseDetail) -> None:
+    """Loud and first: the warning colour, its icon and the words."""
+    found = allergies(case.conditions)
+    if not found:
+        return
+    named = "; ".join(f"{a.name}: {plain(a.details)}" if a.details else a.name for a in found)
+    st.warning(messages.ALLERGIES_LINE.format(allergies=named), icon=":material/warning:")
+
+
+def _flags(case: CaseDetail) -> None:
+    flags = key_flags((c for c, _ in case.conditions), case.medications)
+    badges = [f":blue-badge[{plain(flag)}]" for flag in flags]
+    if not any(c in ALLERGIES for c, _ in case.conditions):
+        badges.insert(0, f":gray-badge[{messages.NO_ALLERGY_RECORDED}]")
+    if badges:
+        st.markdown(" ".join(badges))
+
+
+def _details(case: CaseDetail, now: dt.datetime) -> None:
+    """Folded, and drawn only once opened (on_change="rerun")."""
+    box = st.expander(
+        messages.CASE_DETAILS,
+        icon=":material/info:",
+        key=details_key(case.case_id),
+        on_change="rerun",
+    )
+    if not box.open:
+        return
+    tz = case.timezone
+    with box:
         booked = booked_level_side(case.planned_levels, case.planned_side)
         lines = [
-            f"Born {case.date_of_birth:%d %b %Y} · MRN {case.mrn} · Case {case.code}",
             f"Provider: {case.provider or 'not assigned'} · Planned start "
             f"{local_time(tz, case.scheduled_start)} "
             f"{zone_abbreviation(tz, case.scheduled_start or now)}, {case.planned_minutes} min",
@@ -43,36 +108,24 @@ def case_header(
         if booked:
             lines.append(messages.BOOKED_LEVEL_SIDE.format(booked=booked))
         st.text("\n".join(lines))
-        status, steps, timer = st.columns(3)
-        status.metric("Status", case.status.label)
-        steps.metric("Steps done", f"{done} of {applicable}")
-        with timer:
-            if case.procedure_started_at is not None and case.procedure_ended_at is None:
-                _running_time(case.procedure_started_at)
-            else:
-                _procedure_time(case.procedure_started_at, case.procedure_ended_at, now)
+        if case.procedure_started_at is None or case.procedure_ended_at is not None:
+            _procedure_time(case.procedure_started_at, case.procedure_ended_at, now)
         _conditions(case)
-        if intake_missing and case.status not in LOCKED_AFTER_DISCHARGE:
-            st.warning(
-                "\n".join(
-                    [messages.INTAKE_LEFT_OPEN.format(n=len(intake_missing))]
-                    + [f"- {plain(item)}" for item in intake_missing]
-                ),
-                icon=":material/assignment_late:",
-            )
         _medications(case)
         _escort(case)
 
 
 @st.fragment(run_every=30)
 def _running_time(started_at: dt.datetime) -> None:
-    """Redrawn on its own every 30 s while the procedure runs, leaving the rest alone."""
+    """In the bar while the procedure runs, redrawn on its own every 30 s."""
     _procedure_time(started_at, None, now_utc())
 
 
 def _procedure_time(
     started_at: dt.datetime | None, ended_at: dt.datetime | None, now: dt.datetime
 ) -> None:
+    """The minutes against the planned 60: running in the bar (its delta says how far over),
+    over once ended in the case details with a warning."""
     duration = procedure_duration(started_at, ended_at, now)
     if duration is None:
         st.metric("Procedure time", "not started")
@@ -83,8 +136,9 @@ def _procedure_time(
         delta=f"{duration.minutes - PLANNED_PROCEDURE_MINUTES} min over" if duration.over else None,
         delta_color="inverse",
         help=f"Against the planned {PLANNED_PROCEDURE_MINUTES} minutes",
+        width="content",
     )
-    if duration.over:
+    if duration.over and not duration.running:
         st.warning(
             messages.PROCEDURE_OVER_PLANNED.format(planned=PLANNED_PROCEDURE_MINUTES),
             icon=":material/timer:",
@@ -92,12 +146,7 @@ def _procedure_time(
 
 
 def _conditions(case: CaseDetail) -> None:
-    """Allergies first and loud; then what each flag asks of the nurse today."""
-    details = dict(case.conditions)
-    for allergy in ALLERGIES:
-        if allergy in details:
-            extra = f": {plain(details[allergy])}" if details[allergy] else ""
-            st.warning(f"{allergy.label}{extra}", icon=":material/warning:")
+    """Each condition flagged at intake in full, then what it asks of the nurse today."""
     others = [c for c, _ in case.conditions if c not in ALLERGIES]
     if others:
         st.text("Conditions: " + "; ".join(c.label for c in others))

@@ -50,8 +50,7 @@ def held_drugs(case: CaseDetail, user: Actor) -> None:
             return
     for med in held:
         with st.container(border=True, key=f"dayof_held_{med.id}"):
-            for line in lines(case, med):
-                st.text(line)
+            st.text("\n".join(lines(case, med)))  # one element: one block, tight lines
             if may_record and not med.needs_review:
                 _record_form(case, med, user)
             elif may_place and med.needs_review:

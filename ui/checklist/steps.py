@@ -2,11 +2,14 @@
 (and, for a timed step, when it happened), the hard stops beside the step, a value or a
 button to tick it, and its history with un-ticking and correcting the event time.
 
-Built for a tablet held in one hand: one step per row, large buttons, each row a flex line (its
-state, then its button) with anything more below it. A done step is one line (who and when)
-with a "History" button: its history, the un-tick and the time correction are drawn only for
-the step opened (one at a time), which keeps a tick's rerun small (issue 12: every element
-drawn is paid on every click).
+Built for a tablet held in one hand (issue 13): in each phase the open steps come first, then
+the done ones, then those that do not apply. An open step ticked by a plain button is that
+button, full width, its label naming the step (a screen reader hears which step it ticks); the
+one step the nurse can tick next has the screen's only primary button, every other button is
+secondary. A done step is one line (the step, done when and by whom, the value) with a
+"History" button: its history, the un-tick and the time correction are drawn only for the step
+opened (one at a time), which keeps a tick's rerun small (issue 12: every element drawn is paid
+on every click).
 
 Each action passes what this screen was drawn from; a stale screen is refused
 (messages.CHANGED_BY_SOMEONE_ELSE) and the page, which reads fresh on every run, reloads it.
@@ -23,7 +26,15 @@ from streamlit.delta_generator import DeltaGenerator
 
 from db.queries.checklist import CaseDetail
 from mild import messages
-from mild.checklist import LOCKED_AFTER_DISCHARGE, PHASE_LABELS, Entry, Phase, StepView, ValueKind
+from mild.checklist import (
+    LOCKED_AFTER_DISCHARGE,
+    PHASE_LABELS,
+    Entry,
+    Phase,
+    StepView,
+    ValueKind,
+    in_working_order,
+)
 from mild.days import at_local, to_local
 from services import checklist as service
 from services import event_times
@@ -46,6 +57,7 @@ from ui.checklist.common import (
     seen,
     submit_button,
     tick,
+    tick_label,
     value_key,
     when,
 )
@@ -65,10 +77,13 @@ SPECIAL_INPUTS = {
 }
 
 
-def phases(case: CaseDetail, grouped: dict[Phase, list[StepView]], user: Actor) -> None:
+def phases(
+    case: CaseDetail, grouped: dict[Phase, list[StepView]], user: Actor, next_key: str | None
+) -> None:
     """The checklist, one expander per phase. Open: the phases under way and the next one to
     start; folded: finished phases and those further ahead (a tap opens them, and only then
-    are their steps drawn: a tick's rerun pays for the steps in view, issue 12)."""
+    are their steps drawn: a tick's rerun pays for the steps in view, issue 12). `next_key`:
+    the step whose button is the screen's one primary button (mild.checklist.next_step)."""
     started_next = False
     for phase, views in grouped.items():
         applicable = [v for v in views if v.not_applicable is None]
@@ -77,7 +92,7 @@ def phases(case: CaseDetail, grouped: dict[Phase, list[StepView]], user: Actor) 
         under_way = not complete and any(v.done is not None for v in applicable)
         is_next = not complete and not under_way and not started_next
         started_next = started_next or is_next
-        _phase(case, phase, views, user, (done, len(applicable)), under_way or is_next)
+        _phase(case, phase, views, user, (done, len(applicable)), under_way or is_next, next_key)
 
 
 def _phase(
@@ -87,6 +102,7 @@ def _phase(
     user: Actor,
     count: tuple[int, int],
     expanded: bool,
+    next_key: str | None,
 ) -> None:
     done, applicable = count
     box = st.expander(
@@ -98,21 +114,32 @@ def _phase(
     )
     if box.open:
         with box:
-            for view in views:
-                step_row(case, view, user)
+            for view in in_working_order(views):
+                step_row(case, view, user, primary=view.step.key == next_key)
 
 
-def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
+def step_row(case: CaseDetail, view: StepView, user: Actor, *, primary: bool = False) -> None:
     step = view.step
     ekey = errors_key(case.case_id, step.key)
     key = f"dayof_step_{step.key}"
-    if _one_line(case, view):
-        # Most rows: the step, who and when, and one button, in a single flex row; one block
-        # to send, not the four of a bordered box holding columns (issue 12).
-        with st.container(border=True, horizontal=True, vertical_alignment="center", key=key):
+    history_open = st.session_state.get(history_key(case.case_id)) == step.key
+    shown_here = INLINE_FIELDS | HISTORY_FIELDS if history_open else INLINE_FIELDS
+    if _is_button(view):
+        # The row is its button; a refusal or the open history below it, fenced together.
+        refused = forms.errors(ekey)
+        with st.container(border=bool(refused) or history_open, key=key):
+            _tick_button(case, view, user, primary)
+            if view.missing and not refused:  # once pressed, the refusal says it in full
+                st.caption("Needs first: " + "; ".join(view.missing))
+            forms.other_errors(ekey, shown_here)
+            if view.history:
+                _history(case, view, user, None)
+        return
+    if _one_line(case, view, history_open):
+        # Done, not applicable, or left open on a closed case: the step, who and when, and at
+        # most a "History" button, in one flex row (one block to send, issue 12).
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key=key):
             _step_state(case, view)
-            if view.may_tick:
-                _input(case, view, user, st)
             if view.history:
                 _history(case, view, user, st)
         return
@@ -138,61 +165,69 @@ def step_row(case: CaseDetail, view: StepView, user: Actor) -> None:
             )
             if again.open:
                 with again:
-                    _input(case, view, user, action)
+                    _input(case, view, user, primary=False)
         elif view.may_tick:
-            _input(case, view, user, action)
+            _input(case, view, user, primary=primary)
         # With its history open, the history's refusals are drawn below their own boxes there.
-        history_open = st.session_state.get(history_key(case.case_id)) == step.key
-        forms.other_errors(ekey, INLINE_FIELDS | HISTORY_FIELDS if history_open else INLINE_FIELDS)
+        forms.other_errors(ekey, shown_here)
         if view.history:
-            _history(case, view, user, None if _ticks_here(view) else action)
+            _history(case, view, user, action)
 
 
 # Steps with more than a line: a list or a form of their own beside the step.
 WITH_MORE = frozenset({"holds_confirmed", "glucose_checked", "restart_dates_given"})
 
 
-def _one_line(case: CaseDetail, view: StepView) -> bool:
-    """Whether the step's row is one line: its state and at most one button (a plain "Mark
-    done" or "History"), nothing beside it to list, no form, no refusal, no history open."""
+def _is_button(view: StepView) -> bool:
+    """An open step ticked by a plain button, nothing beside it to read first: the row is the
+    button."""
     step = view.step
-    if (
-        step.key in WITH_MORE
-        or step.key in SPECIAL_INPUTS
-        or forms.errors(errors_key(case.case_id, step.key))
-    ):
-        return False
-    if view.not_applicable or view.failing:
-        return False
-    if view.may_tick and (step.value_kind != ValueKind.NONE or view.history):
-        return False
-    return st.session_state.get(history_key(case.case_id)) != step.key
+    return (
+        view.may_tick
+        and view.done is None
+        and step.value_kind == ValueKind.NONE
+        and step.key not in SPECIAL_INPUTS
+        and step.key not in WITH_MORE
+    )
 
 
-def _ticks_here(view: StepView) -> bool:
-    """Whether the row's `action` line holds the step's "Mark done" button."""
+def _one_line(case: CaseDetail, view: StepView, history_open: bool) -> bool:
+    """Whether the step's row is one line: its state and at most a "History" button. So is
+    every step with nothing to tick (done, not applicable, or left open on a closed case)
+    unless a list is drawn beside it (WITH_MORE) or the escort's exemption; never one with a
+    refusal or its history open."""
     step = view.step
-    return view.may_tick and step.key not in SPECIAL_INPUTS and step.value_kind == ValueKind.NONE
+    if history_open or forms.errors(errors_key(case.case_id, step.key)):
+        return False
+    if view.failing or view.may_tick:
+        return False
+    if step.key == "escort_confirmed":
+        return not case.escort_exempt  # the exemption, who gave it and why, beside the step
+    return view.not_applicable is not None or step.key not in WITH_MORE
 
 
-def _input(case: CaseDetail, view: StepView, user: Actor, action: DeltaGenerator) -> None:
-    """What ticks the step: its own form, a "Mark done" button (on the row's `action` line),
-    or a value and a button."""
+def _input(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
+    """What ticks the step: its own form, a "Mark done" button, or a value and a button."""
     step = view.step
     if step.key in SPECIAL_INPUTS:
-        SPECIAL_INPUTS[step.key](case, view, user)
+        SPECIAL_INPUTS[step.key](case, view, user, primary=primary)
     elif step.value_kind == ValueKind.NONE:
-        action.button(
-            "Mark done",
-            key=f"dayof_tick_{case.case_id}_{step.key}",
-            type="primary",
-            icon=":material/check:",
-            width="content",
-            on_click=tick,
-            args=(user, case.case_id, seen(case), step.key, step.label),
-        )
+        _tick_button(case, view, user, primary)
     else:
-        _value_input(case, view, user)
+        _value_input(case, view, user, primary)
+
+
+def _tick_button(case: CaseDetail, view: StepView, user: Actor, primary: bool) -> None:
+    step = view.step
+    st.button(
+        tick_label(messages.MARK_DONE, step.label),
+        key=f"dayof_tick_{case.case_id}_{step.key}",
+        type="primary" if primary else "secondary",
+        icon=":material/check_box_outline_blank:",
+        width="stretch",
+        on_click=tick,
+        args=(user, case.case_id, seen(case), step.key, step.label),
+    )
 
 
 def _step_state(case: CaseDetail, view: StepView) -> None:
@@ -204,8 +239,11 @@ def _step_state(case: CaseDetail, view: StepView) -> None:
         st.markdown(f":orange[:material/error:] **{step.label}**", width="stretch")
         discharge.score_state(case, view)
     elif view.done:
-        st.markdown(f":green[:material/check_circle:] **{step.label}**", width="stretch")
-        who = f"{_shown_time(case, view)} · {view.done.by or 'unknown'}"
+        # Done steps in plain weight: the open ones, in bold, are the work left.
+        st.markdown(f":green[:material/check_circle:] {step.label}", width="stretch")
+        who = messages.STEP_DONE_LINE.format(
+            when=_shown_time(case, view), who=view.done.by or "unknown"
+        )
         st.text(f"{who} · {view.done.value}" if view.done.value else who)
         if step.key == "discharge_score":
             discharge.score_state(case, view)
@@ -230,7 +268,7 @@ def _shown_time(case: CaseDetail, view: StepView) -> str:
     return messages.EVENT_TIME_CHARTED.format(event=when(case, event), charted=when(case, charted))
 
 
-def _value_input(case: CaseDetail, view: StepView, user: Actor) -> None:
+def _value_input(case: CaseDetail, view: StepView, user: Actor, primary: bool) -> None:
     step, cid = view.step, case.case_id
     key = value_key(cid, step.key)
     if step.key == "site_marked" and key not in st.session_state and case.provider:
@@ -246,9 +284,10 @@ def _value_input(case: CaseDetail, view: StepView, user: Actor) -> None:
         st.text_input(step.label, key=key, max_chars=500, label_visibility="collapsed")
     submit_button(
         f"dayof_tick_{cid}_{step.key}",
-        "Save and mark done",
+        tick_label(messages.SAVE_AND_MARK_DONE, step.label),
         tick,
         (user, cid, seen(case), step.key, step.label, key),
+        primary=primary,
     )
 
 

@@ -14,23 +14,24 @@ from mild.days import at_local, local_today
 from mild.time_out import booked_level_side
 from services import checklist as service
 from services.common import Actor, now_utc
-from ui.checklist.common import run, seen, submit_button, tick, value_key
+from ui.checklist.common import run, seen, submit_button, tick, tick_label, value_key
 
 
 def antibiotic_key(case_id: int, part: str) -> str:
     return f"dayof_antibiotic_{part}_{case_id}"
 
 
-def level_side_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+def level_side_form(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
     cid, step = case.case_id, view.step
     booked = booked_level_side(case.planned_levels, case.planned_side)
     if booked:
         st.text(messages.BOOKED_LEVEL_SIDE.format(booked=booked))
         submit_button(
             f"dayof_tick_{cid}_{step.key}",
-            "Confirmed as booked",
+            messages.LEVEL_SIDE_AS_BOOKED_BUTTON,
             tick,
             (user, cid, seen(case), step.key, step.label),
+            primary=primary,
         )
         return
     st.warning(messages.NO_LEVEL_SIDE_BOOKED, icon=":material/report:")
@@ -38,13 +39,14 @@ def level_side_form(case: CaseDetail, view: StepView, user: Actor) -> None:
     st.text_input("Levels and side confirmed", key=key, max_chars=80)
     submit_button(
         f"dayof_tick_{cid}_{step.key}",
-        "Save and mark done",
+        tick_label(messages.SAVE_AND_MARK_DONE, step.label),
         tick,
         (user, cid, seen(case), step.key, step.label, key),
+        primary=primary,
     )
 
 
-def antibiotic_form(case: CaseDetail, view: StepView, user: Actor) -> None:
+def antibiotic_form(case: CaseDetail, view: StepView, user: Actor, *, primary: bool) -> None:
     cid = case.case_id
     choice = st.segmented_control(
         view.step.label,
@@ -62,9 +64,10 @@ def antibiotic_form(case: CaseDetail, view: StepView, user: Actor) -> None:
         )
     submit_button(
         f"dayof_tick_{cid}_{view.step.key}",
-        "Save and mark done",
+        tick_label(messages.SAVE_AND_MARK_DONE, view.step.label),
         _record,
         (user, case, view.step.label),
+        primary=primary,
     )
 
 
