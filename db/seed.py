@@ -871,7 +871,7 @@ class _OfficeContext:
     def _clearance_values(
         self, case_id: int, conditions: list[Condition], start: dt.datetime
     ) -> None:
-        """The values a booked case's clearances carry (mild/clearances.py), measured in the
+        """The values a booked case's clearances carry (mild/clearances/), measured in the
         weeks before its start, mostly within the practice's limits."""
         rng = self.rng
         recorded = min(start - dt.timedelta(days=rng.randint(3, 20)), self.now)

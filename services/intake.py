@@ -1,5 +1,5 @@
 """Intake actions: a consult request becomes a case; conditions, baseline and the escort are
-recorded (medications: services/medications.py). One transaction per action, the case locked
+recorded (medications: services/medications/). One transaction per action, the case locked
 first, an audit row each.
 
 Every change to a case already confirmed for its day checks readiness again: a change that

@@ -1,0 +1,28 @@
+"""Messages of the day sheet (mild.day_sheet): the day's cases and downtime checklists printed for
+an outage, from the screens or manage.py."""
+
+SHEET_TITLE = "Day sheet · {day}"
+SHEET_DAY_TITLE = "The day's cases ({count})"
+SHEET_NO_CASES = "No case is booked for this day."
+SHEET_PROCEDURE = "MILD {procedure} · provider {provider} · status {status}"
+SHEET_ESCORT = "Escort: {escort}"
+SHEET_ALLERGIES = "Allergies: {allergies}"
+SHEET_HELD = "Held: {drug}, {stop}"
+SHEET_HELD_BY = "; last dose by {by}"
+SHEET_NO_HELD = "No drug held."
+SHEET_READINESS = "Before the day: {readiness}"
+SHEET_NOT_RECORDED = "not recorded"
+SHEET_NOT_ARRANGED = "NOT ARRANGED"
+SHEET_NONE_RECORDED = "none recorded"
+SHEET_HARD_STOP = "Hard stop: not before {needs}."
+SHEET_DOWNTIME_TITLE = "Downtime checklist · {time} · {patient} · case {code}"
+SHEET_DOWNTIME_HOW_TO = (
+    "For a network or power outage: tick each step by hand with the time and your initials; "
+    "enter them in the app when it is back (a step's time can be set to when it happened)."
+)
+SHEET_FOOTER = "Printed {when} by {who} · {version} · contains patient information: shred after use"
+SHEET_PRINTED = "Day sheet ready: download it below."
+FILE_EXISTS = "{path} already exists: choose another file, or add --force to replace it."
+SHEET_PREPARE = "Prepare the day sheet (PDF, for an outage)"
+SHEET_DOWNLOAD = "Download the day sheet"
+SHEET_NOT_PREPARED = "The day sheet could not be prepared: try again, or ask an admin."
