@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from db.seed import DEFAULT_DEMO_PASSWORD  # noqa: E402
 from mild.staff import Role, Screen, screens_for  # noqa: E402
@@ -223,25 +224,46 @@ def nav(page: Page, link: str) -> float:
     return took
 
 
-def ticks(page: Page, url: str, wanted: int) -> Stats:
-    """The nurse ticks plain steps of today's cases, one after the other, timing each press to
-    the step shown done; a press the rules refuse (a hard stop) is left out and the next case
-    opened."""
+TICK_CASES = 6  # cases checked in for the nurse per variant: plain steps enough for 30 presses
+
+
+def nurse_cases(database: Path, n: int) -> list[str]:
+    """`n` cases checked in now at the demo nurse's first office in `database` (their codes):
+    steps to tick at any time of day (in the evening the demo's own day is all discharged)."""
+    from db.models import StaffUser
+    from db.session import dispose_engines, read_session
+    from scripts.bench_load import checked_in_now
+
+    url, os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL"), f"sqlite:///{database}"
+    try:
+        with read_session() as s:
+            nurse = s.scalar(select(StaffUser).where(StaffUser.username == "nurse"))
+            office_id = min(o.id for o in nurse.offices)
+        return [code for _, code in checked_in_now(office_id, n)]
+    finally:
+        dispose_engines()
+        if url is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = url
+
+
+def ticks(page: Page, url: str, codes: list[str], wanted: int) -> Stats:
+    """The nurse ticks the plain steps of the cases `codes`, one after the other, timing each
+    press to the step shown done; a press the rules refuse (a hard stop) is left out and the
+    next case opened."""
     sign_in(page, url, "nurse")
     nav(page, "Checklist")
     main = page.get_by_test_id("stMain")
     picker = main.get_by_role("combobox", name="Open a case", exact=True)
-    picker.click()
-    labels = [o.inner_text() for o in page.get_by_role("option").all()]
-    page.keyboard.press("Escape")
     samples: list[float] = []
-    for label in labels:
+    for code in codes:
         if len(samples) >= wanted:
             break
-        code = label.rsplit(" · ", 1)[-1]
         picker.click()
-        picker.fill(code)
+        picker.fill(code)  # the list draws only the options in view: typing finds the case
         page.get_by_role("option").filter(has_text=code).first.click()
+        expect(main.locator(".st-key-dayof_header")).to_contain_text(code)
         idle(page)
         for _ in range(12):
             if len(samples) >= wanted:
@@ -354,10 +376,11 @@ def main() -> None:
             with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
                 copy = Path(tmp) / "demo.db"
                 copy_database(month.path, copy)
+                codes = nurse_cases(copy, TICK_CASES)
                 env = {"DATABASE_URL": f"sqlite:///{copy}", **VARIANTS[name]}
                 context.clear_cookies()
                 with server("serve:app", env) as (url, pid):
-                    got = ticks(page, url, args.clicks)
+                    got = ticks(page, url, codes, args.clicks)
                     if not opened:  # the first variant's server: every role's screens
                         opened = screens(page, url)
                     if args.memory:

@@ -175,37 +175,35 @@ def office_nurses() -> dict[int, list[str]]:
     return dict(found)
 
 
+def checked_in_now(office_id: int, n: int) -> list[tuple[int, str]]:
+    """`n` cases checked in now at the office (id, code), numbered past every case already in
+    the database: steps to press whatever the time of day (the demo's own day may be over)."""
+    from tests import builders  # the suite's case builder: a bench is test data too
+
+    with read_session() as s:
+        made_before = s.scalar(select(func.max(Case.id))) or 0
+    now = dt.datetime.now(dt.UTC)
+    with builders.numbered_after(made_before):
+        ids = [builders.make_case(office_id, CaseStatus.CHECKED_IN, now) for _ in range(n)]
+    with read_session() as s:
+        codes = dict(s.execute(select(Case.id, Case.code).where(Case.id.in_(ids))).all())
+    return [(i, codes[i]) for i in ids]
+
+
 def make_cases(sessions: int) -> list[Slot]:
     """Cases checked in now for `sessions` nurses, spread over the offices; every office gets
     the same number, so each nurse's day list has the same length whatever N is run."""
-    from tests import builders  # the suite's case builder: a bench is test data too
-
     nurses = office_nurses()
     if not nurses:
         raise SystemExit("no nurse of a single office (rn.*) in the database: seed a demo")
-    with read_session() as s:
-        made_before = s.scalar(select(func.count()).select_from(Case)) or 0
-    # The builder numbers its patients and cases from 1 in each process: start past every case
-    # already there, so a database used before (--url) takes new ones.
-    counter, builders._seq = builders._seq, itertools.count(made_before + 1)
     per_office = math.ceil(sessions / len(nurses))
-    now = dt.datetime.now(dt.UTC)
-    slots: list[Slot] = []
-    try:
-        for round_ in range(per_office):
-            for office_id, usernames in nurses.items():
-                case_id = builders.make_case(office_id, CaseStatus.CHECKED_IN, now)
-                username = usernames[round_ % len(usernames)]
-                slots.append(Slot(case_id, "", office_id, username))
-    finally:
-        builders._seq = counter
-    with read_session() as s:
-        codes = dict(
-            s.execute(
-                select(Case.id, Case.code).where(Case.id.in_([x.case_id for x in slots]))
-            ).all()
-        )
-    return [Slot(x.case_id, codes[x.case_id], x.office_id, x.username) for x in slots]
+    made = {office_id: checked_in_now(office_id, per_office) for office_id in nurses}
+    return [
+        Slot(case_id, code, office_id, usernames[round_ % len(usernames)])
+        for round_ in range(per_office)
+        for office_id, usernames in nurses.items()
+        for case_id, code in [made[office_id][round_]]
+    ]
 
 
 # --- one simulated nurse -----------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 
 import pytest
 
@@ -42,6 +44,19 @@ def refusals(call, *args, **kwargs) -> list[tuple[str, str]]:
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     return list(getattr(caught.value, "problems", [(caught.value.field, caught.value.message)]))
+
+
+@contextlib.contextmanager
+def numbered_after(n: int) -> Iterator[None]:
+    """Patients and cases made inside are numbered from n + 1 (MRN T..., code T-...): the
+    builders count from 1 in each process, so a database used before (a demo, a bench's copy,
+    a server's own) takes numbers past every case it holds."""
+    global _seq
+    counter, _seq = _seq, itertools.count(n + 1)
+    try:
+        yield
+    finally:
+        _seq = counter
 
 
 def office_today(timezone: str = "America/New_York") -> dt.date:

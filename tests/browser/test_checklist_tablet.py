@@ -36,22 +36,21 @@ NAV_BAR_PX = 60  # Streamlit's top navigation bar (3.75rem): the case's bar stic
 # database), printed back as "<case id> <case code>".
 BOOK_A_CASE = """
 import datetime as dt
-import itertools
 from sqlalchemy import select
-import tests.builders
 from db.models import Case, Office, Patient, StaffUser
 from db.session import read_session, transaction
 from mild.case_codes import case_code
 from mild.cases import CaseStatus
 from mild.intake import Condition
-from tests.builders import add_condition, add_held_drug, arrange_escort, make_case
-# The other tests of the session make cases in this database too: numbers of its own.
-tests.builders._seq = itertools.count(880001)
+from tests.builders import add_condition, add_held_drug, arrange_escort, make_case, numbered_after
 with read_session() as s:
     nurse = s.scalar(select(StaffUser).where(StaffUser.username == "nurse"))
     office = s.get(Office, min(o.id for o in nurse.offices))
     office_id, office_code = office.id, office.code
-case_id = make_case(office_id, CaseStatus.SCHEDULED, dt.datetime.now(dt.UTC), provider="Dr. Tab")
+# The other tests of the session make cases in this database too: numbers of its own.
+now = dt.datetime.now(dt.UTC)
+with numbered_after(880000):
+    case_id = make_case(office_id, CaseStatus.SCHEDULED, now, provider="Dr. Tab")
 with transaction() as s:
     case = s.get(Case, case_id)
     patient = s.get(Patient, case.patient_id)
