@@ -224,22 +224,24 @@ def nav(page: Page, link: str) -> float:
     return took
 
 
-TICK_CASES = 6  # cases checked in for the nurse per variant: plain steps enough for 30 presses
+TICK_CASES = 6  # cases booked for the nurse per variant: plain steps enough for 30 presses
 
 
 def nurse_cases(database: Path, n: int) -> list[str]:
-    """`n` cases checked in now at the demo nurse's first office in `database` (their codes):
-    steps to tick at any time of day (in the evening the demo's own day is all discharged)."""
+    """`n` cases booked for now at the demo nurse's first office in `database` (their codes),
+    nothing ticked: steps to tick at any time of day (in the evening the demo's own day is all
+    discharged)."""
     from db.models import StaffUser
     from db.session import dispose_engines, read_session
-    from scripts.bench_load import checked_in_now
+    from mild.cases import CaseStatus
+    from scripts.bench_load import cases_now
 
     url, os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL"), f"sqlite:///{database}"
     try:
         with read_session() as s:
             nurse = s.scalar(select(StaffUser).where(StaffUser.username == "nurse"))
             office_id = min(o.id for o in nurse.offices)
-        return [code for _, code in checked_in_now(office_id, n)]
+        return [code for _, code in cases_now(office_id, n, CaseStatus.SCHEDULED)]
     finally:
         dispose_engines()
         if url is None:

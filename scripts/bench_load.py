@@ -175,16 +175,19 @@ def office_nurses() -> dict[int, list[str]]:
     return dict(found)
 
 
-def checked_in_now(office_id: int, n: int) -> list[tuple[int, str]]:
-    """`n` cases checked in now at the office (id, code), numbered past every case already in
-    the database: steps to press whatever the time of day (the demo's own day may be over)."""
+def cases_now(
+    office_id: int, n: int, status: CaseStatus = CaseStatus.CHECKED_IN
+) -> list[tuple[int, str]]:
+    """`n` cases starting now at the office in `status` (id, code), numbered past every case
+    already in the database: steps to press whatever the time of day (the demo's own day may be
+    over)."""
     from tests import builders  # the suite's case builder: a bench is test data too
 
     with read_session() as s:
         made_before = s.scalar(select(func.max(Case.id))) or 0
     now = dt.datetime.now(dt.UTC)
     with builders.numbered_after(made_before):
-        ids = [builders.make_case(office_id, CaseStatus.CHECKED_IN, now) for _ in range(n)]
+        ids = [builders.make_case(office_id, status, now) for _ in range(n)]
     with read_session() as s:
         codes = dict(s.execute(select(Case.id, Case.code).where(Case.id.in_(ids))).all())
     return [(i, codes[i]) for i in ids]
@@ -197,7 +200,7 @@ def make_cases(sessions: int) -> list[Slot]:
     if not nurses:
         raise SystemExit("no nurse of a single office (rn.*) in the database: seed a demo")
     per_office = math.ceil(sessions / len(nurses))
-    made = {office_id: checked_in_now(office_id, per_office) for office_id in nurses}
+    made = {office_id: cases_now(office_id, per_office) for office_id in nurses}
     return [
         Slot(case_id, code, office_id, usernames[round_ % len(usernames)])
         for round_ in range(per_office)
