@@ -8,13 +8,14 @@ the waiting-room switch, the navigation, anything typed elsewhere) is touched by
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Collection, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from db.queries.board import board, running_displays
+from db.queries.board import OfficeBoard, board, running_displays
 from db.queries.home import OfficeRow, offices
 from mild import messages
 from mild.days import to_local
@@ -23,13 +24,17 @@ from services import auth, sessions
 from services.common import Actor, now_utc
 from ui import forms
 from ui.auth import DISPLAY_KEY, SESSION_KEY, _user_agent, current_user, recheck_session
-from ui.board_view import office_markdown
+from ui.board_view import fold_label, needs_attention, office_markdown, overview_markdown
 from ui.format import plain, zone_abbreviation
 from ui.redirect import browser_to
 from ui.safe import show_failure
 
 BOARD_REFRESH_SECONDS = 15
 ALL_OFFICES = 0  # the office choice meaning "every office I work at"
+# From this many offices at once the board opens with an overview of them all and each office
+# folded: 25 offices' tables were about 250 ms in the browser on every refresh (issue 12), and a
+# page of 25 tables is read by scrolling, not at a glance.
+OVERVIEW_FROM = 4
 DISPLAY_ERRORS = "board_display_errors"
 
 
@@ -66,13 +71,41 @@ def board_body(offices: list[OfficeRow], scope: frozenset[int], public: bool) ->
         return
     if public:
         st.caption(messages.BOARD_PUBLIC_NOTE)
-    for view in boards:
-        with st.container(border=True, key=f"board_office_{view.office.code}"):
-            st.markdown(office_markdown(view, now))
+    if not public and len(boards) >= OVERVIEW_FROM:
+        _overview(boards, now)
+    else:
+        for view in boards:
+            _office(view, now)
     zones = dict.fromkeys(view.office.timezone for view in boards)
     clock = " / ".join(f"{to_local(tz, now):%H:%M:%S} {zone_abbreviation(tz, now)}" for tz in zones)
     if clock:
         st.caption(messages.BOARD_UPDATED.format(time=clock, seconds=BOARD_REFRESH_SECONDS))
+
+
+def _office(view: OfficeBoard, now: dt.datetime) -> None:
+    with st.container(border=True, key=f"board_office_{view.office.code}"):
+        st.markdown(office_markdown(view, now))
+
+
+def _overview(boards: list[OfficeBoard], now: dt.datetime) -> None:
+    """Many offices: one table of them all, then each office folded under its name and what
+    needs a look (a red alert, an escalation past its limit: in words, with an icon), drawn
+    once opened: each office's cases are paid on every refresh only while someone looks at
+    them (issue 12). Nothing opens by itself: on the demo's evening every office had an
+    escalation past its limit, and 25 offices opened were the page this replaces."""
+    st.caption(messages.BOARD_OVERVIEW.format(n=len(boards)))
+    with st.container(border=True, key="board_overview"):
+        st.markdown(overview_markdown(boards))
+    for view in boards:
+        fold = st.expander(
+            fold_label(view),
+            icon=":material/error:" if needs_attention(view) else ":material/domain:",
+            key=f"board_fold_{view.office.code}",
+            on_change="rerun",
+        )
+        if fold.open:
+            with fold:
+                _office(view, now)
 
 
 # --- the waiting-room display (kiosk) ----------------------------------------------------------

@@ -30,6 +30,7 @@ from mild.board import (
 from mild.board_alerts import AlertKind, AlertLevel, BoardAlert, alert_counts
 from mild.cases import CaseStatus
 from mild.escalations import Tier
+from mild.messages.words import counted
 from mild.waiting_codes import WAITING_CODE
 from ui.format import local_time, plain, zone_abbreviation
 
@@ -77,7 +78,7 @@ def office_markdown(view: OfficeBoard, now: dt.datetime) -> str:
     office = view.office
     counts = Counter(view.cases.stage)
     badges = [badge(f"{s.label}: {counts[s.label]}", STAGE_COLOURS[s].badge) for s in BOARD_STAGES]
-    alerts = [a if isinstance(a, BoardAlert) else None for a in view.cases.get("alert", [])]
+    alerts = office_alerts(view)
     if shown := _alerts_badge(alerts):
         badges.append(shown)
     late = [bool(x) for x in view.escalations.past_limit]
@@ -110,6 +111,66 @@ def office_markdown(view: OfficeBoard, now: dt.datetime) -> str:
         ]
         parts.append(_table(header, cells))
     return "\n\n".join(parts)
+
+
+def office_alerts(view: OfficeBoard) -> list[BoardAlert | None]:
+    """Each case's alert (None for a case with none), in the order of its cases."""
+    return [a if isinstance(a, BoardAlert) else None for a in view.cases.get("alert", [])]
+
+
+def needs_attention(view: OfficeBoard) -> bool:
+    """A red alert, or an escalation past its tier's time limit: the office's fold on the
+    overview says so with its icon."""
+    _n, red = alert_counts(office_alerts(view))
+    return bool(red) or any(bool(x) for x in view.escalations.past_limit)
+
+
+def overview_markdown(boards: list[OfficeBoard]) -> str:
+    """Every office in one table, a row each: its cases by stage, its alerts (red ones said) and
+    its open escalations (past the limit said), in colour and in words."""
+    # Cancellations are in each office's fold: eight columns fit a 768 px tablet, nine did not.
+    header = ["Office", *[s.label for s in BOARD_STAGES], "Alerts", "Escalated"]
+    rows = []
+    for view in boards:
+        counts = Counter(view.cases.stage)
+        n, red = alert_counts(office_alerts(view))
+        late = [bool(x) for x in view.escalations.past_limit]
+        alerts = ""
+        if n:
+            level = AlertLevel.RED if red else AlertLevel.AMBER
+            text = messages.BOARD_OVERVIEW_ALERTS_RED.format(n=n, red=red) if red else str(n)
+            alerts = f":{ALERT_COLOURS[level]}[**{ALERT_ICONS[level]} {plain(text)}**]"
+        escalated = ""
+        if late:
+            past = sum(late)
+            text = messages.BOARD_OVERVIEW_PAST_LIMIT.format(n=len(late), past=past)
+            shown = plain(text if past else str(len(late)))
+            escalated = f":{PAST_LIMIT_COLOUR}[**:material/alarm: {shown}**]" if past else shown
+        rows.append(
+            [
+                f"**{plain(view.office.code)}**",  # the name is on its fold: fits 768 px
+                *[str(counts[s.label]) for s in BOARD_STAGES],
+                alerts or "0",
+                escalated or "0",
+            ]
+        )
+    return _table(header, rows)
+
+
+def fold_label(view: OfficeBoard) -> str:
+    """An office's fold on the overview: its name, its cases and, in words, what needs a look."""
+    n, red = alert_counts(office_alerts(view))
+    parts = [plain(f"{view.office.name} ({view.office.code})")]
+    parts.append(messages.BOARD_FOLD_CASES.format(cases=counted(len(view.cases), "case")))
+    if n:
+        parts.append(
+            messages.BOARD_ALERTS_RED.format(n=n, red=red)
+            if red
+            else messages.BOARD_ALERTS.format(n=n)
+        )
+    if past := sum(bool(x) for x in view.escalations.past_limit):
+        parts.append(messages.BOARD_PAST_LIMIT.format(n=past))
+    return " · ".join(parts)
 
 
 def board_rows(cases: pd.DataFrame, tz_name: str, *, public: bool) -> Rows:

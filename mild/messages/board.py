@@ -13,6 +13,12 @@ BOARD_ALERT_LONG_PROCEDURE = "{minutes} min over plan"
 BOARD_ALERT_LONG_RECOVERY = "long recovery stay"
 BOARD_ALERTS = "Alerts: {n}"
 BOARD_ALERTS_RED = "Alerts: {n} ({red} red)"
+# The overview of many offices (ui.board_view.overview_markdown): a row per office, then a fold
+# per office, each opened by a tap.
+BOARD_OVERVIEW = "All {n} offices at a glance; tap an office below for its cases."
+BOARD_OVERVIEW_ALERTS_RED = "{n} ({red} red)"
+BOARD_OVERVIEW_PAST_LIMIT = "{n} ({past} late)"
+BOARD_FOLD_CASES = "{cases} today"  # counted(n, "case")
 
 # Waiting-room display (board screen, kiosk)
 DISPLAY_START_HELP = (

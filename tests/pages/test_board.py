@@ -256,38 +256,119 @@ def test_the_board_shows_todays_cases_by_stage_in_colour_with_cancellations_apar
     assert messages.BOARD_NO_CANCELLED in empty.notes
 
 
-@SQLITE_ONLY
-def test_each_office_more_on_the_board_is_two_elements_its_box_and_one_markdown(db_url, app):
-    codes = ["AA", "BB", "CC", "DD", "EE", "FF"]
+CLOCK = (8, 0)  # the board's clock in the overview's tests: before every case's start
+
+
+def many_offices(codes: list[str]) -> list[int]:
+    """Offices each with a case scheduled for later, one checked in ahead of its start, one
+    discharged with an escalation raised 5 min before the board's clock (within its limit) and,
+    every other office, a cancellation; nothing late or long at CLOCK. An admin ("root") and a
+    nurse of the first office ("one")."""
     offices = [make_office(code, TZ) for code in codes]
     make_user("one", Role.NURSE, offices[:1])
     make_user("root", Role.ADMIN, [])
     for n, office in enumerate(offices):
         make_case(office, CaseStatus.SCHEDULED, today_at(23))
-        make_case(office, CaseStatus.CHECKED_IN, today_at(0, 5))
-        escalate(
+        make_case(office, CaseStatus.CHECKED_IN, today_at(8, 30))
+        follow_up = escalate(
             make_case(office, CaseStatus.DISCHARGED, today_at(0, 1)), office, RedFlag.FEVER.value
         )
+        with transaction() as s:
+            s.get(FollowUp, follow_up).escalated_at = today_at(*CLOCK) - dt.timedelta(minutes=5)
         if n % 2:
             make_case(office, CaseStatus.CANCELLED, today_at(22))
+    return offices
 
-    def elements(node) -> int:
-        return 1 + sum(elements(child) for child in getattr(node, "children", {}).values())
 
-    one, every = open_board(app, "one"), open_board(app, "root")
+def folds(at: AppTest) -> dict[str, object]:
+    """The overview's office folds, by office code ("AA Office (AA) · ...")."""
+    labelled = {unescape(e.proto.label): e for e in at.expander}
+    return {
+        label.split(" · ")[0].rsplit("(", 1)[1].rstrip(")"): e
+        for label, e in labelled.items()
+        if label.split(" · ")[0].endswith(")")
+    }
 
-    assert not one.exception and not every.exception
-    assert board_boxes(one) == ["AA"] and board_boxes(every) == codes
-    assert elements(every._tree) - elements(one._tree) == 2 * (len(codes) - 1)
-    for n, code in enumerate(codes):
-        shown = office_box(every, code)
-        assert shown.tables["cases"].column("Stage") == ["Scheduled", "Checked in", "Discharged"]
-        assert len(shown.tables["escalations"].rows) == 1
-        assert (
-            shown.notes[-1].startswith("Cancelled (1)")
-            if n % 2
-            else shown.notes[-1] == (messages.BOARD_NO_CANCELLED)
-        )
+
+def overview(at: AppTest) -> Table:
+    (box,) = [c for c in at.container if c.key == "board_overview"]
+    (markdown,) = box.markdown
+    return read_table(markdown.value)
+
+
+@SQLITE_ONLY
+def test_an_office_on_its_own_is_its_box_and_one_markdown(db_url, app):
+    many_offices(["AA", "BB"])
+
+    at = open_board(app, "one")
+
+    assert not at.exception and board_boxes(at) == ["AA"]
+    shown = office_box(at, "AA")
+    assert shown.tables["cases"].column("Stage") == ["Scheduled", "Checked in", "Discharged"]
+    assert len(shown.tables["escalations"].rows) == 1
+
+
+@SQLITE_ONLY
+def test_many_offices_open_on_one_overview_and_each_office_is_drawn_once_opened(
+    db_url, app, monkeypatch
+):
+    """From OVERVIEW_FROM offices at once: a row per office, then a fold per office that draws
+    nothing until tapped (issue 12: 25 offices' tables were paid on every refresh)."""
+    codes = ["AA", "BB", "CC", "DD", "EE", "FF"]
+    assert len(codes) >= ui.board.OVERVIEW_FROM
+    many_offices(codes)
+    monkeypatch.setattr(ui.board, "now_utc", lambda: today_at(*CLOCK))
+
+    at = open_board(app, "root")
+
+    assert not at.exception and board_boxes(at) == []
+    table = overview(at)
+    assert table.header == [
+        "Office",
+        "Scheduled",
+        "Checked in",
+        "In procedure",
+        "Recovery",
+        "Discharged",
+        "Alerts",
+        "Escalated",
+    ]
+    assert table.column("Office") == [f"**{code}**" for code in codes]
+    assert table.column("Scheduled") == table.column("Checked in") == ["1"] * len(codes)
+    assert table.column("Escalated") == ["1"] * len(codes)
+    assert at.caption[0].value == messages.BOARD_OVERVIEW.format(n=len(codes))
+    shown = folds(at)
+    assert list(shown) == codes
+    assert unescape(shown["AA"].proto.label) == "AA Office (AA) · 3 cases today"
+    assert all(not fold.children for fold in shown.values())  # folded: nothing drawn
+
+    at.session_state["board_fold_CC"] = True  # as a coordinator taps it open
+    at = at.run()
+
+    assert board_boxes(at) == ["CC"]
+    cc = office_box(at, "CC")
+    assert cc.tables["cases"].column("Stage") == ["Scheduled", "Checked in", "Discharged"]
+    assert cc.notes[-1] == messages.BOARD_NO_CANCELLED
+
+
+@SQLITE_ONLY
+def test_an_office_with_a_red_alert_is_said_on_the_overview_and_on_its_fold(
+    db_url, app, monkeypatch
+):
+    codes = ["AA", "BB", "CC", "DD"]
+    offices = many_offices(codes)
+    monkeypatch.setattr(ui.board, "now_utc", lambda: today_at(*CLOCK))
+    make_case(offices[2], CaseStatus.SCHEDULED, today_at(7, 30))  # 30 min late: red
+
+    at = open_board(app, "root")
+
+    assert not at.exception and board_boxes(at) == []  # nothing opens by itself
+    fold = folds(at)["CC"]
+    assert unescape(fold.proto.label) == "CC Office (CC) · 4 cases today · Alerts: 1 (1 red)"
+    assert fold.proto.icon == ":material/error:" and folds(at)["AA"].proto.icon != fold.proto.icon
+    table = overview(at)
+    assert table.column("Alerts") == ["0", "0", "1 (1 red)", "0"]
+    assert table.colours_of("Alerts")[2] == ALERT_COLOURS[AlertLevel.RED]
 
 
 @SQLITE_ONLY
