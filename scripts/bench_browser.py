@@ -48,6 +48,7 @@ from sqlalchemy import select  # noqa: E402
 from db.seed import DEFAULT_DEMO_PASSWORD  # noqa: E402
 from mild.staff import Role, Screen, screens_for  # noqa: E402
 from scripts.bench import SIZES, copy_database, ensure_database  # noqa: E402
+from tests.support.event_loop import run_coroutine  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
@@ -358,6 +359,9 @@ def main() -> None:
     if not CHROMIUM.exists():
         print(f"The browser part needs Debian's chromium ({CHROMIUM}): left out.")
         return
+    # Here, not at the top: the profile's sign-in is the load bench's, which uses this module.
+    from scripts.bench_profile import print_profile, profile
+
     month, years = SIZES
     print(f"Database {month.label}: {ensure_database(month, False)}")
     print(f"Database {years.label}: {ensure_database(years, False)}")
@@ -409,7 +413,10 @@ def main() -> None:
             context.clear_cookies()
             with server("serve:app", {"DATABASE_URL": f"sqlite:///{copy}"}) as (url, _):
                 opened_years = screens(page, url)
+                # The same server, the same screens, in a protocol client: where the time goes.
+                profiles = run_coroutine(profile(url))
         print_screens(opened, opened_years, base.median)
+        print_profile(profiles, opened_years, base.median)
         browser.close()
 
 

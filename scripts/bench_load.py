@@ -209,6 +209,40 @@ def make_cases(sessions: int) -> list[Slot]:
     ]
 
 
+async def session_cookie(
+    browser: httpx.AsyncClient, base_url: str, username: str, password: str
+) -> tuple[str, str]:
+    """The Cookie header a signed-in tab sends, and the replica's route ("" without a proxy).
+
+    The page loaded, the sign-in form, then the ticket traded for the session cookie. Behind
+    the proxy the page's answer names the replica (the route cookie): sent with every request
+    after it, as a browser does, so the user stays on that replica; a page load without one
+    goes round robin."""
+    base_url = base_url.rstrip("/")
+    loaded = await browser.get(base_url + "/checklist")
+    route = loaded.cookies.get(ROUTE_COOKIE) or ""
+    pinned = [f"{ROUTE_COOKIE}={route}"] if route else []
+    tab = Tab(base_url, cookie="; ".join(pinned) or None)
+    try:
+        page = await tab.open("/checklist")
+        tab.fill(page.labelled("text_input", "Username").id, username)
+        tab.fill(page.labelled("text_input", "Password").id, password)
+        page = await tab.rerun(press=page.button("Sign in").id)
+    finally:
+        await tab.close()
+    if not page.redirect:
+        raise RunFailed(f"sign-in of {username} refused: {page.alerts()}")
+    # As the browser: the app's own page sends it there (same-origin), the cookie comes back.
+    headers = {"Sec-Fetch-Site": "same-origin"}
+    if pinned:
+        headers["Cookie"] = "; ".join(pinned)
+    answer = await browser.get(base_url + page.redirect, headers=headers)
+    token = answer.cookies.get(COOKIE_NAME)
+    if not token:
+        raise RunFailed(f"/session/adopt gave no cookie ({answer.status_code})")
+    return "; ".join([*pinned, f"{COOKIE_NAME}={token}"]), route
+
+
 # --- one simulated nurse -----------------------------------------------------------------------
 
 
@@ -224,32 +258,11 @@ class Nurse:
         self._ticked: collections.deque[str] = collections.deque()  # oldest tick first
 
     async def sign_in(self, browser: httpx.AsyncClient) -> str:
-        """The page loaded, the sign-in form, then the ticket traded for the session cookie:
-        the Cookie header her tab sends from then on. Behind the proxy the page's answer names
-        her replica (the route cookie): sent with every request after it, as a browser does,
-        so she stays on that replica; a page load without one goes round robin."""
-        loaded = await browser.get(self.base_url + "/checklist")
-        self.outcome.route = loaded.cookies.get(ROUTE_COOKIE) or ""
-        pinned = [f"{ROUTE_COOKIE}={self.outcome.route}"] if self.outcome.route else []
-        tab = Tab(self.base_url, cookie="; ".join(pinned) or None)
-        try:
-            page = await tab.open("/checklist")
-            tab.fill(page.labelled("text_input", "Username").id, self.slot.username)
-            tab.fill(page.labelled("text_input", "Password").id, self.password)
-            page = await tab.rerun(press=page.button("Sign in").id)
-        finally:
-            await tab.close()
-        if not page.redirect:
-            raise RunFailed(f"sign-in of {self.slot.username} refused: {page.alerts()}")
-        # As the browser: the app's own page sends it there (same-origin), the cookie comes back.
-        headers = {"Sec-Fetch-Site": "same-origin"}
-        if pinned:
-            headers["Cookie"] = "; ".join(pinned)
-        answer = await browser.get(self.base_url + page.redirect, headers=headers)
-        token = answer.cookies.get(COOKIE_NAME)
-        if not token:
-            raise RunFailed(f"/session/adopt gave no cookie ({answer.status_code})")
-        return "; ".join([*pinned, f"{COOKIE_NAME}={token}"])
+        """Her Cookie header, signed in (session_cookie), her replica kept in the outcome."""
+        cookie, self.outcome.route = await session_cookie(
+            browser, self.base_url, self.slot.username, self.password
+        )
+        return cookie
 
     async def start(self) -> None:
         """Sign in, open the checklist with the cookies, pick her case."""

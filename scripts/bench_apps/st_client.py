@@ -55,6 +55,8 @@ class Page:
     fragments: dict[tuple[int, ...], str] = field(default_factory=dict)  # path -> st.fragment
     redirect: str | None = None  # an `auth_redirect`: the tab would go to this address
     seconds: float = 0.0  # from sending the BackMsg to `script_finished`
+    sent_bytes: int = 0  # what the run sent the tab (every ForwardMsg, serialized)
+    blocks: int = 0  # containers, columns, expanders, tabs and forms the run drew
 
     def add(self, message: ForwardMsg) -> None:
         path = tuple(message.metadata.delta_path)
@@ -173,6 +175,15 @@ class Tab:
         run, as the browser sends a typed value with the run it starts."""
         self._values[widget_id] = WidgetState(id=widget_id, string_value=text)
 
+    async def go(self, path: str) -> Page:
+        """Another screen of the app in the same tab, as a click in the navigation: the run
+        names the page by its path, the widget values of the screen left are dropped."""
+        self._path = "/" + path.lstrip("/")
+        self._values.clear()
+        self._page_hash = ""
+        self.page = Page()
+        return await self.rerun()
+
     async def rerun(self, *, press: str | None = None, by: str | None = None) -> Page:
         """Start a run with the values held (and, with `press`, that button pressed); wait for
         it to end; the page shown after it. The widget that starts the run (`press`, or `by`
@@ -206,10 +217,12 @@ class Tab:
         """ForwardMsgs until a run ends as a page (one cut short for a rerun goes on: the
         st.rerun() it called starts the next)."""
         page, fragment_ids = Page(), set()
-        redirect = None
+        redirect, sent = None, 0
         while True:
             message = ForwardMsg()
-            message.ParseFromString(await self._ws.recv())
+            raw = await self._ws.recv()
+            sent += len(raw)
+            message.ParseFromString(raw)
             kind = message.WhichOneof("type")
             if kind == "new_session":  # a run starts: of the whole page, or of fragments
                 page, fragment_ids = Page(), set(message.metadata.run.fragment_ids)
@@ -217,6 +230,8 @@ class Tab:
                 self._page_hash = message.navigation.page_script_hash
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 page.add(message)
+            elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
+                page.blocks += 1
             elif kind == "auth_redirect":
                 redirect = message.auth_redirect.url
             elif kind == "page_not_found":
@@ -231,7 +246,7 @@ class Tab:
                     ForwardMsg.FINISHED_SUCCESSFULLY,
                     ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
                 ):
-                    page.redirect = redirect
+                    page.redirect, page.sent_bytes = redirect, sent
                     return page
 
     def _keep_values_of(self, page: Page) -> None:
