@@ -2,7 +2,9 @@
 router (dashboard.py) before any page.
 
 - Tap targets at least 44 px tall (issue 13: a nurse's tablet held in one hand): every button,
-  input, select, checkbox and expander header on the page.
+  pill and segment, text, number, date and time field, select and multiselect, tab, radio
+  option, checkbox, page link and expander header on the page (Streamlit 1.67's test ids;
+  tests/browser/test_role_days.py measures them on every screen at 768 px).
 - The day-of checklist's case header stays at the top of the screen while the steps scroll
   beneath it (position: sticky on its keyed container's wrapper, under the navigation bar).
 - Icon names are not read aloud: Streamlit draws a :material/...: icon as ligature text, in
@@ -21,13 +23,41 @@ import streamlit as st
 CSS = """<style>
 [data-testid="stMain"] button[data-testid^="stBaseButton-"]:not([data-testid*="Toolbar"]),
 [data-testid="stDialog"] button[data-testid^="stBaseButton-"],
-[data-testid="stMain"] [data-baseweb="input"],
-[data-testid="stMain"] [data-baseweb="select"] > div,
+[data-testid="stMain"] [data-testid="stButtonGroup"] button,
+[data-testid="stMain"] [data-testid="stPopoverButton"],
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"],
+[data-testid="stMain"] [data-testid="stTextInputRootElement"],
+[data-testid="stMain"] [data-testid="stNumberInputContainer"],
+[data-testid="stMain"] [data-testid="stDateInputField"],
+[data-testid="stMain"] div:has(> [data-testid="stTimeInputTimeDisplay"]),
+[data-testid="stMain"] [data-testid="stTimeInputTimeDisplay"],
+[data-testid="stMain"] [data-testid="stSelectbox"] div:has(> input[role="combobox"]),
+[data-testid="stMain"] div:has(> [data-testid="stMultiSelectTagsContainer"]),
+[data-testid="stMain"] [data-testid="stTab"],
+[data-testid="stMain"] [data-testid="stRadioOption"],
 [data-testid="stMain"] [data-testid="stCheckbox"] label,
 [data-testid="stMain"] [data-testid="stExpander"] summary {
   min-height: 2.75rem;
 }
-[data-testid="stMain"] [data-testid="stCheckbox"] label { align-items: center; }
+[data-testid="stMain"] [data-testid="stCheckbox"] label,
+[data-testid="stMain"] [data-testid="stRadioOption"],
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"] { align-items: center; }
+/* Fields whose buttons sit inside their 1 px border (a number's - and +, a password's eye):
+   the field 2 px taller, so each button is 44 px, and as wide. */
+[data-testid="stMain"] [data-testid="stTextInputRootElement"],
+[data-testid="stMain"] [data-testid="stNumberInputContainer"] {
+  min-height: calc(2.75rem + 2px);
+}
+[data-testid="stMain"] [data-testid="stTextInputRootElement"] button,
+[data-testid="stMain"] [data-testid="stNumberInputContainer"] button {
+  min-height: 2.75rem;
+  min-width: 2.75rem;
+}
+[data-testid="stMain"] [data-testid^="stTabsScroll"] { min-height: 2.75rem; }
+/* A pill 44 px tall stays a pill, not a circle. */
+[data-testid="stMain"] [data-testid="stButtonGroup"] button { padding-inline: 1rem; }
+/* A radio's options side by side need room between their 44 px targets. */
+[data-testid="stMain"] [data-testid="stRadioGroup"] { column-gap: 1rem; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-app_icon_names) { display: none; }
 /* Under the top navigation bar (3.75rem) a little air, not Streamlit's 6rem: the work starts
    higher on a tablet's screen. */

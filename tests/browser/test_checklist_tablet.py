@@ -24,7 +24,7 @@ from mild import messages
 from mild.checklist import STEP_BY_KEY
 from tests.browser.conftest import ROOT, SCREENS, AppServer, _python, wait_for_app_idle
 from tests.browser.test_accessibility import describe, failing_violations
-from tests.browser.test_procedure_day_journey import go_to, grid_cells, keyed, main, sign_in
+from tests.browser.test_procedure_day_journey import go_to, keyed, main, sign_in
 
 TABLET = {"width": 768, "height": 1024}
 DESK = {"width": 1280, "height": 800}
@@ -121,18 +121,39 @@ def names_its_step(step: str, button: Locator) -> None:
     expect(button).to_have_accessible_name(re.compile(re.escape(wanted)))
 
 
+# The day table (Glide draws its rows on a canvas) scrolled within itself until the row holding
+# `text` is drawn, then to that row; where the middle of the row is on the screen (null: no
+# row holds it). A table of more rows than it shows scrolls: counting rows up from its bottom
+# edge taps another case's row then.
+ROW_MIDDLE_JS = """async (table, [text, rowPx]) => {
+    const scroller = table.querySelector('.dvn-scroller');
+    const drawn = () => new Promise(r => setTimeout(r, 150));  // a scroll's cells drawn
+    const cell = () => [...table.querySelectorAll('td[role="gridcell"]')]
+        .find(c => c.innerText.trim() === text);
+    scroller.scrollTop = 1;  // its cells for assistive technology are drawn on a first scroll
+    for (let top = 0; !cell() && top < scroller.scrollHeight; top += scroller.clientHeight / 2) {
+        scroller.scrollTop = top;
+        await drawn();
+    }
+    if (!cell()) return null;
+    const row = Number(cell().id.split('-').pop());  // glide-cell-<column>-<row>
+    const rows = Number(table.querySelector('[role="grid"]').getAttribute('aria-rowcount')) - 1;
+    const header = scroller.scrollHeight - rows * rowPx;
+    scroller.scrollTop = row * rowPx;
+    await drawn();
+    const box = scroller.getBoundingClientRect();
+    const y = box.top + header + (row + 0.5) * rowPx - scroller.scrollTop;
+    return {x: box.left + box.width / 2, y};
+}"""
+
+
 def tap_row(page: Page, table: Locator, text: str) -> None:
-    """A tap in the middle of the table's row holding `text` (Glide draws the rows on a canvas;
-    its cells for assistive technology, glide-cell-<column>-<row>, are not where they show)."""
-    cell = grid_cells(table, text).first
-    row = int(cell.get_attribute("id").rsplit("-", 1)[1])
-    rows = table.locator(
-        f"td[role='gridcell'][aria-colindex='{cell.get_attribute('aria-colindex')}']"
-    )
-    box = table.bounding_box()
-    assert box is not None
-    below = rows.count() - row  # rows from this one to the bottom edge, this one included
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - (below - 0.5) * ROW_PX)
+    """A tap in the middle of the table's row holding `text`, scrolled to it first (Glide draws
+    the rows on a canvas; its cells for assistive technology are not where they show)."""
+    table.scroll_into_view_if_needed()
+    middle = table.evaluate(ROW_MIDDLE_JS, [text, ROW_PX])
+    assert middle is not None, f"{text} is not in the table"
+    page.mouse.click(middle["x"], middle["y"])
 
 
 def primary_buttons(page: Page) -> Locator:
