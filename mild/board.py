@@ -93,8 +93,12 @@ def stage_colour(status: CaseStatus | str) -> StageColour:
 def minutes_in_stage(
     status: CaseStatus | str, times: Mapping[str, Any], now: dt.datetime
 ) -> int | None:
-    """Whole minutes since the case entered its current stage (None when no clock runs)."""
+    """Whole minutes since the case entered its current stage, while the patient is on site
+    (PUBLIC_STAGES); None when no clock runs: not arrived yet, or gone (a discharged patient's
+    hours since leaving are nobody's wait)."""
     stage = board_stage(status)
+    if stage not in PUBLIC_STAGES:
+        return None
     field = STAGE_SINCE.get(stage)
     since = times.get(field) if field else None
     if not present(since):

@@ -33,6 +33,7 @@ from mild.audit_words import Event, Names, event, sentence, tell, what, when, wh
 from mild.case_codes import TYPED_MAX
 from mild.days import local_today
 from mild.errors import RuleViolation
+from mild.messages.words import counted
 from mild.staff import Role
 from services import reads
 from services.common import Actor
@@ -329,14 +330,15 @@ def results(page: AuditPage, f: AuditFilter, user: Actor) -> None:
         narrowed = f.actor_name is not None or f.group is not None
         told = messages.AUDIT_CASE_STORY_NARROWED if narrowed else messages.AUDIT_CASE_STORY
         count.info(
-            told.format(code=page.case_code, matched=page.matched), icon=":material/history:"
+            told.format(code=page.case_code, events=counted(page.matched, "event")),
+            icon=":material/history:",
         )
     elif page.matched > shown:
         count.caption(
             messages.AUDIT_SHOWING_NEWEST.format(matched=page.matched, shown=shown, cap=EXPORT_ROWS)
         )
     else:
-        count.caption(messages.AUDIT_MATCHED.format(matched=page.matched))
+        count.caption(messages.AUDIT_MATCHED.format(rows=counted(page.matched, "row")))
     with export_slot:
         export(f, page.matched, user, page.case_code)
     if page.oldest_first:
@@ -369,7 +371,7 @@ def export(f: AuditFilter, matched: int, user: Actor, case_code: str | None = No
     if prepared is not None and prepared[0] == f:
         _, data, rows = prepared
         st.download_button(
-            messages.AUDIT_DOWNLOAD.format(rows=rows),
+            messages.AUDIT_DOWNLOAD.format(rows=counted(rows, "row")),
             data=data,
             file_name=_file_name(f, case_code),
             mime="text/csv",
@@ -381,7 +383,7 @@ def export(f: AuditFilter, matched: int, user: Actor, case_code: str | None = No
         return
     st.session_state.pop(EXPORT_KEY, None)
     st.button(
-        messages.AUDIT_PREPARE.format(rows=min(matched, EXPORT_ROWS)),
+        messages.AUDIT_PREPARE.format(rows=counted(min(matched, EXPORT_ROWS), "row")),
         key="audit_prepare",
         on_click=_prepare,
         args=(f, user),

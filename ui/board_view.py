@@ -32,7 +32,7 @@ from mild.cases import CaseStatus
 from mild.escalations import Tier
 from mild.messages.words import counted
 from mild.waiting_codes import WAITING_CODE
-from ui.format import local_time, plain, zone_abbreviation
+from ui.format import local_time, plain, unbroken, zone_abbreviation
 
 Rows = tuple[list[str], list[tuple[str, ...]]]
 CASE_HEADER = [
@@ -104,7 +104,9 @@ def office_markdown(view: OfficeBoard, now: dt.datetime) -> str:
         header, rows = escalation_rows(view.escalations, office.timezone)
         cells = [
             [
-                f":{PAST_LIMIT_COLOUR}[**{plain(_text(v))}**]" if past and v else plain(_text(v))
+                f":{PAST_LIMIT_COLOUR}[**{unbroken(plain(_text(v)))}**]"
+                if past and v
+                else unbroken(plain(_text(v)))
                 for v in row
             ]
             for row, past in zip(rows, late, strict=True)
@@ -249,6 +251,7 @@ def _case_cells(
     cells = []
     for row, alert in zip(rows, alerts, strict=True):
         line = [plain(_text(v)) for v in row]
+        line[case] = unbroken(line[case])
         line[stage] = _stage_badge(row[stage])
         if alert is not None:
             colour = ALERT_COLOURS[alert.level]

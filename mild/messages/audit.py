@@ -10,12 +10,12 @@ AUDIT_CASE_AMBIGUOUS = (
     "the number."
 )
 AUDIT_CASE_STORY = (
-    "The whole history of {code}, oldest first: {matched:,} events. A named case is shown "
+    "The whole history of {code}, oldest first: {events}. A named case is shown "
     "whatever the days and office chosen."
 )
 AUDIT_CASE_STORY_NARROWED = (
     "The whole history of {code} that matches the user and action chosen, oldest first: "
-    "{matched:,} events. A named case is shown whatever the days and office chosen."
+    "{events}. A named case is shown whatever the days and office chosen."
 )
 AUDIT_CASE_STORY_CAPPED = (
     "The first {shown:,} are told here; the CSV holds all of them (up to {cap:,})."
@@ -40,13 +40,14 @@ AUDIT_RANGE_BACKWARDS = "The last day is before the first day. Pick the range ag
 AUDIT_ACTION_UNKNOWN = "Choose one of the listed kinds of action."
 AUDIT_CASE_UNKNOWN = "No case with the code {code} at your offices."
 AUDIT_NOTHING_MATCHES = "Nothing in the audit trail matches these filters."
-AUDIT_MATCHED = "{matched:,} rows match, newest first."
+AUDIT_MATCHED = "Matching: {rows}, newest first."
 AUDIT_SHOWING_NEWEST = (
     "{matched:,} rows match: the newest {shown:,} are shown. The CSV holds all of them "
     "(up to {cap:,}); narrow the filters to see others here."
 )
-AUDIT_PREPARE = "Prepare CSV ({rows:,} rows)"
-AUDIT_DOWNLOAD = "Download CSV ({rows:,} rows)"
+# {events}, {rows}: counted(n, "event"), counted(n, "row") (mild.messages.words)
+AUDIT_PREPARE = "Prepare CSV ({rows})"
+AUDIT_DOWNLOAD = "Download CSV ({rows})"
 AUDIT_EXPORT_CAPPED = (
     "An export holds the newest {cap:,} rows: narrow the dates or filters for the rest."
 )

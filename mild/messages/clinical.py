@@ -111,9 +111,10 @@ EXEMPTION_HELP = (
     "who gave it and why are kept on the case and in the audit trail."
 )
 DISCHARGE_SCORE_AGAIN = "Score again"
-INTAKE_LEFT_OPEN = "Left open at intake ({n}):"
+INTAKE_LEFT_OPEN = "Missing from intake ({n}):"  # the items name what is still to do
 HEADER_IDENTITY = "{age} years · born {born} · MRN {mrn} · Case {code}"
-HEADER_WAITING_CODE = " · Waiting room {code}"  # the code the display shows (mild.waiting_codes)
+# The code the display shows (mild.waiting_codes), kept on one line with its words.
+HEADER_WAITING_CODE = " · Waiting\u00a0room\u00a0{code}"
 NO_ALLERGY_RECORDED = "No allergy recorded at intake"
 ALLERGIES_LINE = "**Allergies:** {allergies}"
 CASE_DETAILS = "Case details: provider, booking, drugs and holds, escort"

@@ -9,5 +9,5 @@ from __future__ import annotations
 def counted(n: float, noun: str) -> str:
     """`n` with `noun`, plural unless `n` is one: "1 working day", "3 working days", "1.5 hours".
     Every unit the app counts takes an -s in the plural."""
-    shown = f"{n:g}" if isinstance(n, float) else str(n)
+    shown = f"{n:g}" if isinstance(n, float) else f"{n:,}"  # 1,000 as a reader writes it
     return f"{shown} {noun}" if n == 1 else f"{shown} {noun}s"

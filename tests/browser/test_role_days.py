@@ -434,7 +434,7 @@ def case_history(day: Day, case: DayCase) -> None:
     typed = area.get_by_label("Case code", exact=True)
     typed.fill(case.code)
     typed.press("Enter")
-    told = messages.AUDIT_CASE_STORY.format(code=case.code, matched=1).split(":")[0]
+    told = messages.AUDIT_CASE_STORY.format(code=case.code, events="1 event").split(":")[0]
     expect(area.get_by_text(told)).to_be_visible()
     expect(area).to_contain_text(f"ticked “{STEP_BY_KEY['checked_in'].label}”")
     day.looks_right(Screen.AUDIT)

@@ -13,3 +13,4 @@ def test_a_count_agrees_with_its_noun():
     assert counted(1.5, "hour") == "1.5 hours"
     assert counted(1, "working day") == "1 working day"
     assert counted(3, "working day") == "3 working days"
+    assert counted(2500, "row") == "2,500 rows"  # as a reader writes a thousand

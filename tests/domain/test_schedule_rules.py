@@ -168,6 +168,13 @@ def test_time_in_stage_counts_from_the_stamp_of_the_current_stage():
     assert minutes_in_stage(CaseStatus.RECOVERY, {"recovery_in_at": pd.NaT}, utc(15)) is None
 
 
+def test_no_clock_runs_on_the_board_once_the_patient_has_left():
+    """The board's "In stage" is a wait on site: a discharged or cancelled case shows none."""
+    times = {"discharged_at": utc(12), "cancelled_at": utc(12)}
+    assert minutes_in_stage(CaseStatus.DISCHARGED, times, now=utc(20)) is None
+    assert minutes_in_stage(CaseStatus.CANCELLED, times, now=utc(20)) is None
+
+
 def test_time_in_stage_reads_in_minutes_then_hours():
     assert format_minutes(None) == ""
     assert format_minutes(7) == "7 min"

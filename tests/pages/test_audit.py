@@ -160,7 +160,7 @@ def test_a_manager_sees_their_offices_rows_newest_first_with_who_what_which_case
     assert list(rows.what) == ["Opened the case on the checklist screen", f"Ticked “{time_out}”"]
     zone = f"{ago(minutes=20).astimezone(ZoneInfo(NY)):%Z}"
     assert all(t.endswith(f" {zone}") for t in rows.time)
-    assert messages.AUDIT_MATCHED.format(matched=2) in captions(at)
+    assert messages.AUDIT_MATCHED.format(rows="2 rows") in captions(at)
 
 
 def test_a_manager_is_offered_only_their_offices_and_no_rows_without_an_office(screen, clinic):
@@ -327,7 +327,7 @@ def test_a_case_typed_any_way_tells_its_whole_history_as_a_story_oldest_first(sc
     at.text_input(key="audit_case").input("aa7").run()
 
     assert not at.error
-    assert messages.AUDIT_CASE_STORY.format(code="AA-00007", matched=2) in [
+    assert messages.AUDIT_CASE_STORY.format(code="AA-00007", events="2 events") in [
         i.value for i in at.info
     ]
     today = local_today(NY, dt.datetime.now(dt.UTC))
@@ -372,7 +372,7 @@ def test_a_named_cases_export_holds_its_history_oldest_first(screen, clinic):
     at.button(key="audit_prepare").click().run()
 
     (download,) = at.get("download_button")
-    assert download.proto.label == messages.AUDIT_DOWNLOAD.format(rows=2)
+    assert download.proto.label == messages.AUDIT_DOWNLOAD.format(rows="2 rows")
     rows = list(csv.DictReader(io.StringIO(at.session_state[EXPORT_KEY][1].decode("utf-8"))))
     assert [r["action"] for r in rows] == ["checklist.ticked", "checklist.unticked"]
     assert rows[1]["what"] == "Un-ticked “Checked in”: “wrong chart”"
@@ -505,7 +505,7 @@ def test_the_csv_holds_every_matching_row_and_preparing_it_is_audited(screen, cl
     at.button(key="audit_prepare").click().run()
 
     (download,) = at.get("download_button")
-    assert download.proto.label == messages.AUDIT_DOWNLOAD.format(rows=6)
+    assert download.proto.label == messages.AUDIT_DOWNLOAD.format(rows="6 rows")
     data = at.session_state[EXPORT_KEY][1].decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(data)))
     assert [r["action"] for r in rows] == [
@@ -534,7 +534,7 @@ def test_new_filters_drop_a_prepared_csv(screen, clinic):
     at.selectbox(key="audit_action").select("checklist").run()
 
     assert not at.get("download_button")
-    assert at.button(key="audit_prepare").label == messages.AUDIT_PREPARE.format(rows=1)
+    assert at.button(key="audit_prepare").label == messages.AUDIT_PREPARE.format(rows="1 row")
 
 
 def test_an_export_that_cannot_be_recorded_is_not_handed_out(screen, clinic, monkeypatch):

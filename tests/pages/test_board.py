@@ -303,6 +303,9 @@ def test_an_office_on_its_own_is_its_box_and_one_markdown(db_url, app):
     at = open_board(app, "one")
 
     assert not at.exception and board_boxes(at) == ["AA"]
+    (box,) = [c for c in at.container if c.key == "board_office_AA"]
+    # A case code stays on one line in a narrow cell: a word joiner after its hyphen.
+    assert "T\\-\u2060" in box.markdown[0].value
     shown = office_box(at, "AA")
     assert shown.tables["cases"].column("Stage") == ["Scheduled", "Checked in", "Discharged"]
     assert len(shown.tables["escalations"].rows) == 1

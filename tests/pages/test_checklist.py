@@ -418,7 +418,9 @@ def test_the_header_gives_the_waiting_room_code_from_check_in(ward):
 
     with read_session() as s:
         code = s.scalar(select(Case.waiting_code).where(Case.id == case_id))
-    assert code and header(at).text[0].value.endswith(f" · Waiting room {code}")
+    assert code and header(at).text[0].value.endswith(
+        messages.HEADER_WAITING_CODE.format(code=code)
+    )
 
 
 def test_the_header_shows_every_readiness_item_intake_left_open(ward):
