@@ -29,10 +29,6 @@ from ui.safe import log
 TIER_COLOURS = {Tier.EMERGENCY: "red", Tier.PROVIDER_TODAY: "orange"}
 
 
-def tier_badge(tier: Tier) -> None:
-    st.badge(tier.label, icon=":material/emergency:", color=TIER_COLOURS[tier])
-
-
 def notification_lines(states: Iterable[NotificationState], tz: str) -> list[str]:
     """One line per recipient, their latest round: sent when, not configured and why, failed
     and why, trying again when. By role and name, never the address it went to."""
@@ -76,23 +72,29 @@ def open_escalations(rows: pd.DataFrame, user: Actor, *, prefix: str, title: str
 
 
 def _card(r, prefix: str, now: dt.datetime) -> None:
+    """One escalation in two elements (issue 12: an admin's 26 open escalations were about 200
+    elements on every rerun): its tier, the time limit passed and the red flags, in colour
+    and in words; then every typed line as plain text (code, patient and phone, provider, the
+    call's notes, when it was escalated, each notice)."""
     late = past_limit(r.escalated_at, r.limit_minutes, now)
     with st.container(border=True, key=f"{prefix}_escalation_{r.follow_up_id}"):
-        tier_badge(r.tier)
-        st.text(f"{r.code}  ·  {r.patient}  ·  {r.phone or 'no phone on file'}")
+        tier = Tier(r.tier)
+        marks = [f":{TIER_COLOURS[tier]}-badge[:material/emergency: {tier.label}]"]
         if late:
-            st.error(
-                messages.ESCALATION_PAST_LIMIT.format(minutes=r.limit_minutes),
-                icon=":material/alarm:",
-            )
-        st.markdown("\n".join(f"- :red[{label}]" for label in r.red_flags))
-        st.text(f"Provider: {r.provider or 'none assigned'}")
+            passed = messages.ESCALATION_PAST_LIMIT.format(minutes=r.limit_minutes)
+            marks.append(f":red[**:material/alarm: {passed}**]")
+        flags = "\n".join(f"- :red[{label}]" for label in r.red_flags)
+        st.markdown(" &nbsp; ".join(marks) + "\n\n" + flags)
+        lines = [
+            f"{r.code}  ·  {r.patient}  ·  {r.phone or 'no phone on file'}",
+            f"Provider: {r.provider or 'none assigned'}",
+        ]
         if r.notes:
-            st.text(f"Call notes: {r.notes}")
-        st.caption(
+            lines.append(f"Call notes: {r.notes}")
+        lines.append(
             f"{FollowUpKind(r.kind).label}, escalated {local_moment(r.timezone, r.escalated_at)}"
         )
-        lines = notification_lines(r.notifications, r.timezone) or [messages.NOTIFY_STATUS_NONE]
+        lines += notification_lines(r.notifications, r.timezone) or [messages.NOTIFY_STATUS_NONE]
         st.text("\n".join(lines))
 
 

@@ -190,6 +190,23 @@ def test_an_escalation_open_past_its_limit_is_red_on_the_board(office, nurse, ap
     assert (messages.BOARD_PAST_LIMIT.format(n=1), PAST_LIMIT_COLOUR) in box.chips
 
 
+def test_an_escalation_open_past_its_limit_says_so_on_its_card_in_words(office, nurse, app):
+    _, ids = make_discharged_case(office, ago(hours=30))
+    escalate(ids[CALL], nurse, RedFlag.CHEST_PAIN_BREATHING)
+    with transaction() as s:  # raised 20 minutes ago: past the emergency tier's 15
+        s.get(FollowUp, ids[CALL]).escalated_at = ago(minutes=20)
+
+    at = open_screen(app, "nina", Screen.FOLLOW_UP)
+
+    card = container(at, f"fu_escalation_{ids[CALL]}")
+    (marks,) = [m.value for m in card.markdown]
+    passed = messages.ESCALATION_PAST_LIMIT.format(minutes=15)
+    assert marks.splitlines()[0] == (
+        f":red-badge[:material/emergency: {Tier.EMERGENCY.label}] &nbsp; "
+        f":red[**:material/alarm: {passed}**]"
+    )
+
+
 # --- a provider's own sign-in -----------------------------------------------------------------
 
 
@@ -210,7 +227,7 @@ def test_a_provider_signs_in_sees_only_their_escalations_and_resolves_one(
     assert container(at, f"esc_escalation_{ids[CALL]}") is not None
     assert container(at, f"esc_escalation_{others[CALL]}") is None  # another provider's
     card = container(at, f"esc_escalation_{ids[CALL]}")
-    assert f"Provider: {provider_of(mine)}" in [t.value for t in card.text]
+    assert f"Provider: {provider_of(mine)}" in card.text[0].value.splitlines()
 
     at.text_area(key="esc_resolve_note").input("Saw the wound in clinic; antibiotics")
     at = at.button(key="esc_resolve").click().run()

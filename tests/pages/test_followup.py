@@ -394,13 +394,14 @@ def test_a_red_flag_escalates_and_stays_on_screen_until_resolved_with_a_note(off
     assert [w.value for w in at.warning] == [messages.FU_NOTIFIED.format(summary=not_configured)]
     assert row(ids[CALL]).escalated_at is not None
     block = container(at, f"fu_escalation_{ids[CALL]}")
-    assert [t.value for t in block.text][0].startswith(code_of(case_id))
+    (shown,) = [t.value for t in block.text]  # every typed line, as plain text
+    assert shown.startswith(code_of(case_id))
     assert [m.value for m in block.markdown] == [
-        f":red-badge[:material/emergency: {Tier.EMERGENCY.label}]",
+        f":red-badge[:material/emergency: {Tier.EMERGENCY.label}]\n\n"
         "- :red[Fever 38 C / 100.4 F or more]\n- :red[New bowel or bladder problems]",
     ]
-    (notified,) = [t.value for t in block.text if t.value.startswith("Notice to Provider (")]
-    assert notified.splitlines() == [
+    notified = [line for line in shown.splitlines() if line.startswith("Notice to ")]
+    assert notified == [
         f"Notice to Provider ({provider_of(case_id)}): not configured: "
         f"{messages.NOTIFY_NO_PROVIDER_EMAIL}",
         f"Notice to On-call: not configured: {messages.NOTIFY_NO_ON_CALL_URLS}",
