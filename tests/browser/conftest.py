@@ -274,6 +274,31 @@ def wait_for_app_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
     expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=timeout)
 
 
+# Every cell's text of a Glide data grid (st.dataframe), the grid scrolled through from top to
+# bottom: it draws, and gives assistive technology, only the rows in view.
+GRID_TEXTS_JS = """async (table) => {
+    const scroller = table.querySelector('.dvn-scroller');
+    const drawn = () => new Promise(r => setTimeout(r, 150));
+    const texts = new Set();
+    const take = () => table.querySelectorAll('td[role="gridcell"]')
+        .forEach(c => texts.add(c.innerText.trim()));
+    scroller.scrollTop = 1;  // its cells for assistive technology are drawn on a first scroll
+    for (let top = 0; top <= scroller.scrollHeight; top += scroller.clientHeight / 2) {
+        scroller.scrollTop = top;
+        await drawn();
+        take();
+    }
+    scroller.scrollTop = 0;
+    return [...texts];
+}"""
+
+
+def grid_texts(table: Locator) -> list[str]:
+    """What every cell of a data grid says, rows out of view included."""
+    table.scroll_into_view_if_needed()
+    return table.evaluate(GRID_TEXTS_JS)
+
+
 def open_step_history(box: Locator) -> None:
     """A checklist step's history (its un-tick and time correction) opened, unless it is.
 
