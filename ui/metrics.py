@@ -182,7 +182,7 @@ def filters(mine: Sequence[OfficeRow], now: dt.datetime) -> Choice | None:
         if not picked:
             st.error(messages.METRICS_PICK_OFFICES, icon=":material/error:")
     with when:
-        dates = st.date_input("Dates", value=(start, end), key="metrics_range")
+        dates = st.date_input("Dates", value=(start, end), key="metrics_range", format="YYYY-MM-DD")
     grain = how.radio(
         "Group by",
         list(Grain),

@@ -41,10 +41,12 @@ def fhir_tab(user: Actor) -> None:
     common.office_picker(by_id, f"{KEY}_office", ERRORS)
     first, last = st.columns(2)
     with first:
-        st.date_input("First day (office time)", value=None, key=f"{KEY}_first")
+        st.date_input(
+            "First day (office time)", value=None, key=f"{KEY}_first", format="YYYY-MM-DD"
+        )
         forms.field_error(ERRORS, "first")
     with last:
-        st.date_input("Last day (office time)", value=None, key=f"{KEY}_last")
+        st.date_input("Last day (office time)", value=None, key=f"{KEY}_last", format="YYYY-MM-DD")
         forms.field_error(ERRORS, "last")
     forms.button(messages.FHIR_OFFICE_PREPARE, f"{KEY}_prepare", lambda: _prepare(user))
     forms.other_errors(ERRORS, FIELDS)
