@@ -24,7 +24,7 @@ from services import auth, sessions
 from services.common import Actor, now_utc
 from ui import forms
 from ui.auth import DISPLAY_KEY, SESSION_KEY, _user_agent, current_user, recheck_session
-from ui.board_view import fold_label, needs_attention, office_markdown, overview_markdown
+from ui.board_view import fold_label, office_markdown, overview_markdown
 from ui.format import plain, zone_abbreviation
 from ui.redirect import browser_to
 from ui.safe import show_failure
@@ -57,7 +57,8 @@ def live_board(offices: Sequence[OfficeRow], *, scope: Collection[int], public: 
 
 
 def board_body(offices: list[OfficeRow], scope: frozenset[int], public: bool) -> None:
-    """One refresh: read today's boards fresh (three queries) and draw them, one element each."""
+    """One refresh: read today's boards fresh (three queries) and draw them: each office one
+    Markdown element, or, for many offices, the overview and a fold each."""
     user = current_user()
     if user is None:  # signed out since the timer was set: show nothing
         return
@@ -88,18 +89,20 @@ def _office(view: OfficeBoard, now: dt.datetime) -> None:
 
 
 def _overview(boards: list[OfficeBoard], now: dt.datetime) -> None:
-    """Many offices: one table of them all, then each office folded under its name and what
-    needs a look (a red alert, an escalation past its limit: in words, with an icon), drawn
-    once opened: each office's cases are paid on every refresh only while someone looks at
-    them (issue 12). Nothing opens by itself: on the demo's evening every office had an
-    escalation past its limit, and 25 offices opened were the page this replaces."""
+    """Many offices: one table of them all (what needs a look is in its rows, in words and
+    colour), then each office folded under its name, drawn once opened: each office's cases
+    are paid on every refresh only while someone looks at them (issue 12). Nothing opens by
+    itself: on the demo's evening every office had an escalation past its limit, and 25
+    offices opened were the page this replaces. A fold's label and icon never change with the
+    office's state: Streamlit 1.67 makes a fold whose label changed a new one, folded, so a
+    case turning late would close the office a coordinator had opened."""
     st.caption(messages.BOARD_OVERVIEW.format(n=len(boards)))
     with st.container(border=True, key="board_overview"):
         st.markdown(overview_markdown(boards))
     for view in boards:
         fold = st.expander(
             fold_label(view),
-            icon=":material/error:" if needs_attention(view) else ":material/domain:",
+            icon=":material/domain:",
             key=f"board_fold_{view.office.code}",
             on_change="rerun",
         )

@@ -7,8 +7,8 @@ too: its waiting-room codes by stage, in large type.
 One element per office, not a row of seven badges, two captions and a table or two each: 25
 offices were 330 elements and about a second in the browser on every refresh. A Markdown table
 also needs no data grid built in the browser. Every typed text (names, red flags, office names)
-goes through `plain`, so it shows as text and never as formatting or a link; the app draws no raw
-HTML (tests/test_architecture.py).
+goes through `plain`, so it shows as text and never as formatting or a link; no raw HTML is drawn
+here (only ui/style.py's constant style sheet, tests/test_architecture.py).
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from mild.board import (
 from mild.board_alerts import AlertKind, AlertLevel, BoardAlert, alert_counts
 from mild.cases import CaseStatus
 from mild.escalations import Tier
-from mild.messages.words import counted
 from mild.waiting_codes import WAITING_CODE
-from ui.format import local_time, plain, unbroken, zone_abbreviation
+from ui.format import local_time, plain, zone_abbreviation
 
 Rows = tuple[list[str], list[tuple[str, ...]]]
 CASE_HEADER = [
@@ -104,9 +103,7 @@ def office_markdown(view: OfficeBoard, now: dt.datetime) -> str:
         header, rows = escalation_rows(view.escalations, office.timezone)
         cells = [
             [
-                f":{PAST_LIMIT_COLOUR}[**{unbroken(plain(_text(v)))}**]"
-                if past and v
-                else unbroken(plain(_text(v)))
+                f":{PAST_LIMIT_COLOUR}[**{plain(_text(v))}**]" if past and v else plain(_text(v))
                 for v in row
             ]
             for row, past in zip(rows, late, strict=True)
@@ -118,13 +115,6 @@ def office_markdown(view: OfficeBoard, now: dt.datetime) -> str:
 def office_alerts(view: OfficeBoard) -> list[BoardAlert | None]:
     """Each case's alert (None for a case with none), in the order of its cases."""
     return [a if isinstance(a, BoardAlert) else None for a in view.cases.get("alert", [])]
-
-
-def needs_attention(view: OfficeBoard) -> bool:
-    """A red alert, or an escalation past its tier's time limit: the office's fold on the
-    overview says so with its icon."""
-    _n, red = alert_counts(office_alerts(view))
-    return bool(red) or any(bool(x) for x in view.escalations.past_limit)
 
 
 def overview_markdown(boards: list[OfficeBoard]) -> str:
@@ -160,19 +150,8 @@ def overview_markdown(boards: list[OfficeBoard]) -> str:
 
 
 def fold_label(view: OfficeBoard) -> str:
-    """An office's fold on the overview: its name, its cases and, in words, what needs a look."""
-    n, red = alert_counts(office_alerts(view))
-    parts = [plain(f"{view.office.name} ({view.office.code})")]
-    parts.append(messages.BOARD_FOLD_CASES.format(cases=counted(len(view.cases), "case")))
-    if n:
-        parts.append(
-            messages.BOARD_ALERTS_RED.format(n=n, red=red)
-            if red
-            else messages.BOARD_ALERTS.format(n=n)
-        )
-    if past := sum(bool(x) for x in view.escalations.past_limit):
-        parts.append(messages.BOARD_PAST_LIMIT.format(n=past))
-    return " · ".join(parts)
+    """An office's fold on the overview: its name and code, the same whatever its state."""
+    return plain(f"{view.office.name} ({view.office.code})")
 
 
 def board_rows(cases: pd.DataFrame, tz_name: str, *, public: bool) -> Rows:
@@ -251,7 +230,6 @@ def _case_cells(
     cells = []
     for row, alert in zip(rows, alerts, strict=True):
         line = [plain(_text(v)) for v in row]
-        line[case] = unbroken(line[case])
         line[stage] = _stage_badge(row[stage])
         if alert is not None:
             colour = ALERT_COLOURS[alert.level]

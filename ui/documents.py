@@ -63,11 +63,13 @@ def _prepare(case_id: int, user: Actor) -> None:
     st.session_state.setdefault(PRINTED_KEY, {})[case_id] = printed.version
 
 
-def discharge_instructions_button(case_id: int, user: Actor) -> None:
-    """The "Prepare discharge instructions" button, then the download and any warning."""
+def discharge_instructions_button(case_id: int, user: Actor, *, primary: bool = False) -> None:
+    """The "Prepare discharge instructions" button (the screen's primary one when printing is
+    the next thing to do), then the download and any warning."""
     st.button(
         messages.INSTRUCTIONS_PREPARE,
         key=f"dayof_instructions_prepare_{case_id}",
+        type="primary" if primary else "secondary",
         icon=":material/print:",
         on_click=_prepare,
         args=(case_id, user),

@@ -32,13 +32,6 @@ _MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
 _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=@)|(?<=w)(?=ww\.)")
 
 
-def unbroken(text: str) -> str:
-    """A code kept on one line in a narrow table cell: a word joiner after each hyphen, where a
-    browser would otherwise break "EAS-01433" into "EAS-" and "01433" (it reads and copies the
-    same)."""
-    return text.replace("-", "-\u2060")
-
-
 def plain(text: object) -> str:
     """Typed text made safe to show where Streamlit renders Markdown (one line, escaped, no
     link made of it)."""

@@ -54,6 +54,14 @@ CSS = """<style>
   min-width: 2.75rem;
 }
 [data-testid="stMain"] [data-testid^="stTabsScroll"] { min-height: 2.75rem; }
+/* The board: a case code stays on one line in a narrow cell (the office's cases table is the
+   second block of its Markdown, after the office's line; the code its second column). */
+[class*="st-key-board_office_"] [data-testid="stMarkdownContainer"] > :nth-child(2)
+  td:nth-child(2) { white-space: nowrap; }
+/* The checklist's case bar: never more than 40% of the screen (it scrolls within), and a step
+   brought into view by the keyboard is not left under it. */
+.st-key-dayof_header { max-height: 40vh; overflow-y: auto; }
+[data-testid="stMain"]:has(.st-key-dayof_header) { scroll-padding-top: 45vh; }
 /* A pill 44 px tall stays a pill, not a circle. */
 [data-testid="stMain"] [data-testid="stButtonGroup"] button { padding-inline: 1rem; }
 /* A radio's options side by side need room between their 44 px targets. */

@@ -18,7 +18,6 @@ BOARD_ALERTS_RED = "Alerts: {n} ({red} red)"
 BOARD_OVERVIEW = "All {n} offices at a glance; tap an office below for its cases."
 BOARD_OVERVIEW_ALERTS_RED = "{n} ({red} red)"
 BOARD_OVERVIEW_PAST_LIMIT = "{n} ({past} late)"
-BOARD_FOLD_CASES = "{cases} today"  # counted(n, "case")
 
 # Waiting-room display (board screen, kiosk)
 DISPLAY_START_HELP = (

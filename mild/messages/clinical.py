@@ -118,7 +118,7 @@ HEADER_WAITING_CODE = " · Waiting\u00a0room\u00a0{code}"
 NO_ALLERGY_RECORDED = "No allergy recorded at intake"
 ALLERGIES_LINE = "**Allergies:** {allergies}"
 CASE_DETAILS = "Case details: provider, booking, drugs and holds, escort"
-DAY_TABLE = "Today's cases at {office} ({n}): tap a row to open it"
+DAY_TABLE = "Today's cases at {office}: tap a row to open it"
 # The day-of header's flags (mild.case_flags), each a short badge
 FLAG_ANTICOAGULANT_HELD = "Anticoagulant held: {drugs}"
 FLAG_ANTICOAGULANT_CONTINUED = "Anticoagulant continued: {drugs}"

@@ -283,7 +283,8 @@ GRID_TEXTS_JS = """async (table) => {
     const take = () => table.querySelectorAll('td[role="gridcell"]')
         .forEach(c => texts.add(c.innerText.trim()));
     scroller.scrollTop = 1;  // its cells for assistive technology are drawn on a first scroll
-    for (let top = 0; top <= scroller.scrollHeight; top += scroller.clientHeight / 2) {
+    const step = Math.max(20, scroller.clientHeight / 2);  // a folded grid: no endless loop
+    for (let top = 0; top <= scroller.scrollHeight; top += step) {
         scroller.scrollTop = top;
         await drawn();
         take();

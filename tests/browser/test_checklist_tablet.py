@@ -131,7 +131,8 @@ ROW_MIDDLE_JS = """async (table, [text, rowPx]) => {
     const cell = () => [...table.querySelectorAll('td[role="gridcell"]')]
         .find(c => c.innerText.trim() === text);
     scroller.scrollTop = 1;  // its cells for assistive technology are drawn on a first scroll
-    for (let top = 0; !cell() && top < scroller.scrollHeight; top += scroller.clientHeight / 2) {
+    const step = Math.max(20, scroller.clientHeight / 2);  // a folded grid: no endless loop
+    for (let top = 0; !cell() && top < scroller.scrollHeight; top += step) {
         scroller.scrollTop = top;
         await drawn();
     }

@@ -303,9 +303,6 @@ def test_an_office_on_its_own_is_its_box_and_one_markdown(db_url, app):
     at = open_board(app, "one")
 
     assert not at.exception and board_boxes(at) == ["AA"]
-    (box,) = [c for c in at.container if c.key == "board_office_AA"]
-    # A case code stays on one line in a narrow cell: a word joiner after its hyphen.
-    assert "T\\-\u2060" in box.markdown[0].value
     shown = office_box(at, "AA")
     assert shown.tables["cases"].column("Stage") == ["Scheduled", "Checked in", "Discharged"]
     assert len(shown.tables["escalations"].rows) == 1
@@ -342,7 +339,7 @@ def test_many_offices_open_on_one_overview_and_each_office_is_drawn_once_opened(
     assert at.caption[0].value == messages.BOARD_OVERVIEW.format(n=len(codes))
     shown = folds(at)
     assert list(shown) == codes
-    assert unescape(shown["AA"].proto.label) == "AA Office (AA) · 3 cases today"
+    assert unescape(shown["AA"].proto.label) == "AA Office (AA)"
     assert all(not fold.children for fold in shown.values())  # folded: nothing drawn
 
     at.session_state["board_fold_CC"] = True  # as a coordinator taps it open
@@ -355,20 +352,27 @@ def test_many_offices_open_on_one_overview_and_each_office_is_drawn_once_opened(
 
 
 @SQLITE_ONLY
-def test_an_office_with_a_red_alert_is_said_on_the_overview_and_on_its_fold(
+def test_an_office_with_a_red_alert_is_said_on_the_overview_and_its_fold_stays_as_it_was(
     db_url, app, monkeypatch
 ):
+    """The overview's row says it, in colour and in words. The office's fold keeps its label
+    and icon: Streamlit makes a fold whose label changed a new one, folded, so a case turning
+    late would close the office a coordinator had opened."""
     codes = ["AA", "BB", "CC", "DD"]
     offices = many_offices(codes)
     monkeypatch.setattr(ui.board, "now_utc", lambda: today_at(*CLOCK))
-    make_case(offices[2], CaseStatus.SCHEDULED, today_at(7, 30))  # 30 min late: red
-
     at = open_board(app, "root")
+    at.session_state["board_fold_CC"] = True  # a coordinator opens CC
+    at = at.run()
+    before = folds(at)["CC"].proto
 
-    assert not at.exception and board_boxes(at) == []  # nothing opens by itself
-    fold = folds(at)["CC"]
-    assert unescape(fold.proto.label) == "CC Office (CC) · 4 cases today · Alerts: 1 (1 red)"
-    assert fold.proto.icon == ":material/error:" and folds(at)["AA"].proto.icon != fold.proto.icon
+    make_case(offices[2], CaseStatus.SCHEDULED, today_at(7, 30))  # 30 min late: red
+    at = at.run()  # the board's next refresh
+
+    assert not at.exception and board_boxes(at) == ["CC"]  # still open
+    after = folds(at)["CC"].proto
+    assert (after.label, after.icon) == (before.label, before.icon)
+    assert unescape(after.label) == "CC Office (CC)"
     table = overview(at)
     assert table.column("Alerts") == ["0", "0", "1 (1 red)", "0"]
     assert table.colours_of("Alerts")[2] == ALERT_COLOURS[AlertLevel.RED]

@@ -253,6 +253,11 @@ def test_the_day_lists_the_offices_cases_in_schedule_order_with_status_and_progr
     assert list(at.dataframe[0].value["code"]) == [code_of(at_second)]
 
 
+# The day table's fold: one label whatever the day holds (a fold whose label changed is a new
+# one to Streamlit, folded: a booking added would close the table the nurse opened).
+DAY_TABLE = messages.DAY_TABLE.format(office="AA Office")
+
+
 def test_the_days_table_opens_a_case_by_its_row_and_folds_away_once_a_case_is_open(ward):
     office, nurse, case_id = ward
     at = screen(nurse)
@@ -261,12 +266,12 @@ def test_the_days_table_opens_a_case_by_its_row_and_folds_away_once_a_case_is_op
     # A row (its box or any of its cells) opens the case: ui.checklist.day.open_row.
     modes = set(table.proto.selection_mode)
     assert modes == {SelectionMode.SINGLE_ROW, SelectionMode.SINGLE_CELL}
-    (day,) = [e for e in at.expander if e.label.startswith("Today's cases at AA Office (1)")]
+    (day,) = [e for e in at.expander if e.label == DAY_TABLE]
     assert day.proto.expanded
 
     at = open_case(at, office, case_id)
 
-    (day,) = [e for e in at.expander if e.label.startswith("Today's cases at AA Office (1)")]
+    (day,) = [e for e in at.expander if e.label == DAY_TABLE]
     assert not day.proto.expanded and not at.dataframe  # folded: not drawn until opened
     assert header(at).subheader[0].value == plain(name_of(case_id))
 
@@ -652,8 +657,11 @@ def test_a_case_is_ticked_through_to_discharge_on_the_screen(ward):
     # The escort arranged at intake is offered; the nurse confirms the person in front of her.
     assert at.text_input(key=f"dayof_escort_name_{case_id}").value == "Ann Lee"
     at = press(at, case_id, "escort_confirmed")
-    # The instructions are printed first; the tick records the version printed.
+    # The instructions are printed first (the one primary button until then); the tick
+    # records the version printed.
+    assert primary_buttons(at) == [f"dayof_instructions_prepare_{case_id}"]
     at = at.button(key=f"dayof_instructions_prepare_{case_id}").click().run()
+    assert primary_buttons(at) == [f"dayof_tick_{case_id}_instructions_given"]
     for step in ["instructions_given", "restart_dates_given"]:
         at = press(at, case_id, step)
     # Every step is done: nothing to confirm before discharging.

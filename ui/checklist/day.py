@@ -15,7 +15,7 @@ from db.queries.home import OfficeRow
 from mild import messages
 from mild.cases import CaseStatus
 from ui import forms
-from ui.format import local_time, zone_abbreviation
+from ui.format import local_time, plain, zone_abbreviation
 
 
 def choose_office(offices: Sequence[OfficeRow]) -> OfficeRow:
@@ -49,7 +49,9 @@ def day_table(
     """The day's cases, a row of which opens its case. Open while no case is; folded (and not
     drawn) once one is, a fold of its own for each case opened (a new case starts folded)."""
     box = st.expander(
-        messages.DAY_TABLE.format(office=office.name, n=len(cases)),
+        # A constant label: Streamlit 1.67 makes a fold whose label changed a new one, folded
+        # (a booking added would close the table the nurse opened).
+        messages.DAY_TABLE.format(office=plain(office.name)),
         expanded=case_open is None,
         icon=":material/view_list:",
         key=f"dayof_day_{office.id}_{case_open or 'none'}",

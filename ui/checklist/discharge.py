@@ -275,12 +275,13 @@ def instructions_form(case: CaseDetail, view: StepView, user: Actor, *, primary:
     """Print the patient's discharge instructions, then record that they were given: the tick
     keeps the version printed (its audit row), so the chart says which sheet the patient got."""
     cid = case.case_id
-    discharge_instructions_button(cid, user)
-    printed = printed_version(cid)  # the caption above names it
+    printed = printed_version(cid)  # the caption below the print button names it
+    # The next step's one primary button: printing until a sheet is printed, then the tick.
+    discharge_instructions_button(cid, user, primary=primary and printed is None)
     st.button(
         messages.INSTRUCTIONS_GIVEN_BUTTON,
         key=f"dayof_tick_{cid}_instructions_given",
-        type="primary" if primary else "secondary",
+        type="primary" if primary and printed is not None else "secondary",
         icon=":material/check:",
         width="stretch",
         disabled=printed is None,  # nothing printed yet in this browser: print first
