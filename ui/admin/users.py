@@ -134,7 +134,9 @@ def _new_user(user: Actor, office_codes: list[str], providers: list[AdminProvide
         if st.session_state.get("admin_user_new_role") == Role.PROVIDER:
             _provider_pick(providers, errors)
         else:
-            st.multiselect("Offices", office_codes, key="admin_user_new_offices")
+            st.multiselect(
+                "Offices", office_codes, key="admin_user_new_offices", placeholder="Choose offices"
+            )
             forms.field_error(errors, "offices")
     _password_pair("admin_user_new", errors)
     st.caption(messages.ADMIN_TEMPORARY_PASSWORD_HELP)
@@ -210,7 +212,11 @@ def _account(target: AdminUser, user: Actor, office_codes: list[str], key: str) 
         with offices:
             choices = sorted({*office_codes, *target.office_codes})
             st.multiselect(
-                "Offices", choices, default=list(target.office_codes), key=f"{key}_offices"
+                "Offices",
+                choices,
+                default=list(target.office_codes),
+                key=f"{key}_offices",
+                placeholder="Choose offices",
             )
             forms.field_error(errors, "offices")
         if target.role == Role.ADMIN:
