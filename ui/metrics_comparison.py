@@ -12,7 +12,8 @@ from db.queries.metrics import OfficeMetrics
 from mild import messages
 from mild.kpis import FUNNEL_STAGES
 from mild.targets import Rag, rag
-from ui import metrics, metrics_charts
+from ui import metrics
+from ui.format import plain
 
 WIDE = 4  # more offices than this: KPIs as rows, offices as columns
 RAG_CSS = {
@@ -60,34 +61,26 @@ def comparison(data: OfficeMetrics) -> None:
         _offices_as_rows(data, frame, rags)
 
 
-BAR_COLOURS = {Rag.GREEN: "#2e7d32", Rag.AMBER: "#b26a00", Rag.RED: "#c62828"}
+# The at-a-glance table's badges: the colour beside the count, and the column says it in words.
+BADGE_COLOURS = {Rag.GREEN: "green", Rag.AMBER: "orange", Rag.RED: "red"}
+GLANCE_HEADER = {Rag.GREEN: "On target", Rag.AMBER: "Near target", Rag.RED: "Off target"}
 
 
 def _at_a_glance(frame: pd.DataFrame, rags: dict[str, list[Rag | None]]) -> None:
-    """The chart first: per office, how many KPIs are on, near and off target."""
-    offices = list(frame.office)
-    traces = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": colour.label,
-            "y": offices,
-            "x": [sum(found[i] == colour for found in rags.values()) for i in range(len(offices))],
-            "marker": {"color": BAR_COLOURS[colour]},
-        }
-        for colour in Rag
-    ]
-    fig = metrics_charts.figure(
-        messages.METRICS_TARGETS_CHART,
+    """First, per office, how many KPIs are on, near and off target: one Markdown table of
+    coloured counts. It was a Plotly bar chart: drawing it was most of the screen's time in
+    the browser (issue 12: Metrics 16x the floor), for three numbers an office."""
+    lines = [
+        f"**{messages.METRICS_TARGETS_GLANCE}**",
         "",
-        traces,
-        barmode="stack",
-        hovermode="closest",
-        xaxis={"title": {"text": messages.METRICS_TARGETS_AXIS}, "dtick": 1},
-        yaxis={"automargin": True, "autorange": "reversed"},
-        height=max(160, 60 + 28 * len(offices)),
-    )
-    metrics_charts.chart(fig, "metrics_targets_chart")
+        "| Office | " + " | ".join(GLANCE_HEADER[c] for c in Rag) + " |",
+        "|---|" + "---:|" * len(Rag),
+    ]
+    for i, office in enumerate(frame.office):
+        counts = {c: sum(found[i] == c for found in rags.values()) for c in Rag}
+        cells = [f":{BADGE_COLOURS[c]}-badge[{n}]" if n else "0" for c, n in counts.items()]
+        lines.append(f"| **{plain(office)}** | " + " | ".join(cells) + " |")
+    st.container(key="metrics_glance").markdown("\n".join(lines))
 
 
 def _offices_as_rows(data: OfficeMetrics, frame: pd.DataFrame, rags) -> None:

@@ -35,8 +35,7 @@ METRICS_OFF_TARGET_SUMMARY = "Off target, by office:"
 CHART_TARGET = "target"
 CHART_AMBER_EDGE = "amber edge"
 CHART_SO_FAR = "so far"
-METRICS_TARGETS_CHART = "KPIs on, near and off target, by office"
-METRICS_TARGETS_AXIS = "KPIs with a target"
+METRICS_TARGETS_GLANCE = "KPIs on, near and off target, by office"
 METRICS_EVERY_SAFETY_EVENT = "Every event in the range"
 
 # KPI targets (Admin screen), shown beside each metric
