@@ -61,9 +61,9 @@ def comparison(data: OfficeMetrics) -> None:
         _offices_as_rows(data, frame, rags)
 
 
-# The at-a-glance table's badges: the colour beside the count, and the column says it in words.
+# The at-a-glance table's badges: the colour beside the count; its column (Rag.label) says it
+# in words.
 BADGE_COLOURS = {Rag.GREEN: "green", Rag.AMBER: "orange", Rag.RED: "red"}
-GLANCE_HEADER = {Rag.GREEN: "On target", Rag.AMBER: "Near target", Rag.RED: "Off target"}
 
 
 def _at_a_glance(frame: pd.DataFrame, rags: dict[str, list[Rag | None]]) -> None:
@@ -73,7 +73,7 @@ def _at_a_glance(frame: pd.DataFrame, rags: dict[str, list[Rag | None]]) -> None
     lines = [
         f"**{messages.METRICS_TARGETS_GLANCE}**",
         "",
-        "| Office | " + " | ".join(GLANCE_HEADER[c] for c in Rag) + " |",
+        "| Office | " + " | ".join(c.label for c in Rag) + " |",
         "|---|" + "---:|" * len(Rag),
     ]
     for i, office in enumerate(frame.office):
