@@ -33,9 +33,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -46,9 +48,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from db.seed import DEFAULT_DEMO_PASSWORD  # noqa: E402
+from mild.cases import CaseStatus  # noqa: E402
 from mild.staff import Role, Screen, screens_for  # noqa: E402
+from scripts import bench_trace  # noqa: E402
 from scripts.bench import SIZES, copy_database, ensure_database  # noqa: E402
 from tests.support.event_loop import run_coroutine  # noqa: E402
+
+if TYPE_CHECKING:
+    from scripts.bench_load import Slot
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
@@ -158,11 +165,14 @@ WATCH = """([condition, arg]) => {
   const met = new Function('arg', 'return (' + condition + ')(arg)');
   window.__benchClick = null; window.__benchDone = null;
   document.addEventListener('click', () => {
-    if (window.__benchClick === null) window.__benchClick = performance.now();
+    if (window.__benchClick === null) {
+      window.__benchClick = performance.now(); performance.mark('bench-click');
+    }
   }, {capture: true, once: true});
   const observer = new MutationObserver(() => {
     if (window.__benchClick !== null && met(arg)) {
-      window.__benchDone = performance.now(); observer.disconnect();
+      window.__benchDone = performance.now(); performance.mark('bench-done');
+      observer.disconnect();
     }
   });
   observer.observe(document.body, {subtree: true, childList: true, attributes: true,
@@ -225,24 +235,24 @@ def nav(page: Page, link: str) -> float:
     return took
 
 
-TICK_CASES = 6  # cases booked for the nurse per variant: plain steps enough for 30 presses
+TICK_CASES = 10  # cases booked for the nurse per variant: plain steps enough for 30 presses
+TRACED_TICKS = 5  # ticks traced for the browser's share (bench_trace), untimed
 
 
-def nurse_cases(database: Path, n: int) -> list[str]:
-    """`n` cases booked for now at the demo nurse's first office in `database` (their codes),
+def nurse_cases(database: Path, n: int, status: CaseStatus = CaseStatus.SCHEDULED) -> list[Slot]:
+    """`n` cases booked for now at the demo nurse's first office in `database`, in `status`,
     nothing ticked: steps to tick at any time of day (in the evening the demo's own day is all
     discharged)."""
     from db.models import StaffUser
     from db.session import dispose_engines, read_session
-    from mild.cases import CaseStatus
-    from scripts.bench_load import cases_now
+    from scripts.bench_load import Slot, cases_now
 
     url, os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL"), f"sqlite:///{database}"
     try:
         with read_session() as s:
             nurse = s.scalar(select(StaffUser).where(StaffUser.username == "nurse"))
             office_id = min(o.id for o in nurse.offices)
-        return [code for _, code in cases_now(office_id, n, CaseStatus.SCHEDULED)]
+        return [Slot(i, code, office_id, "nurse") for i, code in cases_now(office_id, n, status)]
     finally:
         dispose_engines()
         if url is None:
@@ -251,26 +261,22 @@ def nurse_cases(database: Path, n: int) -> list[str]:
             os.environ["DATABASE_URL"] = url
 
 
-def ticks(page: Page, url: str, codes: list[str], wanted: int) -> Stats:
-    """The nurse ticks the plain steps of the cases `codes`, one after the other, timing each
-    press to the step shown done; a press the rules refuse (a hard stop) is left out and the
-    next case opened."""
+def tick_buttons(page: Page, url: str, codes: list[str]) -> Iterator[tuple[object, str]]:
+    """Signed in as the nurse on the checklist, each case of `codes` opened in turn: its next
+    "Mark done" button and the class of the step's box (gone once the step is done), until the
+    case has none; the caller presses it. A press the rules refuse (a hard stop) is the
+    caller's to report (`send(False)`): the next case is opened."""
     sign_in(page, url, "nurse")
     nav(page, "Checklist")
     main = page.get_by_test_id("stMain")
     picker = main.get_by_role("combobox", name="Open a case", exact=True)
-    samples: list[float] = []
     for code in codes:
-        if len(samples) >= wanted:
-            break
         picker.click()
         picker.fill(code)  # the list draws only the options in view: typing finds the case
         page.get_by_role("option").filter(has_text=code).first.click()
         expect(main.locator(".st-key-dayof_header")).to_contain_text(code)
         idle(page)
         for _ in range(12):
-            if len(samples) >= wanted:
-                break
             buttons = main.locator("[class*='st-key-dayof_tick_']").get_by_role(
                 "button", name="Mark done"
             )
@@ -281,13 +287,66 @@ def ticks(page: Page, url: str, codes: list[str], wanted: int) -> Stats:
             key = next(
                 c for c in box.first.get_attribute("class").split() if c.startswith("st-key-")
             )
-            try:
-                samples.append(timed_click(page, visible[0], GONE, key, timeout=8_000))
-            except PlaywrightTimeout:
-                idle(page)
-                break  # refused (a hard stop): the next case
-            idle(page)
+            if (yield visible[0], key) is False:
+                break
+
+
+def tick(page: Page, button, key: str, timeout: float = 8_000) -> float | None:
+    """One timed press (seconds), or None when the step stayed open (refused)."""
+    try:
+        return timed_click(page, button, GONE, key, timeout=timeout)
+    except PlaywrightTimeout:
+        return None
+    finally:
+        idle(page)
+
+
+def ticks(page: Page, url: str, codes: list[str], wanted: int) -> Stats:
+    """The nurse ticks the plain steps of the cases `codes`, one after the other, timing each
+    press to the step shown done; a press the rules refuse (a hard stop) is left out and the
+    next case opened."""
+    samples: list[float] = []
+    targets = tick_buttons(page, url, codes)
+    with contextlib.closing(targets):
+        target = next(targets, None)
+        while target is not None and len(samples) < wanted:
+            took = tick(page, *target)
+            if took is not None:
+                samples.append(took)
+            target = _next(targets, took is not None)
     return Stats(samples)
+
+
+def _next(targets, pressed: bool):
+    """The next button of `tick_buttons`: of the same case if the last press went through."""
+    try:
+        return targets.send(None if pressed else False)
+    except StopIteration:
+        return None
+
+
+def traced_ticks(
+    browser, page: Page, url: str, codes: list[str], wanted: int
+) -> tuple[Counter, int]:
+    """`wanted` ticks, each under a Chrome trace (scripts/bench_trace.py): the browser's main
+    thread between click and done, summed by kind, and the number of ticks traced."""
+    totals: Counter[str] = Counter()
+    traced = 0
+    targets = tick_buttons(page, url, codes)
+    with contextlib.closing(targets), tempfile.TemporaryDirectory() as tmp:
+        target = next(targets, None)
+        while target is not None and traced < wanted:
+            path = Path(tmp) / f"tick{traced}.json"
+            browser.start_tracing(page=page, path=str(path), categories=bench_trace.CATEGORIES)
+            try:
+                took = tick(page, *target)
+            finally:
+                browser.stop_tracing()
+            if took is not None:
+                totals += bench_trace.breakdown(bench_trace.events_of(path))
+                traced += 1
+            target = _next(targets, took is not None)
+    return totals, traced
 
 
 def rss_mb(pid: int) -> float:
@@ -360,7 +419,7 @@ def main() -> None:
         print(f"The browser part needs Debian's chromium ({CHROMIUM}): left out.")
         return
     # Here, not at the top: the profile's sign-in is the load bench's, which uses this module.
-    from scripts.bench_profile import print_profile, profile
+    from scripts.bench_profile import print_profile, print_tick_profile, profile, tick_profile
 
     month, years = SIZES
     print(f"Database {month.label}: {ensure_database(month, False)}")
@@ -377,18 +436,27 @@ def main() -> None:
         )
         grown: dict[str, list[tuple[int, float]]] = {}
         opened: dict[str, float] = {}
+        tick_where = None  # the first variant's tick, traced and profiled
         print(f"\n{'variant':<16} {'tick median':>12} {'ratio':>6} {'p95':>8} {'ratio':>6}  met")
         for name in args.variants.split(","):
             with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
                 copy = Path(tmp) / "demo.db"
                 copy_database(month.path, copy)
-                codes = nurse_cases(copy, TICK_CASES)
+                booked = nurse_cases(copy, TICK_CASES + 2)
+                codes = [slot.code for slot in booked]
                 env = {"DATABASE_URL": f"sqlite:///{copy}", **VARIANTS[name]}
                 context.clear_cookies()
                 with server("serve:app", env) as (url, pid):
-                    got = ticks(page, url, codes, args.clicks)
+                    got = ticks(page, url, codes[:TICK_CASES], args.clicks)
                     if not opened:  # the first variant's server: every role's screens
                         opened = screens(page, url)
+                        # Where a tick's time goes: traced in the browser, then the server's
+                        # run and what it sent, in a protocol client.
+                        context.clear_cookies()
+                        traced = traced_ticks(browser, page, url, codes[TICK_CASES:], TRACED_TICKS)
+                        (checked_in,) = nurse_cases(copy, 1, CaseStatus.CHECKED_IN)
+                        sent = run_coroutine(tick_profile(url, checked_in))
+                        tick_where = (name, got, traced, sent)
                     if args.memory:
                         grown[name] = memory(page, pid, args.memory)
             if not got.samples:
@@ -401,6 +469,9 @@ def main() -> None:
                 f"{got.p95 * 1000:>5.0f} ms {p95_ratio:>5.1f}x  {'yes' if met else 'NO'}"
                 f"  ({len(got.samples)} ticks)"
             )
+        if tick_where is not None:
+            _, got, traced, sent = tick_where
+            print_tick_profile(got.median, base.median, sent, traced)
         for name, rss in grown.items():
             steps = ", ".join(f"{n}: {mb:.0f} MB" for n, mb in rss)
             print(f"Server memory over reruns ({name}): {steps}")

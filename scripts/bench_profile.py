@@ -28,11 +28,12 @@ for extra in (ROOT, ROOT / "scripts" / "bench_apps"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from st_client import Page, Tab  # noqa: E402
+from st_client import Page, RunFailed, Tab  # noqa: E402
 
 from db.seed import DEFAULT_DEMO_PASSWORD  # noqa: E402
 from mild.staff import Role, Screen, screens_for  # noqa: E402
-from scripts.bench_load import session_cookie  # noqa: E402
+from scripts import bench_trace  # noqa: E402
+from scripts.bench_load import PLAIN_STEPS, Nurse, Slot, session_cookie  # noqa: E402
 
 # The demo's accounts, one per office role (db.seed).
 ROLE_USERS = {
@@ -97,6 +98,51 @@ async def profile(url: str, visits: int = 3) -> dict[str, Profile]:
             finally:
                 await tab.close()
     return found
+
+
+async def tick_profile(url: str, slot: Slot) -> list[Page]:
+    """A nurse's tab on the checklist, her case (`slot`, checked in) open, each plain arrival
+    step ticked once (scripts/bench_load.py's press): what each tick's run sent, and its
+    seconds."""
+    nurse = Nurse(url, slot, DEFAULT_DEMO_PASSWORD)
+    await nurse.start()
+    pages = []
+    try:
+        for number in range(len(PLAIN_STEPS)):
+            press = await nurse.press(number)
+            if not press.acked:
+                raise RunFailed(f"tick of {press.step} not shown done: {press.error}")
+            pages.append(nurse.tab.page)
+    finally:
+        await nurse.close()
+    return pages
+
+
+def print_tick_profile(
+    in_page: float, floor: float, pages: list[Page], traced: tuple[Counter[str], int]
+) -> None:
+    """A tick: in the page, the server's run, what it sent, and the browser's main thread."""
+    server = statistics.median(p.seconds for p in pages)
+    sent: Counter[str] = sum((p.sent for p in pages), Counter())
+    blocks = sum(n for kind, n in sent.items() if kind.startswith("block:"))
+    total = sum(sent.values())
+    kinds = ", ".join(f"{k} {n / len(pages):.0f}" for k, n in sent.most_common(6))
+    kb = statistics.median(p.sent_bytes for p in pages) / 1024
+    print(
+        f"\nWhere a tick's time goes (one month; {len(pages)} ticks in a protocol client):\n"
+        f"  in page {in_page * 1000:.0f} ms ({in_page / floor:.1f}x the floor); the server's run "
+        f"{server * 1000:.0f} ms (BackMsg to script_finished)\n"
+        f"  sent per tick: {total / len(pages):.0f} deltas ({(total - blocks) / len(pages):.0f} "
+        f"elements, {blocks / len(pages):.0f} blocks), {kb:.0f} KB; most: {kinds}"
+    )
+    totals, count = traced
+    if count:
+        window = sum(totals.values()) / count
+        print(
+            f"  the browser's main thread, click to done, mean of {count} traced ticks "
+            f"({window:.0f} ms each, slower under the trace), ms: "
+            f"{bench_trace.summary(totals, count)}"
+        )
 
 
 def print_profile(profiles: dict[str, Profile], in_page: dict[str, float], floor: float) -> None:

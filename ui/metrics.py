@@ -259,22 +259,23 @@ def freshness(data: OfficeMetrics, mine: Sequence[OfficeRow]) -> None:
 # --- Headings, definitions, tables ---------------------------------------------------------------
 
 
-def definition(kpi: Kpi) -> None:
-    """A KPI's definition: what is counted, out of what, what is left out, which date."""
+def definition(kpi: Kpi) -> str:
+    """A KPI's definition, as Markdown: what is counted, out of what, what is left out, which
+    date."""
     # Our own text (mild/kpis.py), never typed by a user: markdown is safe here.
-    st.markdown(
+    return (
         f"**{kpi.name}**  \n**Counts:** {kpi.numerator}  \n**Out of:** {kpi.denominator}  \n"
         f"**Left out:** {kpi.excluded}  \n**Dated by:** {kpi.dated_by}"
     )
 
 
 def heading(title: str, *keys: str) -> None:
-    """A section title with the definitions of its KPIs one click away."""
+    """A section title with the definitions of its KPIs one click away: one element for them
+    all, a paragraph each (every element drawn is paid in the browser on every run, issue 12)."""
     text, more = st.columns([4, 1], vertical_alignment="bottom")
     text.subheader(title)
     with more.popover("Definition", icon=":material/info:", width="stretch"):
-        for key in keys:
-            definition(KPIS[key])
+        st.markdown("\n\n".join(definition(KPIS[key]) for key in keys))
 
 
 def _headers(frame: pd.DataFrame, column_config: dict | None) -> pd.DataFrame:

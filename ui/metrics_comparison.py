@@ -125,9 +125,10 @@ def _kpis_as_rows(data: OfficeMetrics, frame: pd.DataFrame, rags) -> None:
         wide.style.apply(colours, axis=1),
     )
     st.caption(messages.METRICS_OFF_TARGET_SUMMARY)
-    for office, off in zip(offices, frame.off_target, strict=True):
-        if off:
-            st.text(f"{office}: {off}")
+    # One element, a line per office (an element each cost the browser on every run, issue 12).
+    lines = [f"{o}: {off}" for o, off in zip(offices, frame.off_target, strict=True) if off]
+    if lines:
+        st.text("\n".join(lines))
 
 
 def _shown(value, fmt: str) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -57,6 +58,9 @@ class Page:
     seconds: float = 0.0  # from sending the BackMsg to `script_finished`
     sent_bytes: int = 0  # what the run sent the tab (every ForwardMsg, serialized)
     blocks: int = 0  # containers, columns, expanders, tabs and forms the run drew
+    # Every delta the run sent, by kind ("button", "block:flex_container"): for a fragment's run
+    # only its own, where `elements` is the whole page shown after it.
+    sent: Counter[str] = field(default_factory=Counter)
 
     def add(self, message: ForwardMsg) -> None:
         path = tuple(message.metadata.delta_path)
@@ -217,7 +221,7 @@ class Tab:
         """ForwardMsgs until a run ends as a page (one cut short for a rerun goes on: the
         st.rerun() it called starts the next)."""
         page, fragment_ids = Page(), set()
-        redirect, sent = None, 0
+        redirect, sent, kinds = None, 0, Counter[str]()
         while True:
             message = ForwardMsg()
             raw = await self._ws.recv()
@@ -230,8 +234,9 @@ class Tab:
                 self._page_hash = message.navigation.page_script_hash
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 page.add(message)
+                kinds[message.delta.new_element.WhichOneof("type") or "?"] += 1
             elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
-                page.blocks += 1
+                kinds["block:" + (message.delta.add_block.WhichOneof("type") or "?")] += 1
             elif kind == "auth_redirect":
                 redirect = message.auth_redirect.url
             elif kind == "page_not_found":
@@ -246,7 +251,8 @@ class Tab:
                     ForwardMsg.FINISHED_SUCCESSFULLY,
                     ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
                 ):
-                    page.redirect, page.sent_bytes = redirect, sent
+                    page.redirect, page.sent_bytes, page.sent = redirect, sent, kinds
+                    page.blocks = sum(n for k, n in kinds.items() if k.startswith("block:"))
                     return page
 
     def _keep_values_of(self, page: Page) -> None:

@@ -32,6 +32,7 @@ from services.cases import cancel_case
 from services.common import Actor
 from tests.builders import PASSWORD, make_case, make_office, make_user
 from tests.pages.conftest import SQLITE_ONLY, TIMEOUT, sign_in
+from ui import metrics_comparison
 from ui.metrics import COMPARISON_COLUMNS
 
 pytestmark = SQLITE_ONLY
@@ -496,6 +497,22 @@ def test_more_than_four_offices_read_as_kpis_down_and_offices_across(db_url, app
     on_time = wide.set_index("KPI").loc["First case on time %"]
     assert on_time.Target == "target 90% or more (amber down to 80%)"
     assert set(on_time[codes]) == {"—"}  # no first case yet: nothing to show, never "None"
+
+
+def test_the_wide_comparison_says_each_office_s_kpis_off_target_in_one_block(
+    demo, app, monkeypatch
+):
+    monkeypatch.setattr(metrics_comparison, "WIDE", 1)  # the manager's offices as columns
+    at = open_metrics(app, "manager")
+    wide = comparison_table(at)
+    assert list(wide.columns[:2]) == ["KPI", "Target"]
+    offices = list(wide.columns[2:])
+    off = dict(zip(glance(at)["Office"], glance(at)["Off target"], strict=True))
+    expected = [f"{code}: " for code in offices if off[f"**{code}**"]]
+    assert expected, "the demo has an office off target"
+    # One element, a line per office off target (issue 12: an element each cost the browser).
+    [summary] = [t.value for t in at.text if t.value.startswith(tuple(expected))]
+    assert [line.split(": ")[0] + ": " for line in summary.splitlines()] == expected
 
 
 def test_a_chart_draws_the_target_and_its_band_and_counts_the_cases_behind_each_point(demo, app):
