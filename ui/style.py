@@ -7,6 +7,8 @@ router (dashboard.py) before any page.
   tests/browser/test_role_days.py measures them on every screen at 768 px).
 - The day-of checklist's case header stays at the top of the screen while the steps scroll
   beneath it (position: sticky on its keyed container's wrapper, under the navigation bar).
+- A confirmation (st.toast) shows at the bottom of the screen: at the top it covered the user
+  bar's My account and Sign out.
 - Icon names are not read aloud: Streamlit draws a :material/...: icon as ligature text, in
   Markdown as role="img" named "<icon name> icon" (so a screen reader says "check_circle
   icon"). A small script marks every such icon aria-hidden as it appears; the words beside
@@ -89,6 +91,9 @@ CSS = """<style>
 .st-key-dayof_header [data-testid="stMetricValue"] { font-size: 1.2rem; }
 .st-key-dayof_header [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 .st-key-dayof_header [data-testid="stAlertContainer"] { padding: 0.375rem 0.75rem; }
+/* Confirmations at the bottom of the screen, not at the top where they covered the user bar
+   (My account, Sign out) for their few seconds; Streamlit sets the top inline. */
+[data-testid="stToastContainer"] { top: auto !important; bottom: 1rem; }
 /* A step's tick button reads as the row it ticks: its label from the left. */
 [class*="st-key-dayof_tick_"] button,
 [class*="st-key-dayof_tick_"] button > div { justify-content: flex-start; text-align: left; }

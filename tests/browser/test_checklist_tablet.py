@@ -148,6 +148,17 @@ ROW_MIDDLE_JS = """async (table, [text, rowPx]) => {
 }"""
 
 
+def the_confirmation_leaves_the_user_bar_free(page: Page) -> None:
+    """A tick's confirmation (a toast) shows at the bottom of the screen, clear of My account
+    and Sign out (at the top it covered them for its few seconds)."""
+    toast = page.get_by_test_id("stToast").first
+    expect(toast).to_be_visible()
+    shown, bar = toast.bounding_box(), page.get_by_role("button", name="Sign out").bounding_box()
+    assert shown is not None and bar is not None
+    assert shown["y"] >= bar["y"] + bar["height"], (shown, bar)
+    assert shown["y"] + shown["height"] <= TABLET["height"], shown
+
+
 def tap_row(page: Page, table: Locator, text: str) -> None:
     """A tap in the middle of the table's row holding `text`, scrolled to it first (Glide draws
     the rows on a canvas; its cells for assistive technology are not where they show)."""
@@ -245,6 +256,8 @@ def test_a_nurse_runs_a_case_on_a_tablet_held_in_one_hand(
         )
         primary_buttons(page).click()
         expect(keyed(page, f"dayof_step_{step}")).to_contain_text("Done · ")
+        if step == "checked_in":
+            the_confirmation_leaves_the_user_bar_free(page)
         wait_for_app_idle(page)
     expect(primary_buttons(page)).to_have_count(1)
     expect(primary_buttons(page)).to_have_accessible_name(
