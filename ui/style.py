@@ -57,9 +57,12 @@ CSS = """<style>
 }
 [data-testid="stMain"] [data-testid^="stTabsScroll"] { min-height: 2.75rem; }
 /* The board: a case code stays on one line in a narrow cell (the office's cases table is the
-   second block of its Markdown, after the office's line; the code its second column). */
+   second block of its Markdown, after the office's line, the code its second column; its
+   open escalations, when it has any, the last block, the code their first column). */
 [class*="st-key-board_office_"] [data-testid="stMarkdownContainer"] > :nth-child(2)
-  td:nth-child(2) { white-space: nowrap; }
+  td:nth-child(2),
+[class*="st-key-board_office_"] [data-testid="stMarkdownContainer"] > :last-child
+  td:first-child { white-space: nowrap; }
 /* The checklist's case bar: never more than 40% of the screen (it scrolls within), and a step
    brought into view by the keyboard is not left under it. */
 .st-key-dayof_header { max-height: 40vh; overflow-y: auto; }

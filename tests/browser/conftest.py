@@ -10,6 +10,7 @@ Nothing is skipped: without Chromium the tests fail and say how to get it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +151,47 @@ def _start_server(
         f"{SERVER_START_TIMEOUT_S} s. Last lines of its output:\n{_tail(log)}",
         pytrace=False,
     )
+
+
+@contextlib.contextmanager
+def demo_server(
+    seed_args: Sequence[str], scripts: Sequence[str] = (), **settings: str
+) -> Iterator[tuple[AppServer, list[str]]]:
+    """A demo of its own (`manage.py seed *seed_args` in a fresh SQLite file), each of
+    `scripts` run against it (`python -c`; what each printed is yielded), served as `make run`
+    serves it with the environment `settings` added (MILD_NOTIFY_SECONDS is 0 unless given):
+    for a test that needs other data or settings than the shared app_server's. The server's
+    log must hold no traceback when it stops."""
+    tmp = Path(tempfile.mkdtemp(prefix="mild-demo-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
+        "DEMO_PASSWORD": TEST_PASSWORD,
+        "MILD_NOTIFY_SECONDS": "0",
+        "PYTHONUNBUFFERED": "1",
+        **settings,
+    }
+    printed = []
+    for command in (["manage.py", "seed", *seed_args], *(["-c", script] for script in scripts)):
+        made = subprocess.run(
+            [_python(), *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        printed.append(made.stdout)
+    log = tmp / "server.log"
+    proc, port = _start_server(env, log)
+    try:
+        yield AppServer(f"http://127.0.0.1:{port}", port, tmp / "demo.db", log), printed[1:]
+    finally:
+        _stop(proc)
+        output = _tail_text(log.read_text(errors="replace"))
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert "Traceback" not in output, output
 
 
 @pytest.fixture(scope="session")

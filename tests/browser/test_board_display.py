@@ -8,11 +8,8 @@ test-artifacts/screens/board-*.png."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sqlite3
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,12 +17,9 @@ from playwright.sync_api import Page, expect
 
 from mild.waiting_codes import WAITING_CODE
 from tests.browser.conftest import (
-    ROOT,
     SCREENS,
     TEST_PASSWORD,
-    _python,
-    _start_server,
-    _stop,
+    demo_server,
     open_app,
     wait_for_app_idle,
 )
@@ -76,32 +70,8 @@ print(office)
 def board_server():
     """A seeded demo (two offices) with the two alerted cases, served as `make run` does:
     (url, database, the office id)."""
-    tmp = Path(tempfile.mkdtemp(prefix="mild-board-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
-        "DEMO_PASSWORD": TEST_PASSWORD,
-        "MILD_NOTIFY_SECONDS": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for command in (
-        ["manage.py", "seed", "--offices", "2", "--years", "0.1"],
-        ["-c", ALERTED_CASES],
-    ):
-        made = subprocess.run(
-            [_python(), *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    proc, port = _start_server(env, tmp / "server.log")
-    try:
-        yield f"http://127.0.0.1:{port}", tmp / "demo.db", int(made.stdout.split()[-1])
-    finally:
-        _stop(proc)
+    with demo_server(["--offices", "2", "--years", "0.1"], [ALERTED_CASES]) as (server, (made,)):
+        yield server.base_url, server.database, int(made.split()[-1])
 
 
 class Server:

@@ -6,10 +6,7 @@ press lands."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,11 +15,8 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import (
-    ROOT,
     TEST_PASSWORD,
-    _python,
-    _start_server,
-    _stop,
+    demo_server,
     open_app,
     open_step_history,
     wait_for_app_idle,
@@ -37,39 +31,15 @@ PLAIN = {"identity_confirmed", "consent_signed", "vitals_recorded", "iv_placed"}
 
 def demo_with_cases_checked_in(idle_check_seconds: int):
     """A seeded demo served with the idle watch firing every `idle_check_seconds`, and a case
-    checked in now at each of the nurse's offices: (url, server log, database, case codes)."""
-    tmp = Path(tempfile.mkdtemp(prefix="mild-race-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
-        "DEMO_PASSWORD": TEST_PASSWORD,
-        "MILD_IDLE_CHECK_SECONDS": str(idle_check_seconds),
-        "MILD_NOTIFY_SECONDS": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    subprocess.run(
-        [_python(), "manage.py", "seed", "--offices", "2", "--years", "0.1"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    # Whatever the hour the demo was seeded (by evening the demo's day is all done), the
-    # checked-in cases' plain steps are open to tick.
-    made = subprocess.run(
-        [_python(), "-c", CHECKED_IN_CASES],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    log = tmp / "server.log"
-    proc, port = _start_server(env, log)
-    yield f"http://127.0.0.1:{port}", log, tmp / "demo.db", made.stdout.split()
-    _stop(proc)
+    checked in now at each of the nurse's offices: (url, server log, database, case codes).
+    Whatever the hour the demo was seeded (by evening the demo's day is all done), the
+    checked-in cases' plain steps are open to tick."""
+    with demo_server(
+        ["--offices", "2", "--years", "0.1"],
+        [CHECKED_IN_CASES],
+        MILD_IDLE_CHECK_SECONDS=str(idle_check_seconds),
+    ) as (server, (made,)):
+        yield server.base_url, server.log, server.database, made.split()
 
 
 @pytest.fixture(scope="module")

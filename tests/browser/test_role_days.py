@@ -10,7 +10,8 @@ does in a day through the real UI (clicks and typing, not only navigation):
   ticked with the primary button), Follow-up (the first worklist row opened), Board;
 - manager: Today, Metrics (charts drawn, another tab opened), Audit (a case's history found by
   its code), Board;
-- admin: Today, Admin (the users list, the sessions list), Board with every office.
+- admin: Today, Admin (the users list, the sessions list), Board with every office; on a demo
+  of five offices of its own, the Board's overview (a row per office) and an office opened.
 
 On every screen, at each width: its title, no exception box and no traceback, and nothing wider
 than the window (no sideways scrolling; a failure names the elements that stick out). Each
@@ -33,6 +34,7 @@ import os
 import re
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -42,7 +44,14 @@ from mild import messages
 from mild.cases import CaseStatus
 from mild.checklist import STEP_BY_KEY
 from mild.staff import Screen
-from tests.browser.conftest import ROOT, SCREENS, AppServer, _python, wait_for_app_idle
+from tests.browser.conftest import (
+    ROOT,
+    SCREENS,
+    AppServer,
+    _python,
+    demo_server,
+    wait_for_app_idle,
+)
 from tests.browser.test_accessibility import SCREEN_TITLES
 from tests.browser.test_booking import FOUND, NEXT_FREE, TAKEN, slots
 from tests.browser.test_checklist_tablet import primary_buttons, tap_row
@@ -56,6 +65,7 @@ from tests.browser.test_procedure_day_journey import (
     type_date,
 )
 from tests.browser.test_sign_in import screenshot_whole_app
+from ui.board import OVERVIEW_FROM
 
 SIZES = {1280: {"width": 1280, "height": 800}, 768: {"width": 768, "height": 1024}}
 WIDTHS = pytest.mark.parametrize("width", list(SIZES), ids=["desk-1280x800", "tablet-768x1024"])
@@ -481,3 +491,55 @@ def test_an_admins_day(page: Page, app_server: AppServer, width: int) -> None:
     day = start_the_day(page, app_server, "admin", width, offices)
     users_and_sessions(day)
     board(day, office_codes(offices))
+
+
+# --- many offices ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def five_offices() -> Iterator[AppServer]:
+    """A demo of five offices of its own (the suite's shared one has three): the Board of an
+    admin, who sees every office, opens on its overview (ui.board.OVERVIEW_FROM)."""
+    with demo_server(["--offices", "5", "--years", "0.1"]) as (server, _):
+        yield server
+
+
+@WIDTHS
+def test_an_admins_board_of_five_offices_is_one_overview_and_an_office_opens_on_a_tap(
+    page: Page, five_offices: AppServer, width: int
+) -> None:
+    offices = five_offices.office_headings()
+    codes = office_codes(offices)
+    assert len(codes) >= OVERVIEW_FROM
+    day = start_the_day(page, five_offices, "admin", width, offices)
+    area = day.open(Screen.BOARD)
+
+    # One table, a row per office; no office drawn in full until it is opened.
+    overview = keyed(page, "board_overview")
+    expect(overview.locator("table tbody tr")).to_have_count(len(codes))
+    for code in codes:
+        expect(overview).to_contain_text(code)
+    expect(area.locator("[class*='st-key-board_office_']")).to_have_count(0)
+    day.looks_right(Screen.BOARD, "overview")
+
+    # A tap on an office's name opens its fold: its cases, as on a board of that office alone.
+    fold = keyed(page, f"board_fold_{codes[-1]}")
+    fold.get_by_text(offices[-1]).click()
+    office = keyed(page, f"board_office_{codes[-1]}")
+    expect(office).to_be_visible()
+    expect(area.locator("[class*='st-key-board_office_']")).to_have_count(1)
+    # Case codes on one line, in its cases and in its open escalations (ui.style).
+    cells = office.evaluate(CASE_CODE_CELLS_JS)
+    # The demo seeds cases every day and an open escalation at every office (db.seed).
+    assert {c["table"] for c in cells} == {0, 1}, cells  # its cases, its escalations
+    assert all(c["nowrap"] for c in cells), cells
+    day.looks_right(Screen.BOARD, "office-open")
+
+
+# Every table cell holding a case code only: which table of the box, and whether it keeps the
+# code on one line.
+CASE_CODE_CELLS_JS = """box => [...box.querySelectorAll('table')].flatMap((table, n) =>
+    [...table.querySelectorAll('td')]
+        .filter(td => /^[A-Z0-9]+-\\d+$/.test(td.innerText.trim()))
+        .map(td => ({table: n, code: td.innerText.trim(),
+                     nowrap: getComputedStyle(td).whiteSpace === 'nowrap'})))"""
