@@ -309,10 +309,12 @@ def ticks(page: Page, url: str, codes: list[str], wanted: int) -> Stats:
     targets = tick_buttons(page, url, codes)
     with contextlib.closing(targets):
         target = next(targets, None)
-        while target is not None and len(samples) < wanted:
+        while target is not None:
             took = tick(page, *target)
             if took is not None:
                 samples.append(took)
+            if len(samples) >= wanted:
+                break
             target = _next(targets, took is not None)
     return Stats(samples)
 
@@ -335,16 +337,21 @@ def traced_ticks(
     targets = tick_buttons(page, url, codes)
     with contextlib.closing(targets), tempfile.TemporaryDirectory() as tmp:
         target = next(targets, None)
-        while target is not None and traced < wanted:
+        while target is not None:
             path = Path(tmp) / f"tick{traced}.json"
             browser.start_tracing(page=page, path=str(path), categories=bench_trace.CATEGORIES)
             try:
                 took = tick(page, *target)
             finally:
                 browser.stop_tracing()
-            if took is not None:
-                totals += bench_trace.breakdown(bench_trace.events_of(path))
+            spent = bench_trace.breakdown(bench_trace.events_of(path)) if took is not None else None
+            if spent:
+                totals += spent
                 traced += 1
+            elif took is not None:
+                print("  (a traced tick's trace held no click and done marks: left out)")
+            if traced >= wanted:
+                break
             target = _next(targets, took is not None)
     return totals, traced
 
@@ -419,6 +426,7 @@ def main() -> None:
         print(f"The browser part needs Debian's chromium ({CHROMIUM}): left out.")
         return
     # Here, not at the top: the profile's sign-in is the load bench's, which uses this module.
+    from scripts.bench_apps.st_client import RunFailed
     from scripts.bench_profile import print_profile, print_tick_profile, profile, tick_profile
 
     month, years = SIZES
@@ -455,8 +463,12 @@ def main() -> None:
                         context.clear_cookies()
                         traced = traced_ticks(browser, page, url, codes[TICK_CASES:], TRACED_TICKS)
                         (checked_in,) = nurse_cases(copy, 1, CaseStatus.CHECKED_IN)
-                        sent = run_coroutine(tick_profile(url, checked_in))
-                        tick_where = (name, got, traced, sent)
+                        try:
+                            sent = run_coroutine(tick_profile(url, checked_in))
+                        except RunFailed as exc:
+                            print(f"  the protocol client's ticks failed: {exc}")
+                        else:
+                            tick_where = (name, got, traced, sent)
                     if args.memory:
                         grown[name] = memory(page, pid, args.memory)
             if not got.samples:

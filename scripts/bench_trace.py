@@ -9,7 +9,8 @@ its children's) summed by what the browser was doing:
 - paint: painting and handing layers to the compositor;
 - gc: the JavaScript heap's garbage collection;
 - other: the rest of the main thread's tasks (message handling, timers' own cost);
-- waiting: the main thread idle inside the window: the server's run and the network.
+- waiting: the main thread idle inside the window: the server's run, the network, and the
+  compositor's and rasterizer's work on their own threads.
 
 Used by `make bench` (scripts/bench_browser.py) on a few checklist ticks, untimed (tracing
 slows the page); a benchmark, never part of `make test`.
@@ -59,7 +60,7 @@ def kind_of(name: str) -> str:
     return "other"
 
 
-def events_of(trace: Path | Mapping | list) -> list[dict]:
+def events_of(trace: Path | str | Mapping | list) -> list[dict]:
     """The events of a trace file or of its parsed JSON (either of Chrome's two layouts)."""
     data = json.loads(Path(trace).read_text()) if isinstance(trace, Path | str) else trace
     return data["traceEvents"] if isinstance(data, Mapping) else data
@@ -74,9 +75,11 @@ def breakdown(events: Iterable[dict]) -> Counter[str]:
         return Counter()
     thread = (marks[CLICK_MARK]["pid"], marks[CLICK_MARK]["tid"])
     start, end = marks[CLICK_MARK]["ts"], marks[DONE_MARK]["ts"]
-    spans = sorted(
+    # Nested by their whole extent (a parent before its child, even where both are cut to
+    # the same stretch of the window), then cut to the window.
+    events_on = sorted(
         (
-            (max(e["ts"], start), min(e["ts"] + e["dur"], end), e["name"])
+            e
             for e in events
             if e.get("ph") == "X"
             and (e["pid"], e["tid"]) == thread
@@ -84,26 +87,27 @@ def breakdown(events: Iterable[dict]) -> Counter[str]:
             and e["ts"] < end
             and e["ts"] + e["dur"] > start
         ),
-        key=lambda s: (s[0], -s[1]),
+        key=lambda e: (e["ts"], -e["dur"]),
     )
     spent: Counter[str] = Counter()
-    stack: list[tuple[float, float, str]] = []  # the spans open at this point, outermost first
-    children: dict[int, float] = {}  # id of an open span -> its children's time
+    stack: list[list] = []  # [start, end, name, children's time] of the spans open here
     busy = 0.0
 
-    def close(span: tuple[float, float, str]) -> None:
-        own = (span[1] - span[0]) - children.pop(id(span), 0.0)
+    def close(span: list) -> None:
+        own = (span[1] - span[0]) - span[3]
         # A task's own time outside any named event ("RunTask" and the like) is "other".
         spent[kind_of(span[2])] += max(own, 0.0) / 1000
 
-    for span in spans:
-        while stack and stack[-1][1] <= span[0]:
+    for e in events_on:
+        begin, finish = max(e["ts"], start), min(e["ts"] + e["dur"], end)
+        while stack and stack[-1][1] <= begin:
             close(stack.pop())
         if stack:
-            children[id(stack[-1])] = children.get(id(stack[-1]), 0.0) + (span[1] - span[0])
+            finish = min(finish, stack[-1][1])  # a child ends with its parent (rounding)
+            stack[-1][3] += finish - begin
         else:
-            busy += span[1] - span[0]
-        stack.append(span)
+            busy += finish - begin
+        stack.append([begin, finish, e["name"], 0.0])
     while stack:
         close(stack.pop())
     spent["waiting"] = max((end - start) - busy, 0.0) / 1000

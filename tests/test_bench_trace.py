@@ -63,3 +63,18 @@ def test_the_summary_is_per_click_in_the_kinds_order():
     assert summary(spent + spent, 2) == (
         "script 20 · style 0 · layout 0 · paint 0 · gc 0 · other 0 · waiting 20"
     )
+
+
+def test_a_parent_and_child_cut_to_the_same_stretch_still_nest():
+    # Both began before the click: cut to the same stretch; the child listed first, and ending
+    # a microsecond after its parent (rounding).
+    events = [
+        mark(CLICK_MARK, 0),
+        span("FunctionCall", -5_000, 25_001),
+        span("RunTask", -10_000, 30_000),
+        mark(DONE_MARK, 40_000),
+    ]
+    spent = breakdown(events)
+    assert spent["script"] == 20
+    assert spent["other"] == 0
+    assert spent["waiting"] == 20

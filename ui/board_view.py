@@ -99,7 +99,7 @@ def office_markdown(view: OfficeBoard, now: dt.datetime) -> str:
     codes = ", ".join(view.cancelled.code)
     cancelled = f"{CaseStatus.CANCELLED.label} ({len(view.cancelled)}): {codes}"
     parts.append(_note(cancelled if codes else messages.BOARD_NO_CANCELLED))
-    if late:
+    if late:  # the last part: ui.style keeps its first column, the case code, on one line
         header, rows = escalation_rows(view.escalations, office.timezone)
         cells = [
             [

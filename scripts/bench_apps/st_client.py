@@ -221,15 +221,16 @@ class Tab:
         """ForwardMsgs until a run ends as a page (one cut short for a rerun goes on: the
         st.rerun() it called starts the next)."""
         page, fragment_ids = Page(), set()
-        redirect, sent, kinds = None, 0, Counter[str]()
+        redirect, sent_bytes, kinds = None, 0, Counter[str]()
         while True:
             message = ForwardMsg()
             raw = await self._ws.recv()
-            sent += len(raw)
+            sent_bytes += len(raw)
             message.ParseFromString(raw)
             kind = message.WhichOneof("type")
             if kind == "new_session":  # a run starts: of the whole page, or of fragments
                 page, fragment_ids = Page(), set(message.metadata.run.fragment_ids)
+                kinds = Counter[str]()  # what a run cut short for a rerun drew is not shown
             elif kind == "navigation":  # st.navigation picked the page: later runs name it
                 self._page_hash = message.navigation.page_script_hash
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
@@ -251,7 +252,7 @@ class Tab:
                     ForwardMsg.FINISHED_SUCCESSFULLY,
                     ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
                 ):
-                    page.redirect, page.sent_bytes, page.sent = redirect, sent, kinds
+                    page.redirect, page.sent_bytes, page.sent = redirect, sent_bytes, kinds
                     page.blocks = sum(n for k, n in kinds.items() if k.startswith("block:"))
                     return page
 

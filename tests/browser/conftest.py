@@ -171,27 +171,29 @@ def demo_server(
         "PYTHONUNBUFFERED": "1",
         **settings,
     }
-    printed = []
-    for command in (["manage.py", "seed", *seed_args], *(["-c", script] for script in scripts)):
-        made = subprocess.run(
-            [_python(), *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        printed.append(made.stdout)
-    log = tmp / "server.log"
-    proc, port = _start_server(env, log)
+    log, proc, output = tmp / "server.log", None, ""
     try:
+        printed = []
+        for command in (["manage.py", "seed", *seed_args], *(["-c", s] for s in scripts)):
+            made = subprocess.run(
+                [_python(), *command],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            if made.returncode != 0:
+                pytest.fail(f"{command[:2]} failed:\n{made.stdout}{made.stderr}", pytrace=False)
+            printed.append(made.stdout)
+        proc, port = _start_server(env, log)
         yield AppServer(f"http://127.0.0.1:{port}", port, tmp / "demo.db", log), printed[1:]
     finally:
-        _stop(proc)
-        output = _tail_text(log.read_text(errors="replace"))
+        if proc is not None:
+            _stop(proc)
+        output = log.read_text(errors="replace") if log.exists() else ""
         shutil.rmtree(tmp, ignore_errors=True)
-    assert "Traceback" not in output, output
+    assert "Traceback" not in output, _tail_text(output)
 
 
 @pytest.fixture(scope="session")

@@ -153,7 +153,8 @@ def the_confirmation_leaves_the_user_bar_free(page: Page) -> None:
     and Sign out (at the top it covered them for its few seconds)."""
     toast = page.get_by_test_id("stToast").first
     expect(toast).to_be_visible()
-    shown, bar = toast.bounding_box(), page.get_by_role("button", name="Sign out").bounding_box()
+    sign_out = page.get_by_role("button", name="Sign out", exact=True)
+    shown, bar = toast.bounding_box(), sign_out.bounding_box()
     assert shown is not None and bar is not None
     assert shown["y"] >= bar["y"] + bar["height"], (shown, bar)
     assert shown["y"] + shown["height"] <= TABLET["height"], shown

@@ -196,12 +196,17 @@ def offices(db_url):
 
 
 @SQLITE_ONLY
-def test_the_board_shows_todays_cases_by_stage_in_colour_with_cancellations_apart(offices, app):
+def test_the_board_shows_todays_cases_by_stage_in_colour_with_cancellations_apart(
+    offices, app, monkeypatch
+):
     aa, _bb = offices
+    # The board's clock at 08:00 office time, whatever the hour the suite runs: late in the
+    # evening the case booked for 23:00 was late to arrive (an alert).
+    monkeypatch.setattr(ui.board, "now_utc", lambda: today_at(*CLOCK))
     later = make_case(aa, CaseStatus.SCHEDULED, today_at(23))
-    started = make_case(aa, CaseStatus.IN_PROCEDURE, today_at(0, 30))
+    started = make_case(aa, CaseStatus.IN_PROCEDURE, today_at(7, 30))
     with transaction() as s:
-        s.get(Case, started).procedure_started_at = dt.datetime.now(dt.UTC) - dt.timedelta(
+        s.get(Case, started).procedure_started_at = today_at(*CLOCK) - dt.timedelta(
             minutes=25, seconds=10
         )
     resting = make_case(aa, CaseStatus.RECOVERY, today_at(0, 10))
@@ -256,7 +261,7 @@ def test_the_board_shows_todays_cases_by_stage_in_colour_with_cancellations_apar
     assert messages.BOARD_NO_CANCELLED in empty.notes
 
 
-CLOCK = (8, 0)  # the board's clock in the overview's tests: before every case's start
+CLOCK = (8, 0)  # the board's clock in tests that set it: before the later cases' start
 
 
 def many_offices(codes: list[str]) -> list[int]:
