@@ -153,6 +153,20 @@ def _start_server(
     )
 
 
+def _run_python(command: list[str], env: dict[str, str]) -> str:
+    """`python *command` in the repository with `env` (a seed, a script writing test data):
+    what it printed; the test fails with its output if it fails."""
+    made = subprocess.run(
+        [_python(), *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    if made.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(command)[:80]}` failed ({made.returncode}):\n{made.stdout}{made.stderr}",
+            pytrace=False,
+        )
+    return made.stdout
+
+
 @contextlib.contextmanager
 def demo_server(
     seed_args: Sequence[str], scripts: Sequence[str] = (), **settings: str
@@ -173,21 +187,10 @@ def demo_server(
     }
     log, proc, output = tmp / "server.log", None, ""
     try:
-        printed = []
-        for command in (["manage.py", "seed", *seed_args], *(["-c", s] for s in scripts)):
-            made = subprocess.run(
-                [_python(), *command],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            if made.returncode != 0:
-                pytest.fail(f"{command[:2]} failed:\n{made.stdout}{made.stderr}", pytrace=False)
-            printed.append(made.stdout)
+        _run_python(["manage.py", "seed", *seed_args], env)
+        printed = [_run_python(["-c", script], env) for script in scripts]
         proc, port = _start_server(env, log)
-        yield AppServer(f"http://127.0.0.1:{port}", port, tmp / "demo.db", log), printed[1:]
+        yield AppServer(f"http://127.0.0.1:{port}", port, tmp / "demo.db", log), printed
     finally:
         if proc is not None:
             _stop(proc)
@@ -211,19 +214,7 @@ def app_server() -> Iterator[AppServer]:
     }
     proc = None
     try:
-        seeded = subprocess.run(
-            [_python(), "manage.py", "seed"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if seeded.returncode != 0:
-            pytest.fail(
-                f"`manage.py seed` failed ({seeded.returncode}):\n{seeded.stdout}{seeded.stderr}",
-                pytrace=False,
-            )
+        _run_python(["manage.py", "seed"], env)
         proc, port = _start_server(env, log)
         yield AppServer(f"http://127.0.0.1:{port}", port, database, log)
         died = proc.poll() is not None
