@@ -122,11 +122,17 @@ def site_conf(listen: str, replicas: Sequence[Backend]) -> str:
 
 
 def _route_maps(replicas: Sequence[Backend]) -> list[str]:
-    cookie = "Path=/; HttpOnly; SameSite=Lax"
+    cookie = "Path=/; HttpOnly; SameSite=Lax$mild_route_secure"
     return [
         *_block(
             f"map $cookie_{ROUTE_COOKIE} $mild_upstream",
             ["default mild_any;", *(f"{b.name} mild_{b.name};" for b in replicas)],
+        ),
+        "# Secure over HTTPS: TLS in this nginx, or before it (X-Forwarded-Proto), as the",
+        "# app marks its session cookie; over plain HTTP a Secure cookie would not come back.",
+        *_block(
+            'map "$scheme,$http_x_forwarded_proto" $mild_route_secure',
+            ['default "";', '"~^https," "; Secure";', '"~,https$" "; Secure";'],
         ),
         "# The replica that answered (after a fail-over: the last address tried) names the",
         "# cookie, on every response, so a browser moves with its fail-over and stays there.",

@@ -4,13 +4,17 @@ the cluster's own directory. The browser test (tests/browser/test_cluster.py) ru
 
 from __future__ import annotations
 
+import http.server
 import re
 import subprocess
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from scripts.cluster import NGINX, ROUTE_COOKIE, backends, nginx_conf, site_conf
+from scripts.cluster import NGINX, ROUTE_COOKIE, backends, free_port, nginx_conf, site_conf
 
 REPLICAS = backends(["127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"])
 SITE = site_conf("127.0.0.1:8501", REPLICAS)
@@ -59,7 +63,7 @@ def test_a_newcomer_or_an_unknown_route_goes_round_robin_to_every_replica():
 
 def test_the_replica_that_answered_names_the_route_cookie_even_after_a_fail_over():
     cookie = route_cookie_for("127.0.0.1:9002")
-    assert cookie == f"{ROUTE_COOKIE}=r2; Path=/; HttpOnly; SameSite=Lax"
+    assert cookie == f"{ROUTE_COOKIE}=r2; Path=/; HttpOnly; SameSite=Lax$mild_route_secure"
     # r1 refused the connection; r3 answered: the browser stays on r3 from now on.
     assert route_cookie_for("127.0.0.1:9001, 127.0.0.1:9003").startswith(f"{ROUTE_COOKIE}=r3;")
     assert route_cookie_for("127.0.0.1:19001") == ""  # a port that merely ends alike
@@ -108,3 +112,58 @@ def test_nginx_accepts_the_configuration(tmp_path: Path):
         timeout=30,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    """A replica that answers every request with 200."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+
+@pytest.mark.skipif(not NGINX.exists(), reason=f"nginx is not installed at {NGINX}")
+def test_the_route_cookie_is_secure_over_https_and_plain_over_http(tmp_path: Path):
+    """nginx itself, in front of one replica: the route cookie it sets is Secure when the
+    browser came over HTTPS (here: a TLS front's X-Forwarded-Proto), as the session cookie is,
+    and not over plain HTTP, where a Secure cookie would never come back."""
+    replica = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=replica.serve_forever, daemon=True).start()
+    tmp_path.chmod(0o755)
+    port = free_port()
+    site = site_conf(f"127.0.0.1:{port}", backends([f"127.0.0.1:{replica.server_port}"]))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx_conf(tmp_path, site))
+    nginx = subprocess.Popen(
+        [str(NGINX), "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "e.log")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def route_cookie(**headers: str) -> str | None:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.headers.get("Set-Cookie")
+
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                plain = route_cookie()
+                break
+            except OSError:
+                assert nginx.poll() is None and time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        assert plain == f"{ROUTE_COOKIE}=r1; Path=/; HttpOnly; SameSite=Lax"
+        secure = route_cookie(**{"X-Forwarded-Proto": "https"})
+        assert secure == f"{ROUTE_COOKIE}=r1; Path=/; HttpOnly; SameSite=Lax; Secure"
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        replica.shutdown()
