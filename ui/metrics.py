@@ -170,17 +170,18 @@ def filters(mine: Sequence[OfficeRow], now: dt.datetime) -> Choice | None:
     the choice can be drawn."""
     by_id = {o.id: o for o in mine}
     start, end = default_range(today(mine, now))
-    where, when, how = st.columns([3, 2, 1])
-    with where:
-        picked = st.multiselect(
-            "Offices",
-            options=list(by_id),
-            default=list(by_id),
-            format_func=lambda i: f"{by_id[i].code} · {by_id[i].name}",
-            key="metrics_offices",
-        )
-        if not picked:
-            st.error(messages.METRICS_PICK_OFFICES, icon=":material/error:")
+    # The offices on a row of their own: beside the dates, a tablet showed one office's name
+    # and a half.
+    picked = st.multiselect(
+        "Offices",
+        options=list(by_id),
+        default=list(by_id),
+        format_func=lambda i: f"{by_id[i].code} · {by_id[i].name}",
+        key="metrics_offices",
+    )
+    if not picked:
+        st.error(messages.METRICS_PICK_OFFICES, icon=":material/error:")
+    when, how = st.columns([3, 1])
     with when:
         dates = st.date_input("Dates", value=(start, end), key="metrics_range", format="YYYY-MM-DD")
     grain = how.radio(
