@@ -25,6 +25,16 @@ def at_local(tz_name: str, day: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
 
 
+def latest_at(tz_name: str, time: dt.time, now: dt.datetime) -> dt.datetime:
+    """The latest moment, at or before `now`, the office's clock read `time` (aware UTC): a
+    time typed alone for something already done ("given at 23:50", typed at 00:05) is that of
+    the day it was last that time, not a moment still to come today."""
+    today = at_local(tz_name, local_today(tz_name, now), time)
+    if today <= now:
+        return today
+    return at_local(tz_name, local_today(tz_name, now) - dt.timedelta(days=1), time)
+
+
 def to_local(tz_name: str, moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(tz_name))
 

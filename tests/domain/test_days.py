@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mild.days import age_on, at_local, local_day_bounds, local_today
+from mild.days import age_on, at_local, latest_at, local_day_bounds, local_today
 
 NEW_YORK = "America/New_York"
 UTC = dt.UTC
@@ -69,3 +69,13 @@ def test_age_follows_the_offices_day_not_utcs() -> None:
     now = dt.datetime(2026, 6, 2, 2, 0, tzinfo=UTC)
     assert age_on(born, local_today(NEW_YORK, now)) == 65
     assert age_on(born, local_today("Europe/London", now)) == 66
+
+
+def test_a_time_typed_alone_is_the_latest_time_the_clock_read_it() -> None:
+    now = utc(12, 7, 5, 5)  # 00:05 in New York on 7 December
+    assert latest_at(NEW_YORK, dt.time(23, 50), now) == utc(12, 7, 4, 50)  # last night
+    assert latest_at(NEW_YORK, dt.time(0, 1), now) == utc(12, 7, 5, 1)  # this morning
+    assert latest_at(NEW_YORK, dt.time(0, 5), now) == now  # this very minute
+    # 08:00 typed at 07:55 is yesterday's 08:00: a slip of the finger is refused as too early,
+    # never stored as a moment still to come.
+    assert latest_at(NEW_YORK, dt.time(8, 0), utc(12, 7, 12, 55)) == utc(12, 6, 13, 0)
