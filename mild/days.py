@@ -25,14 +25,29 @@ def at_local(tz_name: str, day: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
 
 
-def latest_at(tz_name: str, time: dt.time, now: dt.datetime) -> dt.datetime:
-    """The latest moment, at or before `now`, the office's clock read `time` (aware UTC): a
-    time typed alone for something already done ("given at 23:50", typed at 00:05) is that of
-    the day it was last that time, not a moment still to come today."""
-    today = at_local(tz_name, local_today(tz_name, now), time)
-    if today <= now:
-        return today
-    return at_local(tz_name, local_today(tz_name, now) - dt.timedelta(days=1), time)
+TYPED_TIME_AHEAD = dt.timedelta(hours=1)  # a clock's minute off, or a slip: still today's
+
+
+def typed_time_at(
+    tz_name: str, time: dt.time, now: dt.datetime, ahead: dt.timedelta = TYPED_TIME_AHEAD
+) -> dt.datetime:
+    """A time typed alone for something already done ("given at 23:50"), as aware UTC: of the
+    moments the office's clock read `time` (yesterday, today, tomorrow, both readings of the
+    hour the clocks go back), the one nearest `now`, never more than `ahead` after it.
+
+    Typed at 00:05, 23:50 is last night's, not a moment still to come today. A few minutes
+    ahead of now it stays today's, so it is refused as in the future rather than taken for
+    yesterday's (a dose just given read as a day old). In the repeated hour of autumn, 01:30
+    typed at 01:40 EST is ten minutes ago, not seventy."""
+    zone, today = ZoneInfo(tz_name), local_today(tz_name, now)
+    readings = [
+        dt.datetime.combine(today + dt.timedelta(days=d), time, tzinfo=zone)
+        .replace(fold=fold)
+        .astimezone(dt.UTC)
+        for d in (-1, 0, 1)
+        for fold in (0, 1)
+    ]
+    return min((r for r in readings if r <= now + ahead), key=lambda r: abs(r - now))
 
 
 def to_local(tz_name: str, moment: dt.datetime) -> dt.datetime:

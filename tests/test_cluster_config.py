@@ -4,6 +4,7 @@ the cluster's own directory. The browser test (tests/browser/test_cluster.py) ru
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import re
 import subprocess
@@ -130,40 +131,52 @@ class _Upstream(http.server.BaseHTTPRequestHandler):
 @pytest.mark.skipif(not NGINX.exists(), reason=f"nginx is not installed at {NGINX}")
 def test_the_route_cookie_is_secure_over_https_and_plain_over_http(tmp_path: Path):
     """nginx itself, in front of one replica: the route cookie it sets is Secure when the
-    browser came over HTTPS (here: a TLS front's X-Forwarded-Proto), as the session cookie is,
-    and not over plain HTTP, where a Secure cookie would never come back."""
-    replica = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
-    threading.Thread(target=replica.serve_forever, daemon=True).start()
-    tmp_path.chmod(0o755)
-    port = free_port()
-    site = site_conf(f"127.0.0.1:{port}", backends([f"127.0.0.1:{replica.server_port}"]))
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(nginx_conf(tmp_path, site))
-    nginx = subprocess.Popen(
-        [str(NGINX), "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "e.log")],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    browser came over HTTPS (here: a TLS front's X-Forwarded-Proto, alone, in a list, in any
+    case), as the session cookie is, and not over plain HTTP, where a Secure cookie would never
+    come back."""
+    tmp_path.chmod(0o755)  # nginx's workers (nobody, when run as root) create the temp dirs
+    port, log = free_port(), tmp_path / "e.log"
+    with contextlib.ExitStack() as stack:
+        replica = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+        stack.callback(replica.server_close)
+        threading.Thread(target=replica.serve_forever, daemon=True).start()
+        stack.callback(replica.shutdown)
+        site = site_conf(f"127.0.0.1:{port}", backends([f"127.0.0.1:{replica.server_port}"]))
+        conf = tmp_path / "nginx.conf"
+        conf.write_text(nginx_conf(tmp_path, site))
+        nginx = subprocess.Popen(
+            [str(NGINX), "-p", str(tmp_path), "-c", str(conf), "-e", str(log)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(_stop_process, nginx)
 
-    def route_cookie(**headers: str) -> str | None:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
-        with urllib.request.urlopen(request, timeout=5) as answer:
-            return answer.headers.get("Set-Cookie")
+        def route_cookie(**headers: str) -> str | None:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                return answer.headers.get("Set-Cookie")
 
-    try:
         deadline = time.monotonic() + 20
         while True:
             try:
                 plain = route_cookie()
                 break
             except OSError:
-                assert nginx.poll() is None and time.monotonic() < deadline, "nginx did not start"
+                started = nginx.poll() is None and time.monotonic() < deadline
+                assert started, log.read_text() if log.exists() else "nginx did not start"
                 time.sleep(0.1)
-        assert plain == f"{ROUTE_COOKIE}=r1; Path=/; HttpOnly; SameSite=Lax"
-        secure = route_cookie(**{"X-Forwarded-Proto": "https"})
-        assert secure == f"{ROUTE_COOKIE}=r1; Path=/; HttpOnly; SameSite=Lax; Secure"
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
-        replica.shutdown()
+        cookie = f"{ROUTE_COOKIE}=r1; Path=/; HttpOnly; SameSite=Lax"
+        assert plain == cookie
+        for proto in ("https", "http, https", "HTTPS"):
+            assert route_cookie(**{"X-Forwarded-Proto": proto}) == f"{cookie}; Secure", proto
+        assert route_cookie(**{"X-Forwarded-Proto": "http"}) == cookie
+
+
+def _stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

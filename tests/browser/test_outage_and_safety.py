@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from mild import messages
+from mild.cases import CaseStatus
 from tests.browser.conftest import (
     TEST_PASSWORD,
     AppServer,
@@ -55,13 +56,17 @@ def test_the_coordinator_downloads_todays_day_sheet_as_a_pdf(page: Page, app_ser
     assert named is not None, download.suggested_filename
     pdf = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
     text = "\n".join(p.extract_text() for p in pdf.pages)
-    # Every case of the office's day it names (counted in the database: after the office's
-    # midnight "today" is the next day of the demo, with its own number of cases).
-    booked = len(cases_on(app_server, named[1], dt.date.fromisoformat(named[2])))
-    assert booked > 0
-    assert "Day sheet · " in text and f"The day's cases ({booked})" in text
-    assert text.count("Downtime checklist") == booked
-    assert "Hard stop: not before" in text
+    # Every case of the office's day it names, and a downtime checklist for each not cancelled
+    # (counted in the database: past the office's midnight "today" is another day of the demo,
+    # with cases of its own, or none).
+    listed = cases_on(app_server, named[1], dt.date.fromisoformat(named[2]))
+    going_ahead = [code for code, status in listed if status != CaseStatus.CANCELLED]
+    assert "Day sheet · " in text and f"The day's cases ({len(listed)})" in text
+    assert text.count("Downtime checklist") == len(going_ahead)
+    if going_ahead:
+        assert "Hard stop: not before" in text
+    if not listed:
+        assert messages.SHEET_NO_CASES in text
 
 
 def test_the_manager_reads_the_safety_tab_and_the_targets_in_words(
@@ -81,39 +86,40 @@ def test_the_manager_reads_the_safety_tab_and_the_targets_in_words(
 
 def office_cases(
     server: AppServer, office_code: str, status: str | None = None
-) -> tuple[ZoneInfo, list[tuple[dt.date, str]]]:
-    """The office's time zone, and its cases (in `status`, if given) in start order: each
-    one's day in the office's time and its code."""
+) -> tuple[ZoneInfo, list[tuple[dt.date, str, str]]]:
+    """The office's time zone, and its booked cases (in `status`, if given) in start order:
+    each one's day in the office's time, its code and its status."""
     with sqlite3.connect(server.database) as conn:
         zone, *_ = conn.execute(
             "SELECT timezone FROM office WHERE code = ?", (office_code,)
         ).fetchone()
         rows = conn.execute(
-            "SELECT c.scheduled_start, c.code FROM mild_case c JOIN office o ON o.id = c.office_id"
+            "SELECT c.scheduled_start, c.code, c.status FROM mild_case c"
+            " JOIN office o ON o.id = c.office_id"
             " WHERE o.code = ? AND c.scheduled_start IS NOT NULL AND (? IS NULL OR c.status = ?)"
             " ORDER BY c.scheduled_start",
             (office_code, status, status),
         ).fetchall()
     tz = ZoneInfo(zone)
     local = [
-        (dt.datetime.fromisoformat(start).replace(tzinfo=dt.UTC).astimezone(tz).date(), code)
-        for start, code in rows
+        (dt.datetime.fromisoformat(start).replace(tzinfo=dt.UTC).astimezone(tz).date(), code, st)
+        for start, code, st in rows
     ]
     return tz, local
 
 
-def cases_on(server: AppServer, office_code: str, day: dt.date) -> list[str]:
-    """The codes of the office's cases of its local `day`, whatever their status."""
+def cases_on(server: AppServer, office_code: str, day: dt.date) -> list[tuple[str, str]]:
+    """The office's cases of its local `day`, whatever their status: (code, status)."""
     _, cases = office_cases(server, office_code)
-    return [code for on, code in cases if on == day]
+    return [(code, status) for on, code, status in cases if on == day]
 
 
 def next_booked_day(server: AppServer, office_code: str) -> tuple[dt.date, str]:
     """The office's first day after tomorrow with a case still booked, in its own time, and
     that case's code."""
-    tz, cases = office_cases(server, office_code, "scheduled")
+    tz, cases = office_cases(server, office_code, CaseStatus.SCHEDULED)
     tomorrow = dt.datetime.now(tz).date() + dt.timedelta(days=1)
-    for day, code in cases:
+    for day, code, _ in cases:
         if day > tomorrow:
             return day, code
     raise AssertionError("the demo books cases two weeks ahead")
@@ -128,7 +134,9 @@ def test_the_nurse_opens_a_case_from_the_pre_op_worklist_and_records_a_call(
     # The day before the booked one: the worklist made then holds the case.
     before = day - dt.timedelta(days=1)
     type_date(page.get_by_test_id("stMain"), "Day", before)
-    expect(page.get_by_test_id("stDateInput")).to_contain_text(f"{before:%Y}")
+    for part, shown in (("month", f"{before:%m}"), ("day", f"{before:%d}")):
+        typed = page.get_by_role("spinbutton", name=f"{part}, Day", exact=True)
+        expect(typed).to_have_text(shown)
     wait_for_app_idle(page)
     page.get_by_role("tab", name=re.compile(r"^Pre-op calls")).click()
     wait_for_app_idle(page)
@@ -136,7 +144,7 @@ def test_the_nurse_opens_a_case_from_the_pre_op_worklist_and_records_a_call(
     # A row of the worklist opens its case (the grid is a canvas: click the row's selector).
     grid = page.locator(".st-key-preop_worklist [data-testid='stDataFrame']")
     expect(grid).to_be_visible()
-    rows = " ".join(grid_texts(grid))  # the grid draws its cells on a canvas
+    rows = grid_texts(grid)  # the grid draws its cells on a canvas
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
     wait_for_app_idle(page)

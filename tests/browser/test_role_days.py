@@ -451,6 +451,9 @@ def metrics(day: Day, offices: list[str]) -> None:
         shown = chip.bounding_box()
         assert edge is not None and shown is not None
         assert shown["x"] + shown["width"] <= edge["x"] + edge["width"], chip.inner_text()
+        # Its words whole, not cut short with an ellipsis.
+        cut = chip.locator("[title]").evaluate("words => words.scrollWidth > words.clientWidth")
+        assert not cut, chip.inner_text()
     area.get_by_role("tab", name="Throughput", exact=True).click()
     expect(
         keyed(day.page, "metrics_completed_chart").get_by_test_id("stPlotlyChart")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mild.days import age_on, at_local, latest_at, local_day_bounds, local_today
+from mild.days import (
+    TYPED_TIME_AHEAD,
+    age_on,
+    at_local,
+    local_day_bounds,
+    local_today,
+    typed_time_at,
+)
 
 NEW_YORK = "America/New_York"
 UTC = dt.UTC
@@ -71,11 +78,29 @@ def test_age_follows_the_offices_day_not_utcs() -> None:
     assert age_on(born, local_today("Europe/London", now)) == 66
 
 
-def test_a_time_typed_alone_is_the_latest_time_the_clock_read_it() -> None:
+def test_a_time_typed_alone_is_the_nearest_time_the_clock_read_it() -> None:
     now = utc(12, 7, 5, 5)  # 00:05 in New York on 7 December
-    assert latest_at(NEW_YORK, dt.time(23, 50), now) == utc(12, 7, 4, 50)  # last night
-    assert latest_at(NEW_YORK, dt.time(0, 1), now) == utc(12, 7, 5, 1)  # this morning
-    assert latest_at(NEW_YORK, dt.time(0, 5), now) == now  # this very minute
-    # 08:00 typed at 07:55 is yesterday's 08:00: a slip of the finger is refused as too early,
-    # never stored as a moment still to come.
-    assert latest_at(NEW_YORK, dt.time(8, 0), utc(12, 7, 12, 55)) == utc(12, 6, 13, 0)
+    assert typed_time_at(NEW_YORK, dt.time(23, 50), now) == utc(12, 7, 4, 50)  # last night
+    assert typed_time_at(NEW_YORK, dt.time(0, 1), now) == utc(12, 7, 5, 1)  # this morning
+    assert typed_time_at(NEW_YORK, dt.time(0, 5), now) == now  # this very minute
+
+
+def test_a_time_typed_a_little_ahead_stays_today_and_is_never_far_in_the_future() -> None:
+    now = utc(12, 7, 15, 6)  # 10:06 in New York
+    # A minute ahead (a clock off, a slip): today's, for the rules to refuse as in the future,
+    # never yesterday's (a dose just given read as a day old).
+    assert typed_time_at(NEW_YORK, dt.time(10, 7), now) == utc(12, 7, 15, 7)
+    assert typed_time_at(NEW_YORK, dt.time(12, 0), now) == utc(
+        12, 6, 17, 0
+    )  # 2 h ahead: yesterday's
+    for hour in range(24):
+        for zone in (NEW_YORK, "America/Los_Angeles", "Asia/Kolkata"):
+            got = typed_time_at(zone, dt.time(hour, 30), now)
+            assert now - dt.timedelta(hours=25) <= got <= now + TYPED_TIME_AHEAD
+
+
+def test_in_the_hour_the_clocks_go_back_a_typed_time_is_the_reading_nearest_now() -> None:
+    # 1 November 2026 in New York: 01:00-02:00 is lived twice (EDT, then EST).
+    first_pass, second_pass = utc(11, 1, 5, 40), utc(11, 1, 6, 40)  # 01:40 EDT, 01:40 EST
+    assert typed_time_at(NEW_YORK, dt.time(1, 30), first_pass) == utc(11, 1, 5, 30)  # 01:30 EDT
+    assert typed_time_at(NEW_YORK, dt.time(1, 30), second_pass) == utc(11, 1, 6, 30)  # 01:30 EST

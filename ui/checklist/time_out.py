@@ -10,7 +10,7 @@ import streamlit as st
 from db.queries.checklist import CaseDetail
 from mild import messages
 from mild.checklist import StepView
-from mild.days import latest_at
+from mild.days import typed_time_at
 from mild.time_out import booked_level_side
 from services import checklist as service
 from services.common import Actor, now_utc
@@ -78,7 +78,7 @@ def _record(user: Actor, case: CaseDetail, label: str) -> None:
     time = st.session_state.get(antibiotic_key(cid, "time")) if used else None
     given_at: dt.datetime | None = None
     if time is not None:
-        given_at = latest_at(case.timezone, time, now_utc())  # typed after 00:00: last night
+        given_at = typed_time_at(case.timezone, time, now_utc())  # after 00:00: last night
     run(
         cid,
         "antibiotic_prophylaxis",
