@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from scripts.cluster import NGINX, ROUTE_COOKIE, backends, free_port, nginx_conf, site_conf
+from scripts.cluster import (
+    NGINX,
+    ROUTE_COOKIE,
+    backends,
+    free_port,
+    nginx_conf,
+    site_conf,
+    stop,
+)
 
 REPLICAS = backends(["127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"])
 SITE = site_conf("127.0.0.1:8501", REPLICAS)
@@ -150,7 +158,7 @@ def test_the_route_cookie_is_secure_over_https_and_plain_over_http(tmp_path: Pat
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        stack.callback(_stop_process, nginx)
+        stack.callback(stop, nginx)
 
         def route_cookie(**headers: str) -> str | None:
             request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
@@ -171,12 +179,3 @@ def test_the_route_cookie_is_secure_over_https_and_plain_over_http(tmp_path: Pat
         for proto in ("https", "http, https", "HTTPS"):
             assert route_cookie(**{"X-Forwarded-Proto": proto}) == f"{cookie}; Secure", proto
         assert route_cookie(**{"X-Forwarded-Proto": "http"}) == cookie
-
-
-def _stop_process(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
